@@ -1,0 +1,34 @@
+import { Command, CommanderError } from 'commander';
+import { isAuditError } from '../core/errors.js';
+import { registerDemo } from './commands/demo-command.js';
+import { registerImport } from './commands/import-command.js';
+import { registerServe } from './commands/serve-command.js';
+
+/** Exit codes: 0 ok, 1 failure (e.g. verification failed), 2 bad usage or input, 3 store unavailable. */
+export function exitCodeFor(error: unknown): number {
+  if (isAuditError(error)) {
+    if (error.code === 'store_unavailable') return 3;
+    if (error.status >= 400 && error.status < 500) return 2;
+  }
+  return 1;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('auditlog')
+    .description('Tamper-evident audit trail for admin platforms')
+    .showHelpAfterError()
+    .exitOverride();
+  registerServe(program);
+  registerDemo(program);
+  registerImport(program);
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    process.stderr.write(`auditlog: ${(error as Error).message}\n`);
+    process.exitCode = exitCodeFor(error);
+  }
+}

@@ -1,0 +1,46 @@
+import { type AuditLog, openAuditLog } from '../core/audit-log.js';
+import { AuditError } from '../core/errors.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/store.js';
+
+export interface StoreFlags {
+  db?: string;
+  databaseUrl?: string;
+}
+
+export const DEFAULT_DB = './data/auditlog.db';
+
+/** Flags beat environment variables; naming both a SQLite file and a PostgreSQL URL is an error. */
+export function resolveStoreFlags(flags: StoreFlags, env: NodeJS.ProcessEnv = process.env): StoreFlags {
+  if (flags.db !== undefined && flags.databaseUrl !== undefined) {
+    throw new AuditError('invalid_request', 'Give either --db or --database-url, not both');
+  }
+  if (flags.db !== undefined) return { db: flags.db };
+  if (flags.databaseUrl !== undefined) return { databaseUrl: flags.databaseUrl };
+  if (env.AUDITLOG_DB && env.DATABASE_URL) {
+    throw new AuditError('invalid_request', 'Set either AUDITLOG_DB or DATABASE_URL, not both');
+  }
+  if (env.DATABASE_URL) return { databaseUrl: env.DATABASE_URL };
+  return { db: env.AUDITLOG_DB || DEFAULT_DB };
+}
+
+export async function openStore(flags: StoreFlags): Promise<Store> {
+  const resolved = resolveStoreFlags(flags);
+  if (resolved.databaseUrl !== undefined) {
+    throw new AuditError('store_unavailable', 'PostgreSQL support is not built yet; use --db');
+  }
+  return SqliteStore.open({ file: resolved.db ?? DEFAULT_DB });
+}
+
+export async function openRuntime(
+  flags: StoreFlags,
+  options: Omit<Parameters<typeof openAuditLog>[0], 'store'> = {},
+): Promise<AuditLog> {
+  const store = await openStore(flags);
+  try {
+    return await openAuditLog({ ...options, store });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

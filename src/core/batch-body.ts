@@ -1,0 +1,28 @@
+import { AuditError, invalidEvent } from './errors.js';
+import { LIMITS } from './schemas/event-schema.js';
+
+/**
+ * A POST body is one event or `{ "events": [ … ] }`. Returns the events and the JSON Pointer prefix of each
+ * (`/events/3` in a batch, `` for a single event), so errors name the path the client sent.
+ */
+export function splitBatch(body: unknown): { items: unknown[]; paths: string[] } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalidEvent([{ path: '', message: 'must be an event object or { "events": [ … ] }' }]);
+  }
+  if (!('events' in body)) return { items: [body], paths: [''] };
+  const events = (body as { events: unknown }).events;
+  const extra = Object.keys(body).filter((k) => k !== 'events');
+  if (extra.length > 0) {
+    throw invalidEvent(
+      extra.map((k) => ({ path: `/${k}`, message: 'is not an allowed field next to events' })),
+    );
+  }
+  if (!Array.isArray(events)) throw invalidEvent([{ path: '/events', message: 'must be an array' }]);
+  if (events.length === 0) throw invalidEvent([{ path: '/events', message: 'must hold at least 1 event' }]);
+  if (events.length > LIMITS.eventsPerBatch) {
+    throw new AuditError('payload_too_large', `A batch holds at most ${LIMITS.eventsPerBatch} events`, [
+      { path: '/events', message: `must hold at most ${LIMITS.eventsPerBatch} events, got ${events.length}` },
+    ]);
+  }
+  return { items: events, paths: events.map((_, i) => `/events/${i}`) };
+}

@@ -1,0 +1,31 @@
+import { invalidQuery } from './errors.js';
+
+/** Opaque page cursors: the keyset position (occurredAt, seq) of the last entry and the order it was read in. */
+export interface CursorPosition {
+  occurredMs: number;
+  seq: number;
+  order: 'asc' | 'desc';
+}
+
+export function encodeCursor(p: CursorPosition): string {
+  return Buffer.from(JSON.stringify([p.occurredMs, p.seq, p.order === 'asc' ? 1 : 0])).toString('base64url');
+}
+
+export function decodeCursor(text: string): CursorPosition {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidQuery('/cursor', 'is not a cursor this server issued');
+  }
+  if (
+    !Array.isArray(value) ||
+    value.length !== 3 ||
+    !Number.isSafeInteger(value[0]) ||
+    !Number.isSafeInteger(value[1]) ||
+    (value[2] !== 0 && value[2] !== 1)
+  ) {
+    throw invalidQuery('/cursor', 'is not a cursor this server issued');
+  }
+  return { occurredMs: value[0], seq: value[1], order: value[2] === 1 ? 'asc' : 'desc' };
+}

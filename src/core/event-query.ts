@@ -1,0 +1,123 @@
+import type { EventFilter, PageSpec } from '../store/store.js';
+import { decodeCursor } from './cursor.js';
+import { invalidQuery } from './errors.js';
+import { parseIpFilter } from './ip.js';
+import { ACTIONS } from './schemas/event-schema.js';
+import { parseKeywordQuery } from './search-text.js';
+import { fold } from './text-fold.js';
+import { parseRfc3339 } from './time.js';
+
+/** Query parameters as the HTTP layer or the CLI received them: repeatable ones may be arrays. */
+export type RawQuery = Record<string, string | string[] | number | undefined>;
+
+const FILTER_PARAMS = new Set([
+  'from',
+  'to',
+  'user',
+  'action',
+  'category',
+  'eventType',
+  'targetType',
+  'targetId',
+  'target',
+  'ip',
+  'sessionId',
+  'q',
+]);
+const PAGE_PARAMS = new Set(['limit', 'cursor', 'order']);
+const MAX_TERMS = 16;
+const MAX_VALUES = 50;
+
+function list(raw: RawQuery, name: string): string[] | undefined {
+  const v = raw[name];
+  if (v === undefined) return undefined;
+  const values = (Array.isArray(v) ? v : [v]).map(String);
+  if (values.length > MAX_VALUES) throw invalidQuery(`/${name}`, `may be given at most ${MAX_VALUES} times`);
+  return values;
+}
+
+function single(raw: RawQuery, name: string): string | undefined {
+  const v = raw[name];
+  if (v === undefined) return undefined;
+  if (Array.isArray(v)) {
+    if (v.length !== 1) throw invalidQuery(`/${name}`, 'may be given once');
+    return String(v[0]);
+  }
+  return String(v);
+}
+
+function time(raw: RawQuery, name: string): number | undefined {
+  const v = single(raw, name);
+  if (v === undefined) return undefined;
+  const ms = parseRfc3339(v);
+  if (ms === null) throw invalidQuery(`/${name}`, 'must be an RFC 3339 date-time, e.g. 2026-11-26T00:00:00Z');
+  return ms;
+}
+
+/**
+ * Parses the filters of GET /v1/events (and export, stats, history) into a store filter. Unknown
+ * parameters are an error: a misspelt filter must not silently widen an audit query.
+ */
+export function parseEventFilter(raw: RawQuery, allowed: ReadonlySet<string> = new Set()): EventFilter {
+  for (const name of Object.keys(raw)) {
+    if (raw[name] !== undefined && !FILTER_PARAMS.has(name) && !PAGE_PARAMS.has(name) && !allowed.has(name)) {
+      throw invalidQuery(`/${name}`, 'is not a known parameter');
+    }
+  }
+  const f: EventFilter = {};
+  f.fromMs = time(raw, 'from');
+  f.toMs = time(raw, 'to');
+  const users = list(raw, 'user');
+  if (users) {
+    f.users = users;
+    f.usersFolded = users.map(fold);
+  }
+  const actions = list(raw, 'action');
+  if (actions) {
+    const bad = actions.find((a) => !(ACTIONS as readonly string[]).includes(a));
+    if (bad !== undefined) throw invalidQuery('/action', `must be one of: ${ACTIONS.join(', ')}`);
+    f.actions = actions;
+  }
+  f.categories = list(raw, 'category');
+  f.eventTypes = list(raw, 'eventType');
+  f.targetType = single(raw, 'targetType');
+  f.targetId = single(raw, 'targetId');
+  const target = single(raw, 'target');
+  if (target !== undefined) f.target = fold(target);
+  const ip = single(raw, 'ip');
+  if (ip !== undefined) {
+    const range = parseIpFilter(ip.trim());
+    if (!range) throw invalidQuery('/ip', 'must be an IPv4/IPv6 address or a CIDR block such as 10.0.0.0/8');
+    f.ip = range;
+  }
+  f.sessionId = single(raw, 'sessionId');
+  const q = single(raw, 'q');
+  if (q !== undefined) {
+    const terms = parseKeywordQuery(q);
+    if (terms.length > MAX_TERMS) throw invalidQuery('/q', `may hold at most ${MAX_TERMS} terms`);
+    if (terms.length > 0) f.terms = terms;
+  }
+  for (const key of Object.keys(f) as (keyof EventFilter)[]) if (f[key] === undefined) delete f[key];
+  return f;
+}
+
+export function parsePage(raw: RawQuery, defaults: { order: 'asc' | 'desc'; limit?: number }): PageSpec {
+  const orderText = single(raw, 'order') ?? defaults.order;
+  if (orderText !== 'asc' && orderText !== 'desc') throw invalidQuery('/order', 'must be asc or desc');
+  const limitText = single(raw, 'limit');
+  let limit = defaults.limit ?? 50;
+  if (limitText !== undefined) {
+    if (!/^\d{1,4}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > 500) {
+      throw invalidQuery('/limit', 'must be an integer from 1 to 500');
+    }
+    limit = Number(limitText);
+  }
+  const page: PageSpec = { order: orderText, limit };
+  const cursorText = single(raw, 'cursor');
+  if (cursorText !== undefined && cursorText !== '') {
+    const c = decodeCursor(cursorText);
+    if (c.order !== orderText) throw invalidQuery('/cursor', `was issued for order=${c.order}`);
+    page.after = { occurredMs: c.occurredMs, seq: c.seq };
+  }
+  return page;
+}

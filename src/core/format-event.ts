@@ -1,0 +1,31 @@
+import type { EntryRow } from '../store/store.js';
+import type { StoredEvent } from './schemas/event-schema.js';
+import { formatTimestamp } from './time.js';
+
+/** An administrative event as the API returns it: the stored content plus seq, tenant and receivedAt. */
+export function formatEvent(row: EntryRow, options: { withHashes?: boolean } = {}): StoredEvent {
+  const b = JSON.parse(row.body) as Omit<StoredEvent, 'seq' | 'tenant' | 'receivedAt'>;
+  const event: StoredEvent = {
+    id: b.id,
+    seq: row.seq,
+    tenant: row.tenant,
+    occurredAt: b.occurredAt,
+    receivedAt: formatTimestamp(row.receivedMs),
+    actor: b.actor,
+    action: b.action,
+    eventType: b.eventType,
+    category: b.category,
+    target: b.target,
+    oldValue: b.oldValue,
+    newValue: b.newValue,
+    changes: b.changes,
+  };
+  for (const k of ['ip', 'userAgent', 'sessionId', 'requestId', 'reason', 'metadata'] as const) {
+    if (b[k] !== undefined) (event as Record<string, unknown>)[k] = b[k];
+  }
+  if (options.withHashes) {
+    event.prevHash = row.prevHash;
+    event.hash = row.hash;
+  }
+  return event;
+}

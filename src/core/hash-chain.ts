@@ -1,0 +1,56 @@
+import { hash as digest } from 'node:crypto';
+import type { Stream } from './entry.js';
+
+/**
+ * Each tenant's entries, both streams, form one hash chain in `seq` order:
+ *
+ *   hash = SHA-256( "auditlog.v1\n" tenant "\n" seq "\n" stream "\n" receivedAt "\n" prevHash "\n" body )
+ *
+ * where `body` is the entry's RFC 8785 canonical JSON, `receivedAt` its RFC 3339 receive time, `prevHash`
+ * the previous entry's hash in lowercase hex (64 zeros for seq 1), and the result is lowercase hex. The
+ * formula is written out here and in the README so that an auditor can re-implement it.
+ */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+export const EMPTY_HEAD: ChainHead = { seq: 0, hash: GENESIS_HASH };
+
+export function entryHash(
+  tenant: string,
+  seq: number,
+  stream: Stream,
+  receivedAt: string,
+  prevHash: string,
+  body: string,
+): string {
+  return digest(
+    'sha256',
+    `auditlog.v1\n${tenant}\n${seq}\n${stream}\n${receivedAt}\n${prevHash}\n${body}`,
+    'hex',
+  );
+}
+
+export interface SealedLink {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/** Links entries after `head`; returns each entry's link and leaves `head` untouched. */
+export function sealEntries(
+  head: ChainHead,
+  tenant: string,
+  entries: readonly { stream: Stream; receivedAt: string; body: string }[],
+): SealedLink[] {
+  let { seq, hash } = head;
+  return entries.map((e) => {
+    seq += 1;
+    const prevHash = hash;
+    hash = entryHash(tenant, seq, e.stream, e.receivedAt, prevHash, e.body);
+    return { seq, prevHash, hash };
+  });
+}

@@ -1,0 +1,69 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorDetail } from './errors.js';
+import { parseRfc3339 } from './time.js';
+
+/**
+ * Compiles the TypeBox schemas (plain JSON Schema) with Ajv and turns its errors into `{ path, message }`
+ * details whose paths are JSON Pointers into the request, e.g. `/events/7/actor/id`.
+ */
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, coerceTypes: false });
+ajv.addFormat('date-time', { type: 'string', validate: (s: string) => parseRfc3339(s) !== null });
+ajv.addKeyword({ keyword: 'patternMessage', schemaType: 'string' });
+
+const compiled = new WeakMap<object, ValidateFunction>();
+
+export function compileSchema(schema: object): ValidateFunction {
+  let fn = compiled.get(schema);
+  if (!fn) {
+    fn = ajv.compile(schema);
+    compiled.set(schema, fn);
+  }
+  return fn;
+}
+
+const MAX_DETAILS = 50;
+
+export function schemaErrors(validate: ValidateFunction, value: unknown, basePath = ''): ErrorDetail[] {
+  if (validate(value)) return [];
+  const details: ErrorDetail[] = [];
+  const seen = new Set<string>();
+  for (const e of validate.errors ?? []) {
+    const d = toDetail(e, basePath);
+    const key = `${d.path}\u0000${d.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      details.push(d);
+    }
+    if (details.length >= MAX_DETAILS) break;
+  }
+  return details;
+}
+
+function toDetail(e: ErrorObject, basePath: string): ErrorDetail {
+  const at = basePath + e.instancePath;
+  switch (e.keyword) {
+    case 'required':
+      return { path: `${at}/${pointerEscape(String(e.params.missingProperty))}`, message: 'is required' };
+    case 'additionalProperties':
+      return {
+        path: `${at}/${pointerEscape(String(e.params.additionalProperty))}`,
+        message: 'is not an allowed field',
+      };
+    case 'enum':
+      return { path: at, message: `must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}` };
+    case 'pattern': {
+      const custom = (e.parentSchema as { patternMessage?: string } | undefined)?.patternMessage;
+      return { path: at, message: custom ?? 'has characters that are not allowed' };
+    }
+    case 'format':
+      return {
+        path: at,
+        message:
+          e.params.format === 'date-time' ? 'must be an RFC 3339 date-time' : `must be ${e.params.format}`,
+      };
+    default:
+      return { path: at, message: (e.message ?? 'is not valid').replace(/^must NOT/, 'must not') };
+  }
+}
+
+const pointerEscape = (s: string) => s.replaceAll('~', '~0').replaceAll('/', '~1');

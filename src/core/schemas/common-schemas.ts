@@ -1,0 +1,55 @@
+import { type TUnsafe, Type } from 'typebox';
+
+/** Printable text: no control characters, so ids and names render and log safely. */
+export const Text = (maxLength: number, extra: Record<string, unknown> = {}) =>
+  Type.String({
+    minLength: 1,
+    maxLength,
+    pattern: '^[^\\u0000-\\u001f\\u007f]*$',
+    patternMessage: 'must not contain control characters',
+    ...extra,
+  });
+
+/** Free text (reasons, user agents): any characters but NUL. */
+export const FreeText = (maxLength: number) =>
+  Type.String({ maxLength, pattern: '^[^\\u0000]*$', patternMessage: 'must not contain NUL characters' });
+
+/** A string with one of a fixed set of values, as a JSON Schema `enum` (clearer errors than a union). */
+export const StringEnum = <const T extends readonly string[]>(
+  values: T,
+  options: Record<string, unknown> = {},
+) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options }) as TUnsafe<T[number]>;
+
+export const Rfc3339 = Type.String({
+  format: 'date-time',
+  description: 'RFC 3339 timestamp, e.g. 2026-11-26T09:30:00Z',
+  maxLength: 40,
+});
+
+export const IpAddress = Type.String({ description: 'IPv4 or IPv6 address', maxLength: 64 });
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      details: Type.Array(Type.Object({ path: Type.String(), message: Type.String() })),
+    }),
+  },
+  { $id: 'ErrorBody', description: 'Every 4xx/5xx answer' },
+);
+
+export const AppendResultItem = Type.Object({
+  id: Type.String(),
+  seq: Type.Integer(),
+  receivedAt: Type.String(),
+  duplicate: Type.Boolean(),
+});
+
+export const AppendResponse = Type.Object({ events: Type.Array(AppendResultItem) });
+
+export const PageParams = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  order: Type.Optional(StringEnum(['desc', 'asc'])),
+};

@@ -1,0 +1,55 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AuditError, type ErrorCode } from '../../core/errors.js';
+
+/** Fastify's own errors that are the client's fault, mapped to the catalogue. */
+const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'payload_too_large', message: 'The request body is larger than 8 MiB' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'unsupported_media_type',
+    message: 'Send Content-Type: application/json',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    code: 'invalid_request',
+    message: 'Content-Length does not match the body',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'invalid_request', message: 'The JSON body is empty' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_request', message: 'The body is not valid JSON' },
+};
+
+/**
+ * The one place errors become HTTP answers: `{ error: { code, message, details } }`. Client mistakes are
+ * 4xx; anything unexpected is logged and answered 500 without internals.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | AuditError, request, reply) => {
+    const mapped = toAuditError(error);
+    if (mapped.status >= 500) request.log.error({ err: error }, 'request failed');
+    void reply.code(mapped.status).type('application/json').send(mapped.toJSON());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const e = new AuditError('not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
+    void reply.code(404).send(e.toJSON());
+  });
+}
+
+export function toAuditError(error: unknown): AuditError {
+  if (error instanceof AuditError) return error;
+  const e = error as FastifyError;
+  const known = e.code ? FASTIFY_CODES[e.code] : undefined;
+  if (known) return new AuditError(known.code, known.message);
+  if (e instanceof SyntaxError || e.code === 'FST_ERR_CTP_INVALID_JSON') {
+    return new AuditError('invalid_request', 'The body is not valid JSON');
+  }
+  if (e.validation) {
+    return new AuditError(
+      'invalid_request',
+      'The request is not valid',
+      e.validation.map((v) => ({ path: v.instancePath || '/', message: v.message ?? 'is not valid' })),
+    );
+  }
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    if (e.statusCode === 429) return new AuditError('rate_limited', e.message);
+    return new AuditError('invalid_request', e.message);
+  }
+  return new AuditError('internal');
+}

@@ -1,0 +1,78 @@
+import { SEARCH_SEPARATOR } from '../core/text-fold.js';
+
+/**
+ * The keyword index of both stores. Indexing every event's whole text with trigrams costs most of the write
+ * budget, yet an event's strings repeat enormously (actors, categories, keys, event types). So consecutive
+ * entries of one tenant form a chunk, and the trigram index holds each chunk's *distinct* strings once. A
+ * query finds the few chunks that can contain its terms, then checks only their entries exactly. The same
+ * documents carry tagged strings for the exact filters that need an index but have too many distinct values
+ * for a B-tree to be cheap on writes (target, IP).
+ */
+export const CHUNK_MAX_ENTRIES = 128;
+
+/** Tags start with U+0002, which no folded search string contains, so a tag never matches a keyword. */
+const TAG = '\u0002';
+
+export const targetTag = (typeFolded: string, idFolded: string) => `${TAG}t:${typeFolded}\u0001${idFolded}`;
+export const targetNameTag = (idOrNameFolded: string) => `${TAG}n:${idOrNameFolded}`;
+export const ipTag = (ipKey: string) => `${TAG}ip:${ipKey}`;
+
+export interface ChunkSource {
+  /** Store-assigned position of the entry (rowid / bigserial), ascending. */
+  rid: number;
+  strings: readonly string[];
+}
+
+export interface Chunk {
+  lo: number;
+  hi: number;
+  doc: string;
+}
+
+/** Splits one tenant's new entries (ascending rid) into chunks with their documents. */
+export function buildChunks(entries: readonly ChunkSource[], maxEntries = CHUNK_MAX_ENTRIES): Chunk[] {
+  const chunks: Chunk[] = [];
+  for (let i = 0; i < entries.length; i += maxEntries) {
+    const part = entries.slice(i, i + maxEntries);
+    const distinct = new Set<string>();
+    for (const e of part) for (const s of e.strings) distinct.add(s);
+    chunks.push({
+      lo: part[0]!.rid,
+      hi: part[part.length - 1]!.rid,
+      doc: [...distinct].join(SEARCH_SEPARATOR) + SEARCH_SEPARATOR,
+    });
+  }
+  return chunks;
+}
+
+/** Terms of fewer than three characters have no trigram; they are checked by scanning instead. */
+export function isIndexable(term: string): boolean {
+  let n = 0;
+  for (const _ of term) if (++n >= 3) return true;
+  return false;
+}
+
+/** A literal FTS5 / LIKE-free phrase: double quotes doubled, every other character as is. */
+export function ftsPhrase(text: string): string {
+  return `"${text.replaceAll('"', '""')}"`;
+}
+
+/** Phrases that every matching chunk must contain, for a filter's indexable parts. */
+export function chunkPhrases(filter: {
+  terms?: string[];
+  targetTypeFolded?: string;
+  targetIdFolded?: string;
+  target?: string;
+  ipPrefix?: string;
+}): string[] {
+  const out: string[] = [];
+  for (const t of filter.terms ?? []) if (isIndexable(t)) out.push(t);
+  if (filter.targetTypeFolded !== undefined && filter.targetIdFolded !== undefined) {
+    out.push(targetTag(filter.targetTypeFolded, filter.targetIdFolded) + SEARCH_SEPARATOR);
+  } else if (filter.targetIdFolded !== undefined) {
+    out.push(targetNameTag(filter.targetIdFolded) + SEARCH_SEPARATOR);
+  }
+  if (filter.target !== undefined) out.push(targetNameTag(filter.target) + SEARCH_SEPARATOR);
+  if (filter.ipPrefix !== undefined && filter.ipPrefix.length >= 8) out.push(ipTag(filter.ipPrefix));
+  return out;
+}

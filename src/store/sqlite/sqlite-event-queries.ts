@@ -1,0 +1,176 @@
+import { fold } from '../../core/text-fold.js';
+import { chunkPhrases, ftsPhrase } from '../search-chunks.js';
+import type { EntryRow, EventFilter, PageSpec, StatsGroup, StatsKey } from '../store.js';
+import type { SqliteDb } from './sqlite-connection.js';
+
+/**
+ * Query planning for administrative events. Filters with few distinct values (time, actor, action,
+ * category, event type, session) use B-tree indexes. Keyword terms, target and IP first ask the chunked
+ * trigram index (search-chunks.ts) which entries can match; when that is a small set, only those entries
+ * are checked; when it is large, the filter is not selective and a scan in keyset order finds a page fast.
+ * Either way every condition is checked exactly in SQL, so the index can only narrow, never decide.
+ */
+export const MAX_CANDIDATE_CHUNKS = 64;
+
+const ROW_COLUMNS = `e.tenant, e.seq, e.occurred_ms AS occurredMs, e.received_ms AS receivedMs, e.body,
+  e.prev_hash AS prevHash, e.hash`;
+
+interface Where {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * `user` matches an actor id or a username. Usernames resolve to actor ids through the actors table, so
+ * the actor index serves both; the exact condition is still checked on each row.
+ */
+function resolveActorIds(db: SqliteDb, tenant: string, f: EventFilter): string[] | undefined {
+  if (!f.users?.length) return undefined;
+  const folded = f.usersFolded ?? [];
+  const rows = db
+    .prepare(
+      `SELECT DISTINCT actor_id FROM actors WHERE tenant = ?
+       AND (actor_id IN (${f.users.map(() => '?').join(', ')}) OR username_f IN (${folded.map(() => '?').join(', ') || 'NULL'}))`,
+    )
+    .pluck()
+    .all(tenant, ...f.users, ...folded) as string[];
+  return rows;
+}
+
+export function filterWhere(tenant: string, f: EventFilter, actorIds?: string[]): Where {
+  const clauses = ['e.tenant = ?'];
+  const params: unknown[] = [tenant];
+  const inList = (column: string, values: readonly unknown[]) => {
+    clauses.push(`${column} IN (${values.map(() => '?').join(', ')})`);
+    params.push(...values);
+  };
+  if (f.fromMs !== undefined) {
+    clauses.push('e.occurred_ms >= ?');
+    params.push(f.fromMs);
+  }
+  if (f.toMs !== undefined) {
+    clauses.push('e.occurred_ms < ?');
+    params.push(f.toMs);
+  }
+  if (actorIds) inList('e.actor_id', actorIds);
+  if (f.users?.length) {
+    const ids = f.users.map(() => '?').join(', ');
+    const names = (f.usersFolded ?? []).map(() => '?').join(', ');
+    clauses.push(`(e.actor_id IN (${ids}) OR e.actor_username_f IN (${names}))`);
+    params.push(...f.users, ...(f.usersFolded ?? []));
+  }
+  if (f.actions?.length) inList('e.action', f.actions);
+  if (f.categories?.length) inList('e.category', f.categories);
+  if (f.eventTypes?.length) inList('e.event_type', f.eventTypes);
+  if (f.targetType !== undefined) {
+    clauses.push('e.target_type = ?');
+    params.push(f.targetType);
+  }
+  if (f.targetId !== undefined) {
+    clauses.push('e.target_id = ?');
+    params.push(f.targetId);
+  }
+  if (f.target !== undefined) {
+    clauses.push('(e.target_id_f = ? OR e.target_name_f = ?)');
+    params.push(f.target, f.target);
+  }
+  if (f.ip !== undefined) {
+    clauses.push('e.ip_key BETWEEN ? AND ?');
+    params.push(f.ip.lo, f.ip.hi);
+  }
+  if (f.sessionId !== undefined) {
+    clauses.push('e.session_id = ?');
+    params.push(f.sessionId);
+  }
+  for (const term of f.terms ?? []) {
+    clauses.push('instr(e.search, ?) > 0');
+    params.push(term);
+  }
+  return { sql: clauses.join(' AND '), params };
+}
+
+function keysetWhere(page: PageSpec): Where {
+  if (!page.after) return { sql: '1', params: [] };
+  const op = page.order === 'desc' ? '<' : '>';
+  return {
+    sql: `(e.occurred_ms ${op} ? OR (e.occurred_ms = ? AND e.seq ${op} ?))`,
+    params: [page.after.occurredMs, page.after.occurredMs, page.after.seq],
+  };
+}
+
+/**
+ * The rows to scan: all of the tenant's events, or only the entries of the candidate chunks when the
+ * trigram index narrows the filter to at most MAX_CANDIDATE_CHUNKS chunks. `null` means no entry can match.
+ */
+function source(db: SqliteDb, tenant: string, f: EventFilter): { from: string; params: unknown[] } | null {
+  const phrases = chunkPhrases({
+    terms: f.terms,
+    targetTypeFolded: f.targetType === undefined ? undefined : fold(f.targetType),
+    targetIdFolded: f.targetId === undefined ? undefined : fold(f.targetId),
+    target: f.target,
+    ipPrefix: f.ip?.prefix,
+  });
+  const all = { from: 'events e', params: [] as unknown[] };
+  if (phrases.length === 0) return all;
+  const chunks = db
+    .prepare(
+      `SELECT c.lo, c.hi FROM event_search s JOIN event_search_chunks c ON c.lo = s.rowid
+       WHERE event_search MATCH ? AND c.tenant = ? LIMIT ?`,
+    )
+    .raw()
+    .all(phrases.map(ftsPhrase).join(' AND '), tenant, MAX_CANDIDATE_CHUNKS + 1) as [number, number][];
+  if (chunks.length === 0) return null;
+  if (chunks.length > MAX_CANDIDATE_CHUNKS) return all;
+  return {
+    from: `json_each(?) r CROSS JOIN events e ON e.rid BETWEEN r.value ->> 0 AND r.value ->> 1`,
+    params: [JSON.stringify(chunks)],
+  };
+}
+
+export function listEvents(db: SqliteDb, tenant: string, f: EventFilter, page: PageSpec): EntryRow[] {
+  const actorIds = resolveActorIds(db, tenant, f);
+  if (actorIds?.length === 0) return [];
+  const src = source(db, tenant, f);
+  if (!src) return [];
+  const where = filterWhere(tenant, f, actorIds);
+  const keyset = keysetWhere(page);
+  const dir = page.order === 'desc' ? 'DESC' : 'ASC';
+  return db
+    .prepare(
+      `SELECT ${ROW_COLUMNS} FROM ${src.from} WHERE ${where.sql} AND ${keyset.sql}
+       ORDER BY e.occurred_ms ${dir}, e.seq ${dir} LIMIT ?`,
+    )
+    .all(...src.params, ...where.params, ...keyset.params, page.limit) as EntryRow[];
+}
+
+export function getEvent(db: SqliteDb, tenant: string, id: string): EntryRow | undefined {
+  return db.prepare(`SELECT ${ROW_COLUMNS} FROM events e WHERE e.tenant = ? AND e.id = ?`).get(tenant, id) as
+    | EntryRow
+    | undefined;
+}
+
+const GROUP_EXPRESSIONS: Record<StatsKey, { key: string; label?: string; order: string }> = {
+  action: { key: 'e.action', order: 'count DESC, key' },
+  category: { key: 'e.category', order: 'count DESC, key' },
+  eventType: { key: 'e.event_type', order: 'count DESC, key' },
+  user: { key: 'e.actor_id', label: 'max(e.actor_username)', order: 'count DESC, key' },
+  day: { key: "strftime('%Y-%m-%d', e.occurred_ms / 1000, 'unixepoch')", order: 'key' },
+};
+
+export function eventStats(db: SqliteDb, tenant: string, f: EventFilter, groupBy: StatsKey): StatsGroup[] {
+  const actorIds = resolveActorIds(db, tenant, f);
+  if (actorIds?.length === 0) return [];
+  const src = source(db, tenant, f);
+  if (!src) return [];
+  const where = filterWhere(tenant, f, actorIds);
+  const g = GROUP_EXPRESSIONS[groupBy];
+  const rows = db
+    .prepare(
+      `SELECT ${g.key} AS key, ${g.label ?? 'NULL'} AS label, count(*) AS count FROM ${src.from}
+       WHERE ${where.sql} GROUP BY 1 ORDER BY ${g.order} LIMIT 1000`,
+    )
+    .all(...src.params, ...where.params) as { key: string; label: string | null; count: number }[];
+  return rows.map((r) =>
+    r.label === null ? { key: r.key, count: r.count } : { key: r.key, label: r.label, count: r.count },
+  );
+}

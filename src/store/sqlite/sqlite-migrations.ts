@@ -1,0 +1,107 @@
+import type { SqliteDb } from './sqlite-connection.js';
+
+/**
+ * Versioned schema. A migration runs once, in its own transaction, recorded in `schema_migrations`; never
+ * edit one that has shipped — add the next. The PostgreSQL store mirrors these in postgres-migrations.ts.
+ */
+export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'events, chain heads, search chunks, tokens, meta',
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+
+      CREATE TABLE chain_heads (
+        tenant TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE events (
+        rid INTEGER PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        occurred_ms INTEGER NOT NULL,
+        received_ms INTEGER NOT NULL,
+        actor_id TEXT NOT NULL,
+        actor_username TEXT,
+        actor_username_f TEXT,
+        actor_display_name TEXT,
+        action TEXT NOT NULL,
+        category TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        target_type TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        target_id_f TEXT NOT NULL,
+        target_name_f TEXT,
+        ip_key TEXT,
+        session_id TEXT,
+        body TEXT NOT NULL,
+        search TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      ) STRICT;
+      -- Few, cheap B-trees: each one costs every insert. Low-cardinality filters (action, category) scan
+      -- the time index; target and IP go through the search chunks; usernames resolve through actors.
+      CREATE UNIQUE INDEX events_seq ON events (tenant, seq);
+      CREATE UNIQUE INDEX events_id ON events (tenant, id);
+      CREATE INDEX events_time ON events (tenant, occurred_ms, seq);
+      CREATE INDEX events_actor ON events (tenant, actor_id, occurred_ms, seq);
+      CREATE INDEX events_type ON events (tenant, event_type, occurred_ms, seq);
+      CREATE INDEX events_session ON events (tenant, session_id, occurred_ms, seq) WHERE session_id IS NOT NULL;
+
+      CREATE TABLE event_search_chunks (lo INTEGER PRIMARY KEY, hi INTEGER NOT NULL, tenant TEXT NOT NULL) STRICT;
+      CREATE VIRTUAL TABLE event_search USING fts5(
+        doc, tokenize = 'trigram case_sensitive 1', content = '', detail = full, columnsize = 0
+      );
+
+      -- Every (actor id, username) seen, for suggestions and labels; maintained by the writer.
+      CREATE TABLE actors (
+        tenant TEXT NOT NULL,
+        actor_id TEXT NOT NULL,
+        username TEXT NOT NULL,
+        username_f TEXT NOT NULL,
+        display_name TEXT,
+        PRIMARY KEY (tenant, actor_id, username)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX actors_username ON actors (tenant, username_f);
+
+      CREATE TABLE tokens (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        name TEXT,
+        scopes TEXT NOT NULL,
+        secret_hash TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        revoked_ms INTEGER,
+        expires_ms INTEGER,
+        kind TEXT NOT NULL
+      ) STRICT;
+
+      -- The log is append-only at the storage level too: the only writer is append.
+      CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'auditlog: events are append-only'); END;
+      CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'auditlog: events are append-only'); END;
+    `,
+  },
+];
+
+export function migrateSqlite(db: SqliteDb): void {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_ms INTEGER)',
+  );
+  const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+  for (const m of SQLITE_MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_ms) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        Date.now(),
+      );
+    }).immediate();
+  }
+}

@@ -1,0 +1,121 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { AppendBatch, AppendedEntry } from '../../core/entry.js';
+import type { ActorSummary, EntryRow, EventFilter, PageSpec, StatsGroup, StatsKey, Store } from '../store.js';
+import { openSqlite, type SqliteDb, translateSqliteError } from './sqlite-connection.js';
+import * as events from './sqlite-event-queries.js';
+import { migrateSqlite } from './sqlite-migrations.js';
+import { SqliteTokenRepository } from './sqlite-token-repository.js';
+import { SqliteWriterClient } from './sqlite-writer-client.js';
+
+export interface SqliteStoreOptions {
+  /** Path of the database file; its directory is created when missing. */
+  file: string;
+  /** Most entries one group commit may hold. */
+  maxGroupEntries?: number;
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode. Appends go to a writer thread (group commit, one fsync
+ * per group); reads run on this thread's own connection, which WAL lets proceed during writes.
+ */
+export class SqliteStore implements Store {
+  readonly dialect = 'sqlite' as const;
+  readonly file: string;
+  readonly tokens: SqliteTokenRepository;
+  readonly #db: SqliteDb;
+  readonly #writer: SqliteWriterClient;
+  #closed: Promise<void> | null = null;
+
+  private constructor(file: string, db: SqliteDb, writer: SqliteWriterClient) {
+    this.file = file;
+    this.#db = db;
+    this.#writer = writer;
+    this.tokens = new SqliteTokenRepository(db);
+  }
+
+  static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
+    if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+    const db = openSqlite(options.file);
+    try {
+      migrateSqlite(db);
+    } catch (error) {
+      db.close();
+      throw translateSqliteError(error);
+    }
+    const writer = new SqliteWriterClient(options.file, { maxGroupEntries: options.maxGroupEntries });
+    try {
+      await writer.ready;
+    } catch (error) {
+      db.close();
+      throw translateSqliteError(error);
+    }
+    return new SqliteStore(options.file, db, writer);
+  }
+
+  append(batch: AppendBatch): Promise<AppendedEntry[]> {
+    return this.#writer.append(batch);
+  }
+
+  async listEvents(tenant: string, filter: EventFilter, page: PageSpec): Promise<EntryRow[]> {
+    return this.#read(() => events.listEvents(this.#db, tenant, filter, page));
+  }
+
+  async getEvent(tenant: string, id: string): Promise<EntryRow | undefined> {
+    return this.#read(() => events.getEvent(this.#db, tenant, id));
+  }
+
+  async eventStats(tenant: string, filter: EventFilter, groupBy: StatsKey): Promise<StatsGroup[]> {
+    return this.#read(() => events.eventStats(this.#db, tenant, filter, groupBy));
+  }
+
+  async listActors(tenant: string, prefix: string, limit: number): Promise<ActorSummary[]> {
+    const like = `${prefix.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return this.#read(
+      () =>
+        this.#db
+          .prepare(
+            `SELECT actor_id AS id, max(nullif(username, '')) AS username, max(display_name) AS displayName
+             FROM actors WHERE tenant = ?
+               AND (lower(actor_id) LIKE ? ESCAPE '\\' OR username_f LIKE ? ESCAPE '\\' OR lower(display_name) LIKE ? ESCAPE '\\')
+             GROUP BY actor_id ORDER BY actor_id LIMIT ?`,
+          )
+          .all(tenant, like, like, like, limit) as ActorSummary[],
+    );
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    return this.#read(
+      () => this.#db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined,
+    );
+  }
+
+  async putMetaIfAbsent(key: string, value: string): Promise<string> {
+    return this.#read(() => {
+      this.#db
+        .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING')
+        .run(key, value);
+      return this.#db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string;
+    });
+  }
+
+  /** Refreshes the query planner's statistics (after bulk loads). */
+  async analyze(): Promise<void> {
+    this.#db.exec('ANALYZE');
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= this.#writer.close().finally(() => {
+      this.#db.close();
+    });
+    return this.#closed;
+  }
+
+  #read<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      throw translateSqliteError(error);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import { AuditError } from '../../core/errors.js';
+import type { Scope, TokenRecord, TokenRepository } from '../store.js';
+import type { SqliteDb } from './sqlite-connection.js';
+
+interface TokenRow {
+  id: string;
+  tenant: string;
+  name: string | null;
+  scopes: string;
+  secret_hash: string;
+  created_ms: number;
+  revoked_ms: number | null;
+  expires_ms: number | null;
+  kind: TokenRecord['kind'];
+}
+
+const toRecord = (r: TokenRow): TokenRecord => ({
+  id: r.id,
+  tenant: r.tenant,
+  name: r.name,
+  scopes: r.scopes.split(',').filter(Boolean) as Scope[],
+  secretHash: r.secret_hash,
+  createdMs: r.created_ms,
+  revokedMs: r.revoked_ms,
+  expiresMs: r.expires_ms,
+  kind: r.kind,
+});
+
+export class SqliteTokenRepository implements TokenRepository {
+  readonly #db: SqliteDb;
+
+  constructor(db: SqliteDb) {
+    this.#db = db;
+  }
+
+  async create(t: TokenRecord): Promise<void> {
+    if (!(await this.createIfAbsent(t)))
+      throw new AuditError('invalid_request', `A token with id ${t.id} exists`);
+  }
+
+  async createIfAbsent(t: TokenRecord): Promise<boolean> {
+    const info = this.#db
+      .prepare(
+        `INSERT INTO tokens (id, tenant, name, scopes, secret_hash, created_ms, revoked_ms, expires_ms, kind)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      )
+      .run(
+        t.id,
+        t.tenant,
+        t.name,
+        t.scopes.join(','),
+        t.secretHash,
+        t.createdMs,
+        t.revokedMs,
+        t.expiresMs,
+        t.kind,
+      );
+    return info.changes === 1;
+  }
+
+  async find(id: string): Promise<TokenRecord | undefined> {
+    const row = this.#db.prepare('SELECT * FROM tokens WHERE id = ?').get(id) as TokenRow | undefined;
+    return row && toRecord(row);
+  }
+
+  async list(tenant?: string): Promise<TokenRecord[]> {
+    const rows = (
+      tenant === undefined
+        ? this.#db.prepare('SELECT * FROM tokens ORDER BY created_ms, id').all()
+        : this.#db.prepare('SELECT * FROM tokens WHERE tenant = ? ORDER BY created_ms, id').all(tenant)
+    ) as TokenRow[];
+    return rows.map(toRecord);
+  }
+
+  async revoke(id: string, atMs: number): Promise<boolean> {
+    const info = this.#db
+      .prepare('UPDATE tokens SET revoked_ms = coalesce(revoked_ms, ?) WHERE id = ?')
+      .run(atMs, id);
+    return info.changes === 1;
+  }
+
+  async count(): Promise<number> {
+    return this.#db.prepare('SELECT count(*) FROM tokens').pluck().get() as number;
+  }
+}

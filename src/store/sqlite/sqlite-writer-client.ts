@@ -1,0 +1,94 @@
+import type { Worker } from 'node:worker_threads';
+import type { AppendBatch, AppendedEntry } from '../../core/entry.js';
+import { AuditError } from '../../core/errors.js';
+import { startWorker } from '../../core/start-worker.js';
+import { deserializeError, type WorkerReply, type WorkerRequest } from './sqlite-writer-protocol.js';
+
+/**
+ * The main thread's handle on the writer thread. Every append is a message; the reply comes after the
+ * group it joined has committed. If the thread dies, pending and later appends fail with
+ * `store_unavailable` — never silently.
+ */
+export class SqliteWriterClient {
+  readonly #worker: Worker;
+  readonly #pending = new Map<
+    number,
+    { resolve: (e: AppendedEntry[]) => void; reject: (e: unknown) => void }
+  >();
+  #nextId = 1;
+  #broken: AuditError | null = null;
+  #closing: Promise<void> | null = null;
+  readonly ready: Promise<void>;
+
+  constructor(file: string, options: { maxGroupEntries?: number } = {}) {
+    this.#worker = startWorker(new URL('./sqlite-writer-worker.js', import.meta.url), {
+      file,
+      maxGroupEntries: options.maxGroupEntries ?? 5000,
+    });
+    let onReady: () => void = () => {};
+    let onFail: (e: unknown) => void = () => {};
+    this.ready = new Promise<void>((resolve, reject) => {
+      onReady = resolve;
+      onFail = reject;
+    });
+    this.#worker.on('message', (reply: WorkerReply) => {
+      if (reply.type === 'ready') onReady();
+      else if (reply.type === 'appended') this.#settle(reply.id, (p) => p.resolve(reply.entries));
+      else if (reply.type === 'failed')
+        this.#settle(reply.id, (p) => p.reject(deserializeError(reply.error)));
+    });
+    this.#worker.on('error', (error) => {
+      this.#fail(
+        new AuditError('store_unavailable', `SQLite writer failed: ${error.message}`, [], { cause: error }),
+      );
+      onFail(error);
+    });
+    this.#worker.on('exit', (code) => {
+      this.#fail(new AuditError('store_unavailable', `SQLite writer stopped (exit ${code})`));
+      onFail(new Error(`writer exited with ${code}`));
+    });
+  }
+
+  append(batch: AppendBatch): Promise<AppendedEntry[]> {
+    if (this.#broken) return Promise.reject(this.#broken);
+    if (this.#closing) return Promise.reject(new AuditError('shutting_down'));
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ type: 'append', id, batch } satisfies WorkerRequest);
+    });
+  }
+
+  /** Lets in-flight appends commit, then closes the writer's connection and stops the thread. */
+  close(): Promise<void> {
+    this.#closing ??= new Promise<void>((resolve) => {
+      if (this.#broken) return resolve();
+      const onMessage = (reply: WorkerReply) => {
+        if (reply.type !== 'closed') return;
+        this.#worker.off('message', onMessage);
+        void this.#worker.terminate().then(() => resolve());
+      };
+      this.#worker.on('message', onMessage);
+      this.#worker.once('exit', () => resolve());
+      this.#worker.postMessage({ type: 'close' } satisfies WorkerRequest);
+    });
+    return this.#closing;
+  }
+
+  #settle(
+    id: number,
+    fn: (p: { resolve: (e: AppendedEntry[]) => void; reject: (e: unknown) => void }) => void,
+  ): void {
+    const p = this.#pending.get(id);
+    if (!p) return;
+    this.#pending.delete(id);
+    fn(p);
+  }
+
+  #fail(error: AuditError): void {
+    if (this.#closing && this.#pending.size === 0) return;
+    this.#broken ??= error;
+    for (const p of this.#pending.values()) p.reject(error);
+    this.#pending.clear();
+  }
+}

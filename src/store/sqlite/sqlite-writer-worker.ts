@@ -1,0 +1,48 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { AppendBatch, AppendedEntry } from '../../core/entry.js';
+import { GroupCommitter } from '../../core/group-commit.js';
+import { openSqlite } from './sqlite-connection.js';
+import { SqliteWriter } from './sqlite-writer.js';
+import { serializeError, type WorkerReply, type WorkerRequest } from './sqlite-writer-protocol.js';
+
+/**
+ * The writer thread of a SQLite store. Writes run here so that the main thread keeps parsing, validating
+ * and hashing requests while this one inserts and waits for fsync; both cores work. Messages that arrive
+ * while a commit runs form the next group.
+ */
+const port = parentPort!;
+const { file, maxGroupEntries } = workerData as { file: string; maxGroupEntries: number };
+const db = openSqlite(file);
+const writer = new SqliteWriter(db);
+const committer = new GroupCommitter<AppendBatch, AppendedEntry[]>((batches) => writer.commitGroup(batches), {
+  maxWeight: maxGroupEntries,
+  weight: (b) => b.entries.length,
+});
+
+port.on('message', (message: WorkerRequest) => {
+  if (message.type === 'append') {
+    committer.submit(message.batch).then(
+      (entries) => port.postMessage({ type: 'appended', id: message.id, entries } satisfies WorkerReply),
+      (error: unknown) =>
+        port.postMessage({
+          type: 'failed',
+          id: message.id,
+          error: serializeError(error),
+        } satisfies WorkerReply),
+    );
+  } else if (message.type === 'close') {
+    committer
+      .drain()
+      .then(() => {
+        db.pragma('optimize');
+        db.pragma('wal_checkpoint(TRUNCATE)');
+        db.close();
+        port.postMessage({ type: 'closed' } satisfies WorkerReply);
+      })
+      .catch((error: unknown) => {
+        port.postMessage({ type: 'closed', error: serializeError(error) } satisfies WorkerReply);
+      });
+  }
+});
+
+port.postMessage({ type: 'ready' } satisfies WorkerReply);

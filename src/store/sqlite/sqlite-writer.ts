@@ -1,0 +1,228 @@
+import type { AppendBatch, AppendedEntry, PreparedEntry, PreparedEvent } from '../../core/entry.js';
+import { AuditError, idempotencyConflict } from '../../core/errors.js';
+import type { Outcome } from '../../core/group-commit.js';
+import { type ChainHead, EMPTY_HEAD, sealEntries } from '../../core/hash-chain.js';
+import { isSameContent } from '../../core/idempotency.js';
+import { fold } from '../../core/text-fold.js';
+import { formatTimestamp } from '../../core/time.js';
+import { buildChunks, type ChunkSource, ipTag, targetNameTag, targetTag } from '../search-chunks.js';
+import { type SqliteDb, translateSqliteError } from './sqlite-connection.js';
+
+/**
+ * The single writer of a SQLite store (it runs in a worker thread, see sqlite-writer-worker.ts). One call of
+ * `commitGroup` is one transaction and one fsync for many client batches; each batch sits in a savepoint,
+ * so a batch that fails (an idempotency conflict) rolls back alone and the others still commit.
+ */
+export class SqliteWriter {
+  readonly #db: SqliteDb;
+  readonly #stmt;
+  /** Actors written recently; bounded, so a restart or eviction only costs a redundant upsert. */
+  readonly #knownActors = new Set<string>();
+
+  constructor(db: SqliteDb) {
+    this.#db = db;
+    this.#stmt = {
+      head: db.prepare('SELECT seq, hash FROM chain_heads WHERE tenant = ?'),
+      putHead: db.prepare(
+        'INSERT INTO chain_heads (tenant, seq, hash) VALUES (?, ?, ?) ON CONFLICT (tenant) DO UPDATE SET seq = excluded.seq, hash = excluded.hash',
+      ),
+      eventById: db.prepare('SELECT seq, received_ms, body FROM events WHERE tenant = ? AND id = ?'),
+      insertEvent:
+        db.prepare(`INSERT INTO events (tenant, seq, id, occurred_ms, received_ms, actor_id, actor_username,
+        actor_username_f, actor_display_name, action, category, event_type, target_type, target_id, target_id_f,
+        target_name_f, ip_key, session_id, body, search, prev_hash, hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      upsertActor: db.prepare(`INSERT INTO actors (tenant, actor_id, username, username_f, display_name)
+        VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, actor_id, username) DO UPDATE SET display_name = excluded.display_name`),
+      insertChunk: db.prepare('INSERT INTO event_search_chunks (lo, hi, tenant) VALUES (?, ?, ?)'),
+      insertChunkDoc: db.prepare('INSERT INTO event_search (rowid, doc) VALUES (?, ?)'),
+    };
+  }
+
+  commitGroup(batches: AppendBatch[]): Outcome<AppendedEntry[]>[] {
+    const outcomes: Outcome<AppendedEntry[]>[] = [];
+    const heads = new Map<string, ChainHead>();
+    const searchSources = new Map<string, ChunkSource[]>();
+    const actors = new Set<string>();
+    try {
+      this.#db.exec('BEGIN IMMEDIATE');
+      for (const batch of batches) {
+        this.#db.exec('SAVEPOINT batch');
+        try {
+          const head = heads.get(batch.tenant) ?? this.#readHead(batch.tenant);
+          const { results, head: next, sources, actors: batchActors } = this.#appendBatch(batch, head);
+          this.#db.exec('RELEASE batch');
+          for (const a of batchActors) actors.add(a);
+          heads.set(batch.tenant, next);
+          const list = searchSources.get(batch.tenant) ?? [];
+          list.push(...sources);
+          searchSources.set(batch.tenant, list);
+          outcomes.push({ ok: true, value: results });
+        } catch (error) {
+          this.#db.exec('ROLLBACK TO batch');
+          this.#db.exec('RELEASE batch');
+          outcomes.push({ ok: false, error: translateSqliteError(error) });
+        }
+      }
+      for (const [tenant, head] of heads) this.#stmt.putHead.run(tenant, head.seq, head.hash);
+      for (const [tenant, sources] of searchSources) this.#writeChunks(tenant, sources);
+      this.#db.exec('COMMIT');
+      if (this.#knownActors.size + actors.size > 50_000) this.#knownActors.clear();
+      for (const a of actors) this.#knownActors.add(a);
+    } catch (error) {
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      const failure = translateSqliteError(error);
+      const storeError =
+        failure instanceof AuditError
+          ? failure
+          : new AuditError('store_unavailable', `Commit failed: ${(error as Error).message}`, [], {
+              cause: error,
+            });
+      return batches.map(() => ({ ok: false, error: storeError }));
+    }
+    return outcomes;
+  }
+
+  #readHead(tenant: string): ChainHead {
+    const row = this.#stmt.head.get(tenant) as { seq: number; hash: string } | undefined;
+    return row ?? EMPTY_HEAD;
+  }
+
+  #appendBatch(
+    batch: AppendBatch,
+    head: ChainHead,
+  ): { results: AppendedEntry[]; head: ChainHead; sources: ChunkSource[]; actors: Set<string> } {
+    const { tenant, entries } = batch;
+    const actors = new Set<string>();
+    const results: AppendedEntry[] = new Array(entries.length);
+    const firstById = new Map<string, number>();
+    const fresh: number[] = [];
+    entries.forEach((entry, i) => {
+      const key = `${entry.stream}\u0000${entry.id}`;
+      const first = firstById.get(key);
+      if (first !== undefined) {
+        if (!isSameContent(entries[first]!.body, entry)) throw idempotencyConflict(i, entry.id);
+        return;
+      }
+      firstById.set(key, i);
+      const existing = entry.idProvided ? this.#findExisting(tenant, entry) : undefined;
+      if (existing) {
+        if (!isSameContent(existing.body, entry)) throw idempotencyConflict(i, entry.id);
+        results[i] = {
+          id: entry.id,
+          seq: existing.seq,
+          receivedAt: formatTimestamp(existing.received_ms),
+          duplicate: true,
+        };
+        return;
+      }
+      fresh.push(i);
+    });
+
+    const freshEntries = fresh.map((i) => entries[i]!);
+    const links = sealEntries(
+      head,
+      tenant,
+      freshEntries.map((e) => ({
+        stream: e.stream,
+        receivedAt: formatTimestamp(e.receivedMs),
+        body: e.body,
+      })),
+    );
+    const sources: ChunkSource[] = [];
+    freshEntries.forEach((entry, k) => {
+      const link = links[k]!;
+      const rid = this.#insert(tenant, entry, link.seq, link.prevHash, link.hash);
+      if (entry.stream === 'event') {
+        sources.push({ rid, strings: chunkStrings(entry) });
+        this.#upsertActor(tenant, entry, actors);
+      }
+      results[fresh[k]!] = {
+        id: entry.id,
+        seq: link.seq,
+        receivedAt: formatTimestamp(entry.receivedMs),
+        duplicate: false,
+      };
+    });
+    // Repeats of an id inside the batch answer like the first occurrence, marked duplicate.
+    entries.forEach((entry, i) => {
+      if (results[i] === undefined) {
+        const first = results[firstById.get(`${entry.stream}\u0000${entry.id}`)!]!;
+        results[i] = { ...first, duplicate: true };
+      }
+    });
+    const last = links[links.length - 1];
+    return { results, head: last ? { seq: last.seq, hash: last.hash } : head, sources, actors };
+  }
+
+  #findExisting(
+    tenant: string,
+    entry: PreparedEntry,
+  ): { seq: number; received_ms: number; body: string } | undefined {
+    if (entry.stream !== 'event') return undefined;
+    return this.#stmt.eventById.get(tenant, entry.id) as
+      | { seq: number; received_ms: number; body: string }
+      | undefined;
+  }
+
+  #insert(tenant: string, entry: PreparedEntry, seq: number, prevHash: string, hash: string): number {
+    if (entry.stream !== 'event') throw new AuditError('internal', `Unknown stream ${entry.stream}`);
+    const c = entry.columns;
+    const info = this.#stmt.insertEvent.run(
+      tenant,
+      seq,
+      entry.id,
+      entry.occurredMs,
+      entry.receivedMs,
+      c.actorId,
+      c.actorUsername,
+      c.actorUsernameFolded,
+      c.actorDisplayName,
+      c.action,
+      c.category,
+      c.eventType,
+      c.targetType,
+      c.targetId,
+      c.targetIdFolded,
+      c.targetNameFolded,
+      c.ipKey,
+      c.sessionId,
+      entry.body,
+      entry.search.join('\u001f'),
+      prevHash,
+      hash,
+    );
+    return Number(info.lastInsertRowid);
+  }
+
+  /** Upserts the actor unless a committed group already did; returns the key to remember after commit. */
+  #upsertActor(tenant: string, entry: PreparedEvent, written: Set<string>): void {
+    const c = entry.columns;
+    const key = `${tenant}\u0000${c.actorId}\u0000${c.actorUsername ?? ''}\u0000${c.actorDisplayName ?? ''}`;
+    if (this.#knownActors.has(key) || written.has(key)) return;
+    written.add(key);
+    this.#stmt.upsertActor.run(
+      tenant,
+      c.actorId,
+      c.actorUsername ?? '',
+      c.actorUsernameFolded ?? '',
+      c.actorDisplayName,
+    );
+  }
+
+  #writeChunks(tenant: string, sources: ChunkSource[]): void {
+    for (const chunk of buildChunks(sources)) {
+      this.#stmt.insertChunk.run(chunk.lo, chunk.hi, tenant);
+      this.#stmt.insertChunkDoc.run(chunk.lo, chunk.doc);
+    }
+  }
+}
+
+/** The strings a chunk document holds for an event: its search strings plus the tags of its exact filters. */
+function chunkStrings(entry: PreparedEvent): string[] {
+  const c = entry.columns;
+  const tags = [targetTag(fold(c.targetType), c.targetIdFolded), targetNameTag(c.targetIdFolded)];
+  if (c.targetNameFolded !== null) tags.push(targetNameTag(c.targetNameFolded));
+  if (c.ipKey !== null) tags.push(ipTag(c.ipKey));
+  return [...entry.search, ...tags];
+}

@@ -1,0 +1,127 @@
+import type { AppendBatch, AppendedEntry } from '../core/entry.js';
+import type { IpRange } from '../core/ip.js';
+
+/**
+ * The one contract every storage engine implements (SQLite embedded, PostgreSQL for production). A store
+ * persists what the core prepared and answers ordered reads; it never validates, redacts or decides policy.
+ * One contract test suite (test/store-contract) runs against every implementation.
+ */
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+
+  /**
+   * Appends one batch. MUST be all or nothing: either every entry is committed durably (the promise
+   * resolves only after the commit is on disk) or none is. MUST assign each tenant's `seq` without gaps
+   * and link the hash chain (core/hash-chain.ts) in `seq` order, also when several processes append to one
+   * database. An entry whose id exists with the same content (core/idempotency.ts) MUST NOT be stored again
+   * and is answered `duplicate: true` with the stored seq; with other content the whole batch MUST fail with
+   * `idempotency_conflict`. Concurrent calls SHOULD share one commit (group commit).
+   */
+  append(batch: AppendBatch): Promise<AppendedEntry[]>;
+
+  /** Administrative events of one tenant matching `filter`, in keyset order; at most `page.limit`. */
+  listEvents(tenant: string, filter: EventFilter, page: PageSpec): Promise<EntryRow[]>;
+
+  /** One administrative event by id; MUST NOT find another tenant's event. */
+  getEvent(tenant: string, id: string): Promise<EntryRow | undefined>;
+
+  /** Counts of matching events per group, largest first. */
+  eventStats(tenant: string, filter: EventFilter, groupBy: StatsKey): Promise<StatsGroup[]>;
+
+  /** Distinct actors whose id, username or display name starts with `prefix` (for suggestions). */
+  listActors(tenant: string, prefix: string, limit: number): Promise<ActorSummary[]>;
+
+  /** A store-wide setting, e.g. the redaction key. */
+  getMeta(key: string): Promise<string | undefined>;
+  /** Sets `key` unless it is set; returns the value that is stored afterwards (first writer wins). */
+  putMetaIfAbsent(key: string, value: string): Promise<string>;
+
+  readonly tokens: TokenRepository;
+
+  /** Finishes in-flight appends, then releases connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface EventFilter {
+  /** occurredAt >= fromMs */
+  fromMs?: number;
+  /** occurredAt < toMs */
+  toMs?: number;
+  /** Each value matches the actor id exactly or the username case-insensitively (pre-folded in `usersFolded`). */
+  users?: string[];
+  usersFolded?: string[];
+  actions?: string[];
+  categories?: string[];
+  eventTypes?: string[];
+  targetType?: string;
+  targetId?: string;
+  /** Folded; matches the target id or name. */
+  target?: string;
+  ip?: IpRange;
+  sessionId?: string;
+  /** Folded keyword terms; each must be a substring of one of the entry's search strings. */
+  terms?: string[];
+}
+
+export interface Keyset {
+  occurredMs: number;
+  seq: number;
+}
+
+export interface PageSpec {
+  order: 'asc' | 'desc';
+  limit: number;
+  /** Strictly after this position in `order`. */
+  after?: Keyset;
+}
+
+export interface EntryRow {
+  tenant: string;
+  seq: number;
+  occurredMs: number;
+  receivedMs: number;
+  body: string;
+  prevHash: string;
+  hash: string;
+}
+
+export type StatsKey = 'action' | 'category' | 'user' | 'eventType' | 'day';
+
+export interface StatsGroup {
+  key: string;
+  label?: string;
+  count: number;
+}
+
+export interface ActorSummary {
+  id: string;
+  username: string | null;
+  displayName: string | null;
+}
+
+export type Scope = 'ingest' | 'read' | 'export' | 'admin';
+
+export interface TokenRecord {
+  id: string;
+  tenant: string;
+  name: string | null;
+  scopes: Scope[];
+  /** SHA-256 of the secret, hex. */
+  secretHash: string;
+  createdMs: number;
+  revokedMs: number | null;
+  expiresMs: number | null;
+  kind: 'api' | 'bootstrap' | 'viewer';
+}
+
+export interface TokenRepository {
+  /** Stores a token; MUST fail with a conflict when the id exists. */
+  create(token: TokenRecord): Promise<void>;
+  /** Stores the token unless one with this id exists; returns whether it was stored. */
+  createIfAbsent(token: TokenRecord): Promise<boolean>;
+  find(id: string): Promise<TokenRecord | undefined>;
+  list(tenant?: string): Promise<TokenRecord[]>;
+  /** Marks a token revoked; returns false when there is no such token. */
+  revoke(id: string, atMs: number): Promise<boolean>;
+  count(): Promise<number>;
+}
