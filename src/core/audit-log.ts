@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { EventFilter, StatsKey, Store } from '../store/store.js';
 import { AccessControl, type ActingParty } from './access-control.js';
+import type { AlertRules } from './attack-detection.js';
+import { AuthLog } from './auth-log.js';
 import { splitBatch } from './batch-body.js';
 import { type Catalog, categoryKeys, categoryLabel, DEFAULT_CATALOG } from './catalog.js';
 import { encodeCursor } from './cursor.js';
-import type { AppendedEntry, Stream } from './entry.js';
+import type { AppendedEntry, PreparedEntry, Stream } from './entry.js';
 import { AuditError, invalidQuery, notFound } from './errors.js';
 import { parseEventFilter, parsePage, type RawQuery } from './event-query.js';
 import { type ExportFormat, exportStream, matchingRows } from './export-stream.js';
@@ -22,6 +24,8 @@ export interface AuditLogOptions {
   redaction?: RedactionOptions;
   /** Milliseconds since the epoch; tests pass a fixed clock. */
   now?: () => number;
+  /** Thresholds of the brute-force and password-spraying alerts. */
+  alertRules?: Partial<AlertRules>;
   /** Called after every successful append (metrics). */
   onAppend?: (stream: Stream, entries: readonly AppendedEntry[]) => void;
 }
@@ -43,6 +47,7 @@ export class AuditLog {
   readonly catalog: Catalog;
   readonly now: () => number;
   readonly access: AccessControl;
+  readonly auth: AuthLog;
   readonly #redactor: Redactor;
   readonly #categories: ReadonlySet<string>;
   readonly #onAppend: AuditLogOptions['onAppend'];
@@ -56,6 +61,12 @@ export class AuditLog {
     this.#onAppend = options.onAppend;
     this.access = new AccessControl(this.store, this.now, (tenant, event) =>
       this.recordSelfAudit(tenant, event),
+    );
+    this.auth = new AuthLog(
+      this.store,
+      this.now,
+      (tenant, entries, paths) => this.#commit(tenant, entries, paths),
+      options.alertRules,
     );
   }
 
@@ -73,13 +84,22 @@ export class AuditLog {
       categories: this.#categories,
       redactor: this.#redactor,
     });
+    return this.#commit(tenant, entries, paths);
+  }
+
+  /** The last step of every append: the store chains and commits; conflicts get the client's paths. */
+  async #commit(
+    tenant: string,
+    entries: PreparedEntry[],
+    paths: readonly string[],
+  ): Promise<AppendedEntry[]> {
     let appended: AppendedEntry[];
     try {
       appended = await this.store.append({ tenant, entries });
     } catch (error) {
       throw withBatchPaths(error, paths);
     }
-    this.#onAppend?.('event', appended);
+    if (entries[0]) this.#onAppend?.(entries[0].stream, appended);
     return appended;
   }
 
@@ -202,8 +222,7 @@ export class AuditLog {
       categories: new Set([...this.#categories, 'security']),
       redactor: this.#redactor,
     });
-    const appended = await this.store.append({ tenant, entries });
-    this.#onAppend?.('event', appended);
+    await this.#commit(tenant, entries, ['']);
   }
 
   async close(): Promise<void> {

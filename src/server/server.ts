@@ -7,6 +7,7 @@ import type { Scope } from '../store/store.js';
 import type { Metrics } from './metrics.js';
 import { installAuth } from './plugins/auth.js';
 import { installErrorHandler } from './plugins/error-handler.js';
+import { authEventsRoutes } from './routes/auth-events-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
 import { exportRoutes } from './routes/export-routes.js';
 import { operationsRoutes } from './routes/operations-routes.js';
@@ -88,6 +89,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(operationsRoutes, { registry: metrics.registry });
   await app.register(eventsRoutes, { log });
   await app.register(exportRoutes, { log });
+  await app.register(authEventsRoutes, { log });
   await app.register(tokenRoutes, { log });
   return app;
 }

@@ -34,6 +34,8 @@ export function installAuth(app: FastifyInstance, log: AuditLog, options: AuthOp
   });
   app.addHook('onRequest', async (request, reply) => {
     const scope = request.routeOptions.config?.scope;
+    // No route matched: the not-found handler answers 404.
+    if (request.routeOptions.url === undefined) return;
     const isApi = request.url.startsWith('/v1/');
     if (scope === 'public' || (!isApi && scope === undefined)) return;
     if (scope === undefined) throw new AuditError('forbidden', 'This route declares no scope');
