@@ -10,6 +10,7 @@ import { installErrorHandler } from './plugins/error-handler.js';
 import { authEventsRoutes } from './routes/auth-events-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
 import { exportRoutes } from './routes/export-routes.js';
+import { integrityRoutes } from './routes/integrity-routes.js';
 import { operationsRoutes } from './routes/operations-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 
@@ -90,6 +91,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(eventsRoutes, { log });
   await app.register(exportRoutes, { log });
   await app.register(authEventsRoutes, { log });
+  await app.register(integrityRoutes, { log });
   await app.register(tokenRoutes, { log });
   return app;
 }

@@ -86,12 +86,17 @@ export function filterWhere(tenant: string, f: EventFilter, actorIds?: string[])
     clauses.push('instr(e.search, ?) > 0');
     params.push(term);
   }
+  if (f.maxSeq !== undefined) {
+    clauses.push('e.seq <= ?');
+    params.push(f.maxSeq);
+  }
   return { sql: clauses.join(' AND '), params };
 }
 
 function keysetWhere(page: PageSpec): Where {
   if (!page.after) return { sql: '1', params: [] };
   const op = page.order === 'desc' ? '<' : '>';
+  if (page.orderBy === 'seq') return { sql: `e.seq ${op} ?`, params: [page.after.seq] };
   return {
     sql: `(e.occurred_ms ${op} ? OR (e.occurred_ms = ? AND e.seq ${op} ?))`,
     params: [page.after.occurredMs, page.after.occurredMs, page.after.seq],
@@ -135,10 +140,10 @@ export function listEvents(db: SqliteDb, tenant: string, f: EventFilter, page: P
   const where = filterWhere(tenant, f, actorIds);
   const keyset = keysetWhere(page);
   const dir = page.order === 'desc' ? 'DESC' : 'ASC';
+  const orderBy = page.orderBy === 'seq' ? `e.seq ${dir}` : `e.occurred_ms ${dir}, e.seq ${dir}`;
   return db
     .prepare(
-      `SELECT ${ROW_COLUMNS} FROM ${src.from} WHERE ${where.sql} AND ${keyset.sql}
-       ORDER BY e.occurred_ms ${dir}, e.seq ${dir} LIMIT ?`,
+      `SELECT ${ROW_COLUMNS} FROM ${src.from} WHERE ${where.sql} AND ${keyset.sql} ORDER BY ${orderBy} LIMIT ?`,
     )
     .all(...src.params, ...where.params, ...keyset.params, page.limit) as EntryRow[];
 }

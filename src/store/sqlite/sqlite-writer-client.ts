@@ -4,6 +4,12 @@ import { AuditError } from '../../core/errors.js';
 import { startWorker } from '../../core/start-worker.js';
 import { deserializeError, type WorkerReply, type WorkerRequest } from './sqlite-writer-protocol.js';
 
+interface Pending {
+  resolve: (e: AppendedEntry[]) => void;
+  reject: (e: unknown) => void;
+  settled: Promise<void>;
+}
+
 /**
  * The main thread's handle on the writer thread. Every append is a message; the reply comes after the
  * group it joined has committed. If the thread dies, pending and later appends fail with
@@ -11,10 +17,7 @@ import { deserializeError, type WorkerReply, type WorkerRequest } from './sqlite
  */
 export class SqliteWriterClient {
   readonly #worker: Worker;
-  readonly #pending = new Map<
-    number,
-    { resolve: (e: AppendedEntry[]) => void; reject: (e: unknown) => void }
-  >();
+  readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #broken: AuditError | null = null;
   #closing: Promise<void> | null = null;
@@ -53,10 +56,22 @@ export class SqliteWriterClient {
     if (this.#broken) return Promise.reject(this.#broken);
     if (this.#closing) return Promise.reject(new AuditError('shutting_down'));
     const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ type: 'append', id, batch } satisfies WorkerRequest);
+    let pending: Pending | undefined;
+    const settled = new Promise<AppendedEntry[]>((resolve, reject) => {
+      pending = { resolve, reject, settled: Promise.resolve() };
     });
+    pending!.settled = settled.then(
+      () => {},
+      () => {},
+    );
+    this.#pending.set(id, pending!);
+    this.#worker.postMessage({ type: 'append', id, batch } satisfies WorkerRequest);
+    return settled;
+  }
+
+  /** Resolves when every append sent so far has its answer. */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.#pending.values()].map((p) => p.settled));
   }
 
   /** Lets in-flight appends commit, then closes the writer's connection and stops the thread. */
@@ -75,10 +90,7 @@ export class SqliteWriterClient {
     return this.#closing;
   }
 
-  #settle(
-    id: number,
-    fn: (p: { resolve: (e: AppendedEntry[]) => void; reject: (e: unknown) => void }) => void,
-  ): void {
+  #settle(id: number, fn: (p: Pending) => void): void {
     const p = this.#pending.get(id);
     if (!p) return;
     this.#pending.delete(id);
