@@ -39,7 +39,7 @@ beforeAll(async () => {
     headers: { authorization: `Bearer ${TOKEN}` },
   });
   expect(latest.status).toBe(200);
-  const checkpoint = await latest.json();
+  const checkpoint: any = await latest.json();
   expect(checkpoint).toMatchObject({ tenant: 'default', seq: 1500, keyId: firstKey.key.keyId });
   expect(checkpoint.publicKey).toBe(firstKey.key.publicKeyPem);
   expect(await server.stop()).toBe(0);
