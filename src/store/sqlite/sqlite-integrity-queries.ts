@@ -53,13 +53,6 @@ export function scanChain(db: SqliteDb, tenant: string, afterSeq: number, limit:
   return [...events, ...auth].filter((r) => r.seq <= bound).sort((a, b) => a.seq - b.seq);
 }
 
-export function putCheckpoint(db: SqliteDb, c: SignedCheckpoint): void {
-  db.prepare(
-    `INSERT INTO checkpoints (tenant, seq, hash, signed_at, key_id, signature) VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT DO NOTHING`,
-  ).run(c.tenant, c.seq, c.hash, c.signedAt, c.keyId, c.signature);
-}
-
 export function latestCheckpoint(db: SqliteDb, tenant: string): SignedCheckpoint | undefined {
   return db
     .prepare(

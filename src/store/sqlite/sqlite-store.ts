@@ -110,7 +110,8 @@ export class SqliteStore implements Store {
   }
 
   async putCheckpoint(checkpoint: SignedCheckpoint): Promise<void> {
-    this.#read(() => integrity.putCheckpoint(this.#db, checkpoint));
+    if (!this.#writer) throw new AuditError('store_unavailable', 'The store is open read-only');
+    await this.#writer.putCheckpoint(checkpoint);
   }
 
   async latestCheckpoint(tenant: string): Promise<SignedCheckpoint | undefined> {

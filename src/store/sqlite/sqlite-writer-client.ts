@@ -1,11 +1,17 @@
 import type { Worker } from 'node:worker_threads';
 import type { AppendBatch, AppendedEntry } from '../../core/entry.js';
 import { AuditError } from '../../core/errors.js';
+import type { SignedCheckpoint } from '../../core/signing.js';
 import { startWorker } from '../../core/start-worker.js';
-import { deserializeError, type WorkerReply, type WorkerRequest } from './sqlite-writer-protocol.js';
+import {
+  deserializeError,
+  type WorkerReply,
+  type WorkerRequest,
+  type WriteRequest,
+} from './sqlite-writer-protocol.js';
 
 interface Pending {
-  resolve: (e: AppendedEntry[]) => void;
+  resolve: (e: AppendedEntry[] | null) => void;
   reject: (e: unknown) => void;
   settled: Promise<void>;
 }
@@ -36,7 +42,7 @@ export class SqliteWriterClient {
     });
     this.#worker.on('message', (reply: WorkerReply) => {
       if (reply.type === 'ready') onReady();
-      else if (reply.type === 'appended') this.#settle(reply.id, (p) => p.resolve(reply.entries));
+      else if (reply.type === 'written') this.#settle(reply.id, (p) => p.resolve(reply.entries));
       else if (reply.type === 'failed')
         this.#settle(reply.id, (p) => p.reject(deserializeError(reply.error)));
     });
@@ -53,11 +59,20 @@ export class SqliteWriterClient {
   }
 
   append(batch: AppendBatch): Promise<AppendedEntry[]> {
+    return this.#write({ kind: 'append', batch }) as Promise<AppendedEntry[]>;
+  }
+
+  /** Stores a checkpoint in the writer's next group, so the main thread never waits on the write lock. */
+  async putCheckpoint(checkpoint: SignedCheckpoint): Promise<void> {
+    await this.#write({ kind: 'checkpoint', checkpoint });
+  }
+
+  #write(request: WriteRequest): Promise<AppendedEntry[] | null> {
     if (this.#broken) return Promise.reject(this.#broken);
     if (this.#closing) return Promise.reject(new AuditError('shutting_down'));
     const id = this.#nextId++;
     let pending: Pending | undefined;
-    const settled = new Promise<AppendedEntry[]>((resolve, reject) => {
+    const settled = new Promise<AppendedEntry[] | null>((resolve, reject) => {
       pending = { resolve, reject, settled: Promise.resolve() };
     });
     pending!.settled = settled.then(
@@ -65,7 +80,7 @@ export class SqliteWriterClient {
       () => {},
     );
     this.#pending.set(id, pending!);
-    this.#worker.postMessage({ type: 'append', id, batch } satisfies WorkerRequest);
+    this.#worker.postMessage({ type: 'write', id, request } satisfies WorkerRequest);
     return settled;
   }
 
