@@ -342,6 +342,12 @@ describe('POST /v1/events: validation (each rule, single event and inside a batc
     ['ip IPv6 with a bad group', (e) => ({ ...e, ip: '2001:db8::g' }), '/ip'],
     ['ip IPv6 with two ::', (e) => ({ ...e, ip: '2001::db8::1' }), '/ip'],
     ['ip empty', (e) => ({ ...e, ip: '' }), '/ip'],
+    ['ip IPv4 with a leading zero (octal ambiguity)', (e) => ({ ...e, ip: '010.0.0.1' }), '/ip'],
+    ['ip IPv4 in hex', (e) => ({ ...e, ip: '0x0a.0.0.1' }), '/ip'],
+    ['ip IPv4 as one number', (e) => ({ ...e, ip: '167772161' }), '/ip'],
+    ['ip IPv4 short form', (e) => ({ ...e, ip: '10.1' }), '/ip'],
+    ['ip with surrounding space', (e) => ({ ...e, ip: ' 10.0.0.1' }), '/ip'],
+    ['ip IPv6 with nine groups', (e) => ({ ...e, ip: '1:2:3:4:5:6:7:8:9' }), '/ip'],
     ['id longer than 128', (e) => ({ ...e, id: 'x'.repeat(129) }), '/id'],
     ['id not a string', (e) => ({ ...e, id: 5 }), '/id'],
     ['userAgent not a string', (e) => ({ ...e, userAgent: 5 }), '/userAgent'],
@@ -562,6 +568,20 @@ describe('robustness: bad bodies never give 5xx and never stop the server', () =
       expect(res.status).toBe(201);
     });
   }
+
+  it('oldValue/newValue are "any JSON": keys named __proto__ and constructor.prototype are valid JSON and kept as data', async () => {
+    const raw = JSON.stringify(event({ id: 'proto-keys' }, 'proto')).replace(
+      '"newValue":{"maxChannels":120}',
+      '"newValue":{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"x":1}},"maxChannels":120}',
+    );
+    const res = await server.request('/v1/events', { method: 'POST', body: raw, headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(201);
+    const text = await (await server.request('/v1/events/proto-keys')).text();
+    const got = JSON.parse(text); // JSON.parse keeps "__proto__" as an own key
+    expect(Object.keys(got.newValue).sort()).toEqual(['__proto__', 'constructor', 'maxChannels']);
+    expect(JSON.stringify(got.newValue.constructor)).toBe('{"prototype":{"x":1}}');
+    expect(({} as any).isAdmin).toBeUndefined();
+  });
 
   it('a deeply nested value (20,000 levels, 40 KB) is stored or refused with a 4xx, never a 5xx', async () => {
     const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;

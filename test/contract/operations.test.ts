@@ -163,6 +163,43 @@ describe('durability', () => {
     for (let i = 0; i < 30; i++) expect((await server.getJson(`/v1/events/durable-${i}`)).status).toBe(200);
   });
 
+  // One burst, two assertions: the process must exit, and every answer must be a stored 201 or a contract 503.
+  let burst: { status: number; body: any }[] = [];
+  it('SIGTERM while posts are in flight (clients keeping their connections open): the server exits with code 0', async () => {
+    // warm keep-alive connections, as any real client has
+    await Promise.all(Array.from({ length: 10 }, (_, i) => server.post(event({ id: `warm-${i}` }))));
+    const pending = Array.from({ length: 60 }, (_, i) =>
+      server
+        .request('/v1/events', { method: 'POST', json: event({ id: `inflight-${i}` }) })
+        .then(async (res) => ({ status: res.status, body: await res.json().catch(() => null) }))
+        .catch(() => ({ status: 0, body: null })), // connection refused/reset: never acknowledged
+    );
+    await new Promise((r) => setTimeout(r, 5));
+    const exited = server.stop(8_000); // SIGTERM, then SIGKILL (exit code null) if still running 8 s later
+    burst = await Promise.all(pending);
+    // a few more requests while the process is stopping: refused connections, or 503 shutting_down
+    for (let i = 60; i < 65; i++) {
+      burst.push(
+        await server
+          .request('/v1/events', { method: 'POST', json: event({ id: `inflight-${i}` }) })
+          .then(async (res) => ({ status: res.status, body: await res.json().catch(() => null) }))
+          .catch(() => ({ status: 0, body: null })),
+      );
+    }
+    const code = await exited;
+    server = await startServer({ dbFile: dir.file('a.db') });
+    expect(code).toBe(0);
+  });
+
+  it('… and every answer was a 201 whose event is stored, or 503 with the error body (shutting_down)', async () => {
+    expect(burst).toHaveLength(65);
+    const bad = burst.filter((r) => r.status !== 0 && r.status !== 201 && !(r.status === 503 && r.body?.error?.code === 'shutting_down'));
+    for (let i = 0; i < burst.length; i++) {
+      if (burst[i]?.status === 201) expect((await server.getJson(`/v1/events/inflight-${i}`)).status, `inflight-${i}`).toBe(200);
+    }
+    expect(bad.map((r) => `${r.status} ${JSON.stringify(r.body)}`)).toEqual([]);
+  });
+
   it('SIGTERM stops the server with exit code 0, and a restart serves the same data', async () => {
     const { body } = await server.post(event({ id: 'before-restart' }));
     expect(body.events[0].id).toBe('before-restart');

@@ -22,8 +22,8 @@ export interface RunningServer {
   getJson: (path: string) => Promise<{ status: number; body: any }>;
   /** POST a JSON body to /v1/events. */
   post: (body: unknown) => Promise<{ status: number; body: any }>;
-  /** SIGTERM and wait for exit. Resolves with the exit code. */
-  stop: () => Promise<number | null>;
+  /** SIGTERM and wait for exit; SIGKILL after `graceMs`. Resolves with the exit code (null when killed). */
+  stop: (graceMs?: number) => Promise<number | null>;
   /** SIGKILL and wait for exit. */
   kill: () => Promise<void>;
   alive: () => boolean;
@@ -94,9 +94,9 @@ export async function startServer(opts: { dbFile: string; token?: string; env?: 
     getJson: async (path) => parse(await request(path)),
     post: async (body) => parse(await request('/v1/events', { method: 'POST', json: body })),
     alive: () => !exited,
-    stop: async () => {
+    stop: async (graceMs = 15_000) => {
       if (!exited) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       const code = await exit;
       clearTimeout(timer);
       return code;
