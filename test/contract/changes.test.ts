@@ -45,9 +45,12 @@ const C = (path: string, old: unknown, nw: unknown) => ({ path, old, new: nw });
 
 describe('changes', () => {
   it('a nested leaf: /pacing/ratio', async () => {
-    expect(await changesOf({ pacing: { ratio: 2.5, mode: 'predictive' } }, { pacing: { ratio: 3, mode: 'predictive' } })).toEqual([
-      C('/pacing/ratio', 2.5, 3),
-    ]);
+    expect(
+      await changesOf(
+        { pacing: { ratio: 2.5, mode: 'predictive' } },
+        { pacing: { ratio: 3, mode: 'predictive' } },
+      ),
+    ).toEqual([C('/pacing/ratio', 2.5, 3)]);
   });
 
   it('arrays by index: /options/2/action', async () => {
@@ -58,16 +61,28 @@ describe('changes', () => {
         { digit: 3, action: a },
       ],
     });
-    expect(await changesOf(opts('voicemail'), opts('operator'))).toEqual([C('/options/2/action', 'voicemail', 'operator')]);
+    expect(await changesOf(opts('voicemail'), opts('operator'))).toEqual([
+      C('/options/2/action', 'voicemail', 'operator'),
+    ]);
   });
 
   it('an array that grows or shrinks: the extra elements with null opposite', async () => {
-    expect(await changesOf({ dids: ['a', 'b'] }, { dids: ['a', 'b', 'c', 'd'] })).toEqual([C('/dids/2', null, 'c'), C('/dids/3', null, 'd')]);
-    expect(await changesOf({ dids: ['a', 'b', 'c'] }, { dids: ['a'] })).toEqual([C('/dids/1', 'b', null), C('/dids/2', 'c', null)]);
+    expect(await changesOf({ dids: ['a', 'b'] }, { dids: ['a', 'b', 'c', 'd'] })).toEqual([
+      C('/dids/2', null, 'c'),
+      C('/dids/3', null, 'd'),
+    ]);
+    expect(await changesOf({ dids: ['a', 'b', 'c'] }, { dids: ['a'] })).toEqual([
+      C('/dids/1', 'b', null),
+      C('/dids/2', 'c', null),
+    ]);
   });
 
   it('oldValue null (a create): every leaf of newValue with old null', async () => {
-    const nv = { name: 'Spring', pacing: { ratio: 2, modes: ['a', 'b'] }, options: [{ digit: 1, action: 'x' }] };
+    const nv = {
+      name: 'Spring',
+      pacing: { ratio: 2, modes: ['a', 'b'] },
+      options: [{ digit: 1, action: 'x' }],
+    };
     const expected = sortChanges([
       C('/name', null, 'Spring'),
       C('/pacing/ratio', null, 2),
@@ -82,7 +97,12 @@ describe('changes', () => {
 
   it('newValue null (a delete): every leaf of oldValue with new null', async () => {
     const ov = { role: 'admin', teams: ['north', 'emea'], limits: { calls: 5 } };
-    const expected = sortChanges([C('/role', 'admin', null), C('/teams/0', 'north', null), C('/teams/1', 'emea', null), C('/limits/calls', 5, null)]);
+    const expected = sortChanges([
+      C('/role', 'admin', null),
+      C('/teams/0', 'north', null),
+      C('/teams/1', 'emea', null),
+      C('/limits/calls', 5, null),
+    ]);
     expect(await changesOf(ov, null)).toEqual(expected);
     expect(await changesOf(ov, undefined)).toEqual(expected);
   });
@@ -107,9 +127,12 @@ describe('changes', () => {
   });
 
   it('keys with / and ~ are escaped as JSON Pointer (RFC 6901)', async () => {
-    expect(await changesOf({ 'a/b': 1, 'm~n': 1, plain: { 'x/y~z': 1 } }, { 'a/b': 2, 'm~n': 2, plain: { 'x/y~z': 2 } })).toEqual(
-      sortChanges([C('/a~1b', 1, 2), C('/m~0n', 1, 2), C('/plain/x~1y~0z', 1, 2)]),
-    );
+    expect(
+      await changesOf(
+        { 'a/b': 1, 'm~n': 1, plain: { 'x/y~z': 1 } },
+        { 'a/b': 2, 'm~n': 2, plain: { 'x/y~z': 2 } },
+      ),
+    ).toEqual(sortChanges([C('/a~1b', 1, 2), C('/m~0n', 1, 2), C('/plain/x~1y~0z', 1, 2)]));
   });
 
   it('scalar values at the root: the root pointer ""', async () => {
@@ -118,12 +141,20 @@ describe('changes', () => {
   });
 
   it('unicode keys and values', async () => {
-    expect(await changesOf({ 'país': 'España', 'ключ': 1 }, { 'país': 'México', 'ключ': 1 })).toEqual([C('/país', 'España', 'México')]);
+    expect(await changesOf({ país: 'España', ключ: 1 }, { país: 'México', ключ: 1 })).toEqual([
+      C('/país', 'España', 'México'),
+    ]);
   });
 
   it('random pairs (200, seeded) match an independent diff', async () => {
     const r = rng(4242);
-    const scalar = () => r.pick([() => r.int(-5, 50), () => r.pick(['a', 'b', 'on', 'off', 'x y']), () => r.chance(0.5), () => r.int(0, 9) / 4])();
+    const scalar = () =>
+      r.pick([
+        () => r.int(-5, 50),
+        () => r.pick(['a', 'b', 'on', 'off', 'x y']),
+        () => r.chance(0.5),
+        () => r.int(0, 9) / 4,
+      ])();
     type Kind = 'scalar' | 'object' | 'array';
     const tree = (depth: number, kind: Kind): unknown => {
       if (kind === 'scalar' || depth === 0) return scalar();
@@ -132,7 +163,11 @@ describe('changes', () => {
         return Array.from({ length: r.int(1, 4) }, () => tree(depth - 1, k));
       }
       const o: Record<string, unknown> = {};
-      for (let i = 0; i < r.int(1, 4); i++) o[r.pick(['a', 'b', 'c', 'd', 'e'])] = tree(depth - 1, r.pick(['scalar', 'scalar', 'object', 'array']));
+      for (let i = 0; i < r.int(1, 4); i++)
+        o[r.pick(['a', 'b', 'c', 'd', 'e'])] = tree(
+          depth - 1,
+          r.pick(['scalar', 'scalar', 'object', 'array']),
+        );
       return o;
     };
     // a mutated copy that never turns a container into a scalar or an object into an array
@@ -140,7 +175,8 @@ describe('changes', () => {
       if (Array.isArray(v)) {
         const out = v.map((x) => mutate(x, depth - 1));
         if (r.chance(0.2)) out.pop();
-        if (r.chance(0.2) && out.length > 0) out.push(typeof out[0] === 'object' ? tree(depth - 1, 'object') : scalar());
+        if (r.chance(0.2) && out.length > 0)
+          out.push(typeof out[0] === 'object' ? tree(depth - 1, 'object') : scalar());
         return out.length > 0 ? out : v;
       }
       if (typeof v === 'object' && v !== null) {
@@ -161,7 +197,9 @@ describe('changes', () => {
       pairs.push(mode === 0 ? [null, a] : mode === 1 ? [a, null] : [a, mutate(a, 3)]);
     }
     expect(pairs.filter(([o, n]) => expectedChanges(o, n).length > 0).length).toBeGreaterThan(150);
-    expect(pairs.filter(([o, n]) => o !== null && n !== null && expectedChanges(o, n).length > 0).length).toBeGreaterThan(100);
+    expect(
+      pairs.filter(([o, n]) => o !== null && n !== null && expectedChanges(o, n).length > 0).length,
+    ).toBeGreaterThan(100);
     const { status, body } = await server.post({ events: pairs.map(([o, n]) => event(o, n)) });
     expect(status).toBe(201);
     const failures: string[] = [];
@@ -171,7 +209,9 @@ describe('changes', () => {
       const want = sortChanges(expectedChanges(o, n));
       const have = sortChanges(got.body.changes ?? []);
       if (JSON.stringify(have) !== JSON.stringify(want)) {
-        failures.push(`old=${JSON.stringify(o)} new=${JSON.stringify(n)}\n  want ${JSON.stringify(want)}\n  got  ${JSON.stringify(have)}`);
+        failures.push(
+          `old=${JSON.stringify(o)} new=${JSON.stringify(n)}\n  want ${JSON.stringify(want)}\n  got  ${JSON.stringify(have)}`,
+        );
       }
     }
     expect(failures.slice(0, 5)).toEqual([]);

@@ -52,7 +52,11 @@ function withValue(e: Record<string, any>, path: string, v: unknown): Record<str
 }
 
 async function countTarget(targetId: string): Promise<number> {
-  const { events } = await fetchAllPages(server, '/v1/events', new URLSearchParams({ targetId, limit: '500' }));
+  const { events } = await fetchAllPages(
+    server,
+    '/v1/events',
+    new URLSearchParams({ targetId, limit: '500' }),
+  );
   return events.length;
 }
 
@@ -117,7 +121,9 @@ describe('POST /v1/events: response', () => {
   });
 
   it('a 7 MiB request (1000 events of 7 KiB, under every limit) is accepted', async () => {
-    const events = Array.from({ length: 1000 }, (_, i) => event({ newValue: { blob: `${i}`.padEnd(7 * 1024, 'x') } }, 'seven-mib'));
+    const events = Array.from({ length: 1000 }, (_, i) =>
+      event({ newValue: { blob: `${i}`.padEnd(7 * 1024, 'x') } }, 'seven-mib'),
+    );
     const bytes = Buffer.byteLength(JSON.stringify({ events }));
     expect(bytes).toBeGreaterThan(7 * 1024 * 1024);
     expect(bytes).toBeLessThan(8 * 1024 * 1024);
@@ -127,7 +133,9 @@ describe('POST /v1/events: response', () => {
   });
 
   it('many concurrent single-event posts all succeed with distinct, gapless seqs', async () => {
-    const results = await Promise.all(Array.from({ length: 100 }, () => server.post(event({}, 'concurrent'))));
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () => server.post(event({}, 'concurrent'))),
+    );
     expect(results.map((r) => r.status)).toEqual(Array(100).fill(201));
     const seqs = results.map((r) => r.body.events[0].seq).sort((a, b) => a - b);
     expect(new Set(seqs).size).toBe(100);
@@ -161,7 +169,9 @@ describe('POST /v1/events: batches are all or nothing', () => {
     expect(status).toBe(400);
     expectErrorShape(body);
     const paths = body.error.details.map((d: any) => d.path);
-    expect(paths).toEqual(expect.arrayContaining(['/events/2/actor/id', '/events/7/category', '/events/7/ip']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['/events/2/actor/id', '/events/7/category', '/events/7/ip']),
+    );
     expect(await countTarget('atomic-2')).toBe(0);
   });
 
@@ -274,7 +284,9 @@ describe('POST /v1/events: idempotency under concurrency', () => {
 
   it('20 concurrent posts of the same id with different content: exactly one 201, the others 409', async () => {
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => server.post(event({ id: 'race-diff', newValue: { maxChannels: i } }, 'race-diff'))),
+      Array.from({ length: 20 }, (_, i) =>
+        server.post(event({ id: 'race-diff', newValue: { maxChannels: i } }, 'race-diff')),
+      ),
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409)).toHaveLength(19);
@@ -289,9 +301,17 @@ describe('POST /v1/events: idempotency under concurrency', () => {
     const base = event({ id: 'group-existing' }, 'group-existing');
     expect((await server.post(base)).status).toBe(201);
     const jobs = Array.from({ length: 30 }, (_, i) => {
-      if (i % 6 === 0) return { ok: false, body: { events: [event({}, `group-${i}`), { ...base, action: 'delete' }] } }; // 409
-      if (i % 6 === 3) return { ok: false, body: { events: [event({}, `group-${i}`), event({ action: 'nope' }, `group-${i}`)] } }; // 400
-      return { ok: true, body: { events: [event({}, `group-${i}`), event({}, `group-${i}`), event({}, `group-${i}`)] } };
+      if (i % 6 === 0)
+        return { ok: false, body: { events: [event({}, `group-${i}`), { ...base, action: 'delete' }] } }; // 409
+      if (i % 6 === 3)
+        return {
+          ok: false,
+          body: { events: [event({}, `group-${i}`), event({ action: 'nope' }, `group-${i}`)] },
+        }; // 400
+      return {
+        ok: true,
+        body: { events: [event({}, `group-${i}`), event({}, `group-${i}`), event({}, `group-${i}`)] },
+      };
     });
     const results = await Promise.all(jobs.map((j) => server.post(j.body)));
     for (let i = 0; i < jobs.length; i++) {
@@ -394,7 +414,10 @@ describe('POST /v1/events: validation (each rule, single event and inside a batc
     ['occurredAt with offset, 3 minutes in the future', { occurredAt: 'FUTURE_OFFSET' }],
     ['occurredAt long ago', { occurredAt: '1999-12-31T23:59:59Z' }],
     ['occurredAt with fractional seconds and offset', { occurredAt: '2024-03-01T10:00:00.123456+02:00' }],
-    ['occurredAt with lower-case t and z (RFC 3339 §5.6 allows them)', { occurredAt: '2024-03-01t10:00:00z' }],
+    [
+      'occurredAt with lower-case t and z (RFC 3339 §5.6 allows them)',
+      { occurredAt: '2024-03-01t10:00:00z' },
+    ],
     ['ip IPv6 loopback', { ip: '::1' }],
     ['ip IPv6', { ip: '2001:db8::1' }],
     ['ip IPv6 full form', { ip: '2001:0db8:0000:0000:0000:0000:0000:0001' }],
@@ -403,7 +426,10 @@ describe('POST /v1/events: validation (each rule, single event and inside a batc
     ['id of 128 characters', { id: 'i'.repeat(128) }],
     ['oldValue/newValue scalars and null', { oldValue: null, newValue: 'on' }],
     ['oldValue/newValue arrays', { oldValue: [1, 2], newValue: [1, 2, 3] }],
-    ['all optional strings', { userAgent: 'curl/8', sessionId: 's1', requestId: 'r1', reason: 'why', metadata: { a: { b: 1 } } }],
+    [
+      'all optional strings',
+      { userAgent: 'curl/8', sessionId: 's1', requestId: 'r1', reason: 'why', metadata: { a: { b: 1 } } },
+    ],
   ];
   for (const [name, over] of good) {
     it(`accepts ${name}`, async () => {
@@ -434,9 +460,13 @@ describe('POST /v1/events: validation (each rule, single event and inside a batc
   ];
   for (const [name, body] of shapes) {
     it(`a body that is ${name} → 400`, async () => {
-      const res = await server.request('/v1/events', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      const res = await server.request('/v1/events', {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.status).toBe(400);
-      const b = await res.json();
+      const b: any = await res.json();
       expectErrorShape(b);
       expect(['invalid_event', 'invalid_request']).toContain(b.error.code);
     });
@@ -457,7 +487,10 @@ describe('POST /v1/events: limits', () => {
   it('a value over 64 KiB → 413 at /events/1/newValue, nothing stored; 60 KiB is fine', async () => {
     const ok = await server.post(event({ newValue: { blob: 'v'.repeat(60 * 1024) } }));
     expect(ok.status).toBe(201);
-    const events = [event({}, 'big-value'), event({ newValue: { blob: 'v'.repeat(70 * 1024) } }, 'big-value')];
+    const events = [
+      event({}, 'big-value'),
+      event({ newValue: { blob: 'v'.repeat(70 * 1024) } }, 'big-value'),
+    ];
     const { status, body } = await server.post({ events });
     expect(status).toBe(413);
     expectErrorShape(body);
@@ -483,7 +516,9 @@ describe('POST /v1/events: limits', () => {
   it('metadata over 16 KiB → 413 at /metadata; 15 KiB is fine', async () => {
     const ok = await server.post(event({ metadata: { note: 'm'.repeat(15 * 1024) } }));
     expect(ok.status).toBe(201);
-    const { status, body } = await server.post({ events: [event({ metadata: { note: 'm'.repeat(17 * 1024) } }, 'big-meta')] });
+    const { status, body } = await server.post({
+      events: [event({ metadata: { note: 'm'.repeat(17 * 1024) } }, 'big-meta')],
+    });
     expect(status).toBe(413);
     expectErrorShape(body);
     expect(body.error.details.map((d: any) => d.path)).toContain('/events/0/metadata');
@@ -512,9 +547,13 @@ describe('POST /v1/events: limits', () => {
 
   it('a request over 8 MiB is answered 413 payload_too_large (not a dropped connection)', async () => {
     const body = JSON.stringify({ events: [event({ reason: 'x'.repeat(9 * 1024 * 1024) }, 'huge')] });
-    const res = await server.request('/v1/events', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const res = await server.request('/v1/events', {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(413);
-    const b = await res.json();
+    const b: any = await res.json();
     expectErrorShape(b);
     expect(b.error.code).toBe('payload_too_large');
     expect(await countTarget('huge')).toBe(0);
@@ -545,26 +584,38 @@ describe('robustness: bad bodies never give 5xx and never stop the server', () =
   const malformed = ['{bad', '{"events": [', '', '{"actor": {"id": "x"},}', '\u0000', 'nul'];
   for (const body of malformed) {
     it(`malformed JSON ${JSON.stringify(body)} → 400 invalid_request`, async () => {
-      const res = await server.request('/v1/events', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      const res = await server.request('/v1/events', {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.status).toBe(400);
-      const b = await res.json();
+      const b: any = await res.json();
       expectErrorShape(b);
       expect(b.error.code).toBe('invalid_request');
     });
   }
 
   it('a body that is not JSON (text/plain) → 415 unsupported_media_type', async () => {
-    const res = await server.request('/v1/events', { method: 'POST', body: JSON.stringify(event()), headers: { 'content-type': 'text/plain' } });
+    const res = await server.request('/v1/events', {
+      method: 'POST',
+      body: JSON.stringify(event()),
+      headers: { 'content-type': 'text/plain' },
+    });
     // API.md: bad input gets a 4xx; the README's error table names 415 for "a body that is not JSON".
     expect(res.status).toBe(415);
-    const b = await res.json();
+    const b: any = await res.json();
     expectErrorShape(b);
     expect(b.error.code).toBe('unsupported_media_type');
   });
 
   for (const ct of ['application/json; charset=utf-8', 'Application/JSON']) {
     it(`content-type ${ct} is JSON`, async () => {
-      const res = await server.request('/v1/events', { method: 'POST', body: JSON.stringify(event()), headers: { 'content-type': ct } });
+      const res = await server.request('/v1/events', {
+        method: 'POST',
+        body: JSON.stringify(event()),
+        headers: { 'content-type': ct },
+      });
       expect(res.status).toBe(201);
     });
   }
@@ -574,7 +625,11 @@ describe('robustness: bad bodies never give 5xx and never stop the server', () =
       '"newValue":{"maxChannels":120}',
       '"newValue":{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"x":1}},"maxChannels":120}',
     );
-    const res = await server.request('/v1/events', { method: 'POST', body: raw, headers: { 'content-type': 'application/json' } });
+    const res = await server.request('/v1/events', {
+      method: 'POST',
+      body: raw,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(201);
     const text = await (await server.request('/v1/events/proto-keys')).text();
     const got = JSON.parse(text); // JSON.parse keeps "__proto__" as an own key
@@ -585,8 +640,15 @@ describe('robustness: bad bodies never give 5xx and never stop the server', () =
 
   it('a deeply nested value (20,000 levels, 40 KB) is stored or refused with a 4xx, never a 5xx', async () => {
     const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
-    const raw = JSON.stringify(event({ id: 'deep-1' }, 'deep')).replace('"newValue":{"maxChannels":120}', `"newValue":${deep}`);
-    const res = await server.request('/v1/events', { method: 'POST', body: raw, headers: { 'content-type': 'application/json' } });
+    const raw = JSON.stringify(event({ id: 'deep-1' }, 'deep')).replace(
+      '"newValue":{"maxChannels":120}',
+      `"newValue":${deep}`,
+    );
+    const res = await server.request('/v1/events', {
+      method: 'POST',
+      body: raw,
+      headers: { 'content-type': 'application/json' },
+    });
     expect([201, 400, 413]).toContain(res.status);
     if (res.status === 201) expect((await server.getJson('/v1/events/deep-1')).status).toBe(200);
     else expectErrorShape(await res.json());
@@ -594,8 +656,15 @@ describe('robustness: bad bodies never give 5xx and never stop the server', () =
 
   it('a deeply nested metadata object is stored or refused with a 4xx, never a 5xx', async () => {
     const deep = `${'{"a":'.repeat(2700)}1${'}'.repeat(2700)}`; // 16.2 KB: under the metadata limit
-    const raw = JSON.stringify(event({ id: 'deep-2' }, 'deep')).replace('"ip":"10.0.0.1"', `"ip":"10.0.0.1","metadata":${deep}`);
-    const res = await server.request('/v1/events', { method: 'POST', body: raw, headers: { 'content-type': 'application/json' } });
+    const raw = JSON.stringify(event({ id: 'deep-2' }, 'deep')).replace(
+      '"ip":"10.0.0.1"',
+      `"ip":"10.0.0.1","metadata":${deep}`,
+    );
+    const res = await server.request('/v1/events', {
+      method: 'POST',
+      body: raw,
+      headers: { 'content-type': 'application/json' },
+    });
     expect([201, 400, 413]).toContain(res.status);
     if (res.status === 201) expect((await server.getJson('/v1/events/deep-2')).status).toBe(200);
   });
@@ -605,8 +674,15 @@ describe('robustness: bad bodies never give 5xx and never stop the server', () =
       ['odd-1', '\\ud800'],
       ['odd-2', 'a\\u0000b'],
     ]) {
-      const raw = JSON.stringify(event({ id }, 'odd')).replace('"ip":"10.0.0.1"', `"ip":"10.0.0.1","reason":"${s}"`);
-      const res = await server.request('/v1/events', { method: 'POST', body: raw, headers: { 'content-type': 'application/json' } });
+      const raw = JSON.stringify(event({ id }, 'odd')).replace(
+        '"ip":"10.0.0.1"',
+        `"ip":"10.0.0.1","reason":"${s}"`,
+      );
+      const res = await server.request('/v1/events', {
+        method: 'POST',
+        body: raw,
+        headers: { 'content-type': 'application/json' },
+      });
       expect([201, 400]).toContain(res.status);
       if (res.status === 201) {
         const got = await server.getJson(`/v1/events/${id}`);

@@ -31,16 +31,31 @@ describe('authentication', () => {
     ['POST /v1/events without a token', '/v1/events', { method: 'POST', token: null }],
     ['POST /v1/events with a wrong token', '/v1/events', { method: 'POST', token: 'not-the-token' }],
     ['GET /v1/events without a token', '/v1/events', { token: null }],
-    ['GET /v1/events with a wrong token', '/v1/events', { token: `${'x'}${'contract-test-bootstrap-secret-7f3a9c'}` }],
-    ['GET /v1/events with Basic auth', '/v1/events', { token: null, headers: { authorization: 'Basic dXNlcjpwYXNz' } }],
+    [
+      'GET /v1/events with a wrong token',
+      '/v1/events',
+      { token: `${'x'}${'contract-test-bootstrap-secret-7f3a9c'}` },
+    ],
+    [
+      'GET /v1/events with Basic auth',
+      '/v1/events',
+      { token: null, headers: { authorization: 'Basic dXNlcjpwYXNz' } },
+    ],
     ['GET /v1/stats without a token', '/v1/stats?groupBy=action', { token: null }],
   ];
   for (const [name, path, init] of cases) {
     it(`${name} → 401 unauthorized`, async () => {
-      const body = init.method === 'POST' ? JSON.stringify(event({ target: { type: 'Queue', id: 'unauth' } })) : undefined;
-      const res = await server.request(path, { ...init, body, headers: { ...(init.headers ?? {}), 'content-type': 'application/json' } });
+      const body =
+        init.method === 'POST'
+          ? JSON.stringify(event({ target: { type: 'Queue', id: 'unauth' } }))
+          : undefined;
+      const res = await server.request(path, {
+        ...init,
+        body,
+        headers: { ...(init.headers ?? {}), 'content-type': 'application/json' },
+      });
       expect(res.status).toBe(401);
-      const b = await res.json();
+      const b: any = await res.json();
       expectErrorShape(b);
       expect(b.error.code).toBe('unauthorized');
     });
@@ -85,7 +100,7 @@ describe('operations endpoints', () => {
   it('/openapi.json is an OpenAPI document listing the /v1 paths', async () => {
     const res = await server.request('/openapi.json');
     expect(res.status).toBe(200);
-    const doc = await res.json();
+    const doc: any = await res.json();
     expect(typeof doc.openapi === 'string' ? doc.openapi : doc.swagger).toMatch(/^(3\.\d+\.\d+|2\.0)$/);
     expect(typeof doc.info?.title).toBe('string');
     expect(typeof doc.info?.version).toBe('string');
@@ -115,7 +130,10 @@ describe('operations endpoints', () => {
     const { body } = await server.post(event({ id: 'immutable-1' }));
     expect(body.events[0].id).toBe('immutable-1');
     for (const method of ['DELETE', 'PUT', 'PATCH']) {
-      const res = await server.request('/v1/events/immutable-1', { method, json: event({ id: 'immutable-1', action: 'delete' }) });
+      const res = await server.request('/v1/events/immutable-1', {
+        method,
+        json: event({ id: 'immutable-1', action: 'delete' }),
+      });
       // an all-scopes token is used, so "forbidden" (403) would be misleading: the route does not exist
       expect([404, 405], method).toContain(res.status);
       expectErrorShape(await res.json());
@@ -139,9 +157,18 @@ describe('ids and entity keys with special characters', () => {
 
   it('history of an entity whose type and id contain /, space, + and unicode, oldest first', async () => {
     const target = { type: 'Phone Extension', id: 'sip/ext 100+ñ' };
-    const times = ['2024-06-03T00:00:00Z', '2024-06-01T00:00:00Z', '2024-06-02T00:00:00Z', '2024-06-01T00:00:00Z'];
+    const times = [
+      '2024-06-03T00:00:00Z',
+      '2024-06-01T00:00:00Z',
+      '2024-06-02T00:00:00Z',
+      '2024-06-01T00:00:00Z',
+    ];
     const { body } = await server.post({ events: times.map((occurredAt) => event({ occurredAt, target })) });
-    const posted = body.events.map((e: any, i: number) => ({ id: e.id, seq: e.seq, at: Date.parse(times[i] as string) }));
+    const posted = body.events.map((e: any, i: number) => ({
+      id: e.id,
+      seq: e.seq,
+      at: Date.parse(times[i] as string),
+    }));
     posted.sort((a: any, b: any) => a.at - b.at || a.seq - b.seq);
     // a decoy on a different entity sharing a prefix
     await server.post(event({ target: { type: 'Phone Extension', id: 'sip/ext 100' } }));
@@ -156,7 +183,9 @@ describe('ids and entity keys with special characters', () => {
 
 describe('durability', () => {
   it('events acknowledged with 201 survive a SIGKILL right after the answer', async () => {
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => server.post(event({ id: `durable-${i}` }))));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => server.post(event({ id: `durable-${i}` }))),
+    );
     expect(results.every((r) => r.status === 201)).toBe(true);
     await server.kill();
     server = await startServer({ dbFile: dir.file('a.db') });
@@ -168,11 +197,13 @@ describe('durability', () => {
   it('SIGTERM while posts are in flight (clients keeping their connections open): the server exits with code 0', async () => {
     // warm keep-alive connections, as any real client has
     await Promise.all(Array.from({ length: 10 }, (_, i) => server.post(event({ id: `warm-${i}` }))));
-    const pending = Array.from({ length: 60 }, (_, i) =>
-      server
-        .request('/v1/events', { method: 'POST', json: event({ id: `inflight-${i}` }) })
-        .then(async (res) => ({ status: res.status, body: await res.json().catch(() => null) }))
-        .catch(() => ({ status: 0, body: null })), // connection refused/reset: never acknowledged
+    const pending = Array.from(
+      { length: 60 },
+      (_, i) =>
+        server
+          .request('/v1/events', { method: 'POST', json: event({ id: `inflight-${i}` }) })
+          .then(async (res) => ({ status: res.status, body: await res.json().catch(() => null) }))
+          .catch(() => ({ status: 0, body: null })), // connection refused/reset: never acknowledged
     );
     await new Promise((r) => setTimeout(r, 5));
     const exited = server.stop(8_000); // SIGTERM, then SIGKILL (exit code null) if still running 8 s later
@@ -193,9 +224,13 @@ describe('durability', () => {
 
   it('… and every answer was a 201 whose event is stored, or 503 with the error body (shutting_down)', async () => {
     expect(burst).toHaveLength(65);
-    const bad = burst.filter((r) => r.status !== 0 && r.status !== 201 && !(r.status === 503 && r.body?.error?.code === 'shutting_down'));
+    const bad = burst.filter(
+      (r) =>
+        r.status !== 0 && r.status !== 201 && !(r.status === 503 && r.body?.error?.code === 'shutting_down'),
+    );
     for (let i = 0; i < burst.length; i++) {
-      if (burst[i]?.status === 201) expect((await server.getJson(`/v1/events/inflight-${i}`)).status, `inflight-${i}`).toBe(200);
+      if (burst[i]?.status === 201)
+        expect((await server.getJson(`/v1/events/inflight-${i}`)).status, `inflight-${i}`).toBe(200);
     }
     expect(bad.map((r) => `${r.status} ${JSON.stringify(r.body)}`)).toEqual([]);
   });

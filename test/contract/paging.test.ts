@@ -25,7 +25,14 @@ function interleaved(r: ReturnType<typeof rng>, n: number, known: number[]): Inp
   return generateEvents(n, r.int(1, 1e9)).map((e) => {
     const kind = r.int(0, 3);
     const base = r.pick(known);
-    const at = kind === 0 ? base : kind === 1 ? base + r.int(-30, 30) * 1000 : kind === 2 ? Date.parse('2023-06-01T00:00:00Z') : Date.parse('2024-06-01T00:00:00Z');
+    const at =
+      kind === 0
+        ? base
+        : kind === 1
+          ? base + r.int(-30, 30) * 1000
+          : kind === 2
+            ? Date.parse('2023-06-01T00:00:00Z')
+            : Date.parse('2024-06-01T00:00:00Z');
     return { ...e, occurredAt: new Date(at).toISOString() };
   });
 }

@@ -77,7 +77,8 @@ describe('GET /v1/events filters against an independently computed expectation',
         failures.push(`${label(q)}: page sizes ${pages.map((p) => p.length).join(',')}`);
       }
       const got = ids(events);
-      if (JSON.stringify(got) !== JSON.stringify(expected)) failures.push(`${label(q)}: ${got.length} vs ${expected.length} expected`);
+      if (JSON.stringify(got) !== JSON.stringify(expected))
+        failures.push(`${label(q)}: ${got.length} vs ${expected.length} expected`);
     }
     expect(failures).toEqual([]);
   });
@@ -118,7 +119,11 @@ describe('GET /v1/events filters against an independently computed expectation',
   it('ip: an IPv6 address written in another valid form finds the same events', async () => {
     const expected = expectedIds(all, { ip: '2001:db8:0:1::5' });
     expect(expected.length).toBeGreaterThan(0);
-    const { events } = await fetchAllPages(server, '/v1/events', toParams({ ip: '2001:0DB8:0000:0001:0000:0000:0000:0005', limit: '500' }));
+    const { events } = await fetchAllPages(
+      server,
+      '/v1/events',
+      toParams({ ip: '2001:0DB8:0000:0001:0000:0000:0000:0005', limit: '500' }),
+    );
     expect(ids(events)).toEqual(expected);
   });
 
@@ -128,7 +133,11 @@ describe('GET /v1/events filters against an independently computed expectation',
     const b = sorted[450] as Posted;
     const from = new Date(a.at).toISOString();
     const to = new Date(b.at).toISOString();
-    const { events } = await fetchAllPages(server, '/v1/events', toParams({ from, to, order: 'asc', limit: '500' }));
+    const { events } = await fetchAllPages(
+      server,
+      '/v1/events',
+      toParams({ from, to, order: 'asc', limit: '500' }),
+    );
     const got = ids(events);
     expect(got).toContain(a.id);
     expect(got).not.toContain(b.id);
@@ -140,7 +149,11 @@ describe('GET /v1/events filters against an independently computed expectation',
     const at = (sorted[300] as Posted).at;
     const local = new Date(at + 5.5 * 3_600_000).toISOString().slice(0, 19);
     const fromOffset = `${local}+05:30`;
-    const { events } = await fetchAllPages(server, '/v1/events', toParams({ from: fromOffset, limit: '500' }));
+    const { events } = await fetchAllPages(
+      server,
+      '/v1/events',
+      toParams({ from: fromOffset, limit: '500' }),
+    );
     expect(ids(events)).toEqual(expectedIds(all, { from: new Date(at).toISOString() }));
   });
 });
@@ -241,14 +254,34 @@ describe('robustness of query strings', () => {
         expect([200, 400], `cursor ${bad}`).toContain(res.status);
       }
     }
-    for (const bad of [cursor.slice(0, -1), `${cursor}x`, cursor.slice(0, Math.floor(cursor.length / 2)), Buffer.from('{"at":"x","seq":"1 OR 1=1"}').toString('base64url')]) {
+    for (const bad of [
+      cursor.slice(0, -1),
+      `${cursor}x`,
+      cursor.slice(0, Math.floor(cursor.length / 2)),
+      Buffer.from('{"at":"x","seq":"1 OR 1=1"}').toString('base64url'),
+    ]) {
       const res = await server.request(`/v1/events?cursor=${encodeURIComponent(bad)}`);
       expect([200, 400], `cursor ${bad}`).toContain(res.status);
     }
   });
 
   it('odd query strings give 200 or 400, never a 5xx', async () => {
-    const raw = ['q=%ff', 'q=%zz', 'q=%00', 'q=%ED%A0%80', `q=${'a'.repeat(5000)}`, `q=${'"'.repeat(101)}`, 'user=%00', 'target=%ff', 'ip=::', 'ip=::/0', 'from=0000-00-00T00:00:00Z', 'limit=99999999999999999999', 'order=', 'cursor='];
+    const raw = [
+      'q=%ff',
+      'q=%zz',
+      'q=%00',
+      'q=%ED%A0%80',
+      `q=${'a'.repeat(5000)}`,
+      `q=${'"'.repeat(101)}`,
+      'user=%00',
+      'target=%ff',
+      'ip=::',
+      'ip=::/0',
+      'from=0000-00-00T00:00:00Z',
+      'limit=99999999999999999999',
+      'order=',
+      'cursor=',
+    ];
     const statuses: Record<string, number> = {};
     for (const r of raw) statuses[r.slice(0, 40)] = (await server.request(`/v1/events?${r}`)).status;
     expect(Object.entries(statuses).filter(([, st]) => st !== 200 && st !== 400)).toEqual([]);
@@ -276,7 +309,17 @@ describe('returned events', () => {
       expect(Array.isArray(e.changes)).toBe(true);
       expect(Date.parse(e.occurredAt)).toBe(p.at);
       expect(e.actor).toEqual({ type: 'user', ...p.input.actor });
-      for (const k of ['action', 'eventType', 'category', 'target', 'ip', 'userAgent', 'sessionId', 'reason', 'metadata'] as const) {
+      for (const k of [
+        'action',
+        'eventType',
+        'category',
+        'target',
+        'ip',
+        'userAgent',
+        'sessionId',
+        'reason',
+        'metadata',
+      ] as const) {
         expect(e[k] ?? null, `${k} of ${e.id}`).toEqual(p.input[k] ?? null);
       }
       expect(e.oldValue ?? null).toEqual(p.input.oldValue ?? null);
@@ -340,7 +383,9 @@ describe('GET /v1/stats', () => {
       const k = (keyOf[groupBy] as (p: Posted) => string)(p);
       counts.set(k, (counts.get(k) ?? 0) + 1);
     }
-    return [...counts.entries()].map(([key, count]) => ({ key, count })).sort((a, b) => (a.key < b.key ? -1 : 1));
+    return [...counts.entries()]
+      .map(([key, count]) => ({ key, count }))
+      .sort((a, b) => (a.key < b.key ? -1 : 1));
   };
   const filters: Query[] = [
     {},

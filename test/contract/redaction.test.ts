@@ -44,7 +44,11 @@ async function postOne(server: RunningServer, e: Record<string, unknown>): Promi
 
 const REDACTED = { redacted: true, fingerprint: expect.any(String) };
 const isRedacted = (v: unknown) =>
-  typeof v === 'object' && v !== null && (v as any).redacted === true && typeof (v as any).fingerprint === 'string' && Object.keys(v).length === 2;
+  typeof v === 'object' &&
+  v !== null &&
+  (v as any).redacted === true &&
+  typeof (v as any).fingerprint === 'string' &&
+  Object.keys(v).length === 2;
 
 function leaksIn(text: string): string[] {
   return secrets.filter((s) => text.includes(s) || text.includes(s.slice(s.indexOf('-') + 1)));
@@ -97,7 +101,10 @@ describe('redaction', () => {
     const oldValue = { sip: { auth: { username: 'trunk', password: secret('deep-old') } } };
     const newValue = {
       sip: { auth: { username: 'trunk', password: secret('deep-new') } },
-      users: [{ name: 'a', apiKey: secret('arr0') }, { name: 'b', config: { privateKey: secret('arr1') } }],
+      users: [
+        { name: 'a', apiKey: secret('arr0') },
+        { name: 'b', config: { privateKey: secret('arr1') } },
+      ],
       list: [[{ totp: secret('nested-arr') }]],
     };
     const e = await postOne(server, event({ oldValue, newValue }));
@@ -137,18 +144,32 @@ describe('redaction', () => {
     secrets.push(String(pin));
     const e = await postOne(
       server,
-      event({ newValue: { password: pin, token: { value: secret('obj'), expires: 3600 }, secret: [secret('arr-a'), secret('arr-b')] } }),
+      event({
+        newValue: {
+          password: pin,
+          token: { value: secret('obj'), expires: 3600 },
+          secret: [secret('arr-a'), secret('arr-b')],
+        },
+      }),
     );
     expect(e.newValue).toEqual({ password: REDACTED, token: REDACTED, secret: REDACTED });
   });
 
   it('secrets in metadata are redacted too', async () => {
-    const e = await postOne(server, event({ metadata: { source: 'api', apiKey: secret('meta'), nested: { password: secret('meta-deep') } } }));
+    const e = await postOne(
+      server,
+      event({
+        metadata: { source: 'api', apiKey: secret('meta'), nested: { password: secret('meta-deep') } },
+      }),
+    );
     expect(e.metadata).toEqual({ source: 'api', apiKey: REDACTED, nested: { password: REDACTED } });
   });
 
   it('different secrets give different fingerprints; the change stays visible in changes', async () => {
-    const e = await postOne(server, event({ oldValue: { password: secret('old') }, newValue: { password: secret('new') } }));
+    const e = await postOne(
+      server,
+      event({ oldValue: { password: secret('old') }, newValue: { password: secret('new') } }),
+    );
     expect(e.oldValue.password).toEqual(REDACTED);
     expect(e.newValue.password).toEqual(REDACTED);
     expect(e.oldValue.password.fingerprint).not.toBe(e.newValue.password.fingerprint);
@@ -158,7 +179,10 @@ describe('redaction', () => {
 
   it('the same secret gives the same fingerprint, so an unchanged secret shows no change', async () => {
     const s = secret('same');
-    const e = await postOne(server, event({ oldValue: { password: s, maxChannels: 1 }, newValue: { password: s, maxChannels: 2 } }));
+    const e = await postOne(
+      server,
+      event({ oldValue: { password: s, maxChannels: 1 }, newValue: { password: s, maxChannels: 2 } }),
+    );
     expect(e.oldValue.password.fingerprint).toBe(e.newValue.password.fingerprint);
     expect(e.changes).toEqual([{ path: '/maxChannels', old: 1, new: 2 }]);
     const again = await postOne(server, event({ newValue: { apiKey: s } }));
@@ -209,7 +233,9 @@ describe('redaction', () => {
     expect(leaksIn(JSON.stringify(bad.body))).toEqual([]);
     const ok = await server.post(event({ id: 'redact-conflict', newValue: { password: secret('err409a') } }));
     expect(ok.status).toBe(201);
-    const conflict = await server.post(event({ id: 'redact-conflict', newValue: { password: secret('err409b') } }));
+    const conflict = await server.post(
+      event({ id: 'redact-conflict', newValue: { password: secret('err409b') } }),
+    );
     expect(conflict.status).toBe(409);
     expect(leaksIn(JSON.stringify(conflict.body))).toEqual([]);
   });
@@ -221,9 +247,15 @@ describe('redaction', () => {
     texts.push(JSON.stringify(events));
     for (const e of events) {
       texts.push(JSON.stringify((await server.getJson(`/v1/events/${encodeURIComponent(e.id)}`)).body));
-      texts.push(JSON.stringify((await server.getJson(`/v1/entities/${e.target.type}/${encodeURIComponent(e.target.id)}/history`)).body));
+      texts.push(
+        JSON.stringify(
+          (await server.getJson(`/v1/entities/${e.target.type}/${encodeURIComponent(e.target.id)}/history`))
+            .body,
+        ),
+      );
     }
-    for (const g of ['action', 'category', 'user', 'eventType', 'day']) texts.push(JSON.stringify((await server.getJson(`/v1/stats?groupBy=${g}`)).body));
+    for (const g of ['action', 'category', 'user', 'eventType', 'day'])
+      texts.push(JSON.stringify((await server.getJson(`/v1/stats?groupBy=${g}`)).body));
     texts.push(await (await server.request('/metrics')).text());
     expect(leaksIn(texts.join('\n'))).toEqual([]);
   });

@@ -9,8 +9,32 @@ const dir = tempDir('auditlog-contract-search-long-');
 let server: RunningServer;
 const posted: Posted[] = [];
 
-const WORDS = ['alpha', 'Bravo', 'ÇHARLIE', 'délta', 'Echo', 'фокстрот', 'ΓΚΟΛΦ', 'hôtel', '🚀', 'índia', 'JULIETT', 'kilo-7', 'lima_x', 'MIKE%', "o'scar", 'Straße', 'Ünïcödé', '東京', 'x\\y', '(paren)'];
-const OFFSETS = [0, 1, 2, 3, 62, 63, 64, 127, 128, 255, 256, 511, 512, 999, 1000, 1023, 1024, 2047, 2048, 4095, 4096, 8191, 8192, 16383, 16384, 30000];
+const WORDS = [
+  'alpha',
+  'Bravo',
+  'ÇHARLIE',
+  'délta',
+  'Echo',
+  'фокстрот',
+  'ΓΚΟΛΦ',
+  'hôtel',
+  '🚀',
+  'índia',
+  'JULIETT',
+  'kilo-7',
+  'lima_x',
+  'MIKE%',
+  "o'scar",
+  'Straße',
+  'Ünïcödé',
+  '東京',
+  'x\\y',
+  '(paren)',
+];
+const OFFSETS = [
+  0, 1, 2, 3, 62, 63, 64, 127, 128, 255, 256, 511, 512, 999, 1000, 1023, 1024, 2047, 2048, 4095, 4096, 8191,
+  8192, 16383, 16384, 30000,
+];
 const letters = (k: number) => [...String(k)].map((d) => 'jkmnprstvw'[Number(d)]).join('');
 const needle = (k: number) => `Nzz${letters(k)}Q`;
 
@@ -53,16 +77,34 @@ beforeAll(async () => {
     );
   }
   // needles at offsets around likely chunk sizes, inside filler that cannot contain them
-  for (const k of OFFSETS) events.push(base(events.length, { newValue: { blob: `${'abcdefgh '.repeat(4000).slice(0, k)}${needle(k)}${' tail'.repeat(50)}` } }));
+  for (const k of OFFSETS)
+    events.push(
+      base(events.length, {
+        newValue: { blob: `${'abcdefgh '.repeat(4000).slice(0, k)}${needle(k)}${' tail'.repeat(50)}` },
+      }),
+    );
   for (const k of OFFSETS) {
-    events.push(base(events.length, { oldValue: { deep: [{ text: `${'abcdefgh '.repeat(4000).slice(0, k)}${needle(k + 100_000)}` }] } }));
+    events.push(
+      base(events.length, {
+        oldValue: { deep: [{ text: `${'abcdefgh '.repeat(4000).slice(0, k)}${needle(k + 100_000)}` }] },
+      }),
+    );
   }
   for (const k of OFFSETS.filter((o) => o < 3_900)) {
-    events.push(base(events.length, { reason: `${'abcdefgh '.repeat(500).slice(0, k)}${needle(k + 200_000)}` }));
+    events.push(
+      base(events.length, { reason: `${'abcdefgh '.repeat(500).slice(0, k)}${needle(k + 200_000)}` }),
+    );
   }
   const { status, body } = await server.post({ events });
   if (status !== 201) throw new Error(`${status} ${JSON.stringify(body).slice(0, 500)}`);
-  events.forEach((input, i) => posted.push({ input, id: body.events[i].id, seq: body.events[i].seq, at: Date.parse(input.occurredAt as string) }));
+  events.forEach((input, i) => {
+    posted.push({
+      input,
+      id: body.events[i].id,
+      seq: body.events[i].seq,
+      at: Date.parse(input.occurredAt as string),
+    });
+  });
 });
 
 afterAll(async () => {
@@ -83,14 +125,21 @@ const model = (q: string) =>
 describe('keyword search in long values', () => {
   it('a needle at each offset (top-level string and deep in newValue) is found, in any case', async () => {
     const failures: string[] = [];
-    for (const k of [...OFFSETS, ...OFFSETS.map((o) => o + 100_000), ...OFFSETS.filter((o) => o < 3_900).map((o) => o + 200_000)]) {
+    for (const k of [
+      ...OFFSETS,
+      ...OFFSETS.map((o) => o + 100_000),
+      ...OFFSETS.filter((o) => o < 3_900).map((o) => o + 200_000),
+    ]) {
       const n = needle(k);
       const want = model(n);
       if (want.length !== 1) throw new Error(`test data: ${n} matches ${want.length}`);
       for (const q of [n, n.toLowerCase(), n.toUpperCase(), n.slice(1, 4), n.slice(-3)]) {
         const expected = model(q);
         const got = await search(q);
-        if (JSON.stringify(got) !== JSON.stringify(expected)) failures.push(`offset ${k % 100_000} (${['newValue', 'oldValue deep', 'reason'][Math.floor(k / 100_000)]}) q=${q}: got ${got.length}, expected ${expected.length}`);
+        if (JSON.stringify(got) !== JSON.stringify(expected))
+          failures.push(
+            `offset ${k % 100_000} (${['newValue', 'oldValue deep', 'reason'][Math.floor(k / 100_000)]}) q=${q}: got ${got.length}, expected ${expected.length}`,
+          );
       }
     }
     expect(failures).toEqual([]);
@@ -115,7 +164,8 @@ describe('keyword search in long values', () => {
       const expected = model(q);
       if (!expected.includes(p.id)) throw new Error(`model: ${q} should match its own event`);
       const got = await search(q);
-      if (JSON.stringify(got) !== JSON.stringify(expected)) failures.push(`q=${JSON.stringify(q)}: got ${got.length}, expected ${expected.length}`);
+      if (JSON.stringify(got) !== JSON.stringify(expected))
+        failures.push(`q=${JSON.stringify(q)}: got ${got.length}, expected ${expected.length}`);
     }
     expect(failures).toEqual([]);
   });
@@ -135,7 +185,8 @@ describe('keyword search in long values', () => {
       const expected = model(q);
       expect(expected).toContain(p.id);
       const got = await search(q);
-      if (JSON.stringify(got) !== JSON.stringify(expected)) failures.push(`q=${q}: got ${got.length}, expected ${expected.length}`);
+      if (JSON.stringify(got) !== JSON.stringify(expected))
+        failures.push(`q=${q}: got ${got.length}, expected ${expected.length}`);
     }
     expect(failures).toEqual([]);
   });

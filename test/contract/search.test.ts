@@ -60,7 +60,13 @@ const EVENTS: [string, InputEvent][] = [
   ev('xy', { newValue: { code: 'xy' } }),
   ev('deep', {
     oldValue: { pacing: { ratio: 2, dialMode: 'progressive' } },
-    newValue: { pacing: { ratio: 2.5, dialMode: 'predictive' }, options: [{ digit: 1, action: 'sales' }, { digit: 2, action: 'voicemail' }] },
+    newValue: {
+      pacing: { ratio: 2.5, dialMode: 'predictive' },
+      options: [
+        { digit: 1, action: 'sales' },
+        { digit: 2, action: 'voicemail' },
+      ],
+    },
   }),
   ev('number', { newValue: { maxChannels: 4711 } }),
   ev('meta', { metadata: { ticketRef: 'INC-9001', nested: { deepKey: 'deepvalue' } } }),
@@ -165,9 +171,9 @@ const CASES: [string, string, string[]][] = [
 
 describe('GET /v1/events?q=', () => {
   it('the test data is what the cases assume (model cross-check)', () => {
-    const wrong = CASES.filter(([, q, want]) => JSON.stringify(model(q)) !== JSON.stringify([...want].sort())).map(
-      ([name, q]) => `${name} (${q}): model says ${JSON.stringify(model(q))}`,
-    );
+    const wrong = CASES.filter(
+      ([, q, want]) => JSON.stringify(model(q)) !== JSON.stringify([...want].sort()),
+    ).map(([name, q]) => `${name} (${q}): model says ${JSON.stringify(model(q))}`);
     expect(wrong).toEqual([]);
   });
 
@@ -193,12 +199,20 @@ describe('GET /v1/events?q=', () => {
   });
 
   it('target filter is case-insensitive for non-ASCII letters too', async () => {
-    const { events } = await fetchAllPages(server, '/v1/events', new URLSearchParams({ target: 'álvaro.pérez', limit: '500' }));
+    const { events } = await fetchAllPages(
+      server,
+      '/v1/events',
+      new URLSearchParams({ target: 'álvaro.pérez', limit: '500' }),
+    );
     expect(events.map((e) => posted.get(e.id)?.label)).toEqual(['alvaro']);
   });
 
   it('q combines with other filters', async () => {
-    const { events } = await fetchAllPages(server, '/v1/events', new URLSearchParams({ q: 'trunk', category: 'telephony', limit: '500' }));
+    const { events } = await fetchAllPages(
+      server,
+      '/v1/events',
+      new URLSearchParams({ q: 'trunk', category: 'telephony', limit: '500' }),
+    );
     expect(events.map((e) => posted.get(e.id)?.label)).toEqual(['dash']);
   });
 });

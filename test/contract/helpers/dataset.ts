@@ -14,7 +14,10 @@ export const ACTORS = [
   { id: 'usr_1005', username: 'Mark.Twain', displayName: 'Mark Twain' },
 ] as const;
 
-export const CATALOG: Record<string, { eventTypes: string[]; targets: { type: string; id: string; name?: string }[] }> = {
+export const CATALOG: Record<
+  string,
+  { eventTypes: string[]; targets: { type: string; id: string; name?: string }[] }
+> = {
   users: {
     eventTypes: ['user.created', 'user.role_changed', 'user.2fa_reset', 'user.bulk_provisioned'],
     targets: [
@@ -32,7 +35,10 @@ export const CATALOG: Record<string, { eventTypes: string[]; targets: { type: st
   },
   settings: {
     eventTypes: ['settings.branding_updated', 'settings.email_updated', 'settings.storage_updated'],
-    targets: [{ type: 'Setting', id: 'branding' }, { type: 'Setting', id: 'email', name: 'Email Settings' }],
+    targets: [
+      { type: 'Setting', id: 'branding' },
+      { type: 'Setting', id: 'email', name: 'Email Settings' },
+    ],
   },
   telephony: {
     eventTypes: ['carrier.updated', 'did.assigned', 'trunk_group.changed', 'extension.created'],
@@ -44,10 +50,18 @@ export const CATALOG: Record<string, { eventTypes: string[]; targets: { type: st
   },
   ai: {
     eventTypes: ['ai.provider_changed', 'ai.model_selected', 'ai.api_key_updated'],
-    targets: [{ type: 'AIProvider', id: 'openai', name: 'OpenAI' }, { type: 'AIModel', id: 'gpt-4o' }],
+    targets: [
+      { type: 'AIProvider', id: 'openai', name: 'OpenAI' },
+      { type: 'AIModel', id: 'gpt-4o' },
+    ],
   },
   security: {
-    eventTypes: ['security.2fa_reset', 'security.password_changed', 'security.session_revoked', 'security.policy_changed'],
+    eventTypes: [
+      'security.2fa_reset',
+      'security.password_changed',
+      'security.session_revoked',
+      'security.policy_changed',
+    ],
     targets: [
       { type: 'User', id: 'usr_2001', name: 'john.smith' },
       { type: 'Policy', id: 'pwd-policy', name: 'Password Policy' },
@@ -100,8 +114,15 @@ export function withOffset(ms: number, offsetMinutes: number): string {
 function value(r: ReturnType<typeof rng>): unknown {
   const kind = r.int(0, 3);
   if (kind === 0) return { maxChannels: r.int(1, 200), codec: r.pick(CODECS) };
-  if (kind === 1) return { pacing: { ratio: r.int(10, 40) / 10, mode: r.pick(MODES) }, active: r.pick(['yes', 'no']) };
-  if (kind === 2) return { options: [{ digit: 1, action: r.pick(['sales', 'support']) }, { digit: 2, action: 'voicemail' }] };
+  if (kind === 1)
+    return { pacing: { ratio: r.int(10, 40) / 10, mode: r.pick(MODES) }, active: r.pick(['yes', 'no']) };
+  if (kind === 2)
+    return {
+      options: [
+        { digit: 1, action: r.pick(['sales', 'support']) },
+        { digit: 2, action: 'voicemail' },
+      ],
+    };
   return { role: r.pick(['agent', 'supervisor', 'admin']), teams: [r.pick(['north', 'south']), 'emea'] };
 }
 
@@ -111,11 +132,20 @@ export function generateEvents(n: number, seed: number): InputEvent[] {
   const times: number[] = [];
   const out: InputEvent[] = [];
   for (let i = 0; i < n; i++) {
-    const at = times.length > 0 && r.chance(0.2) ? r.pick(times) : BASE_MS + r.int(0, 60 * 24 * 60) * 60_000 + r.int(0, 59) * 1000;
+    const at =
+      times.length > 0 && r.chance(0.2)
+        ? r.pick(times)
+        : BASE_MS + r.int(0, 60 * 24 * 60) * 60_000 + r.int(0, 59) * 1000;
     times.push(at);
     const fmt = r.int(0, 3);
     const occurredAt =
-      fmt === 0 ? withOffset(at, 120) : fmt === 1 ? withOffset(at, -330) : fmt === 2 ? new Date(at).toISOString() : new Date(at).toISOString().replace('.000Z', 'Z');
+      fmt === 0
+        ? withOffset(at, 120)
+        : fmt === 1
+          ? withOffset(at, -330)
+          : fmt === 2
+            ? new Date(at).toISOString()
+            : new Date(at).toISOString().replace('.000Z', 'Z');
     const category = r.pick(Object.keys(CATALOG));
     const c = CATALOG[category] as (typeof CATALOG)[string];
     const action = r.pick(['create', 'update', 'update', 'delete']);
@@ -217,19 +247,33 @@ export function queries(seed: number, all: Posted[]): Query[] {
     { targetType: 'Carrier', targetId: 'trunk-provider-2', sessionId: 'sess-aa11' },
   ];
   const gens: (() => [string, string | string[]])[] = [
-    () => ['user', r.chance(0.5) ? r.pick(ACTORS).id : (r.pick(ACTORS) as any).username ?? 'ops'],
+    () => ['user', r.chance(0.5) ? r.pick(ACTORS).id : ((r.pick(ACTORS) as any).username ?? 'ops')],
     () => ['user', [r.pick(ACTORS).id, r.pick(ACTORS).id]],
-    () => ['action', r.chance(0.6) ? r.pick(['create', 'update', 'delete']) : ['create', r.pick(['update', 'delete'])]],
-    () => ['category', r.chance(0.7) ? r.pick(Object.keys(CATALOG)) : [r.pick(Object.keys(CATALOG)), r.pick(Object.keys(CATALOG))]],
+    () => [
+      'action',
+      r.chance(0.6) ? r.pick(['create', 'update', 'delete']) : ['create', r.pick(['update', 'delete'])],
+    ],
+    () => [
+      'category',
+      r.chance(0.7)
+        ? r.pick(Object.keys(CATALOG))
+        : [r.pick(Object.keys(CATALOG)), r.pick(Object.keys(CATALOG))],
+    ],
     () => ['eventType', r.pick(Object.values(CATALOG).flatMap((c) => c.eventTypes))],
     () => ['targetType', r.pick(Object.values(CATALOG).flatMap((c) => c.targets.map((t) => t.type)))],
     () => {
       const t = r.pick(Object.values(CATALOG).flatMap((c) => c.targets));
       return ['target', r.chance(0.5) || !t.name ? t.id : r.chance(0.5) ? t.name.toUpperCase() : t.name];
     },
-    () => ['ip', r.pick([...IPS, '10.0.0.0/24', '10.0.0.0/8', '2001:db8::/48', '2001:db8::/64', '203.0.113.0/24'])],
+    () => [
+      'ip',
+      r.pick([...IPS, '10.0.0.0/24', '10.0.0.0/8', '2001:db8::/48', '2001:db8::/64', '203.0.113.0/24']),
+    ],
     () => ['sessionId', r.pick(SESSIONS)],
-    () => ['q', r.pick(['trunk', 'agent', 'supervisor', 'emea', 'curl', 'review', 'li wei', 'g7', 'sales', 'campaign'])],
+    () => [
+      'q',
+      r.pick(['trunk', 'agent', 'supervisor', 'emea', 'curl', 'review', 'li wei', 'g7', 'sales', 'campaign']),
+    ],
     () => {
       const a = r.int(0, times.length - 1);
       const b = r.int(0, times.length - 1);

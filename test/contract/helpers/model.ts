@@ -155,7 +155,8 @@ export interface Posted {
 
 export type Query = Record<string, string | string[]>;
 
-const list = (v: string | string[] | undefined): string[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+const list = (v: string | string[] | undefined): string[] | undefined =>
+  v === undefined ? undefined : Array.isArray(v) ? v : [v];
 
 export function matches(p: Posted, query: Query): boolean {
   const e = p.input;
@@ -180,7 +181,9 @@ export function matches(p: Posted, query: Query): boolean {
   if (
     target &&
     !target.every(
-      (t) => e.target.id.toLowerCase() === t.toLowerCase() || (e.target.name ?? '').toLowerCase() === t.toLowerCase(),
+      (t) =>
+        e.target.id.toLowerCase() === t.toLowerCase() ||
+        (e.target.name ?? '').toLowerCase() === t.toLowerCase(),
     )
   )
     return false;
@@ -215,12 +218,15 @@ export function toParams(query: Query): URLSearchParams {
 /** JSON Pointer token escaping (RFC 6901). */
 export const ptr = (k: string | number) => `/${String(k).replace(/~/g, '~0').replace(/\//g, '~1')}`;
 
-const isContainer = (v: unknown): v is Record<string, unknown> | unknown[] => typeof v === 'object' && v !== null;
+const isContainer = (v: unknown): v is Record<string, unknown> | unknown[] =>
+  typeof v === 'object' && v !== null;
 
 /** Every leaf of v as [pointer, value]. */
 export function leaves(v: unknown, prefix = ''): [string, unknown][] {
   if (!isContainer(v)) return [[prefix, v]];
-  const entries: [string | number, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
+  const entries: [string | number, unknown][] = Array.isArray(v)
+    ? v.map((x, i) => [i, x])
+    : Object.entries(v);
   return entries.flatMap(([k, x]) => leaves(x, prefix + ptr(k)));
 }
 
@@ -228,14 +234,20 @@ export function leaves(v: unknown, prefix = ''): [string, unknown][] {
  * The contract's `changes`: JSON Pointer paths to the leaves that differ; where one side is missing or null, every
  * leaf of the other side with null opposite. Only defined here for pairs without container-vs-scalar conflicts.
  */
-export function expectedChanges(oldV: unknown, newV: unknown, prefix = ''): { path: string; old: unknown; new: unknown }[] {
+export function expectedChanges(
+  oldV: unknown,
+  newV: unknown,
+  prefix = '',
+): { path: string; old: unknown; new: unknown }[] {
   if (oldV === undefined || oldV === null) {
     if (newV === undefined || newV === null) return [];
     return leaves(newV, prefix).map(([path, v]) => ({ path, old: null, new: v }));
   }
-  if (newV === undefined || newV === null) return leaves(oldV, prefix).map(([path, v]) => ({ path, old: v, new: null }));
+  if (newV === undefined || newV === null)
+    return leaves(oldV, prefix).map(([path, v]) => ({ path, old: v, new: null }));
   if (isContainer(oldV) && isContainer(newV)) {
-    if (Array.isArray(oldV) !== Array.isArray(newV)) throw new Error('model: array vs object is not modelled');
+    if (Array.isArray(oldV) !== Array.isArray(newV))
+      throw new Error('model: array vs object is not modelled');
     const keys = Array.isArray(oldV)
       ? [...Array(Math.max(oldV.length, (newV as unknown[]).length)).keys()].map(String)
       : [...new Set([...Object.keys(oldV), ...Object.keys(newV)])];

@@ -17,7 +17,10 @@ export interface RunningServer {
   /** Everything the process wrote so far. */
   output: () => { stdout: string; stderr: string };
   /** fetch with `Authorization: Bearer <token>` unless token is null / another string. */
-  request: (path: string, init?: RequestInit & { token?: string | null; json?: unknown }) => Promise<Response>;
+  request: (
+    path: string,
+    init?: RequestInit & { token?: string | null; json?: unknown },
+  ) => Promise<Response>;
   /** GET path and parse JSON; asserts nothing. */
   getJson: (path: string) => Promise<{ status: number; body: any }>;
   /** POST a JSON body to /v1/events. */
@@ -30,14 +33,22 @@ export interface RunningServer {
   child: ChildProcess;
 }
 
-export async function startServer(opts: { dbFile: string; token?: string; env?: Record<string, string> }): Promise<RunningServer> {
+export async function startServer(opts: {
+  dbFile: string;
+  token?: string;
+  env?: Record<string, string>;
+}): Promise<RunningServer> {
   if (!existsSync(join(ROOT, 'dist'))) throw new Error('dist/ is missing: run `npm run build` first');
   const token = opts.token ?? TOKEN;
-  const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--db', opts.dbFile], {
-    cwd: dirname(opts.dbFile),
-    env: { ...process.env, AUDITLOG_BOOTSTRAP_TOKEN: token, ...(opts.env ?? {}) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--db', opts.dbFile],
+    {
+      cwd: dirname(opts.dbFile),
+      env: { ...process.env, AUDITLOG_BOOTSTRAP_TOKEN: token, ...(opts.env ?? {}) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   let exited = false;
@@ -50,7 +61,10 @@ export async function startServer(opts: { dbFile: string; token?: string; env?: 
   child.stdout?.setEncoding('utf8');
   child.stderr?.setEncoding('utf8');
   const url = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`server did not start in time\n${stdout}\n${stderr}`)), 30_000);
+    const timer = setTimeout(
+      () => rej(new Error(`server did not start in time\n${stdout}\n${stderr}`)),
+      30_000,
+    );
     child.stdout?.on('data', (d: string) => {
       stdout += d;
       const m = /auditlog listening on (http:\/\/[^\s]+)/.exec(stdout);
@@ -72,7 +86,11 @@ export async function startServer(opts: { dbFile: string; token?: string; env?: 
     const h = new Headers(headers);
     if (t !== null) h.set('authorization', `Bearer ${t}`);
     if (json !== undefined) h.set('content-type', 'application/json');
-    return fetch(url + path, { ...rest, headers: h, body: json === undefined ? rest.body : JSON.stringify(json) });
+    return fetch(url + path, {
+      ...rest,
+      headers: h,
+      body: json === undefined ? rest.body : JSON.stringify(json),
+    });
   };
   const parse = async (res: Response) => {
     const text = await res.text();
@@ -128,18 +146,22 @@ export async function fetchAllPages(
     pages.push(body.events);
     cursor = body.nextCursor;
     if (cursor === null) return { events, pages };
-    if (typeof cursor !== 'string') throw new Error(`nextCursor must be string|null, got ${JSON.stringify(cursor)}`);
+    if (typeof cursor !== 'string')
+      throw new Error(`nextCursor must be string|null, got ${JSON.stringify(cursor)}`);
   }
   throw new Error(`more than ${maxPages} pages for ${path}?${params}`);
 }
 
 /** The error body of API.md: { error: { code, message, details: [ { path, message } ] } }. */
 export function expectErrorShape(body: any): void {
-  if (typeof body !== 'object' || body === null) throw new Error(`error body is not an object: ${JSON.stringify(body)}`);
+  if (typeof body !== 'object' || body === null)
+    throw new Error(`error body is not an object: ${JSON.stringify(body)}`);
   const e = body.error;
   if (typeof e !== 'object' || e === null) throw new Error(`no "error" object: ${JSON.stringify(body)}`);
-  if (typeof e.code !== 'string' || e.code.length === 0) throw new Error(`error.code: ${JSON.stringify(body)}`);
-  if (typeof e.message !== 'string' || e.message.length === 0) throw new Error(`error.message: ${JSON.stringify(body)}`);
+  if (typeof e.code !== 'string' || e.code.length === 0)
+    throw new Error(`error.code: ${JSON.stringify(body)}`);
+  if (typeof e.message !== 'string' || e.message.length === 0)
+    throw new Error(`error.message: ${JSON.stringify(body)}`);
   if (!Array.isArray(e.details)) throw new Error(`error.details must be an array: ${JSON.stringify(body)}`);
   for (const d of e.details) {
     if (typeof d?.path !== 'string' || typeof d?.message !== 'string') {
