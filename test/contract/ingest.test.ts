@@ -235,6 +235,20 @@ describe('POST /v1/events: idempotency', () => {
     expect(await countTarget('idem-4')).toBe(1);
   });
 
+  it('a batch mixing a re-sent event and a new one: [duplicate: true, duplicate: false], the new one stored', async () => {
+    const old = event({ id: 'idem-mix-old' }, 'idem-mix');
+    const first = await server.post(old);
+    expect(first.status).toBe(201);
+    const { status, body } = await server.post({ events: [old, event({ id: 'idem-mix-new' }, 'idem-mix')] });
+    expect(status).toBe(201);
+    expect(body.events.map((r: any) => [r.id, r.duplicate])).toEqual([
+      ['idem-mix-old', true],
+      ['idem-mix-new', false],
+    ]);
+    expect(body.events[0].seq).toBe(first.body.events[0].seq);
+    expect(await countTarget('idem-mix')).toBe(2);
+  });
+
   it('the same id twice in one batch with the same content is stored once', async () => {
     const e = event({ id: 'idem-5' }, 'idem-5');
     const { status, body } = await server.post({ events: [e, e] });
