@@ -1,4 +1,5 @@
 import microdiff from 'microdiff';
+import { setOwn } from './own-property.js';
 import { isRedactedMarker } from './redact.js';
 import type { Change } from './schemas/event-schema.js';
 
@@ -85,7 +86,7 @@ function protectMarkers(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(protectMarkers);
   if (typeof v === 'object' && v !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, item] of Object.entries(v)) out[k] = protectMarkers(item);
+    for (const [k, item] of Object.entries(v)) setOwn(out, k, protectMarkers(item));
     return out;
   }
   return v;
@@ -98,7 +99,7 @@ function restoreMarkers(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(restoreMarkers);
   if (typeof v === 'object' && v !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, item] of Object.entries(v)) out[k] = restoreMarkers(item);
+    for (const [k, item] of Object.entries(v)) setOwn(out, k, restoreMarkers(item));
     return out;
   }
   return v;

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { canonicalJson } from './canonical-json.js';
 import type { Problem, ProblemKind } from './chain-verifier.js';
 import { entryDigest, linkHash } from './hash-chain.js';
+import { setOwn } from './own-property.js';
 import { checkpointSignatureValid, publicKeyInfo, type SignedCheckpoint } from './signing.js';
 
 export interface ExportVerifyReport {
@@ -96,7 +97,7 @@ export async function verifyExportFile(
         const e = line as { seq: number; tenant: string; receivedAt: string; hash: string; prevHash: string };
         if (options.tenant && e.tenant !== options.tenant) continue;
         const body: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(line)) if (!EXPORT_FIELDS.has(k)) body[k] = v;
+        for (const [k, v] of Object.entries(line)) if (!EXPORT_FIELDS.has(k)) setOwn(body, k, v);
         const digest = entryDigest('event', e.receivedAt, canonicalJson(body));
         if (linkHash(e.tenant, e.seq, e.prevHash, digest) !== e.hash) {
           fail(e.tenant, e.seq, 'altered', `the content of seq ${e.seq} does not match its hash`);

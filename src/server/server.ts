@@ -2,6 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AuditLog } from '../core/audit-log.js';
+import { AuditError } from '../core/errors.js';
 import { LIMITS } from '../core/schemas/event-schema.js';
 import type { Scope } from '../store/store.js';
 import type { Metrics } from './metrics.js';
@@ -43,6 +44,26 @@ export interface ServerOptions {
  * HTTP, CLI import, library — gets the same rules and the same error paths. Schemas still document every
  * route in /openapi.json and serialise responses.
  */
+/**
+ * Graceful shutdown: once close() starts, new requests get 503 `shutting_down`, and every answer (also to
+ * requests still in flight) carries `Connection: close`, so keep-alive clients let go and the server can
+ * finish instead of serving them forever.
+ */
+function installShutdownGate(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async () => {
+    if (closing)
+      throw new AuditError('shutting_down', 'The server is shutting down; retry on another instance');
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) void reply.header('connection', 'close');
+    return payload;
+  });
+}
+
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { log, metrics } = options;
   const app = Fastify({
@@ -51,10 +72,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     requestTimeout: (options.requestTimeoutSeconds ?? 30) * 1000,
     connectionTimeout: 60_000,
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    return503OnClosing: false,
+    // JSON may carry keys named __proto__ or constructor as data; the core never assigns them with
+    // obj[key] = …, so they are stored as they came (see core/own-property.ts).
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
     ajv: { customOptions: { strict: false } },
   });
   app.setValidatorCompiler(() => (value) => ({ value }));
+  // A body must be JSON: other types are a 415, not text that fails validation.
+  app.removeContentTypeParser('text/plain');
+  installShutdownGate(app);
   const routes: RouteEntry[] = [];
   app.decorate('routeTable', routes);
   app.addHook('onRoute', (r) => {

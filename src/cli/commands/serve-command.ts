@@ -67,6 +67,8 @@ async function serve(flags: ServeFlags): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`auditlog: ${signal} received, finishing in-flight requests\n`);
+    // Clients that ignore Connection: close do not hold the shutdown up for ever.
+    setTimeout(() => app.server.closeAllConnections(), 10_000).unref();
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {
