@@ -35,22 +35,34 @@ export function entryHashAt(db: SqliteDb, tenant: string, seq: number): string |
 /**
  * Both streams merged by seq; a duplicated seq (a forged row) comes out twice, for the verifier to see.
  * Each table gives up to `limit` rows; the merge is complete only up to the last seq of a table that
- * filled its `limit`, so rows past that are left for the next call.
+ * filled its `limit`, so rows past that are left for the next call. (Raw rows and one merge pass: this
+ * is the inner loop of `auditlog verify`.)
  */
 export function scanChain(db: SqliteDb, tenant: string, afterSeq: number, limit: number): ChainRow[] {
-  const read = (table: string, stream: ChainRow['stream']) =>
-    (
-      db
-        .prepare(`SELECT ${CHAIN_COLUMNS} FROM ${table} WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?`)
-        .all(tenant, afterSeq, limit) as Omit<ChainRow, 'stream'>[]
-    ).map((r) => ({ ...r, stream }));
-  const events = read('events', 'event');
-  const auth = read('auth_events', 'auth');
+  const read = (table: string) =>
+    db
+      .prepare(`SELECT ${CHAIN_COLUMNS} FROM ${table} WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?`)
+      .raw()
+      .all(tenant, afterSeq, limit) as [number, number, string, string, string][];
+  const events = read('events');
+  const auth = read('auth_events');
   const bound = Math.min(
-    events.length === limit ? events[limit - 1]!.seq : Number.POSITIVE_INFINITY,
-    auth.length === limit ? auth[limit - 1]!.seq : Number.POSITIVE_INFINITY,
+    events.length === limit ? events[limit - 1]![0] : Number.POSITIVE_INFINITY,
+    auth.length === limit ? auth[limit - 1]![0] : Number.POSITIVE_INFINITY,
   );
-  return [...events, ...auth].filter((r) => r.seq <= bound).sort((a, b) => a.seq - b.seq);
+  const out: ChainRow[] = [];
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    const e = events[i];
+    const a = auth[j];
+    const takeEvent = e !== undefined && (a === undefined || e[0] <= a[0]);
+    const row = takeEvent ? e : a;
+    if (row === undefined || row[0] > bound) return out;
+    out.push({ seq: row[0], stream: takeEvent ? 'event' : 'auth', receivedMs: row[1], body: row[2], prevHash: row[3], hash: row[4] });
+    if (takeEvent) i++;
+    else j++;
+  }
 }
 
 export function latestCheckpoint(db: SqliteDb, tenant: string): SignedCheckpoint | undefined {
