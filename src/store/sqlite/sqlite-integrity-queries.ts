@@ -59,7 +59,14 @@ export function scanChain(db: SqliteDb, tenant: string, afterSeq: number, limit:
     const takeEvent = e !== undefined && (a === undefined || e[0] <= a[0]);
     const row = takeEvent ? e : a;
     if (row === undefined || row[0] > bound) return out;
-    out.push({ seq: row[0], stream: takeEvent ? 'event' : 'auth', receivedMs: row[1], body: row[2], prevHash: row[3], hash: row[4] });
+    out.push({
+      seq: row[0],
+      stream: takeEvent ? 'event' : 'auth',
+      receivedMs: row[1],
+      body: row[2],
+      prevHash: row[3],
+      hash: row[4],
+    });
     if (takeEvent) i++;
     else j++;
   }
