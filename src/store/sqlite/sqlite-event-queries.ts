@@ -25,7 +25,10 @@ const chunkCounts = new WeakMap<SqliteDb, Map<string, { count: number; at: numbe
 
 function chunkCount(db: SqliteDb, tenant: string): number {
   let perDb = chunkCounts.get(db);
-  if (!perDb) chunkCounts.set(db, (perDb = new Map()));
+  if (!perDb) {
+    perDb = new Map();
+    chunkCounts.set(db, perDb);
+  }
   const cached = perDb.get(tenant);
   if (cached && Date.now() - cached.at < 30_000) return cached.count;
   const count = db

@@ -45,7 +45,10 @@ export class SqliteSearchIndex {
   /** Adds a committed-to-be entry of the current transaction. */
   add(tenant: string, rid: number, seq: number, entry: PreparedEvent): void {
     let list = this.#staged.get(tenant);
-    if (!list) this.#staged.set(tenant, (list = [...(this.#open.get(tenant) ?? [])]));
+    if (!list) {
+      list = [...(this.#open.get(tenant) ?? [])];
+      this.#staged.set(tenant, list);
+    }
     list.push({ rid, seq, strings: chunkStrings(entry) });
   }
 
