@@ -10,7 +10,6 @@ import type { Outcome } from '../../core/group-commit.js';
 import { type ChainHead, EMPTY_HEAD, sealEntries } from '../../core/hash-chain.js';
 import { isSameContent } from '../../core/idempotency.js';
 import { mergeSession, type SessionRow } from '../../core/session-merge.js';
-import { fold } from '../../core/text-fold.js';
 import { formatTimestamp } from '../../core/time.js';
 import { SESSION_COLUMNS } from './sqlite-auth-queries.js';
 import { type SqliteDb, translateSqliteError } from './sqlite-connection.js';
