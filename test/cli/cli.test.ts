@@ -1,0 +1,131 @@
+import { writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, startServerProcess } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { sampleEvent } from '../helpers/test-server.js';
+
+const dir = tempDir();
+afterAll(() => dir.remove());
+
+const lines = (events: unknown[]) => `${events.map((e) => JSON.stringify(e)).join('\n')}\n`;
+
+describe('auditlog import', () => {
+  it('loads a valid file, and re-running it stores nothing twice', async () => {
+    const db = dir.file('import.db');
+    const file = dir.file('ok.ndjson');
+    writeFileSync(file, lines(Array.from({ length: 2500 }, (_, i) => sampleEvent({ id: `imp-${i}` }))));
+    const first = await runCli(['import', file, '--db', db]);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain('import: 2500 events stored, 0 already present');
+    const again = await runCli(['import', file, '--db', db]);
+    expect(again.stderr).toContain('import: 0 events stored, 2500 already present');
+    const exported = await runCli(['export', '--db', db, '--format', 'csv']);
+    expect(exported.stdout.trim().split('\n')).toHaveLength(2501);
+  });
+
+  it('reports every invalid line and stores nothing', async () => {
+    const db = dir.file('bad.db');
+    const file = dir.file('bad.ndjson');
+    writeFileSync(
+      file,
+      [
+        JSON.stringify(sampleEvent({ id: 'good-1' })),
+        '{not json',
+        JSON.stringify(sampleEvent({ actor: {} })),
+        '',
+        JSON.stringify(sampleEvent({ action: 'patch', ip: 'nope' })),
+      ].join('\n'),
+    );
+    const r = await runCli(['import', file, '--db', db]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('line 2: not valid JSON');
+    expect(r.stderr).toContain('line 3: /actor/id is required');
+    expect(r.stderr).toContain('line 5: /action must be one of: create, update, delete');
+    expect(r.stderr).toContain('line 5: /ip must be a valid IPv4 or IPv6 address');
+    expect(r.stderr).toContain('nothing was imported');
+    const exported = await runCli(['export', '--db', db, '--format', 'csv']);
+    expect(exported.stdout.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('imports an NDJSON export into another store, which then verifies', async () => {
+    const source = dir.file('source.db');
+    const target = dir.file('target.db');
+    const file = dir.file('source.ndjson');
+    writeFileSync(file, lines(Array.from({ length: 300 }, (_, i) => sampleEvent({ id: `src-${i}` }))));
+    await runCli(['import', file, '--db', source]);
+    const exported = await runCli(['export', '--db', source, '--format', 'ndjson']);
+    const exportFile = dir.file('export.ndjson');
+    writeFileSync(exportFile, exported.stdout);
+    const r = await runCli(['import', exportFile, '--db', target]);
+    expect(r.code).toBe(0);
+    // 300 events; the export's own auditlog.export event in the source comes after the snapshot.
+    expect(r.stderr).toContain('import: 300 events stored');
+    expect((await runCli(['verify', '--db', target])).code).toBe(0);
+  });
+});
+
+describe('auditlog demo, token and export', () => {
+  it('fills a store with every category and a sign-in history with attacks to find', async () => {
+    const db = dir.file('demo.db');
+    const r = await runCli(['demo', '--events', '3000', '--db', db]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/demo: wrote 3000 administrative events and \d+ authentication events/);
+    const token = (
+      await runCli(['token', 'create', '--tenant', 'default', '--scopes', 'read', '--name', 'ro', '--db', db])
+    ).stdout.trim();
+    expect(token).toMatch(/^al_/);
+    const server = await startServerProcess(['--db', db]);
+    try {
+      const get = async (path: string) =>
+        (
+          await fetch(server.url + path, { headers: { authorization: `Bearer ${token}` } })
+        ).json() as Promise<any>;
+      const stats = await get('/v1/stats?groupBy=category');
+      expect(stats.groups.map((g: any) => g.key).sort()).toEqual([
+        'ai',
+        'bulk',
+        'campaigns',
+        'inbound',
+        'security',
+        'settings',
+        'telephony',
+        'users',
+      ]);
+      const alerts = await get('/v1/alerts');
+      expect(alerts.alerts.map((a: any) => a.kind).sort()).toEqual(['brute_force', 'password_spraying']);
+      const methods = new Set((await get('/v1/sessions?limit=500')).sessions.map((s: any) => s.method));
+      expect([...methods].filter(Boolean).sort()).toEqual([
+        'password',
+        'password_email_2fa',
+        'password_totp',
+      ]);
+      const denied = await fetch(`${server.url}/v1/tokens`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(denied.status).toBe(403);
+    } finally {
+      await server.stop();
+    }
+    const csv = await runCli([
+      'export',
+      '--db',
+      db,
+      '--format',
+      'csv',
+      '--category',
+      'ai',
+      '--action',
+      'update',
+    ]);
+    expect(csv.code).toBe(0);
+    const rows = csv.stdout.trim().split('\n').slice(1);
+    expect(rows.length).toBeGreaterThan(10);
+    expect(csv.stderr).toContain(`export: ${rows.length} events`);
+  });
+
+  it('rejects both --db and --database-url', async () => {
+    const r = await runCli(['export', '--db', 'x.db', '--database-url', 'postgres://x']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('either --db or --database-url');
+  });
+});
