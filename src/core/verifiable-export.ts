@@ -1,5 +1,6 @@
-import type { EntryRow, EventFilter, Store } from '../store/store.js';
+import type { ChainRow, EntryRow, EventFilter, Store } from '../store/store.js';
 import type { Checkpointer } from './checkpointer.js';
+import { AuditError } from './errors.js';
 import { formatEvent } from './format-event.js';
 import { entryDigest } from './hash-chain.js';
 import type { Integrity } from './integrity.js';
@@ -20,6 +21,7 @@ import { formatTimestamp } from './time.js';
  */
 const PAGE = 1000;
 const BRIDGE_LINE_MAX = 1000;
+const CHAIN_WINDOW = 2000;
 
 export interface VerifiableExportDeps {
   store: Store;
@@ -34,6 +36,7 @@ export async function* verifiableExport(
   onRow: (row: EntryRow) => void,
 ): AsyncGenerator<string> {
   const { store } = deps;
+  const chain = new ChainCursor(store, tenant);
   const head = await deps.checkpoints.latest(tenant);
   if (!head) return;
   const snapshot: EventFilter = { ...filter, maxSeq: head.seq };
@@ -41,7 +44,7 @@ export async function* verifiableExport(
 
   const close = async function* (): AsyncGenerator<string> {
     if (!segment) return;
-    yield* bridge(store, tenant, segment.pos + 1, segment.end.seq);
+    yield* bridge(chain, tenant, segment.pos + 1, segment.end.seq);
     const publicKey = await deps.integrity.publicKeyPem(segment.end.keyId);
     yield `${JSON.stringify({ checkpoint: { ...segment.end, publicKey } })}\n`;
     segment = null;
@@ -58,7 +61,7 @@ export async function* verifiableExport(
     for (const row of rows) {
       if (segment && row.seq > segment.end.seq) yield* close();
       if (segment) {
-        yield* bridge(store, tenant, segment.pos + 1, row.seq - 1);
+        yield* bridge(chain, tenant, segment.pos + 1, row.seq - 1);
       } else {
         const [end] = await store.listCheckpoints(tenant, row.seq - 1, 1);
         segment = { pos: row.seq, end: end ?? head };
@@ -74,15 +77,48 @@ export async function* verifiableExport(
 }
 
 /** Digests of the entries from..to (inclusive), as lines of at most BRIDGE_LINE_MAX. */
-async function* bridge(store: Store, tenant: string, from: number, to: number): AsyncGenerator<string> {
-  let next = from;
-  while (next <= to) {
-    const rows = await store.scanChain(tenant, next - 1, Math.min(BRIDGE_LINE_MAX, to - next + 1));
-    const digests = rows
-      .filter((r) => r.seq <= to)
-      .map((r) => entryDigest(r.stream, formatTimestamp(r.receivedMs), r.body));
-    if (digests.length === 0) return;
-    yield `${JSON.stringify({ bridge: { tenant, fromSeq: next, toSeq: next + digests.length - 1, digests } })}\n`;
-    next += digests.length;
+async function* bridge(chain: ChainCursor, tenant: string, from: number, to: number): AsyncGenerator<string> {
+  for (let next = from; next <= to; next += BRIDGE_LINE_MAX) {
+    const last = Math.min(to, next + BRIDGE_LINE_MAX - 1);
+    const digests = await chain.digests(next, last);
+    yield `${JSON.stringify({ bridge: { tenant, fromSeq: next, toSeq: last, digests } })}\n`;
+  }
+}
+
+/**
+ * Reads the chain forward in windows of CHAIN_WINDOW entries, so that the many small gaps of an export
+ * (an authentication event here and there) cost one read per window, not one per gap.
+ */
+class ChainCursor {
+  readonly #store: Store;
+  readonly #tenant: string;
+  #rows: ChainRow[] = [];
+  #at = 0;
+
+  constructor(store: Store, tenant: string) {
+    this.#store = store;
+    this.#tenant = tenant;
+  }
+
+  /** Digests of seq from..to; requests MUST come in increasing seq order. */
+  async digests(from: number, to: number): Promise<string[]> {
+    const out: string[] = [];
+    for (let seq = from; seq <= to; seq++) {
+      const row = await this.#row(seq);
+      out.push(entryDigest(row.stream, formatTimestamp(row.receivedMs), row.body));
+    }
+    return out;
+  }
+
+  async #row(seq: number): Promise<ChainRow> {
+    while (this.#at < this.#rows.length && this.#rows[this.#at]!.seq < seq) this.#at++;
+    if (this.#at >= this.#rows.length || this.#rows[this.#at]!.seq !== seq) {
+      this.#rows = await this.#store.scanChain(this.#tenant, seq - 1, CHAIN_WINDOW);
+      this.#at = 0;
+    }
+    const row = this.#rows[this.#at];
+    if (row?.seq !== seq)
+      throw new AuditError('chain_broken', `Tenant ${this.#tenant} has no entry at seq ${seq}`);
+    return row;
   }
 }
