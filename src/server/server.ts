@@ -5,6 +5,7 @@ import { LIMITS } from '../core/schemas/event-schema.js';
 import type { Metrics } from './metrics.js';
 import { installAuth } from './plugins/auth.js';
 import { installErrorHandler } from './plugins/error-handler.js';
+import { defaultWebRoot, registerWebUi, type WebUiOptions } from './plugins/web-ui.js';
 import { eventsRoutes } from './routes/events-routes.js';
 import { operationsRoutes } from './routes/operations-routes.js';
 
@@ -14,6 +15,8 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Seconds a request may take before the server gives up on it. */
   requestTimeoutSeconds?: number;
+  /** The web UI at `/`; default: the package's built web/dist, framed by nobody. */
+  webUi?: Partial<WebUiOptions>;
 }
 
 /**
@@ -60,5 +63,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   await app.register(operationsRoutes, { registry: metrics.registry });
   await app.register(eventsRoutes, { log });
+  await registerWebUi(app, { ...options.webUi, root: options.webUi?.root ?? defaultWebRoot() });
   return app;
 }
