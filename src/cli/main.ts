@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { isAuditError } from '../core/errors.js';
 import { registerDemo } from './commands/demo-command.js';
+import { registerExport } from './commands/export-command.js';
 import { registerImport } from './commands/import-command.js';
 import { registerServe } from './commands/serve-command.js';
+import { registerToken } from './commands/token-command.js';
 
 /** Exit codes: 0 ok, 1 failure (e.g. verification failed), 2 bad usage or input, 3 store unavailable. */
 export function exitCodeFor(error: unknown): number {
@@ -21,6 +23,8 @@ export async function main(argv: string[]): Promise<void> {
   registerServe(program);
   registerDemo(program);
   registerImport(program);
+  registerExport(program);
+  registerToken(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -1,3 +1,5 @@
+import { userInfo } from 'node:os';
+import type { ActingParty } from '../core/access-control.js';
 import { type AuditLog, openAuditLog } from '../core/audit-log.js';
 import { AuditError } from '../core/errors.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -43,4 +45,15 @@ export async function openRuntime(
     await store.close();
     throw error;
   }
+}
+
+/** The acting party for the log's self-audit events when an operator works from the command line. */
+export function cliActor(command: string): ActingParty {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // No passwd entry (some containers): keep "unknown".
+  }
+  return { actor: { id: `cli:${user}`, username: user, displayName: `auditlog ${command}`, type: 'system' } };
 }

@@ -1,25 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import type { EventFilter, Scope, StatsKey, Store, TokenRecord } from '../store/store.js';
+import type { Readable } from 'node:stream';
+import type { EventFilter, StatsKey, Store } from '../store/store.js';
+import { AccessControl, type ActingParty } from './access-control.js';
+import type { AlertRules } from './attack-detection.js';
+import { AuthLog } from './auth-log.js';
 import { splitBatch } from './batch-body.js';
 import { type Catalog, categoryKeys, categoryLabel, DEFAULT_CATALOG } from './catalog.js';
 import { encodeCursor } from './cursor.js';
-import type { AppendedEntry, Stream } from './entry.js';
+import type { AppendedEntry, PreparedEntry, Stream } from './entry.js';
 import { AuditError, invalidQuery, notFound } from './errors.js';
 import { parseEventFilter, parsePage, type RawQuery } from './event-query.js';
+import { type ExportFormat, exportStream, matchingRows } from './export-stream.js';
 import { formatEvent } from './format-event.js';
+import { newId } from './ids.js';
 import { checkEvents, prepareEvents } from './prepare-event.js';
 import { type RedactionOptions, Redactor } from './redact.js';
 import type { StoredEvent } from './schemas/event-schema.js';
-import {
-  bootstrapTokenRecord,
-  type IssuedToken,
-  isActive,
-  issueToken,
-  parseBearer,
-  SCOPES,
-  secretMatches,
-  TENANT_PATTERN,
-} from './tokens.js';
 
 export interface AuditLogOptions {
   store: Store;
@@ -28,6 +24,8 @@ export interface AuditLogOptions {
   redaction?: RedactionOptions;
   /** Milliseconds since the epoch; tests pass a fixed clock. */
   now?: () => number;
+  /** Thresholds of the brute-force and password-spraying alerts. */
+  alertRules?: Partial<AlertRules>;
   /** Called after every successful append (metrics). */
   onAppend?: (stream: Stream, entries: readonly AppendedEntry[]) => void;
 }
@@ -35,14 +33,6 @@ export interface AuditLogOptions {
 export interface EventPage {
   events: StoredEvent[];
   nextCursor: string | null;
-}
-
-/** Who is calling: the tenant a token belongs to and what it may do. */
-export interface Principal {
-  tokenId: string;
-  tenant: string;
-  scopes: ReadonlySet<Scope>;
-  name: string | null;
 }
 
 const STATS_KEYS: readonly StatsKey[] = ['action', 'category', 'user', 'eventType', 'day'];
@@ -56,6 +46,8 @@ export class AuditLog {
   readonly store: Store;
   readonly catalog: Catalog;
   readonly now: () => number;
+  readonly access: AccessControl;
+  readonly auth: AuthLog;
   readonly #redactor: Redactor;
   readonly #categories: ReadonlySet<string>;
   readonly #onAppend: AuditLogOptions['onAppend'];
@@ -67,6 +59,15 @@ export class AuditLog {
     this.#redactor = redactor;
     this.#categories = new Set(categoryKeys(this.catalog));
     this.#onAppend = options.onAppend;
+    this.access = new AccessControl(this.store, this.now, (tenant, event) =>
+      this.recordSelfAudit(tenant, event),
+    );
+    this.auth = new AuthLog(
+      this.store,
+      this.now,
+      (tenant, entries, paths) => this.#commit(tenant, entries, paths),
+      options.alertRules,
+    );
   }
 
   static async open(options: AuditLogOptions): Promise<AuditLog> {
@@ -83,13 +84,22 @@ export class AuditLog {
       categories: this.#categories,
       redactor: this.#redactor,
     });
+    return this.#commit(tenant, entries, paths);
+  }
+
+  /** The last step of every append: the store chains and commits; conflicts get the client's paths. */
+  async #commit(
+    tenant: string,
+    entries: PreparedEntry[],
+    paths: readonly string[],
+  ): Promise<AppendedEntry[]> {
     let appended: AppendedEntry[];
     try {
       appended = await this.store.append({ tenant, entries });
     } catch (error) {
       throw withBatchPaths(error, paths);
     }
-    this.#onAppend?.('event', appended);
+    if (entries[0]) this.#onAppend?.(entries[0].stream, appended);
     return appended;
   }
 
@@ -160,49 +170,59 @@ export class AuditLog {
     };
   }
 
-  // ---- tokens ----
-
-  /** The principal a bearer token stands for; 401 for a missing, unknown, revoked or expired token. */
-  async authenticate(bearer: string | undefined): Promise<Principal> {
-    if (!bearer) throw new AuditError('unauthorized', 'Send Authorization: Bearer <token>');
-    const { id, secret } = parseBearer(bearer);
-    const record = await this.store.tokens.find(id);
-    if (!record || !secretMatches(record, secret) || !isActive(record, this.now())) {
-      throw new AuditError('unauthorized', 'The token is unknown, revoked or expired');
-    }
-    return { tokenId: record.id, tenant: record.tenant, scopes: new Set(record.scopes), name: record.name };
+  /**
+   * Validates the export query up front (a 400 before any byte is streamed), then streams. When the stream
+   * ends or is abandoned, an `auditlog.export` event records the filters and the row count; `recorded`
+   * settles once that event is committed.
+   */
+  startExport(
+    tenant: string,
+    query: RawQuery,
+    by: ActingParty,
+    options: { onRow?: () => void } = {},
+  ): { stream: Readable; format: ExportFormat; recorded: Promise<void> } {
+    const format = query.format ?? 'ndjson';
+    if (format !== 'csv' && format !== 'ndjson') throw invalidQuery('/format', 'must be csv or ndjson');
+    const filter = parseEventFilter(query, new Set(['format']));
+    const { order } = parsePage({ order: query.order }, { order: 'asc' });
+    let rowCount = 0;
+    const stream = exportStream(matchingRows(this.store, tenant, filter, order), format, () => {
+      rowCount++;
+      options.onRow?.();
+    });
+    const exportId = newId();
+    const filters = Object.fromEntries(
+      Object.entries(query).filter(([k, v]) => k !== 'format' && v !== undefined),
+    );
+    const recorded = new Promise<void>((resolve) => {
+      let done = false;
+      const record = (completed: boolean) => {
+        if (done) return;
+        done = true;
+        this.recordSelfAudit(tenant, {
+          ...by,
+          action: 'create',
+          category: 'security',
+          eventType: 'auditlog.export',
+          target: { type: 'Export', id: exportId },
+          newValue: { format, filters, rowCount, completed },
+        }).then(resolve, resolve);
+      };
+      stream.on('end', () => record(true));
+      stream.on('close', () => record(stream.readableEnded));
+    });
+    return { stream, format: format as ExportFormat, recorded };
   }
 
-  /** Creates the operator's bootstrap token (all scopes, tenant `default`) unless it exists. */
-  async ensureBootstrapToken(secret: string): Promise<void> {
-    await this.store.tokens.createIfAbsent(bootstrapTokenRecord(secret, this.now()));
-  }
-
-  /** On a store with no token at all, creates an admin token and returns it (to print once). */
-  async createFirstAdminToken(): Promise<IssuedToken | null> {
-    if ((await this.store.tokens.count()) > 0) return null;
-    return this.createToken('default', [...SCOPES], 'first admin token');
-  }
-
-  async createToken(tenant: string, scopes: Scope[], name: string | null): Promise<IssuedToken> {
-    if (!TENANT_PATTERN.test(tenant)) {
-      throw new AuditError('invalid_request', 'Invalid tenant', [
-        { path: '/tenant', message: 'must be 1-64 letters, digits, dot, dash or underscore' },
-      ]);
-    }
-    const bad = scopes.find((s) => !SCOPES.includes(s));
-    if (bad !== undefined || scopes.length === 0) {
-      throw new AuditError('invalid_request', 'Invalid scopes', [
-        { path: '/scopes', message: `must list one or more of: ${SCOPES.join(', ')}` },
-      ]);
-    }
-    const issued = issueToken(tenant, scopes, { name, nowMs: this.now() });
-    await this.store.tokens.create(issued.record);
-    return issued;
-  }
-
-  async listTokens(tenant?: string): Promise<TokenRecord[]> {
-    return this.store.tokens.list(tenant);
+  /** Appends an event about the log's own administration (category security, always allowed). */
+  async recordSelfAudit(tenant: string, event: Record<string, unknown>): Promise<void> {
+    const entries = prepareEvents([event], [''], {
+      tenant,
+      now: this.now(),
+      categories: new Set([...this.#categories, 'security']),
+      redactor: this.#redactor,
+    });
+    await this.#commit(tenant, entries, ['']);
   }
 
   async close(): Promise<void> {

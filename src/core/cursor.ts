@@ -29,3 +29,30 @@ export function decodeCursor(text: string): CursorPosition {
   }
   return { occurredMs: value[0], seq: value[1], order: value[2] === 1 ? 'asc' : 'desc' };
 }
+
+/** Cursors of the sessions list: (sortMs, sessionId) and the order. */
+export function encodeSessionCursor(sortMs: number, sessionId: string, order: 'asc' | 'desc'): string {
+  return Buffer.from(JSON.stringify([sortMs, sessionId, order === 'asc' ? 1 : 0])).toString('base64url');
+}
+
+export function decodeSessionCursor(
+  text: string,
+  order: 'asc' | 'desc',
+): { sortMs: number; sessionId: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    value = null;
+  }
+  if (
+    !Array.isArray(value) ||
+    value.length !== 3 ||
+    !Number.isSafeInteger(value[0]) ||
+    typeof value[1] !== 'string' ||
+    value[2] !== (order === 'asc' ? 1 : 0)
+  ) {
+    throw invalidQuery('/cursor', 'is not a cursor this server issued for this order');
+  }
+  return { sortMs: value[0], sessionId: value[1] };
+}

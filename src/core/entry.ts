@@ -30,12 +30,16 @@ export interface EventColumns {
 export interface AuthColumns {
   type: string;
   userId: string | null;
-  /** Folded username as typed. */
+  /** The username as typed. */
   username: string;
+  usernameFolded: string;
+  displayName: string | null;
   method: string | null;
   reason: string | null;
   sessionId: string | null;
+  ip: string;
   ipKey: string;
+  userAgent: string | null;
 }
 
 interface EntryBase {

@@ -1,7 +1,7 @@
 import type { EventFilter, PageSpec } from '../store/store.js';
 import { decodeCursor } from './cursor.js';
 import { invalidQuery } from './errors.js';
-import { parseIpFilter } from './ip.js';
+import { type IpRange, parseIpFilter } from './ip.js';
 import { ACTIONS } from './schemas/event-schema.js';
 import { parseKeywordQuery } from './search-text.js';
 import { fold } from './text-fold.js';
@@ -28,7 +28,14 @@ const PAGE_PARAMS = new Set(['limit', 'cursor', 'order']);
 const MAX_TERMS = 16;
 const MAX_VALUES = 50;
 
-function list(raw: RawQuery, name: string): string[] | undefined {
+export function rejectUnknown(raw: RawQuery, known: ReadonlySet<string>): void {
+  for (const name of Object.keys(raw)) {
+    if (raw[name] !== undefined && !known.has(name))
+      throw invalidQuery(`/${name}`, 'is not a known parameter');
+  }
+}
+
+export function list(raw: RawQuery, name: string): string[] | undefined {
   const v = raw[name];
   if (v === undefined) return undefined;
   const values = (Array.isArray(v) ? v : [v]).map(String);
@@ -36,7 +43,7 @@ function list(raw: RawQuery, name: string): string[] | undefined {
   return values;
 }
 
-function single(raw: RawQuery, name: string): string | undefined {
+export function single(raw: RawQuery, name: string): string | undefined {
   const v = raw[name];
   if (v === undefined) return undefined;
   if (Array.isArray(v)) {
@@ -46,7 +53,7 @@ function single(raw: RawQuery, name: string): string | undefined {
   return String(v);
 }
 
-function time(raw: RawQuery, name: string): number | undefined {
+export function time(raw: RawQuery, name: string): number | undefined {
   const v = single(raw, name);
   if (v === undefined) return undefined;
   const ms = parseRfc3339(v);
@@ -59,11 +66,7 @@ function time(raw: RawQuery, name: string): number | undefined {
  * parameters are an error: a misspelt filter must not silently widen an audit query.
  */
 export function parseEventFilter(raw: RawQuery, allowed: ReadonlySet<string> = new Set()): EventFilter {
-  for (const name of Object.keys(raw)) {
-    if (raw[name] !== undefined && !FILTER_PARAMS.has(name) && !PAGE_PARAMS.has(name) && !allowed.has(name)) {
-      throw invalidQuery(`/${name}`, 'is not a known parameter');
-    }
-  }
+  rejectUnknown(raw, new Set([...FILTER_PARAMS, ...PAGE_PARAMS, ...allowed]));
   const f: EventFilter = {};
   f.fromMs = time(raw, 'from');
   f.toMs = time(raw, 'to');
@@ -72,52 +75,67 @@ export function parseEventFilter(raw: RawQuery, allowed: ReadonlySet<string> = n
     f.users = users;
     f.usersFolded = users.map(fold);
   }
-  const actions = list(raw, 'action');
-  if (actions) {
-    const bad = actions.find((a) => !(ACTIONS as readonly string[]).includes(a));
-    if (bad !== undefined) throw invalidQuery('/action', `must be one of: ${ACTIONS.join(', ')}`);
-    f.actions = actions;
-  }
+  f.actions = enumList(raw, 'action', ACTIONS);
   f.categories = list(raw, 'category');
   f.eventTypes = list(raw, 'eventType');
   f.targetType = single(raw, 'targetType');
   f.targetId = single(raw, 'targetId');
   const target = single(raw, 'target');
   if (target !== undefined) f.target = fold(target);
-  const ip = single(raw, 'ip');
-  if (ip !== undefined) {
-    const range = parseIpFilter(ip.trim());
-    if (!range) throw invalidQuery('/ip', 'must be an IPv4/IPv6 address or a CIDR block such as 10.0.0.0/8');
-    f.ip = range;
-  }
+  f.ip = ipFilter(raw);
   f.sessionId = single(raw, 'sessionId');
-  const q = single(raw, 'q');
-  if (q !== undefined) {
-    const terms = parseKeywordQuery(q);
-    if (terms.length > MAX_TERMS) throw invalidQuery('/q', `may hold at most ${MAX_TERMS} terms`);
-    if (terms.length > 0) f.terms = terms;
-  }
+  f.terms = keywordTerms(raw);
   for (const key of Object.keys(f) as (keyof EventFilter)[]) if (f[key] === undefined) delete f[key];
   return f;
 }
 
+export function ipFilter(raw: RawQuery): IpRange | undefined {
+  const ip = single(raw, 'ip');
+  if (ip === undefined) return undefined;
+  const range = parseIpFilter(ip.trim());
+  if (!range) throw invalidQuery('/ip', 'must be an IPv4/IPv6 address or a CIDR block such as 10.0.0.0/8');
+  return range;
+}
+
+export function keywordTerms(raw: RawQuery): string[] | undefined {
+  const q = single(raw, 'q');
+  if (q === undefined) return undefined;
+  const terms = parseKeywordQuery(q);
+  if (terms.length > MAX_TERMS) throw invalidQuery('/q', `may hold at most ${MAX_TERMS} terms`);
+  return terms.length > 0 ? terms : undefined;
+}
+
+/** Values of a repeatable parameter, each one of `allowed`. */
+export function enumList(raw: RawQuery, name: string, allowed: readonly string[]): string[] | undefined {
+  const values = list(raw, name);
+  const bad = values?.find((v) => !allowed.includes(v));
+  if (bad !== undefined) throw invalidQuery(`/${name}`, `must be one of: ${allowed.join(', ')}`);
+  return values;
+}
+
 export function parsePage(raw: RawQuery, defaults: { order: 'asc' | 'desc'; limit?: number }): PageSpec {
-  const orderText = single(raw, 'order') ?? defaults.order;
-  if (orderText !== 'asc' && orderText !== 'desc') throw invalidQuery('/order', 'must be asc or desc');
-  const limitText = single(raw, 'limit');
-  let limit = defaults.limit ?? 50;
-  if (limitText !== undefined) {
-    if (!/^\d{1,4}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > 500) {
-      throw invalidQuery('/limit', 'must be an integer from 1 to 500');
-    }
-    limit = Number(limitText);
-  }
-  const page: PageSpec = { order: orderText, limit };
+  const order = parseOrder(raw, defaults.order);
+  const page: PageSpec = { order, limit: parseLimit(raw, defaults.limit ?? 50) };
   const cursorText = single(raw, 'cursor');
   if (cursorText !== undefined && cursorText !== '') {
     const c = decodeCursor(cursorText);
-    if (c.order !== orderText) throw invalidQuery('/cursor', `was issued for order=${c.order}`);
+    if (c.order !== order) throw invalidQuery('/cursor', `was issued for order=${c.order}`);
     page.after = { occurredMs: c.occurredMs, seq: c.seq };
   }
   return page;
+}
+
+export function parseOrder(raw: RawQuery, fallback: 'asc' | 'desc'): 'asc' | 'desc' {
+  const order = single(raw, 'order') ?? fallback;
+  if (order !== 'asc' && order !== 'desc') throw invalidQuery('/order', 'must be asc or desc');
+  return order;
+}
+
+export function parseLimit(raw: RawQuery, fallback: number): number {
+  const limitText = single(raw, 'limit');
+  if (limitText === undefined) return fallback;
+  if (!/^\d{1,4}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > 500) {
+    throw invalidQuery('/limit', 'must be an integer from 1 to 500');
+  }
+  return Number(limitText);
 }

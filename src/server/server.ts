@@ -1,18 +1,38 @@
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AuditLog } from '../core/audit-log.js';
 import { LIMITS } from '../core/schemas/event-schema.js';
+import type { Scope } from '../store/store.js';
 import type { Metrics } from './metrics.js';
 import { installAuth } from './plugins/auth.js';
 import { installErrorHandler } from './plugins/error-handler.js';
 import { defaultWebRoot, registerWebUi, type WebUiOptions } from './plugins/web-ui.js';
+import { authEventsRoutes } from './routes/auth-events-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
+import { exportRoutes } from './routes/export-routes.js';
 import { operationsRoutes } from './routes/operations-routes.js';
+import { tokenRoutes } from './routes/token-routes.js';
+
+/** What the route-table test walks: every route and the scope it declares. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  scope: Scope | Scope[] | 'public' | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: RouteEntry[];
+  }
+}
 
 export interface ServerOptions {
   log: AuditLog;
   metrics: Metrics;
   logger?: FastifyServerOptions['logger'];
+  /** Failed authentications per address and minute before 429 (default 30). */
+  maxAuthFailuresPerMinute?: number;
   /** Seconds a request may take before the server gives up on it. */
   requestTimeoutSeconds?: number;
   /** The web UI at `/`; default: the package's built web/dist, framed by nobody. */
@@ -37,8 +57,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ajv: { customOptions: { strict: false } },
   });
   app.setValidatorCompiler(() => (value) => ({ value }));
+  const routes: RouteEntry[] = [];
+  app.decorate('routeTable', routes);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) {
+      if (method !== 'HEAD') routes.push({ method, url: r.url, scope: r.config?.scope });
+    }
+  });
   installErrorHandler(app);
-  installAuth(app, log);
+  await app.register(rateLimit, { global: false });
+  installAuth(app, log, { maxFailuresPerMinute: options.maxAuthFailuresPerMinute });
 
   app.addHook('onResponse', async (request, reply) => {
     metrics.requests
@@ -63,6 +91,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   await app.register(operationsRoutes, { registry: metrics.registry });
   await app.register(eventsRoutes, { log });
+  await app.register(exportRoutes, { log });
+  await app.register(authEventsRoutes, { log });
+  await app.register(tokenRoutes, { log });
   await registerWebUi(app, { ...options.webUi, root: options.webUi?.root ?? defaultWebRoot() });
   return app;
 }

@@ -1,5 +1,7 @@
+import type { FailedAttempt } from '../core/attack-detection.js';
 import type { AppendBatch, AppendedEntry } from '../core/entry.js';
 import type { IpRange } from '../core/ip.js';
+import type { SessionRow } from '../core/session-merge.js';
 
 /**
  * The one contract every storage engine implements (SQLite embedded, PostgreSQL for production). A store
@@ -27,6 +29,23 @@ export interface Store {
 
   /** Counts of matching events per group, largest first. */
   eventStats(tenant: string, filter: EventFilter, groupBy: StatsKey): Promise<StatsGroup[]>;
+
+  /** Authentication events of one tenant matching `filter`, in keyset order; at most `page.limit`. */
+  listAuthEvents(tenant: string, filter: AuthEventFilter, page: PageSpec): Promise<EntryRow[]>;
+
+  /** Sessions (derived from authentication events, core/session-merge.ts), in (sortMs, sessionId) order. */
+  listSessions(tenant: string, filter: SessionFilter, page: SessionPageSpec): Promise<SessionRow[]>;
+  getSession(tenant: string, sessionId: string): Promise<SessionRow | undefined>;
+
+  /** Failed logins with occurredAt in [fromMs, toMs), grouped by the username typed or by IP. */
+  failureGroups(
+    tenant: string,
+    fromMs: number,
+    toMs: number,
+    groupBy: 'user' | 'ip',
+  ): Promise<FailureGroup[]>;
+  /** Every failed login with occurredAt in [fromMs, toMs), for attack detection. */
+  failures(tenant: string, fromMs: number, toMs: number): Promise<FailedAttempt[]>;
 
   /** Distinct actors whose id, username or display name starts with `prefix` (for suggestions). */
   listActors(tenant: string, prefix: string, limit: number): Promise<ActorSummary[]>;
@@ -61,6 +80,40 @@ export interface EventFilter {
   sessionId?: string;
   /** Folded keyword terms; each must be a substring of one of the entry's search strings. */
   terms?: string[];
+}
+
+export interface AuthEventFilter {
+  fromMs?: number;
+  toMs?: number;
+  /** Each value matches the user id exactly or the username case-insensitively (pre-folded in `usersFolded`). */
+  users?: string[];
+  usersFolded?: string[];
+  types?: string[];
+  methods?: string[];
+  ip?: IpRange;
+  terms?: string[];
+}
+
+export interface SessionFilter {
+  fromMs?: number;
+  toMs?: number;
+  users?: string[];
+  usersFolded?: string[];
+  ip?: IpRange;
+  active?: boolean;
+}
+
+export interface SessionPageSpec {
+  order: 'asc' | 'desc';
+  limit: number;
+  after?: { sortMs: number; sessionId: string };
+}
+
+export interface FailureGroup {
+  key: string;
+  count: number;
+  firstMs: number;
+  lastMs: number;
 }
 
 export interface Keyset {

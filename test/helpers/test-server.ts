@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type AuditLog, type AuditLogOptions, openAuditLog } from '../../src/core/audit-log.js';
 import { createMetrics } from '../../src/server/metrics.js';
-import { buildServer } from '../../src/server/server.js';
+import { buildServer, type ServerOptions } from '../../src/server/server.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { tempDir } from './temp-dir.js';
 
@@ -17,17 +17,27 @@ export interface TestServer {
     path: string,
     init?: RequestInit & { token?: string | null; json?: unknown },
   ) => Promise<Response>;
+  /** Creates a token through the API (admin) and returns its secret. */
+  token: (tenant: string, scopes: string[], name?: string) => Promise<string>;
   close: () => Promise<void>;
 }
 
 /** A real server on a real SQLite file, listening on a free port. */
-export async function startTestServer(options: Partial<AuditLogOptions> = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: Partial<AuditLogOptions> = {},
+  serverOptions: Partial<Omit<ServerOptions, 'log' | 'metrics'>> = {},
+): Promise<TestServer> {
   const dir = tempDir();
   const dbFile = dir.file('auditlog.db');
   const store = await SqliteStore.open({ file: dbFile });
   const log = await openAuditLog({ ...options, store });
-  await log.ensureBootstrapToken(ADMIN_TOKEN);
-  const app = await buildServer({ log, metrics: createMetrics() });
+  await log.access.ensureBootstrapToken(ADMIN_TOKEN);
+  const app = await buildServer({
+    maxAuthFailuresPerMinute: 10_000,
+    ...serverOptions,
+    log,
+    metrics: createMetrics(),
+  });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const request: TestServer['request'] = (path, init = {}) => {
     const { token = ADMIN_TOKEN, json, headers, ...rest } = init;
@@ -40,9 +50,15 @@ export async function startTestServer(options: Partial<AuditLogOptions> = {}): P
       body: json === undefined ? rest.body : JSON.stringify(json),
     });
   };
+  const token: TestServer['token'] = async (tenant, scopes, name) => {
+    const res = await request('/v1/tokens', { method: 'POST', json: { tenant, scopes, name } });
+    if (res.status !== 201) throw new Error(`token creation failed: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { token: string }).token;
+  };
   return {
     url,
     app,
+    token,
     log,
     dbFile,
     request,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createMetrics } from '../../server/metrics.js';
 import { buildServer } from '../../server/server.js';
-import { openRuntime } from '../runtime.js';
+import { cliActor, openRuntime } from '../runtime.js';
 
 interface ServeFlags {
   port?: string;
@@ -40,9 +40,9 @@ async function serve(flags: ServeFlags): Promise<void> {
   );
   const bootstrap = process.env.AUDITLOG_BOOTSTRAP_TOKEN;
   if (bootstrap) {
-    await log.ensureBootstrapToken(bootstrap);
+    await log.access.ensureBootstrapToken(bootstrap);
   } else {
-    const first = await log.createFirstAdminToken();
+    const first = await log.access.createFirstAdminToken(cliActor('serve'));
     if (first) {
       process.stdout.write(
         `\nCreated the first admin token (tenant "default", all scopes). It is shown only this once:\n\n  ${first.token}\n\n`,

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AuditLog, Principal } from '../../core/audit-log.js';
+import { type ActingParty, actingToken, type Principal } from '../../core/access-control.js';
+import type { AuditLog } from '../../core/audit-log.js';
 import { AuditError } from '../../core/errors.js';
 import type { Scope } from '../../store/store.js';
 
@@ -10,21 +11,47 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal: Principal;
+    /** The principal as the author of self-audit events (token, address, user agent). */
+    acting: () => ActingParty;
   }
+}
+
+export interface AuthOptions {
+  /** Failed authentications one address may make per minute before it is answered 429. */
+  maxFailuresPerMinute?: number;
 }
 
 /**
  * Bearer-token authentication and scope checks, declared per route with `config: { scope }`. A /v1 route
- * that forgot to declare a scope is refused (fail closed), and the route-table test names it.
+ * that forgot to declare a scope is refused (fail closed), and the route-table test names it. Only failed
+ * authentications count towards the per-address limit, so valid traffic is never slowed.
  */
-export function installAuth(app: FastifyInstance, log: AuditLog): void {
+export function installAuth(app: FastifyInstance, log: AuditLog, options: AuthOptions = {}): void {
+  const countFailure = app.createRateLimit({ max: options.maxFailuresPerMinute ?? 30, timeWindow: 60_000 });
   app.decorateRequest('principal', null as unknown as Principal);
-  app.addHook('onRequest', async (request) => {
+  app.decorateRequest('acting', function (this: FastifyRequest) {
+    return actingToken(this.principal, this.ip, this.headers['user-agent']);
+  });
+  app.addHook('onRequest', async (request, reply) => {
     const scope = request.routeOptions.config?.scope;
+    // No route matched: the not-found handler answers 404.
+    if (request.routeOptions.url === undefined) return;
     const isApi = request.url.startsWith('/v1/');
     if (scope === 'public' || (!isApi && scope === undefined)) return;
     if (scope === undefined) throw new AuditError('forbidden', 'This route declares no scope');
-    request.principal = await log.authenticate(bearer(request));
+    try {
+      request.principal = await log.access.authenticate(bearer(request));
+    } catch (error) {
+      const limit = await countFailure(request);
+      if (!limit.isAllowed && limit.isExceeded) {
+        void reply.header('retry-after', String(limit.ttlInSeconds));
+        throw new AuditError(
+          'rate_limited',
+          `Too many failed authentications; retry in ${limit.ttlInSeconds} s`,
+        );
+      }
+      throw error;
+    }
     const needed = Array.isArray(scope) ? scope : [scope];
     if (!needed.some((s) => request.principal.scopes.has(s))) {
       throw new AuditError('forbidden', `This token lacks the ${needed.join(' or ')} scope`);

@@ -59,7 +59,7 @@ export async function registerWebUi(app: FastifyInstance, options: WebUiOptions)
     if (!existsSync(join(options.root, 'index.html'))) {
       scope.log.warn({ root: options.root }, 'web UI not built; run `npm run build`');
       for (const url of CLIENT_ROUTES) {
-        scope.get(url, { schema: { hide: true } }, async (_request, reply) =>
+        scope.get(url, { config: { scope: 'public' }, schema: { hide: true } }, async (_request, reply) =>
           reply.code(503).type('text/plain').send('The web UI is not built. Run `npm run build`.\n'),
         );
       }
@@ -78,7 +78,9 @@ export async function registerWebUi(app: FastifyInstance, options: WebUiOptions)
       },
     });
     for (const url of CLIENT_ROUTES) {
-      scope.get(url, { schema: { hide: true } }, async (_request, reply) => reply.sendFile('index.html'));
+      scope.get(url, { config: { scope: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+        reply.sendFile('index.html'),
+      );
     }
   });
 }

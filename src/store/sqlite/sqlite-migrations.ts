@@ -86,6 +86,68 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
         BEGIN SELECT RAISE(ABORT, 'auditlog: events are append-only'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'authentication events and sessions',
+    sql: `
+      CREATE TABLE auth_events (
+        rid INTEGER PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        occurred_ms INTEGER NOT NULL,
+        received_ms INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        user_id TEXT,
+        username TEXT NOT NULL,
+        username_f TEXT NOT NULL,
+        method TEXT,
+        reason TEXT,
+        session_id TEXT,
+        ip_key TEXT NOT NULL,
+        body TEXT NOT NULL,
+        search TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      ) STRICT;
+      CREATE UNIQUE INDEX auth_events_seq ON auth_events (tenant, seq);
+      CREATE UNIQUE INDEX auth_events_id ON auth_events (tenant, id);
+      CREATE INDEX auth_events_time ON auth_events (tenant, occurred_ms, seq);
+      CREATE INDEX auth_events_user ON auth_events (tenant, username_f, occurred_ms, seq);
+      CREATE INDEX auth_events_ip ON auth_events (tenant, ip_key, occurred_ms, seq);
+      -- Failed logins by time: the failures view and attack detection read only these.
+      CREATE INDEX auth_events_failures ON auth_events (tenant, occurred_ms) WHERE type = 'login_failure';
+
+      CREATE TRIGGER auth_events_no_update BEFORE UPDATE ON auth_events
+        BEGIN SELECT RAISE(ABORT, 'auditlog: events are append-only'); END;
+      CREATE TRIGGER auth_events_no_delete BEFORE DELETE ON auth_events
+        BEGIN SELECT RAISE(ABORT, 'auditlog: events are append-only'); END;
+
+      -- Derived from auth_events (core/session-merge.ts); rebuildable, so not append-only.
+      CREATE TABLE sessions (
+        tenant TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        user_id TEXT,
+        username TEXT,
+        username_f TEXT,
+        display_name TEXT,
+        method TEXT,
+        ip TEXT,
+        ip_key TEXT,
+        user_agent TEXT,
+        login_ms INTEGER,
+        ended_ms INTEGER,
+        end_reason TEXT,
+        sort_ms INTEGER NOT NULL,
+        PRIMARY KEY (tenant, session_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX sessions_order ON sessions (tenant, sort_ms, session_id);
+      CREATE INDEX sessions_user ON sessions (tenant, username_f, sort_ms);
+      CREATE INDEX sessions_user_id ON sessions (tenant, user_id, sort_ms);
+      CREATE INDEX sessions_ip ON sessions (tenant, ip_key, sort_ms);
+      CREATE INDEX sessions_open ON sessions (tenant, sort_ms, session_id) WHERE ended_ms IS NULL;
+    `,
+  },
 ];
 
 export function migrateSqlite(db: SqliteDb): void {

@@ -1,7 +1,22 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { FailedAttempt } from '../../core/attack-detection.js';
 import type { AppendBatch, AppendedEntry } from '../../core/entry.js';
-import type { ActorSummary, EntryRow, EventFilter, PageSpec, StatsGroup, StatsKey, Store } from '../store.js';
+import type { SessionRow } from '../../core/session-merge.js';
+import type {
+  ActorSummary,
+  AuthEventFilter,
+  EntryRow,
+  EventFilter,
+  FailureGroup,
+  PageSpec,
+  SessionFilter,
+  SessionPageSpec,
+  StatsGroup,
+  StatsKey,
+  Store,
+} from '../store.js';
+import * as auth from './sqlite-auth-queries.js';
 import { openSqlite, type SqliteDb, translateSqliteError } from './sqlite-connection.js';
 import * as events from './sqlite-event-queries.js';
 import { migrateSqlite } from './sqlite-migrations.js';
@@ -67,6 +82,31 @@ export class SqliteStore implements Store {
 
   async eventStats(tenant: string, filter: EventFilter, groupBy: StatsKey): Promise<StatsGroup[]> {
     return this.#read(() => events.eventStats(this.#db, tenant, filter, groupBy));
+  }
+
+  async listAuthEvents(tenant: string, filter: AuthEventFilter, page: PageSpec): Promise<EntryRow[]> {
+    return this.#read(() => auth.listAuthEvents(this.#db, tenant, filter, page));
+  }
+
+  async listSessions(tenant: string, filter: SessionFilter, page: SessionPageSpec): Promise<SessionRow[]> {
+    return this.#read(() => auth.listSessions(this.#db, tenant, filter, page));
+  }
+
+  async getSession(tenant: string, sessionId: string): Promise<SessionRow | undefined> {
+    return this.#read(() => auth.getSession(this.#db, tenant, sessionId));
+  }
+
+  async failureGroups(
+    tenant: string,
+    fromMs: number,
+    toMs: number,
+    groupBy: 'user' | 'ip',
+  ): Promise<FailureGroup[]> {
+    return this.#read(() => auth.failureGroups(this.#db, tenant, fromMs, toMs, groupBy));
+  }
+
+  async failures(tenant: string, fromMs: number, toMs: number): Promise<FailedAttempt[]> {
+    return this.#read(() => auth.failures(this.#db, tenant, fromMs, toMs));
   }
 
   async listActors(tenant: string, prefix: string, limit: number): Promise<ActorSummary[]> {

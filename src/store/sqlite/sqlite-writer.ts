@@ -1,11 +1,19 @@
-import type { AppendBatch, AppendedEntry, PreparedEntry, PreparedEvent } from '../../core/entry.js';
+import type {
+  AppendBatch,
+  AppendedEntry,
+  PreparedAuthEvent,
+  PreparedEntry,
+  PreparedEvent,
+} from '../../core/entry.js';
 import { AuditError, idempotencyConflict } from '../../core/errors.js';
 import type { Outcome } from '../../core/group-commit.js';
 import { type ChainHead, EMPTY_HEAD, sealEntries } from '../../core/hash-chain.js';
 import { isSameContent } from '../../core/idempotency.js';
+import { mergeSession, type SessionRow } from '../../core/session-merge.js';
 import { fold } from '../../core/text-fold.js';
 import { formatTimestamp } from '../../core/time.js';
 import { buildChunks, type ChunkSource, ipTag, targetNameTag, targetTag } from '../search-chunks.js';
+import { SESSION_COLUMNS } from './sqlite-auth-queries.js';
 import { type SqliteDb, translateSqliteError } from './sqlite-connection.js';
 
 /**
@@ -32,6 +40,16 @@ export class SqliteWriter {
         actor_username_f, actor_display_name, action, category, event_type, target_type, target_id, target_id_f,
         target_name_f, ip_key, session_id, body, search, prev_hash, hash)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      authById: db.prepare('SELECT seq, received_ms, body FROM auth_events WHERE tenant = ? AND id = ?'),
+      insertAuth:
+        db.prepare(`INSERT INTO auth_events (tenant, seq, id, occurred_ms, received_ms, type, user_id, username,
+        username_f, method, reason, session_id, ip_key, body, search, prev_hash, hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      session: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE tenant = ? AND session_id = ?`),
+      putSession:
+        db.prepare(`INSERT OR REPLACE INTO sessions (tenant, session_id, user_id, username, username_f,
+        display_name, method, ip, ip_key, user_agent, login_ms, ended_ms, end_reason, sort_ms)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       upsertActor: db.prepare(`INSERT INTO actors (tenant, actor_id, username, username_f, display_name)
         VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, actor_id, username) DO UPDATE SET display_name = excluded.display_name`),
       insertChunk: db.prepare('INSERT INTO event_search_chunks (lo, hi, tenant) VALUES (?, ?, ?)'),
@@ -159,14 +177,12 @@ export class SqliteWriter {
     tenant: string,
     entry: PreparedEntry,
   ): { seq: number; received_ms: number; body: string } | undefined {
-    if (entry.stream !== 'event') return undefined;
-    return this.#stmt.eventById.get(tenant, entry.id) as
-      | { seq: number; received_ms: number; body: string }
-      | undefined;
+    const stmt = entry.stream === 'event' ? this.#stmt.eventById : this.#stmt.authById;
+    return stmt.get(tenant, entry.id) as { seq: number; received_ms: number; body: string } | undefined;
   }
 
   #insert(tenant: string, entry: PreparedEntry, seq: number, prevHash: string, hash: string): number {
-    if (entry.stream !== 'event') throw new AuditError('internal', `Unknown stream ${entry.stream}`);
+    if (entry.stream === 'auth') return this.#insertAuth(tenant, entry, seq, prevHash, hash);
     const c = entry.columns;
     const info = this.#stmt.insertEvent.run(
       tenant,
@@ -192,6 +208,52 @@ export class SqliteWriter {
       prevHash,
       hash,
     );
+    return Number(info.lastInsertRowid);
+  }
+
+  #insertAuth(tenant: string, entry: PreparedAuthEvent, seq: number, prevHash: string, hash: string): number {
+    const c = entry.columns;
+    const info = this.#stmt.insertAuth.run(
+      tenant,
+      seq,
+      entry.id,
+      entry.occurredMs,
+      entry.receivedMs,
+      c.type,
+      c.userId,
+      c.username,
+      c.usernameFolded,
+      c.method,
+      c.reason,
+      c.sessionId,
+      c.ipKey,
+      entry.body,
+      entry.search.join('\u001f'),
+      prevHash,
+      hash,
+    );
+    if (c.sessionId !== null) {
+      const current = this.#stmt.session.get(tenant, c.sessionId) as SessionRow | undefined;
+      const next = mergeSession(current, { ...c, occurredMs: entry.occurredMs });
+      if (next && next !== current) {
+        this.#stmt.putSession.run(
+          tenant,
+          next.sessionId,
+          next.userId,
+          next.username,
+          next.usernameFolded,
+          next.displayName,
+          next.method,
+          next.ip,
+          next.ipKey,
+          next.userAgent,
+          next.loginMs,
+          next.endedMs,
+          next.endReason,
+          next.sortMs,
+        );
+      }
+    }
     return Number(info.lastInsertRowid);
   }
 

@@ -1,0 +1,191 @@
+import type { Scope, Store, TokenRecord } from '../store/store.js';
+import { AuditError } from './errors.js';
+import {
+  bootstrapTokenRecord,
+  type IssuedToken,
+  isActive,
+  issueToken,
+  parseBearer,
+  SCOPES,
+  secretMatches,
+  TENANT_PATTERN,
+} from './tokens.js';
+
+/** Who is calling: the tenant a token belongs to and what it may do. */
+export interface Principal {
+  tokenId: string;
+  tenant: string;
+  scopes: ReadonlySet<Scope>;
+  name: string | null;
+  kind: TokenRecord['kind'];
+}
+
+/** Who did an administrative act on the log itself, and from where (for the self-audit events). */
+export interface ActingParty {
+  actor: { id: string; username?: string; displayName?: string; type: 'user' | 'service' | 'system' };
+  ip?: string;
+  userAgent?: string;
+}
+
+export const VIEWER_TTL = { defaultSeconds: 900, maxSeconds: 3600 } as const;
+
+/** The self-audit hook: the log records its own administration as `security` events. */
+export type SelfAudit = (tenant: string, event: Record<string, unknown>) => Promise<void>;
+
+export function actingToken(p: Principal, ip?: string, userAgent?: string): ActingParty {
+  return {
+    actor: { id: `token:${p.tokenId}`, username: p.name ?? p.tokenId, type: 'service' },
+    ...(ip ? { ip } : {}),
+    ...(userAgent ? { userAgent } : {}),
+  };
+}
+
+/**
+ * Tokens and scopes. A token belongs to one tenant; only the SHA-256 of its secret is stored; revocation
+ * takes effect on the next request (no cache). Creating and revoking tokens are recorded as events of the
+ * token's tenant, attributed to whoever did it.
+ */
+export class AccessControl {
+  readonly #store: Store;
+  readonly #now: () => number;
+  readonly #audit: SelfAudit;
+
+  constructor(store: Store, now: () => number, audit: SelfAudit) {
+    this.#store = store;
+    this.#now = now;
+    this.#audit = audit;
+  }
+
+  /** 401 for a missing, unknown, revoked or expired token. */
+  async authenticate(bearer: string | undefined): Promise<Principal> {
+    if (!bearer) throw new AuditError('unauthorized', 'Send Authorization: Bearer <token>');
+    const { id, secret } = parseBearer(bearer);
+    const record = await this.#store.tokens.find(id);
+    if (!record || !secretMatches(record, secret) || !isActive(record, this.#now())) {
+      throw new AuditError('unauthorized', 'The token is unknown, revoked or expired');
+    }
+    return {
+      tokenId: record.id,
+      tenant: record.tenant,
+      scopes: new Set(record.scopes),
+      name: record.name,
+      kind: record.kind,
+    };
+  }
+
+  /** Creates the operator's bootstrap token (all scopes, tenant `default`) unless it exists. */
+  async ensureBootstrapToken(secret: string): Promise<void> {
+    await this.#store.tokens.createIfAbsent(bootstrapTokenRecord(secret, this.#now()));
+  }
+
+  /** On a store with no token at all, creates an admin token and returns it (to print once). */
+  async createFirstAdminToken(by: ActingParty): Promise<IssuedToken | null> {
+    if ((await this.#store.tokens.count()) > 0) return null;
+    return this.createToken({ tenant: 'default', scopes: [...SCOPES], name: 'first admin token' }, by);
+  }
+
+  async createToken(
+    input: { tenant: unknown; scopes: unknown; name?: unknown },
+    by: ActingParty,
+  ): Promise<IssuedToken> {
+    const { tenant, scopes, name } = validateTokenInput(input);
+    const issued = issueToken(tenant, scopes, { name, nowMs: this.#now() });
+    await this.#store.tokens.create(issued.record);
+    await this.#audit(tenant, {
+      ...by,
+      action: 'create',
+      category: 'security',
+      eventType: 'auditlog.token_created',
+      target: { type: 'Token', id: issued.record.id, ...(name ? { name } : {}) },
+      newValue: publicToken(issued.record),
+    });
+    return issued;
+  }
+
+  /** A short-lived, read-only token for one tenant, for a host page to hand to the embedded UI. */
+  async createViewerToken(p: Principal, ttlSeconds: unknown): Promise<{ token: string; expiresAt: string }> {
+    const ttl = ttlSeconds === undefined ? VIEWER_TTL.defaultSeconds : Number(ttlSeconds);
+    if (!Number.isInteger(ttl) || ttl < 30 || ttl > VIEWER_TTL.maxSeconds) {
+      throw new AuditError('invalid_request', 'Invalid ttlSeconds', [
+        { path: '/ttlSeconds', message: `must be an integer from 30 to ${VIEWER_TTL.maxSeconds}` },
+      ]);
+    }
+    const now = this.#now();
+    const issued = issueToken(p.tenant, ['read'], {
+      name: `viewer via ${p.name ?? p.tokenId}`,
+      nowMs: now,
+      expiresMs: now + ttl * 1000,
+      kind: 'viewer',
+    });
+    await this.#store.tokens.create(issued.record);
+    return { token: issued.token, expiresAt: new Date(now + ttl * 1000).toISOString() };
+  }
+
+  async listTokens(tenant?: string): Promise<ReturnType<typeof publicToken>[]> {
+    const all = await this.#store.tokens.list(tenant);
+    return all.filter((t) => t.kind !== 'viewer').map(publicToken);
+  }
+
+  /** Revokes a token; 404 when there is none with this id. */
+  async revokeToken(id: string, by: ActingParty): Promise<void> {
+    const record = await this.#store.tokens.find(id);
+    if (!record) throw new AuditError('not_found', `Token ${id} not found`);
+    await this.#store.tokens.revoke(id, this.#now());
+    if (record.revokedMs !== null) return;
+    await this.#audit(record.tenant, {
+      ...by,
+      action: 'delete',
+      category: 'security',
+      eventType: 'auditlog.token_revoked',
+      target: { type: 'Token', id, ...(record.name ? { name: record.name } : {}) },
+      oldValue: publicToken(record),
+      newValue: null,
+    });
+  }
+}
+
+/** A token as the API shows it: never the secret or its hash. */
+export function publicToken(t: TokenRecord) {
+  return {
+    id: t.id,
+    tenant: t.tenant,
+    name: t.name,
+    scopes: t.scopes,
+    kind: t.kind,
+    createdAt: new Date(t.createdMs).toISOString(),
+    revokedAt: t.revokedMs === null ? null : new Date(t.revokedMs).toISOString(),
+    expiresAt: t.expiresMs === null ? null : new Date(t.expiresMs).toISOString(),
+  };
+}
+
+function validateTokenInput(input: { tenant: unknown; scopes: unknown; name?: unknown }): {
+  tenant: string;
+  scopes: Scope[];
+  name: string | null;
+} {
+  const details = [];
+  if (typeof input.tenant !== 'string' || !TENANT_PATTERN.test(input.tenant)) {
+    details.push({
+      path: '/tenant',
+      message: 'must be 1-64 letters, digits, dot, dash or underscore, starting with a letter or digit',
+    });
+  }
+  const scopes = input.scopes;
+  if (!Array.isArray(scopes) || scopes.length === 0 || scopes.some((s) => !SCOPES.includes(s as Scope))) {
+    details.push({ path: '/scopes', message: `must list one or more of: ${SCOPES.join(', ')}` });
+  }
+  const name = input.name;
+  if (
+    name !== undefined &&
+    name !== null &&
+    (typeof name !== 'string' || name.length > 128 || /[\u0000-\u001f]/.test(name))
+  ) {
+    details.push({ path: '/name', message: 'must be a string of at most 128 printable characters' });
+  }
+  if (details.length > 0) throw new AuditError('invalid_request', 'The token request is not valid', details);
+  return {
+    tenant: input.tenant as string,
+    scopes: [...new Set(scopes as Scope[])],
+    name: typeof name === 'string' && name !== '' ? name : null,
+  };
+}

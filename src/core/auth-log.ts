@@ -1,0 +1,186 @@
+import type { Store } from '../store/store.js';
+import { type AlertRules, DEFAULT_ALERT_RULES, detectAttacks } from './attack-detection.js';
+import { splitBatch } from './batch-body.js';
+import { decodeSessionCursor, encodeCursor, encodeSessionCursor } from './cursor.js';
+import type { AppendedEntry, PreparedEntry } from './entry.js';
+import { invalidQuery, notFound } from './errors.js';
+import {
+  enumList,
+  ipFilter,
+  keywordTerms,
+  list,
+  parseLimit,
+  parseOrder,
+  parsePage,
+  type RawQuery,
+  rejectUnknown,
+  single,
+  time,
+} from './event-query.js';
+import { formatAuthEvent, formatSession } from './format-auth.js';
+import { formatEvent } from './format-event.js';
+import { prepareAuthEvents } from './prepare-auth-event.js';
+import {
+  type Alert,
+  AUTH_TYPES,
+  LOGIN_METHODS,
+  type Session,
+  type StoredAuthEvent,
+} from './schemas/auth-event-schema.js';
+import type { StoredEvent } from './schemas/event-schema.js';
+import { fold } from './text-fold.js';
+import { formatTimestamp, parseDuration } from './time.js';
+
+const PAGE = new Set(['limit', 'cursor', 'order']);
+const DAY = 86_400_000;
+const MAX_WINDOW = 30 * DAY;
+const SESSION_ACTIONS_LIMIT = 1000;
+
+type Append = (
+  tenant: string,
+  entries: PreparedEntry[],
+  paths: readonly string[],
+) => Promise<AppendedEntry[]>;
+
+/**
+ * The authentication log: a second stream in the same store and the same hash chain, plus what is derived
+ * from it — sessions (which link to the administrative events carrying their id), failed-attempt counts
+ * and attack alerts.
+ */
+export class AuthLog {
+  readonly #store: Store;
+  readonly #now: () => number;
+  readonly #append: Append;
+  readonly rules: AlertRules;
+
+  constructor(store: Store, now: () => number, append: Append, rules: Partial<AlertRules> = {}) {
+    this.#store = store;
+    this.#now = now;
+    this.#append = append;
+    this.rules = { ...DEFAULT_ALERT_RULES, ...rules };
+  }
+
+  /** One auth event or `{ events: [ … ] }`; all or nothing, durable when it resolves. */
+  async append(tenant: string, body: unknown): Promise<AppendedEntry[]> {
+    const { items, paths } = splitBatch(body);
+    return this.#append(tenant, prepareAuthEvents(items, paths, this.#now()), paths);
+  }
+
+  async list(
+    tenant: string,
+    raw: RawQuery,
+  ): Promise<{ events: StoredAuthEvent[]; nextCursor: string | null }> {
+    rejectUnknown(raw, new Set(['from', 'to', 'user', 'type', 'method', 'ip', 'q', ...PAGE]));
+    const users = list(raw, 'user');
+    const filter = {
+      fromMs: time(raw, 'from'),
+      toMs: time(raw, 'to'),
+      users,
+      usersFolded: users?.map(fold),
+      types: enumList(raw, 'type', AUTH_TYPES),
+      methods: enumList(raw, 'method', LOGIN_METHODS),
+      ip: ipFilter(raw),
+      terms: keywordTerms(raw),
+    };
+    const page = parsePage(raw, { order: 'desc' });
+    const rows = await this.#store.listAuthEvents(tenant, filter, { ...page, limit: page.limit + 1 });
+    const shown = rows.slice(0, page.limit);
+    const last = shown[shown.length - 1];
+    return {
+      events: shown.map((r) => formatAuthEvent(r)),
+      nextCursor:
+        rows.length > page.limit && last
+          ? encodeCursor({ occurredMs: last.occurredMs, seq: last.seq, order: page.order })
+          : null,
+    };
+  }
+
+  async sessions(tenant: string, raw: RawQuery): Promise<{ sessions: Session[]; nextCursor: string | null }> {
+    rejectUnknown(raw, new Set(['from', 'to', 'user', 'ip', 'active', ...PAGE]));
+    const users = list(raw, 'user');
+    const active = single(raw, 'active');
+    if (active !== undefined && active !== 'true' && active !== 'false') {
+      throw invalidQuery('/active', 'must be true or false');
+    }
+    const order = parseOrder(raw, 'desc');
+    const cursor = single(raw, 'cursor');
+    const limit = parseLimit(raw, 50);
+    const rows = await this.#store.listSessions(
+      tenant,
+      {
+        fromMs: time(raw, 'from'),
+        toMs: time(raw, 'to'),
+        users,
+        usersFolded: users?.map(fold),
+        ip: ipFilter(raw),
+        active: active === undefined ? undefined : active === 'true',
+      },
+      { order, limit: limit + 1, ...(cursor ? { after: decodeSessionCursor(cursor, order) } : {}) },
+    );
+    const shown = rows.slice(0, limit);
+    const last = shown[shown.length - 1];
+    return {
+      sessions: shown.map(formatSession),
+      nextCursor:
+        rows.length > limit && last ? encodeSessionCursor(last.sortMs, last.sessionId, order) : null,
+    };
+  }
+
+  /** One session with the administrative events performed in it, oldest first. */
+  async session(
+    tenant: string,
+    sessionId: string,
+  ): Promise<Session & { actions: StoredEvent[]; actionsTruncated: boolean }> {
+    const row = await this.#store.getSession(tenant, sessionId);
+    if (!row) throw notFound(`Session ${sessionId}`);
+    const actions = await this.#store.listEvents(
+      tenant,
+      { sessionId },
+      { order: 'asc', limit: SESSION_ACTIONS_LIMIT + 1 },
+    );
+    return {
+      ...formatSession(row),
+      actions: actions.slice(0, SESSION_ACTIONS_LIMIT).map((r) => formatEvent(r)),
+      actionsTruncated: actions.length > SESSION_ACTIONS_LIMIT,
+    };
+  }
+
+  /** Failed attempts in the window that ends at `to` (default now), grouped by username or IP. */
+  async failures(tenant: string, raw: RawQuery) {
+    rejectUnknown(raw, new Set(['window', 'groupBy', 'to']));
+    const windowMs = parseWindow(single(raw, 'window'), this.rules.windowMs);
+    const groupBy = single(raw, 'groupBy') ?? 'user';
+    if (groupBy !== 'user' && groupBy !== 'ip') throw invalidQuery('/groupBy', 'must be user or ip');
+    const toMs = time(raw, 'to') ?? this.#now();
+    const groups = await this.#store.failureGroups(tenant, toMs - windowMs, toMs, groupBy);
+    return {
+      groups: groups.map((g) => ({
+        key: g.key,
+        count: g.count,
+        firstAt: formatTimestamp(g.firstMs),
+        lastAt: formatTimestamp(g.lastMs),
+      })),
+    };
+  }
+
+  /** Brute force and password spraying between `from` and `to` (default: the last 24 hours). */
+  async alerts(tenant: string, raw: RawQuery): Promise<{ alerts: Alert[] }> {
+    rejectUnknown(raw, new Set(['from', 'to']));
+    const toMs = time(raw, 'to') ?? this.#now();
+    const fromMs = time(raw, 'from') ?? toMs - DAY;
+    if (fromMs >= toMs) throw invalidQuery('/from', 'must be before to');
+    // An attack that began just before `from` and goes on after it is still reported.
+    const failures = await this.#store.failures(tenant, fromMs - this.rules.windowMs, toMs);
+    const alerts = detectAttacks(failures, this.rules).filter((a) => Date.parse(a.lastAt) >= fromMs);
+    return { alerts };
+  }
+}
+
+function parseWindow(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const ms = parseDuration(text);
+  if (ms === null || ms <= 0 || ms > MAX_WINDOW) {
+    throw invalidQuery('/window', 'must be a duration such as 15m, 1h or 7d (at most 30d)');
+  }
+  return ms;
+}

@@ -1,0 +1,114 @@
+import { canonicalJson } from './canonical-json.js';
+import type { PreparedAuthEvent } from './entry.js';
+import { AuditError, type ErrorDetail, invalidEvent } from './errors.js';
+import { newId } from './ids.js';
+import { ipKey, isValidIp } from './ip.js';
+import { jsonByteLength } from './json-size.js';
+import { compileSchema, schemaErrors } from './schema-validator.js';
+import { type AuthEventInput, AuthEventInput as AuthEventSchema } from './schemas/auth-event-schema.js';
+import { LIMITS } from './schemas/event-schema.js';
+import { SearchStrings } from './search-text.js';
+import { fold } from './text-fold.js';
+import { formatTimestamp, parseRfc3339 } from './time.js';
+
+const validateShape = compileSchema(AuthEventSchema);
+
+/**
+ * Validates and prepares authentication events (all or nothing, every error with its path). Beyond the
+ * schema, the rules per type: a `login_success` needs a method and a session id; a `login_failure` needs a
+ * reason (and may name a user that does not exist); every other type needs a session id.
+ */
+export function prepareAuthEvents(
+  items: readonly unknown[],
+  paths: readonly string[],
+  now: number,
+): PreparedAuthEvent[] {
+  const invalid: ErrorDetail[] = [];
+  items.forEach((item, i) => {
+    const path = paths[i]!;
+    if (typeof item === 'object' && item !== null && jsonByteLength(item) > LIMITS.eventBytes) {
+      throw new AuditError('payload_too_large', 'An event is too large', [
+        { path, message: `may hold at most ${LIMITS.eventBytes} bytes` },
+      ]);
+    }
+    invalid.push(...authEventErrors(item, path, now));
+  });
+  if (invalid.length > 0) throw invalidEvent(invalid.slice(0, 50));
+  return items.map((item) => prepareAuthEvent(item as AuthEventInput, now));
+}
+
+function authEventErrors(item: unknown, path: string, now: number): ErrorDetail[] {
+  const out = schemaErrors(validateShape, item, path);
+  if (typeof item !== 'object' || item === null) return out;
+  const e = item as Partial<Record<keyof AuthEventInput, unknown>>;
+  const missing = (field: string, why: string) => {
+    if (e[field as keyof AuthEventInput] === undefined) out.push({ path: `${path}/${field}`, message: why });
+  };
+  if (e.type === 'login_success') {
+    missing('method', 'is required for login_success');
+    missing('sessionId', 'is required for login_success');
+  } else if (e.type === 'login_failure') {
+    missing('reason', 'is required for login_failure');
+  } else if (typeof e.type === 'string') {
+    missing('sessionId', `is required for ${e.type}`);
+  }
+  if (e.reason !== undefined && e.type !== 'login_failure' && typeof e.type === 'string') {
+    out.push({ path: `${path}/reason`, message: 'is only allowed on login_failure' });
+  }
+  if (typeof e.ip === 'string' && !isValidIp(e.ip)) {
+    out.push({ path: `${path}/ip`, message: 'must be a valid IPv4 or IPv6 address' });
+  }
+  if (typeof e.occurredAt === 'string') {
+    const ms = parseRfc3339(e.occurredAt);
+    if (ms !== null && ms > now + LIMITS.futureSkewMs) {
+      out.push({ path: `${path}/occurredAt`, message: 'is more than 5 minutes in the future' });
+    }
+  }
+  return out;
+}
+
+function prepareAuthEvent(e: AuthEventInput, now: number): PreparedAuthEvent {
+  const occurredMs = e.occurredAt === undefined ? now : parseRfc3339(e.occurredAt)!;
+  const content = {
+    id: e.id ?? newId(),
+    type: e.type,
+    occurredAt: formatTimestamp(occurredMs),
+    user: e.user,
+    method: e.method,
+    sessionId: e.sessionId,
+    reason: e.reason,
+    ip: e.ip,
+    userAgent: e.userAgent,
+  };
+  return {
+    stream: 'auth',
+    id: content.id,
+    idProvided: e.id !== undefined,
+    occurredAtProvided: e.occurredAt !== undefined,
+    occurredMs,
+    receivedMs: now,
+    body: canonicalJson(content),
+    search: new SearchStrings()
+      .add(e.user.username)
+      .add(e.user.displayName)
+      .add(e.type)
+      .add(e.method)
+      .add(e.reason)
+      .add(e.ip)
+      .add(e.userAgent)
+      .toArray(),
+    columns: {
+      type: e.type,
+      userId: e.user.id ?? null,
+      username: e.user.username,
+      usernameFolded: fold(e.user.username),
+      displayName: e.user.displayName ?? null,
+      method: e.method ?? null,
+      reason: e.reason ?? null,
+      sessionId: e.sessionId ?? null,
+      ip: e.ip,
+      ipKey: ipKey(e.ip)!,
+      userAgent: e.userAgent ?? null,
+    },
+  };
+}

@@ -1,0 +1,133 @@
+import { type Static, Type } from 'typebox';
+import { FreeText, IpAddress, PageParams, Rfc3339, StringEnum, Text } from './common-schemas.js';
+
+export const AUTH_TYPES = [
+  'login_success',
+  'login_failure',
+  'logout',
+  'session_expired',
+  'session_revoked',
+] as const;
+export const LOGIN_METHODS = ['password', 'password_totp', 'password_email_2fa'] as const;
+export const FAILURE_REASONS = [
+  'bad_password',
+  'unknown_user',
+  'bad_totp',
+  'bad_email_code',
+  'locked',
+  'disabled',
+] as const;
+export type AuthType = (typeof AUTH_TYPES)[number];
+
+/** An authentication event as a client sends it (POST /v1/auth-events). */
+export const AuthEventInput = Type.Object(
+  {
+    id: Type.Optional(Text(128)),
+    type: StringEnum(AUTH_TYPES),
+    occurredAt: Type.Optional(Rfc3339),
+    user: Type.Object(
+      {
+        id: Type.Optional(Text(256)),
+        username: Text(256, { description: 'what was typed; a failure may name a user that does not exist' }),
+        displayName: Type.Optional(Text(256)),
+      },
+      { additionalProperties: false },
+    ),
+    method: Type.Optional(StringEnum(LOGIN_METHODS)),
+    sessionId: Type.Optional(Text(256)),
+    reason: Type.Optional(StringEnum(FAILURE_REASONS)),
+    ip: IpAddress,
+    userAgent: Type.Optional(FreeText(1024)),
+  },
+  { additionalProperties: false, $id: 'AuthEventInput' },
+);
+export type AuthEventInput = Static<typeof AuthEventInput>;
+
+export const StoredAuthEvent = Type.Object(
+  {
+    id: Type.String(),
+    seq: Type.Integer(),
+    tenant: Type.String(),
+    type: Type.String(),
+    occurredAt: Type.String(),
+    receivedAt: Type.String(),
+    user: Type.Object({
+      id: Type.Optional(Type.String()),
+      username: Type.String(),
+      displayName: Type.Optional(Type.String()),
+    }),
+    method: Type.Optional(Type.String()),
+    sessionId: Type.Optional(Type.String()),
+    reason: Type.Optional(Type.String()),
+    ip: Type.String(),
+    userAgent: Type.Optional(Type.String()),
+    hash: Type.Optional(Type.String()),
+    prevHash: Type.Optional(Type.String()),
+  },
+  { $id: 'AuthEvent' },
+);
+export type StoredAuthEvent = Static<typeof StoredAuthEvent>;
+
+export const AuthEventListQuery = Type.Object({
+  from: Type.Optional(Rfc3339),
+  to: Type.Optional(Rfc3339),
+  user: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
+  type: Type.Optional(Type.Union([StringEnum(AUTH_TYPES), Type.Array(StringEnum(AUTH_TYPES))])),
+  method: Type.Optional(Type.Union([StringEnum(LOGIN_METHODS), Type.Array(StringEnum(LOGIN_METHODS))])),
+  ip: Type.Optional(Type.String()),
+  q: Type.Optional(Type.String()),
+  ...PageParams,
+});
+
+export const AuthEventPage = Type.Object({
+  events: Type.Array(StoredAuthEvent),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const Session = Type.Object(
+  {
+    sessionId: Type.String(),
+    user: Type.Object({
+      id: Type.Optional(Type.String()),
+      username: Type.String(),
+      displayName: Type.Optional(Type.String()),
+    }),
+    method: Type.Union([Type.String(), Type.Null()]),
+    ip: Type.Union([Type.String(), Type.Null()]),
+    userAgent: Type.Union([Type.String(), Type.Null()]),
+    loginAt: Type.Union([Type.String(), Type.Null()]),
+    endedAt: Type.Union([Type.String(), Type.Null()]),
+    endReason: Type.Union([StringEnum(['logout', 'expired', 'revoked']), Type.Null()]),
+    durationSeconds: Type.Union([Type.Number(), Type.Null()]),
+    active: Type.Boolean(),
+    loginMissing: Type.Boolean({ description: 'the session ended but no login_success is on record' }),
+  },
+  { $id: 'Session' },
+);
+export type Session = Static<typeof Session>;
+
+export const SessionListQuery = Type.Object({
+  from: Type.Optional(Rfc3339),
+  to: Type.Optional(Rfc3339),
+  user: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
+  ip: Type.Optional(Type.String()),
+  active: Type.Optional(StringEnum(['true', 'false'])),
+  ...PageParams,
+});
+
+export const FailureGroups = Type.Object({
+  groups: Type.Array(
+    Type.Object({ key: Type.String(), count: Type.Integer(), firstAt: Type.String(), lastAt: Type.String() }),
+  ),
+});
+
+export const Alert = Type.Object({
+  kind: StringEnum(['brute_force', 'password_spraying']),
+  subject: Type.String(),
+  count: Type.Integer(),
+  firstAt: Type.String(),
+  lastAt: Type.String(),
+  ips: Type.Optional(Type.Array(Type.String())),
+  usernames: Type.Optional(Type.Array(Type.String())),
+});
+export type Alert = Static<typeof Alert>;

@@ -1,0 +1,123 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { AuditLog } from '../../core/audit-log.js';
+import type { RawQuery } from '../../core/event-query.js';
+import {
+  Alert,
+  AuthEventInput,
+  AuthEventListQuery,
+  AuthEventPage,
+  FailureGroups,
+  Session,
+  SessionListQuery,
+} from '../../core/schemas/auth-event-schema.js';
+import { AppendResponse, ErrorBody, Rfc3339, StringEnum } from '../../core/schemas/common-schemas.js';
+import { StoredEvent } from '../../core/schemas/event-schema.js';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
+
+/** The authentication log: sign-ins and sign-outs, sessions, failed attempts and attack alerts. */
+export async function authEventsRoutes(app: FastifyInstance, { log }: { log: AuditLog }): Promise<void> {
+  app.post(
+    '/v1/auth-events',
+    {
+      config: { scope: 'ingest' },
+      schema: {
+        summary: 'Record one authentication event or a batch (all or nothing)',
+        tags: ['authentication'],
+        body: Type.Union([AuthEventInput, Type.Object({ events: Type.Array(AuthEventInput) })]),
+        response: { 201: AppendResponse, ...errors, 409: ErrorBody, 413: ErrorBody },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send({ events: await log.auth.append(request.principal.tenant, request.body) }),
+  );
+
+  app.get(
+    '/v1/auth-events',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: 'Query authentication events',
+        tags: ['authentication'],
+        querystring: AuthEventListQuery,
+        response: { 200: AuthEventPage, ...errors },
+      },
+    },
+    async (request) => log.auth.list(request.principal.tenant, request.query as RawQuery),
+  );
+
+  app.get(
+    '/v1/sessions',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: 'Login sessions with duration and end reason',
+        tags: ['authentication'],
+        querystring: SessionListQuery,
+        response: {
+          200: Type.Object({
+            sessions: Type.Array(Session),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => log.auth.sessions(request.principal.tenant, request.query as RawQuery),
+  );
+
+  app.get(
+    '/v1/sessions/:sessionId',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: 'One session and the administrative actions performed in it',
+        tags: ['authentication'],
+        params: Type.Object({ sessionId: Type.String() }),
+        response: {
+          200: Type.Intersect([
+            Session,
+            Type.Object({ actions: Type.Array(StoredEvent), actionsTruncated: Type.Boolean() }),
+          ]),
+          ...errors,
+          404: ErrorBody,
+        },
+      },
+    },
+    async (request) =>
+      log.auth.session(request.principal.tenant, (request.params as { sessionId: string }).sessionId),
+  );
+
+  app.get(
+    '/v1/auth/failures',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: 'Failed logins in a window, grouped by username or IP',
+        tags: ['authentication'],
+        querystring: Type.Object({
+          window: Type.Optional(Type.String({ description: 'e.g. 15m, 1h, 7d' })),
+          groupBy: Type.Optional(StringEnum(['user', 'ip'])),
+          to: Type.Optional(Rfc3339),
+        }),
+        response: { 200: FailureGroups, ...errors },
+      },
+    },
+    async (request) => log.auth.failures(request.principal.tenant, request.query as RawQuery),
+  );
+
+  app.get(
+    '/v1/alerts',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: 'Brute-force and password-spraying alerts (default: the last 24 hours)',
+        tags: ['authentication'],
+        querystring: Type.Object({ from: Type.Optional(Rfc3339), to: Type.Optional(Rfc3339) }),
+        response: { 200: Type.Object({ alerts: Type.Array(Alert) }), ...errors },
+      },
+    },
+    async (request) => log.auth.alerts(request.principal.tenant, request.query as RawQuery),
+  );
+}

@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { AuditLog } from '../../core/audit-log.js';
+import type { RawQuery } from '../../core/event-query.js';
+import { ErrorBody, StringEnum } from '../../core/schemas/common-schemas.js';
+import { EventFilterParams } from '../../core/schemas/event-schema.js';
+
+const CONTENT_TYPES = {
+  csv: 'text/csv; charset=utf-8',
+  ndjson: 'application/x-ndjson; charset=utf-8',
+} as const;
+
+/** Streaming export of every matching event, in constant memory; recorded as an `auditlog.export` event. */
+export async function exportRoutes(app: FastifyInstance, { log }: { log: AuditLog }): Promise<void> {
+  app.get(
+    '/v1/export',
+    {
+      config: { scope: 'export' },
+      schema: {
+        summary: 'Stream every matching event as CSV or NDJSON (no page limit)',
+        tags: ['events'],
+        querystring: Type.Object({
+          format: Type.Optional(StringEnum(['csv', 'ndjson'])),
+          order: Type.Optional(StringEnum(['asc', 'desc'])),
+          ...EventFilterParams,
+        }),
+        response: { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { stream, format } = log.startExport(
+        request.principal.tenant,
+        request.query as RawQuery,
+        request.acting(),
+      );
+      const name = `auditlog-${request.principal.tenant}-${new Date().toISOString().replace(/[:.]/g, '-')}.${format}`;
+      return reply
+        .header('content-type', CONTENT_TYPES[format])
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .header('cache-control', 'no-store')
+        .send(stream);
+    },
+  );
+}

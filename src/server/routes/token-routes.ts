@@ -1,0 +1,94 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { AuditLog } from '../../core/audit-log.js';
+import { ErrorBody } from '../../core/schemas/common-schemas.js';
+
+const TokenView = Type.Object({
+  id: Type.String(),
+  tenant: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  scopes: Type.Array(Type.String()),
+  kind: Type.String(),
+  createdAt: Type.String(),
+  revokedAt: Type.Union([Type.String(), Type.Null()]),
+  expiresAt: Type.Union([Type.String(), Type.Null()]),
+});
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
+
+/** API tokens (scope admin; an admin token may name any tenant) and short-lived viewer tokens. */
+export async function tokenRoutes(app: FastifyInstance, { log }: { log: AuditLog }): Promise<void> {
+  app.post(
+    '/v1/tokens',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary: 'Create a token; the secret is in this answer only',
+        tags: ['tokens'],
+        body: Type.Object({
+          tenant: Type.String(),
+          scopes: Type.Array(Type.String()),
+          name: Type.Optional(Type.String()),
+        }),
+        response: { 201: Type.Object({ id: Type.String(), token: Type.String() }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as { tenant?: unknown; scopes?: unknown; name?: unknown };
+      const issued = await log.access.createToken(
+        { tenant: body.tenant ?? request.principal.tenant, scopes: body.scopes, name: body.name },
+        request.acting(),
+      );
+      return reply.code(201).send({ id: issued.record.id, token: issued.token });
+    },
+  );
+
+  app.get(
+    '/v1/tokens',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary: 'List tokens (never their secrets)',
+        tags: ['tokens'],
+        querystring: Type.Object({ tenant: Type.Optional(Type.String()) }),
+        response: { 200: Type.Object({ tokens: Type.Array(TokenView) }), ...errors },
+      },
+    },
+    async (request) => ({
+      tokens: await log.access.listTokens((request.query as { tenant?: string }).tenant),
+    }),
+  );
+
+  app.delete(
+    '/v1/tokens/:id',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary: 'Revoke a token; it stops working at once',
+        tags: ['tokens'],
+        params: Type.Object({ id: Type.String() }),
+        response: { 204: Type.Null(), ...errors, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      await log.access.revokeToken((request.params as { id: string }).id, request.acting());
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/v1/viewer-sessions',
+    {
+      config: { scope: ['read', 'admin'] },
+      schema: {
+        summary: 'Mint a short-lived read-only token of this tenant for the embedded UI',
+        tags: ['tokens'],
+        body: Type.Optional(Type.Object({ ttlSeconds: Type.Optional(Type.Integer()) })),
+        response: { 201: Type.Object({ token: Type.String(), expiresAt: Type.String() }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as { ttlSeconds?: unknown };
+      return reply.code(201).send(await log.access.createViewerToken(request.principal, body.ttlSeconds));
+    },
+  );
+}

@@ -1,0 +1,137 @@
+import type { FailedAttempt } from '../../core/attack-detection.js';
+import type { SessionRow } from '../../core/session-merge.js';
+import type {
+  AuthEventFilter,
+  EntryRow,
+  FailureGroup,
+  PageSpec,
+  SessionFilter,
+  SessionPageSpec,
+} from '../store.js';
+import type { SqliteDb } from './sqlite-connection.js';
+
+/** Columns of `sessions` under the names of SessionRow. */
+export const SESSION_COLUMNS = `session_id AS sessionId, user_id AS userId, username, username_f AS usernameFolded,
+  display_name AS displayName, method, ip, ip_key AS ipKey, user_agent AS userAgent, login_ms AS loginMs,
+  ended_ms AS endedMs, end_reason AS endReason, sort_ms AS sortMs`;
+
+const ROW_COLUMNS = `a.tenant, a.seq, a.occurred_ms AS occurredMs, a.received_ms AS receivedMs, a.body,
+  a.prev_hash AS prevHash, a.hash`;
+
+class Clauses {
+  readonly sql: string[] = [];
+  readonly params: unknown[] = [];
+
+  add(sql: string, ...params: unknown[]): this {
+    this.sql.push(sql);
+    this.params.push(...params);
+    return this;
+  }
+
+  in(column: string, values: readonly unknown[] | undefined): this {
+    if (values?.length) this.add(`${column} IN (${values.map(() => '?').join(', ')})`, ...values);
+    return this;
+  }
+
+  get where(): string {
+    return this.sql.join(' AND ');
+  }
+}
+
+export function listAuthEvents(db: SqliteDb, tenant: string, f: AuthEventFilter, page: PageSpec): EntryRow[] {
+  const c = new Clauses().add('a.tenant = ?', tenant);
+  if (f.fromMs !== undefined) c.add('a.occurred_ms >= ?', f.fromMs);
+  if (f.toMs !== undefined) c.add('a.occurred_ms < ?', f.toMs);
+  if (f.users?.length) {
+    const ids = f.users.map(() => '?').join(', ');
+    const names = (f.usersFolded ?? []).map(() => '?').join(', ') || 'NULL';
+    c.add(`(a.username_f IN (${names}) OR a.user_id IN (${ids}))`, ...(f.usersFolded ?? []), ...f.users);
+  }
+  c.in('a.type', f.types).in('a.method', f.methods);
+  if (f.ip) c.add('a.ip_key BETWEEN ? AND ?', f.ip.lo, f.ip.hi);
+  for (const term of f.terms ?? []) c.add('instr(a.search, ?) > 0', term);
+  if (page.after) {
+    const op = page.order === 'desc' ? '<' : '>';
+    c.add(
+      `(a.occurred_ms ${op} ? OR (a.occurred_ms = ? AND a.seq ${op} ?))`,
+      page.after.occurredMs,
+      page.after.occurredMs,
+      page.after.seq,
+    );
+  }
+  const dir = page.order === 'desc' ? 'DESC' : 'ASC';
+  return db
+    .prepare(
+      `SELECT ${ROW_COLUMNS} FROM auth_events a WHERE ${c.where} ORDER BY a.occurred_ms ${dir}, a.seq ${dir} LIMIT ?`,
+    )
+    .all(...c.params, page.limit) as EntryRow[];
+}
+
+export function listSessions(
+  db: SqliteDb,
+  tenant: string,
+  f: SessionFilter,
+  page: SessionPageSpec,
+): SessionRow[] {
+  const c = new Clauses().add('tenant = ?', tenant);
+  if (f.fromMs !== undefined) c.add('sort_ms >= ?', f.fromMs);
+  if (f.toMs !== undefined) c.add('sort_ms < ?', f.toMs);
+  if (f.users?.length) {
+    const ids = f.users.map(() => '?').join(', ');
+    const names = (f.usersFolded ?? []).map(() => '?').join(', ') || 'NULL';
+    c.add(`(username_f IN (${names}) OR user_id IN (${ids}))`, ...(f.usersFolded ?? []), ...f.users);
+  }
+  if (f.ip) c.add('ip_key BETWEEN ? AND ?', f.ip.lo, f.ip.hi);
+  if (f.active !== undefined) c.add(f.active ? 'ended_ms IS NULL' : 'ended_ms IS NOT NULL');
+  if (page.after) {
+    const op = page.order === 'desc' ? '<' : '>';
+    c.add(
+      `(sort_ms ${op} ? OR (sort_ms = ? AND session_id ${op} ?))`,
+      page.after.sortMs,
+      page.after.sortMs,
+      page.after.sessionId,
+    );
+  }
+  const dir = page.order === 'desc' ? 'DESC' : 'ASC';
+  return db
+    .prepare(
+      `SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${c.where} ORDER BY sort_ms ${dir}, session_id ${dir} LIMIT ?`,
+    )
+    .all(...c.params, page.limit) as SessionRow[];
+}
+
+export function getSession(db: SqliteDb, tenant: string, sessionId: string): SessionRow | undefined {
+  return db
+    .prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE tenant = ? AND session_id = ?`)
+    .get(tenant, sessionId) as SessionRow | undefined;
+}
+
+export function failureGroups(
+  db: SqliteDb,
+  tenant: string,
+  fromMs: number,
+  toMs: number,
+  groupBy: 'user' | 'ip',
+): FailureGroup[] {
+  // The IP key groups addresses however they were written; the address shown is one as sent.
+  const key = groupBy === 'user' ? 'a.username' : "json_extract(a.body, '$.ip')";
+  const group = groupBy === 'user' ? 'a.username' : 'a.ip_key';
+  return db
+    .prepare(
+      `SELECT ${key} AS key, count(*) AS count, min(a.occurred_ms) AS firstMs, max(a.occurred_ms) AS lastMs
+       FROM auth_events a INDEXED BY auth_events_failures
+       WHERE a.tenant = ? AND a.type = 'login_failure' AND a.occurred_ms >= ? AND a.occurred_ms < ?
+       GROUP BY ${group} ORDER BY count DESC, key LIMIT 1000`,
+    )
+    .all(tenant, fromMs, toMs) as FailureGroup[];
+}
+
+export function failures(db: SqliteDb, tenant: string, fromMs: number, toMs: number): FailedAttempt[] {
+  return db
+    .prepare(
+      `SELECT a.username, json_extract(a.body, '$.ip') AS ip, a.occurred_ms AS occurredMs
+       FROM auth_events a INDEXED BY auth_events_failures
+       WHERE a.tenant = ? AND a.type = 'login_failure' AND a.occurred_ms >= ? AND a.occurred_ms < ?`,
+    )
+    .all(tenant, fromMs, toMs) as FailedAttempt[];
+}

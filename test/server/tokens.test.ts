@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { json, sampleEvent, startTestServer, type TestServer } from '../helpers/test-server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => server.close());
+
+function storeBytes(file: string): string {
+  return ['', '-wal', '-shm']
+    .map((s) => {
+      try {
+        return readFileSync(file + s).toString('latin1');
+      } catch {
+        return '';
+      }
+    })
+    .join('');
+}
+
+describe('tokens', () => {
+  it('creates a token whose secret is shown once and never stored', async () => {
+    const res = await server.request('/v1/tokens', {
+      method: 'POST',
+      json: { tenant: 'acme', scopes: ['read', 'ingest'], name: 'platform' },
+    });
+    expect(res.status).toBe(201);
+    const { id, token } = await json(res);
+    expect(token).toMatch(/^al_/);
+    const secret = token.slice(token.lastIndexOf('_') + 1);
+    expect(storeBytes(server.dbFile)).not.toContain(secret);
+    const list = await json(await server.request('/v1/tokens'));
+    const listed = list.tokens.find((t: any) => t.id === id);
+    expect(listed).toMatchObject({
+      tenant: 'acme',
+      scopes: ['read', 'ingest'],
+      name: 'platform',
+      revokedAt: null,
+    });
+    expect(JSON.stringify(list)).not.toContain(secret);
+  });
+
+  it('revokes at once', async () => {
+    const token = await server.token('acme', ['read']);
+    expect((await server.request('/v1/events', { token })).status).toBe(200);
+    const id = token.split('_')[1] === undefined ? '' : token.slice(3, 15);
+    expect((await server.request(`/v1/tokens/${id}`, { method: 'DELETE' })).status).toBe(204);
+    const after = await server.request('/v1/events', { token });
+    expect(after.status).toBe(401);
+    expect((await server.request('/v1/tokens/unknown-id', { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('rejects invalid token requests with the path', async () => {
+    const res = await server.request('/v1/tokens', {
+      method: 'POST',
+      json: { tenant: 'a b', scopes: ['root'] },
+    });
+    expect(res.status).toBe(400);
+    const paths = (await json(res)).error.details.map((d: any) => d.path);
+    expect(paths).toEqual(['/tenant', '/scopes']);
+  });
+
+  it('records token creation and revocation in the token’s tenant, attributed to the acting token', async () => {
+    const admin = await server.token('default', ['admin'], 'ops-admin');
+    const adminId = admin.slice(3, 15);
+    const created = await json(
+      await server.request('/v1/tokens', {
+        method: 'POST',
+        token: admin,
+        json: { tenant: 'initech', scopes: ['read'], name: 'bi' },
+      }),
+    );
+    await server.request(`/v1/tokens/${created.id}`, { method: 'DELETE', token: admin });
+    const reader = await server.token('initech', ['read']);
+    const events = (
+      await json(await server.request('/v1/events?category=security&order=asc', { token: reader }))
+    ).events;
+    const mine = events.filter((e: any) => e.target.id === created.id);
+    expect(mine.map((e: any) => e.eventType)).toEqual(['auditlog.token_created', 'auditlog.token_revoked']);
+    for (const e of mine) {
+      expect(e.actor).toMatchObject({ id: `token:${adminId}`, username: 'ops-admin', type: 'service' });
+      expect(e.target).toEqual({ type: 'Token', id: created.id, name: 'bi' });
+      expect(e.ip).toBe('127.0.0.1');
+    }
+    expect(JSON.stringify(mine)).not.toContain(created.token.slice(-43));
+  });
+
+  it('mints short-lived read-only viewer tokens for the own tenant', async () => {
+    const ingest = await server.token('acme', ['ingest', 'read']);
+    const res = await server.request('/v1/viewer-sessions', {
+      method: 'POST',
+      token: ingest,
+      json: { ttlSeconds: 60 },
+    });
+    expect(res.status).toBe(201);
+    const { token, expiresAt } = await json(res);
+    expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(50_000);
+    expect(Date.parse(expiresAt) - Date.now()).toBeLessThanOrEqual(60_000);
+    expect((await server.request('/v1/events', { token })).status).toBe(200);
+    expect((await server.request('/v1/events', { method: 'POST', token, json: sampleEvent() })).status).toBe(
+      403,
+    );
+    const bad = await server.request('/v1/viewer-sessions', {
+      method: 'POST',
+      token: ingest,
+      json: { ttlSeconds: 999999 },
+    });
+    expect(bad.status).toBe(400);
+  });
+});
+
+describe('failed authentications', () => {
+  it('are answered 429 after the limit, while a valid token from the same address still works', async () => {
+    const limited = await startTestServerWithLimit(5);
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i++)
+        statuses.push((await limited.request('/v1/events', { token: 'al_wrong' })).status);
+      expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+      expect(statuses.slice(5)).toEqual([429, 429, 429]);
+      const blocked = await limited.request('/v1/events', { token: 'al_wrong' });
+      expect(blocked.headers.get('retry-after')).toMatch(/^\d+$/);
+      const ok = await limited.request('/v1/events', { method: 'POST', json: sampleEvent() });
+      expect(ok.status).toBe(201);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+async function startTestServerWithLimit(max: number): Promise<TestServer> {
+  const { startTestServer: start } = await import('../helpers/test-server.js');
+  return start({}, { maxAuthFailuresPerMinute: max });
+}
