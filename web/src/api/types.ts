@@ -79,10 +79,14 @@ export interface Session {
   method: string | null;
   ip: string | null;
   userAgent: string | null;
-  loginAt: string;
+  /** Null when the session ended but its login_success is not on record. */
+  loginAt: string | null;
   endedAt: string | null;
   endReason: 'logout' | 'expired' | 'revoked' | null;
   durationSeconds: number | null;
+  /** Still open (added by the server; older servers: endedAt === null). */
+  active?: boolean;
+  loginMissing?: boolean;
 }
 
 export interface SessionPage {

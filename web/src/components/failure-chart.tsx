@@ -34,7 +34,7 @@ export function FailureChart({ title, series, ends }: { title: string; series: S
       <figcaption>
         <strong>{title}</strong> <span className="muted">({total} failed attempts)</span>
       </figcaption>
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary} preserveAspectRatio="none">
+      <svg className="chart-svg" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary}>
         {[0, 0.5, 1].map((f) => (
           <g key={f}>
             <line

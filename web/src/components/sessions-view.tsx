@@ -12,6 +12,11 @@ import { SafeText } from './safe-text.tsx';
 import { Empty, ErrorBox, Loading, NotAvailable } from './state-views.tsx';
 import { TimeText } from './time-cell.tsx';
 
+/** Open per the server's `active` flag; a server without it: not ended yet. */
+export function isOpen(s: Session): boolean {
+  return s.active ?? s.endedAt === null;
+}
+
 /** Login sessions (GET /v1/sessions): duration and end reason; open sessions are marked. */
 export function SessionsView({ queryKey, params }: { queryKey: string; params: Params }) {
   const token = useToken();
@@ -46,7 +51,11 @@ export function SessionsView({ queryKey, params }: { queryKey: string; params: P
         </thead>
         <tbody>
           {pages.items.map((s) => (
-            <tr key={s.sessionId} data-session-id={s.sessionId} className={s.endedAt ? '' : 'session-open'}>
+            <tr
+              key={s.sessionId}
+              data-session-id={s.sessionId}
+              className={isOpen(s) ? 'session-open' : undefined}
+            >
               <td>
                 <SafeText value={s.user.displayName ?? s.user.username} />
                 {s.user.displayName ? (
@@ -56,10 +65,10 @@ export function SessionsView({ queryKey, params }: { queryKey: string; params: P
                 ) : null}
               </td>
               <td>
-                <TimeText iso={s.loginAt} />
+                {s.loginAt ? <TimeText iso={s.loginAt} /> : <span className="muted">not recorded</span>}
               </td>
               <td>
-                {s.endedAt ? (
+                {!isOpen(s) && s.endedAt ? (
                   <>
                     <TimeText iso={s.endedAt} /> <span className="muted">{endReasonLabel(s.endReason)}</span>
                   </>

@@ -4,6 +4,7 @@ import { useToken } from '../auth/session-context.tsx';
 import { ActionBadge } from '../components/action-badge.tsx';
 import { Link } from '../components/link.tsx';
 import { SafeText } from '../components/safe-text.tsx';
+import { isOpen } from '../components/sessions-view.tsx';
 import { Empty, ErrorBox, Loading, NotAvailable } from '../components/state-views.tsx';
 import { TimeText } from '../components/time-cell.tsx';
 import { endReasonLabel, methodLabel } from '../format/auth-labels.ts';
@@ -53,13 +54,14 @@ export function SessionPage({ id }: { id: string }) {
               <div className="field">
                 <dt>Signed in</dt>
                 <dd>
-                  <TimeText iso={s.loginAt} /> · {methodLabel(s.method)} · <SafeText value={s.ip ?? ''} />
+                  {s.loginAt ? <TimeText iso={s.loginAt} /> : <span className="muted">not recorded</span>} ·{' '}
+                  {methodLabel(s.method)} · <SafeText value={s.ip ?? ''} />
                 </dd>
               </div>
               <div className="field">
                 <dt>Ended</dt>
                 <dd>
-                  {s.endedAt ? (
+                  {!isOpen(s) && s.endedAt ? (
                     <>
                       <TimeText iso={s.endedAt} /> · {endReasonLabel(s.endReason)} · lasted{' '}
                       {s.durationSeconds === null ? '—' : formatDuration(s.durationSeconds)}
