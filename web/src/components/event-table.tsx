@@ -63,18 +63,24 @@ export function EventTable(props: EventTableProps) {
   const focusRow = useCallback(
     (index: number) => {
       setActive(index);
+      const rowAt = () => scrollRef.current?.querySelector<HTMLElement>(`[data-index="${index}"]`);
+      const row = rowAt();
+      if (row) {
+        row.focus();
+        return;
+      }
       virtualizer.scrollToIndex(index, { align: 'auto' });
-      requestAnimationFrame(() => {
-        scrollRef.current?.querySelector<HTMLElement>(`[data-index="${index}"]`)?.focus();
-      });
+      requestAnimationFrame(() => rowAt()?.focus());
     },
     [virtualizer],
   );
 
   const onKeyDown = (ev: KeyboardEvent) => {
     if (events.length === 0) return;
+    // The focused row is the truth: keys pressed faster than React renders still move one row each.
+    const from = Number((ev.target as HTMLElement).closest('[data-index]')?.getAttribute('data-index') ?? active);
     let next: number | undefined;
-    if (ev.key in PAGE_KEYS) next = active + PAGE_KEYS[ev.key]!;
+    if (ev.key in PAGE_KEYS) next = from + PAGE_KEYS[ev.key]!;
     else if (ev.key === 'Home') next = 0;
     else if (ev.key === 'End') next = events.length - 1;
     if (next === undefined) return;
