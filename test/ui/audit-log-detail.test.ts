@@ -35,7 +35,10 @@ describeUi('Audit Log page: detail, history, export, live mode, keyboard', () =>
   it('the detail shows the full context and the server’s diff, secrets as "changed (redacted)"', async () => {
     const { events } = await server.api('/v1/events?eventType=carrier.updated&limit=500');
     const e = events.find(
-      (x: any) => x.changes.length >= 2 && x.changes.some((c: any) => c.path === '/password') && x.changes.some((c: any) => typeof c.old === 'number'),
+      (x: any) =>
+        x.changes.length >= 2 &&
+        x.changes.some((c: any) => c.path === '/password') &&
+        x.changes.some((c: any) => typeof c.old === 'number'),
     );
     expect(e, 'a demo carrier update changing a number and the password').toBeDefined();
     await show(`/audit?targetType=Carrier&targetId=${e.target.id}`);
@@ -50,15 +53,21 @@ describeUi('Audit Log page: detail, history, export, live mode, keyboard', () =>
     );
     expect(await panel.locator('.fields').textContent()).toContain(e.ip);
 
-    const listed = await panel.locator('[data-change-path]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-change-path')));
+    const listed = await panel
+      .locator('[data-change-path]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-change-path')));
     expect(listed).toEqual(e.changes.map((c: any) => c.path));
-    expect(await panel.locator('[data-change-path="/password"]').textContent()).toContain('changed (redacted)');
+    expect(await panel.locator('[data-change-path="/password"]').textContent()).toContain(
+      'changed (redacted)',
+    );
     const numeric = e.changes.find((c: any) => typeof c.old === 'number');
     const row = panel.locator(`[data-change-path="${numeric.path}"]`);
     expect(await row.locator('.change-old').textContent()).toBe(String(numeric.old));
     expect(await row.locator('.change-new').textContent()).toBe(String(numeric.new ?? '∅'));
 
-    const marked = await panel.locator('.value-diff tr[data-mark="changed"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-path')));
+    const marked = await panel
+      .locator('.value-diff tr[data-mark="changed"]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-path')));
     expect(marked.sort()).toEqual(e.changes.map((c: any) => c.path).sort());
     const secret = panel.locator('.value-diff tr[data-path="/password"]');
     expect(await secret.locator('.diff-new').textContent()).toContain('changed (redacted)');
@@ -89,7 +98,9 @@ describeUi('Audit Log page: detail, history, export, live mode, keyboard', () =>
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('detail-title');
     await page.keyboard.press('Escape');
     await page.keyboard.press('End');
-    expect(Number(await page.evaluate(() => document.activeElement?.getAttribute('data-index')))).toBeGreaterThan(50);
+    expect(
+      Number(await page.evaluate(() => document.activeElement?.getAttribute('data-index'))),
+    ).toBeGreaterThan(50);
     await page.keyboard.press('Home');
     await page.keyboard.press('h');
     await page.waitForURL(/\/audit\/history\//);
@@ -104,7 +115,9 @@ describeUi('Audit Log page: detail, history, export, live mode, keyboard', () =>
     const id = decodeURIComponent(page.url().split('/').pop()!);
     const history = await server.api(`/v1/entities/IVR/${encodeURIComponent(id)}/history?limit=100`);
     await page.locator('.timeline-entry').first().waitFor();
-    const shown = await page.locator('.timeline-entry').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event-id')));
+    const shown = await page
+      .locator('.timeline-entry')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event-id')));
     expect(shown).toEqual(history.events.map((e: any) => e.id));
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`History of ${target}`);
     await screenshot(page, 'entity-history');
@@ -114,19 +127,29 @@ describeUi('Audit Log page: detail, history, export, live mode, keyboard', () =>
 
   it('exports the current filter as CSV and NDJSON, the same rows the API exports', async () => {
     await show('/audit?user=jose.alvarez&category=telephony');
-    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV' }).click()]);
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'CSV' }).click(),
+    ]);
     expect(csv.suggestedFilename()).toMatch(/\.csv$/);
     const csvText = readFileSync((await csv.path())!, 'utf8');
     const expected = await server.api('/v1/export?format=csv&user=jose.alvarez&category=telephony');
     expect(csvText).toBe(expected);
 
-    const [nd] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'NDJSON' }).click()]);
+    const [nd] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'NDJSON' }).click(),
+    ]);
     expect(nd.suggestedFilename()).toMatch(/\.ndjson$/);
-    const lines = readFileSync((await nd.path())!, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync((await nd.path())!, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const events = lines.filter((l) => l.category !== undefined);
     const stats = await server.api('/v1/stats?groupBy=action&user=jose.alvarez&category=telephony');
     expect(events.length).toBe(stats.groups.reduce((n: number, g: any) => n + g.count, 0));
-    for (const e of events) expect(e).toMatchObject({ category: 'telephony', actor: { username: 'jose.alvarez' } });
+    for (const e of events)
+      expect(e).toMatchObject({ category: 'telephony', actor: { username: 'jose.alvarez' } });
   });
 
   it('live mode shows a new event as it arrives', async () => {
@@ -147,7 +170,11 @@ describeUi('Audit Log page: detail, history, export, live mode, keyboard', () =>
       },
     });
     const id = posted.events[0].id;
-    await expect.poll(() => page.locator('.tbody [data-index="0"]').getAttribute('data-event-id'), { timeout: 15_000 }).toBe(id);
-    expect(await page.locator(`[data-event-id="${id}"] .cell-summary`).textContent()).toBe('timeoutSeconds: 30 → 45');
+    await expect
+      .poll(() => page.locator('.tbody [data-index="0"]').getAttribute('data-event-id'), { timeout: 15_000 })
+      .toBe(id);
+    expect(await page.locator(`[data-event-id="${id}"] .cell-summary`).textContent()).toBe(
+      'timeoutSeconds: 30 → 45',
+    );
   });
 });

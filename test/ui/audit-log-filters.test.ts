@@ -75,7 +75,9 @@ describeUi('Audit Log page: filters, query syntax and URL (real Chromium, demo d
     await user.fill('jo');
     const listId = await user.getAttribute('list');
     await expect
-      .poll(() => page.$$eval(`datalist[id="${listId}"] option`, (o) => o.map((x) => (x as HTMLOptionElement).value)))
+      .poll(() =>
+        page.$$eval(`datalist[id="${listId}"] option`, (o) => o.map((x) => (x as HTMLOptionElement).value)),
+      )
       .toContain('jose.alvarez');
     await user.fill('jane.admin');
     const { params, events } = await applyAndCheck(page, server, 'user filter', () => user.press('Enter'));
@@ -96,7 +98,16 @@ describeUi('Audit Log page: filters, query syntax and URL (real Chromium, demo d
     await page.getByRole('checkbox', { name: 'Delete' }).uncheck();
     await page.locator('.choice-menu summary').click();
     const labels = await page.locator('.choice-menu .choice').allTextContents();
-    expect(labels).toEqual(['Users', 'Campaigns', 'Settings', 'Telephony', 'AI', 'Security', 'Bulk Operations', 'Inbound']);
+    expect(labels).toEqual([
+      'Users',
+      'Campaigns',
+      'Settings',
+      'Telephony',
+      'AI',
+      'Security',
+      'Bulk Operations',
+      'Inbound',
+    ]);
     const cat = await applyAndCheck(page, server, 'category filter', () =>
       page.getByRole('checkbox', { name: 'Bulk Operations' }).check(),
     );
@@ -108,17 +119,23 @@ describeUi('Audit Log page: filters, query syntax and URL (real Chromium, demo d
 
   it('target type and id, and IP/CIDR filters narrow', async () => {
     await page.getByLabel('Target type').fill('Carrier');
-    const type = await applyAndCheck(page, server, 'target type filter', () => page.getByLabel('Target type').press('Enter'));
+    const type = await applyAndCheck(page, server, 'target type filter', () =>
+      page.getByLabel('Target type').press('Enter'),
+    );
     expect(type.params.get('targetType')).toBe('Carrier');
     for (const e of type.events) expect(e.target.type).toBe('Carrier');
     await page.getByLabel('Target id').fill('trunk-provider-2');
-    const id = await applyAndCheck(page, server, 'target id filter', () => page.getByLabel('Target id').press('Enter'));
+    const id = await applyAndCheck(page, server, 'target id filter', () =>
+      page.getByLabel('Target id').press('Enter'),
+    );
     expect(id.events.length).toBeGreaterThan(0);
     for (const e of id.events) expect(e.target).toMatchObject({ type: 'Carrier', id: 'trunk-provider-2' });
     await page.getByRole('button', { name: /Clear filters/ }).click();
 
     await page.getByLabel('IP or CIDR').fill('10.20.0.0/16');
-    const ip = await applyAndCheck(page, server, 'IP/CIDR filter', () => page.getByLabel('IP or CIDR').press('Enter'));
+    const ip = await applyAndCheck(page, server, 'IP/CIDR filter', () =>
+      page.getByLabel('IP or CIDR').press('Enter'),
+    );
     expect(ip.params.get('ip')).toBe('10.20.0.0/16');
     expect(ip.events.length).toBeGreaterThan(0);
     for (const e of ip.events) expect(e.ip).toMatch(/^10\.20\./);
@@ -151,12 +168,20 @@ describeUi('Audit Log page: filters, query syntax and URL (real Chromium, demo d
 
     await box.fill('type:Carrier id:trunk-provider-1 ip:2001:db8::/32 session:nope');
     const more = await uiQuery(page, () => box.press('Enter'));
-    expect(Object.fromEntries(more)).toMatchObject({ targetType: 'Carrier', targetId: 'trunk-provider-1', ip: '2001:db8::/32', sessionId: 'nope' });
+    expect(Object.fromEntries(more)).toMatchObject({
+      targetType: 'Carrier',
+      targetId: 'trunk-provider-1',
+      ip: '2001:db8::/32',
+      sessionId: 'nope',
+    });
     await page.getByText('No events match these filters.').waitFor();
 
     await box.fill('action:frobnicate');
     await box.press('Enter');
-    await page.getByRole('alert').getByText(/action: must be create, update or delete/).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/action: must be create, update or delete/)
+      .waitFor();
 
     await page.getByText('Query syntax').click();
     await page.getByRole('cell', { name: 'ip:10.0.0.0/8' }).waitFor();
@@ -196,6 +221,8 @@ describeUi('Audit Log page: filters, query syntax and URL (real Chromium, demo d
       await page.waitForTimeout(50);
     }
     expect(new URL((await next).url()).searchParams.get('cursor')).toBe(first.nextCursor);
-    await expect.poll(() => page.locator('[data-index="110"]').getAttribute('data-event-id')).toBe(second.events[10].id);
+    await expect
+      .poll(() => page.locator('[data-index="110"]').getAttribute('data-event-id'))
+      .toBe(second.events[10].id);
   });
 });

@@ -69,7 +69,10 @@ export async function openPage(
   if (token) {
     await context.addInitScript((t) => {
       if (!sessionStorage.getItem('auditlog.token')) {
-        sessionStorage.setItem('auditlog.token', JSON.stringify({ token: t, embedded: false, expiresAt: null }));
+        sessionStorage.setItem(
+          'auditlog.token',
+          JSON.stringify({ token: t, embedded: false, expiresAt: null }),
+        );
       }
     }, token);
   }

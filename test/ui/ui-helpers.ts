@@ -14,7 +14,10 @@ export async function uiQuery(page: Page, action: () => Promise<unknown>): Promi
 }
 
 /** As uiQuery, also timing the action until the UI has its answer and painted the next frame. */
-async function uiQueryTimed(page: Page, action: () => Promise<unknown>): Promise<{ params: URLSearchParams; ms: number }> {
+async function uiQueryTimed(
+  page: Page,
+  action: () => Promise<unknown>,
+): Promise<{ params: URLSearchParams; ms: number }> {
   const t0 = Date.now();
   const isFirstPage = (url: string) => url.includes('/v1/events?') && !url.includes('cursor=');
   const [request] = await Promise.all([page.waitForRequest((r) => isFirstPage(r.url())), action()]);

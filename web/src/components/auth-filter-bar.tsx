@@ -77,7 +77,7 @@ export function AuthFilterBar(props: {
       ) : null}
       {has('active') ? (
         <Select
-          label="Sessions"
+          label="Session state"
           name="active"
           options={ACTIVE}
           value={filter.active}

@@ -5,6 +5,7 @@ import { formatUtc } from '../format/format-time.ts';
 import { targetLabel } from '../format/format-value.ts';
 import { ActionBadge } from './action-badge.tsx';
 import { ChangeList } from './change-list.tsx';
+import { ExpandableText } from './expandable-text.tsx';
 import { Link } from './link.tsx';
 import { SafeText } from './safe-text.tsx';
 import { TimeText } from './time-cell.tsx';
@@ -77,7 +78,7 @@ export function EventDetail({ event: e }: { event: AuditEvent }) {
         ) : null}
         {e.reason ? (
           <Field label="Reason">
-            <SafeText value={e.reason} />
+            <ExpandableText value={e.reason} />
           </Field>
         ) : null}
         {e.requestId ? (

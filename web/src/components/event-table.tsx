@@ -78,7 +78,9 @@ export function EventTable(props: EventTableProps) {
   const onKeyDown = (ev: KeyboardEvent) => {
     if (events.length === 0) return;
     // The focused row is the truth: keys pressed faster than React renders still move one row each.
-    const from = Number((ev.target as HTMLElement).closest('[data-index]')?.getAttribute('data-index') ?? active);
+    const from = Number(
+      (ev.target as HTMLElement).closest('[data-index]')?.getAttribute('data-index') ?? active,
+    );
     let next: number | undefined;
     if (ev.key in PAGE_KEYS) next = from + PAGE_KEYS[ev.key]!;
     else if (ev.key === 'Home') next = 0;
@@ -147,7 +149,7 @@ export function EventTable(props: EventTableProps) {
             ? 'Loading more events…'
             : hasMore
               ? ''
-              : `${events.length.toLocaleString()} events shown — end of results`}
+              : `${events.length.toLocaleString()} event${events.length === 1 ? '' : 's'} shown — end of results`}
         </div>
       </div>
     </div>

@@ -6,6 +6,8 @@ import { Fragment } from 'react';
  */
 const HIDDEN =
   /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+/** The same set without the global flag, for a test that keeps no lastIndex state between calls. */
+const HAS_HIDDEN = new RegExp(HIDDEN.source);
 
 /**
  * A stored value rendered as text, never markup: isolated with <bdi> so right-to-left text cannot reorder
@@ -19,8 +21,7 @@ export function SafeText({
   className?: string;
 }) {
   const text = value === null || value === undefined ? '' : String(value);
-  HIDDEN.lastIndex = 0;
-  if (!HIDDEN.test(text)) {
+  if (!HAS_HIDDEN.test(text)) {
     return (
       <bdi className={className} dir="auto">
         {text}
