@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeUi, launch, openPage, screenshot } from './browser.js';
@@ -65,9 +66,9 @@ describeUi('Sign-in, embed mode, headers and hostile values (real Chromium)', ()
       expect(await res.text()).not.toMatch(/<script>(?!<\/script>)|<script(?![^>]*\bsrc=)[^>]*>/);
     }
     expect((await server.raw('/healthz')).headers.get('content-type')).toMatch(/json/);
-    expect((await (await server.raw('/v1/nope')).json()).error.code).toBe('not_found');
+    expect(((await (await server.raw('/v1/nope')).json()) as any).error.code).toBe('not_found');
     expect((await server.raw('/v1/events')).status).toBe(401);
-    expect((await (await server.raw('/openapi.json')).json()).openapi).toMatch(/^3\./);
+    expect(((await (await server.raw('/openapi.json')).json()) as any).openapi).toMatch(/^3\./);
     expect((await server.raw('/metrics')).status).toBe(200);
     expect((await server.raw('/nowhere')).status).toBe(404);
   });

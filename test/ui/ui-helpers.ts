@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { visibleEventIds } from './browser.js';

@@ -76,12 +76,12 @@ export function FailureChart({ title, series, ends }: { title: string; series: S
             </g>
           );
         })}
-        {[0, Math.floor(n / 2), n - 1].map((i) => (
+        {[0, Math.floor(n / 2), n - 1].map((i, k) => (
           <text
             key={i}
-            x={PAD.left + (i + 0.5) * barW}
+            x={PAD.left + (k === 0 ? i * barW : k === 2 ? (i + 1) * barW : (i + 0.5) * barW)}
             y={H - 6}
-            textAnchor="middle"
+            textAnchor={k === 0 ? 'start' : k === 2 ? 'end' : 'middle'}
             fontSize={11}
             fill="#444"
           >

@@ -2,6 +2,7 @@ import { useCallback, useMemo, useRef, useState } from 'react';
 import { api } from '../api/endpoints.ts';
 import type { AuditEvent } from '../api/types.ts';
 import { useToken } from '../auth/session-context.tsx';
+import { CollapsibleFilters } from '../components/collapsible-filters.tsx';
 import { historyHref } from '../components/event-detail.tsx';
 import { EventDetailPanel } from '../components/event-detail-panel.tsx';
 import { EventTable } from '../components/event-table.tsx';
@@ -98,7 +99,9 @@ export function AuditLogPage() {
           </div>
         </header>
         <KeywordSearch filter={filter} onApply={(f) => go(f)} />
-        <FilterBar filter={filter} onChange={(f) => go(f)} />
+        <CollapsibleFilters active={activeFilterCount(filter)}>
+          <FilterBar filter={filter} onChange={(f) => go(f)} />
+        </CollapsibleFilters>
         <div className="results" aria-busy={pages.initialLoading}>
           {pages.initialLoading && pages.items.length === 0 ? (
             <Loading label="Loading events…" />
