@@ -10,6 +10,7 @@ import { ExportMenu } from '../components/export-menu.tsx';
 import { FilterBar } from '../components/filter-bar.tsx';
 import { KeywordSearch } from '../components/keyword-search.tsx';
 import { LiveToggle } from '../components/live-toggle.tsx';
+import { MatchCount } from '../components/match-count.tsx';
 import { Empty, ErrorBox, Loading } from '../components/state-views.tsx';
 import {
   type AuditFilter,
@@ -19,7 +20,6 @@ import {
   filterToParams,
   filterToSearch,
 } from '../filters/audit-filter.ts';
-import { useAsync } from '../hooks/use-async.ts';
 import { useKeysetPages } from '../hooks/use-keyset-pages.ts';
 import { useLiveEvents } from '../hooks/use-live-events.ts';
 import { navigate, useLocation } from '../router.ts';
@@ -61,14 +61,6 @@ export function AuditLogPage() {
     },
   );
 
-  const count = useAsync(
-    (signal) =>
-      api
-        .stats(token, { ...params, groupBy: 'action' }, { signal })
-        .then((r) => r.groups.reduce((n, g) => n + g.count, 0)),
-    [key, token],
-  );
-
   const openEvent = useCallback((e: AuditEvent) => go(filter, e.id), [filter, go]);
   const openTarget = useCallback((e: AuditEvent) => navigate(historyHref(e.target)), []);
   const closeDetail = useCallback(() => {
@@ -83,11 +75,7 @@ export function AuditLogPage() {
       <div className="page-main">
         <header className="page-header">
           <h1>Audit log</h1>
-          <p className="result-count" aria-live="polite">
-            {count.data !== undefined
-              ? `${count.data.toLocaleString()} matching event${count.data === 1 ? '' : 's'}`
-              : '\u00a0'}
-          </p>
+          <MatchCount queryKey={key} params={() => params} />
           <div className="page-actions">
             <LiveToggle
               live={live}
