@@ -8,7 +8,8 @@ import { startUiServer, type UiServer } from './ui-server.js';
  * The issue's performance targets (first page visible ≤ 1 s with 1M events stored; a filter change ≤ 300 ms)
  * measured, never asserted: the figures depend on the machine. Runs only when AUDITLOG_UI_PERF_EVENTS names
  * a store size, e.g. `AUDITLOG_UI_PERF_EVENTS=1000000 npx vitest run test/ui/performance.test.ts`
- * (the demo writes about 7,000 events/s, so a million takes a few minutes to prepare).
+ * (the demo writes about 8,000 events/s, so a million takes a few minutes to prepare; AUDITLOG_UI_PERF_DB=FILE
+ * serves a store filled before, e.g. by `auditlog demo --events 1000000 --db FILE`).
  */
 const EVENTS = Number(process.env.AUDITLOG_UI_PERF_EVENTS ?? 0);
 
@@ -23,7 +24,10 @@ if (EVENTS <= 0) {
     const first: { label: string; ms: number }[] = [];
 
     beforeAll(async () => {
-      [server, browser] = await Promise.all([startUiServer({ events: EVENTS }), launch()]);
+      [server, browser] = await Promise.all([
+        startUiServer({ events: EVENTS, db: process.env.AUDITLOG_UI_PERF_DB }),
+        launch(),
+      ]);
     }, 1_800_000);
     afterAll(async () => {
       printTimings(`UI timings with ${EVENTS.toLocaleString('en')} events (measured, not asserted)`, first);

@@ -19,12 +19,15 @@ export interface UiServer {
  * A real `auditlog serve` process on a SQLite file that `auditlog demo` filled first — the same commands a
  * person runs. The built CLI (dist/) and UI (web/dist) are used, so `npm test` builds first (pretest).
  */
-export async function startUiServer(options: { events?: number } = {}): Promise<UiServer> {
+export async function startUiServer(options: { events?: number; db?: string } = {}): Promise<UiServer> {
   const dir = tempDir('auditlog-ui-');
-  const db = dir.file('auditlog.db');
-  await run(process.execPath, [BIN, 'demo', '--events', String(options.events ?? 3000), '--db', db], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  // An existing store (AUDITLOG_UI_PERF_DB for repeated large measurements) is served as it is.
+  const db = options.db ?? dir.file('auditlog.db');
+  if (!options.db) {
+    await run(process.execPath, [BIN, 'demo', '--events', String(options.events ?? 3000), '--db', db], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  }
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--db', db], {
     env: { ...process.env, AUDITLOG_BOOTSTRAP_TOKEN: UI_TOKEN, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],

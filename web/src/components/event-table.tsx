@@ -91,66 +91,72 @@ export function EventTable(props: EventTableProps) {
   };
 
   return (
-    <div
-      ref={tableRef}
-      role="table"
-      aria-label={props.label}
-      aria-rowcount={hasMore ? -1 : events.length + 1}
-      className={`event-table${narrow ? ' narrow' : ''}`}
-    >
-      <div role="rowgroup" className="thead">
-        <div role="row" aria-rowindex={1} className="row row-head">
-          <div role="columnheader" className="cell cell-time">
-            Time <span className="muted">({localZoneName()})</span>
+    <div ref={tableRef} className="event-table-wrap">
+      <div
+        role="table"
+        aria-label={props.label}
+        aria-rowcount={hasMore ? -1 : events.length + 1}
+        className={`event-table${narrow ? ' narrow' : ''}`}
+      >
+        <div role="rowgroup" className="thead">
+          <div role="row" aria-rowindex={1} className="row row-head">
+            <div role="columnheader" className="cell cell-time">
+              Time <span className="muted">({localZoneName()})</span>
+            </div>
+            <div role="columnheader" className="cell cell-user">
+              User
+            </div>
+            <div role="columnheader" className="cell cell-action">
+              Action
+            </div>
+            <div role="columnheader" className="cell cell-category">
+              Category
+            </div>
+            <div role="columnheader" className="cell cell-target">
+              Target
+            </div>
+            <div role="columnheader" className="cell cell-ip">
+              IP address
+            </div>
+            <div role="columnheader" className="cell cell-summary">
+              Changes
+            </div>
           </div>
-          <div role="columnheader" className="cell cell-user">
-            User
-          </div>
-          <div role="columnheader" className="cell cell-action">
-            Action
-          </div>
-          <div role="columnheader" className="cell cell-category">
-            Category
-          </div>
-          <div role="columnheader" className="cell cell-target">
-            Target
-          </div>
-          <div role="columnheader" className="cell cell-ip">
-            IP address
-          </div>
-          <div role="columnheader" className="cell cell-summary">
-            Changes
+        </div>
+        {/* An ARIA table: a virtualised list of absolutely placed rows cannot be a <tbody>. */}
+        <div ref={scrollRef} className="tbody">
+          <div
+            role="rowgroup"
+            className="tbody-inner"
+            style={{ height: virtualizer.getTotalSize() }}
+            onKeyDown={onKeyDown}
+          >
+            {items.map((v) => {
+              const e = events[v.index]!;
+              return (
+                <EventRow
+                  key={e.id}
+                  event={e}
+                  rowIndex={v.index}
+                  style={{ transform: `translateY(${v.start}px)`, height: rowHeight }}
+                  focusable={v.index === tabIndexRow}
+                  selected={e.id === props.selectedId}
+                  fresh={props.fresh?.has(e.id) ?? false}
+                  onOpen={props.onOpen}
+                  onOpenTarget={props.onOpenTarget}
+                  onFocusRow={setActive}
+                />
+              );
+            })}
           </div>
         </div>
       </div>
-      {/* An ARIA table: a virtualised list of absolutely placed rows cannot be a <tbody>. */}
-      <div role="rowgroup" ref={scrollRef} className="tbody" onKeyDown={onKeyDown} tabIndex={-1}>
-        <div className="tbody-inner" style={{ height: virtualizer.getTotalSize() }}>
-          {items.map((v) => {
-            const e = events[v.index]!;
-            return (
-              <EventRow
-                key={e.id}
-                event={e}
-                rowIndex={v.index}
-                style={{ transform: `translateY(${v.start}px)`, height: rowHeight }}
-                focusable={v.index === tabIndexRow}
-                selected={e.id === props.selectedId}
-                fresh={props.fresh?.has(e.id) ?? false}
-                onOpen={props.onOpen}
-                onOpenTarget={props.onOpenTarget}
-                onFocusRow={setActive}
-              />
-            );
-          })}
-        </div>
-        <div className="table-footer" aria-live="polite">
-          {loadingMore
-            ? 'Loading more events…'
-            : hasMore
-              ? ''
-              : `${events.length.toLocaleString()} event${events.length === 1 ? '' : 's'} shown — end of results`}
-        </div>
+      <div className="table-footer" aria-live="polite">
+        {loadingMore
+          ? 'Loading more events…'
+          : hasMore
+            ? `${events.length.toLocaleString()} events loaded; scroll for more`
+            : `${events.length.toLocaleString()} event${events.length === 1 ? '' : 's'} shown — end of results`}
       </div>
     </div>
   );

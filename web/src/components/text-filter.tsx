@@ -7,6 +7,7 @@ interface TextFilterProps {
   placeholder?: string;
   list?: string;
   onInput?: (value: string) => void;
+  onFocus?: () => void;
   hint?: string;
   name: string;
   invalid?: string | null;
@@ -43,6 +44,7 @@ export function TextFilter(props: TextFilterProps) {
           props.onInput?.(e.target.value);
         }}
         onBlur={commit}
+        onFocus={props.onFocus}
         onKeyDown={(e) => {
           if (e.key === 'Enter') {
             e.preventDefault();

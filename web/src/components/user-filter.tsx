@@ -12,9 +12,12 @@ export function UserFilter({ users, onChange }: { users: string[]; onChange: (us
   const token = useToken();
   const listId = useId();
   const [prefix, setPrefix] = useState('');
+  // Suggestions are fetched once the field is used, not on every page load.
+  const [used, setUsed] = useState(false);
   const [suggestions, setSuggestions] = useState<ActorSuggestion[]>([]);
 
   useEffect(() => {
+    if (!used) return;
     const controller = new AbortController();
     const last = prefix.split(',').pop()?.trim() ?? '';
     const timer = window.setTimeout(() => {
@@ -27,7 +30,7 @@ export function UserFilter({ users, onChange }: { users: string[]; onChange: (us
       window.clearTimeout(timer);
       controller.abort();
     };
-  }, [prefix, token]);
+  }, [prefix, token, used]);
 
   return (
     <>
@@ -38,6 +41,7 @@ export function UserFilter({ users, onChange }: { users: string[]; onChange: (us
         value={users.join(', ')}
         list={listId}
         onInput={setPrefix}
+        onFocus={() => setUsed(true)}
         onCommit={(v) =>
           onChange(
             v
