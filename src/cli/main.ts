@@ -5,6 +5,7 @@ import { registerExport } from './commands/export-command.js';
 import { registerImport } from './commands/import-command.js';
 import { registerServe } from './commands/serve-command.js';
 import { registerToken } from './commands/token-command.js';
+import { registerVerify } from './commands/verify-command.js';
 
 /** Exit codes: 0 ok, 1 failure (e.g. verification failed), 2 bad usage or input, 3 store unavailable. */
 export function exitCodeFor(error: unknown): number {
@@ -25,6 +26,7 @@ export async function main(argv: string[]): Promise<void> {
   registerImport(program);
   registerExport(program);
   registerToken(program);
+  registerVerify(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

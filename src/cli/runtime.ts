@@ -8,6 +8,8 @@ import type { Store } from '../store/store.js';
 export interface StoreFlags {
   db?: string;
   databaseUrl?: string;
+  /** Open without migrating or writing (verify). */
+  readonly?: boolean;
 }
 
 export const DEFAULT_DB = './data/auditlog.db';
@@ -17,13 +19,13 @@ export function resolveStoreFlags(flags: StoreFlags, env: NodeJS.ProcessEnv = pr
   if (flags.db !== undefined && flags.databaseUrl !== undefined) {
     throw new AuditError('invalid_request', 'Give either --db or --database-url, not both');
   }
-  if (flags.db !== undefined) return { db: flags.db };
-  if (flags.databaseUrl !== undefined) return { databaseUrl: flags.databaseUrl };
+  if (flags.db !== undefined) return { db: flags.db, readonly: flags.readonly };
+  if (flags.databaseUrl !== undefined) return { databaseUrl: flags.databaseUrl, readonly: flags.readonly };
   if (env.AUDITLOG_DB && env.DATABASE_URL) {
     throw new AuditError('invalid_request', 'Set either AUDITLOG_DB or DATABASE_URL, not both');
   }
-  if (env.DATABASE_URL) return { databaseUrl: env.DATABASE_URL };
-  return { db: env.AUDITLOG_DB || DEFAULT_DB };
+  if (env.DATABASE_URL) return { databaseUrl: env.DATABASE_URL, readonly: flags.readonly };
+  return { db: env.AUDITLOG_DB || DEFAULT_DB, readonly: flags.readonly };
 }
 
 export async function openStore(flags: StoreFlags): Promise<Store> {
@@ -31,7 +33,7 @@ export async function openStore(flags: StoreFlags): Promise<Store> {
   if (resolved.databaseUrl !== undefined) {
     throw new AuditError('store_unavailable', 'PostgreSQL support is not built yet; use --db');
   }
-  return SqliteStore.open({ file: resolved.db ?? DEFAULT_DB });
+  return SqliteStore.open({ file: resolved.db ?? DEFAULT_DB, readonly: resolved.readonly });
 }
 
 export async function openRuntime(

@@ -1,21 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { EventFilter, StatsKey, Store } from '../store/store.js';
 import { AccessControl, type ActingParty } from './access-control.js';
 import type { AlertRules } from './attack-detection.js';
 import { AuthLog } from './auth-log.js';
 import { splitBatch } from './batch-body.js';
 import { type Catalog, categoryKeys, categoryLabel, DEFAULT_CATALOG } from './catalog.js';
+import { Checkpointer, type CheckpointPolicy, loadSigningKey } from './checkpointer.js';
 import { encodeCursor } from './cursor.js';
 import type { AppendedEntry, PreparedEntry, Stream } from './entry.js';
 import { AuditError, invalidQuery, notFound } from './errors.js';
 import { parseEventFilter, parsePage, type RawQuery } from './event-query.js';
-import { type ExportFormat, exportStream, matchingRows } from './export-stream.js';
+import { csvExport, type ExportFormat, matchingRows } from './export-stream.js';
 import { formatEvent } from './format-event.js';
 import { newId } from './ids.js';
+import { Integrity } from './integrity.js';
 import { checkEvents, prepareEvents } from './prepare-event.js';
 import { type RedactionOptions, Redactor } from './redact.js';
 import type { StoredEvent } from './schemas/event-schema.js';
+import type { SigningKey } from './signing.js';
+import { verifiableExport } from './verifiable-export.js';
 
 export interface AuditLogOptions {
   store: Store;
@@ -26,6 +30,9 @@ export interface AuditLogOptions {
   now?: () => number;
   /** Thresholds of the brute-force and password-spraying alerts. */
   alertRules?: Partial<AlertRules>;
+  /** Ed25519 private key (PEM or base64 PKCS#8); default: the key kept with the store, created once. */
+  signingKey?: string;
+  checkpoints?: Partial<CheckpointPolicy>;
   /** Called after every successful append (metrics). */
   onAppend?: (stream: Stream, entries: readonly AppendedEntry[]) => void;
 }
@@ -48,17 +55,21 @@ export class AuditLog {
   readonly now: () => number;
   readonly access: AccessControl;
   readonly auth: AuthLog;
+  readonly checkpoints: Checkpointer;
+  readonly integrity: Integrity;
   readonly #redactor: Redactor;
   readonly #categories: ReadonlySet<string>;
   readonly #onAppend: AuditLogOptions['onAppend'];
 
-  private constructor(options: AuditLogOptions, redactor: Redactor) {
+  private constructor(options: AuditLogOptions, redactor: Redactor, signingKey: SigningKey) {
     this.store = options.store;
     this.catalog = options.catalog ?? DEFAULT_CATALOG;
     this.now = options.now ?? Date.now;
     this.#redactor = redactor;
     this.#categories = new Set(categoryKeys(this.catalog));
     this.#onAppend = options.onAppend;
+    this.checkpoints = new Checkpointer(this.store, signingKey, this.now, options.checkpoints);
+    this.integrity = new Integrity(this.store, this.checkpoints);
     this.access = new AccessControl(this.store, this.now, (tenant, event) =>
       this.recordSelfAudit(tenant, event),
     );
@@ -72,7 +83,14 @@ export class AuditLog {
 
   static async open(options: AuditLogOptions): Promise<AuditLog> {
     const key = await options.store.putMetaIfAbsent('redaction_hmac_key', randomBytes(32).toString('base64'));
-    return new AuditLog(options, new Redactor(Buffer.from(key, 'base64'), options.redaction));
+    const signingKey = await loadSigningKey(options.store, options.signingKey);
+    const log = new AuditLog(
+      options,
+      new Redactor(Buffer.from(key, 'base64'), options.redaction),
+      signingKey,
+    );
+    log.checkpoints.start();
+    return log;
   }
 
   /** Appends one event or `{ events: [ … ] }` for `tenant`; all or nothing, durable when it resolves. */
@@ -100,6 +118,9 @@ export class AuditLog {
       throw withBatchPaths(error, paths);
     }
     if (entries[0]) this.#onAppend?.(entries[0].stream, appended);
+    let last = 0;
+    for (const a of appended) if (a.seq > last) last = a.seq;
+    this.checkpoints.noteAppended(tenant, last);
     return appended;
   }
 
@@ -186,10 +207,15 @@ export class AuditLog {
     const filter = parseEventFilter(query, new Set(['format']));
     const { order } = parsePage({ order: query.order }, { order: 'asc' });
     let rowCount = 0;
-    const stream = exportStream(matchingRows(this.store, tenant, filter, order), format, () => {
+    const counted = () => {
       rowCount++;
       options.onRow?.();
-    });
+    };
+    // NDJSON is the verifiable evidence format, in chain order; CSV is for people, in time order.
+    const stream =
+      format === 'ndjson'
+        ? Readable.from(verifiableExport(this, tenant, filter, counted))
+        : csvExport(matchingRows(this.store, tenant, filter, order), counted);
     const exportId = newId();
     const filters = Object.fromEntries(
       Object.entries(query).filter(([k, v]) => k !== 'format' && v !== undefined),
@@ -225,8 +251,14 @@ export class AuditLog {
     await this.#commit(tenant, entries, ['']);
   }
 
+  /** Signs a final checkpoint for every tenant, then closes the store (which lets in-flight appends finish). */
   async close(): Promise<void> {
-    await this.store.close();
+    try {
+      await this.store.flush();
+      await this.checkpoints.stop();
+    } finally {
+      await this.store.close();
+    }
   }
 }
 

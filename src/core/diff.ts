@@ -1,4 +1,5 @@
 import microdiff from 'microdiff';
+import { setOwn } from './own-property.js';
 import { isRedactedMarker } from './redact.js';
 import type { Change } from './schemas/event-schema.js';
 
@@ -45,8 +46,12 @@ function collect(prefix: Segment[], oldV: unknown, newV: unknown, raw: RawChange
     if (!sameJson(oldV, newV)) raw.push({ segments: prefix, old: oldV, new: newV });
     return;
   }
-  // microdiff recurses into nested values itself; markers are swapped for strings so that they stay leaves.
-  for (const d of microdiff(protectMarkers(oldV) as object, protectMarkers(newV) as object)) {
+  // microdiff recurses into nested values itself; markers are swapped for strings so that they stay leaves
+  // (copying only when there is a marker: most values hold none).
+  const marked = hasMarker(oldV) || hasMarker(newV);
+  const a = (marked ? protectMarkers(oldV) : oldV) as object;
+  const b = (marked ? protectMarkers(newV) : newV) as object;
+  for (const d of microdiff(a, b)) {
     const path = [...prefix, ...d.path];
     if (d.type === 'CREATE') collect(path, null, restoreMarkers(d.value), raw);
     else if (d.type === 'REMOVE') collect(path, restoreMarkers(d.oldValue), null, raw);
@@ -69,12 +74,19 @@ function leaves(prefix: Segment[], v: unknown, emit: (segments: Segment[], v: un
 
 const MARKER_PREFIX = '\u0000redacted:';
 
+function hasMarker(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  if (isRedactedMarker(v)) return true;
+  for (const item of Array.isArray(v) ? v : Object.values(v)) if (hasMarker(item)) return true;
+  return false;
+}
+
 function protectMarkers(v: unknown): unknown {
   if (isRedactedMarker(v)) return MARKER_PREFIX + v.fingerprint;
   if (Array.isArray(v)) return v.map(protectMarkers);
   if (typeof v === 'object' && v !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, item] of Object.entries(v)) out[k] = protectMarkers(item);
+    for (const [k, item] of Object.entries(v)) setOwn(out, k, protectMarkers(item));
     return out;
   }
   return v;
@@ -87,7 +99,7 @@ function restoreMarkers(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(restoreMarkers);
   if (typeof v === 'object' && v !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, item] of Object.entries(v)) out[k] = restoreMarkers(item);
+    for (const [k, item] of Object.entries(v)) setOwn(out, k, restoreMarkers(item));
     return out;
   }
   return v;

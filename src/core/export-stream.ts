@@ -92,30 +92,15 @@ export function neutraliseFormula(value: unknown): unknown {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-/** Streams events as NDJSON or as CSV (RFC 4180 quoting by csv-stringify, with a header row). */
-export function exportStream(
-  rows: AsyncIterable<EntryRow>,
-  format: ExportFormat,
-  onRow: () => void,
-  options: { withHashes?: boolean } = {},
-): Readable {
-  async function* events() {
-    for await (const row of rows) {
-      onRow();
-      yield formatEvent(row, options);
-    }
-  }
-  if (format === 'ndjson') {
-    return Readable.from(
-      (async function* () {
-        for await (const e of events()) yield `${JSON.stringify(e)}\n`;
-      })(),
-    );
-  }
+/** Streams events as CSV: RFC 4180 quoting by csv-stringify, a header row, formulas neutralised. */
+export function csvExport(rows: AsyncIterable<EntryRow>, onRow: () => void): Readable {
   const csv = stringify({ header: true, columns: [...CSV_COLUMNS], record_delimiter: 'windows' });
   const source = Readable.from(
     (async function* () {
-      for await (const e of events()) yield csvRecord(e);
+      for await (const row of rows) {
+        onRow();
+        yield csvRecord(formatEvent(row));
+      }
     })(),
   );
   source.on('error', (error) => csv.destroy(error));

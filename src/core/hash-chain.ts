@@ -1,14 +1,17 @@
-import { hash as digest } from 'node:crypto';
+import { hash as digestOf } from 'node:crypto';
 import type { Stream } from './entry.js';
 
 /**
- * Each tenant's entries, both streams, form one hash chain in `seq` order:
+ * Each tenant's entries, both streams, form one hash chain in `seq` order. An entry's hash is two SHA-256
+ * steps, all values lowercase hex:
  *
- *   hash = SHA-256( "auditlog.v1\n" tenant "\n" seq "\n" stream "\n" receivedAt "\n" prevHash "\n" body )
+ *   digest = SHA-256( stream "\n" receivedAt "\n" body )
+ *   hash   = SHA-256( "auditlog.v1\n" tenant "\n" seq "\n" prevHash "\n" digest )
  *
- * where `body` is the entry's RFC 8785 canonical JSON, `receivedAt` its RFC 3339 receive time, `prevHash`
- * the previous entry's hash in lowercase hex (64 zeros for seq 1), and the result is lowercase hex. The
- * formula is written out here and in the README so that an auditor can re-implement it.
+ * `body` is the entry's RFC 8785 canonical JSON, `receivedAt` its RFC 3339 receive time, `prevHash` the
+ * previous entry's hash (64 zeros for seq 1). The digest step lets a filtered export bridge the entries it
+ * leaves out with their digests alone (32 bytes each) instead of their content. The formula is written out
+ * here and in the README so that an auditor can re-implement it.
  */
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -19,6 +22,14 @@ export interface ChainHead {
 
 export const EMPTY_HEAD: ChainHead = { seq: 0, hash: GENESIS_HASH };
 
+export function entryDigest(stream: Stream, receivedAt: string, body: string): string {
+  return digestOf('sha256', `${stream}\n${receivedAt}\n${body}`, 'hex');
+}
+
+export function linkHash(tenant: string, seq: number, prevHash: string, digest: string): string {
+  return digestOf('sha256', `auditlog.v1\n${tenant}\n${seq}\n${prevHash}\n${digest}`, 'hex');
+}
+
 export function entryHash(
   tenant: string,
   seq: number,
@@ -27,11 +38,7 @@ export function entryHash(
   prevHash: string,
   body: string,
 ): string {
-  return digest(
-    'sha256',
-    `auditlog.v1\n${tenant}\n${seq}\n${stream}\n${receivedAt}\n${prevHash}\n${body}`,
-    'hex',
-  );
+  return linkHash(tenant, seq, prevHash, entryDigest(stream, receivedAt, body));
 }
 
 export interface SealedLink {

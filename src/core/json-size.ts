@@ -3,17 +3,24 @@ export function jsonByteLength(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value) ?? 'null', 'utf8');
 }
 
-/** The nesting depth of a JSON value (a scalar is 0), or `Infinity` once past `max`. */
+/**
+ * The nesting depth of a JSON value (a scalar is 0), or `Infinity` once past `max`. Recursion stops at
+ * `max + 1` levels, so it is stack-safe for any input and allocates nothing.
+ */
 export function jsonDepth(value: unknown, max: number): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  if (max <= 0) return Number.POSITIVE_INFINITY;
   let deepest = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
-    const depth = d + 1;
-    if (depth > max) return Number.POSITIVE_INFINITY;
-    if (depth > deepest) deepest = depth;
-    for (const item of Array.isArray(v) ? v : Object.values(v)) stack.push([item, depth]);
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const d = jsonDepth(item, max - 1);
+      if (d > deepest) deepest = d;
+    }
+  } else {
+    for (const key in value) {
+      const d = jsonDepth((value as Record<string, unknown>)[key], max - 1);
+      if (d > deepest) deepest = d;
+    }
   }
-  return deepest;
+  return deepest + 1;
 }

@@ -3,7 +3,7 @@ import type { PreparedAuthEvent } from './entry.js';
 import { AuditError, type ErrorDetail, invalidEvent } from './errors.js';
 import { newId } from './ids.js';
 import { ipKey, isValidIp } from './ip.js';
-import { jsonByteLength } from './json-size.js';
+import { jsonByteLength, jsonDepth } from './json-size.js';
 import { compileSchema, schemaErrors } from './schema-validator.js';
 import { type AuthEventInput, AuthEventInput as AuthEventSchema } from './schemas/auth-event-schema.js';
 import { LIMITS } from './schemas/event-schema.js';
@@ -26,6 +26,9 @@ export function prepareAuthEvents(
   const invalid: ErrorDetail[] = [];
   items.forEach((item, i) => {
     const path = paths[i]!;
+    if (jsonDepth(item, 8) > 8) {
+      throw invalidEvent([{ path, message: 'is nested too deeply for an authentication event' }]);
+    }
     if (typeof item === 'object' && item !== null && jsonByteLength(item) > LIMITS.eventBytes) {
       throw new AuditError('payload_too_large', 'An event is too large', [
         { path, message: `may hold at most ${LIMITS.eventBytes} bytes` },

@@ -47,8 +47,12 @@ export function checkEvents(
   const invalid: ErrorDetail[] = [];
   items.forEach((item, i) => {
     const path = paths[i]!;
-    const size = sizeErrors(item, path);
-    if (size.length > 0) tooLarge.push(...size);
+    // Depth first, without recursion: every later step recurses, and a value nested thousands of levels
+    // deep must be a 400, not a stack overflow.
+    const depth = depthErrors(item, path);
+    const size = depth.length > 0 ? [] : sizeErrors(item, path);
+    if (depth.length > 0) invalid.push(...depth);
+    else if (size.length > 0) tooLarge.push(...size);
     else invalid.push(...eventErrors(item, path, ctx));
   });
   if (tooLarge.length > 0) {
@@ -59,6 +63,17 @@ export function checkEvents(
     );
   }
   if (invalid.length > 0) throw invalidEvent(invalid.slice(0, 50));
+}
+
+function depthErrors(item: unknown, path: string): ErrorDetail[] {
+  if (typeof item !== 'object' || item === null) return [];
+  if (jsonDepth(item, MAX_VALUE_DEPTH + 1) <= MAX_VALUE_DEPTH + 1) return [];
+  const e = item as Record<string, unknown>;
+  const deep = ['oldValue', 'newValue', 'metadata'].filter(
+    (f) => jsonDepth(e[f], MAX_VALUE_DEPTH) > MAX_VALUE_DEPTH,
+  );
+  const fields = deep.length > 0 ? deep.map((f) => `${path}/${f}`) : [path];
+  return fields.map((p) => ({ path: p, message: `must not nest deeper than ${MAX_VALUE_DEPTH} levels` }));
 }
 
 function sizeErrors(item: unknown, path: string): ErrorDetail[] {
@@ -104,11 +119,6 @@ function eventErrors(
   }
   if (typeof e.ip === 'string' && !isValidIp(e.ip)) {
     out.push({ path: `${path}/ip`, message: 'must be a valid IPv4 or IPv6 address' });
-  }
-  for (const field of ['oldValue', 'newValue', 'metadata'] as const) {
-    if (e[field] !== undefined && jsonDepth(e[field], MAX_VALUE_DEPTH) > MAX_VALUE_DEPTH) {
-      out.push({ path: `${path}/${field}`, message: `must not nest deeper than ${MAX_VALUE_DEPTH} levels` });
-    }
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
+import { setOwn } from './own-property.js';
 
 /**
  * Secrets never reach the store: a value under a key that names a secret, at any depth of `oldValue`,
@@ -143,7 +144,7 @@ export class Redactor {
       }
       if (r !== v) {
         copy ??= { ...value };
-        copy[k] = r;
+        setOwn(copy, k, r);
       }
     }
     return copy ?? value;

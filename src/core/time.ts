@@ -35,8 +35,16 @@ function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
+let lastMs = Number.NaN;
+let lastText = '';
+
+/** RFC 3339 UTC with milliseconds. Entries of one batch share a receive time, so the last one is kept. */
 export function formatTimestamp(ms: number): string {
-  return new Date(ms).toISOString();
+  if (ms !== lastMs) {
+    lastText = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastText;
 }
 
 /** A duration such as `15m`, `2h`, `90s`, `1d` in milliseconds, or null. */

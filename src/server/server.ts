@@ -2,6 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AuditLog } from '../core/audit-log.js';
+import { AuditError } from '../core/errors.js';
 import { LIMITS } from '../core/schemas/event-schema.js';
 import type { Scope } from '../store/store.js';
 import type { Metrics } from './metrics.js';
@@ -11,6 +12,7 @@ import { defaultWebRoot, registerWebUi, type WebUiOptions } from './plugins/web-
 import { authEventsRoutes } from './routes/auth-events-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
 import { exportRoutes } from './routes/export-routes.js';
+import { integrityRoutes } from './routes/integrity-routes.js';
 import { operationsRoutes } from './routes/operations-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 
@@ -45,6 +47,26 @@ export interface ServerOptions {
  * HTTP, CLI import, library — gets the same rules and the same error paths. Schemas still document every
  * route in /openapi.json and serialise responses.
  */
+/**
+ * Graceful shutdown: once close() starts, new requests get 503 `shutting_down`, and every answer (also to
+ * requests still in flight) carries `Connection: close`, so keep-alive clients let go and the server can
+ * finish instead of serving them forever.
+ */
+function installShutdownGate(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async () => {
+    if (closing)
+      throw new AuditError('shutting_down', 'The server is shutting down; retry on another instance');
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) void reply.header('connection', 'close');
+    return payload;
+  });
+}
+
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { log, metrics } = options;
   const app = Fastify({
@@ -53,10 +75,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     requestTimeout: (options.requestTimeoutSeconds ?? 30) * 1000,
     connectionTimeout: 60_000,
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    return503OnClosing: false,
+    // JSON may carry keys named __proto__ or constructor as data; the core never assigns them with
+    // obj[key] = …, so they are stored as they came (see core/own-property.ts).
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
     ajv: { customOptions: { strict: false } },
   });
   app.setValidatorCompiler(() => (value) => ({ value }));
+  // A body must be JSON: other types are a 415, not text that fails validation.
+  app.removeContentTypeParser('text/plain');
+  installShutdownGate(app);
   const routes: RouteEntry[] = [];
   app.decorate('routeTable', routes);
   app.addHook('onRoute', (r) => {
@@ -93,6 +122,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(eventsRoutes, { log });
   await app.register(exportRoutes, { log });
   await app.register(authEventsRoutes, { log });
+  await app.register(integrityRoutes, { log });
   await app.register(tokenRoutes, { log });
   await registerWebUi(app, { ...options.webUi, root: options.webUi?.root ?? defaultWebRoot() });
   return app;

@@ -1,7 +1,9 @@
 import type { FailedAttempt } from '../core/attack-detection.js';
-import type { AppendBatch, AppendedEntry } from '../core/entry.js';
+import type { AppendBatch, AppendedEntry, Stream } from '../core/entry.js';
+import type { ChainHead } from '../core/hash-chain.js';
 import type { IpRange } from '../core/ip.js';
 import type { SessionRow } from '../core/session-merge.js';
+import type { SignedCheckpoint } from '../core/signing.js';
 
 /**
  * The one contract every storage engine implements (SQLite embedded, PostgreSQL for production). A store
@@ -50,12 +52,36 @@ export interface Store {
   /** Distinct actors whose id, username or display name starts with `prefix` (for suggestions). */
   listActors(tenant: string, prefix: string, limit: number): Promise<ActorSummary[]>;
 
+  /** Every tenant that has entries or checkpoints. */
+  tenants(): Promise<string[]>;
+  /** The tenant's newest chain link as the writer recorded it. */
+  chainHead(tenant: string): Promise<ChainHead | undefined>;
+  /** The hash of the tenant's entry at `seq`, in either stream. */
+  entryHashAt(tenant: string, seq: number): Promise<string | undefined>;
+  /** Entries of both streams with seq > afterSeq, in seq order, at most `limit` (for verification and bridges). */
+  scanChain(tenant: string, afterSeq: number, limit: number): Promise<ChainRow[]>;
+  /** Stores a signed checkpoint; one that is already stored is ignored. */
+  putCheckpoint(checkpoint: SignedCheckpoint): Promise<void>;
+  latestCheckpoint(tenant: string): Promise<SignedCheckpoint | undefined>;
+  /** Checkpoints with seq > afterSeq in seq order. */
+  listCheckpoints(tenant: string, afterSeq: number, limit: number): Promise<SignedCheckpoint[]>;
+  /** Public keys that signed checkpoints; rotation adds keys and never removes one. */
+  putPublicKey(keyId: string, publicKeyPem: string): Promise<void>;
+  publicKeys(): Promise<{ keyId: string; publicKeyPem: string; createdMs: number }[]>;
+  /** The private signing key kept with the store (a 0600 file next to a SQLite database), if any. */
+  loadSigningKey(): Promise<string | undefined>;
+  /** Keeps `pem` unless a key is kept already; returns the key kept afterwards. */
+  saveSigningKey(pem: string): Promise<string>;
+
   /** A store-wide setting, e.g. the redaction key. */
   getMeta(key: string): Promise<string | undefined>;
   /** Sets `key` unless it is set; returns the value that is stored afterwards (first writer wins). */
   putMetaIfAbsent(key: string, value: string): Promise<string>;
 
   readonly tokens: TokenRepository;
+
+  /** Resolves when every append submitted so far has its outcome. */
+  flush(): Promise<void>;
 
   /** Finishes in-flight appends, then releases connections. Idempotent. */
   close(): Promise<void>;
@@ -80,6 +106,17 @@ export interface EventFilter {
   sessionId?: string;
   /** Folded keyword terms; each must be a substring of one of the entry's search strings. */
   terms?: string[];
+  /** Only entries with seq <= maxSeq (an export's snapshot). */
+  maxSeq?: number;
+}
+
+export interface ChainRow {
+  seq: number;
+  stream: Stream;
+  receivedMs: number;
+  body: string;
+  prevHash: string;
+  hash: string;
 }
 
 export interface AuthEventFilter {
@@ -124,7 +161,9 @@ export interface Keyset {
 export interface PageSpec {
   order: 'asc' | 'desc';
   limit: number;
-  /** Strictly after this position in `order`. */
+  /** `time` (default): by (occurredAt, seq); `seq`: by seq alone, the order of the hash chain. */
+  orderBy?: 'time' | 'seq';
+  /** Strictly after this position in `order` (with orderBy seq, only `seq` counts). */
   after?: Keyset;
 }
 

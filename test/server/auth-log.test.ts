@@ -279,3 +279,36 @@ describe('tenant isolation of the authentication log', () => {
     expect(failures.groups).toEqual([]);
   });
 });
+
+describe('sessions list', () => {
+  it('filters by user, IP, time and state, and pages in login order', async () => {
+    const t = 300_000;
+    await post([
+      login('p1', 'hana', t, { ip: '10.77.0.1' }),
+      login('p2', 'hana', t + 60, { ip: '10.77.0.2' }),
+      login('p3', 'ivan', t + 120, { ip: '10.77.1.1' }),
+      end('logout', 'p1', 'hana', t + 200),
+      login('p4', 'ivan', t + 180, { ip: '2001:db8::7' }),
+    ]);
+    const ids = async (q: string) =>
+      (await json(await server.request(`/v1/sessions?${q}`))).sessions.map((s: any) => s.sessionId);
+    const range = `from=${at(t)}&to=${at(t + 181)}`;
+    expect(await ids(`${range}&user=HANA`)).toEqual(['p2', 'p1']);
+    expect(await ids(`${range}&user=id-ivan&order=asc`)).toEqual(['p3', 'p4']);
+    expect(await ids(`${range}&ip=10.77.0.0/16`)).toEqual(['p3', 'p2', 'p1']);
+    expect(await ids(`${range}&ip=2001:db8::/32`)).toEqual(['p4']);
+    expect(await ids(`${range}&active=false`)).toEqual(['p1']);
+    expect(await ids(`from=${at(t + 60)}&to=${at(t + 120)}`)).toEqual(['p2']);
+    const pages: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: any = await json(
+        await server.request(`/v1/sessions?${range}&limit=2${cursor ? `&cursor=${cursor}` : ''}`),
+      );
+      pages.push(...page.sessions.map((s: any) => s.sessionId));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(pages).toEqual(['p4', 'p3', 'p2', 'p1']);
+    expect((await server.request('/v1/sessions?active=maybe')).status).toBe(400);
+  });
+});

@@ -47,17 +47,24 @@ async function pageThrough(query: string): Promise<any[]> {
 }
 
 describe('export', () => {
-  it('streams NDJSON equal to paging through the API', async () => {
+  it('streams NDJSON equal to paging through the API, in chain order, with hashes and checkpoints', async () => {
     const res = await server.request('/v1/export?format=ndjson&category=telephony');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('application/x-ndjson');
-    const exported = (await res.text())
+    const lines = (await res.text())
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    const paged = await pageThrough('category=telephony');
-    expect(exported.length).toBe(800);
-    expect(exported).toEqual(paged);
+    const events = lines.filter((l) => !('bridge' in l) && !('checkpoint' in l));
+    const paged = (await pageThrough('category=telephony')).sort((a, b) => a.seq - b.seq);
+    expect(events.length).toBe(800);
+    for (const e of events) {
+      expect(e.hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(e.prevHash).toMatch(/^[0-9a-f]{64}$/);
+    }
+    expect(events.map(({ hash, prevHash, ...rest }) => rest)).toEqual(paged);
+    expect(lines.at(-1)).toHaveProperty('checkpoint');
+    expect(lines.some((l) => 'bridge' in l)).toBe(true);
   });
 
   it('streams CSV with a header, RFC 4180 quoting and neutralised formulas, and round-trips', async () => {

@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import type { AlertRules } from '../../core/attack-detection.js';
+import { AuditError } from '../../core/errors.js';
+import { parseDuration } from '../../core/time.js';
 import { createMetrics } from '../../server/metrics.js';
 import { buildServer } from '../../server/server.js';
 import { cliActor, openRuntime } from '../runtime.js';
@@ -30,6 +33,8 @@ async function serve(flags: ServeFlags): Promise<void> {
   const log = await openRuntime(
     { db: flags.db, databaseUrl: flags.databaseUrl },
     {
+      signingKey: process.env.AUDITLOG_SIGNING_KEY || undefined,
+      alertRules: alertRulesFromEnv(),
       onAppend: (stream, entries) => {
         let fresh = 0;
         for (const e of entries) if (!e.duplicate) fresh++;
@@ -62,6 +67,8 @@ async function serve(flags: ServeFlags): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`auditlog: ${signal} received, finishing in-flight requests\n`);
+    // Clients that ignore Connection: close do not hold the shutdown up for ever.
+    setTimeout(() => app.server.closeAllConnections(), 10_000).unref();
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -74,6 +81,30 @@ async function serve(flags: ServeFlags): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   const address = await app.listen({ port, host });
   process.stdout.write(`auditlog listening on ${address} (${describeStore(log.store)})\n`);
+}
+
+/** AUDITLOG_ALERT_BRUTE_FORCE (failures), AUDITLOG_ALERT_SPRAYING (usernames), AUDITLOG_ALERT_WINDOW (e.g. 15m). */
+function alertRulesFromEnv(): Partial<AlertRules> {
+  const rules: Partial<AlertRules> = {};
+  const int = (name: string) => {
+    const v = process.env[name];
+    if (v === undefined || v === '') return undefined;
+    if (!/^\d+$/.test(v) || Number(v) < 1)
+      throw new AuditError('invalid_request', `${name} must be a positive integer`);
+    return Number(v);
+  };
+  const brute = int('AUDITLOG_ALERT_BRUTE_FORCE');
+  const spraying = int('AUDITLOG_ALERT_SPRAYING');
+  if (brute !== undefined) rules.bruteForceFailures = brute;
+  if (spraying !== undefined) rules.sprayingUsernames = spraying;
+  const window = process.env.AUDITLOG_ALERT_WINDOW;
+  if (window) {
+    const ms = parseDuration(window);
+    if (ms === null || ms <= 0)
+      throw new AuditError('invalid_request', 'AUDITLOG_ALERT_WINDOW must be a duration such as 15m');
+    rules.windowMs = ms;
+  }
+  return rules;
 }
 
 function describeStore(store: { dialect: string; file?: string }): string {

@@ -39,8 +39,8 @@ export const EventInput = Type.Object(
     eventType: Type.Optional(
       Type.String({
         maxLength: 128,
-        pattern: '^[a-z0-9_]+(\\.[a-z0-9_]+)*$',
-        patternMessage: 'must be dotted lowercase, e.g. user.role_changed',
+        pattern: '^[a-z0-9_]+(\\.[a-z0-9_]+)+$',
+        patternMessage: 'must be dotted lowercase with at least one dot, e.g. user.role_changed',
       }),
     ),
     category: Text(64),

@@ -21,10 +21,13 @@ const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {
  * 4xx; anything unexpected is logged and answered 500 without internals.
  */
 export function installErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | AuditError, request, reply) => {
+  app.setErrorHandler(async (error: FastifyError | AuditError, request, reply) => {
     const mapped = toAuditError(error);
     if (mapped.status >= 500) request.log.error({ err: error }, 'request failed');
-    void reply.code(mapped.status).type('application/json').send(mapped.toJSON());
+    // A client still sending an oversized body would see the connection reset instead of the 413:
+    // read (and drop) the rest of its body first, within limits.
+    if (mapped.code === 'payload_too_large' && !request.raw.complete) await drain(request.raw);
+    return reply.code(mapped.status).type('application/json').send(mapped.toJSON());
   });
   app.setNotFoundHandler((request, reply) => {
     const e = new AuditError('not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
@@ -52,4 +55,27 @@ export function toAuditError(error: unknown): AuditError {
     return new AuditError('invalid_request', e.message);
   }
   return new AuditError('internal');
+}
+
+const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
+const DRAIN_MAX_MS = 10_000;
+
+function drain(stream: NodeJS.ReadableStream & { destroy?: () => void }): Promise<void> {
+  return new Promise((resolve) => {
+    let bytes = 0;
+    const done = () => {
+      clearTimeout(timer);
+      stream.removeListener('data', onData);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > DRAIN_MAX_BYTES) done();
+    };
+    const timer = setTimeout(done, DRAIN_MAX_MS);
+    stream.on('data', onData);
+    stream.once('end', done);
+    stream.once('error', done);
+    stream.resume();
+  });
 }

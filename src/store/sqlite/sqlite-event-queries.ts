@@ -1,5 +1,5 @@
 import { fold } from '../../core/text-fold.js';
-import { chunkPhrases, ftsPhrase } from '../search-chunks.js';
+import { CHUNK_MAX_ENTRIES, chunkPhrases, ftsPhrase } from '../search-chunks.js';
 import type { EntryRow, EventFilter, PageSpec, StatsGroup, StatsKey } from '../store.js';
 import type { SqliteDb } from './sqlite-connection.js';
 
@@ -10,7 +10,31 @@ import type { SqliteDb } from './sqlite-connection.js';
  * are checked; when it is large, the filter is not selective and a scan in keyset order finds a page fast.
  * Either way every condition is checked exactly in SQL, so the index can only narrow, never decide.
  */
-export const MAX_CANDIDATE_CHUNKS = 64;
+/**
+ * How many candidate chunks are worth checking instead of scanning: checking costs ~128 rows per chunk; a
+ * scan for `limit` matches costs ~limit × (chunks / candidates) rows, if matches spread evenly. Equal at
+ * candidates ≈ √(limit × chunks / 128). Stats read every match, so any narrowing beats a full scan.
+ */
+function candidateBudget(db: SqliteDb, tenant: string, limit: number | undefined): number {
+  const total = chunkCount(db, tenant);
+  if (limit === undefined) return Math.max(64, Math.floor(total / 4));
+  return Math.min(256, Math.max(8, Math.floor(Math.sqrt((limit * total) / CHUNK_MAX_ENTRIES))));
+}
+
+const chunkCounts = new WeakMap<SqliteDb, Map<string, { count: number; at: number }>>();
+
+function chunkCount(db: SqliteDb, tenant: string): number {
+  let perDb = chunkCounts.get(db);
+  if (!perDb) chunkCounts.set(db, (perDb = new Map()));
+  const cached = perDb.get(tenant);
+  if (cached && Date.now() - cached.at < 30_000) return cached.count;
+  const count = db
+    .prepare('SELECT count(*) FROM event_search_chunks WHERE tenant = ?')
+    .pluck()
+    .get(tenant) as number;
+  perDb.set(tenant, { count, at: Date.now() });
+  return count;
+}
 
 const ROW_COLUMNS = `e.tenant, e.seq, e.occurred_ms AS occurredMs, e.received_ms AS receivedMs, e.body,
   e.prev_hash AS prevHash, e.hash`;
@@ -86,12 +110,17 @@ export function filterWhere(tenant: string, f: EventFilter, actorIds?: string[])
     clauses.push('instr(e.search, ?) > 0');
     params.push(term);
   }
+  if (f.maxSeq !== undefined) {
+    clauses.push('e.seq <= ?');
+    params.push(f.maxSeq);
+  }
   return { sql: clauses.join(' AND '), params };
 }
 
 function keysetWhere(page: PageSpec): Where {
   if (!page.after) return { sql: '1', params: [] };
   const op = page.order === 'desc' ? '<' : '>';
+  if (page.orderBy === 'seq') return { sql: `e.seq ${op} ?`, params: [page.after.seq] };
   return {
     sql: `(e.occurred_ms ${op} ? OR (e.occurred_ms = ? AND e.seq ${op} ?))`,
     params: [page.after.occurredMs, page.after.occurredMs, page.after.seq],
@@ -100,9 +129,14 @@ function keysetWhere(page: PageSpec): Where {
 
 /**
  * The rows to scan: all of the tenant's events, or only the entries of the candidate chunks when the
- * trigram index narrows the filter to at most MAX_CANDIDATE_CHUNKS chunks. `null` means no entry can match.
+ * trigram index narrows the filter to few enough chunks (candidateBudget). `null` means no entry can match.
  */
-function source(db: SqliteDb, tenant: string, f: EventFilter): { from: string; params: unknown[] } | null {
+function source(
+  db: SqliteDb,
+  tenant: string,
+  f: EventFilter,
+  limit: number | undefined,
+): { from: string; params: unknown[] } | null {
   const phrases = chunkPhrases({
     terms: f.terms,
     targetTypeFolded: f.targetType === undefined ? undefined : fold(f.targetType),
@@ -112,15 +146,16 @@ function source(db: SqliteDb, tenant: string, f: EventFilter): { from: string; p
   });
   const all = { from: 'events e', params: [] as unknown[] };
   if (phrases.length === 0) return all;
+  const budget = candidateBudget(db, tenant, limit);
   const chunks = db
     .prepare(
       `SELECT c.lo, c.hi FROM event_search s JOIN event_search_chunks c ON c.lo = s.rowid
        WHERE event_search MATCH ? AND c.tenant = ? LIMIT ?`,
     )
     .raw()
-    .all(phrases.map(ftsPhrase).join(' AND '), tenant, MAX_CANDIDATE_CHUNKS + 1) as [number, number][];
+    .all(phrases.map(ftsPhrase).join(' AND '), tenant, budget + 1) as [number, number][];
   if (chunks.length === 0) return null;
-  if (chunks.length > MAX_CANDIDATE_CHUNKS) return all;
+  if (chunks.length > budget) return all;
   return {
     from: `json_each(?) r CROSS JOIN events e ON e.rid BETWEEN r.value ->> 0 AND r.value ->> 1`,
     params: [JSON.stringify(chunks)],
@@ -130,15 +165,15 @@ function source(db: SqliteDb, tenant: string, f: EventFilter): { from: string; p
 export function listEvents(db: SqliteDb, tenant: string, f: EventFilter, page: PageSpec): EntryRow[] {
   const actorIds = resolveActorIds(db, tenant, f);
   if (actorIds?.length === 0) return [];
-  const src = source(db, tenant, f);
+  const src = source(db, tenant, f, page.limit);
   if (!src) return [];
   const where = filterWhere(tenant, f, actorIds);
   const keyset = keysetWhere(page);
   const dir = page.order === 'desc' ? 'DESC' : 'ASC';
+  const orderBy = page.orderBy === 'seq' ? `e.seq ${dir}` : `e.occurred_ms ${dir}, e.seq ${dir}`;
   return db
     .prepare(
-      `SELECT ${ROW_COLUMNS} FROM ${src.from} WHERE ${where.sql} AND ${keyset.sql}
-       ORDER BY e.occurred_ms ${dir}, e.seq ${dir} LIMIT ?`,
+      `SELECT ${ROW_COLUMNS} FROM ${src.from} WHERE ${where.sql} AND ${keyset.sql} ORDER BY ${orderBy} LIMIT ?`,
     )
     .all(...src.params, ...where.params, ...keyset.params, page.limit) as EntryRow[];
 }
@@ -160,7 +195,7 @@ const GROUP_EXPRESSIONS: Record<StatsKey, { key: string; label?: string; order: 
 export function eventStats(db: SqliteDb, tenant: string, f: EventFilter, groupBy: StatsKey): StatsGroup[] {
   const actorIds = resolveActorIds(db, tenant, f);
   if (actorIds?.length === 0) return [];
-  const src = source(db, tenant, f);
+  const src = source(db, tenant, f, undefined);
   if (!src) return [];
   const where = filterWhere(tenant, f, actorIds);
   const g = GROUP_EXPRESSIONS[groupBy];

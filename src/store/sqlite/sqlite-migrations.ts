@@ -148,6 +148,31 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
       CREATE INDEX sessions_open ON sessions (tenant, sort_ms, session_id) WHERE ended_ms IS NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'signed checkpoints and signing keys',
+    sql: `
+      CREATE TABLE checkpoints (
+        tenant TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        signed_at TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        PRIMARY KEY (tenant, seq, key_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
+        BEGIN SELECT RAISE(ABORT, 'auditlog: checkpoints are append-only'); END;
+      CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
+        BEGIN SELECT RAISE(ABORT, 'auditlog: checkpoints are append-only'); END;
+
+      CREATE TABLE signing_keys (
+        key_id TEXT PRIMARY KEY,
+        public_key_pem TEXT NOT NULL,
+        created_ms INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export function migrateSqlite(db: SqliteDb): void {

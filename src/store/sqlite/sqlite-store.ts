@@ -1,11 +1,15 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FailedAttempt } from '../../core/attack-detection.js';
 import type { AppendBatch, AppendedEntry } from '../../core/entry.js';
+import { AuditError } from '../../core/errors.js';
+import type { ChainHead } from '../../core/hash-chain.js';
 import type { SessionRow } from '../../core/session-merge.js';
+import type { SignedCheckpoint } from '../../core/signing.js';
 import type {
   ActorSummary,
   AuthEventFilter,
+  ChainRow,
   EntryRow,
   EventFilter,
   FailureGroup,
@@ -19,6 +23,7 @@ import type {
 import * as auth from './sqlite-auth-queries.js';
 import { openSqlite, type SqliteDb, translateSqliteError } from './sqlite-connection.js';
 import * as events from './sqlite-event-queries.js';
+import * as integrity from './sqlite-integrity-queries.js';
 import { migrateSqlite } from './sqlite-migrations.js';
 import { SqliteTokenRepository } from './sqlite-token-repository.js';
 import { SqliteWriterClient } from './sqlite-writer-client.js';
@@ -26,6 +31,11 @@ import { SqliteWriterClient } from './sqlite-writer-client.js';
 export interface SqliteStoreOptions {
   /** Path of the database file; its directory is created when missing. */
   file: string;
+  /**
+   * Open for reading only (`auditlog verify` on a copied file): no migration, no writer thread, and the
+   * file is never modified.
+   */
+  readonly?: boolean;
   /** Most entries one group commit may hold. */
   maxGroupEntries?: number;
 }
@@ -39,10 +49,10 @@ export class SqliteStore implements Store {
   readonly file: string;
   readonly tokens: SqliteTokenRepository;
   readonly #db: SqliteDb;
-  readonly #writer: SqliteWriterClient;
+  readonly #writer: SqliteWriterClient | null;
   #closed: Promise<void> | null = null;
 
-  private constructor(file: string, db: SqliteDb, writer: SqliteWriterClient) {
+  private constructor(file: string, db: SqliteDb, writer: SqliteWriterClient | null) {
     this.file = file;
     this.#db = db;
     this.#writer = writer;
@@ -50,6 +60,11 @@ export class SqliteStore implements Store {
   }
 
   static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
+    if (options.readonly) {
+      if (!existsSync(options.file))
+        throw new AuditError('store_unavailable', `No database at ${options.file}`);
+      return new SqliteStore(options.file, openSqlite(options.file, { readonly: true }), null);
+    }
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
     const db = openSqlite(options.file);
     try {
@@ -69,7 +84,72 @@ export class SqliteStore implements Store {
   }
 
   append(batch: AppendBatch): Promise<AppendedEntry[]> {
+    if (!this.#writer)
+      return Promise.reject(new AuditError('store_unavailable', 'The store is open read-only'));
     return this.#writer.append(batch);
+  }
+
+  async flush(): Promise<void> {
+    await this.#writer?.flush();
+  }
+
+  async tenants(): Promise<string[]> {
+    return this.#read(() => integrity.tenants(this.#db));
+  }
+
+  async chainHead(tenant: string): Promise<ChainHead | undefined> {
+    return this.#read(() => integrity.chainHead(this.#db, tenant));
+  }
+
+  async entryHashAt(tenant: string, seq: number): Promise<string | undefined> {
+    return this.#read(() => integrity.entryHashAt(this.#db, tenant, seq));
+  }
+
+  async scanChain(tenant: string, afterSeq: number, limit: number): Promise<ChainRow[]> {
+    return this.#read(() => integrity.scanChain(this.#db, tenant, afterSeq, limit));
+  }
+
+  async putCheckpoint(checkpoint: SignedCheckpoint): Promise<void> {
+    if (!this.#writer) throw new AuditError('store_unavailable', 'The store is open read-only');
+    await this.#writer.putCheckpoint(checkpoint);
+  }
+
+  async latestCheckpoint(tenant: string): Promise<SignedCheckpoint | undefined> {
+    return this.#read(() => integrity.latestCheckpoint(this.#db, tenant));
+  }
+
+  async listCheckpoints(tenant: string, afterSeq: number, limit: number): Promise<SignedCheckpoint[]> {
+    return this.#read(() => integrity.listCheckpoints(this.#db, tenant, afterSeq, limit));
+  }
+
+  async putPublicKey(keyId: string, publicKeyPem: string): Promise<void> {
+    this.#read(() => integrity.putPublicKey(this.#db, keyId, publicKeyPem, Date.now()));
+  }
+
+  async publicKeys(): Promise<{ keyId: string; publicKeyPem: string; createdMs: number }[]> {
+    return this.#read(() => integrity.publicKeys(this.#db));
+  }
+
+  /** The private key lives in `<db>.signing-key.pem`, readable by the owner only. */
+  async loadSigningKey(): Promise<string | undefined> {
+    const file = this.#keyFile();
+    return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  }
+
+  async saveSigningKey(pem: string): Promise<string> {
+    const file = this.#keyFile();
+    try {
+      writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    return readFileSync(file, 'utf8');
+  }
+
+  #keyFile(): string {
+    if (this.file === ':memory:')
+      throw new AuditError('store_unavailable', 'An in-memory store keeps no key file');
+    return `${this.file}.signing-key.pem`;
   }
 
   async listEvents(tenant: string, filter: EventFilter, page: PageSpec): Promise<EntryRow[]> {
@@ -145,7 +225,7 @@ export class SqliteStore implements Store {
   }
 
   close(): Promise<void> {
-    this.#closed ??= this.#writer.close().finally(() => {
+    this.#closed ??= (this.#writer?.close() ?? Promise.resolve()).finally(() => {
       this.#db.close();
     });
     return this.#closed;

@@ -1,8 +1,20 @@
 import type { Worker } from 'node:worker_threads';
 import type { AppendBatch, AppendedEntry } from '../../core/entry.js';
 import { AuditError } from '../../core/errors.js';
+import type { SignedCheckpoint } from '../../core/signing.js';
 import { startWorker } from '../../core/start-worker.js';
-import { deserializeError, type WorkerReply, type WorkerRequest } from './sqlite-writer-protocol.js';
+import {
+  deserializeError,
+  type WorkerReply,
+  type WorkerRequest,
+  type WriteRequest,
+} from './sqlite-writer-protocol.js';
+
+interface Pending {
+  resolve: (e: AppendedEntry[] | null) => void;
+  reject: (e: unknown) => void;
+  settled: Promise<void>;
+}
 
 /**
  * The main thread's handle on the writer thread. Every append is a message; the reply comes after the
@@ -11,10 +23,7 @@ import { deserializeError, type WorkerReply, type WorkerRequest } from './sqlite
  */
 export class SqliteWriterClient {
   readonly #worker: Worker;
-  readonly #pending = new Map<
-    number,
-    { resolve: (e: AppendedEntry[]) => void; reject: (e: unknown) => void }
-  >();
+  readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #broken: AuditError | null = null;
   #closing: Promise<void> | null = null;
@@ -33,7 +42,7 @@ export class SqliteWriterClient {
     });
     this.#worker.on('message', (reply: WorkerReply) => {
       if (reply.type === 'ready') onReady();
-      else if (reply.type === 'appended') this.#settle(reply.id, (p) => p.resolve(reply.entries));
+      else if (reply.type === 'written') this.#settle(reply.id, (p) => p.resolve(reply.entries));
       else if (reply.type === 'failed')
         this.#settle(reply.id, (p) => p.reject(deserializeError(reply.error)));
     });
@@ -50,13 +59,34 @@ export class SqliteWriterClient {
   }
 
   append(batch: AppendBatch): Promise<AppendedEntry[]> {
+    return this.#write({ kind: 'append', batch }) as Promise<AppendedEntry[]>;
+  }
+
+  /** Stores a checkpoint in the writer's next group, so the main thread never waits on the write lock. */
+  async putCheckpoint(checkpoint: SignedCheckpoint): Promise<void> {
+    await this.#write({ kind: 'checkpoint', checkpoint });
+  }
+
+  #write(request: WriteRequest): Promise<AppendedEntry[] | null> {
     if (this.#broken) return Promise.reject(this.#broken);
     if (this.#closing) return Promise.reject(new AuditError('shutting_down'));
     const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ type: 'append', id, batch } satisfies WorkerRequest);
+    let pending: Pending | undefined;
+    const settled = new Promise<AppendedEntry[] | null>((resolve, reject) => {
+      pending = { resolve, reject, settled: Promise.resolve() };
     });
+    pending!.settled = settled.then(
+      () => {},
+      () => {},
+    );
+    this.#pending.set(id, pending!);
+    this.#worker.postMessage({ type: 'write', id, request } satisfies WorkerRequest);
+    return settled;
+  }
+
+  /** Resolves when every append sent so far has its answer. */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.#pending.values()].map((p) => p.settled));
   }
 
   /** Lets in-flight appends commit, then closes the writer's connection and stops the thread. */
@@ -75,10 +105,7 @@ export class SqliteWriterClient {
     return this.#closing;
   }
 
-  #settle(
-    id: number,
-    fn: (p: { resolve: (e: AppendedEntry[]) => void; reject: (e: unknown) => void }) => void,
-  ): void {
+  #settle(id: number, fn: (p: Pending) => void): void {
     const p = this.#pending.get(id);
     if (!p) return;
     this.#pending.delete(id);

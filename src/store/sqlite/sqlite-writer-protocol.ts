@@ -1,12 +1,18 @@
 import type { AppendBatch, AppendedEntry } from '../../core/entry.js';
 import { AuditError, type ErrorCode, type ErrorDetail } from '../../core/errors.js';
+import type { SignedCheckpoint } from '../../core/signing.js';
+
+/** What the writer thread writes: every write to the event tables and checkpoints goes through it. */
+export type WriteRequest =
+  | { kind: 'append'; batch: AppendBatch }
+  | { kind: 'checkpoint'; checkpoint: SignedCheckpoint };
 
 /** Messages between a SQLite store and its writer thread. */
-export type WorkerRequest = { type: 'append'; id: number; batch: AppendBatch } | { type: 'close' };
+export type WorkerRequest = { type: 'write'; id: number; request: WriteRequest } | { type: 'close' };
 
 export type WorkerReply =
   | { type: 'ready' }
-  | { type: 'appended'; id: number; entries: AppendedEntry[] }
+  | { type: 'written'; id: number; entries: AppendedEntry[] | null }
   | { type: 'failed'; id: number; error: SerializedError }
   | { type: 'closed'; error?: SerializedError };
 

@@ -1,9 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { AppendBatch, AppendedEntry } from '../../core/entry.js';
+import type { AppendedEntry } from '../../core/entry.js';
 import { GroupCommitter } from '../../core/group-commit.js';
 import { openSqlite } from './sqlite-connection.js';
 import { SqliteWriter } from './sqlite-writer.js';
-import { serializeError, type WorkerReply, type WorkerRequest } from './sqlite-writer-protocol.js';
+import {
+  serializeError,
+  type WorkerReply,
+  type WorkerRequest,
+  type WriteRequest,
+} from './sqlite-writer-protocol.js';
 
 /**
  * The writer thread of a SQLite store. Writes run here so that the main thread keeps parsing, validating
@@ -14,15 +19,18 @@ const port = parentPort!;
 const { file, maxGroupEntries } = workerData as { file: string; maxGroupEntries: number };
 const db = openSqlite(file);
 const writer = new SqliteWriter(db);
-const committer = new GroupCommitter<AppendBatch, AppendedEntry[]>((batches) => writer.commitGroup(batches), {
-  maxWeight: maxGroupEntries,
-  weight: (b) => b.entries.length,
-});
+const committer = new GroupCommitter<WriteRequest, AppendedEntry[] | null>(
+  (requests) => writer.commitGroup(requests),
+  {
+    maxWeight: maxGroupEntries,
+    weight: (r) => (r.kind === 'append' ? r.batch.entries.length : 1),
+  },
+);
 
 port.on('message', (message: WorkerRequest) => {
-  if (message.type === 'append') {
-    committer.submit(message.batch).then(
-      (entries) => port.postMessage({ type: 'appended', id: message.id, entries } satisfies WorkerReply),
+  if (message.type === 'write') {
+    committer.submit(message.request).then(
+      (entries) => port.postMessage({ type: 'written', id: message.id, entries } satisfies WorkerReply),
       (error: unknown) =>
         port.postMessage({
           type: 'failed',

@@ -15,6 +15,7 @@ import { formatTimestamp } from '../../core/time.js';
 import { buildChunks, type ChunkSource, ipTag, targetNameTag, targetTag } from '../search-chunks.js';
 import { SESSION_COLUMNS } from './sqlite-auth-queries.js';
 import { type SqliteDb, translateSqliteError } from './sqlite-connection.js';
+import type { WriteRequest } from './sqlite-writer-protocol.js';
 
 /**
  * The single writer of a SQLite store (it runs in a worker thread, see sqlite-writer-worker.ts). One call of
@@ -52,19 +53,28 @@ export class SqliteWriter {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       upsertActor: db.prepare(`INSERT INTO actors (tenant, actor_id, username, username_f, display_name)
         VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, actor_id, username) DO UPDATE SET display_name = excluded.display_name`),
+      putCheckpoint: db.prepare(`INSERT INTO checkpoints (tenant, seq, hash, signed_at, key_id, signature)
+        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
       insertChunk: db.prepare('INSERT INTO event_search_chunks (lo, hi, tenant) VALUES (?, ?, ?)'),
       insertChunkDoc: db.prepare('INSERT INTO event_search (rowid, doc) VALUES (?, ?)'),
     };
   }
 
-  commitGroup(batches: AppendBatch[]): Outcome<AppendedEntry[]>[] {
-    const outcomes: Outcome<AppendedEntry[]>[] = [];
+  commitGroup(requests: WriteRequest[]): Outcome<AppendedEntry[] | null>[] {
+    const outcomes: Outcome<AppendedEntry[] | null>[] = [];
     const heads = new Map<string, ChainHead>();
     const searchSources = new Map<string, ChunkSource[]>();
     const actors = new Set<string>();
     try {
       this.#db.exec('BEGIN IMMEDIATE');
-      for (const batch of batches) {
+      for (const request of requests) {
+        if (request.kind === 'checkpoint') {
+          const c = request.checkpoint;
+          this.#stmt.putCheckpoint.run(c.tenant, c.seq, c.hash, c.signedAt, c.keyId, c.signature);
+          outcomes.push({ ok: true, value: null });
+          continue;
+        }
+        const { batch } = request;
         this.#db.exec('SAVEPOINT batch');
         try {
           const head = heads.get(batch.tenant) ?? this.#readHead(batch.tenant);
@@ -96,7 +106,7 @@ export class SqliteWriter {
           : new AuditError('store_unavailable', `Commit failed: ${(error as Error).message}`, [], {
               cause: error,
             });
-      return batches.map(() => ({ ok: false, error: storeError }));
+      return requests.map(() => ({ ok: false, error: storeError }));
     }
     return outcomes;
   }

@@ -1,0 +1,187 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { demoSessions } from '../src/cli/demo/demo-events.js';
+import { openAuditLog } from '../src/core/audit-log.js';
+import { splitBatch } from '../src/core/batch-body.js';
+import { DEFAULT_CATALOG } from '../src/core/catalog.js';
+import type { PreparedEvent } from '../src/core/entry.js';
+import { type SealedLink, sealEntries } from '../src/core/hash-chain.js';
+import { prepareEvents } from '../src/core/prepare-event.js';
+import { Redactor } from '../src/core/redact.js';
+import type { EventInput } from '../src/core/schemas/event-schema.js';
+import { formatTimestamp } from '../src/core/time.js';
+import { SQLITE_MIGRATIONS } from '../src/store/sqlite/sqlite-migrations.js';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { DATA_DIR } from './lib/datasets.js';
+import { percentile, runLoad } from './lib/http-load.js';
+import { fmt, ms, type Report } from './lib/report.js';
+import { BENCH_TOKEN, startServer } from './lib/server-process.js';
+
+function demoEvents(n: number): EventInput[] {
+  const out: EventInput[] = [];
+  for (const s of demoSessions({ events: n, seed: 7, endMs: Date.now() - 60_000 })) out.push(...s.events);
+  return out;
+}
+
+function fresh(name: string): string {
+  mkdirSync(DATA_DIR, { recursive: true });
+  const file = `${DATA_DIR}${name}`;
+  for (const s of ['', '-wal', '-shm', '.signing-key.pem']) rmSync(file + s, { force: true });
+  return file;
+}
+
+/**
+ * The raw ceiling: the very rows the store writes for these events (same columns, same filter B-tree
+ * indexes, WAL with synchronous=FULL, transactions of 500), inserted by better-sqlite3 with no validation,
+ * no redaction, no hashing, no keyword index, no HTTP.
+ */
+function rawCeiling(events: EventInput[]): number {
+  const redactor = new Redactor(Buffer.alloc(32, 1));
+  const categories = new Set(DEFAULT_CATALOG.map((c) => c.key));
+  const rows: { e: PreparedEvent; link: SealedLink; search: string }[] = [];
+  let head = { seq: 0, hash: '0'.repeat(64) };
+  for (let i = 0; i < events.length; i += 500) {
+    const { items, paths } = splitBatch({ events: events.slice(i, i + 500) });
+    const prepared = prepareEvents(items, paths, {
+      tenant: 'default',
+      now: Date.now(),
+      categories,
+      redactor,
+    });
+    const links = sealEntries(
+      head,
+      'default',
+      prepared.map((e) => ({ stream: e.stream, receivedAt: formatTimestamp(e.receivedMs), body: e.body })),
+    );
+    head = { seq: links.at(-1)!.seq, hash: links.at(-1)!.hash };
+    prepared.forEach((e, k) => rows.push({ e, link: links[k]!, search: e.search.join('\u001f') }));
+  }
+  const file = fresh('raw-ceiling.db');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  // The events table and its B-tree indexes exactly as migration 1 creates them; nothing else.
+  const ddl = SQLITE_MIGRATIONS[0]!.sql;
+  const table = /CREATE TABLE events \([\s\S]*?\) STRICT;/.exec(ddl)![0];
+  const indexes = ddl.match(/CREATE (UNIQUE )?INDEX events_[\s\S]*?;/g)!;
+  db.exec(table);
+  for (const i of indexes) db.exec(i);
+  const insert =
+    db.prepare(`INSERT INTO events (tenant, seq, id, occurred_ms, received_ms, actor_id, actor_username,
+    actor_username_f, actor_display_name, action, category, event_type, target_type, target_id, target_id_f,
+    target_name_f, ip_key, session_id, body, search, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+  const tx = db.transaction((part: typeof rows) => {
+    for (const { e, link, search } of part) {
+      const c = e.columns;
+      insert.run(
+        'default',
+        link.seq,
+        e.id,
+        e.occurredMs,
+        e.receivedMs,
+        c.actorId,
+        c.actorUsername,
+        c.actorUsernameFolded,
+        c.actorDisplayName,
+        c.action,
+        c.category,
+        c.eventType,
+        c.targetType,
+        c.targetId,
+        c.targetIdFolded,
+        c.targetNameFolded,
+        c.ipKey,
+        c.sessionId,
+        e.body,
+        search,
+        link.prevHash,
+        link.hash,
+      );
+    }
+  });
+  const started = performance.now();
+  for (let i = 0; i < rows.length; i += 500) tx(rows.slice(i, i + 500));
+  const rate = rows.length / ((performance.now() - started) / 1000);
+  db.close();
+  return rate;
+}
+
+export async function ingestBench(report: Report, n: number): Promise<void> {
+  const section = report.section(`SQLite ingest (${fmt(n)} demo events)`);
+  const events = demoEvents(n);
+  const avg = events.reduce((s, e) => s + JSON.stringify(e).length, 0) / events.length;
+  process.stdout.write(`  average event: ${fmt(avg)} bytes of JSON\n`);
+  const raw = rawCeiling(events);
+  report.add(
+    section,
+    'raw better-sqlite3 insert (ceiling)',
+    `${fmt(raw)} rows/s`,
+    'same rows, filter indexes, WAL FULL, tx of 500',
+  );
+
+  const server = await startServer(['--db', fresh('ingest-http.db')]);
+  const bodies: string[] = [];
+  for (let i = 0; i < events.length; i += 500)
+    bodies.push(JSON.stringify({ events: events.slice(i, i + 500) }));
+  const headers = { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' };
+  const batch = await runLoad({
+    url: `${server.url}/v1/events`,
+    connections: 4,
+    total: bodies.length,
+    headers,
+    body: (i) => bodies[i],
+  });
+  const httpRate = (bodies.length * 500) / batch.seconds;
+  report.add(
+    section,
+    'HTTP batches of 500, 4 connections',
+    `${fmt(httpRate)} events/s`,
+    `${(httpRate / raw).toFixed(2)}× the ceiling (goal ≥ 0.50×); errors ${batch.errors}`,
+  );
+  report.add(
+    section,
+    'batch request latency p50 / p99',
+    `${ms(percentile(batch.latenciesMs, 50))} / ${ms(percentile(batch.latenciesMs, 99))}`,
+  );
+
+  const singles = events.slice(0, Math.min(30_000, n)).map((e) => JSON.stringify(e));
+  const single = await runLoad({
+    url: `${server.url}/v1/events`,
+    connections: 16,
+    total: singles.length,
+    headers,
+    body: (i) => singles[i],
+  });
+  report.add(
+    section,
+    'single-event posts, 16 connections',
+    `${fmt(singles.length / single.seconds)} events/s`,
+    `goal ≥ 3,000/s; errors ${single.errors}`,
+  );
+  report.add(
+    section,
+    'single-event latency p50 / p99',
+    `${ms(percentile(single.latenciesMs, 50))} / ${ms(percentile(single.latenciesMs, 99))}`,
+    'goal p99 ≤ 25 ms',
+  );
+  await server.stop();
+
+  // The cost of the token check, measured alone: the lookup and constant-time comparison per request.
+  const store = await SqliteStore.open({ file: fresh('auth-check.db') });
+  const log = await openAuditLog({ store });
+  await log.access.ensureBootstrapToken(BENCH_TOKEN);
+  for (let i = 0; i < 2000; i++) await log.access.authenticate(BENCH_TOKEN);
+  const checks = 50_000;
+  const started = performance.now();
+  for (let i = 0; i < checks; i++) await log.access.authenticate(BENCH_TOKEN);
+  const perCheckUs = ((performance.now() - started) * 1000) / checks;
+  await log.close();
+  const singleShare = (perCheckUs / 1e6) * (singles.length / single.seconds);
+  const batchShare = (perCheckUs / 1e6) * (bodies.length / batch.seconds);
+  report.add(
+    section,
+    'token check per request',
+    `${perCheckUs.toFixed(1)} µs`,
+    `= ${(singleShare * 100).toFixed(1)}% of one core at the single-event rate, ${(batchShare * 100).toFixed(2)}% at the batch rate (goal ≤ 5%)`,
+  );
+}

@@ -1,0 +1,67 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../../bin/auditlog.js', import.meta.url));
+export const BENCH_TOKEN = 'bench-token-0123456789abcdef';
+
+export interface BenchServer {
+  url: string;
+  child: ChildProcess;
+  /** Peak resident set size of the server process so far (VmHWM), in MB. */
+  peakRssMb: () => number;
+  stop: () => Promise<void>;
+}
+
+export function startServer(args: string[], env: Record<string, string> = {}): Promise<BenchServer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
+      env: { ...process.env, AUDITLOG_BOOTSTRAP_TOKEN: BENCH_TOKEN, LOG_LEVEL: 'error', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const onData = (d: Buffer) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        child.stdout!.off('data', onData);
+        resolve({
+          url: m[1]!,
+          child,
+          peakRssMb: () => {
+            const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+            return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
+          },
+          stop: () =>
+            new Promise((r) => {
+              child.once('exit', () => r());
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d) => {
+      out += d;
+    });
+    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+}
+
+export function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

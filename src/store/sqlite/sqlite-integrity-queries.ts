@@ -1,0 +1,108 @@
+import type { ChainHead } from '../../core/hash-chain.js';
+import type { SignedCheckpoint } from '../../core/signing.js';
+import type { ChainRow } from '../store.js';
+import type { SqliteDb } from './sqlite-connection.js';
+
+const CHAIN_COLUMNS = 'seq, received_ms AS receivedMs, body, prev_hash AS prevHash, hash';
+const CHECKPOINT_COLUMNS = 'tenant, seq, hash, signed_at AS signedAt, key_id AS keyId, signature';
+
+export function tenants(db: SqliteDb): string[] {
+  return db
+    .prepare(
+      `SELECT tenant FROM chain_heads UNION SELECT DISTINCT tenant FROM events
+       UNION SELECT DISTINCT tenant FROM auth_events UNION SELECT DISTINCT tenant FROM checkpoints ORDER BY 1`,
+    )
+    .pluck()
+    .all() as string[];
+}
+
+export function chainHead(db: SqliteDb, tenant: string): ChainHead | undefined {
+  return db.prepare('SELECT seq, hash FROM chain_heads WHERE tenant = ?').get(tenant) as
+    | ChainHead
+    | undefined;
+}
+
+export function entryHashAt(db: SqliteDb, tenant: string, seq: number): string | undefined {
+  return db
+    .prepare(
+      `SELECT hash FROM events WHERE tenant = ? AND seq = ?
+       UNION ALL SELECT hash FROM auth_events WHERE tenant = ? AND seq = ? LIMIT 1`,
+    )
+    .pluck()
+    .get(tenant, seq, tenant, seq) as string | undefined;
+}
+
+/**
+ * Both streams merged by seq; a duplicated seq (a forged row) comes out twice, for the verifier to see.
+ * Each table gives up to `limit` rows; the merge is complete only up to the last seq of a table that
+ * filled its `limit`, so rows past that are left for the next call. (Raw rows and one merge pass: this
+ * is the inner loop of `auditlog verify`.)
+ */
+export function scanChain(db: SqliteDb, tenant: string, afterSeq: number, limit: number): ChainRow[] {
+  const read = (table: string) =>
+    db
+      .prepare(`SELECT ${CHAIN_COLUMNS} FROM ${table} WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?`)
+      .raw()
+      .all(tenant, afterSeq, limit) as [number, number, string, string, string][];
+  const events = read('events');
+  const auth = read('auth_events');
+  const bound = Math.min(
+    events.length === limit ? events[limit - 1]![0] : Number.POSITIVE_INFINITY,
+    auth.length === limit ? auth[limit - 1]![0] : Number.POSITIVE_INFINITY,
+  );
+  const out: ChainRow[] = [];
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    const e = events[i];
+    const a = auth[j];
+    const takeEvent = e !== undefined && (a === undefined || e[0] <= a[0]);
+    const row = takeEvent ? e : a;
+    if (row === undefined || row[0] > bound) return out;
+    out.push({
+      seq: row[0],
+      stream: takeEvent ? 'event' : 'auth',
+      receivedMs: row[1],
+      body: row[2],
+      prevHash: row[3],
+      hash: row[4],
+    });
+    if (takeEvent) i++;
+    else j++;
+  }
+}
+
+export function latestCheckpoint(db: SqliteDb, tenant: string): SignedCheckpoint | undefined {
+  return db
+    .prepare(
+      `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE tenant = ? ORDER BY seq DESC, signed_at DESC LIMIT 1`,
+    )
+    .get(tenant) as SignedCheckpoint | undefined;
+}
+
+export function listCheckpoints(
+  db: SqliteDb,
+  tenant: string,
+  afterSeq: number,
+  limit: number,
+): SignedCheckpoint[] {
+  return db
+    .prepare(
+      `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE tenant = ? AND seq > ? ORDER BY seq, signed_at LIMIT ?`,
+    )
+    .all(tenant, afterSeq, limit) as SignedCheckpoint[];
+}
+
+export function putPublicKey(db: SqliteDb, keyId: string, pem: string, nowMs: number): void {
+  db.prepare(
+    'INSERT INTO signing_keys (key_id, public_key_pem, created_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+  ).run(keyId, pem, nowMs);
+}
+
+export function publicKeys(db: SqliteDb): { keyId: string; publicKeyPem: string; createdMs: number }[] {
+  return db
+    .prepare(
+      'SELECT key_id AS keyId, public_key_pem AS publicKeyPem, created_ms AS createdMs FROM signing_keys ORDER BY created_ms',
+    )
+    .all() as { keyId: string; publicKeyPem: string; createdMs: number }[];
+}

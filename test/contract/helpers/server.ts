@@ -1,0 +1,171 @@
+// Black-box harness: runs the real `auditlog serve` command as a child process and talks to it over HTTP.
+// Nothing here imports the implementation; the only inputs are the CLI and the HTTP API of API.md.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const BIN = join(ROOT, 'bin', 'auditlog.js');
+
+export const TOKEN = 'contract-test-bootstrap-secret-7f3a9c';
+
+export interface RunningServer {
+  url: string;
+  dbFile: string;
+  token: string;
+  /** Everything the process wrote so far. */
+  output: () => { stdout: string; stderr: string };
+  /** fetch with `Authorization: Bearer <token>` unless token is null / another string. */
+  request: (
+    path: string,
+    init?: RequestInit & { token?: string | null; json?: unknown },
+  ) => Promise<Response>;
+  /** GET path and parse JSON; asserts nothing. */
+  getJson: (path: string) => Promise<{ status: number; body: any }>;
+  /** POST a JSON body to /v1/events. */
+  post: (body: unknown) => Promise<{ status: number; body: any }>;
+  /** SIGTERM and wait for exit; SIGKILL after `graceMs`. Resolves with the exit code (null when killed). */
+  stop: (graceMs?: number) => Promise<number | null>;
+  /** SIGKILL and wait for exit. */
+  kill: () => Promise<void>;
+  alive: () => boolean;
+  child: ChildProcess;
+}
+
+export async function startServer(opts: {
+  dbFile: string;
+  token?: string;
+  env?: Record<string, string>;
+}): Promise<RunningServer> {
+  if (!existsSync(join(ROOT, 'dist'))) throw new Error('dist/ is missing: run `npm run build` first');
+  const token = opts.token ?? TOKEN;
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--db', opts.dbFile],
+    {
+      cwd: dirname(opts.dbFile),
+      env: { ...process.env, AUDITLOG_BOOTSTRAP_TOKEN: token, ...(opts.env ?? {}) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  let exited = false;
+  const exit = new Promise<number | null>((res) => {
+    child.on('exit', (code) => {
+      exited = true;
+      res(code);
+    });
+  });
+  child.stdout?.setEncoding('utf8');
+  child.stderr?.setEncoding('utf8');
+  const url = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(
+      () => rej(new Error(`server did not start in time\n${stdout}\n${stderr}`)),
+      30_000,
+    );
+    child.stdout?.on('data', (d: string) => {
+      stdout += d;
+      const m = /auditlog listening on (http:\/\/[^\s]+)/.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        res(m[1] as string);
+      }
+    });
+    child.stderr?.on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      rej(new Error(`server exited with ${code} before listening\n${stdout}\n${stderr}`));
+    });
+  });
+  const request: RunningServer['request'] = (path, init = {}) => {
+    const { token: t = token, json, headers, ...rest } = init;
+    const h = new Headers(headers);
+    if (t !== null) h.set('authorization', `Bearer ${t}`);
+    if (json !== undefined) h.set('content-type', 'application/json');
+    return fetch(url + path, {
+      ...rest,
+      headers: h,
+      body: json === undefined ? rest.body : JSON.stringify(json),
+    });
+  };
+  const parse = async (res: Response) => {
+    const text = await res.text();
+    let body: any;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text;
+    }
+    return { status: res.status, body };
+  };
+  return {
+    url,
+    dbFile: opts.dbFile,
+    token,
+    child,
+    output: () => ({ stdout, stderr }),
+    request,
+    getJson: async (path) => parse(await request(path)),
+    post: async (body) => parse(await request('/v1/events', { method: 'POST', json: body })),
+    alive: () => !exited,
+    stop: async (graceMs = 15_000) => {
+      if (!exited) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const code = await exit;
+      clearTimeout(timer);
+      return code;
+    },
+    kill: async () => {
+      if (!exited) child.kill('SIGKILL');
+      await exit;
+    },
+  };
+}
+
+/** Every page of a paged listing (`{ events, nextCursor }`), following nextCursor. */
+export async function fetchAllPages(
+  server: RunningServer,
+  path: string,
+  params: URLSearchParams,
+  maxPages = 1000,
+): Promise<{ events: any[]; pages: any[][] }> {
+  const events: any[] = [];
+  const pages: any[][] = [];
+  let cursor: string | null = null;
+  for (let i = 0; i < maxPages; i++) {
+    const p = new URLSearchParams(params);
+    if (cursor !== null) p.set('cursor', cursor);
+    const { status, body } = await server.getJson(`${path}?${p}`);
+    if (status !== 200) throw new Error(`GET ${path}?${p} → ${status} ${JSON.stringify(body)}`);
+    if (!Array.isArray(body.events)) throw new Error(`no events array: ${JSON.stringify(body)}`);
+    events.push(...body.events);
+    pages.push(body.events);
+    cursor = body.nextCursor;
+    if (cursor === null) return { events, pages };
+    if (typeof cursor !== 'string')
+      throw new Error(`nextCursor must be string|null, got ${JSON.stringify(cursor)}`);
+  }
+  throw new Error(`more than ${maxPages} pages for ${path}?${params}`);
+}
+
+/** The error body of API.md: { error: { code, message, details: [ { path, message } ] } }. */
+export function expectErrorShape(body: any): void {
+  if (typeof body !== 'object' || body === null)
+    throw new Error(`error body is not an object: ${JSON.stringify(body)}`);
+  const e = body.error;
+  if (typeof e !== 'object' || e === null) throw new Error(`no "error" object: ${JSON.stringify(body)}`);
+  if (typeof e.code !== 'string' || e.code.length === 0)
+    throw new Error(`error.code: ${JSON.stringify(body)}`);
+  if (typeof e.message !== 'string' || e.message.length === 0)
+    throw new Error(`error.message: ${JSON.stringify(body)}`);
+  if (!Array.isArray(e.details)) throw new Error(`error.details must be an array: ${JSON.stringify(body)}`);
+  for (const d of e.details) {
+    if (typeof d?.path !== 'string' || typeof d?.message !== 'string') {
+      throw new Error(`each detail must be { path, message } strings: ${JSON.stringify(d)}`);
+    }
+  }
+}

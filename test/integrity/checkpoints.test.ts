@@ -1,0 +1,63 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { openAuditLog } from '../../src/core/audit-log.js';
+import { checkpointSignatureValid } from '../../src/core/signing.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { sampleEvent } from '../helpers/test-server.js';
+
+const dir = tempDir();
+afterAll(() => dir.remove());
+
+describe('checkpoints', () => {
+  it('are signed at every multiple of 1000 entries, on demand, and at shutdown', async () => {
+    const file = dir.file('a.db');
+    const log = await openAuditLog({ store: await SqliteStore.open({ file }) });
+    for (let i = 0; i < 2300; i += 460) {
+      await log.appendEvents('t', { events: Array.from({ length: 460 }, () => sampleEvent()) });
+    }
+    await log.store.flush();
+    // Signing after an append is asynchronous; give it a moment.
+    for (let i = 0; i < 50 && (await log.store.listCheckpoints('t', 0, 10)).length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const seqs = (await log.store.listCheckpoints('t', 0, 10)).map((c) => c.seq);
+    expect(seqs).toEqual([1000, 2000]);
+    const latest = await log.integrity.latestCheckpoint('t');
+    expect(latest.seq).toBe(2300);
+    expect(checkpointSignatureValid(latest, latest.publicKey)).toBe(true);
+    expect(latest.hash).toBe(await log.store.entryHashAt('t', 2300));
+    await log.appendEvents('t', sampleEvent());
+    await log.close();
+    const reopened = await SqliteStore.open({ file, readonly: true });
+    const after = await reopened.latestCheckpoint('t');
+    await reopened.close();
+    expect(after?.seq).toBe(2301);
+  });
+
+  it('are signed by the timer while entries are unsigned', async () => {
+    const log = await openAuditLog({
+      store: await SqliteStore.open({ file: dir.file('b.db') }),
+      checkpoints: { everyMs: 100 },
+    });
+    await log.appendEvents('t', sampleEvent());
+    let latest = await log.store.latestCheckpoint('t');
+    for (let i = 0; i < 50 && !latest; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      latest = await log.store.latestCheckpoint('t');
+    }
+    expect(latest?.seq).toBe(1);
+    await log.close();
+  });
+
+  it('keep the key with the store (mode 0600) and reuse it', async () => {
+    const file = dir.file('c.db');
+    const first = await openAuditLog({ store: await SqliteStore.open({ file }) });
+    const keyId = first.checkpoints.keyId;
+    await first.close();
+    const { statSync } = await import('node:fs');
+    expect(statSync(`${file}.signing-key.pem`).mode & 0o777).toBe(0o600);
+    const second = await openAuditLog({ store: await SqliteStore.open({ file }) });
+    expect(second.checkpoints.keyId).toBe(keyId);
+    await second.close();
+  });
+});

@@ -1,0 +1,157 @@
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSigningKey } from '../../src/core/signing.js';
+import { runCli, type ServerProcess, startServerProcess } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { sampleEvent } from '../helpers/test-server.js';
+
+const TOKEN = 'verify-cli-test-token-1234567890';
+const dir = tempDir();
+const db = dir.file('a.db');
+const firstKey = generateSigningKey();
+const secondKey = generateSigningKey();
+
+async function post(server: ServerProcess, path: string, body: unknown): Promise<Response> {
+  return fetch(server.url + path, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+async function fill(server: ServerProcess, prefix: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i += 250) {
+    const events = Array.from({ length: Math.min(250, n - i) }, (_, k) =>
+      sampleEvent({ id: `${prefix}-${i + k}`, target: { type: 'Carrier', id: `${prefix}-${(i + k) % 13}` } }),
+    );
+    expect((await post(server, '/v1/events', { events })).status).toBe(201);
+  }
+}
+
+beforeAll(async () => {
+  // Written under one key, then the key is rotated and more is written: both keys' checkpoints must verify.
+  let server = await startServerProcess(['--db', db], {
+    AUDITLOG_BOOTSTRAP_TOKEN: TOKEN,
+    AUDITLOG_SIGNING_KEY: firstKey.privatePem,
+  });
+  await fill(server, 'first', 1500);
+  const latest = await fetch(`${server.url}/v1/integrity/checkpoints/latest`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
+  expect(latest.status).toBe(200);
+  const checkpoint: any = await latest.json();
+  expect(checkpoint).toMatchObject({ tenant: 'default', seq: 1500, keyId: firstKey.key.keyId });
+  expect(checkpoint.publicKey).toBe(firstKey.key.publicKeyPem);
+  expect(await server.stop()).toBe(0);
+  server = await startServerProcess(['--db', db], {
+    AUDITLOG_BOOTSTRAP_TOKEN: TOKEN,
+    AUDITLOG_SIGNING_KEY: secondKey.privatePem,
+  });
+  await fill(server, 'second', 700);
+  expect(await server.stop()).toBe(0);
+}, 60_000);
+afterAll(() => dir.remove());
+
+describe('auditlog verify --db', () => {
+  it('passes on an intact copy after a key rotation, with a one-line summary', async () => {
+    const copy = dir.file('copy.db');
+    copyFileSync(db, copy);
+    const r = await runCli(['verify', '--db', copy]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toMatch(/^OK 2,200 entries in 1 tenant\(s\) intact; newest checkpoint default@2200 /);
+    expect(r.stdout).toContain(`by key ${secondKey.key.keyId}`);
+  });
+
+  it('checks against keys the auditor holds: both keys pass, one key alone does not', async () => {
+    const pub1 = dir.file('k1.pem');
+    const pub2 = dir.file('k2.pem');
+    writeFileSync(pub1, firstKey.key.publicKeyPem);
+    writeFileSync(pub2, secondKey.key.publicKeyPem);
+    expect((await runCli(['verify', '--db', db, '--public-key', pub1, '--public-key', pub2])).code).toBe(0);
+    const onlyNew = await runCli(['verify', '--db', db, '--public-key', pub2]);
+    expect(onlyNew.code).toBe(1);
+    expect(onlyNew.stdout).toMatch(/^FAILED tenant default seq 1000: checkpoint signature invalid/);
+  });
+
+  it('fails with exit 1, the seq and the kind on a tampered file', async () => {
+    const copy = dir.file('tampered.db');
+    copyFileSync(db, copy);
+    const Database = (await import('better-sqlite3')).default;
+    const handle = new Database(copy);
+    handle.exec('DROP TRIGGER events_no_update');
+    handle.prepare("UPDATE events SET body = replace(body, 'first-7', 'first-8') WHERE seq = 777").run();
+    handle.close();
+    const r = await runCli(['verify', '--db', copy]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^FAILED tenant default seq 777: altered/);
+  });
+
+  it('verifies a filtered export offline, and catches edits to it', async () => {
+    const exported = await runCli(['export', '--db', db, '--target-id', 'first-3']);
+    expect(exported.code).toBe(0);
+    const file = dir.file('export.ndjson');
+    writeFileSync(file, exported.stdout);
+    const lines = exported.stdout.trim().split('\n');
+    const events = lines.filter((l) => !l.startsWith('{"bridge"') && !l.startsWith('{"checkpoint"'));
+    expect(events.length).toBe(Math.ceil(1500 / 13));
+    const pub = dir.file('keys.pem');
+    writeFileSync(pub, firstKey.key.publicKeyPem);
+    const ok = await runCli([
+      'verify',
+      '--file',
+      file,
+      '--public-key',
+      pub,
+      '--public-key',
+      secondKey.key.publicKeyPem,
+    ]);
+    expect(ok.stdout).toMatch(/^OK .*: 116 events intact/);
+    expect(ok.code).toBe(0);
+
+    const variant = async (name: string, edit: (ls: string[]) => string[]) => {
+      const f = dir.file(name);
+      writeFileSync(f, `${edit([...lines]).join('\n')}\n`);
+      return runCli(['verify', '--file', f]);
+    };
+    const firstEvent = lines.findIndex((l) => l.includes('"id":"first-'));
+    const changed = await variant('changed.ndjson', (ls) => {
+      ls[firstEvent] = ls[firstEvent]!.replace('"maxChannels":120', '"maxChannels":121');
+      return ls;
+    });
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toMatch(/seq \d+: altered/);
+
+    const eventIdx = lines.map((l, i) => (l.includes('"id":"first-') ? i : -1)).filter((i) => i >= 0);
+    const dropped = await variant('dropped.ndjson', (ls) => ls.filter((_, i) => i !== eventIdx[3]));
+    expect(dropped.code).toBe(1);
+    expect(dropped.stdout).toMatch(/: (missing|checkpoint mismatch)/);
+
+    const swapped = await variant('swapped.ndjson', (ls) => {
+      const [a, b] = [eventIdx[5]!, eventIdx[6]!];
+      [ls[a], ls[b]] = [ls[b]!, ls[a]!];
+      return ls;
+    });
+    expect(swapped.code).toBe(1);
+
+    const forged = await variant('forged.ndjson', (ls) => {
+      const i = ls.findIndex((l) => l.startsWith('{"checkpoint"'));
+      const c = JSON.parse(ls[i]!);
+      c.checkpoint.hash = 'f'.repeat(64);
+      ls[i] = JSON.stringify(c);
+      return ls;
+    });
+    expect(forged.code).toBe(1);
+    expect(forged.stdout).toMatch(/checkpoint signature invalid/);
+
+    const unsigned = await variant('unsigned.ndjson', (ls) => ls.slice(0, -1));
+    expect(unsigned.code).toBe(1);
+    expect(unsigned.stdout).toMatch(/no signed checkpoint follows/);
+  });
+
+  it('reports a missing file clearly', async () => {
+    const r = await runCli(['verify', '--db', dir.file('nope.db')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('No database at');
+  });
+});
