@@ -54,7 +54,9 @@ function rawCeiling(events: EventInput[]): number {
       prepared.map((e) => ({ stream: e.stream, receivedAt: formatTimestamp(e.receivedMs), body: e.body })),
     );
     head = { seq: links.at(-1)!.seq, hash: links.at(-1)!.hash };
-    prepared.forEach((e, k) => rows.push({ e, link: links[k]!, search: e.search.join('\u001f') }));
+    prepared.forEach((e, k) => {
+      rows.push({ e, link: links[k]!, search: e.search.join('\u001f') });
+    });
   }
   const file = fresh('raw-ceiling.db');
   const db = new Database(file);

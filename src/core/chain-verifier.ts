@@ -65,35 +65,40 @@ export class ChainVerifier {
   }
 
   push(row: ChainRow): void {
-    if (this.#pendingRefine) return this.#refine(row);
+    if (this.#pendingRefine) {
+      this.#refine(row);
+      return;
+    }
     if (this.#problem) return;
     this.#entries++;
     const { seq } = row;
-    if (seq === this.#prev.seq) return this.#fail(seq, 'inserted', `two entries claim seq ${seq}`);
+    if (seq === this.#prev.seq) {
+      this.#fail(seq, 'inserted', `two entries claim seq ${seq}`);
+      return;
+    }
     if (seq > this.#prev.seq + 1) {
       const first = this.#prev.seq + 1;
-      return this.#fail(
-        first,
-        'missing',
-        `entries ${first}${seq - 1 > first ? `–${seq - 1}` : ''} are missing`,
-      );
+      this.#fail(first, 'missing', `entries ${first}${seq - 1 > first ? `–${seq - 1}` : ''} are missing`);
+      return;
     }
     const digest = entryDigest(row.stream, formatTimestamp(row.receivedMs), row.body);
     if (linkHash(this.tenant, seq, row.prevHash, digest) !== row.hash) {
       const movedFrom = this.#originalSeq(row, digest);
       if (movedFrom === seq - 1) {
-        return this.#fail(
+        this.#fail(
           seq - 1,
           'inserted',
           `an entry was inserted at seq ${seq - 1}; the entries after it were renumbered`,
         );
+        return;
       }
       if (movedFrom !== undefined) {
-        return this.#fail(
+        this.#fail(
           Math.min(seq, movedFrom),
           'reordered',
           `the entry at seq ${seq} belongs at seq ${movedFrom}`,
         );
+        return;
       }
       this.#fail(seq, 'altered', `the content of seq ${seq} does not match its hash`);
       // A forged entry inserted with a wrong hash looks altered until the next entry shows the renumbering.
@@ -101,11 +106,12 @@ export class ChainVerifier {
       return;
     }
     if (row.prevHash !== this.#prev.hash) {
-      return this.#fail(
+      this.#fail(
         seq - 1,
         'altered',
         `seq ${seq} does not link to seq ${seq - 1}: the entry at ${seq - 1} was changed and its hash rewritten`,
       );
+      return;
     }
     this.#checkCheckpoints(seq, row.hash);
     this.#prev = { seq, hash: row.hash };
@@ -141,14 +147,12 @@ export class ChainVerifier {
       const key = this.#keys.get(cp.keyId);
       if (!key || !checkpointSignatureValid(cp, key)) {
         const why = key ? 'its signature is invalid' : `key ${cp.keyId} is not a trusted key`;
-        return this.#fail(cp.seq, 'checkpoint_signature_invalid', `the checkpoint at seq ${cp.seq}: ${why}`);
+        this.#fail(cp.seq, 'checkpoint_signature_invalid', `the checkpoint at seq ${cp.seq}: ${why}`);
+        return;
       }
       if (cp.seq !== seq || cp.hash !== hash) {
-        return this.#fail(
-          cp.seq,
-          'checkpoint_mismatch',
-          `the chain's hash at seq ${cp.seq} is not the one signed`,
-        );
+        this.#fail(cp.seq, 'checkpoint_mismatch', `the chain's hash at seq ${cp.seq} is not the one signed`);
+        return;
       }
       this.#checked++;
       this.#newestValid = cp;

@@ -14,8 +14,12 @@ interface Batch {
 }
 
 /** Several clients post batches and single events until the server dies under them. */
-async function load(server: ServerProcess, cycle: number, stop: () => boolean): Promise<Batch[]> {
-  const batches: Batch[] = [];
+async function load(
+  server: ServerProcess,
+  cycle: number,
+  stop: () => boolean,
+  batches: Batch[],
+): Promise<Batch[]> {
   let n = 0;
   const client = async (c: number) => {
     while (!stop()) {
@@ -65,8 +69,13 @@ describe('durability under SIGKILL', () => {
     for (let cycle = 0; cycle < 3; cycle++) {
       const server = await startServerProcess(['--db', db], { AUDITLOG_BOOTSTRAP_TOKEN: TOKEN });
       let killed = false;
-      const running = load(server, cycle, () => killed);
-      await new Promise((r) => setTimeout(r, 700 + cycle * 300));
+      const batches: Batch[] = [];
+      const running = load(server, cycle, () => killed, batches);
+      // Kill mid-load: once a fair number of writes were acknowledged (however slow the machine is).
+      const target = 30 + cycle * 20;
+      for (let i = 0; i < 300 && batches.filter((b) => b.acknowledged).length < target; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
       await server.kill();
       killed = true;
       all.push(...(await running));

@@ -25,7 +25,10 @@ const chunkCounts = new WeakMap<SqliteDb, Map<string, { count: number; at: numbe
 
 function chunkCount(db: SqliteDb, tenant: string): number {
   let perDb = chunkCounts.get(db);
-  if (!perDb) chunkCounts.set(db, (perDb = new Map()));
+  if (!perDb) {
+    perDb = new Map();
+    chunkCounts.set(db, perDb);
+  }
   const cached = perDb.get(tenant);
   if (cached && Date.now() - cached.at < 30_000) return cached.count;
   const count = db
@@ -129,14 +132,14 @@ function keysetWhere(page: PageSpec): Where {
 
 /**
  * The rows to scan: all of the tenant's events, or only the entries of the candidate chunks when the
- * trigram index narrows the filter to few enough chunks (candidateBudget). `null` means no entry can match.
+ * trigram index narrows the filter to few enough chunks (candidateBudget).
  */
 function source(
   db: SqliteDb,
   tenant: string,
   f: EventFilter,
   limit: number | undefined,
-): { from: string; params: unknown[] } | null {
+): { from: string; params: unknown[] } {
   const phrases = chunkPhrases({
     terms: f.terms,
     targetTypeFolded: f.targetType === undefined ? undefined : fold(f.targetType),
@@ -154,11 +157,16 @@ function source(
     )
     .raw()
     .all(phrases.map(ftsPhrase).join(' AND '), tenant, budget + 1) as [number, number][];
-  if (chunks.length === 0) return null;
   if (chunks.length > budget) return all;
+  // The candidate chunks, plus the tenant's open chunk: the newest entries, not yet in the index.
+  const indexedSeq = (db
+    .prepare('SELECT indexed_seq FROM search_progress WHERE tenant = ?')
+    .pluck()
+    .get(tenant) ?? 0) as number;
   return {
-    from: `json_each(?) r CROSS JOIN events e ON e.rid BETWEEN r.value ->> 0 AND r.value ->> 1`,
-    params: [JSON.stringify(chunks)],
+    from: `(SELECT e.* FROM json_each(?) r CROSS JOIN events e ON e.rid BETWEEN r.value ->> 0 AND r.value ->> 1
+            UNION ALL SELECT * FROM events WHERE tenant = ? AND seq > ?) e`,
+    params: [JSON.stringify(chunks), tenant, indexedSeq],
   };
 }
 
@@ -166,7 +174,6 @@ export function listEvents(db: SqliteDb, tenant: string, f: EventFilter, page: P
   const actorIds = resolveActorIds(db, tenant, f);
   if (actorIds?.length === 0) return [];
   const src = source(db, tenant, f, page.limit);
-  if (!src) return [];
   const where = filterWhere(tenant, f, actorIds);
   const keyset = keysetWhere(page);
   const dir = page.order === 'desc' ? 'DESC' : 'ASC';
@@ -196,7 +203,6 @@ export function eventStats(db: SqliteDb, tenant: string, f: EventFilter, groupBy
   const actorIds = resolveActorIds(db, tenant, f);
   if (actorIds?.length === 0) return [];
   const src = source(db, tenant, f, undefined);
-  if (!src) return [];
   const where = filterWhere(tenant, f, actorIds);
   const g = GROUP_EXPRESSIONS[groupBy];
   const rows = db

@@ -173,6 +173,14 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    name: 'search index progress (entries are indexed a full chunk at a time)',
+    sql: `
+      CREATE TABLE search_progress (tenant TEXT PRIMARY KEY, indexed_seq INTEGER NOT NULL) STRICT;
+      INSERT INTO search_progress (tenant, indexed_seq) SELECT tenant, seq FROM chain_heads;
+    `,
+  },
 ];
 
 export function migrateSqlite(db: SqliteDb): void {

@@ -10,11 +10,10 @@ import type { Outcome } from '../../core/group-commit.js';
 import { type ChainHead, EMPTY_HEAD, sealEntries } from '../../core/hash-chain.js';
 import { isSameContent } from '../../core/idempotency.js';
 import { mergeSession, type SessionRow } from '../../core/session-merge.js';
-import { fold } from '../../core/text-fold.js';
 import { formatTimestamp } from '../../core/time.js';
-import { buildChunks, type ChunkSource, ipTag, targetNameTag, targetTag } from '../search-chunks.js';
 import { SESSION_COLUMNS } from './sqlite-auth-queries.js';
 import { type SqliteDb, translateSqliteError } from './sqlite-connection.js';
+import { SqliteSearchIndex } from './sqlite-search-index.js';
 import type { WriteRequest } from './sqlite-writer-protocol.js';
 
 /**
@@ -25,11 +24,13 @@ import type { WriteRequest } from './sqlite-writer-protocol.js';
 export class SqliteWriter {
   readonly #db: SqliteDb;
   readonly #stmt;
+  readonly #search: SqliteSearchIndex;
   /** Actors written recently; bounded, so a restart or eviction only costs a redundant upsert. */
   readonly #knownActors = new Set<string>();
 
   constructor(db: SqliteDb) {
     this.#db = db;
+    this.#search = new SqliteSearchIndex(db);
     this.#stmt = {
       head: db.prepare('SELECT seq, hash FROM chain_heads WHERE tenant = ?'),
       putHead: db.prepare(
@@ -55,15 +56,12 @@ export class SqliteWriter {
         VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, actor_id, username) DO UPDATE SET display_name = excluded.display_name`),
       putCheckpoint: db.prepare(`INSERT INTO checkpoints (tenant, seq, hash, signed_at, key_id, signature)
         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
-      insertChunk: db.prepare('INSERT INTO event_search_chunks (lo, hi, tenant) VALUES (?, ?, ?)'),
-      insertChunkDoc: db.prepare('INSERT INTO event_search (rowid, doc) VALUES (?, ?)'),
     };
   }
 
   commitGroup(requests: WriteRequest[]): Outcome<AppendedEntry[] | null>[] {
     const outcomes: Outcome<AppendedEntry[] | null>[] = [];
     const heads = new Map<string, ChainHead>();
-    const searchSources = new Map<string, ChunkSource[]>();
     const actors = new Set<string>();
     try {
       this.#db.exec('BEGIN IMMEDIATE');
@@ -78,13 +76,11 @@ export class SqliteWriter {
         this.#db.exec('SAVEPOINT batch');
         try {
           const head = heads.get(batch.tenant) ?? this.#readHead(batch.tenant);
-          const { results, head: next, sources, actors: batchActors } = this.#appendBatch(batch, head);
+          const { results, head: next, indexed, actors: batchActors } = this.#appendBatch(batch, head);
           this.#db.exec('RELEASE batch');
           for (const a of batchActors) actors.add(a);
           heads.set(batch.tenant, next);
-          const list = searchSources.get(batch.tenant) ?? [];
-          list.push(...sources);
-          searchSources.set(batch.tenant, list);
+          for (const x of indexed) this.#search.add(batch.tenant, x.rid, x.seq, x.entry);
           outcomes.push({ ok: true, value: results });
         } catch (error) {
           this.#db.exec('ROLLBACK TO batch');
@@ -93,12 +89,14 @@ export class SqliteWriter {
         }
       }
       for (const [tenant, head] of heads) this.#stmt.putHead.run(tenant, head.seq, head.hash);
-      for (const [tenant, sources] of searchSources) this.#writeChunks(tenant, sources);
+      this.#search.writeFullChunks();
       this.#db.exec('COMMIT');
+      this.#search.committed();
       if (this.#knownActors.size + actors.size > 50_000) this.#knownActors.clear();
       for (const a of actors) this.#knownActors.add(a);
     } catch (error) {
       if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      this.#search.rolledBack();
       const failure = translateSqliteError(error);
       const storeError =
         failure instanceof AuditError
@@ -119,7 +117,12 @@ export class SqliteWriter {
   #appendBatch(
     batch: AppendBatch,
     head: ChainHead,
-  ): { results: AppendedEntry[]; head: ChainHead; sources: ChunkSource[]; actors: Set<string> } {
+  ): {
+    results: AppendedEntry[];
+    head: ChainHead;
+    indexed: { rid: number; seq: number; entry: PreparedEvent }[];
+    actors: Set<string>;
+  } {
     const { tenant, entries } = batch;
     const actors = new Set<string>();
     const results: AppendedEntry[] = new Array(entries.length);
@@ -157,12 +160,12 @@ export class SqliteWriter {
         body: e.body,
       })),
     );
-    const sources: ChunkSource[] = [];
+    const indexed: { rid: number; seq: number; entry: PreparedEvent }[] = [];
     freshEntries.forEach((entry, k) => {
       const link = links[k]!;
       const rid = this.#insert(tenant, entry, link.seq, link.prevHash, link.hash);
       if (entry.stream === 'event') {
-        sources.push({ rid, strings: chunkStrings(entry) });
+        indexed.push({ rid, seq: link.seq, entry });
         this.#upsertActor(tenant, entry, actors);
       }
       results[fresh[k]!] = {
@@ -180,7 +183,7 @@ export class SqliteWriter {
       }
     });
     const last = links[links.length - 1];
-    return { results, head: last ? { seq: last.seq, hash: last.hash } : head, sources, actors };
+    return { results, head: last ? { seq: last.seq, hash: last.hash } : head, indexed, actors };
   }
 
   #findExisting(
@@ -281,20 +284,4 @@ export class SqliteWriter {
       c.actorDisplayName,
     );
   }
-
-  #writeChunks(tenant: string, sources: ChunkSource[]): void {
-    for (const chunk of buildChunks(sources)) {
-      this.#stmt.insertChunk.run(chunk.lo, chunk.hi, tenant);
-      this.#stmt.insertChunkDoc.run(chunk.lo, chunk.doc);
-    }
-  }
-}
-
-/** The strings a chunk document holds for an event: its search strings plus the tags of its exact filters. */
-function chunkStrings(entry: PreparedEvent): string[] {
-  const c = entry.columns;
-  const tags = [targetTag(fold(c.targetType), c.targetIdFolded), targetNameTag(c.targetIdFolded)];
-  if (c.targetNameFolded !== null) tags.push(targetNameTag(c.targetNameFolded));
-  if (c.ipKey !== null) tags.push(ipTag(c.ipKey));
-  return [...entry.search, ...tags];
 }
