@@ -144,6 +144,16 @@ describeUi('Audit Log page: filters, query syntax and URL (real Chromium, demo d
     expect(ip.params.get('ip')).toBe('10.20.0.0/16');
     expect(ip.events.length).toBeGreaterThan(0);
     for (const e of ip.events) expect(e.ip).toMatch(/^10\.20\./);
+
+    await page.getByLabel('IP or CIDR').fill('10.0.0.0/99');
+    await page.getByLabel('IP or CIDR').press('Enter');
+    const error = page.getByRole('alert');
+    await error.getByText('The server did not accept this query').waitFor();
+    expect(await error.textContent()).toContain('/ip');
+    // The browser logs the refused request itself; that one is expected.
+    const refused = ui.problems.findIndex((p) => /status of 400/.test(p));
+    expect(refused).toBeGreaterThanOrEqual(0);
+    ui.problems.splice(refused, 1);
   });
 
   it('keywords and the query syntax set the same filters the controls do', async () => {

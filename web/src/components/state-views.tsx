@@ -25,7 +25,7 @@ export function ErrorBox({ error, onRetry }: { error: unknown; onRetry?: () => v
   const message = e ? e.message : error instanceof Error ? error.message : String(error);
   return (
     <div className="state state-error" role="alert">
-      <strong>{e?.status === 403 ? 'Not allowed' : 'Something went wrong'}</strong>
+      <strong>{title(e)}</strong>
       <div>{message}</div>
       {e && e.details.length > 0 ? (
         <ul>
@@ -53,4 +53,11 @@ export function NotAvailable({ what }: { what: string }) {
       <div>The server does not provide this endpoint yet; update auditlog to see it here.</div>
     </div>
   );
+}
+
+function title(e: ApiError | null): string {
+  if (e?.status === 400) return 'The server did not accept this query';
+  if (e?.status === 403) return 'Not allowed';
+  if (e?.code === 'network') return 'No connection';
+  return 'Something went wrong';
 }

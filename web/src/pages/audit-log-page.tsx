@@ -22,6 +22,7 @@ import {
 } from '../filters/audit-filter.ts';
 import { useKeysetPages } from '../hooks/use-keyset-pages.ts';
 import { useLiveEvents } from '../hooks/use-live-events.ts';
+import { useMediaQuery } from '../hooks/use-media-query.ts';
 import { navigate, useLocation } from '../router.ts';
 
 const PAGE_SIZE = 100;
@@ -34,6 +35,7 @@ export function AuditLogPage() {
   const key = filterKey(filter);
   const openId = location.search.get('event') ?? undefined;
   const [live, setLive] = useState(false);
+  const narrow = useMediaQuery('(max-width: 899px)');
   // Relative ranges ("last hour") are fixed when the query starts, so its pages agree with each other.
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new query key starts a new "now"
   const params = useMemo(() => filterToParams(filter), [key]);
@@ -72,7 +74,8 @@ export function AuditLogPage() {
 
   return (
     <div className={`page audit-page${openId ? ' with-detail' : ''}`}>
-      <div className="page-main">
+      {/* On a narrow window the detail covers the list: keep focus and screen readers out of what is hidden. */}
+      <div className="page-main" inert={openId !== undefined && narrow}>
         <header className="page-header">
           <h1>Audit log</h1>
           <MatchCount queryKey={key} params={() => params} />
