@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { SessionProvider, useSession } from './auth/session-context.tsx';
 import { Link } from './components/link.tsx';
+import { formatLocal } from './format/format-time.ts';
 import { AuditLogPage } from './pages/audit-log-page.tsx';
 import { AuthLogPage } from './pages/auth-log-page.tsx';
 import { EntityHistoryPage } from './pages/entity-history-page.tsx';
@@ -44,7 +45,12 @@ function Shell() {
           </Link>
         </nav>
         {session.embedded ? (
-          <span className="muted small">Viewer session</span>
+          <span className="muted small">
+            Viewer session
+            {session.expiresAt && !Number.isNaN(Date.parse(session.expiresAt))
+              ? ` · until ${formatLocal(session.expiresAt, false).slice(11)}`
+              : ''}
+          </span>
         ) : (
           <button type="button" className="sign-out" onClick={() => signOut()}>
             Sign out

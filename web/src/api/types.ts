@@ -96,6 +96,8 @@ export interface SessionPage {
 
 export interface SessionDetail extends Session {
   actions: AuditEvent[];
+  /** More actions than the server lists here (page them with GET /v1/events?sessionId=…). */
+  actionsTruncated?: boolean;
 }
 
 export interface FailureGroup {

@@ -80,7 +80,16 @@ export function SessionPage({ id }: { id: string }) {
                 </div>
               ) : null}
             </dl>
-            <h2>Administrative actions in this session ({s.actions.length})</h2>
+            <h2>
+              Administrative actions in this session ({s.actions.length}
+              {s.actionsTruncated ? '+' : ''})
+            </h2>
+            {s.actionsTruncated ? (
+              <p className="notice">
+                Only the first {s.actions.length} actions are listed here;{' '}
+                <Link href={auditHref()}>the audit log shows all of them</Link>.
+              </p>
+            ) : null}
             {s.actions.length === 0 ? (
               <Empty title="No administrative action was recorded in this session." />
             ) : (
