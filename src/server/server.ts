@@ -8,6 +8,7 @@ import type { Scope } from '../store/store.js';
 import type { Metrics } from './metrics.js';
 import { installAuth } from './plugins/auth.js';
 import { installErrorHandler } from './plugins/error-handler.js';
+import { defaultWebRoot, registerWebUi, type WebUiOptions } from './plugins/web-ui.js';
 import { authEventsRoutes } from './routes/auth-events-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
 import { exportRoutes } from './routes/export-routes.js';
@@ -36,6 +37,8 @@ export interface ServerOptions {
   maxAuthFailuresPerMinute?: number;
   /** Seconds a request may take before the server gives up on it. */
   requestTimeoutSeconds?: number;
+  /** The web UI at `/`; default: the package's built web/dist, framed by nobody. */
+  webUi?: Partial<WebUiOptions>;
 }
 
 /**
@@ -121,5 +124,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(authEventsRoutes, { log });
   await app.register(integrityRoutes, { log });
   await app.register(tokenRoutes, { log });
+  await registerWebUi(app, { ...options.webUi, root: options.webUi?.root ?? defaultWebRoot() });
   return app;
 }

@@ -1,0 +1,181 @@
+/// <reference lib="dom" />
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { describeUi, launch, openPage, screenshot, type UiPage, visibleEventIds } from './browser.js';
+import { expectTableMatchesApi, uiQuery } from './ui-helpers.js';
+import { startUiServer, type UiServer } from './ui-server.js';
+
+describeUi('Audit Log page: detail, history, export, live mode, keyboard', () => {
+  let server: UiServer;
+  let browser: Browser;
+  let ui: UiPage;
+  let page: Page;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startUiServer({ events: 3000 }), launch()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  beforeEach(async () => {
+    ui = await openPage(browser, server.url, { token: server.token });
+    page = ui.page;
+    return async () => {
+      expect(ui.problems).toEqual([]);
+      await ui.context.close();
+    };
+  });
+
+  async function show(path: string): Promise<void> {
+    const params = await uiQuery(page, () => page.goto(path));
+    await expectTableMatchesApi(page, server, params);
+  }
+
+  it('the detail shows the full context and the server’s diff, secrets as "changed (redacted)"', async () => {
+    const { events } = await server.api('/v1/events?eventType=carrier.updated&limit=500');
+    const e = events.find(
+      (x: any) =>
+        x.changes.length >= 2 &&
+        x.changes.some((c: any) => c.path === '/password') &&
+        x.changes.some((c: any) => typeof c.old === 'number'),
+    );
+    expect(e, 'a demo carrier update changing a number and the password').toBeDefined();
+    await show(`/audit?targetType=Carrier&targetId=${e.target.id}`);
+    await page.locator(`[data-event-id="${e.id}"] .cell-time`).click();
+    await page.waitForURL(new RegExp(`event=${e.id}`));
+    const panel = page.locator('.detail-panel');
+    await panel.getByRole('heading', { name: 'Event details' }).waitFor();
+
+    expect(await panel.locator('.fields').textContent()).toContain(e.actor.displayName);
+    expect(await panel.getByRole('link', { name: `Carrier: ${e.target.id}` }).getAttribute('href')).toBe(
+      `/audit/history/Carrier/${e.target.id}`,
+    );
+    expect(await panel.locator('.fields').textContent()).toContain(e.ip);
+
+    const listed = await panel
+      .locator('[data-change-path]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-change-path')));
+    expect(listed).toEqual(e.changes.map((c: any) => c.path));
+    expect(await panel.locator('[data-change-path="/password"]').textContent()).toContain(
+      'changed (redacted)',
+    );
+    const numeric = e.changes.find((c: any) => typeof c.old === 'number');
+    const row = panel.locator(`[data-change-path="${numeric.path}"]`);
+    expect(await row.locator('.change-old').textContent()).toBe(String(numeric.old));
+    expect(await row.locator('.change-new').textContent()).toBe(String(numeric.new ?? '∅'));
+
+    const marked = await panel
+      .locator('.value-diff tr[data-mark="changed"]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-path')));
+    expect(marked.sort()).toEqual(e.changes.map((c: any) => c.path).sort());
+    const secret = panel.locator('.value-diff tr[data-path="/password"]');
+    expect(await secret.locator('.diff-new').textContent()).toContain('changed (redacted)');
+    expect(await panel.textContent()).not.toMatch(/"fingerprint"/);
+    await screenshot(page, 'audit-detail');
+
+    await page.keyboard.press('Escape');
+    await page.waitForURL((u) => !u.searchParams.has('event'));
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-event-id'))).toBe(e.id);
+  });
+
+  it('a shared link with ?event= opens that event even when it is not on the first page', async () => {
+    const { events } = await server.api('/v1/events?order=asc&limit=1');
+    await page.goto(`/audit?event=${events[0].id}`);
+    await page.locator('.detail-panel .event-detail').waitFor();
+    expect(await page.locator('.detail-panel').textContent()).toContain(events[0].id);
+  });
+
+  it('rows are reachable by keyboard: arrows move, Enter opens, H opens the target history', async () => {
+    await show('/audit');
+    const ids = await visibleEventIds(page);
+    await page.locator('[data-index="0"]').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-index'))).toBe('2');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`event=${ids[2]}`));
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('detail-title');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('End');
+    expect(
+      Number(await page.evaluate(() => document.activeElement?.getAttribute('data-index'))),
+    ).toBeGreaterThan(50);
+    await page.keyboard.press('Home');
+    await page.keyboard.press('h');
+    await page.waitForURL(/\/audit\/history\//);
+  });
+
+  it('clicking a target opens its history, oldest first, as the API returns it', async () => {
+    await show('/audit?targetType=IVR');
+    const first = page.locator('.tbody [data-index="0"]');
+    const target = (await first.locator('.cell-target').textContent())!;
+    await first.locator('.cell-target button').click();
+    await page.waitForURL(/\/audit\/history\/IVR\//);
+    const id = decodeURIComponent(page.url().split('/').pop()!);
+    const history = await server.api(`/v1/entities/IVR/${encodeURIComponent(id)}/history?limit=100`);
+    await page.locator('.timeline-entry').first().waitFor();
+    const shown = await page
+      .locator('.timeline-entry')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event-id')));
+    expect(shown).toEqual(history.events.map((e: any) => e.id));
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`History of ${target}`);
+    await screenshot(page, 'entity-history');
+    await page.locator('.timeline-entry').first().getByRole('button', { name: 'Details' }).click();
+    await page.locator('.detail-panel .event-detail').waitFor();
+  });
+
+  it('exports the current filter as CSV and NDJSON, the same rows the API exports', async () => {
+    await show('/audit?user=jose.alvarez&category=telephony');
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'CSV' }).click(),
+    ]);
+    expect(csv.suggestedFilename()).toMatch(/\.csv$/);
+    const csvText = readFileSync((await csv.path())!, 'utf8');
+    const expected = await server.api('/v1/export?format=csv&user=jose.alvarez&category=telephony');
+    expect(csvText).toBe(expected);
+
+    const [nd] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'NDJSON' }).click(),
+    ]);
+    expect(nd.suggestedFilename()).toMatch(/\.ndjson$/);
+    const lines = readFileSync((await nd.path())!, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const events = lines.filter((l) => l.category !== undefined);
+    const stats = await server.api('/v1/stats?groupBy=action&user=jose.alvarez&category=telephony');
+    expect(events.length).toBe(stats.groups.reduce((n: number, g: any) => n + g.count, 0));
+    for (const e of events)
+      expect(e).toMatchObject({ category: 'telephony', actor: { username: 'jose.alvarez' } });
+  });
+
+  it('live mode shows a new event as it arrives', async () => {
+    await show('/audit?category=inbound');
+    await page.getByRole('button', { name: 'Live' }).click();
+    expect(await page.getByRole('button', { name: 'Live' }).getAttribute('aria-pressed')).toBe('true');
+    await page.getByText(/^Checked /).waitFor();
+    const posted = await server.api('/v1/events', {
+      method: 'POST',
+      json: {
+        actor: { id: 'usr_live', username: 'live.tester', displayName: 'Live Tester' },
+        action: 'update',
+        category: 'inbound',
+        target: { type: 'Queue', id: 'live-queue' },
+        oldValue: { timeoutSeconds: 30 },
+        newValue: { timeoutSeconds: 45 },
+        ip: '192.0.2.10',
+      },
+    });
+    const id = posted.events[0].id;
+    await expect
+      .poll(() => page.locator('.tbody [data-index="0"]').getAttribute('data-event-id'), { timeout: 15_000 })
+      .toBe(id);
+    expect(await page.locator(`[data-event-id="${id}"] .cell-summary`).textContent()).toBe(
+      'timeoutSeconds: 30 → 45',
+    );
+  });
+});

@@ -1,0 +1,167 @@
+/// <reference lib="dom" />
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { describeUi, launch, openPage, screenshot, type UiPage } from './browser.js';
+import { startUiServer, type UiServer } from './ui-server.js';
+
+const ids = (page: Page, selector: string, attr: string) =>
+  page.locator(selector).evaluateAll((rows, a) => rows.map((r) => r.getAttribute(a)), attr);
+
+describeUi('Authentication Log pages (real Chromium, demo sign-in history)', () => {
+  let server: UiServer;
+  let browser: Browser;
+  let ui: UiPage;
+  let page: Page;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startUiServer({ events: 1500 }), launch()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  beforeEach(async () => {
+    ui = await openPage(browser, server.url, { token: server.token });
+    page = ui.page;
+    return async () => {
+      expect(ui.problems).toEqual([]);
+      await ui.context.close();
+    };
+  });
+
+  /** Navigates or acts, and returns the query of the request the UI made to `endpoint`. */
+  async function request(endpoint: string, action: () => Promise<unknown>): Promise<URLSearchParams> {
+    const [r] = await Promise.all([
+      page.waitForRequest((x) => new URL(x.url()).pathname === endpoint),
+      action(),
+    ]);
+    await (await r.response())?.finished();
+    return new URL(r.url()).searchParams;
+  }
+
+  it('sign-in events: time, user, IP, method, outcome and reason, filtered like the API', async () => {
+    const params = await request('/v1/auth-events', () => page.goto('/auth'));
+    await page.waitForURL(/\/auth\/events$/);
+    const api = await server.api(`/v1/auth-events?${params}`);
+    await page.locator('[data-auth-event-id]').first().waitFor();
+    expect(await ids(page, '[data-auth-event-id]', 'data-auth-event-id')).toEqual(
+      api.events.map((e: any) => e.id),
+    );
+    await screenshot(page, 'auth-events');
+
+    const failed = await request('/v1/auth-events', () =>
+      page.getByLabel('Outcome').selectOption('login_failure'),
+    );
+    expect(failed.get('type')).toBe('login_failure');
+    const failures = await server.api(`/v1/auth-events?${failed}`);
+    expect(failures.events.length).toBeGreaterThan(0);
+    await expect
+      .poll(() => ids(page, '[data-auth-event-id]', 'data-auth-event-id'))
+      .toEqual(failures.events.map((e: any) => e.id));
+    const first = failures.events[0];
+    const row = page.locator(`[data-auth-event-id="${first.id}"]`);
+    const text = (await row.textContent())!;
+    expect(text).toContain('Failed');
+    expect(text).toContain(first.ip);
+    expect(text).toContain(first.user.username);
+    expect(text).toMatch(
+      /wrong password|unknown user|wrong TOTP code|wrong email code|account locked|account disabled/,
+    );
+    expect(new URL(page.url()).searchParams.get('type')).toBe('login_failure');
+  });
+
+  it('sessions: duration and end reason, open sessions marked, "open only" filter', async () => {
+    const params = await request('/v1/sessions', () => page.goto('/auth/sessions'));
+    const api = await server.api(`/v1/sessions?${params}`);
+    await page.locator('[data-session-id]').first().waitFor();
+    expect(await ids(page, '[data-session-id]', 'data-session-id')).toEqual(
+      api.sessions.map((s: any) => s.sessionId),
+    );
+    const open = api.sessions.find((s: any) => s.active);
+    const ended = api.sessions.find(
+      (s: any) => !s.active && s.durationSeconds !== null && s.endReason === 'logout',
+    );
+    expect(await page.locator(`[data-session-id="${open.sessionId}"]`).textContent()).toContain('Open');
+    const endedRow = (await page.locator(`[data-session-id="${ended.sessionId}"]`).textContent())!;
+    expect(endedRow).toContain('Signed out');
+    expect(endedRow).toMatch(/\d+ (s|min|h|d)/);
+    await screenshot(page, 'auth-sessions');
+
+    const onlyOpen = await request('/v1/sessions', () =>
+      page.getByLabel('Session state').selectOption('true'),
+    );
+    expect(onlyOpen.get('active')).toBe('true');
+    const openApi = await server.api(`/v1/sessions?${onlyOpen}`);
+    await expect
+      .poll(() => ids(page, '[data-session-id]', 'data-session-id'))
+      .toEqual(openApi.sessions.map((s: any) => s.sessionId));
+    expect(await page.locator('[data-session-id]').filter({ hasNotText: 'Open' }).count()).toBe(0);
+  });
+
+  it('a session lists the administrative actions performed in it', async () => {
+    const { events } = await server.api('/v1/events?limit=50');
+    const sessionId = events.find((e: any) => e.sessionId).sessionId;
+    const detail = await server.api(`/v1/sessions/${encodeURIComponent(sessionId)}`);
+    expect(detail.actions.length).toBeGreaterThan(0);
+    await page.goto(`/auth/sessions/${encodeURIComponent(sessionId)}`);
+    await page.getByRole('heading', { name: /Administrative actions in this session/ }).waitFor();
+    expect(await ids(page, 'tbody [data-event-id]', 'data-event-id')).toEqual(
+      detail.actions.map((e: any) => e.id),
+    );
+    await screenshot(page, 'auth-session-detail');
+    await page.getByRole('link', { name: 'Open these actions in the audit log' }).click();
+    await page.waitForURL(/\/audit\?sessionId=/);
+    await page.locator('.tbody [data-event-id]').first().waitFor();
+  });
+
+  it('failed attempts over time per user and per IP add up to the API’s counts', async () => {
+    const seen: URL[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/v1/auth/failures')) seen.push(new URL(r.url()));
+    });
+    await page.goto('/auth/failures');
+    await page.locator('.failure-chart').nth(1).waitFor();
+    const byUser = seen.filter((u) => u.searchParams.get('groupBy') === 'user');
+    expect(byUser).toHaveLength(24);
+    expect(new Set(byUser.map((u) => u.searchParams.get('window')))).toEqual(new Set(['60m']));
+    const to = byUser
+      .map((u) => u.searchParams.get('to')!)
+      .sort()
+      .at(-1)!;
+    for (const [groupBy, index] of [
+      ['user', 0],
+      ['ip', 1],
+    ] as const) {
+      const whole = await server.api(
+        `/v1/auth/failures?window=24h&groupBy=${groupBy}&to=${encodeURIComponent(to)}`,
+      );
+      const total = whole.groups.reduce((n: number, g: any) => n + g.count, 0);
+      const chart = page.locator('.failure-chart').nth(index);
+      expect(await chart.locator('figcaption').textContent()).toContain(`(${total} failed attempts)`);
+      const top = whole.groups[0];
+      expect(await chart.locator('.legend li').first().textContent()).toBe(`${top.key} ${top.count}`);
+      expect(await chart.locator('svg.chart-svg').getAttribute('aria-label')).toContain(top.key);
+    }
+    await screenshot(page, 'auth-failures');
+  });
+
+  it('brute-force and spraying alerts, with a link to the attempts', async () => {
+    const params = await request('/v1/alerts', () => page.goto('/auth/alerts'));
+    const api = await server.api(`/v1/alerts?${params}`);
+    expect(api.alerts.map((a: any) => a.kind).sort()).toEqual(['brute_force', 'password_spraying']);
+    await page.locator('.alert-card').first().waitFor();
+    const cards = await page
+      .locator('.alert-card')
+      .evaluateAll((c) => c.map((x) => x.getAttribute('data-alert-kind')));
+    expect(cards).toEqual(api.alerts.map((a: any) => a.kind));
+    const brute = api.alerts.find((a: any) => a.kind === 'brute_force');
+    const card = page.locator('.alert-card[data-alert-kind="brute_force"]');
+    expect(await card.textContent()).toContain(`${brute.subject}${brute.count} failed attempts`);
+    for (const ip of brute.ips) expect(await card.textContent()).toContain(ip);
+    await screenshot(page, 'auth-alerts');
+    const attempts = await request('/v1/auth-events', () =>
+      card.getByRole('link', { name: 'Show these attempts' }).click(),
+    );
+    expect(Object.fromEntries(attempts)).toMatchObject({ type: 'login_failure', user: brute.subject });
+  });
+});

@@ -1,0 +1,76 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describeUi, launch, openPage } from './browser.js';
+import { applyAndCheck, expectTableMatchesApi, printTimings, timings, uiQuery } from './ui-helpers.js';
+import { startUiServer, type UiServer } from './ui-server.js';
+
+/**
+ * The issue's performance targets (first page visible ≤ 1 s with 1M events stored; a filter change ≤ 300 ms)
+ * measured, never asserted: the figures depend on the machine. Runs only when AUDITLOG_UI_PERF_EVENTS names
+ * a store size, e.g. `AUDITLOG_UI_PERF_EVENTS=1000000 npx vitest run test/ui/performance.test.ts`
+ * (the demo writes about 8,000 events/s, so a million takes a few minutes to prepare; AUDITLOG_UI_PERF_DB=FILE
+ * serves a store filled before, e.g. by `auditlog demo --events 1000000 --db FILE`).
+ */
+const EVENTS = Number(process.env.AUDITLOG_UI_PERF_EVENTS ?? 0);
+
+if (EVENTS <= 0) {
+  describe.skip('UI performance (set AUDITLOG_UI_PERF_EVENTS=1000000 to measure)', () => {
+    it('first page and filter changes', () => {});
+  });
+} else {
+  describeUi(`UI performance with ${EVENTS.toLocaleString('en')} events`, () => {
+    let server: UiServer;
+    let browser: Browser;
+    const first: { label: string; ms: number }[] = [];
+
+    beforeAll(async () => {
+      [server, browser] = await Promise.all([
+        startUiServer({ events: EVENTS, db: process.env.AUDITLOG_UI_PERF_DB }),
+        launch(),
+      ]);
+    }, 1_800_000);
+    afterAll(async () => {
+      printTimings(`UI timings with ${EVENTS.toLocaleString('en')} events (measured, not asserted)`, first);
+      await browser?.close();
+      await server?.close();
+    });
+
+    it('first page and filter changes', { timeout: 300_000 }, async () => {
+      timings.length = 0;
+      for (let i = 0; i < 5; i++) {
+        const { page, context } = await openPage(browser, server.url, { token: server.token });
+        const t0 = Date.now();
+        const params = await uiQuery(page, () => page.goto('/audit'));
+        await page.locator('.tbody [data-event-id]').first().waitFor();
+        first.push({
+          label: i === 0 ? 'first page visible (cold browser cache)' : 'first page visible',
+          ms: Date.now() - t0,
+        });
+        await expectTableMatchesApi(page, server, params);
+        if (i < 4) await context.close();
+        else {
+          await applyAndCheck(page, server, 'filter: action = delete', () =>
+            page.getByRole('checkbox', { name: 'Delete' }).check(),
+          );
+          await applyAndCheck(page, server, 'filter: last 24 hours', () =>
+            page.getByLabel('Date range').selectOption('24h'),
+          );
+          await page.getByLabel('User', { exact: true }).fill('jane.admin');
+          await applyAndCheck(page, server, 'filter: user', () =>
+            page.getByLabel('User', { exact: true }).press('Enter'),
+          );
+          await page.getByRole('button', { name: /Clear filters/ }).click();
+          await page.waitForURL((u) => u.search === '');
+          await page.locator('.choice-menu summary').click();
+          await applyAndCheck(page, server, 'filter: category', () =>
+            page.getByRole('checkbox', { name: 'Telephony' }).check(),
+          );
+          const box = page.getByRole('searchbox', { name: 'Search' });
+          await box.fill('trunk-provider-3');
+          await applyAndCheck(page, server, 'filter: keyword', () => box.press('Enter'));
+          await context.close();
+        }
+      }
+    });
+  });
+}

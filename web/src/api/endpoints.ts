@@ -1,0 +1,43 @@
+import { apiFetch, apiJson, type Params, toQuery } from './client.ts';
+import type {
+  ActorSuggestion,
+  Alert,
+  AuditEvent,
+  AuthEventPage,
+  EventPage,
+  FailureGroup,
+  SessionDetail,
+  SessionPage,
+  StatsGroup,
+} from './types.ts';
+
+type Signal = { signal?: AbortSignal };
+const seg = encodeURIComponent;
+
+/** Every endpoint the UI uses, one line each; the paths and parameters are those of API.md. */
+export const api = {
+  events: (token: string, params: Params, o: Signal = {}) =>
+    apiJson<EventPage>(token, `/v1/events${toQuery(params)}`, o),
+  event: (token: string, id: string, o: Signal = {}) =>
+    apiJson<AuditEvent>(token, `/v1/events/${seg(id)}`, o),
+  history: (token: string, type: string, id: string, params: Params, o: Signal = {}) =>
+    apiJson<EventPage>(token, `/v1/entities/${seg(type)}/${seg(id)}/history${toQuery(params)}`, o),
+  stats: (token: string, params: Params, o: Signal = {}) =>
+    apiJson<{ groups: StatsGroup[] }>(token, `/v1/stats${toQuery(params)}`, o),
+  actors: (token: string, prefix: string, o: Signal = {}) =>
+    apiJson<{ actors: ActorSuggestion[] }>(token, `/v1/actors${toQuery({ prefix, limit: 10 })}`, o),
+  exportFile: (token: string, params: Params, o: Signal = {}) =>
+    apiFetch(token, `/v1/export${toQuery(params)}`, { ...o, accept: '*/*' }),
+  authEvents: (token: string, params: Params, o: Signal = {}) =>
+    apiJson<AuthEventPage>(token, `/v1/auth-events${toQuery(params)}`, o),
+  sessions: (token: string, params: Params, o: Signal = {}) =>
+    apiJson<SessionPage>(token, `/v1/sessions${toQuery(params)}`, o),
+  session: (token: string, id: string, o: Signal = {}) =>
+    apiJson<SessionDetail>(token, `/v1/sessions/${seg(id)}`, o),
+  failures: (token: string, params: Params, o: Signal = {}) =>
+    apiJson<{ groups: FailureGroup[] }>(token, `/v1/auth/failures${toQuery(params)}`, o),
+  alerts: (token: string, params: Params, o: Signal = {}) =>
+    apiJson<{ alerts: Alert[] }>(token, `/v1/alerts${toQuery(params)}`, o),
+  /** Checks a token: any answer but 401/403 on a one-row read means it can read the log. */
+  probe: (token: string) => apiJson<EventPage>(token, '/v1/events?limit=1', { quiet401: true }),
+};

@@ -1,0 +1,128 @@
+/** The shapes of API.md, as the UI reads them. Every field that a client may omit is optional here. */
+
+export type Action = 'create' | 'update' | 'delete';
+
+export interface Actor {
+  id: string;
+  username?: string;
+  displayName?: string;
+  type?: string;
+}
+
+export interface Change {
+  path: string;
+  old: unknown;
+  new: unknown;
+}
+
+export interface AuditEvent {
+  id: string;
+  seq: number;
+  tenant: string;
+  occurredAt: string;
+  receivedAt: string;
+  actor: Actor;
+  action: string;
+  eventType: string;
+  category: string;
+  target: { type: string; id: string; name?: string };
+  oldValue: unknown;
+  newValue: unknown;
+  changes: Change[];
+  ip?: string;
+  userAgent?: string;
+  sessionId?: string;
+  requestId?: string;
+  reason?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface EventPage {
+  events: AuditEvent[];
+  nextCursor: string | null;
+}
+
+export interface ActorSuggestion {
+  id: string;
+  username: string | null;
+  displayName: string | null;
+}
+
+export type AuthEventType =
+  | 'login_success'
+  | 'login_failure'
+  | 'logout'
+  | 'session_expired'
+  | 'session_revoked';
+
+export interface AuthEvent {
+  id: string;
+  seq?: number;
+  occurredAt: string;
+  type: AuthEventType | string;
+  user: { id?: string; username: string; displayName?: string };
+  method?: string;
+  sessionId?: string;
+  reason?: string;
+  ip: string;
+  userAgent?: string;
+}
+
+export interface AuthEventPage {
+  events: AuthEvent[];
+  nextCursor: string | null;
+}
+
+export interface Session {
+  sessionId: string;
+  user: { id?: string; username: string; displayName?: string };
+  method: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  /** Null when the session ended but its login_success is not on record. */
+  loginAt: string | null;
+  endedAt: string | null;
+  endReason: 'logout' | 'expired' | 'revoked' | null;
+  durationSeconds: number | null;
+  /** Still open (added by the server; older servers: endedAt === null). */
+  active?: boolean;
+  loginMissing?: boolean;
+}
+
+export interface SessionPage {
+  sessions: Session[];
+  nextCursor: string | null;
+}
+
+export interface SessionDetail extends Session {
+  actions: AuditEvent[];
+  /** More actions than the server lists here (page them with GET /v1/events?sessionId=…). */
+  actionsTruncated?: boolean;
+}
+
+export interface FailureGroup {
+  key: string;
+  count: number;
+  firstAt: string;
+  lastAt: string;
+}
+
+export interface Alert {
+  kind: 'brute_force' | 'password_spraying' | string;
+  subject: string;
+  count: number;
+  firstAt: string;
+  lastAt: string;
+  ips?: string[];
+  usernames?: string[];
+}
+
+export interface StatsGroup {
+  key: string;
+  label?: string;
+  count: number;
+}
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; details?: { path: string; message: string }[] };
+}

@@ -1,0 +1,92 @@
+import { useEffect } from 'react';
+import { SessionProvider, useSession } from './auth/session-context.tsx';
+import { Link } from './components/link.tsx';
+import { formatLocal } from './format/format-time.ts';
+import { AuditLogPage } from './pages/audit-log-page.tsx';
+import { AuthLogPage } from './pages/auth-log-page.tsx';
+import { EntityHistoryPage } from './pages/entity-history-page.tsx';
+import { SessionPage } from './pages/session-page.tsx';
+import { SignInPage } from './pages/sign-in-page.tsx';
+import { matchPath, navigate, useLocation } from './router.ts';
+
+export function App() {
+  return (
+    <SessionProvider>
+      <Shell />
+    </SessionProvider>
+  );
+}
+
+function Shell() {
+  const { session, signOut } = useSession();
+  const { path } = useLocation();
+  const redirect = path === '/' || path === '/sign-in' ? '/audit' : path === '/auth' ? '/auth/events' : null;
+  useEffect(() => {
+    if (session && redirect) navigate(redirect, { replace: true });
+  }, [session, redirect]);
+  useEffect(() => {
+    document.title = `${titleOf(path)} · Audit log`;
+  }, [path]);
+
+  if (!session) return <SignInPage />;
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <span className="brand">auditlog</span>
+        <nav aria-label="Main">
+          <Link href="/audit" current={path.startsWith('/audit')}>
+            Audit log
+          </Link>
+          <Link href="/auth/events" current={path.startsWith('/auth')}>
+            Authentication log
+          </Link>
+        </nav>
+        {session.embedded ? (
+          <span className="muted small">
+            Viewer session
+            {session.expiresAt && !Number.isNaN(Date.parse(session.expiresAt))
+              ? ` · until ${formatLocal(session.expiresAt, false).slice(11)}`
+              : ''}
+          </span>
+        ) : (
+          <button type="button" className="sign-out" onClick={() => signOut()}>
+            Sign out
+          </button>
+        )}
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Route path={path} />
+      </main>
+    </div>
+  );
+}
+
+function Route({ path }: { path: string }) {
+  if (path === '/audit') return <AuditLogPage />;
+  const history = matchPath('/audit/history/:type/:id', path);
+  if (history) return <EntityHistoryPage key={path} type={history.type!} id={history.id!} />;
+  const session = matchPath('/auth/sessions/:id', path);
+  if (session) return <SessionPage key={path} id={session.id!} />;
+  const tab = matchPath('/auth/:tab', path);
+  if (tab) return <AuthLogPage tab={tab.tab!} />;
+  if (path === '/' || path === '/sign-in' || path === '/auth') return null;
+  return (
+    <div className="page">
+      <h1>Page not found</h1>
+      <p>
+        <Link href="/audit">Go to the audit log</Link>
+      </p>
+    </div>
+  );
+}
+
+function titleOf(path: string): string {
+  if (path.startsWith('/audit/history')) return 'Entity history';
+  if (path.startsWith('/audit')) return 'Audit log';
+  if (path.startsWith('/auth/sessions/')) return 'Session';
+  if (path.startsWith('/auth')) return 'Authentication log';
+  return 'Sign in';
+}
