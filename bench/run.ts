@@ -5,6 +5,7 @@ import { ingestBench } from './ingest-bench.js';
 import { DATA_DIR, demoDataset } from './lib/datasets.js';
 import { fmt, Report } from './lib/report.js';
 import { queryBench } from './query-bench.js';
+import { uiBench } from './ui-bench.js';
 import { verifyBench } from './verify-bench.js';
 
 /**
@@ -17,12 +18,12 @@ const EVENTS = n('BENCH_EVENTS', 1_000_000);
 const INGEST = n('BENCH_INGEST', 100_000);
 const AUTH = n('BENCH_AUTH', 1_000_000);
 const ROUNDS = n('BENCH_ROUNDS', 30);
-const only = (process.env.BENCH_ONLY ?? 'ingest,query,export,auth,verify').split(',');
+const only = (process.env.BENCH_ONLY ?? 'ingest,query,export,auth,verify,ui').split(',');
 
 const report = new Report();
 process.stdout.write(`auditlog benchmarks — node ${process.version}, ${new Date().toISOString()}\n`);
 if (only.includes('ingest')) await ingestBench(report, INGEST);
-if (only.some((s) => ['query', 'export', 'verify'].includes(s))) {
+if (only.some((s) => ['query', 'export', 'verify', 'ui'].includes(s))) {
   const demo = await demoDataset(EVENTS);
   if (demo.builtRate) {
     report.add(
@@ -35,6 +36,7 @@ if (only.some((s) => ['query', 'export', 'verify'].includes(s))) {
   if (only.includes('query')) await queryBench(report, demo.file, EVENTS, ROUNDS);
   if (only.includes('export')) await exportBench(report, demo.file, EVENTS);
   if (only.includes('verify')) await verifyBench(report, demo.file, EVENTS);
+  if (only.includes('ui')) await uiBench(report, demo.file, EVENTS);
 }
 if (only.includes('auth')) await authBench(report, Math.min(INGEST, AUTH), AUTH, ROUNDS);
 
