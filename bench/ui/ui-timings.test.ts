@@ -1,7 +1,13 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, it } from 'vitest';
 import { describeUi, launch, openPage } from '../../test/ui/browser.js';
-import { applyAndCheck, expectTableMatchesApi, printTimings, timings, uiQuery } from '../../test/ui/ui-helpers.js';
+import {
+  applyAndCheck,
+  expectTableMatchesApi,
+  printTimings,
+  timings,
+  uiQuery,
+} from '../../test/ui/ui-helpers.js';
 import { startUiServer, type UiServer } from '../../test/ui/ui-server.js';
 
 /**

@@ -10,6 +10,8 @@ export interface StoreFlags {
   databaseUrl?: string;
   /** Open without migrating or writing (verify). */
   readonly?: boolean;
+  /** Reader threads for queries (serve). */
+  readers?: number;
 }
 
 export const DEFAULT_DB = './data/auditlog.db';
@@ -33,7 +35,11 @@ export async function openStore(flags: StoreFlags): Promise<Store> {
   if (resolved.databaseUrl !== undefined) {
     throw new AuditError('store_unavailable', 'PostgreSQL support is not built yet; use --db');
   }
-  return SqliteStore.open({ file: resolved.db ?? DEFAULT_DB, readonly: resolved.readonly });
+  return SqliteStore.open({
+    file: resolved.db ?? DEFAULT_DB,
+    readonly: resolved.readonly,
+    readers: flags.readers,
+  });
 }
 
 export async function openRuntime(

@@ -29,7 +29,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const dir = tempDir();
   const dbFile = dir.file('auditlog.db');
-  const store = await SqliteStore.open({ file: dbFile });
+  const store = await SqliteStore.open({ file: dbFile, readers: 2 });
   const log = await openAuditLog({ ...options, store });
   await log.access.ensureBootstrapToken(ADMIN_TOKEN);
   const app = await buildServer({

@@ -31,7 +31,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const host = flags.host ?? process.env.HOST ?? '127.0.0.1';
   const metrics = createMetrics();
   const log = await openRuntime(
-    { db: flags.db, databaseUrl: flags.databaseUrl },
+    { db: flags.db, databaseUrl: flags.databaseUrl, readers: 2 },
     {
       signingKey: process.env.AUDITLOG_SIGNING_KEY || undefined,
       alertRules: alertRulesFromEnv(),

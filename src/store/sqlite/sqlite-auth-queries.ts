@@ -8,7 +8,7 @@ import type {
   SessionFilter,
   SessionPageSpec,
 } from '../store.js';
-import type { SqliteDb } from './sqlite-connection.js';
+import { prepared, type SqliteDb } from './sqlite-connection.js';
 
 /** Columns of `sessions` under the names of SessionRow. */
 export const SESSION_COLUMNS = `session_id AS sessionId, user_id AS userId, username, username_f AS usernameFolded,
@@ -60,11 +60,10 @@ export function listAuthEvents(db: SqliteDb, tenant: string, f: AuthEventFilter,
     );
   }
   const dir = page.order === 'desc' ? 'DESC' : 'ASC';
-  return db
-    .prepare(
-      `SELECT ${ROW_COLUMNS} FROM auth_events a WHERE ${c.where} ORDER BY a.occurred_ms ${dir}, a.seq ${dir} LIMIT ?`,
-    )
-    .all(...c.params, page.limit) as EntryRow[];
+  return prepared(
+    db,
+    `SELECT ${ROW_COLUMNS} FROM auth_events a WHERE ${c.where} ORDER BY a.occurred_ms ${dir}, a.seq ${dir} LIMIT ?`,
+  ).all(...c.params, page.limit) as EntryRow[];
 }
 
 export function listSessions(
@@ -93,17 +92,17 @@ export function listSessions(
     );
   }
   const dir = page.order === 'desc' ? 'DESC' : 'ASC';
-  return db
-    .prepare(
-      `SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${c.where} ORDER BY sort_ms ${dir}, session_id ${dir} LIMIT ?`,
-    )
-    .all(...c.params, page.limit) as SessionRow[];
+  return prepared(
+    db,
+    `SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${c.where} ORDER BY sort_ms ${dir}, session_id ${dir} LIMIT ?`,
+  ).all(...c.params, page.limit) as SessionRow[];
 }
 
 export function getSession(db: SqliteDb, tenant: string, sessionId: string): SessionRow | undefined {
-  return db
-    .prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE tenant = ? AND session_id = ?`)
-    .get(tenant, sessionId) as SessionRow | undefined;
+  return prepared(db, `SELECT ${SESSION_COLUMNS} FROM sessions WHERE tenant = ? AND session_id = ?`).get(
+    tenant,
+    sessionId,
+  ) as SessionRow | undefined;
 }
 
 export function failureGroups(
@@ -116,22 +115,20 @@ export function failureGroups(
   // The IP key groups addresses however they were written; the address shown is one as sent.
   const key = groupBy === 'user' ? 'a.username' : "json_extract(a.body, '$.ip')";
   const group = groupBy === 'user' ? 'a.username' : 'a.ip_key';
-  return db
-    .prepare(
-      `SELECT ${key} AS key, count(*) AS count, min(a.occurred_ms) AS firstMs, max(a.occurred_ms) AS lastMs
+  return prepared(
+    db,
+    `SELECT ${key} AS key, count(*) AS count, min(a.occurred_ms) AS firstMs, max(a.occurred_ms) AS lastMs
        FROM auth_events a INDEXED BY auth_events_failures
        WHERE a.tenant = ? AND a.type = 'login_failure' AND a.occurred_ms >= ? AND a.occurred_ms < ?
        GROUP BY ${group} ORDER BY count DESC, key LIMIT 1000`,
-    )
-    .all(tenant, fromMs, toMs) as FailureGroup[];
+  ).all(tenant, fromMs, toMs) as FailureGroup[];
 }
 
 export function failures(db: SqliteDb, tenant: string, fromMs: number, toMs: number): FailedAttempt[] {
-  return db
-    .prepare(
-      `SELECT a.username, json_extract(a.body, '$.ip') AS ip, a.occurred_ms AS occurredMs
+  return prepared(
+    db,
+    `SELECT a.username, json_extract(a.body, '$.ip') AS ip, a.occurred_ms AS occurredMs
        FROM auth_events a INDEXED BY auth_events_failures
        WHERE a.tenant = ? AND a.type = 'login_failure' AND a.occurred_ms >= ? AND a.occurred_ms < ?`,
-    )
-    .all(tenant, fromMs, toMs) as FailedAttempt[];
+  ).all(tenant, fromMs, toMs) as FailedAttempt[];
 }

@@ -32,6 +32,27 @@ export function openSqlite(file: string, options: { readonly?: boolean } = {}): 
   return db;
 }
 
+const statements = new WeakMap<SqliteDb, Map<string, Database.Statement>>();
+
+/**
+ * A prepared statement, cached per connection and SQL text (preparing costs more than running a small
+ * query). Each SQL text MUST be used with one mode (raw, pluck or plain), since the mode sticks to it.
+ */
+export function prepared(db: SqliteDb, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
+  let stmt = cache.get(sql);
+  if (!stmt) {
+    if (cache.size >= 500) cache.clear();
+    stmt = db.prepare(sql);
+    cache.set(sql, stmt);
+  }
+  return stmt;
+}
+
 /** Translates driver errors at the store's boundary into the core's catalogue. */
 export function translateSqliteError(error: unknown): unknown {
   if (error instanceof AuditError) return error;

@@ -1,7 +1,7 @@
 import { fold } from '../../core/text-fold.js';
 import { CHUNK_MAX_ENTRIES, chunkPhrases, ftsPhrase } from '../search-chunks.js';
-import type { EntryRow, EventFilter, PageSpec, StatsGroup, StatsKey } from '../store.js';
-import type { SqliteDb } from './sqlite-connection.js';
+import type { ActorSummary, EntryRow, EventFilter, PageSpec, StatsGroup, StatsKey } from '../store.js';
+import { prepared, type SqliteDb } from './sqlite-connection.js';
 
 /**
  * Query planning for administrative events. Filters with few distinct values (time, actor, action,
@@ -31,8 +31,7 @@ function chunkCount(db: SqliteDb, tenant: string): number {
   }
   const cached = perDb.get(tenant);
   if (cached && Date.now() - cached.at < 30_000) return cached.count;
-  const count = db
-    .prepare('SELECT count(*) FROM event_search_chunks WHERE tenant = ?')
+  const count = prepared(db, 'SELECT count(*) FROM event_search_chunks WHERE tenant = ?')
     .pluck()
     .get(tenant) as number;
   perDb.set(tenant, { count, at: Date.now() });
@@ -54,11 +53,11 @@ interface Where {
 function resolveActorIds(db: SqliteDb, tenant: string, f: EventFilter): string[] | undefined {
   if (!f.users?.length) return undefined;
   const folded = f.usersFolded ?? [];
-  const rows = db
-    .prepare(
-      `SELECT DISTINCT actor_id FROM actors WHERE tenant = ?
+  const rows = prepared(
+    db,
+    `SELECT DISTINCT actor_id FROM actors WHERE tenant = ?
        AND (actor_id IN (${f.users.map(() => '?').join(', ')}) OR username_f IN (${folded.map(() => '?').join(', ') || 'NULL'}))`,
-    )
+  )
     .pluck()
     .all(tenant, ...f.users, ...folded) as string[];
   return rows;
@@ -150,17 +149,16 @@ function source(
   const all = { from: 'events e', params: [] as unknown[] };
   if (phrases.length === 0) return all;
   const budget = candidateBudget(db, tenant, limit);
-  const chunks = db
-    .prepare(
-      `SELECT c.lo, c.hi FROM event_search s JOIN event_search_chunks c ON c.lo = s.rowid
+  const chunks = prepared(
+    db,
+    `SELECT c.lo, c.hi FROM event_search s JOIN event_search_chunks c ON c.lo = s.rowid
        WHERE event_search MATCH ? AND c.tenant = ? LIMIT ?`,
-    )
+  )
     .raw()
     .all(phrases.map(ftsPhrase).join(' AND '), tenant, budget + 1) as [number, number][];
   if (chunks.length > budget) return all;
   // The candidate chunks, plus the tenant's open chunk: the newest entries, not yet in the index.
-  const indexedSeq = (db
-    .prepare('SELECT indexed_seq FROM search_progress WHERE tenant = ?')
+  const indexedSeq = (prepared(db, 'SELECT indexed_seq FROM search_progress WHERE tenant = ?')
     .pluck()
     .get(tenant) ?? 0) as number;
   return {
@@ -178,17 +176,17 @@ export function listEvents(db: SqliteDb, tenant: string, f: EventFilter, page: P
   const keyset = keysetWhere(page);
   const dir = page.order === 'desc' ? 'DESC' : 'ASC';
   const orderBy = page.orderBy === 'seq' ? `e.seq ${dir}` : `e.occurred_ms ${dir}, e.seq ${dir}`;
-  return db
-    .prepare(
-      `SELECT ${ROW_COLUMNS} FROM ${src.from} WHERE ${where.sql} AND ${keyset.sql} ORDER BY ${orderBy} LIMIT ?`,
-    )
-    .all(...src.params, ...where.params, ...keyset.params, page.limit) as EntryRow[];
+  return prepared(
+    db,
+    `SELECT ${ROW_COLUMNS} FROM ${src.from} WHERE ${where.sql} AND ${keyset.sql} ORDER BY ${orderBy} LIMIT ?`,
+  ).all(...src.params, ...where.params, ...keyset.params, page.limit) as EntryRow[];
 }
 
 export function getEvent(db: SqliteDb, tenant: string, id: string): EntryRow | undefined {
-  return db.prepare(`SELECT ${ROW_COLUMNS} FROM events e WHERE e.tenant = ? AND e.id = ?`).get(tenant, id) as
-    | EntryRow
-    | undefined;
+  return prepared(db, `SELECT ${ROW_COLUMNS} FROM events e WHERE e.tenant = ? AND e.id = ?`).get(
+    tenant,
+    id,
+  ) as EntryRow | undefined;
 }
 
 const GROUP_EXPRESSIONS: Record<StatsKey, { key: string; label?: string; order: string }> = {
@@ -205,13 +203,23 @@ export function eventStats(db: SqliteDb, tenant: string, f: EventFilter, groupBy
   const src = source(db, tenant, f, undefined);
   const where = filterWhere(tenant, f, actorIds);
   const g = GROUP_EXPRESSIONS[groupBy];
-  const rows = db
-    .prepare(
-      `SELECT ${g.key} AS key, ${g.label ?? 'NULL'} AS label, count(*) AS count FROM ${src.from}
+  const rows = prepared(
+    db,
+    `SELECT ${g.key} AS key, ${g.label ?? 'NULL'} AS label, count(*) AS count FROM ${src.from}
        WHERE ${where.sql} GROUP BY 1 ORDER BY ${g.order} LIMIT 1000`,
-    )
-    .all(...src.params, ...where.params) as { key: string; label: string | null; count: number }[];
+  ).all(...src.params, ...where.params) as { key: string; label: string | null; count: number }[];
   return rows.map((r) =>
     r.label === null ? { key: r.key, count: r.count } : { key: r.key, label: r.label, count: r.count },
   );
+}
+
+export function listActors(db: SqliteDb, tenant: string, prefix: string, limit: number): ActorSummary[] {
+  const like = `${prefix.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return prepared(
+    db,
+    `SELECT actor_id AS id, max(nullif(username, '')) AS username, max(display_name) AS displayName
+     FROM actors WHERE tenant = ?
+       AND (lower(actor_id) LIKE ? ESCAPE '\\' OR username_f LIKE ? ESCAPE '\\' OR lower(display_name) LIKE ? ESCAPE '\\')
+     GROUP BY actor_id ORDER BY actor_id LIMIT ?`,
+  ).all(tenant, like, like, like, limit) as ActorSummary[];
 }

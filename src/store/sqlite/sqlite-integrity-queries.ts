@@ -1,33 +1,33 @@
 import type { ChainHead } from '../../core/hash-chain.js';
 import type { SignedCheckpoint } from '../../core/signing.js';
 import type { ChainRow } from '../store.js';
-import type { SqliteDb } from './sqlite-connection.js';
+import { prepared, type SqliteDb } from './sqlite-connection.js';
 
 const CHAIN_COLUMNS = 'seq, received_ms AS receivedMs, body, prev_hash AS prevHash, hash';
 const CHECKPOINT_COLUMNS = 'tenant, seq, hash, signed_at AS signedAt, key_id AS keyId, signature';
 
 export function tenants(db: SqliteDb): string[] {
-  return db
-    .prepare(
-      `SELECT tenant FROM chain_heads UNION SELECT DISTINCT tenant FROM events
+  return prepared(
+    db,
+    `SELECT tenant FROM chain_heads UNION SELECT DISTINCT tenant FROM events
        UNION SELECT DISTINCT tenant FROM auth_events UNION SELECT DISTINCT tenant FROM checkpoints ORDER BY 1`,
-    )
+  )
     .pluck()
     .all() as string[];
 }
 
 export function chainHead(db: SqliteDb, tenant: string): ChainHead | undefined {
-  return db.prepare('SELECT seq, hash FROM chain_heads WHERE tenant = ?').get(tenant) as
+  return prepared(db, 'SELECT seq, hash FROM chain_heads WHERE tenant = ?').get(tenant) as
     | ChainHead
     | undefined;
 }
 
 export function entryHashAt(db: SqliteDb, tenant: string, seq: number): string | undefined {
-  return db
-    .prepare(
-      `SELECT hash FROM events WHERE tenant = ? AND seq = ?
+  return prepared(
+    db,
+    `SELECT hash FROM events WHERE tenant = ? AND seq = ?
        UNION ALL SELECT hash FROM auth_events WHERE tenant = ? AND seq = ? LIMIT 1`,
-    )
+  )
     .pluck()
     .get(tenant, seq, tenant, seq) as string | undefined;
 }
@@ -40,8 +40,7 @@ export function entryHashAt(db: SqliteDb, tenant: string, seq: number): string |
  */
 export function scanChain(db: SqliteDb, tenant: string, afterSeq: number, limit: number): ChainRow[] {
   const read = (table: string) =>
-    db
-      .prepare(`SELECT ${CHAIN_COLUMNS} FROM ${table} WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?`)
+    prepared(db, `SELECT ${CHAIN_COLUMNS} FROM ${table} WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?`)
       .raw()
       .all(tenant, afterSeq, limit) as [number, number, string, string, string][];
   const events = read('events');
@@ -73,11 +72,10 @@ export function scanChain(db: SqliteDb, tenant: string, afterSeq: number, limit:
 }
 
 export function latestCheckpoint(db: SqliteDb, tenant: string): SignedCheckpoint | undefined {
-  return db
-    .prepare(
-      `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE tenant = ? ORDER BY seq DESC, signed_at DESC LIMIT 1`,
-    )
-    .get(tenant) as SignedCheckpoint | undefined;
+  return prepared(
+    db,
+    `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE tenant = ? ORDER BY seq DESC, signed_at DESC LIMIT 1`,
+  ).get(tenant) as SignedCheckpoint | undefined;
 }
 
 export function listCheckpoints(
@@ -86,23 +84,22 @@ export function listCheckpoints(
   afterSeq: number,
   limit: number,
 ): SignedCheckpoint[] {
-  return db
-    .prepare(
-      `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE tenant = ? AND seq > ? ORDER BY seq, signed_at LIMIT ?`,
-    )
-    .all(tenant, afterSeq, limit) as SignedCheckpoint[];
+  return prepared(
+    db,
+    `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE tenant = ? AND seq > ? ORDER BY seq, signed_at LIMIT ?`,
+  ).all(tenant, afterSeq, limit) as SignedCheckpoint[];
 }
 
 export function putPublicKey(db: SqliteDb, keyId: string, pem: string, nowMs: number): void {
-  db.prepare(
+  prepared(
+    db,
     'INSERT INTO signing_keys (key_id, public_key_pem, created_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
   ).run(keyId, pem, nowMs);
 }
 
 export function publicKeys(db: SqliteDb): { keyId: string; publicKeyPem: string; createdMs: number }[] {
-  return db
-    .prepare(
-      'SELECT key_id AS keyId, public_key_pem AS publicKeyPem, created_ms AS createdMs FROM signing_keys ORDER BY created_ms',
-    )
-    .all() as { keyId: string; publicKeyPem: string; createdMs: number }[];
+  return prepared(
+    db,
+    'SELECT key_id AS keyId, public_key_pem AS publicKeyPem, created_ms AS createdMs FROM signing_keys ORDER BY created_ms',
+  ).all() as { keyId: string; publicKeyPem: string; createdMs: number }[];
 }

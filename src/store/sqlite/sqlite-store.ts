@@ -20,17 +20,19 @@ import type {
   StatsKey,
   Store,
 } from '../store.js';
-import * as auth from './sqlite-auth-queries.js';
 import { openSqlite, type SqliteDb, translateSqliteError } from './sqlite-connection.js';
-import * as events from './sqlite-event-queries.js';
 import * as integrity from './sqlite-integrity-queries.js';
 import { migrateSqlite } from './sqlite-migrations.js';
+import { READ_OPS, type ReadArgs, type ReadOp, type ReadResult } from './sqlite-read-ops.js';
+import { SqliteReaderPool } from './sqlite-reader-pool.js';
 import { SqliteTokenRepository } from './sqlite-token-repository.js';
 import { SqliteWriterClient } from './sqlite-writer-client.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; its directory is created when missing. */
   file: string;
+  /** Reader threads for queries (a server uses them so that no query blocks its event loop); default 0. */
+  readers?: number;
   /**
    * Open for reading only (`auditlog verify` on a copied file): no migration, no writer thread, and the
    * file is never modified.
@@ -50,12 +52,19 @@ export class SqliteStore implements Store {
   readonly tokens: SqliteTokenRepository;
   readonly #db: SqliteDb;
   readonly #writer: SqliteWriterClient | null;
+  readonly #readers: SqliteReaderPool | null;
   #closed: Promise<void> | null = null;
 
-  private constructor(file: string, db: SqliteDb, writer: SqliteWriterClient | null) {
+  private constructor(
+    file: string,
+    db: SqliteDb,
+    writer: SqliteWriterClient | null,
+    readers: SqliteReaderPool | null,
+  ) {
     this.file = file;
     this.#db = db;
     this.#writer = writer;
+    this.#readers = readers;
     this.tokens = new SqliteTokenRepository(db);
   }
 
@@ -63,7 +72,7 @@ export class SqliteStore implements Store {
     if (options.readonly) {
       if (!existsSync(options.file))
         throw new AuditError('store_unavailable', `No database at ${options.file}`);
-      return new SqliteStore(options.file, openSqlite(options.file, { readonly: true }), null);
+      return new SqliteStore(options.file, openSqlite(options.file, { readonly: true }), null, null);
     }
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
     const db = openSqlite(options.file);
@@ -80,7 +89,8 @@ export class SqliteStore implements Store {
       db.close();
       throw translateSqliteError(error);
     }
-    return new SqliteStore(options.file, db, writer);
+    const readers = options.readers ? await SqliteReaderPool.start(options.file, options.readers) : null;
+    return new SqliteStore(options.file, db, writer, readers);
   }
 
   append(batch: AppendBatch): Promise<AppendedEntry[]> {
@@ -94,19 +104,19 @@ export class SqliteStore implements Store {
   }
 
   async tenants(): Promise<string[]> {
-    return this.#read(() => integrity.tenants(this.#db));
+    return this.#query('tenants');
   }
 
   async chainHead(tenant: string): Promise<ChainHead | undefined> {
-    return this.#read(() => integrity.chainHead(this.#db, tenant));
+    return this.#query('chainHead', tenant);
   }
 
   async entryHashAt(tenant: string, seq: number): Promise<string | undefined> {
-    return this.#read(() => integrity.entryHashAt(this.#db, tenant, seq));
+    return this.#query('entryHashAt', tenant, seq);
   }
 
   async scanChain(tenant: string, afterSeq: number, limit: number): Promise<ChainRow[]> {
-    return this.#read(() => integrity.scanChain(this.#db, tenant, afterSeq, limit));
+    return this.#query('scanChain', tenant, afterSeq, limit);
   }
 
   async putCheckpoint(checkpoint: SignedCheckpoint): Promise<void> {
@@ -115,11 +125,11 @@ export class SqliteStore implements Store {
   }
 
   async latestCheckpoint(tenant: string): Promise<SignedCheckpoint | undefined> {
-    return this.#read(() => integrity.latestCheckpoint(this.#db, tenant));
+    return this.#query('latestCheckpoint', tenant);
   }
 
   async listCheckpoints(tenant: string, afterSeq: number, limit: number): Promise<SignedCheckpoint[]> {
-    return this.#read(() => integrity.listCheckpoints(this.#db, tenant, afterSeq, limit));
+    return this.#query('listCheckpoints', tenant, afterSeq, limit);
   }
 
   async putPublicKey(keyId: string, publicKeyPem: string): Promise<void> {
@@ -127,7 +137,7 @@ export class SqliteStore implements Store {
   }
 
   async publicKeys(): Promise<{ keyId: string; publicKeyPem: string; createdMs: number }[]> {
-    return this.#read(() => integrity.publicKeys(this.#db));
+    return this.#query('publicKeys');
   }
 
   /** The private key lives in `<db>.signing-key.pem`, readable by the owner only. */
@@ -153,27 +163,27 @@ export class SqliteStore implements Store {
   }
 
   async listEvents(tenant: string, filter: EventFilter, page: PageSpec): Promise<EntryRow[]> {
-    return this.#read(() => events.listEvents(this.#db, tenant, filter, page));
+    return this.#query('listEvents', tenant, filter, page);
   }
 
   async getEvent(tenant: string, id: string): Promise<EntryRow | undefined> {
-    return this.#read(() => events.getEvent(this.#db, tenant, id));
+    return this.#query('getEvent', tenant, id);
   }
 
   async eventStats(tenant: string, filter: EventFilter, groupBy: StatsKey): Promise<StatsGroup[]> {
-    return this.#read(() => events.eventStats(this.#db, tenant, filter, groupBy));
+    return this.#query('eventStats', tenant, filter, groupBy);
   }
 
   async listAuthEvents(tenant: string, filter: AuthEventFilter, page: PageSpec): Promise<EntryRow[]> {
-    return this.#read(() => auth.listAuthEvents(this.#db, tenant, filter, page));
+    return this.#query('listAuthEvents', tenant, filter, page);
   }
 
   async listSessions(tenant: string, filter: SessionFilter, page: SessionPageSpec): Promise<SessionRow[]> {
-    return this.#read(() => auth.listSessions(this.#db, tenant, filter, page));
+    return this.#query('listSessions', tenant, filter, page);
   }
 
   async getSession(tenant: string, sessionId: string): Promise<SessionRow | undefined> {
-    return this.#read(() => auth.getSession(this.#db, tenant, sessionId));
+    return this.#query('getSession', tenant, sessionId);
   }
 
   async failureGroups(
@@ -182,26 +192,15 @@ export class SqliteStore implements Store {
     toMs: number,
     groupBy: 'user' | 'ip',
   ): Promise<FailureGroup[]> {
-    return this.#read(() => auth.failureGroups(this.#db, tenant, fromMs, toMs, groupBy));
+    return this.#query('failureGroups', tenant, fromMs, toMs, groupBy);
   }
 
   async failures(tenant: string, fromMs: number, toMs: number): Promise<FailedAttempt[]> {
-    return this.#read(() => auth.failures(this.#db, tenant, fromMs, toMs));
+    return this.#query('failures', tenant, fromMs, toMs);
   }
 
   async listActors(tenant: string, prefix: string, limit: number): Promise<ActorSummary[]> {
-    const like = `${prefix.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    return this.#read(
-      () =>
-        this.#db
-          .prepare(
-            `SELECT actor_id AS id, max(nullif(username, '')) AS username, max(display_name) AS displayName
-             FROM actors WHERE tenant = ?
-               AND (lower(actor_id) LIKE ? ESCAPE '\\' OR username_f LIKE ? ESCAPE '\\' OR lower(display_name) LIKE ? ESCAPE '\\')
-             GROUP BY actor_id ORDER BY actor_id LIMIT ?`,
-          )
-          .all(tenant, like, like, like, limit) as ActorSummary[],
-    );
+    return this.#query('listActors', tenant, prefix, limit);
   }
 
   async getMeta(key: string): Promise<string | undefined> {
@@ -225,10 +224,18 @@ export class SqliteStore implements Store {
   }
 
   close(): Promise<void> {
-    this.#closed ??= (this.#writer?.close() ?? Promise.resolve()).finally(() => {
+    this.#closed ??= (this.#writer?.close() ?? Promise.resolve()).finally(async () => {
+      await this.#readers?.close();
       this.#db.close();
     });
     return this.#closed;
+  }
+
+  /** A read: in a reader thread when the store has them, else on this thread's connection. */
+  async #query<K extends ReadOp>(op: K, ...args: ReadArgs<K>): Promise<ReadResult<K>> {
+    if (this.#readers) return this.#readers.run(op, ...args);
+    const fn = READ_OPS[op] as unknown as (db: SqliteDb, ...a: ReadArgs<K>) => ReadResult<K>;
+    return this.#read(() => fn(this.#db, ...args));
   }
 
   #read<T>(fn: () => T): T {

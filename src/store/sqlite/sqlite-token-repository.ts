@@ -1,6 +1,6 @@
 import { AuditError } from '../../core/errors.js';
 import type { Scope, TokenRecord, TokenRepository } from '../store.js';
-import type { SqliteDb } from './sqlite-connection.js';
+import { prepared, type SqliteDb } from './sqlite-connection.js';
 
 interface TokenRow {
   id: string;
@@ -39,47 +39,47 @@ export class SqliteTokenRepository implements TokenRepository {
   }
 
   async createIfAbsent(t: TokenRecord): Promise<boolean> {
-    const info = this.#db
-      .prepare(
-        `INSERT INTO tokens (id, tenant, name, scopes, secret_hash, created_ms, revoked_ms, expires_ms, kind)
+    const info = prepared(
+      this.#db,
+      `INSERT INTO tokens (id, tenant, name, scopes, secret_hash, created_ms, revoked_ms, expires_ms, kind)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-      )
-      .run(
-        t.id,
-        t.tenant,
-        t.name,
-        t.scopes.join(','),
-        t.secretHash,
-        t.createdMs,
-        t.revokedMs,
-        t.expiresMs,
-        t.kind,
-      );
+    ).run(
+      t.id,
+      t.tenant,
+      t.name,
+      t.scopes.join(','),
+      t.secretHash,
+      t.createdMs,
+      t.revokedMs,
+      t.expiresMs,
+      t.kind,
+    );
     return info.changes === 1;
   }
 
   async find(id: string): Promise<TokenRecord | undefined> {
-    const row = this.#db.prepare('SELECT * FROM tokens WHERE id = ?').get(id) as TokenRow | undefined;
+    const row = prepared(this.#db, 'SELECT * FROM tokens WHERE id = ?').get(id) as TokenRow | undefined;
     return row && toRecord(row);
   }
 
   async list(tenant?: string): Promise<TokenRecord[]> {
     const rows = (
       tenant === undefined
-        ? this.#db.prepare('SELECT * FROM tokens ORDER BY created_ms, id').all()
-        : this.#db.prepare('SELECT * FROM tokens WHERE tenant = ? ORDER BY created_ms, id').all(tenant)
+        ? prepared(this.#db, 'SELECT * FROM tokens ORDER BY created_ms, id').all()
+        : prepared(this.#db, 'SELECT * FROM tokens WHERE tenant = ? ORDER BY created_ms, id').all(tenant)
     ) as TokenRow[];
     return rows.map(toRecord);
   }
 
   async revoke(id: string, atMs: number): Promise<boolean> {
-    const info = this.#db
-      .prepare('UPDATE tokens SET revoked_ms = coalesce(revoked_ms, ?) WHERE id = ?')
-      .run(atMs, id);
+    const info = prepared(
+      this.#db,
+      'UPDATE tokens SET revoked_ms = coalesce(revoked_ms, ?) WHERE id = ?',
+    ).run(atMs, id);
     return info.changes === 1;
   }
 
   async count(): Promise<number> {
-    return this.#db.prepare('SELECT count(*) FROM tokens').pluck().get() as number;
+    return prepared(this.#db, 'SELECT count(*) FROM tokens').pluck().get() as number;
   }
 }

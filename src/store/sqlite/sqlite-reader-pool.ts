@@ -1,0 +1,78 @@
+import type { Worker } from 'node:worker_threads';
+import { AuditError } from '../../core/errors.js';
+import { startWorker } from '../../core/start-worker.js';
+import type { ReadArgs, ReadOp, ReadResult } from './sqlite-read-ops.js';
+import { deserializeError, type SerializedError } from './sqlite-writer-protocol.js';
+
+interface Reader {
+  worker: Worker;
+  pending: Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>;
+}
+
+type Reply =
+  | { ready: true }
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: SerializedError };
+
+/**
+ * Reader threads of a SQLite store. A query goes to the reader with the fewest queries in flight; WAL lets
+ * them read while the writer thread writes. A reader that dies fails its queries with `store_unavailable`.
+ */
+export class SqliteReaderPool {
+  readonly #readers: Reader[] = [];
+  #nextId = 1;
+
+  private constructor() {}
+
+  static async start(file: string, size: number): Promise<SqliteReaderPool> {
+    const pool = new SqliteReaderPool();
+    await Promise.all(Array.from({ length: size }, () => pool.#spawn(file)));
+    return pool;
+  }
+
+  run<K extends ReadOp>(op: K, ...args: ReadArgs<K>): Promise<ReadResult<K>> {
+    if (this.#readers.length === 0)
+      return Promise.reject(new AuditError('store_unavailable', 'No SQLite reader is running'));
+    const reader = this.#readers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      reader.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      reader.worker.postMessage({ id, op, args });
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#readers.map((r) => r.worker.terminate()));
+  }
+
+  #spawn(file: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const worker = startWorker(new URL('./sqlite-reader-worker.js', import.meta.url), { file });
+      const reader: Reader = { worker, pending: new Map() };
+      worker.on('message', (m: Reply) => {
+        if ('ready' in m) {
+          this.#readers.push(reader);
+          resolve();
+          return;
+        }
+        const p = reader.pending.get(m.id);
+        if (!p) return;
+        reader.pending.delete(m.id);
+        if (m.ok) p.resolve(m.result);
+        else p.reject(deserializeError(m.error));
+      });
+      const fail = (why: string) => {
+        const error = new AuditError('store_unavailable', `A SQLite reader stopped: ${why}`);
+        for (const p of reader.pending.values()) p.reject(error);
+        reader.pending.clear();
+        reject(error);
+      };
+      worker.on('error', (e) => fail(e.message));
+      worker.on('exit', (code) => {
+        const i = this.#readers.indexOf(reader);
+        if (i !== -1) this.#readers.splice(i, 1);
+        if (reader.pending.size > 0) fail(`exit ${code}`);
+      });
+    });
+  }
+}
