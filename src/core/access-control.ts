@@ -18,6 +18,7 @@ export interface Principal {
   scopes: ReadonlySet<Scope>;
   name: string | null;
   kind: TokenRecord['kind'];
+  expiresMs: number | null;
 }
 
 /** Who did an administrative act on the log itself, and from where (for the self-audit events). */
@@ -70,6 +71,7 @@ export class AccessControl {
       scopes: new Set(record.scopes),
       name: record.name,
       kind: record.kind,
+      expiresMs: record.expiresMs,
     };
   }
 

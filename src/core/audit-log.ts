@@ -130,10 +130,28 @@ export class AuditLog {
     checkEvents(items, paths, { now: this.now(), categories: this.#categories });
   }
 
+  /**
+   * A page of matching events. With `afterSeq=n` (an addition, for live views): the matching events recorded
+   * after entry n, in the order they were recorded (seq ascending), whatever their occurredAt.
+   */
   async listEvents(tenant: string, query: RawQuery): Promise<EventPage> {
-    const filter = parseEventFilter(query);
-    const page = parsePage(query, { order: 'desc' });
-    return this.#page(tenant, filter, page);
+    const filter = parseEventFilter(query, new Set(['afterSeq']));
+    const afterSeq = query.afterSeq;
+    if (afterSeq === undefined) return this.#page(tenant, filter, parsePage(query, { order: 'desc' }));
+    if (typeof afterSeq !== 'string' || !/^\d{1,15}$/.test(afterSeq)) {
+      throw invalidQuery('/afterSeq', 'must be a non-negative integer');
+    }
+    if (query.cursor !== undefined || query.order !== undefined) {
+      throw invalidQuery('/afterSeq', 'cannot be combined with cursor or order');
+    }
+    const limit = parsePage({ limit: query.limit }, { order: 'asc' }).limit;
+    const rows = await this.store.listEvents(tenant, filter, {
+      order: 'asc',
+      orderBy: 'seq',
+      limit,
+      after: { occurredMs: 0, seq: Number(afterSeq) },
+    });
+    return { events: rows.map((r) => formatEvent(r)), nextCursor: null };
   }
 
   async getEvent(tenant: string, id: string): Promise<StoredEvent> {

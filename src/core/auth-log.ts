@@ -1,5 +1,10 @@
 import type { Store } from '../store/store.js';
-import { type AlertRules, DEFAULT_ALERT_RULES, detectAttacks } from './attack-detection.js';
+import {
+  type AlertRules,
+  DEFAULT_ALERT_RULES,
+  detectAttacks,
+  type FailedAttempt,
+} from './attack-detection.js';
 import { splitBatch } from './batch-body.js';
 import { decodeSessionCursor, encodeCursor, encodeSessionCursor } from './cursor.js';
 import type { AppendedEntry, PreparedEntry } from './entry.js';
@@ -146,20 +151,32 @@ export class AuthLog {
   }
 
   /** Failed attempts in the window that ends at `to` (default now), grouped by username or IP. */
+  /**
+   * Failed attempts in the window that ends at `to` (default now), grouped by username or IP; with
+   * `bucket=1h` (an addition) also split into consecutive buckets, for charts of failures over time.
+   */
   async failures(tenant: string, raw: RawQuery) {
-    rejectUnknown(raw, new Set(['window', 'groupBy', 'to']));
+    rejectUnknown(raw, new Set(['window', 'groupBy', 'to', 'bucket']));
     const windowMs = parseWindow(single(raw, 'window'), this.rules.windowMs);
     const groupBy = single(raw, 'groupBy') ?? 'user';
     if (groupBy !== 'user' && groupBy !== 'ip') throw invalidQuery('/groupBy', 'must be user or ip');
     const toMs = time(raw, 'to') ?? this.#now();
-    const groups = await this.#store.failureGroups(tenant, toMs - windowMs, toMs, groupBy);
+    const bucketText = single(raw, 'bucket');
+    const bucketMs = bucketText === undefined ? undefined : parseWindow(bucketText, 0);
+    if (bucketMs !== undefined && windowMs / bucketMs > MAX_BUCKETS) {
+      throw invalidQuery('/bucket', `must split the window into at most ${MAX_BUCKETS} buckets`);
+    }
+    const fromMs = toMs - windowMs;
+    const groups = (await this.#store.failureGroups(tenant, fromMs, toMs, groupBy)).map((g) => ({
+      key: g.key,
+      count: g.count,
+      firstAt: formatTimestamp(g.firstMs),
+      lastAt: formatTimestamp(g.lastMs),
+    }));
+    if (bucketMs === undefined) return { groups };
     return {
-      groups: groups.map((g) => ({
-        key: g.key,
-        count: g.count,
-        firstAt: formatTimestamp(g.firstMs),
-        lastAt: formatTimestamp(g.lastMs),
-      })),
+      groups,
+      buckets: bucketize(await this.#store.failures(tenant, fromMs, toMs), fromMs, toMs, bucketMs, groupBy),
     };
   }
 
@@ -174,6 +191,38 @@ export class AuthLog {
     const alerts = detectAttacks(failures, this.rules).filter((a) => Date.parse(a.lastAt) >= fromMs);
     return { alerts };
   }
+}
+
+const MAX_BUCKETS = 1000;
+
+function bucketize(
+  failures: FailedAttempt[],
+  fromMs: number,
+  toMs: number,
+  bucketMs: number,
+  groupBy: 'user' | 'ip',
+) {
+  const buckets: { from: string; to: string; counts: Map<string, number> }[] = [];
+  for (let start = fromMs; start < toMs; start += bucketMs) {
+    buckets.push({
+      from: formatTimestamp(start),
+      to: formatTimestamp(Math.min(start + bucketMs, toMs)),
+      counts: new Map(),
+    });
+  }
+  for (const f of failures) {
+    const b = buckets[Math.floor((f.occurredMs - fromMs) / bucketMs)];
+    if (!b) continue;
+    const key = groupBy === 'user' ? f.username : f.ip;
+    b.counts.set(key, (b.counts.get(key) ?? 0) + 1);
+  }
+  return buckets.map((b) => ({
+    from: b.from,
+    to: b.to,
+    groups: [...b.counts]
+      .map(([key, count]) => ({ key, count }))
+      .sort((x, y) => y.count - x.count || (x.key < y.key ? -1 : 1)),
+  }));
 }
 
 function parseWindow(text: string | undefined, fallback: number): number {

@@ -58,6 +58,8 @@ async function serve(flags: ServeFlags): Promise<void> {
     log,
     metrics,
     logger: { level: process.env.LOG_LEVEL ?? 'warn' },
+    // Origins allowed to frame the UI (a host platform embedding it), e.g. "https://console.example.com".
+    webUi: { frameAncestors: frameAncestorsFromEnv() },
   });
   app.addHook('onClose', async () => {
     await log.close();
@@ -81,6 +83,19 @@ async function serve(flags: ServeFlags): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   const address = await app.listen({ port, host });
   process.stdout.write(`auditlog listening on ${address} (${describeStore(log.store)})\n`);
+}
+
+/** AUDITLOG_FRAME_ANCESTORS: space-separated CSP sources (origins) allowed to frame the UI. */
+function frameAncestorsFromEnv(): string[] {
+  const sources = (process.env.AUDITLOG_FRAME_ANCESTORS ?? '').split(/\s+/).filter(Boolean);
+  const bad = sources.find((s) => !/^(https?:\/\/[A-Za-z0-9.*:-]+|'self')$/.test(s));
+  if (bad !== undefined) {
+    throw new AuditError(
+      'invalid_request',
+      `AUDITLOG_FRAME_ANCESTORS: ${JSON.stringify(bad)} is not an origin like https://console.example.com`,
+    );
+  }
+  return sources;
 }
 
 /** AUDITLOG_ALERT_BRUTE_FORCE (failures), AUDITLOG_ALERT_SPRAYING (usernames), AUDITLOG_ALERT_WINDOW (e.g. 15m). */

@@ -119,6 +119,16 @@ export const FailureGroups = Type.Object({
   groups: Type.Array(
     Type.Object({ key: Type.String(), count: Type.Integer(), firstAt: Type.String(), lastAt: Type.String() }),
   ),
+  buckets: Type.Optional(
+    Type.Array(
+      Type.Object({
+        from: Type.String(),
+        to: Type.String(),
+        groups: Type.Array(Type.Object({ key: Type.String(), count: Type.Integer() })),
+      }),
+      { description: 'with bucket=…: the window split into consecutive buckets' },
+    ),
+  ),
 });
 
 export const Alert = Type.Object({

@@ -110,7 +110,16 @@ export const EventFilterParams = {
   q: Type.Optional(Type.String({ maxLength: 1024 })),
 };
 
-export const EventListQuery = Type.Object({ ...EventFilterParams, ...PageParams });
+export const EventListQuery = Type.Object({
+  ...EventFilterParams,
+  ...PageParams,
+  afterSeq: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      description: 'only events recorded after this seq, oldest first (live views)',
+    }),
+  ),
+});
 
 export const EventPage = Type.Object({
   events: Type.Array(StoredEvent),

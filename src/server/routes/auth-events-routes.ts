@@ -100,6 +100,7 @@ export async function authEventsRoutes(app: FastifyInstance, { log }: { log: Aud
           window: Type.Optional(Type.String({ description: 'e.g. 15m, 1h, 7d' })),
           groupBy: Type.Optional(StringEnum(['user', 'ip'])),
           to: Type.Optional(Rfc3339),
+          bucket: Type.Optional(Type.String({ description: 'e.g. 1h: also split the window into buckets' })),
         }),
         response: { 200: FailureGroups, ...errors },
       },

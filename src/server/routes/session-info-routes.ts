@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { AuditLog } from '../../core/audit-log.js';
+import { ErrorBody } from '../../core/schemas/common-schemas.js';
+import { SCOPES } from '../../core/tokens.js';
+
+const errors = { 401: ErrorBody, 403: ErrorBody };
+
+/** What a client (the UI) needs to know about itself and the deployment: its token, the category catalog. */
+export async function sessionInfoRoutes(app: FastifyInstance, { log }: { log: AuditLog }): Promise<void> {
+  app.get(
+    '/v1/me',
+    {
+      // Any valid token may ask what it is.
+      config: { scope: [...SCOPES] },
+      schema: {
+        summary: 'The calling token: tenant, scopes, kind and expiry',
+        tags: ['tokens'],
+        response: {
+          200: Type.Object({
+            tokenId: Type.String(),
+            tenant: Type.String(),
+            name: Type.Union([Type.String(), Type.Null()]),
+            scopes: Type.Array(Type.String()),
+            kind: Type.String(),
+            expiresAt: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const p = request.principal;
+      return {
+        tokenId: p.tokenId,
+        tenant: p.tenant,
+        name: p.name,
+        scopes: [...p.scopes],
+        kind: p.kind,
+        expiresAt: p.expiresMs === null ? null : new Date(p.expiresMs).toISOString(),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/catalog',
+    {
+      config: { scope: [...SCOPES] },
+      schema: {
+        summary: 'The categories events may carry, with labels and the actions each tracks',
+        tags: ['events'],
+        response: {
+          200: Type.Object({
+            categories: Type.Array(
+              Type.Object({
+                key: Type.String(),
+                label: Type.String(),
+                description: Type.String(),
+                actions: Type.Array(
+                  Type.Object({
+                    eventType: Type.String(),
+                    label: Type.String(),
+                    action: Type.String(),
+                    targetType: Type.String(),
+                  }),
+                ),
+              }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async () => ({ categories: log.catalog }),
+  );
+}
