@@ -1,8 +1,21 @@
 /// <reference lib="dom" />
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeUi, launch, openPage, screenshot } from './browser.js';
+import { describeUi, launch, openPage, screenshot, type UiPage } from './browser.js';
+import { berlinLocal } from './ui-helpers.js';
 import { startUiServer, type UiServer } from './ui-server.js';
+
+/**
+ * A host platform's page that frames the UI: served on localhost, another site than the UI's 127.0.0.1, so
+ * the browser treats the frame as third-party (as for console.example.com embedding auditlog.example.net).
+ */
+let hostPage = '';
+const host = createServer((_req, res) => {
+  res.setHeader('content-type', 'text/html');
+  res.end(hostPage);
+});
 
 const HOSTILE = {
   username: '<img src=x onerror="window.__pwned=1">',
@@ -19,9 +32,17 @@ const expected401 = (p: string) => /Failed to load resource: .* (401|403)/.test(
 describeUi('Sign-in, embed mode, headers and hostile values (real Chromium)', () => {
   let server: UiServer;
   let browser: Browser;
+  /** An embedded viewer left idle until its session ends (the last test checks it). */
+  let idleViewer: (UiPage & { expiresAt: string }) | undefined;
+  let HOST: string;
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startUiServer({ events: 300 }), launch()]);
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    HOST = `http://localhost:${(host.address() as AddressInfo).port}`;
+    [server, browser] = await Promise.all([
+      startUiServer({ events: 300, env: { AUDITLOG_FRAME_ANCESTORS: HOST } }),
+      launch(),
+    ]);
     await server.api('/v1/events', {
       method: 'POST',
       json: {
@@ -49,6 +70,7 @@ describeUi('Sign-in, embed mode, headers and hostile values (real Chromium)', ()
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    host.close();
   });
 
   it('serves the pages with a strict CSP and leaves the API routes alone', async () => {
@@ -59,7 +81,7 @@ describeUi('Sign-in, embed mode, headers and hostile values (real Chromium)', ()
       const csp = res.headers.get('content-security-policy')!;
       expect(csp).toContain("default-src 'self'");
       expect(csp).toContain("script-src 'self'");
-      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain(`frame-ancestors ${HOST}`);
       expect(csp).not.toMatch(/unsafe-(inline|eval)/);
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
       expect(res.headers.get('referrer-policy')).toBe('no-referrer');
@@ -114,24 +136,63 @@ describeUi('Sign-in, embed mode, headers and hostile values (real Chromium)', ()
     await context.close();
   });
 
-  it('embed mode: a viewer token in the fragment is moved to sessionStorage and stripped from the URL', async () => {
-    const viewer = await server.api('/v1/viewer-sessions', { method: 'POST', json: { ttlSeconds: 300 } });
-    const { page, context, problems } = await openPage(browser, server.url);
-    await page.goto(
-      `/audit?category=settings#token=${encodeURIComponent(viewer.token)}&expiresAt=${viewer.expiresAt}`,
-    );
+  it('embed mode: the fragment token moves to sessionStorage; tenant, real expiry, Export disabled', async () => {
+    // The shortest session there is: the last test of this file sees it end while the reader is idle.
+    const viewer = await server.api('/v1/viewer-sessions', { method: 'POST', json: { ttlSeconds: 30 } });
+    const ui = await openPage(browser, server.url);
+    const { page } = ui;
+    const exports: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/v1/export')) exports.push(r.url());
+    });
+    // No expiresAt in the fragment: the header shows the expiry the server reports (GET /v1/me).
+    await page.goto(`/audit?category=settings#token=${encodeURIComponent(viewer.token)}`);
     await page.locator('.tbody [data-event-id]').first().waitFor();
     expect(page.url()).toBe(`${server.url}/audit?category=settings`);
     expect(await page.evaluate(() => location.hash)).toBe('');
     expect(await page.evaluate(() => sessionStorage.getItem('auditlog.token'))).toContain(viewer.token);
-    await page.getByText('Viewer session').waitFor();
+    const header = page.locator('.app-header');
+    await header.getByText('Viewer session until').waitFor();
+    expect(await header.locator('.session-expiry time').getAttribute('datetime')).toBe(viewer.expiresAt);
+    expect(await header.locator('.session-expiry time').textContent()).toBe(
+      berlinLocal(new Date(viewer.expiresAt)).slice(11),
+    );
+    expect(await header.locator('.tenant').textContent()).toBe('Tenant default');
     expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
-    await page.getByRole('button', { name: 'CSV' }).click();
-    await page
-      .getByRole('alert')
-      .getByText(/Export failed: .*export scope/)
-      .waitFor();
-    expect(problems.filter((p) => !expected401(p))).toEqual([]);
+
+    // A viewer token is read-only: Export is disabled and says why, before any click.
+    const csv = page.getByRole('button', { name: 'CSV' });
+    expect(await csv.getAttribute('aria-disabled')).toBe('true');
+    expect(await csv.getAttribute('title')).toMatch(/export scope/);
+    expect(await page.getByRole('button', { name: 'NDJSON' }).getAttribute('aria-disabled')).toBe('true');
+    await csv.dispatchEvent('click');
+    await csv.focus();
+    await page.keyboard.press('Enter');
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(exports).toEqual([]);
+    expect(ui.problems.filter((p) => !expected401(p))).toEqual([]);
+    idleViewer = { ...ui, expiresAt: viewer.expiresAt };
+  });
+
+  it('embeds in an iframe of an origin named in AUDITLOG_FRAME_ANCESTORS, and only there', async () => {
+    const viewer = await server.api('/v1/viewer-sessions', { method: 'POST', json: {} });
+    const { page, context, problems } = await openPage(browser, server.url);
+    const src = `${server.url}/audit?category=security#token=${encodeURIComponent(viewer.token)}`;
+    hostPage = `<!doctype html><title>Host</title><iframe title="Audit log" src="${src}" width="1200" height="700"></iframe>`;
+    // A third-party frame: this browser refuses it sessionStorage, so the token is kept in memory.
+    await page.goto(`${HOST}/admin/audit`);
+    const frame = page.frameLocator('iframe[title="Audit log"]');
+    await frame.locator('.tbody [data-event-id]').first().waitFor();
+    expect(await frame.locator('.tbody .cell-category').first().textContent()).toBe('Security');
+    await frame.getByText('Viewer session until').waitFor();
+    expect(page.frames()[1]!.url()).toBe(`${server.url}/audit?category=security`);
+    await screenshot(page, 'embedded-in-host');
+    expect(problems).toEqual([]);
+
+    // The same page on an origin the server does not name: the browser refuses to show the frame.
+    await page.goto(`${HOST.replace('localhost', '127.0.0.1')}/admin/audit`);
+    await expect.poll(() => problems.some((p) => /frame-ancestors/.test(p)), { timeout: 10_000 }).toBe(true);
+    expect(await page.frameLocator('iframe').locator('.app').count()).toBe(0);
     await context.close();
   });
 
@@ -194,6 +255,18 @@ describeUi('Sign-in, embed mode, headers and hostile values (real Chromium)', ()
     await page.getByRole('button', { name: 'Close details' }).click();
     await page.waitForURL((u) => !u.searchParams.has('event'));
     expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  // Last on purpose: the viewer session of the embed test has been idle since; it ends 30 s after it began.
+  it('an idle viewer is signed out when its session ends, without clicking anything', async () => {
+    expect(idleViewer).toBeDefined();
+    const { page, context, problems, expiresAt } = idleViewer!;
+    await page
+      .getByText('The viewer session has expired. Reload the page in your platform to open the log again.')
+      .waitFor({ timeout: Math.max(0, Date.parse(expiresAt) - Date.now()) + 10_000 });
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(expiresAt));
+    expect(problems.filter((p) => !expected401(p))).toEqual([]);
     await context.close();
   });
 });

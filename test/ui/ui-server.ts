@@ -19,7 +19,9 @@ export interface UiServer {
  * A real `auditlog serve` process on a SQLite file that `auditlog demo` filled first — the same commands a
  * person runs. The built CLI (dist/) and UI (web/dist) are used, so `npm test` builds first (pretest).
  */
-export async function startUiServer(options: { events?: number; db?: string } = {}): Promise<UiServer> {
+export async function startUiServer(
+  options: { events?: number; db?: string; env?: Record<string, string> } = {},
+): Promise<UiServer> {
   const dir = tempDir('auditlog-ui-');
   // An existing store (AUDITLOG_UI_PERF_DB for repeated large measurements) is served as it is.
   const db = options.db ?? dir.file('auditlog.db');
@@ -29,7 +31,7 @@ export async function startUiServer(options: { events?: number; db?: string } = 
     });
   }
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--db', db], {
-    env: { ...process.env, AUDITLOG_BOOTSTRAP_TOKEN: UI_TOKEN, LOG_LEVEL: 'warn' },
+    env: { ...process.env, AUDITLOG_BOOTSTRAP_TOKEN: UI_TOKEN, LOG_LEVEL: 'warn', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await listeningUrl(child);

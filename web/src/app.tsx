@@ -1,6 +1,9 @@
 import { useEffect } from 'react';
 import { SessionProvider, useSession } from './auth/session-context.tsx';
+import { TokenInfoProvider, useTokenInfo } from './auth/token-info-provider.tsx';
+import { CatalogProvider } from './catalog/catalog-provider.tsx';
 import { Link } from './components/link.tsx';
+import { SafeText } from './components/safe-text.tsx';
 import { formatLocal } from './format/format-time.ts';
 import { AuditLogPage } from './pages/audit-log-page.tsx';
 import { AuthLogPage } from './pages/auth-log-page.tsx';
@@ -30,37 +33,67 @@ function Shell() {
 
   if (!session) return <SignInPage />;
   return (
-    <div className="app">
-      <a className="skip-link" href="#main">
-        Skip to content
-      </a>
-      <header className="app-header">
-        <span className="brand">auditlog</span>
-        <nav aria-label="Main">
-          <Link href="/audit" current={path.startsWith('/audit')}>
-            Audit log
-          </Link>
-          <Link href="/auth/events" current={path.startsWith('/auth')}>
-            Authentication log
-          </Link>
-        </nav>
-        {session.embedded ? (
-          <span className="muted small">
-            Viewer session
-            {session.expiresAt && !Number.isNaN(Date.parse(session.expiresAt))
-              ? ` · until ${formatLocal(session.expiresAt, false).slice(11)}`
-              : ''}
-          </span>
-        ) : (
-          <button type="button" className="sign-out" onClick={() => signOut()}>
-            Sign out
-          </button>
-        )}
-      </header>
-      <main id="main" tabIndex={-1}>
-        <Route path={path} />
-      </main>
-    </div>
+    <TokenInfoProvider token={session.token}>
+      <CatalogProvider token={session.token}>
+        <div className="app">
+          <a className="skip-link" href="#main">
+            Skip to content
+          </a>
+          <header className="app-header">
+            <span className="brand">auditlog</span>
+            <nav aria-label="Main">
+              <Link href="/audit" current={path.startsWith('/audit')}>
+                Audit log
+              </Link>
+              <Link href="/auth/events" current={path.startsWith('/auth')}>
+                Authentication log
+              </Link>
+            </nav>
+            <SessionSummary embedded={session.embedded} fragmentExpiry={session.expiresAt} />
+            {session.embedded ? null : (
+              <button type="button" className="sign-out" onClick={() => signOut()}>
+                Sign out
+              </button>
+            )}
+          </header>
+          <main id="main" tabIndex={-1}>
+            <Route path={path} />
+          </main>
+        </div>
+      </CatalogProvider>
+    </TokenInfoProvider>
+  );
+}
+
+/**
+ * The tenant whose log this is, and when the session ends: the expiry the server reports (GET /v1/me);
+ * until it has answered, a viewer session shows the expiry its host platform passed in the fragment.
+ */
+function SessionSummary({ embedded, fragmentExpiry }: { embedded: boolean; fragmentExpiry: string | null }) {
+  const info = useTokenInfo();
+  const expiresAt = info ? info.expiresAt : fragmentExpiry;
+  const until = expiresAt && !Number.isNaN(Date.parse(expiresAt)) ? formatLocal(expiresAt, false) : null;
+  const sameDay = until?.slice(0, 10) === formatLocal(new Date().toISOString(), false).slice(0, 10);
+  const viewer = embedded || info?.kind === 'viewer';
+  return (
+    <span className="session-summary muted small">
+      {info ? (
+        <span className="tenant" title={info.name ? `Token: ${info.name}` : undefined}>
+          Tenant <SafeText className="tenant-name" value={info.tenant} />
+        </span>
+      ) : null}
+      {viewer || until ? (
+        <span className="session-expiry">
+          {viewer ? 'Viewer session' : 'Token'}
+          {until ? (
+            <>
+              {viewer ? ' until ' : ' expires '}
+              <time dateTime={expiresAt!}>{sameDay ? until.slice(11) : until}</time>
+            </>
+          ) : null}
+        </span>
+      ) : null}
+    </span>
   );
 }
 

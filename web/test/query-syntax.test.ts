@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_FILTER } from '../src/filters/audit-filter.ts';
-import { CATEGORIES } from '../src/format/categories.ts';
 import { applyQuery, parseQuery, tokenize } from '../src/query-syntax.ts';
+
+/** Categories as GET /v1/catalog lists them (keys and labels). */
+const CATEGORIES = [
+  { key: 'telephony', label: 'Telephony' },
+  { key: 'bulk', label: 'Bulk Operations' },
+];
 
 describe('query syntax', () => {
   it('lifts key:value terms into filters and keeps the rest as keywords', () => {

@@ -4,11 +4,14 @@ import type {
   Alert,
   AuditEvent,
   AuthEventPage,
+  CatalogCategory,
   EventPage,
+  FailureBucket,
   FailureGroup,
   SessionDetail,
   SessionPage,
   StatsGroup,
+  TokenInfo,
 } from './types.ts';
 
 type Signal = { signal?: AbortSignal };
@@ -35,9 +38,16 @@ export const api = {
   session: (token: string, id: string, o: Signal = {}) =>
     apiJson<SessionDetail>(token, `/v1/sessions/${seg(id)}`, o),
   failures: (token: string, params: Params, o: Signal = {}) =>
-    apiJson<{ groups: FailureGroup[] }>(token, `/v1/auth/failures${toQuery(params)}`, o),
+    apiJson<{ groups: FailureGroup[]; buckets?: FailureBucket[] }>(
+      token,
+      `/v1/auth/failures${toQuery(params)}`,
+      o,
+    ),
   alerts: (token: string, params: Params, o: Signal = {}) =>
     apiJson<{ alerts: Alert[] }>(token, `/v1/alerts${toQuery(params)}`, o),
+  me: (token: string, o: Signal = {}) => apiJson<TokenInfo>(token, '/v1/me', o),
+  catalog: (token: string, o: Signal = {}) =>
+    apiJson<{ categories: CatalogCategory[] }>(token, '/v1/catalog', o),
   /** Checks a token: any answer but 401/403 on a one-row read means it can read the log. */
   probe: (token: string) => apiJson<EventPage>(token, '/v1/events?limit=1', { quiet401: true }),
 };

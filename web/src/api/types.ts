@@ -107,6 +107,13 @@ export interface FailureGroup {
   lastAt: string;
 }
 
+/** GET /v1/auth/failures with `bucket`: the window split into consecutive buckets. */
+export interface FailureBucket {
+  from: string;
+  to: string;
+  groups: { key: string; count: number }[];
+}
+
 export interface Alert {
   kind: 'brute_force' | 'password_spraying' | string;
   subject: string;
@@ -121,6 +128,24 @@ export interface StatsGroup {
   key: string;
   label?: string;
   count: number;
+}
+
+/** GET /v1/me: the calling token. */
+export interface TokenInfo {
+  tokenId: string;
+  tenant: string;
+  name: string | null;
+  scopes: string[];
+  kind: 'api' | 'bootstrap' | 'viewer' | string;
+  expiresAt: string | null;
+}
+
+/** GET /v1/catalog: the categories events may carry, with labels and the actions each tracks. */
+export interface CatalogCategory {
+  key: string;
+  label: string;
+  description: string;
+  actions: { eventType: string; label: string; action: string; targetType: string }[];
 }
 
 export interface ApiErrorBody {

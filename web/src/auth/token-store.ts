@@ -2,8 +2,11 @@
  * The token lives in sessionStorage only: it dies with the tab, is never written to localStorage, and never
  * appears in a URL the server or a Referer could see. Embed mode hands it over in the URL fragment
  * (`#token=…`), which browsers never send to servers; `adoptFragmentToken` moves it into sessionStorage and
- * strips it from the address bar before anything renders.
+ * strips it from the address bar before anything renders. Where the browser refuses sessionStorage (an
+ * iframe of another site with third-party storage blocked), memory serves instead (see tab-storage.ts).
  */
+
+import { tabStorage } from './tab-storage.ts';
 
 const KEY = 'auditlog.token';
 const EMBED_KEY = 'auditlog.embedded';
@@ -16,7 +19,7 @@ export interface StoredSession {
 }
 
 export function readSession(): StoredSession | null {
-  const raw = sessionStorage.getItem(KEY);
+  const raw = tabStorage().getItem(KEY);
   if (!raw) return null;
   try {
     const s = JSON.parse(raw) as StoredSession;
@@ -27,17 +30,17 @@ export function readSession(): StoredSession | null {
 }
 
 export function saveSession(session: StoredSession): void {
-  sessionStorage.setItem(KEY, JSON.stringify(session));
-  if (session.embedded) sessionStorage.setItem(EMBED_KEY, '1');
+  tabStorage().setItem(KEY, JSON.stringify(session));
+  if (session.embedded) tabStorage().setItem(EMBED_KEY, '1');
 }
 
 export function clearSession(): void {
-  sessionStorage.removeItem(KEY);
+  tabStorage().removeItem(KEY);
 }
 
 /** Whether this tab was opened by a host platform (kept after the token expires, to word the message). */
 export function wasEmbedded(): boolean {
-  return sessionStorage.getItem(EMBED_KEY) === '1';
+  return tabStorage().getItem(EMBED_KEY) === '1';
 }
 
 /**

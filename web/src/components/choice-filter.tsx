@@ -3,11 +3,13 @@ import { useId } from 'react';
 interface ChoiceFilterProps {
   legend: string;
   name: string;
-  options: { key: string; label: string }[];
+  options: { key: string; label: string; description?: string }[];
   selected: string[];
   onChange: (selected: string[]) => void;
   /** Collapsed into a disclosure (for long lists). */
   collapsible?: boolean;
+  /** Said under the choices, e.g. while they load. */
+  note?: string;
 }
 
 /** A group of checkboxes; none checked means "any". */
@@ -18,7 +20,7 @@ export function ChoiceFilter(props: ChoiceFilterProps) {
   const boxes = (
     <div className="choices">
       {props.options.map((o) => (
-        <label key={o.key} className="choice" htmlFor={`${id}-${o.key}`}>
+        <label key={o.key} className="choice" htmlFor={`${id}-${o.key}`} title={o.description}>
           <input
             id={`${id}-${o.key}`}
             type="checkbox"
@@ -30,6 +32,11 @@ export function ChoiceFilter(props: ChoiceFilterProps) {
           {o.label}
         </label>
       ))}
+      {props.note ? (
+        <span className="muted small" role="status">
+          {props.note}
+        </span>
+      ) : null}
     </div>
   );
   if (!props.collapsible) {

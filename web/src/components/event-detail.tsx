@@ -1,6 +1,6 @@
 import { type ReactNode, useEffect, useRef } from 'react';
 import type { AuditEvent } from '../api/types.ts';
-import { categoryLabel } from '../format/categories.ts';
+import { useCatalog } from '../catalog/catalog-provider.tsx';
 import { formatUtc } from '../format/format-time.ts';
 import { targetLabel } from '../format/format-value.ts';
 import { ActionBadge } from './action-badge.tsx';
@@ -27,6 +27,8 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
 /** Everything recorded about one event: context, the changed fields, and old → new side by side. */
 export function EventDetail({ event: e }: { event: AuditEvent }) {
   const a = e.actor;
+  const catalog = useCatalog();
+  const typeLabel = catalog.eventTypeLabel(e.eventType);
   return (
     <div className="event-detail">
       <dl className="fields">
@@ -46,10 +48,17 @@ export function EventDetail({ event: e }: { event: AuditEvent }) {
           </div>
         </Field>
         <Field label="Action">
-          <ActionBadge action={e.action} /> <SafeText value={e.eventType} />
+          <ActionBadge action={e.action} />{' '}
+          {typeLabel ? (
+            <>
+              <SafeText value={typeLabel} /> <SafeText className="muted mono" value={e.eventType} />
+            </>
+          ) : (
+            <SafeText value={e.eventType} />
+          )}
         </Field>
         <Field label="Category">
-          <SafeText value={categoryLabel(e.category)} />
+          <SafeText value={catalog.categoryLabel(e.category)} />
         </Field>
         <Field label="Target">
           <Link href={historyHref(e.target)} title="Show every change to this entity">

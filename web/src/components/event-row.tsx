@@ -1,6 +1,6 @@
 import type { CSSProperties, KeyboardEvent, MouseEvent } from 'react';
 import type { AuditEvent } from '../api/types.ts';
-import { categoryLabel } from '../format/categories.ts';
+import { useCatalog } from '../catalog/catalog-provider.tsx';
 import { actorNames, changeSummary, targetLabel } from '../format/format-value.ts';
 import { ActionBadge } from './action-badge.tsx';
 import { SafeText, visibleText } from './safe-text.tsx';
@@ -21,6 +21,7 @@ interface EventRowProps {
 /** One event as a table row: every value is text; the target is a link to the entity's history. */
 export function EventRow(props: EventRowProps) {
   const { event: e, rowIndex, style, focusable, selected, fresh } = props;
+  const { categoryLabel } = useCatalog();
   const who = actorNames(e.actor);
   const target = targetLabel(e.target);
   const summary = changeSummary(e);

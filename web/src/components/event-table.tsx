@@ -1,5 +1,14 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react';
+import {
+  type KeyboardEvent,
+  type Ref,
+  useCallback,
+  useEffect,
+  useImperativeHandle,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from 'react';
 import type { AuditEvent } from '../api/types.ts';
 import { localZoneName } from '../format/format-time.ts';
 import { useElementWidth } from '../hooks/use-element-width.ts';
@@ -15,6 +24,13 @@ interface EventTableProps {
   fresh?: ReadonlySet<string>;
   onOpen: (event: AuditEvent) => void;
   onOpenTarget: (event: AuditEvent) => void;
+  /** Lets the page move to a row (live mode's "Show"). */
+  handle?: Ref<EventTableHandle>;
+}
+
+export interface EventTableHandle {
+  /** Scrolls the row of event `id` into view and focuses it. */
+  reveal: (id: string) => void;
 }
 
 const WIDE_ROW = 44;
@@ -48,6 +64,34 @@ export function EventTable(props: EventTableProps) {
     virtualizer.measure();
   }, [rowHeight, virtualizer]);
 
+  // Keeps what the reader looks at in place when live mode inserts rows above it: the first row in view
+  // is remembered, and after an insertion the scroll position follows it. At the very top nothing is
+  // held, so new events appear there.
+  const anchor = useRef<{ id: string; offset: number } | null>(null);
+  const rememberAnchor = useCallback(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const index = Math.floor(el.scrollTop / rowHeight);
+    const e = events[index];
+    anchor.current = e && el.scrollTop > 0 ? { id: e.id, offset: el.scrollTop - index * rowHeight } : null;
+  }, [events, rowHeight]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the rows change
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    const a = anchor.current;
+    if (el && a) {
+      const index = events.findIndex((e) => e.id === a.id);
+      const want = index * rowHeight + a.offset;
+      if (index >= 0 && Math.abs(el.scrollTop - want) >= 1) el.scrollTop = want;
+    }
+    rememberAnchor();
+  }, [events]);
+  useEffect(() => {
+    const el = scrollRef.current;
+    el?.addEventListener('scroll', rememberAnchor, { passive: true });
+    return () => el?.removeEventListener('scroll', rememberAnchor);
+  }, [rememberAnchor]);
+
   useEffect(() => {
     if (active >= events.length) setActive(Math.max(0, events.length - 1));
   }, [active, events.length]);
@@ -73,6 +117,17 @@ export function EventTable(props: EventTableProps) {
       requestAnimationFrame(() => rowAt()?.focus());
     },
     [virtualizer],
+  );
+
+  useImperativeHandle(
+    props.handle,
+    () => ({
+      reveal: (id) => {
+        const index = events.findIndex((e) => e.id === id);
+        if (index >= 0) focusRow(index);
+      },
+    }),
+    [events, focusRow],
   );
 
   const onKeyDown = (ev: KeyboardEvent) => {

@@ -1,4 +1,6 @@
-import type { Series } from '../format/failure-series.ts';
+import { useMemo } from 'react';
+import type { FailureBucket } from '../api/types.ts';
+import { toSeries } from '../format/failure-series.ts';
 import { formatLocal } from '../format/format-time.ts';
 import { SafeText, visibleText } from './safe-text.tsx';
 
@@ -12,7 +14,9 @@ const PAD = { left: 36, right: 8, top: 10, bottom: 24 };
  * Failed sign-ins over time as stacked bars, one colour per user or IP. A hand-made SVG (no chart library);
  * the same numbers are in a table below it for screen readers and exact reading.
  */
-export function FailureChart({ title, series, ends }: { title: string; series: Series[]; ends: string[] }) {
+export function FailureChart({ title, buckets }: { title: string; buckets: FailureBucket[] }) {
+  const series = useMemo(() => toSeries(buckets), [buckets]);
+  const ends = buckets.map((b) => b.to);
   const n = ends.length;
   const stackTotals = ends.map((_, i) => series.reduce((s, x) => s + (x.counts[i] ?? 0), 0));
   const max = Math.max(1, ...stackTotals);
@@ -69,25 +73,34 @@ export function FailureChart({ title, series, ends }: { title: string; series: S
                     height={height}
                     fill={COLORS[k % COLORS.length]}
                   >
-                    <title>{`${visibleText(s.key)}: ${v} until ${formatLocal(end, false)}`}</title>
+                    <title>{`${visibleText(s.key)}: ${v} from ${formatLocal(buckets[i]!.from, false)} to ${formatLocal(end, false).slice(11)}`}</title>
                   </rect>
                 );
               })}
             </g>
           );
         })}
-        {[0, Math.floor(n / 2), n - 1].map((i, k) => (
-          <text
-            key={i}
-            x={PAD.left + (k === 0 ? i * barW : k === 2 ? (i + 1) * barW : (i + 0.5) * barW)}
-            y={H - 6}
-            textAnchor={k === 0 ? 'start' : k === 2 ? 'end' : 'middle'}
-            fontSize={11}
-            fill="#444"
-          >
-            {formatLocal(ends[i]!, false).slice(5)}
-          </text>
-        ))}
+        {/* The axis: the window's start, the start of its middle bucket, its end. */}
+        {n > 0
+          ? (
+              [
+                [0, buckets[0]!.from, 'start'],
+                [Math.floor(n / 2), buckets[Math.floor(n / 2)]!.from, 'middle'],
+                [n, buckets[n - 1]!.to, 'end'],
+              ] as const
+            ).map(([i, at, anchor]) => (
+              <text
+                key={anchor}
+                x={PAD.left + i * barW}
+                y={H - 6}
+                textAnchor={anchor}
+                fontSize={11}
+                fill="#444"
+              >
+                {formatLocal(at, false).slice(5)}
+              </text>
+            ))
+          : null}
       </svg>
       <ul className="legend">
         {series.map((s, k) => (
@@ -107,7 +120,7 @@ export function FailureChart({ title, series, ends }: { title: string; series: S
           <table className="data-table">
             <thead>
               <tr>
-                <th scope="col">Until</th>
+                <th scope="col">Period</th>
                 {series.map((s) => (
                   <th scope="col" key={s.key}>
                     <SafeText value={s.key} />
@@ -116,9 +129,11 @@ export function FailureChart({ title, series, ends }: { title: string; series: S
               </tr>
             </thead>
             <tbody>
-              {ends.map((end, i) => (
-                <tr key={end}>
-                  <th scope="row">{formatLocal(end, false)}</th>
+              {buckets.map((b, i) => (
+                <tr key={b.to} data-bucket-from={b.from}>
+                  <th scope="row">
+                    {formatLocal(b.from, false)} – {formatLocal(b.to, false).slice(11)}
+                  </th>
                   {series.map((s) => (
                     <td key={s.key}>{s.counts[i]}</td>
                   ))}

@@ -1,44 +1,36 @@
 import { useMemo } from 'react';
 import { isMissingEndpoint } from '../api/client.ts';
 import { api } from '../api/endpoints.ts';
+import type { FailureBucket } from '../api/types.ts';
 import { useToken } from '../auth/session-context.tsx';
-import {
-  type Bucket,
-  bucketEnds,
-  FAILURE_SPANS,
-  type FailureSpan,
-  toSeries,
-} from '../format/failure-series.ts';
+import { FAILURE_SPANS, type FailureSpan, spanParams } from '../format/failure-series.ts';
 import { useAsync } from '../hooks/use-async.ts';
 import { navigate, useLocation } from '../router.ts';
 import { FailureChart } from './failure-chart.tsx';
 import { Empty, ErrorBox, Loading, NotAvailable } from './state-views.tsx';
 
 /**
- * Failed sign-in attempts over time, per user and per IP: one GET /v1/auth/failures per bucket (the
- * endpoint counts one window), fetched in parallel.
+ * Failed sign-in attempts over time, per user and per IP: one GET /v1/auth/failures per chart, the window
+ * split into buckets by the server (`bucket=`), so the bars and their table are the server's numbers.
  */
 export function FailuresView() {
   const token = useToken();
   const location = useLocation();
   const span: FailureSpan =
     FAILURE_SPANS.find((s) => s.key === location.search.get('span')) ?? FAILURE_SPANS[1];
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the ends are fixed when the span is chosen
-  const ends = useMemo(() => bucketEnds(span, Date.now()), [span.key]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the end is fixed when the span is chosen
+  const to = useMemo(() => new Date().toISOString(), [span.key]);
   const data = useAsync(
     async (signal) => {
-      const load = (groupBy: 'user' | 'ip') =>
-        Promise.all(
-          ends.map((to) =>
-            api
-              .failures(token, { window: `${span.bucketMinutes}m`, groupBy, to }, { signal })
-              .then((r): Bucket => ({ to, groups: r.groups })),
-          ),
-        );
+      const load = async (groupBy: 'user' | 'ip'): Promise<FailureBucket[]> => {
+        const r = await api.failures(token, { ...spanParams(span, to), groupBy }, { signal });
+        if (!r.buckets) throw new Error('The server did not split the window into buckets (bucket=).');
+        return r.buckets;
+      };
       const [byUser, byIp] = await Promise.all([load('user'), load('ip')]);
-      return { byUser: toSeries(byUser), byIp: toSeries(byIp) };
+      return { byUser, byIp };
     },
-    [ends, token],
+    [span, to, token],
   );
 
   return (
@@ -68,14 +60,18 @@ export function FailuresView() {
         ) : (
           <ErrorBox error={data.error} onRetry={data.reload} />
         )
-      ) : data.data && data.data.byUser.length === 0 && data.data.byIp.length === 0 ? (
+      ) : data.data && total(data.data.byUser) === 0 && total(data.data.byIp) === 0 ? (
         <Empty title="No failed sign-in attempts in this period." />
       ) : data.data ? (
         <div className="charts">
-          <FailureChart title="Failed attempts per user" series={data.data.byUser} ends={ends} />
-          <FailureChart title="Failed attempts per IP address" series={data.data.byIp} ends={ends} />
+          <FailureChart title="Failed attempts per user" buckets={data.data.byUser} />
+          <FailureChart title="Failed attempts per IP address" buckets={data.data.byIp} />
         </div>
       ) : null}
     </div>
   );
+}
+
+function total(buckets: FailureBucket[]): number {
+  return buckets.reduce((n, b) => n + b.groups.reduce((m, g) => m + g.count, 0), 0);
 }

@@ -1,5 +1,5 @@
+import { useCatalog } from '../catalog/catalog-provider.tsx';
 import { type AuditFilter, activeFilterCount, EMPTY_FILTER } from '../filters/audit-filter.ts';
-import { CATEGORIES } from '../format/categories.ts';
 import { ChoiceFilter } from './choice-filter.tsx';
 import { DateRangeFilter } from './date-range-filter.tsx';
 import { TextFilter } from './text-filter.tsx';
@@ -16,6 +16,14 @@ export function FilterBar({ filter, onChange }: { filter: AuditFilter; onChange:
   const set = <K extends keyof AuditFilter>(key: K, value: AuditFilter[K]) =>
     onChange({ ...filter, [key]: value });
   const active = activeFilterCount(filter);
+  const catalog = useCatalog();
+  // The server's categories; a category in the URL that the catalog does not list stays, to be unchecked.
+  const categories = [
+    ...catalog.categories,
+    ...filter.categories
+      .filter((k) => !catalog.categories.some((c) => c.key === k))
+      .map((key) => ({ key, label: key })),
+  ];
   return (
     <section className="filter-bar" aria-label="Filters">
       <DateRangeFilter value={filter} onChange={(r) => onChange({ ...filter, ...r })} />
@@ -30,10 +38,11 @@ export function FilterBar({ filter, onChange }: { filter: AuditFilter; onChange:
       <ChoiceFilter
         legend="Category"
         name="category"
-        options={CATEGORIES}
+        options={categories}
         selected={filter.categories}
         onChange={(v) => set('categories', v)}
         collapsible
+        note={catalog.known ? undefined : 'Loading the categories…'}
       />
       <TextFilter
         name="targetType"

@@ -1,6 +1,6 @@
 import { useEffect, useId, useState } from 'react';
+import { useCatalog } from '../catalog/catalog-provider.tsx';
 import type { AuditFilter } from '../filters/audit-filter.ts';
-import { CATEGORIES } from '../format/categories.ts';
 import { applyQuery, parseQuery } from '../query-syntax.ts';
 import { QueryHelp } from './query-help.tsx';
 
@@ -16,12 +16,13 @@ export function KeywordSearch({
   onApply: (f: AuditFilter) => void;
 }) {
   const id = useId();
+  const { categories } = useCatalog();
   const [text, setText] = useState(filter.q ?? '');
   const [errors, setErrors] = useState<string[]>([]);
   useEffect(() => setText(filter.q ?? ''), [filter.q]);
 
   const submit = () => {
-    const parsed = parseQuery(text, CATEGORIES);
+    const parsed = parseQuery(text, categories);
     setErrors(parsed.errors);
     if (parsed.errors.length > 0) return;
     setText(parsed.keywords);

@@ -45,3 +45,11 @@ export function fromLocalInput(value: string): string | undefined {
   const d = new Date(/T/.test(value) ? value : `${value}T00:00`);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
+
+/** How long a from/to range spans (to defaults to `now`); null when it has no start (unbounded). */
+export function rangeSpanMs(p: { from?: string; to?: string }, now = Date.now()): number | null {
+  const from = p.from ? Date.parse(p.from) : Number.NaN;
+  if (Number.isNaN(from)) return null;
+  const to = p.to ? Date.parse(p.to) : now;
+  return Number.isNaN(to) ? null : Math.max(0, to - from);
+}

@@ -1,4 +1,4 @@
-import type { FailureGroup } from '../api/types.ts';
+import type { FailureBucket } from '../api/types.ts';
 
 /** Spans of the failed-attempts chart: how far back, in how many buckets. */
 export const FAILURE_SPANS = [
@@ -8,31 +8,22 @@ export const FAILURE_SPANS = [
 ] as const;
 export type FailureSpan = (typeof FAILURE_SPANS)[number];
 
-export interface Bucket {
-  /** End of the bucket (exclusive), RFC 3339. */
-  to: string;
-  groups: FailureGroup[];
-}
-
 export interface Series {
   key: string;
   total: number;
   counts: number[];
 }
 
-/** The bucket ends of a span, oldest first, the last one ending at `now`. */
-export function bucketEnds(span: FailureSpan, now: number): string[] {
-  const step = span.bucketMinutes * 60_000;
-  return Array.from({ length: span.buckets }, (_, i) =>
-    new Date(now - (span.buckets - 1 - i) * step).toISOString(),
-  );
+/** The GET /v1/auth/failures parameters of a span ending at `to`: one request answers the whole chart. */
+export function spanParams(span: FailureSpan, to: string): { window: string; bucket: string; to: string } {
+  return { window: `${span.bucketMinutes * span.buckets}m`, bucket: `${span.bucketMinutes}m`, to };
 }
 
 /**
  * Per-bucket counts of the `top` keys with the most failures over the span, and an "others" series for the
  * rest, so the chart stays readable when an attack touches hundreds of usernames.
  */
-export function toSeries(buckets: Bucket[], top = 6): Series[] {
+export function toSeries(buckets: FailureBucket[], top = 6): Series[] {
   const totals = new Map<string, number>();
   for (const b of buckets) for (const g of b.groups) totals.set(g.key, (totals.get(g.key) ?? 0) + g.count);
   const ranked = [...totals.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));

@@ -9,6 +9,8 @@ export interface KeysetPages<T> {
   items: T[];
   /** True until the first page of the current query has arrived. */
   initialLoading: boolean;
+  /** The query the items belong to (null before any first page has arrived). */
+  loadedKey: string | null;
   loadingMore: boolean;
   error: unknown;
   hasMore: boolean;
@@ -31,6 +33,7 @@ export function useKeysetPages<T>(
   const [items, setItemsState] = useState<T[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [initialLoading, setInitialLoading] = useState(true);
+  const [loadedKey, setLoadedKey] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [attempt, setAttempt] = useState(0);
@@ -52,12 +55,14 @@ export function useKeysetPages<T>(
         if (controller.signal.aborted) return;
         setItemsState(page.items);
         setCursor(page.nextCursor);
+        setLoadedKey(queryKey);
         setInitialLoading(false);
       },
       (e: unknown) => {
         if (controller.signal.aborted) return;
         setItemsState([]);
         setCursor(null);
+        setLoadedKey(null);
         setError(e);
         setInitialLoading(false);
       },
@@ -97,6 +102,7 @@ export function useKeysetPages<T>(
     items,
     reload,
     initialLoading,
+    loadedKey,
     loadingMore,
     error,
     hasMore: cursor !== null,

@@ -1,64 +1,100 @@
 import { useEffect, useRef, useState } from 'react';
 import type { AuditEvent, EventPage } from '../api/types.ts';
+import { mergeArrivals } from '../live/merge-arrivals.ts';
 
 const POLL_MS = 4000;
-const PAGE = 100;
+const PAGE = 200;
+/** Pages read per poll before a flood is handled by reloading the newest page instead. */
+const MAX_PAGES = 5;
 
-/** Newest first: by occurredAt, then seq — the API's own order. */
-export function compareNewestFirst(a: AuditEvent, b: AuditEvent): number {
-  if (a.occurredAt !== b.occurredAt) return a.occurredAt < b.occurredAt ? 1 : -1;
-  return b.seq - a.seq;
+export interface LiveArrivals {
+  /** The events of the last poll that brought any, in table order. */
+  ids: string[];
+  /** Of those, how many were placed below the top row (recorded late, with an earlier time). */
+  late: number;
+}
+
+export interface LiveState {
+  lastPoll: Date | null;
+  error: unknown;
+  arrivals: LiveArrivals | null;
 }
 
 /**
- * Live mode by polling: every few seconds the newest page of the current filter is fetched and events not
- * yet shown are merged in, newest first. Returns the ids that arrived last, for a brief highlight.
+ * Live mode by polling GET /v1/events?afterSeq=<highest seq seen>&<filters>: the events *recorded* since,
+ * whatever their occurredAt, so an event that arrives late with an old time is not missed (a poll of the
+ * newest page would never see it). Each one is put into the loaded rows at its place in the time order.
+ * Starts once the first page of the current query is in (`ready`), from the highest seq among its rows.
  */
-export function useLiveEvents(
-  enabled: boolean,
-  queryKey: string,
-  fetchNewest: (limit: number, signal: AbortSignal) => Promise<EventPage>,
-  list: { current: () => AuditEvent[]; replace: (items: AuditEvent[]) => void; restart: () => void },
-): { arrived: ReadonlySet<string>; lastPoll: Date | null; error: unknown } {
-  const [arrived, setArrived] = useState<ReadonlySet<string>>(new Set());
+export function useLiveEvents(options: {
+  enabled: boolean;
+  queryKey: string;
+  ready: boolean;
+  fetchAfter: (afterSeq: number, limit: number, signal: AbortSignal) => Promise<EventPage>;
+  list: {
+    current: () => AuditEvent[];
+    hasMore: () => boolean;
+    replace: (items: AuditEvent[]) => void;
+    restart: () => void;
+  };
+}): LiveState {
+  const { enabled, queryKey, ready } = options;
   const [lastPoll, setLastPoll] = useState<Date | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const fetchRef = useRef(fetchNewest);
-  fetchRef.current = fetchNewest;
+  const [arrivals, setArrivals] = useState<LiveArrivals | null>(null);
+  const latest = useRef(options);
+  latest.current = options;
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new query or switching off forgets the arrivals
+  useEffect(() => {
+    setArrivals(null);
+  }, [queryKey, enabled]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: restart polling when the query changes
   useEffect(() => {
-    if (!enabled) return;
+    if (!enabled || !ready) return;
     let stopped = false;
+    let timer = 0;
     let controller: AbortController | null = null;
+    let highest = latest.current.list.current().reduce((max, e) => Math.max(max, e.seq), 0);
+
     const poll = async () => {
       controller = new AbortController();
+      const { fetchAfter, list } = latest.current;
       try {
-        const page = await fetchRef.current(PAGE, controller.signal);
-        if (stopped) return;
-        const items = list.current();
-        const known = new Set(items.map((e) => e.id));
-        const added = page.events.filter((e) => !known.has(e.id));
-        if (added.length > 0) {
-          // A full page of unseen events means there may be a gap: start over from the newest page.
-          if (added.length === page.events.length && page.events.length === PAGE) list.restart();
-          else list.replace([...added, ...items].sort(compareNewestFirst));
+        const events: AuditEvent[] = [];
+        let full = true;
+        for (let i = 0; i < MAX_PAGES && full; i++) {
+          const page = await fetchAfter(highest, PAGE, controller.signal);
+          if (stopped) return;
+          events.push(...page.events);
+          for (const e of page.events) highest = Math.max(highest, e.seq);
+          full = page.events.length === PAGE;
         }
-        setArrived(new Set(added.map((e) => e.id)));
+        if (full) {
+          // More than MAX_PAGES × PAGE events in one interval: show the newest page again instead.
+          list.restart();
+          return;
+        }
+        const merged = mergeArrivals(list.current(), events, list.hasMore());
+        if (merged.inserted.length > 0) {
+          list.replace(merged.items);
+          setArrivals({ ids: merged.inserted, late: merged.late });
+        }
         setLastPoll(new Date());
         setError(null);
       } catch (e) {
         if (!stopped) setError(e);
       }
+      if (!stopped) timer = window.setTimeout(poll, POLL_MS);
     };
-    const timer = window.setInterval(poll, POLL_MS);
     void poll();
     return () => {
       stopped = true;
-      window.clearInterval(timer);
+      window.clearTimeout(timer);
       controller?.abort();
     };
-  }, [enabled, queryKey]);
+  }, [enabled, queryKey, ready]);
 
-  return { arrived, lastPoll, error };
+  return { lastPoll, error, arrivals };
 }

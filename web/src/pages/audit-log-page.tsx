@@ -5,7 +5,7 @@ import { useToken } from '../auth/session-context.tsx';
 import { CollapsibleFilters } from '../components/collapsible-filters.tsx';
 import { historyHref } from '../components/event-detail.tsx';
 import { EventDetailPanel } from '../components/event-detail-panel.tsx';
-import { EventTable } from '../components/event-table.tsx';
+import { EventTable, type EventTableHandle } from '../components/event-table.tsx';
 import { ExportMenu } from '../components/export-menu.tsx';
 import { FilterBar } from '../components/filter-bar.tsx';
 import { KeywordSearch } from '../components/keyword-search.tsx';
@@ -50,18 +50,23 @@ export function AuditLogPage() {
       .events(token, { ...params, limit: PAGE_SIZE, cursor }, { signal })
       .then((p) => ({ items: p.events, nextCursor: p.nextCursor })),
   );
-  const itemsRef = useRef(pages.items);
-  itemsRef.current = pages.items;
-  const liveState = useLiveEvents(
-    live,
-    key,
-    (limit, signal) => api.events(token, { ...filterToParams(filter), limit }, { signal }),
-    {
-      current: () => itemsRef.current,
+  const ready = !pages.initialLoading && pages.loadedKey === key;
+  const pagesRef = useRef(pages);
+  pagesRef.current = pages;
+  const table = useRef<EventTableHandle>(null);
+  const liveState = useLiveEvents({
+    enabled: live,
+    queryKey: key,
+    ready,
+    fetchAfter: (afterSeq, limit, signal) => api.events(token, { ...params, afterSeq, limit }, { signal }),
+    list: {
+      current: () => pagesRef.current.items,
+      hasMore: () => pagesRef.current.hasMore,
       replace: (items) => pages.setItems(() => items),
       restart: pages.reload,
     },
-  );
+  });
+  const fresh = useMemo(() => new Set(liveState.arrivals?.ids), [liveState.arrivals]);
 
   const openEvent = useCallback((e: AuditEvent) => go(filter, e.id), [filter, go]);
   const openTarget = useCallback((e: AuditEvent) => navigate(historyHref(e.target)), []);
@@ -78,13 +83,19 @@ export function AuditLogPage() {
       <div className="page-main" inert={openId !== undefined && narrow}>
         <header className="page-header">
           <h1>Audit log</h1>
-          <MatchCount queryKey={key} params={() => params} />
+          <MatchCount
+            queryKey={key}
+            params={params}
+            loaded={ready ? { count: pages.items.length, complete: !pages.hasMore } : null}
+          />
           <div className="page-actions">
             <LiveToggle
               live={live}
               onChange={setLive}
               lastPoll={liveState.lastPoll}
               error={liveState.error}
+              arrivals={liveState.arrivals}
+              onShow={(id) => table.current?.reveal(id)}
             />
             <ExportMenu params={() => filterToParams(filter)} />
           </div>
@@ -114,7 +125,8 @@ export function AuditLogPage() {
                 loadingMore={pages.loadingMore}
                 onLoadMore={pages.loadMore}
                 selectedId={openId}
-                fresh={liveState.arrived}
+                fresh={fresh}
+                handle={table}
                 onOpen={openEvent}
                 onOpenTarget={openTarget}
               />

@@ -2,6 +2,7 @@ import { useCallback } from 'react';
 import { api } from '../api/endpoints.ts';
 import type { AuditEvent } from '../api/types.ts';
 import { useToken } from '../auth/session-context.tsx';
+import { useCatalog } from '../catalog/catalog-provider.tsx';
 import { ActionBadge } from '../components/action-badge.tsx';
 import { ChangeList } from '../components/change-list.tsx';
 import { EventDetailPanel } from '../components/event-detail-panel.tsx';
@@ -9,7 +10,6 @@ import { Link } from '../components/link.tsx';
 import { SafeText } from '../components/safe-text.tsx';
 import { Empty, ErrorBox, Loading } from '../components/state-views.tsx';
 import { TimeText } from '../components/time-cell.tsx';
-import { categoryLabel } from '../format/categories.ts';
 import { actorNames } from '../format/format-value.ts';
 import { useKeysetPages } from '../hooks/use-keyset-pages.ts';
 import { navigate, useLocation } from '../router.ts';
@@ -87,12 +87,15 @@ function HistoryEntry({
   onOpen: () => void;
 }) {
   const who = actorNames(e.actor);
+  const { categoryLabel, eventTypeLabel } = useCatalog();
+  const typeLabel = eventTypeLabel(e.eventType);
   return (
     <li className={`timeline-entry${selected ? ' row-selected' : ''}`} data-event-id={e.id}>
       <div className="timeline-head">
         <TimeText iso={e.occurredAt} />
         <ActionBadge action={e.action} />
-        <SafeText className="mono" value={e.eventType} />
+        {typeLabel ? <SafeText value={typeLabel} /> : null}
+        <SafeText className={typeLabel ? 'mono muted' : 'mono'} value={e.eventType} />
         <span className="muted">
           by <SafeText value={who.primary} />
           {who.secondary ? (
