@@ -83,6 +83,21 @@ describeUi('Accessibility: axe-core finds no WCAG 2.1 A/AA violation on any page
     });
   }
 
+  it('audit log with a read-only token: Export disabled, with its reason', async () => {
+    const { token } = await server.api('/v1/tokens', {
+      method: 'POST',
+      json: { tenant: 'default', scopes: ['read'], name: 'a11y-read-only' },
+    });
+    const { page, context, problems } = await openPage(browser, server.url, { token });
+    await page.goto('/audit?range=24h');
+    await page.locator('.tbody [data-event-id]').first().waitFor();
+    await page.locator('.export-menu button[aria-disabled="true"]').first().waitFor();
+    await page.locator('.result-count').getByText('matching event').waitFor();
+    expect(await axe(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('a narrow window, filters folded', async () => {
     const { page, context } = await openPage(browser, server.url, {
       token: server.token,

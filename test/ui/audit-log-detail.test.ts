@@ -97,11 +97,12 @@ describeUi('Audit Log page: detail, history, export, live mode, keyboard', () =>
     await page.keyboard.press('Enter');
     await page.waitForURL(new RegExp(`event=${ids[2]}`));
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('detail-title');
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-index'));
     await page.keyboard.press('Escape');
+    // Focus returns to the row in the next frame; End must be pressed there, not on the closing panel.
+    await expect.poll(focused).toBe('2');
     await page.keyboard.press('End');
-    expect(
-      Number(await page.evaluate(() => document.activeElement?.getAttribute('data-index'))),
-    ).toBeGreaterThan(50);
+    await expect.poll(async () => Number(await focused())).toBeGreaterThan(50);
     await page.keyboard.press('Home');
     await page.keyboard.press('h');
     await page.waitForURL(/\/audit\/history\//);
@@ -153,29 +154,80 @@ describeUi('Audit Log page: detail, history, export, live mode, keyboard', () =>
       expect(e).toMatchObject({ category: 'telephony', actor: { username: 'jose.alvarez' } });
   });
 
-  it('live mode shows a new event as it arrives', async () => {
+  it('live mode: new events on top, a late one at its place by time, the view held still', async () => {
+    const live: URLSearchParams[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('afterSeq=')) live.push(new URL(r.url()).searchParams);
+    });
     await show('/audit?category=inbound');
     await page.getByRole('button', { name: 'Live' }).click();
     expect(await page.getByRole('button', { name: 'Live' }).getAttribute('aria-pressed')).toBe('true');
     await page.getByText(/^Checked /).waitFor();
-    const posted = await server.api('/v1/events', {
-      method: 'POST',
-      json: {
-        actor: { id: 'usr_live', username: 'live.tester', displayName: 'Live Tester' },
-        action: 'update',
-        category: 'inbound',
-        target: { type: 'Queue', id: 'live-queue' },
-        oldValue: { timeoutSeconds: 30 },
-        newValue: { timeoutSeconds: 45 },
-        ip: '192.0.2.10',
-      },
+    const event = (extra: object) => ({
+      actor: { id: 'usr_live', username: 'live.tester', displayName: 'Live Tester' },
+      action: 'update',
+      category: 'inbound',
+      target: { type: 'Queue', id: 'live-queue' },
+      oldValue: { timeoutSeconds: 30 },
+      newValue: { timeoutSeconds: 45 },
+      ip: '192.0.2.10',
+      ...extra,
     });
+    const posted = await server.api('/v1/events', { method: 'POST', json: event({}) });
     const id = posted.events[0].id;
-    await expect
-      .poll(() => page.locator('.tbody [data-index="0"]').getAttribute('data-event-id'), { timeout: 15_000 })
-      .toBe(id);
+    const rowAt = (i: number) => page.locator(`.tbody [data-index="${i}"]`).getAttribute('data-event-id');
+    await expect.poll(() => rowAt(0), { timeout: 15_000 }).toBe(id);
     expect(await page.locator(`[data-event-id="${id}"] .cell-summary`).textContent()).toBe(
       'timeoutSeconds: 30 → 45',
     );
+
+    // Load the second page, and look at rows 130 and on.
+    await expect
+      .poll(
+        async () => {
+          await page.locator('.tbody').evaluate((el) => {
+            el.scrollTop = el.scrollHeight;
+          });
+          return page.locator('.table-footer').textContent();
+        },
+        { timeout: 15_000, interval: 200 },
+      )
+      .toMatch(/^(2\d\d|[3-9]\d\d) events/);
+    const shown = await server.api('/v1/events?category=inbound&limit=200');
+    expect(shown.events[0].id).toBe(id);
+    const scrolled = 130 * 44;
+    await page.locator('.tbody').evaluate((el, top) => {
+      el.scrollTop = top;
+    }, scrolled);
+    await expect.poll(() => rowAt(130)).toBe(shown.events[130].id);
+    // Recorded now, occurred between rows 119 and 120: beyond the newest page, so a poll of the newest
+    // events would never see it; the highest seq seen does.
+    const [a, b] = [Date.parse(shown.events[119].occurredAt), Date.parse(shown.events[120].occurredAt)];
+    expect(a).toBeGreaterThan(b + 1);
+    const occurredAt = new Date(Math.floor((a + b) / 2)).toISOString();
+    const late = (
+      await server.api('/v1/events', { method: 'POST', json: event({ occurredAt, reason: 'late' }) })
+    ).events[0];
+    // Inserted above the view, which holds still: the row that was at its top still is.
+    await expect.poll(() => rowAt(131), { timeout: 15_000 }).toBe(shown.events[130].id);
+    expect(await page.locator('.tbody').evaluate((el) => el.scrollTop)).toBe(scrolled + 44);
+    await page.getByText('1 new event (with an earlier time, placed further down)').waitFor();
+    await page.getByRole('button', { name: 'Show' }).click();
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-event-id')))
+      .toBe(late.id);
+    expect(await rowAt(120)).toBe(late.id);
+    const api = await server.api('/v1/events?category=inbound&limit=250');
+    const tableIds = await page.$$eval('.tbody [data-index]', (rows) =>
+      rows.map((r) => [Number(r.getAttribute('data-index')), r.getAttribute('data-event-id')] as const),
+    );
+    expect(tableIds.length).toBeGreaterThan(10);
+    for (const [i, rowId] of tableIds) expect(rowId).toBe(api.events[i].id);
+    expect(live.length).toBeGreaterThanOrEqual(2);
+    for (const p of live) expect(p.get('category')).toBe('inbound');
+    // The highest seq seen so far moves on with each arrival: nothing is fetched twice.
+    const seqs = live.map((p) => Number(p.get('afterSeq')));
+    expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    expect(seqs.some((s) => s >= posted.events[0].seq)).toBe(true);
   });
 });

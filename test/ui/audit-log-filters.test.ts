@@ -50,6 +50,7 @@ describeUi('Audit Log page: filters, query syntax and URL (real Chromium, demo d
 
   it('date range presets and a custom range narrow by occurredAt', async () => {
     const before = Date.now();
+    const stats = page.waitForRequest((r) => r.url().includes('/v1/stats?'));
     const preset = await applyAndCheck(page, server, 'date range: last 24 hours', () =>
       page.getByLabel('Date range').selectOption('24h'),
     );
@@ -58,6 +59,14 @@ describeUi('Audit Log page: filters, query syntax and URL (real Chromium, demo d
     expect(preset.params.get('to')).toBeNull();
     for (const e of preset.events) expect(Date.parse(e.occurredAt)).toBeGreaterThanOrEqual(from);
     expect(new URL(page.url()).searchParams.get('range')).toBe('24h');
+    // A range of at most 7 days is counted without asking, for the same query as the table's.
+    const counted = new URL((await stats).url()).searchParams;
+    expect(counted.get('from')).toBe(preset.params.get('from'));
+    const count = await server.api(`/v1/stats?${counted}`);
+    const n = count.groups.reduce((sum: number, g: any) => sum + g.count, 0);
+    await expect
+      .poll(() => page.locator('.result-count').textContent())
+      .toBe(`${n.toLocaleString('en')} matching events`);
 
     const start = new Date(Date.now() - 3 * 86_400_000);
     start.setUTCSeconds(0, 0);
@@ -123,6 +132,10 @@ describeUi('Audit Log page: filters, query syntax and URL (real Chromium, demo d
   });
 
   it('target type and id, and IP/CIDR filters narrow', async () => {
+    const statsRequests: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/v1/stats')) statsRequests.push(r.url());
+    });
     await page.getByLabel('Target type').fill('Carrier');
     const type = await applyAndCheck(page, server, 'target type filter', () =>
       page.getByLabel('Target type').press('Enter'),
@@ -135,6 +148,10 @@ describeUi('Audit Log page: filters, query syntax and URL (real Chromium, demo d
     );
     expect(id.events.length).toBeGreaterThan(0);
     for (const e of id.events) expect(e.target).toMatchObject({ type: 'Carrier', id: 'trunk-provider-2' });
+    // Every match is loaded (one page): the count is the rows', with no request for it.
+    expect(id.events.length).toBeLessThan(100);
+    expect(await page.locator('.result-count').textContent()).toBe(`${id.events.length} matching events`);
+    expect(statsRequests).toEqual([]);
     await page.getByRole('button', { name: /Clear filters/ }).click();
 
     await page.getByLabel('IP or CIDR').fill('10.20.0.0/16');

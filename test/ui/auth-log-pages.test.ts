@@ -114,33 +114,51 @@ describeUi('Authentication Log pages (real Chromium, demo sign-in history)', () 
     await page.locator('.tbody [data-event-id]').first().waitFor();
   });
 
-  it('failed attempts over time per user and per IP add up to the API’s counts', async () => {
+  it('failed attempts over time: one request per chart, its bars and table are the API’s buckets', async () => {
     const seen: URL[] = [];
     page.on('request', (r) => {
       if (r.url().includes('/v1/auth/failures')) seen.push(new URL(r.url()));
     });
     await page.goto('/auth/failures');
     await page.locator('.failure-chart').nth(1).waitFor();
-    const byUser = seen.filter((u) => u.searchParams.get('groupBy') === 'user');
-    expect(byUser).toHaveLength(24);
-    expect(new Set(byUser.map((u) => u.searchParams.get('window')))).toEqual(new Set(['60m']));
-    const to = byUser
-      .map((u) => u.searchParams.get('to')!)
-      .sort()
-      .at(-1)!;
-    for (const [groupBy, index] of [
-      ['user', 0],
-      ['ip', 1],
-    ] as const) {
-      const whole = await server.api(
-        `/v1/auth/failures?window=24h&groupBy=${groupBy}&to=${encodeURIComponent(to)}`,
-      );
-      const total = whole.groups.reduce((n: number, g: any) => n + g.count, 0);
+    // One bucketed request per chart, instead of one per bar.
+    expect(seen.map((u) => u.searchParams.get('groupBy')).sort()).toEqual(['ip', 'user']);
+    for (const u of seen) {
+      expect(Object.fromEntries(u.searchParams)).toMatchObject({ window: '1440m', bucket: '60m' });
+    }
+    for (const [index, groupBy] of ['user', 'ip'].entries()) {
+      const query = seen.find((u) => u.searchParams.get('groupBy') === groupBy)!.searchParams;
+      const api = await server.api(`/v1/auth/failures?${query}`);
+      expect(api.buckets).toHaveLength(24);
       const chart = page.locator('.failure-chart').nth(index);
+      const total = api.groups.reduce((n: number, g: any) => n + g.count, 0);
       expect(await chart.locator('figcaption').textContent()).toContain(`(${total} failed attempts)`);
-      const top = whole.groups[0];
+      const top = api.groups[0];
       expect(await chart.locator('.legend li').first().textContent()).toBe(`${top.key} ${top.count}`);
       expect(await chart.locator('svg.chart-svg').getAttribute('aria-label')).toContain(top.key);
+
+      // The table under the chart: a row per bucket, a column per key shown (the rest as "N others").
+      await chart.getByText('Show as table').click();
+      const keys = await chart.locator('thead th').allTextContents();
+      const rows = await chart.locator('tbody tr').evaluateAll((trs) =>
+        trs.map((tr) => ({
+          from: tr.getAttribute('data-bucket-from'),
+          counts: Array.from(tr.querySelectorAll('td'), (td) => Number(td.textContent)),
+        })),
+      );
+      expect(rows.map((r) => r.from)).toEqual(api.buckets.map((b: any) => b.from));
+      const named = keys.slice(1).filter((k) => !/^\d+ others$/.test(k));
+      expect(named.length).toBeGreaterThan(0);
+      api.buckets.forEach((b: any, i: number) => {
+        const bucketTotal = b.groups.reduce((n: number, g: any) => n + g.count, 0);
+        expect(rows[i]!.counts.reduce((n, c) => n + c, 0)).toBe(bucketTotal);
+        named.forEach((key, k) => {
+          expect(rows[i]!.counts[k]).toBe(b.groups.find((g: any) => g.key === key)?.count ?? 0);
+        });
+      });
+      const bars = await chart.locator('svg.chart-svg rect').count();
+      const nonZero = rows.reduce((n, r) => n + r.counts.filter((c) => c > 0).length, 0);
+      expect(bars).toBe(nonZero);
     }
     await screenshot(page, 'auth-failures');
   });

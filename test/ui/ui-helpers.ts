@@ -20,7 +20,8 @@ async function uiQueryTimed(
   action: () => Promise<unknown>,
 ): Promise<{ params: URLSearchParams; ms: number }> {
   const t0 = Date.now();
-  const isFirstPage = (url: string) => url.includes('/v1/events?') && !url.includes('cursor=');
+  const isFirstPage = (url: string) =>
+    url.includes('/v1/events?') && !url.includes('cursor=') && !url.includes('afterSeq=');
   const [request] = await Promise.all([page.waitForRequest((r) => isFirstPage(r.url())), action()]);
   await (await request.response())?.finished();
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
