@@ -30,17 +30,14 @@ export function TokenInfoProvider({ token, children }: { token: string; children
     const expires = info?.expiresAt ? Date.parse(info.expiresAt) : Number.NaN;
     if (Number.isNaN(expires)) return;
     let timer = 0;
-    const check = () => {
-      api.me(token).then(
-        () => {
-          timer = window.setTimeout(check, RECHECK_MS);
-        },
-        () => {
-          timer = window.setTimeout(check, RECHECK_MS);
-        },
-      );
+    // Until the expiry, then every RECHECK_MS while the server still accepts the token (clocks differ).
+    const schedule = () => {
+      const wait = expires - Date.now();
+      timer = window.setTimeout(check, wait > 0 ? Math.min(MAX_TIMEOUT_MS, wait + 500) : RECHECK_MS);
     };
-    timer = window.setTimeout(check, Math.min(MAX_TIMEOUT_MS, Math.max(0, expires - Date.now()) + 500));
+    // A 401 signs out with the reason (the client's listener); any other answer: look again later.
+    const check = () => void api.me(token).then(schedule, schedule);
+    schedule();
     return () => window.clearTimeout(timer);
   }, [info, token]);
 
