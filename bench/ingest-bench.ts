@@ -12,6 +12,7 @@ import type { EventInput } from '../src/core/schemas/event-schema.js';
 import { formatTimestamp } from '../src/core/time.js';
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/sqlite-migrations.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { eventRowValues, INSERT_EVENT_SQL } from '../src/store/sqlite/sqlite-writer.js';
 import { DATA_DIR } from './lib/datasets.js';
 import { percentile, runLoad } from './lib/http-load.js';
 import { fmt, ms, type Report } from './lib/report.js';
@@ -38,7 +39,7 @@ function fresh(name: string): string {
 function rawCeiling(events: EventInput[]): number {
   const redactor = new Redactor(Buffer.alloc(32, 1));
   const categories = new Set(DEFAULT_CATALOG.map((c) => c.key));
-  const rows: { e: PreparedEvent; link: SealedLink; search: string }[] = [];
+  const rows: { e: PreparedEvent; link: SealedLink }[] = [];
   let head = { seq: 0, hash: '0'.repeat(64) };
   for (let i = 0; i < events.length; i += 500) {
     const { items, paths } = splitBatch({ events: events.slice(i, i + 500) });
@@ -55,7 +56,7 @@ function rawCeiling(events: EventInput[]): number {
     );
     head = { seq: links.at(-1)!.seq, hash: links.at(-1)!.hash };
     prepared.forEach((e, k) => {
-      rows.push({ e, link: links[k]!, search: e.search.join('\u001f') });
+      rows.push({ e, link: links[k]! });
     });
   }
   const file = fresh('raw-ceiling.db');
@@ -68,38 +69,10 @@ function rawCeiling(events: EventInput[]): number {
   const indexes = ddl.match(/CREATE (UNIQUE )?INDEX events_[\s\S]*?;/g)!;
   db.exec(table);
   for (const i of indexes) db.exec(i);
-  const insert =
-    db.prepare(`INSERT INTO events (tenant, seq, id, occurred_ms, received_ms, actor_id, actor_username,
-    actor_username_f, actor_display_name, action, category, event_type, target_type, target_id, target_id_f,
-    target_name_f, ip_key, session_id, body, search, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+  const insert = db.prepare(INSERT_EVENT_SQL);
   const tx = db.transaction((part: typeof rows) => {
-    for (const { e, link, search } of part) {
-      const c = e.columns;
-      insert.run(
-        'default',
-        link.seq,
-        e.id,
-        e.occurredMs,
-        e.receivedMs,
-        c.actorId,
-        c.actorUsername,
-        c.actorUsernameFolded,
-        c.actorDisplayName,
-        c.action,
-        c.category,
-        c.eventType,
-        c.targetType,
-        c.targetId,
-        c.targetIdFolded,
-        c.targetNameFolded,
-        c.ipKey,
-        c.sessionId,
-        e.body,
-        search,
-        link.prevHash,
-        link.hash,
-      );
-    }
+    for (const { e, link } of part)
+      insert.run(...eventRowValues('default', e, link.seq, link.prevHash, link.hash));
   });
   const started = performance.now();
   for (let i = 0; i < rows.length; i += 500) tx(rows.slice(i, i + 500));

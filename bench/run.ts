@@ -1,9 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { authBench } from './auth-bench.js';
 import { exportBench } from './export-bench.js';
 import { ingestBench } from './ingest-bench.js';
 import { DATA_DIR, demoDataset } from './lib/datasets.js';
-import { fmt, Report } from './lib/report.js';
+import { fmt, Report, toMarkdown } from './lib/report.js';
 import { queryBench } from './query-bench.js';
 import { uiBench } from './ui-bench.js';
 import { verifyBench } from './verify-bench.js';
@@ -42,4 +43,8 @@ if (only.includes('auth')) await authBench(report, Math.min(INGEST, AUTH), AUTH,
 
 mkdirSync(`${DATA_DIR}../results`, { recursive: true });
 writeFileSync(`${DATA_DIR}../results/latest.json`, JSON.stringify(report.figures, null, 2));
-process.stdout.write('\nfigures written to bench/results/latest.json\n');
+const header = `Measured ${new Date().toISOString().slice(0, 16)}Z on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), node ${process.version}; load average at the end ${loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' ')}.`;
+writeFileSync(`${DATA_DIR}../results/latest.md`, toMarkdown(report.figures, header));
+process.stdout.write('\nfigures written to bench/results/latest.json and latest.md\n');

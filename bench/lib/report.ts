@@ -23,3 +23,17 @@ export class Report {
 export const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 export const ms = (n: number) => `${n.toFixed(n < 10 ? 2 : 1)} ms`;
+
+/** The figures as Markdown tables, one per section, for BENCHMARKS.md. */
+export function toMarkdown(figures: Figure[], header: string): string {
+  const out = [header, ''];
+  let section = '';
+  for (const f of figures) {
+    if (f.section !== section) {
+      section = f.section;
+      out.push('', `### ${section}`, '', '| measure | value | compared with |', '| --- | ---: | --- |');
+    }
+    out.push(`| ${f.name} | ${f.value} | ${f.compare ?? ''} |`);
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -77,7 +77,8 @@ const MARKER_PREFIX = '\u0000redacted:';
 function hasMarker(v: unknown): boolean {
   if (typeof v !== 'object' || v === null) return false;
   if (isRedactedMarker(v)) return true;
-  for (const item of Array.isArray(v) ? v : Object.values(v)) if (hasMarker(item)) return true;
+  if (Array.isArray(v)) return v.some(hasMarker);
+  for (const k in v) if (hasMarker((v as Record<string, unknown>)[k])) return true;
   return false;
 }
 

@@ -80,14 +80,3 @@ export interface AppendedEntry {
   receivedAt: string;
   duplicate: boolean;
 }
-
-/** A stored entry as a store reads it back. */
-export interface StoredRow {
-  tenant: string;
-  seq: number;
-  stream: Stream;
-  receivedMs: number;
-  body: string;
-  prevHash: string;
-  hash: string;
-}

@@ -33,8 +33,22 @@ export function prepareEvents(
   paths: readonly string[],
   ctx: PrepareContext,
 ): PreparedEvent[] {
-  checkEvents(items, paths, ctx);
-  return items.map((item) => prepareEvent(item as EventInput, ctx));
+  checkEvents(items, paths, ctx, { sizes: false });
+  const prepared = items.map((item) => prepareEvent(item as EventInput, ctx));
+  // The size limits, checked after the fact but before anything is stored: an event whose canonical body
+  // (its content plus the changes) fits in 16 KiB of UTF-8 meets every limit, so only larger ones are
+  // measured — most events skip a serialisation.
+  const tooLarge = prepared.flatMap((e, i) =>
+    e.body.length * 3 > LIMITS.metadataBytes ? sizeErrors(items[i], paths[i]!) : [],
+  );
+  if (tooLarge.length > 0) {
+    throw new AuditError(
+      'payload_too_large',
+      'An event or one of its values is too large',
+      tooLarge.slice(0, 50),
+    );
+  }
+  return prepared;
 }
 
 /** Throws the errors `prepareEvents` would, without preparing anything (import's first pass). */
@@ -42,6 +56,7 @@ export function checkEvents(
   items: readonly unknown[],
   paths: readonly string[],
   ctx: Pick<PrepareContext, 'now' | 'categories'>,
+  options: { sizes: boolean } = { sizes: true },
 ): void {
   const tooLarge: ErrorDetail[] = [];
   const invalid: ErrorDetail[] = [];
@@ -50,7 +65,7 @@ export function checkEvents(
     // Depth first, without recursion: every later step recurses, and a value nested thousands of levels
     // deep must be a 400, not a stack overflow.
     const depth = depthErrors(item, path);
-    const size = depth.length > 0 ? [] : sizeErrors(item, path);
+    const size = depth.length > 0 || !options.sizes ? [] : sizeErrors(item, path);
     if (depth.length > 0) invalid.push(...depth);
     else if (size.length > 0) tooLarge.push(...size);
     else invalid.push(...eventErrors(item, path, ctx));

@@ -96,8 +96,14 @@ export function isRedactedMarker(value: unknown): value is RedactedMarker {
     value !== null &&
     (value as RedactedMarker).redacted === true &&
     typeof (value as RedactedMarker).fingerprint === 'string' &&
-    Object.keys(value).length === 2
+    keyCount(value) === 2
   );
+}
+
+function keyCount(value: object): number {
+  let n = 0;
+  for (const _ in value) n++;
+  return n;
 }
 
 export class Redactor {
@@ -135,7 +141,8 @@ export class Redactor {
     }
     if (isRedactedMarker(value)) return value;
     let copy: Record<string, unknown> | undefined;
-    for (const [k, v] of Object.entries(value)) {
+    for (const k in value) {
+      const v = (value as Record<string, unknown>)[k];
       let r: unknown;
       if (v !== null && v !== undefined && this.#isSecret(k)) {
         r = { redacted: true, fingerprint: this.fingerprint(tenant, v) } satisfies RedactedMarker;

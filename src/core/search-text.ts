@@ -25,9 +25,9 @@ export class SearchStrings {
       for (const item of value) this.addJson(item, depth + 1);
       return this;
     }
-    for (const [k, v] of Object.entries(value)) {
+    for (const k in value) {
       this.add(k);
-      this.addJson(v, depth + 1);
+      this.addJson((value as Record<string, unknown>)[k], depth + 1);
     }
     return this;
   }

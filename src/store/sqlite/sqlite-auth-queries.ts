@@ -33,6 +33,18 @@ class Clauses {
     return this;
   }
 
+  /** `user` matches the user id exactly or the username case-insensitively. */
+  user(prefix: string, f: { users?: string[]; usersFolded?: string[] }): this {
+    if (!f.users?.length) return this;
+    const ids = f.users.map(() => '?').join(', ');
+    const names = (f.usersFolded ?? []).map(() => '?').join(', ') || 'NULL';
+    return this.add(
+      `(${prefix}username_f IN (${names}) OR ${prefix}user_id IN (${ids}))`,
+      ...(f.usersFolded ?? []),
+      ...f.users,
+    );
+  }
+
   get where(): string {
     return this.sql.join(' AND ');
   }
@@ -42,11 +54,7 @@ export function listAuthEvents(db: SqliteDb, tenant: string, f: AuthEventFilter,
   const c = new Clauses().add('a.tenant = ?', tenant);
   if (f.fromMs !== undefined) c.add('a.occurred_ms >= ?', f.fromMs);
   if (f.toMs !== undefined) c.add('a.occurred_ms < ?', f.toMs);
-  if (f.users?.length) {
-    const ids = f.users.map(() => '?').join(', ');
-    const names = (f.usersFolded ?? []).map(() => '?').join(', ') || 'NULL';
-    c.add(`(a.username_f IN (${names}) OR a.user_id IN (${ids}))`, ...(f.usersFolded ?? []), ...f.users);
-  }
+  c.user('a.', f);
   c.in('a.type', f.types).in('a.method', f.methods);
   if (f.ip) c.add('a.ip_key BETWEEN ? AND ?', f.ip.lo, f.ip.hi);
   for (const term of f.terms ?? []) c.add('instr(a.search, ?) > 0', term);
@@ -75,11 +83,7 @@ export function listSessions(
   const c = new Clauses().add('tenant = ?', tenant);
   if (f.fromMs !== undefined) c.add('sort_ms >= ?', f.fromMs);
   if (f.toMs !== undefined) c.add('sort_ms < ?', f.toMs);
-  if (f.users?.length) {
-    const ids = f.users.map(() => '?').join(', ');
-    const names = (f.usersFolded ?? []).map(() => '?').join(', ') || 'NULL';
-    c.add(`(username_f IN (${names}) OR user_id IN (${ids}))`, ...(f.usersFolded ?? []), ...f.users);
-  }
+  c.user('', f);
   if (f.ip) c.add('ip_key BETWEEN ? AND ?', f.ip.lo, f.ip.hi);
   if (f.active !== undefined) c.add(f.active ? 'ended_ms IS NULL' : 'ended_ms IS NOT NULL');
   if (page.after) {

@@ -32,7 +32,7 @@ export class SqliteWriterClient {
   constructor(file: string, options: { maxGroupEntries?: number } = {}) {
     this.#worker = startWorker(new URL('./sqlite-writer-worker.js', import.meta.url), {
       file,
-      maxGroupEntries: options.maxGroupEntries ?? 5000,
+      maxGroupEntries: options.maxGroupEntries ?? 1000,
     });
     let onReady: () => void = () => {};
     let onFail: (e: unknown) => void = () => {};
