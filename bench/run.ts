@@ -42,7 +42,7 @@ if (only.some((s) => ['query', 'export', 'verify', 'ui'].includes(s))) {
 if (only.includes('auth')) await authBench(report, Math.min(INGEST, AUTH), AUTH, ROUNDS);
 
 mkdirSync(`${DATA_DIR}../results`, { recursive: true });
-writeFileSync(`${DATA_DIR}../results/latest.json`, JSON.stringify(report.figures, null, 2));
+writeFileSync(`${DATA_DIR}../results/latest.json`, `${JSON.stringify(report.figures, null, 2)}\n`);
 const header = `Measured ${new Date().toISOString().slice(0, 16)}Z on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), node ${process.version}; load average at the end ${loadavg()
   .map((l) => l.toFixed(1))
   .join(' ')}.`;
