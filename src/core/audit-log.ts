@@ -40,6 +40,8 @@ export interface AuditLogOptions {
 export interface EventPage {
   events: StoredEvent[];
   nextCursor: string | null;
+  /** With afterSeq: every entry up to this seq has been considered; poll again with afterSeq=highSeq. */
+  highSeq?: number;
 }
 
 const STATS_KEYS: readonly StatsKey[] = ['action', 'category', 'user', 'eventType', 'day'];
@@ -145,13 +147,18 @@ export class AuditLog {
       throw invalidQuery('/afterSeq', 'cannot be combined with cursor or order');
     }
     const limit = parsePage({ limit: query.limit }, { order: 'asc' }).limit;
+    // Read the head first: every entry up to it is visible to the query that follows.
+    const head = (await this.store.chainHead(tenant))?.seq ?? 0;
     const rows = await this.store.listEvents(tenant, filter, {
       order: 'asc',
       orderBy: 'seq',
       limit,
       after: { occurredMs: 0, seq: Number(afterSeq) },
     });
-    return { events: rows.map((r) => formatEvent(r)), nextCursor: null };
+    const last = rows.at(-1)?.seq ?? 0;
+    // Where the next poll can start: past the newest match, or past the head when the page was not full.
+    const highSeq = rows.length === limit ? last : Math.max(head, last, Number(afterSeq));
+    return { events: rows.map((r) => formatEvent(r)), nextCursor: null, highSeq };
   }
 
   async getEvent(tenant: string, id: string): Promise<StoredEvent> {

@@ -50,6 +50,13 @@ describe('endpoints for clients such as the UI', () => {
     const live = await json(await server.request(`/v1/events?afterSeq=${seq}&category=telephony`));
     expect(live.events.map((e: any) => e.reason)).toEqual(['late', 'new']);
     expect(live.events.map((e: any) => e.seq)).toEqual([seq + 1, seq + 2]);
+    expect(live.highSeq).toBe(seq + 2);
+    // A filter with no new match still moves the poll forward.
+    const none = await json(await server.request(`/v1/events?afterSeq=${seq}&category=ai`));
+    expect(none.events).toEqual([]);
+    expect(none.highSeq).toBe(seq + 2);
+    const page = await json(await server.request(`/v1/events?afterSeq=${seq}&limit=1`));
+    expect(page.highSeq).toBe(seq + 1);
     expect((await server.request(`/v1/events?afterSeq=${seq}&order=desc`)).status).toBe(400);
     expect((await server.request('/v1/events?afterSeq=-1')).status).toBe(400);
   });

@@ -124,6 +124,11 @@ export const EventListQuery = Type.Object({
 export const EventPage = Type.Object({
   events: Type.Array(StoredEvent),
   nextCursor: Type.Union([Type.String(), Type.Null()]),
+  highSeq: Type.Optional(
+    Type.Integer({
+      description: 'with afterSeq: every entry up to this seq has been considered; poll from here',
+    }),
+  ),
 });
 
 export const StatsGroupBy = StringEnum(['action', 'category', 'user', 'eventType', 'day']);

@@ -4,7 +4,14 @@ import { startWorker } from '../../core/start-worker.js';
 import type { ReadArgs, ReadOp, ReadResult } from './sqlite-read-ops.js';
 import { deserializeError, type SerializedError } from './sqlite-writer-protocol.js';
 
+/**
+ * Operations that may read the whole log (statistics over every matching event). They queue on their own
+ * reader, so two people counting a million events never stall everyone's page loads.
+ */
+const SLOW_OPS: ReadonlySet<ReadOp> = new Set(['eventStats']);
+
 interface Reader {
+  lane: 'fast' | 'slow';
   worker: Worker;
   pending: Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>;
 }
@@ -15,8 +22,9 @@ type Reply =
   | { id: number; ok: false; error: SerializedError };
 
 /**
- * Reader threads of a SQLite store. A query goes to the reader with the fewest queries in flight; WAL lets
- * them read while the writer thread writes. A reader that dies fails its queries with `store_unavailable`.
+ * Reader threads of a SQLite store: `size` readers for queries that stay small (a page, an event, a
+ * session), each going to the reader with the fewest in flight, plus one reader for SLOW_OPS. WAL lets them
+ * read while the writer thread writes. A reader that dies fails its queries with `store_unavailable`.
  */
 export class SqliteReaderPool {
   readonly #readers: Reader[] = [];
@@ -26,14 +34,21 @@ export class SqliteReaderPool {
 
   static async start(file: string, size: number): Promise<SqliteReaderPool> {
     const pool = new SqliteReaderPool();
-    await Promise.all(Array.from({ length: size }, () => pool.#spawn(file)));
+    await Promise.all([
+      ...Array.from({ length: size }, () => pool.#spawn(file, 'fast')),
+      pool.#spawn(file, 'slow'),
+    ]);
     return pool;
   }
 
   run<K extends ReadOp>(op: K, ...args: ReadArgs<K>): Promise<ReadResult<K>> {
     if (this.#readers.length === 0)
       return Promise.reject(new AuditError('store_unavailable', 'No SQLite reader is running'));
-    const reader = this.#readers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const lane = SLOW_OPS.has(op) ? 'slow' : 'fast';
+    const candidates = this.#readers.filter((r) => r.lane === lane);
+    const reader = (candidates.length > 0 ? candidates : this.#readers).reduce((a, b) =>
+      b.pending.size < a.pending.size ? b : a,
+    );
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       reader.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
@@ -45,10 +60,10 @@ export class SqliteReaderPool {
     await Promise.all(this.#readers.map((r) => r.worker.terminate()));
   }
 
-  #spawn(file: string): Promise<void> {
+  #spawn(file: string, lane: Reader['lane']): Promise<void> {
     return new Promise((resolve, reject) => {
       const worker = startWorker(new URL('./sqlite-reader-worker.js', import.meta.url), { file });
-      const reader: Reader = { worker, pending: new Map() };
+      const reader: Reader = { lane, worker, pending: new Map() };
       worker.on('message', (m: Reply) => {
         if ('ready' in m) {
           this.#readers.push(reader);

@@ -40,6 +40,8 @@ export interface AuditEvent {
 export interface EventPage {
   events: AuditEvent[];
   nextCursor: string | null;
+  /** With afterSeq: every entry up to this seq has been considered. */
+  highSeq?: number;
 }
 
 export interface ActorSuggestion {

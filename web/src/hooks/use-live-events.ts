@@ -69,6 +69,8 @@ export function useLiveEvents(options: {
           if (stopped) return;
           events.push(...page.events);
           for (const e of page.events) highest = Math.max(highest, e.seq);
+          // The server says how far it looked, so a filter with no new match does not rescan from the start.
+          if (page.highSeq !== undefined) highest = Math.max(highest, page.highSeq);
           full = page.events.length === PAGE;
         }
         if (full) {
