@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import type { ActingParty } from '../core/access-control.js';
 import { type AuditLog, openAuditLog } from '../core/audit-log.js';
 import { AuditError } from '../core/errors.js';
+import { PostgresStore } from '../store/postgres/postgres-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 
@@ -33,7 +34,7 @@ export function resolveStoreFlags(flags: StoreFlags, env: NodeJS.ProcessEnv = pr
 export async function openStore(flags: StoreFlags): Promise<Store> {
   const resolved = resolveStoreFlags(flags);
   if (resolved.databaseUrl !== undefined) {
-    throw new AuditError('store_unavailable', 'PostgreSQL support is not built yet; use --db');
+    return PostgresStore.open({ url: resolved.databaseUrl, readonly: resolved.readonly });
   }
   return SqliteStore.open({
     file: resolved.db ?? DEFAULT_DB,

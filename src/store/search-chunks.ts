@@ -1,4 +1,5 @@
-import { SEARCH_SEPARATOR } from '../core/text-fold.js';
+import type { PreparedEvent } from '../core/entry.js';
+import { fold, SEARCH_SEPARATOR } from '../core/text-fold.js';
 
 /**
  * The keyword index of both stores. Indexing every event's whole text with trigrams costs most of the write
@@ -75,4 +76,36 @@ export function chunkPhrases(filter: {
   if (filter.target !== undefined) out.push(targetNameTag(filter.target) + SEARCH_SEPARATOR);
   if (filter.ipPrefix !== undefined && filter.ipPrefix.length >= 8) out.push(ipTag(filter.ipPrefix));
   return out;
+}
+
+function tags(
+  targetType: string,
+  targetIdFolded: string,
+  targetNameFolded: string | null,
+  ip: string | null,
+): string[] {
+  const out = [targetTag(fold(targetType), targetIdFolded), targetNameTag(targetIdFolded)];
+  if (targetNameFolded !== null) out.push(targetNameTag(targetNameFolded));
+  if (ip !== null) out.push(ipTag(ip));
+  return out;
+}
+
+/** The strings a chunk document holds for an event: its search strings plus the tags of its exact filters. */
+export function chunkStrings(entry: PreparedEvent): string[] {
+  const c = entry.columns;
+  return [...entry.search, ...tags(c.targetType, c.targetIdFolded, c.targetNameFolded, c.ipKey)];
+}
+
+/** The same strings rebuilt from a stored row (its joined search text and filter columns). */
+export function storedChunkStrings(
+  search: string,
+  targetType: string,
+  targetIdFolded: string,
+  targetNameFolded: string | null,
+  ip: string | null,
+): string[] {
+  return [
+    ...(search === '' ? [] : search.split(SEARCH_SEPARATOR)),
+    ...tags(targetType, targetIdFolded, targetNameFolded, ip),
+  ];
 }

@@ -1,12 +1,10 @@
 import type { PreparedEvent } from '../../core/entry.js';
-import { fold, SEARCH_SEPARATOR } from '../../core/text-fold.js';
 import {
   buildChunks,
   CHUNK_MAX_ENTRIES,
   type ChunkSource,
-  ipTag,
-  targetNameTag,
-  targetTag,
+  chunkStrings,
+  storedChunkStrings,
 } from '../search-chunks.js';
 import type { SqliteDb } from './sqlite-connection.js';
 
@@ -103,27 +101,9 @@ export class SqliteSearchIndex {
       ).map(([rid, seq, search, type, idF, nameF, ip]) => ({
         rid,
         seq,
-        strings: [...(search === '' ? [] : search.split(SEARCH_SEPARATOR)), ...tags(type, idF, nameF, ip)],
+        strings: storedChunkStrings(search, type, idF, nameF, ip),
       }));
       if (open.length > 0) this.#open.set(tenant, open);
     }
   }
-}
-
-function tags(
-  targetType: string,
-  targetIdFolded: string,
-  targetNameFolded: string | null,
-  ip: string | null,
-): string[] {
-  const out = [targetTag(fold(targetType), targetIdFolded), targetNameTag(targetIdFolded)];
-  if (targetNameFolded !== null) out.push(targetNameTag(targetNameFolded));
-  if (ip !== null) out.push(ipTag(ip));
-  return out;
-}
-
-/** The strings a chunk document holds for an event: its search strings plus the tags of its exact filters. */
-function chunkStrings(entry: PreparedEvent): string[] {
-  const c = entry.columns;
-  return [...entry.search, ...tags(c.targetType, c.targetIdFolded, c.targetNameFolded, c.ipKey)];
 }

@@ -1,0 +1,197 @@
+import { fold } from '../../core/text-fold.js';
+import { CHUNK_MAX_ENTRIES, chunkPhrases } from '../search-chunks.js';
+import type { ActorSummary, EntryRow, EventFilter, PageSpec, StatsGroup, StatsKey } from '../store.js';
+import { containsPattern, Params, type PgPool, pgText } from './postgres-connection.js';
+
+/**
+ * Administrative-event queries, planned as in sqlite-event-queries.ts: B-trees for time, actor, event type
+ * and session; the chunked trigram index (a GIN over one document per 128 events) narrows keyword, target
+ * and IP filters to candidate seq ranges when they are selective; every condition is still checked exactly.
+ */
+const ROW_COLUMNS = `e.tenant, e.seq, e.occurred_ms AS "occurredMs", e.received_ms AS "receivedMs", e.body,
+  e.prev_hash AS "prevHash", e.hash`;
+
+const chunkCounts = new WeakMap<PgPool, Map<string, { count: number; at: number }>>();
+
+async function chunkCount(pool: PgPool, tenant: string): Promise<number> {
+  let perPool = chunkCounts.get(pool);
+  if (!perPool) {
+    perPool = new Map();
+    chunkCounts.set(pool, perPool);
+  }
+  const cached = perPool.get(tenant);
+  if (cached && Date.now() - cached.at < 30_000) return cached.count;
+  const { rows } = await pool.query<{ count: number }>(
+    'SELECT count(*) AS count FROM event_search_chunks WHERE tenant = $1',
+    [tenant],
+  );
+  perPool.set(tenant, { count: rows[0]!.count, at: Date.now() });
+  return rows[0]!.count;
+}
+
+/** Same trade-off as SQLite's candidateBudget: checking a chunk costs ~128 rows. */
+async function candidateBudget(pool: PgPool, tenant: string, limit: number | undefined): Promise<number> {
+  const total = await chunkCount(pool, tenant);
+  if (limit === undefined) return Math.max(64, Math.floor(total / 4));
+  return Math.min(256, Math.max(8, Math.floor(Math.sqrt((limit * total) / CHUNK_MAX_ENTRIES))));
+}
+
+/** `user` matches actor ids or usernames; usernames resolve to actor ids through `actors`. */
+async function resolveActorIds(pool: PgPool, tenant: string, f: EventFilter): Promise<string[] | undefined> {
+  if (!f.users?.length) return undefined;
+  const { rows } = await pool.query<{ actor_id: string }>(
+    `SELECT DISTINCT actor_id FROM actors WHERE tenant = $1 AND (actor_id = ANY($2::text[]) OR username_f = ANY($3::text[]))`,
+    [tenant, f.users.map(pgText), (f.usersFolded ?? []).map(pgText)],
+  );
+  return rows.map((r) => r.actor_id);
+}
+
+function filterWhere(p: Params, tenant: string, f: EventFilter, actorIds?: string[]): string {
+  const clauses = [`e.tenant = ${p.add(tenant)}`];
+  if (f.fromMs !== undefined) clauses.push(`e.occurred_ms >= ${p.add(f.fromMs)}`);
+  if (f.toMs !== undefined) clauses.push(`e.occurred_ms < ${p.add(f.toMs)}`);
+  if (actorIds) clauses.push(`e.actor_id = ANY(${p.add(actorIds)}::text[])`);
+  if (f.users?.length) {
+    clauses.push(
+      `(e.actor_id = ANY(${p.add(f.users.map(pgText))}::text[]) OR e.actor_username_f = ANY(${p.add((f.usersFolded ?? []).map(pgText))}::text[]))`,
+    );
+  }
+  if (f.actions?.length) clauses.push(`e.action = ANY(${p.add(f.actions)}::text[])`);
+  if (f.categories?.length) clauses.push(`e.category = ANY(${p.add(f.categories)}::text[])`);
+  if (f.eventTypes?.length) clauses.push(`e.event_type = ANY(${p.add(f.eventTypes.map(pgText))}::text[])`);
+  if (f.targetType !== undefined) clauses.push(`e.target_type = ${p.add(pgText(f.targetType))}`);
+  if (f.targetId !== undefined) clauses.push(`e.target_id = ${p.add(pgText(f.targetId))}`);
+  if (f.target !== undefined) {
+    const t = p.add(pgText(f.target));
+    clauses.push(`(e.target_id_f = ${t} OR e.target_name_f = ${t})`);
+  }
+  if (f.ip !== undefined) clauses.push(`e.ip_key BETWEEN ${p.add(f.ip.lo)} AND ${p.add(f.ip.hi)}`);
+  if (f.sessionId !== undefined) clauses.push(`e.session_id = ${p.add(pgText(f.sessionId))}`);
+  for (const term of f.terms ?? []) clauses.push(`strpos(e.search, ${p.add(pgText(term))}) > 0`);
+  if (f.maxSeq !== undefined) clauses.push(`e.seq <= ${p.add(f.maxSeq)}`);
+  return clauses.join(' AND ');
+}
+
+function keysetWhere(p: Params, page: PageSpec): string {
+  if (!page.after) return 'TRUE';
+  const op = page.order === 'desc' ? '<' : '>';
+  if (page.orderBy === 'seq') return `e.seq ${op} ${p.add(page.after.seq)}`;
+  return `(e.occurred_ms, e.seq) ${op} (${p.add(page.after.occurredMs)}, ${p.add(page.after.seq)})`;
+}
+
+/**
+ * The rows to scan: all of the tenant's events, or only the candidate chunks' seq ranges plus the tenant's
+ * open (not yet indexed) entries, when the trigram index narrows the filter enough.
+ */
+async function source(
+  pool: PgPool,
+  p: Params,
+  tenant: string,
+  f: EventFilter,
+  limit: number | undefined,
+): Promise<string> {
+  const phrases = chunkPhrases({
+    terms: f.terms,
+    targetTypeFolded: f.targetType === undefined ? undefined : fold(f.targetType),
+    targetIdFolded: f.targetId === undefined ? undefined : fold(f.targetId),
+    target: f.target,
+    ipPrefix: f.ip?.prefix,
+  });
+  if (phrases.length === 0) return 'events e';
+  const budget = await candidateBudget(pool, tenant, limit);
+  const q = new Params();
+  const likes = phrases.map((ph) => `doc LIKE ${q.add(containsPattern(ph))}`).join(' AND ');
+  const { rows: chunks } = await pool.query<{ lo: number; hi: number }>(
+    `SELECT lo, hi FROM event_search_chunks WHERE tenant = ${q.add(tenant)} AND ${likes} LIMIT ${q.add(budget + 1)}`,
+    q.values,
+  );
+  if (chunks.length > budget) return 'events e';
+  const { rows: heads } = await pool.query<{ indexed_seq: number }>(
+    'SELECT indexed_seq FROM chain_heads WHERE tenant = $1',
+    [tenant],
+  );
+  const indexedSeq = heads[0]?.indexed_seq ?? 0;
+  const t = p.add(tenant);
+  return `(SELECT x.* FROM unnest(${p.add(chunks.map((c) => c.lo))}::int8[], ${p.add(chunks.map((c) => c.hi))}::int8[]) r(lo, hi)
+             JOIN events x ON x.tenant = ${t} AND x.seq BETWEEN r.lo AND r.hi
+           UNION ALL SELECT * FROM events WHERE tenant = ${t} AND seq > ${p.add(indexedSeq)}) e`;
+}
+
+export async function listEvents(
+  pool: PgPool,
+  tenant: string,
+  f: EventFilter,
+  page: PageSpec,
+): Promise<EntryRow[]> {
+  const actorIds = await resolveActorIds(pool, tenant, f);
+  if (actorIds?.length === 0) return [];
+  const p = new Params();
+  const from = await source(pool, p, tenant, f, page.limit);
+  const where = filterWhere(p, tenant, f, actorIds);
+  const keyset = keysetWhere(p, page);
+  const dir = page.order === 'desc' ? 'DESC' : 'ASC';
+  const orderBy = page.orderBy === 'seq' ? `e.seq ${dir}` : `e.occurred_ms ${dir}, e.seq ${dir}`;
+  const { rows } = await pool.query<EntryRow>(
+    `SELECT ${ROW_COLUMNS} FROM ${from} WHERE ${where} AND ${keyset} ORDER BY ${orderBy} LIMIT ${p.add(page.limit)}`,
+    p.values,
+  );
+  return rows;
+}
+
+export async function getEvent(pool: PgPool, tenant: string, id: string): Promise<EntryRow | undefined> {
+  const { rows } = await pool.query<EntryRow>(
+    `SELECT ${ROW_COLUMNS} FROM events e WHERE e.tenant = $1 AND e.id = $2`,
+    [tenant, pgText(id)],
+  );
+  return rows[0];
+}
+
+const GROUP_EXPRESSIONS: Record<StatsKey, { key: string; label?: string; order: string }> = {
+  action: { key: 'e.action', order: 'count DESC, key' },
+  category: { key: 'e.category', order: 'count DESC, key' },
+  eventType: { key: 'e.event_type', order: 'count DESC, key' },
+  user: { key: 'e.actor_id', label: 'max(e.actor_username)', order: 'count DESC, key' },
+  day: {
+    key: `to_char(to_timestamp(e.occurred_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
+    order: 'key',
+  },
+};
+
+export async function eventStats(
+  pool: PgPool,
+  tenant: string,
+  f: EventFilter,
+  groupBy: StatsKey,
+): Promise<StatsGroup[]> {
+  const actorIds = await resolveActorIds(pool, tenant, f);
+  if (actorIds?.length === 0) return [];
+  const p = new Params();
+  const from = await source(pool, p, tenant, f, undefined);
+  const where = filterWhere(p, tenant, f, actorIds);
+  const g = GROUP_EXPRESSIONS[groupBy];
+  const { rows } = await pool.query<{ key: string; label: string | null; count: number }>(
+    `SELECT ${g.key} AS key, ${g.label ?? 'NULL'} AS label, count(*) AS count FROM ${from}
+       WHERE ${where} GROUP BY 1 ORDER BY ${g.order} LIMIT 1000`,
+    p.values,
+  );
+  return rows.map((r) =>
+    r.label === null ? { key: r.key, count: r.count } : { key: r.key, label: r.label, count: r.count },
+  );
+}
+
+export async function listActors(
+  pool: PgPool,
+  tenant: string,
+  prefix: string,
+  limit: number,
+): Promise<ActorSummary[]> {
+  const like = `${pgText(prefix.toLowerCase()).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const { rows } = await pool.query<ActorSummary>(
+    `SELECT actor_id AS id, max(nullif(username, '')) AS username, max(display_name) AS "displayName"
+       FROM actors WHERE tenant = $1
+         AND (lower(actor_id) LIKE $2 OR username_f LIKE $2 OR lower(display_name) LIKE $2)
+       GROUP BY actor_id ORDER BY actor_id LIMIT $3`,
+    [tenant, like, limit],
+  );
+  return rows;
+}

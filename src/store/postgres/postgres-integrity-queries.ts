@@ -1,0 +1,113 @@
+import type { ChainHead } from '../../core/hash-chain.js';
+import type { SignedCheckpoint } from '../../core/signing.js';
+import type { ChainRow } from '../store.js';
+import type { PgPool } from './postgres-connection.js';
+
+const CHECKPOINT_COLUMNS = 'tenant, seq, hash, signed_at AS "signedAt", key_id AS "keyId", signature';
+
+export async function tenants(pool: PgPool): Promise<string[]> {
+  const { rows } = await pool.query<{ tenant: string }>(
+    `SELECT tenant FROM chain_heads WHERE seq > 0 UNION SELECT DISTINCT tenant FROM events
+       UNION SELECT DISTINCT tenant FROM auth_events UNION SELECT DISTINCT tenant FROM checkpoints ORDER BY 1`,
+  );
+  return rows.map((r) => r.tenant);
+}
+
+export async function chainHead(pool: PgPool, tenant: string): Promise<ChainHead | undefined> {
+  const { rows } = await pool.query<ChainHead>(
+    'SELECT seq, hash FROM chain_heads WHERE tenant = $1 AND seq > 0',
+    [tenant],
+  );
+  return rows[0];
+}
+
+export async function entryHashAt(pool: PgPool, tenant: string, seq: number): Promise<string | undefined> {
+  const { rows } = await pool.query<{ hash: string }>(
+    `(SELECT hash FROM events WHERE tenant = $1 AND seq = $2)
+       UNION ALL (SELECT hash FROM auth_events WHERE tenant = $1 AND seq = $2) LIMIT 1`,
+    [tenant, seq],
+  );
+  return rows[0]?.hash;
+}
+
+/**
+ * Both streams merged by seq, as in SQLite: each table gives up to `limit` rows (array mode, the inner loop
+ * of `auditlog verify`), and the merge stops at the last seq of a table that filled its limit.
+ */
+export async function scanChain(
+  pool: PgPool,
+  tenant: string,
+  afterSeq: number,
+  limit: number,
+): Promise<ChainRow[]> {
+  const read = async (table: string) =>
+    (
+      await pool.query<[number, number, string, string, string]>({
+        text: `SELECT seq, received_ms, body, prev_hash, hash FROM ${table} WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+        values: [tenant, afterSeq, limit],
+        rowMode: 'array',
+      })
+    ).rows;
+  const [events, auth] = await Promise.all([read('events'), read('auth_events')]);
+  const bound = Math.min(
+    events.length === limit ? events[limit - 1]![0] : Number.POSITIVE_INFINITY,
+    auth.length === limit ? auth[limit - 1]![0] : Number.POSITIVE_INFINITY,
+  );
+  const out: ChainRow[] = [];
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    const e = events[i];
+    const a = auth[j];
+    const takeEvent = e !== undefined && (a === undefined || e[0] <= a[0]);
+    const row = takeEvent ? e : a;
+    if (row === undefined || row[0] > bound) return out;
+    out.push({
+      seq: row[0],
+      stream: takeEvent ? 'event' : 'auth',
+      receivedMs: row[1],
+      body: row[2],
+      prevHash: row[3],
+      hash: row[4],
+    });
+    if (takeEvent) i++;
+    else j++;
+  }
+}
+
+export async function latestCheckpoint(pool: PgPool, tenant: string): Promise<SignedCheckpoint | undefined> {
+  const { rows } = await pool.query<SignedCheckpoint>(
+    `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE tenant = $1 ORDER BY seq DESC, signed_at DESC LIMIT 1`,
+    [tenant],
+  );
+  return rows[0];
+}
+
+export async function listCheckpoints(
+  pool: PgPool,
+  tenant: string,
+  afterSeq: number,
+  limit: number,
+): Promise<SignedCheckpoint[]> {
+  const { rows } = await pool.query<SignedCheckpoint>(
+    `SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints WHERE tenant = $1 AND seq > $2 ORDER BY seq, signed_at LIMIT $3`,
+    [tenant, afterSeq, limit],
+  );
+  return rows;
+}
+
+export async function putPublicKey(pool: PgPool, keyId: string, pem: string, nowMs: number): Promise<void> {
+  await pool.query(
+    'INSERT INTO signing_keys (key_id, public_key_pem, created_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+    [keyId, pem, nowMs],
+  );
+}
+
+export async function publicKeys(
+  pool: PgPool,
+): Promise<{ keyId: string; publicKeyPem: string; createdMs: number }[]> {
+  const { rows } = await pool.query<{ keyId: string; publicKeyPem: string; createdMs: number }>(
+    'SELECT key_id AS "keyId", public_key_pem AS "publicKeyPem", created_ms AS "createdMs" FROM signing_keys ORDER BY created_ms',
+  );
+  return rows;
+}

@@ -1,0 +1,229 @@
+import type { PgPool } from './postgres-connection.js';
+
+/** Identifier-like text compares byte-wise, as in SQLite, so orders and keysets match across stores. */
+const T = 'text COLLATE "C"';
+
+/**
+ * Versioned schema, the PostgreSQL twin of sqlite-migrations.ts. A migration runs once, in its own
+ * transaction, under an advisory lock, so several nodes starting together migrate once. Never edit one that
+ * has shipped — add the next.
+ *
+ * The two event tables are partitioned by month of `occurred_ms` (postgres-partitions.ts creates the
+ * partitions ahead), so retention can drop a partition instead of running a huge DELETE. A partitioned table
+ * cannot have a unique index without its partition key; `seq` and `id` stay unique because every append
+ * holds its tenant's chain-head row lock while it checks ids and assigns seqs (postgres-writer.ts), and
+ * `auditlog verify` would report a duplicated seq.
+ */
+export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'events, auth events, sessions, chain heads, search chunks, tokens, checkpoints, keys, meta',
+    sql: `
+      CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+      CREATE TABLE meta (key ${T} PRIMARY KEY, value text NOT NULL);
+
+      -- One row per tenant: the newest link of its chain, locked FOR UPDATE by every append (one linear
+      -- chain across processes), and how far the search chunks cover its events.
+      CREATE TABLE chain_heads (
+        tenant ${T} PRIMARY KEY,
+        seq bigint NOT NULL,
+        hash text NOT NULL,
+        indexed_seq bigint NOT NULL DEFAULT 0,
+        unindexed integer NOT NULL DEFAULT 0
+      );
+
+      CREATE TABLE events (
+        tenant ${T} NOT NULL,
+        seq bigint NOT NULL,
+        id ${T} NOT NULL,
+        occurred_ms bigint NOT NULL,
+        received_ms bigint NOT NULL,
+        actor_id ${T} NOT NULL,
+        actor_username ${T},
+        actor_username_f ${T},
+        actor_display_name text,
+        action ${T} NOT NULL,
+        category ${T} NOT NULL,
+        event_type ${T} NOT NULL,
+        target_type ${T} NOT NULL,
+        target_id ${T} NOT NULL,
+        target_id_f ${T} NOT NULL,
+        target_name_f ${T},
+        ip_key ${T},
+        session_id ${T},
+        body text NOT NULL,
+        search text NOT NULL,
+        prev_hash text NOT NULL,
+        hash text NOT NULL
+      ) PARTITION BY RANGE (occurred_ms);
+      CREATE TABLE events_default PARTITION OF events DEFAULT;
+      -- The same few B-trees as SQLite (each costs every insert); see the README for the EXPLAIN ANALYZE
+      -- of every query shape they serve.
+      CREATE INDEX events_seq ON events (tenant, seq);
+      CREATE INDEX events_id ON events (tenant, id);
+      CREATE INDEX events_time ON events (tenant, occurred_ms, seq);
+      CREATE INDEX events_actor ON events (tenant, actor_id, occurred_ms, seq);
+      CREATE INDEX events_type ON events (tenant, event_type, occurred_ms, seq);
+      CREATE INDEX events_session ON events (tenant, session_id, occurred_ms, seq) WHERE session_id IS NOT NULL;
+
+      -- The chunked keyword index (search-chunks.ts): one trigram-indexed document per 128 events.
+      CREATE TABLE event_search_chunks (
+        tenant ${T} NOT NULL,
+        lo bigint NOT NULL,
+        hi bigint NOT NULL,
+        doc text NOT NULL,
+        PRIMARY KEY (tenant, lo)
+      );
+      CREATE INDEX event_search_chunks_doc ON event_search_chunks USING gin (doc gin_trgm_ops);
+
+      CREATE TABLE actors (
+        tenant ${T} NOT NULL,
+        actor_id ${T} NOT NULL,
+        username ${T} NOT NULL,
+        username_f ${T} NOT NULL,
+        display_name text,
+        PRIMARY KEY (tenant, actor_id, username)
+      );
+      CREATE INDEX actors_username ON actors (tenant, username_f);
+
+      CREATE TABLE auth_events (
+        tenant ${T} NOT NULL,
+        seq bigint NOT NULL,
+        id ${T} NOT NULL,
+        occurred_ms bigint NOT NULL,
+        received_ms bigint NOT NULL,
+        type ${T} NOT NULL,
+        user_id ${T},
+        username ${T} NOT NULL,
+        username_f ${T} NOT NULL,
+        method ${T},
+        reason ${T},
+        session_id ${T},
+        ip ${T} NOT NULL,
+        ip_key ${T} NOT NULL,
+        body text NOT NULL,
+        search text NOT NULL,
+        prev_hash text NOT NULL,
+        hash text NOT NULL
+      ) PARTITION BY RANGE (occurred_ms);
+      CREATE TABLE auth_events_default PARTITION OF auth_events DEFAULT;
+      CREATE INDEX auth_events_seq ON auth_events (tenant, seq);
+      CREATE INDEX auth_events_id ON auth_events (tenant, id);
+      CREATE INDEX auth_events_time ON auth_events (tenant, occurred_ms, seq);
+      CREATE INDEX auth_events_user ON auth_events (tenant, username_f, occurred_ms, seq);
+      CREATE INDEX auth_events_ip ON auth_events (tenant, ip_key, occurred_ms, seq);
+      CREATE INDEX auth_events_failures ON auth_events (tenant, occurred_ms) WHERE type = 'login_failure';
+
+      -- Derived from auth_events (core/session-merge.ts); rebuildable, so not append-only.
+      CREATE TABLE sessions (
+        tenant ${T} NOT NULL,
+        session_id ${T} NOT NULL,
+        user_id ${T},
+        username ${T},
+        username_f ${T},
+        display_name text,
+        method ${T},
+        ip ${T},
+        ip_key ${T},
+        user_agent text,
+        login_ms bigint,
+        ended_ms bigint,
+        end_reason ${T},
+        sort_ms bigint NOT NULL,
+        PRIMARY KEY (tenant, session_id)
+      );
+      CREATE INDEX sessions_order ON sessions (tenant, sort_ms, session_id);
+      CREATE INDEX sessions_user ON sessions (tenant, username_f, sort_ms);
+      CREATE INDEX sessions_user_id ON sessions (tenant, user_id, sort_ms);
+      CREATE INDEX sessions_ip ON sessions (tenant, ip_key, sort_ms);
+      CREATE INDEX sessions_open ON sessions (tenant, sort_ms, session_id) WHERE ended_ms IS NULL;
+
+      CREATE TABLE checkpoints (
+        tenant ${T} NOT NULL,
+        seq bigint NOT NULL,
+        hash text NOT NULL,
+        signed_at ${T} NOT NULL,
+        key_id ${T} NOT NULL,
+        signature text NOT NULL,
+        PRIMARY KEY (tenant, seq, key_id)
+      );
+
+      CREATE TABLE signing_keys (
+        key_id ${T} PRIMARY KEY,
+        public_key_pem text NOT NULL,
+        created_ms bigint NOT NULL
+      );
+
+      CREATE TABLE tokens (
+        id ${T} PRIMARY KEY,
+        tenant ${T} NOT NULL,
+        name text,
+        scopes text NOT NULL,
+        secret_hash text NOT NULL,
+        created_ms bigint NOT NULL,
+        revoked_ms bigint,
+        expires_ms bigint,
+        kind ${T} NOT NULL
+      );
+
+      -- Append-only at the storage level: a trigger refuses UPDATE, DELETE and TRUNCATE for every role
+      -- (row triggers are cloned onto each partition), and PUBLIC holds no such privilege. Retention drops
+      -- whole partitions, which only the owner can do.
+      CREATE FUNCTION auditlog_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'auditlog: % is append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege'; END
+      $$;
+      CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
+        FOR EACH ROW EXECUTE FUNCTION auditlog_append_only();
+      CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
+        FOR EACH STATEMENT EXECUTE FUNCTION auditlog_append_only();
+      CREATE TRIGGER auth_events_append_only BEFORE UPDATE OR DELETE ON auth_events
+        FOR EACH ROW EXECUTE FUNCTION auditlog_append_only();
+      CREATE TRIGGER auth_events_no_truncate BEFORE TRUNCATE ON auth_events
+        FOR EACH STATEMENT EXECUTE FUNCTION auditlog_append_only();
+      CREATE TRIGGER checkpoints_append_only BEFORE UPDATE OR DELETE ON checkpoints
+        FOR EACH ROW EXECUTE FUNCTION auditlog_append_only();
+      CREATE TRIGGER checkpoints_no_truncate BEFORE TRUNCATE ON checkpoints
+        FOR EACH STATEMENT EXECUTE FUNCTION auditlog_append_only();
+      REVOKE UPDATE, DELETE, TRUNCATE ON events, auth_events, checkpoints FROM PUBLIC;
+    `,
+  },
+];
+
+const MIGRATION_LOCK = 0x6175_6469; // "audi"
+
+export async function migratePostgres(pool: PgPool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text, applied_ms bigint)',
+      );
+      const applied = new Set(
+        (await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map(
+          (r) => r.version,
+        ),
+      );
+      for (const m of POSTGRES_MIGRATIONS) {
+        if (applied.has(m.version)) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(m.sql);
+          await client.query(
+            'INSERT INTO schema_migrations (version, name, applied_ms) VALUES ($1, $2, $3)',
+            [m.version, m.name, Date.now()],
+          );
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw error;
+        }
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+}

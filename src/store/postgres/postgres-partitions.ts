@@ -1,0 +1,49 @@
+import type { PgPool } from './postgres-connection.js';
+
+const PARTITIONED = ['events', 'auth_events'] as const;
+
+/** Monthly partitions from last month to `ahead` months after this one (UTC). */
+export function monthRanges(nowMs: number, ahead = 3): { name: string; fromMs: number; toMs: number }[] {
+  const now = new Date(nowMs);
+  const out: { name: string; fromMs: number; toMs: number }[] = [];
+  for (let k = -1; k <= ahead; k++) {
+    const from = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + k, 1);
+    const to = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + k + 1, 1);
+    const d = new Date(from);
+    out.push({
+      name: `p${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}`,
+      fromMs: from,
+      toMs: to,
+    });
+  }
+  return out;
+}
+
+/**
+ * Creates the coming months' partitions ahead of time (at start and then daily), so rows land in monthly
+ * partitions that retention can later detach and drop. Entries outside every partition (an import of old
+ * history) go to the default partition. A month whose rows already sit in the default partition is left
+ * there (creating it would fail), as is a month another node created first.
+ */
+export async function ensurePartitions(pool: PgPool, nowMs = Date.now()): Promise<number> {
+  let created = 0;
+  for (const table of PARTITIONED) {
+    for (const m of monthRanges(nowMs)) {
+      const name = `${table}_${m.name}`;
+      const exists = await pool.query(
+        'SELECT 1 FROM pg_class WHERE relname = $1 AND relnamespace = current_schema()::regnamespace',
+        [name],
+      );
+      if (exists.rowCount) continue;
+      try {
+        await pool.query(
+          `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF ${table} FOR VALUES FROM (${m.fromMs}) TO (${m.toMs})`,
+        );
+        created++;
+      } catch {
+        // Rows of that month already in the default partition, or a concurrent creation: leave it.
+      }
+    }
+  }
+  return created;
+}

@@ -1,0 +1,267 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { FailedAttempt } from '../../core/attack-detection.js';
+import type { AppendBatch, AppendedEntry } from '../../core/entry.js';
+import { AuditError } from '../../core/errors.js';
+import type { ChainHead } from '../../core/hash-chain.js';
+import type { SessionRow } from '../../core/session-merge.js';
+import type { SignedCheckpoint } from '../../core/signing.js';
+import type {
+  ActorSummary,
+  AuthEventFilter,
+  ChainRow,
+  EntryRow,
+  EventFilter,
+  FailureGroup,
+  PageSpec,
+  SessionFilter,
+  SessionPageSpec,
+  StatsGroup,
+  StatsKey,
+  Store,
+} from '../store.js';
+import * as auth from './postgres-auth-queries.js';
+import { createPool, type PgPool, translatePgError } from './postgres-connection.js';
+import * as events from './postgres-event-queries.js';
+import * as integrity from './postgres-integrity-queries.js';
+import { migratePostgres } from './postgres-migrations.js';
+import { ensurePartitions } from './postgres-partitions.js';
+import { PostgresTokenRepository } from './postgres-token-repository.js';
+import { PostgresWriter } from './postgres-writer.js';
+
+export interface PostgresStoreOptions {
+  /** postgres://user@host:port/database */
+  url: string;
+  /** Open for reading only (`auditlog verify`): no migration, no writer, nothing is modified. */
+  readonly?: boolean;
+  /** Connections for queries; default 8. */
+  poolSize?: number;
+  /**
+   * Where this node keeps the private signing key when AUDITLOG_SIGNING_KEY is not set: a file, never the
+   * database (whoever can write the database must not be able to sign). Default
+   * `./data/postgres-<database>.signing-key.pem`. Nodes sharing a database should share one key through
+   * AUDITLOG_SIGNING_KEY; each node's own key also works, as every public key is recorded.
+   */
+  keyFile?: string;
+  /** Most entries one group commit may hold. */
+  maxGroupEntries?: number;
+}
+
+/**
+ * The production store: PostgreSQL, shared by any number of `auditlog serve` processes. Reads use a pool;
+ * appends go through PostgresWriter (group commit under per-tenant chain-head locks).
+ */
+export class PostgresStore implements Store {
+  readonly dialect = 'postgres' as const;
+  readonly tokens: PostgresTokenRepository;
+  readonly #pool: PgPool;
+  readonly #writer: PostgresWriter | null;
+  readonly #writerPool: PgPool | null;
+  readonly #keyFile: string;
+  readonly #partitionTimer: NodeJS.Timeout | null;
+  #closed: Promise<void> | null = null;
+
+  private constructor(pool: PgPool, writerPool: PgPool | null, keyFile: string, maxGroupEntries?: number) {
+    this.#pool = pool;
+    this.#writerPool = writerPool;
+    this.#writer = writerPool ? new PostgresWriter(writerPool, maxGroupEntries) : null;
+    this.#keyFile = keyFile;
+    this.tokens = new PostgresTokenRepository(pool);
+    this.#partitionTimer = writerPool
+      ? setInterval(() => void ensurePartitions(pool).catch(() => {}), 24 * 3600_000).unref()
+      : null;
+  }
+
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const database = databaseName(options.url);
+    const keyFile = resolve(options.keyFile ?? `./data/postgres-${database}.signing-key.pem`);
+    const pool = createPool(options.url, options.poolSize ?? 8, 'auditlog');
+    try {
+      await pool.query('SELECT 1');
+      if (options.readonly) {
+        const { rows } = await pool.query("SELECT to_regclass('events') AS t");
+        if (!rows[0]?.t)
+          throw new AuditError('store_unavailable', `No auditlog schema in database ${database}`);
+        return new PostgresStore(pool, null, keyFile);
+      }
+      await migratePostgres(pool);
+      await ensurePartitions(pool);
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw unavailable(error, database);
+    }
+    const writerPool = createPool(options.url, 1, 'auditlog-writer');
+    return new PostgresStore(pool, writerPool, keyFile, options.maxGroupEntries);
+  }
+
+  append(batch: AppendBatch): Promise<AppendedEntry[]> {
+    if (!this.#writer)
+      return Promise.reject(new AuditError('store_unavailable', 'The store is open read-only'));
+    return this.#writer.append(batch);
+  }
+
+  async flush(): Promise<void> {
+    await this.#writer?.flush();
+  }
+
+  tenants(): Promise<string[]> {
+    return this.#read(() => integrity.tenants(this.#pool));
+  }
+
+  chainHead(tenant: string): Promise<ChainHead | undefined> {
+    return this.#read(() => integrity.chainHead(this.#pool, tenant));
+  }
+
+  entryHashAt(tenant: string, seq: number): Promise<string | undefined> {
+    return this.#read(() => integrity.entryHashAt(this.#pool, tenant, seq));
+  }
+
+  scanChain(tenant: string, afterSeq: number, limit: number): Promise<ChainRow[]> {
+    return this.#read(() => integrity.scanChain(this.#pool, tenant, afterSeq, limit));
+  }
+
+  async putCheckpoint(checkpoint: SignedCheckpoint): Promise<void> {
+    if (!this.#writer) throw new AuditError('store_unavailable', 'The store is open read-only');
+    await this.#writer.putCheckpoint(checkpoint);
+  }
+
+  latestCheckpoint(tenant: string): Promise<SignedCheckpoint | undefined> {
+    return this.#read(() => integrity.latestCheckpoint(this.#pool, tenant));
+  }
+
+  listCheckpoints(tenant: string, afterSeq: number, limit: number): Promise<SignedCheckpoint[]> {
+    return this.#read(() => integrity.listCheckpoints(this.#pool, tenant, afterSeq, limit));
+  }
+
+  putPublicKey(keyId: string, publicKeyPem: string): Promise<void> {
+    return this.#read(() => integrity.putPublicKey(this.#pool, keyId, publicKeyPem, Date.now()));
+  }
+
+  publicKeys(): Promise<{ keyId: string; publicKeyPem: string; createdMs: number }[]> {
+    return this.#read(() => integrity.publicKeys(this.#pool));
+  }
+
+  async loadSigningKey(): Promise<string | undefined> {
+    return existsSync(this.#keyFile) ? readFileSync(this.#keyFile, 'utf8') : undefined;
+  }
+
+  async saveSigningKey(pem: string): Promise<string> {
+    mkdirSync(dirname(this.#keyFile), { recursive: true });
+    try {
+      writeFileSync(this.#keyFile, pem, { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    return readFileSync(this.#keyFile, 'utf8');
+  }
+
+  listEvents(tenant: string, filter: EventFilter, page: PageSpec): Promise<EntryRow[]> {
+    return this.#read(() => events.listEvents(this.#pool, tenant, filter, page));
+  }
+
+  getEvent(tenant: string, id: string): Promise<EntryRow | undefined> {
+    return this.#read(() => events.getEvent(this.#pool, tenant, id));
+  }
+
+  eventStats(tenant: string, filter: EventFilter, groupBy: StatsKey): Promise<StatsGroup[]> {
+    return this.#read(() => events.eventStats(this.#pool, tenant, filter, groupBy));
+  }
+
+  listActors(tenant: string, prefix: string, limit: number): Promise<ActorSummary[]> {
+    return this.#read(() => events.listActors(this.#pool, tenant, prefix, limit));
+  }
+
+  listAuthEvents(tenant: string, filter: AuthEventFilter, page: PageSpec): Promise<EntryRow[]> {
+    return this.#read(() => auth.listAuthEvents(this.#pool, tenant, filter, page));
+  }
+
+  listSessions(tenant: string, filter: SessionFilter, page: SessionPageSpec): Promise<SessionRow[]> {
+    return this.#read(() => auth.listSessions(this.#pool, tenant, filter, page));
+  }
+
+  getSession(tenant: string, sessionId: string): Promise<SessionRow | undefined> {
+    return this.#read(() => auth.getSession(this.#pool, tenant, sessionId));
+  }
+
+  failureGroups(
+    tenant: string,
+    fromMs: number,
+    toMs: number,
+    groupBy: 'user' | 'ip',
+  ): Promise<FailureGroup[]> {
+    return this.#read(() => auth.failureGroups(this.#pool, tenant, fromMs, toMs, groupBy));
+  }
+
+  failures(tenant: string, fromMs: number, toMs: number): Promise<FailedAttempt[]> {
+    return this.#read(() => auth.failures(this.#pool, tenant, fromMs, toMs));
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    return this.#read(async () => {
+      const { rows } = await this.#pool.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [
+        key,
+      ]);
+      return rows[0]?.value;
+    });
+  }
+
+  async putMetaIfAbsent(key: string, value: string): Promise<string> {
+    return this.#read(async () => {
+      await this.#pool.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [
+        key,
+        value,
+      ]);
+      const { rows } = await this.#pool.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [
+        key,
+      ]);
+      return rows[0]!.value;
+    });
+  }
+
+  /** Refreshes the planner's statistics (after bulk loads). */
+  async analyze(): Promise<void> {
+    await this.#pool.query('ANALYZE');
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      if (this.#partitionTimer) clearInterval(this.#partitionTimer);
+      await this.#writer?.flush();
+      await this.#writerPool?.end();
+      await this.#pool.end();
+    })();
+    return this.#closed;
+  }
+
+  async #read<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw translatePgError(error);
+    }
+  }
+}
+
+function databaseName(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || 'postgres';
+  } catch {
+    throw new AuditError(
+      'invalid_request',
+      'The database URL is not valid (postgres://user@host:port/database)',
+    );
+  }
+}
+
+function unavailable(error: unknown, database: string): unknown {
+  const translated = translatePgError(error);
+  if (translated instanceof AuditError) return translated;
+  return new AuditError(
+    'store_unavailable',
+    `Cannot open PostgreSQL database ${database}: ${(error as Error).message}`,
+    [],
+    {
+      cause: error,
+    },
+  );
+}
