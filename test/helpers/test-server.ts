@@ -3,15 +3,31 @@ import { type AuditLog, type AuditLogOptions, openAuditLog } from '../../src/cor
 import { createMetrics } from '../../src/server/metrics.js';
 import { buildServer, type ServerOptions } from '../../src/server/server.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
+import { type StoredBytes, sqliteFiles } from './stored-bytes.js';
 import { tempDir } from './temp-dir.js';
 
+// Until src/store/postgres/ lands, the module is named through a variable so that type checking passes.
+const POSTGRES_STORE_MODULE: string = '../../src/store/postgres/postgres-store.js';
+
 export const ADMIN_TOKEN = 'test-bootstrap-token-0123456789';
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+/** The store the server tests run on: the vitest project `postgres` sets AUDITLOG_TEST_STORE=postgres. */
+export const TEST_STORE: StoreKind = process.env.AUDITLOG_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
 
 export interface TestServer {
   url: string;
   app: FastifyInstance;
   log: AuditLog;
+  storeKind: StoreKind;
+  /** The SQLite file; reading it on PostgreSQL throws (use `storedBytes`). */
   dbFile: string;
+  /** The PostgreSQL database (postgres only). */
+  databaseUrl?: string;
+  /** Everything the store keeps (SQLite: the file, -wal, -shm; PostgreSQL: every row and the database files). */
+  storedBytes: () => Promise<StoredBytes[]>;
   /** fetch against the server with the admin token unless `token` is given (null: no header). */
   request: (
     path: string,
@@ -22,23 +38,72 @@ export interface TestServer {
   close: () => Promise<void>;
 }
 
-/** A real server on a real SQLite file, listening on a free port. */
+interface TestStore {
+  store: Store;
+  dbFile?: string;
+  databaseUrl?: string;
+  storedBytes: () => Promise<StoredBytes[]>;
+  /** After the store is closed. */
+  remove: () => Promise<void>;
+}
+
+async function openTestStore(dir: ReturnType<typeof tempDir>): Promise<TestStore> {
+  if (TEST_STORE === 'sqlite') {
+    const dbFile = dir.file('auditlog.db');
+    const store = await SqliteStore.open({ file: dbFile, readers: 2 });
+    return { store, dbFile, storedBytes: async () => sqliteFiles(dbFile), remove: async () => {} };
+  }
+  // Loaded only here, so that the SQLite project never loads the driver.
+  const { createTestDatabase, postgresStoredBytes } = await import('./postgres.js');
+  const db = await createTestDatabase();
+  try {
+    const { PostgresStore } = await import(POSTGRES_STORE_MODULE);
+    const store: Store = await PostgresStore.open({ url: db.url });
+    return {
+      store,
+      databaseUrl: db.url,
+      storedBytes: () => postgresStoredBytes(db.url, db.createdMs),
+      remove: db.drop,
+    };
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
+}
+
+/**
+ * A real server on a real store (a SQLite file, or a fresh PostgreSQL database when AUDITLOG_TEST_STORE is
+ * `postgres`), listening on a free port.
+ */
 export async function startTestServer(
   options: Partial<AuditLogOptions> = {},
   serverOptions: Partial<Omit<ServerOptions, 'log' | 'metrics'>> = {},
 ): Promise<TestServer> {
   const dir = tempDir();
-  const dbFile = dir.file('auditlog.db');
-  const store = await SqliteStore.open({ file: dbFile, readers: 2 });
-  const log = await openAuditLog({ ...options, store });
-  await log.access.ensureBootstrapToken(ADMIN_TOKEN);
-  const app = await buildServer({
-    maxAuthFailuresPerMinute: 10_000,
-    ...serverOptions,
-    log,
-    metrics: createMetrics(),
+  const opened = await openTestStore(dir).catch((error) => {
+    dir.remove();
+    throw error;
   });
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  let log: AuditLog | undefined;
+  let app: FastifyInstance | undefined;
+  let url: string;
+  try {
+    log = await openAuditLog({ ...options, store: opened.store });
+    await log.access.ensureBootstrapToken(ADMIN_TOKEN);
+    app = await buildServer({
+      maxAuthFailuresPerMinute: 10_000,
+      ...serverOptions,
+      log,
+      metrics: createMetrics(),
+    });
+    url = await app.listen({ port: 0, host: '127.0.0.1' });
+  } catch (error) {
+    await app?.close().catch(() => {});
+    await (log ?? opened.store).close().catch(() => {});
+    await opened.remove();
+    dir.remove();
+    throw error;
+  }
   const request: TestServer['request'] = (path, init = {}) => {
     const { token = ADMIN_TOKEN, json, headers, ...rest } = init;
     const h = new Headers(headers);
@@ -57,15 +122,26 @@ export async function startTestServer(
   };
   return {
     url,
-    app,
+    app: app as FastifyInstance,
     token,
-    log,
-    dbFile,
+    log: log as AuditLog,
+    storeKind: TEST_STORE,
+    get dbFile(): string {
+      if (opened.dbFile === undefined)
+        throw new Error(`server.dbFile: the ${TEST_STORE} store has no file; use server.storedBytes()`);
+      return opened.dbFile;
+    },
+    databaseUrl: opened.databaseUrl,
+    storedBytes: opened.storedBytes,
     request,
     close: async () => {
-      await app.close();
-      await log.close();
-      dir.remove();
+      try {
+        await app?.close();
+        await log?.close();
+      } finally {
+        await opened.remove();
+        dir.remove();
+      }
     },
   };
 }
