@@ -1,18 +1,73 @@
 // Black-box harness: runs the real `auditlog serve` command as a child process and talks to it over HTTP.
 // Nothing here imports the implementation; the only inputs are the CLI and the HTTP API of API.md.
+// With AUDITLOG_TEST_STORE=postgres (the vitest project `postgres`) each dbFile stands for a fresh PostgreSQL
+// database, served with `--database-url`; a restart on the same dbFile serves the same database.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
+import type { TestDatabase } from '../../helpers/postgres.js';
+import { filesUnder, readFiles, type StoredBytes } from '../../helpers/stored-bytes.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = join(ROOT, 'bin', 'auditlog.js');
 
 export const TOKEN = 'contract-test-bootstrap-secret-7f3a9c';
 
+export type StoreKind = 'sqlite' | 'postgres';
+export const STORE_KIND: StoreKind = process.env.AUDITLOG_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+
+/** dbFile → its database, for the life of the test file. */
+const databases = new Map<string, Promise<TestDatabase>>();
+const children = new Set<ChildProcess>();
+
+/** The database that stands for `dbFile`, created on first use (postgres only). */
+function databaseFor(dbFile: string): Promise<TestDatabase> {
+  let db = databases.get(dbFile);
+  if (!db) {
+    db = import('../../helpers/postgres.js').then((pg) => pg.createTestDatabase());
+    databases.set(dbFile, db);
+    db.catch(() => databases.delete(dbFile));
+  }
+  return db;
+}
+
+// Registered when a test file imports this module, so it runs after the file's own afterAll hooks: servers the
+// file left running are killed, then its databases are dropped.
+afterAll(async () => {
+  await Promise.all(
+    [...children].map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    }),
+  );
+  const dbs = await Promise.allSettled(databases.values());
+  databases.clear();
+  await Promise.all(dbs.map((d) => (d.status === 'fulfilled' ? d.value.drop() : undefined)));
+});
+
+/**
+ * Everything the store behind `dbFile` keeps, for tests that look for bytes that must never be stored.
+ * SQLite: every file in dbFile's directory. PostgreSQL: every row of every table of its database, the
+ * database's files and recent WAL when the data directory is readable here, and every file in dbFile's
+ * directory (the server's working directory).
+ */
+export async function storedBytes(dbFile: string): Promise<StoredBytes[]> {
+  const files = readFiles(filesUnder(dirname(dbFile)));
+  if (STORE_KIND === 'sqlite') return files;
+  const db = await databaseFor(dbFile);
+  const { postgresStoredBytes } = await import('../../helpers/postgres.js');
+  return [...(await postgresStoredBytes(db.url, db.createdMs)), ...files];
+}
+
 export interface RunningServer {
   url: string;
   dbFile: string;
+  /** The PostgreSQL database standing for dbFile (postgres only). */
+  databaseUrl?: string;
   token: string;
   /** Everything the process wrote so far. */
   output: () => { stdout: string; stderr: string };
@@ -40,21 +95,21 @@ export async function startServer(opts: {
 }): Promise<RunningServer> {
   if (!existsSync(join(ROOT, 'dist'))) throw new Error('dist/ is missing: run `npm run build` first');
   const token = opts.token ?? TOKEN;
-  const child = spawn(
-    process.execPath,
-    [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--db', opts.dbFile],
-    {
-      cwd: dirname(opts.dbFile),
-      env: { ...process.env, AUDITLOG_BOOTSTRAP_TOKEN: token, ...(opts.env ?? {}) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const databaseUrl = STORE_KIND === 'postgres' ? (await databaseFor(opts.dbFile)).url : undefined;
+  const storeArgs = databaseUrl === undefined ? ['--db', opts.dbFile] : ['--database-url', databaseUrl];
+  const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', ...storeArgs], {
+    cwd: dirname(opts.dbFile),
+    env: { ...process.env, AUDITLOG_BOOTSTRAP_TOKEN: token, ...(opts.env ?? {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
   let stdout = '';
   let stderr = '';
   let exited = false;
   const exit = new Promise<number | null>((res) => {
     child.on('exit', (code) => {
       exited = true;
+      children.delete(child);
       res(code);
     });
   });
@@ -105,6 +160,7 @@ export async function startServer(opts: {
   return {
     url,
     dbFile: opts.dbFile,
+    databaseUrl,
     token,
     child,
     output: () => ({ stdout, stderr }),
