@@ -1,13 +1,54 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { postgresStatus } from './test/helpers/postgres.js';
 
-export default defineConfig({
+/** The tests that run once more against PostgreSQL: everything that talks to a server, and the store contract. */
+const POSTGRES_TESTS = [
+  'test/server/**/*.test.ts',
+  'test/contract/**/*.test.ts',
+  'test/store-contract/**/*.test.ts',
+];
+
+/**
+ * Project `postgres` runs when a PostgreSQL server answers, or when AUDITLOG_TEST_REQUIRE_ALL=1 (CI), where a
+ * missing server fails its tests instead of skipping them.
+ */
+async function postgresProjects(): Promise<TestProjectInlineConfiguration[]> {
+  const status = await postgresStatus();
+  if (!status.ok && process.env.AUDITLOG_TEST_REQUIRE_ALL !== '1') {
+    console.warn(`skipping the postgres project: ${status.reason} (set AUDITLOG_TEST_DATABASE_URL)`);
+    return [];
+  }
+  return [
+    {
+      extends: true,
+      test: {
+        name: 'postgres',
+        include: POSTGRES_TESTS,
+        env: { AUDITLOG_TEST_STORE: 'postgres' },
+        globalSetup: ['test/helpers/postgres-global-setup.ts'],
+      },
+    },
+  ];
+}
+
+export default defineConfig(async () => ({
   test: {
-    include: ['test/**/*.test.ts', 'web/test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
     // Two cores: suites that start servers and writer threads run better two at a time.
     maxWorkers: 2,
     reporters: process.env.CI ? ['default'] : ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'sqlite',
+          include: ['test/**/*.test.ts', 'web/test/**/*.test.ts'],
+          env: { AUDITLOG_TEST_STORE: 'sqlite' },
+        },
+      },
+      ...(await postgresProjects()),
+    ],
   },
-});
+}));
