@@ -4,11 +4,8 @@ import { createMetrics } from '../../src/server/metrics.js';
 import { buildServer, type ServerOptions } from '../../src/server/server.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
-import { type StoredBytes, sqliteFiles } from './stored-bytes.js';
+import { filesUnder, readFiles, type StoredBytes, sqliteFiles } from './stored-bytes.js';
 import { tempDir } from './temp-dir.js';
-
-// Until src/store/postgres/ lands, the module is named through a variable so that type checking passes.
-const POSTGRES_STORE_MODULE: string = '../../src/store/postgres/postgres-store.js';
 
 export const ADMIN_TOKEN = 'test-bootstrap-token-0123456789';
 
@@ -26,7 +23,10 @@ export interface TestServer {
   dbFile: string;
   /** The PostgreSQL database (postgres only). */
   databaseUrl?: string;
-  /** Everything the store keeps (SQLite: the file, -wal, -shm; PostgreSQL: every row and the database files). */
+  /**
+   * Everything the store keeps (SQLite: the file, -wal, -shm; PostgreSQL: every row, the database's files and
+   * recent WAL when readable here, and the server's directory with the signing key).
+   */
   storedBytes: () => Promise<StoredBytes[]>;
   /** fetch against the server with the admin token unless `token` is given (null: no header). */
   request: (
@@ -57,12 +57,16 @@ async function openTestStore(dir: ReturnType<typeof tempDir>): Promise<TestStore
   const { createTestDatabase, postgresStoredBytes } = await import('./postgres.js');
   const db = await createTestDatabase();
   try {
-    const { PostgresStore } = await import(POSTGRES_STORE_MODULE);
-    const store: Store = await PostgresStore.open({ url: db.url });
+    const { PostgresStore } = await import('../../src/store/postgres/postgres-store.js');
+    // The key file is the node's, never the database's; kept with the server's temporary directory.
+    const store = await PostgresStore.open({ url: db.url, keyFile: dir.file('signing-key.pem') });
     return {
       store,
       databaseUrl: db.url,
-      storedBytes: () => postgresStoredBytes(db.url, db.createdMs),
+      storedBytes: async () => [
+        ...(await postgresStoredBytes(db.url, db.createdMs)),
+        ...readFiles(filesUnder(dir.path)),
+      ],
       remove: db.drop,
     };
   } catch (error) {
