@@ -1,8 +1,8 @@
-import type { AppendBatch, AppendedEntry, PreparedAuthEvent, PreparedEvent } from '../../core/entry.js';
-import { idempotencyConflict } from '../../core/errors.js';
-import { type ChainHead, sealEntries } from '../../core/hash-chain.js';
-import { isSameContent } from '../../core/idempotency.js';
-import { formatTimestamp } from '../../core/time.js';
+import type { AppendBatch, AppendedEntry, PreparedAuthEvent, PreparedEvent, Stream } from '../core/entry.js';
+import { idempotencyConflict } from '../core/errors.js';
+import { type ChainHead, sealEntries } from '../core/hash-chain.js';
+import { isSameContent } from '../core/idempotency.js';
+import { formatTimestamp } from '../core/time.js';
 
 /** A stored (or earlier in this group) entry with a given id. */
 export interface KnownEntry {
@@ -29,25 +29,37 @@ export interface SealedAuth {
 
 export const idKey = (tenant: string, stream: string, id: string) => `${tenant}\u0000${stream}\u0000${id}`;
 
+/** What a plan reads from its store: a tenant's head before the group, and a stored entry by id. */
+export interface PlanSource {
+  head(tenant: string): ChainHead;
+  find(tenant: string, stream: Stream, id: string): KnownEntry | undefined;
+}
+
 /**
- * One group commit worked out in memory, between locking the tenants' chain heads and writing: which
- * entries are new, their seqs and hashes, and each batch's answer. A batch that fails (an idempotency
- * conflict) leaves no trace in the plan, so the others still commit — the same all-or-nothing per batch as
- * the SQLite writer's savepoints, without a savepoint round trip.
+ * One group commit worked out in memory, shared by both stores' writers: which entries are new (idempotency
+ * against the store and against earlier batches of the group), their seqs and hashes, and each batch's
+ * answer. A batch that fails (an idempotency conflict) leaves no trace in the plan, so the others still
+ * commit; the writer persists `events` and `auth` as they grow.
  */
 export class AppendPlan {
   readonly events: SealedEvent[] = [];
   readonly auth: SealedAuth[] = [];
-  readonly #heads: Map<string, ChainHead>;
-  readonly #known: Map<string, KnownEntry>;
+  readonly #source: PlanSource;
+  readonly #heads = new Map<string, ChainHead>();
+  readonly #added = new Map<string, KnownEntry>();
 
-  constructor(heads: Map<string, ChainHead>, known: Map<string, KnownEntry>) {
-    this.#heads = heads;
-    this.#known = known;
+  constructor(source: PlanSource) {
+    this.#source = source;
   }
 
+  /** The tenant's head after the batches planned so far. */
   head(tenant: string): ChainHead {
-    return this.#heads.get(tenant)!;
+    return this.#heads.get(tenant) ?? this.#source.head(tenant);
+  }
+
+  /** Heads of the tenants this plan appended to. */
+  get heads(): ReadonlyMap<string, ChainHead> {
+    return this.#heads;
   }
 
   /** Plans one batch; throws (changing nothing) when it conflicts. */
@@ -64,7 +76,9 @@ export class AppendPlan {
         return;
       }
       firstById.set(key, i);
-      const existing = this.#known.get(key);
+      const existing =
+        this.#added.get(key) ??
+        (entry.idProvided ? this.#source.find(tenant, entry.stream, entry.id) : undefined);
       if (existing) {
         if (!isSameContent(existing.body, entry)) throw idempotencyConflict(i, entry.id);
         results[i] = {
@@ -94,7 +108,7 @@ export class AppendPlan {
       const sealed = { tenant, seq: link.seq, prevHash: link.prevHash, hash: link.hash };
       if (entry.stream === 'event') this.events.push({ ...sealed, entry });
       else this.auth.push({ ...sealed, entry });
-      this.#known.set(idKey(tenant, entry.stream, entry.id), {
+      this.#added.set(idKey(tenant, entry.stream, entry.id), {
         seq: link.seq,
         receivedMs: entry.receivedMs,
         body: entry.body,

@@ -1,6 +1,7 @@
 import { mergeSession, type SessionRow } from '../../core/session-merge.js';
 import type { SignedCheckpoint } from '../../core/signing.js';
 import { SEARCH_SEPARATOR } from '../../core/text-fold.js';
+import type { AppendPlan, SealedAuth, SealedEvent } from '../append-plan.js';
 import {
   buildChunks,
   CHUNK_MAX_ENTRIES,
@@ -8,7 +9,6 @@ import {
   chunkStrings,
   storedChunkStrings,
 } from '../search-chunks.js';
-import type { AppendPlan, SealedAuth, SealedEvent } from './postgres-append-plan.js';
 import { SESSION_COLUMNS } from './postgres-auth-queries.js';
 import { type PgClient, pgText } from './postgres-connection.js';
 

@@ -3,7 +3,7 @@ import { AuditError } from '../../core/errors.js';
 import { GroupCommitter, type Outcome } from '../../core/group-commit.js';
 import { type ChainHead, GENESIS_HASH } from '../../core/hash-chain.js';
 import type { SignedCheckpoint } from '../../core/signing.js';
-import { AppendPlan, idKey, type KnownEntry } from './postgres-append-plan.js';
+import { AppendPlan, idKey, type KnownEntry } from '../append-plan.js';
 import { type PgClient, type PgPool, translatePgError } from './postgres-connection.js';
 import * as rows from './postgres-rows.js';
 
@@ -65,10 +65,11 @@ export class PostgresWriter {
         ),
       ].sort();
       const heads = await lockHeads(client, tenants);
-      const plan = new AppendPlan(
-        new Map([...heads].map(([t, h]) => [t, { seq: h.seq, hash: h.hash }])),
-        await findKnown(client, requests),
-      );
+      const known = await findKnown(client, requests);
+      const plan = new AppendPlan({
+        head: (tenant) => heads.get(tenant)!,
+        find: (tenant, stream, id) => known.get(idKey(tenant, stream, id)),
+      });
       const checkpoints: SignedCheckpoint[] = [];
       const outcomes: Outcome<AppendedEntry[] | null>[] = requests.map((r) => {
         if (r.kind === 'checkpoint') {

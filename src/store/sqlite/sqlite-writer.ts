@@ -1,16 +1,9 @@
-import type {
-  AppendBatch,
-  AppendedEntry,
-  PreparedAuthEvent,
-  PreparedEntry,
-  PreparedEvent,
-} from '../../core/entry.js';
-import { AuditError, idempotencyConflict } from '../../core/errors.js';
+import type { AppendedEntry, PreparedEvent } from '../../core/entry.js';
+import { AuditError } from '../../core/errors.js';
 import type { Outcome } from '../../core/group-commit.js';
-import { type ChainHead, EMPTY_HEAD, sealEntries } from '../../core/hash-chain.js';
-import { isSameContent } from '../../core/idempotency.js';
+import { type ChainHead, EMPTY_HEAD } from '../../core/hash-chain.js';
 import { mergeSession, type SessionRow } from '../../core/session-merge.js';
-import { formatTimestamp } from '../../core/time.js';
+import { AppendPlan, type KnownEntry, type SealedAuth, type SealedEvent } from '../append-plan.js';
 import { SESSION_COLUMNS } from './sqlite-auth-queries.js';
 import { type SqliteDb, translateSqliteError } from './sqlite-connection.js';
 import { SqliteSearchIndex } from './sqlite-search-index.js';
@@ -36,9 +29,13 @@ export class SqliteWriter {
       putHead: db.prepare(
         'INSERT INTO chain_heads (tenant, seq, hash) VALUES (?, ?, ?) ON CONFLICT (tenant) DO UPDATE SET seq = excluded.seq, hash = excluded.hash',
       ),
-      eventById: db.prepare('SELECT seq, received_ms, body FROM events WHERE tenant = ? AND id = ?'),
+      eventById: db.prepare(
+        'SELECT seq, received_ms AS receivedMs, body FROM events WHERE tenant = ? AND id = ?',
+      ),
       insertEvent: db.prepare(INSERT_EVENT_SQL),
-      authById: db.prepare('SELECT seq, received_ms, body FROM auth_events WHERE tenant = ? AND id = ?'),
+      authById: db.prepare(
+        'SELECT seq, received_ms AS receivedMs, body FROM auth_events WHERE tenant = ? AND id = ?',
+      ),
       insertAuth:
         db.prepare(`INSERT INTO auth_events (tenant, seq, id, occurred_ms, received_ms, type, user_id, username,
         username_f, method, reason, session_id, ip_key, body, search, prev_hash, hash)
@@ -57,8 +54,14 @@ export class SqliteWriter {
 
   commitGroup(requests: WriteRequest[]): Outcome<AppendedEntry[] | null>[] {
     const outcomes: Outcome<AppendedEntry[] | null>[] = [];
-    const heads = new Map<string, ChainHead>();
     const actors = new Set<string>();
+    const plan = new AppendPlan({
+      head: (tenant) => (this.#stmt.head.get(tenant) as ChainHead | undefined) ?? EMPTY_HEAD,
+      find: (tenant, stream, id) => {
+        const stmt = stream === 'event' ? this.#stmt.eventById : this.#stmt.authById;
+        return stmt.get(tenant, id) as KnownEntry | undefined;
+      },
+    });
     try {
       this.#db.exec('BEGIN IMMEDIATE');
       for (const request of requests) {
@@ -69,22 +72,29 @@ export class SqliteWriter {
           continue;
         }
         const { batch } = request;
+        const planned = { events: plan.events.length, auth: plan.auth.length };
         this.#db.exec('SAVEPOINT batch');
         try {
-          const head = heads.get(batch.tenant) ?? this.#readHead(batch.tenant);
-          const { results, head: next, indexed, actors: batchActors } = this.#appendBatch(batch, head);
+          const results = plan.add(batch);
+          const indexed = plan.events
+            .slice(planned.events)
+            .map((e) => ({ rid: this.#insertEvent(e), seq: e.seq, entry: e.entry }));
+          for (const a of plan.auth.slice(planned.auth)) this.#insertAuth(a);
+          const batchActors = new Set<string>();
+          for (const x of indexed) this.#upsertActor(batch.tenant, x.entry, batchActors);
           this.#db.exec('RELEASE batch');
           for (const a of batchActors) actors.add(a);
-          heads.set(batch.tenant, next);
           for (const x of indexed) this.#search.add(batch.tenant, x.rid, x.seq, x.entry);
           outcomes.push({ ok: true, value: results });
         } catch (error) {
           this.#db.exec('ROLLBACK TO batch');
           this.#db.exec('RELEASE batch');
+          plan.events.length = planned.events;
+          plan.auth.length = planned.auth;
           outcomes.push({ ok: false, error: translateSqliteError(error) });
         }
       }
-      for (const [tenant, head] of heads) this.#stmt.putHead.run(tenant, head.seq, head.hash);
+      for (const [tenant, head] of plan.heads) this.#stmt.putHead.run(tenant, head.seq, head.hash);
       this.#search.writeFullChunks();
       this.#db.exec('COMMIT');
       this.#search.committed();
@@ -105,100 +115,14 @@ export class SqliteWriter {
     return outcomes;
   }
 
-  #readHead(tenant: string): ChainHead {
-    const row = this.#stmt.head.get(tenant) as { seq: number; hash: string } | undefined;
-    return row ?? EMPTY_HEAD;
-  }
-
-  #appendBatch(
-    batch: AppendBatch,
-    head: ChainHead,
-  ): {
-    results: AppendedEntry[];
-    head: ChainHead;
-    indexed: { rid: number; seq: number; entry: PreparedEvent }[];
-    actors: Set<string>;
-  } {
-    const { tenant, entries } = batch;
-    const actors = new Set<string>();
-    const results: AppendedEntry[] = new Array(entries.length);
-    const firstById = new Map<string, number>();
-    const fresh: number[] = [];
-    entries.forEach((entry, i) => {
-      const key = `${entry.stream}\u0000${entry.id}`;
-      const first = firstById.get(key);
-      if (first !== undefined) {
-        if (!isSameContent(entries[first]!.body, entry)) throw idempotencyConflict(i, entry.id);
-        return;
-      }
-      firstById.set(key, i);
-      const existing = entry.idProvided ? this.#findExisting(tenant, entry) : undefined;
-      if (existing) {
-        if (!isSameContent(existing.body, entry)) throw idempotencyConflict(i, entry.id);
-        results[i] = {
-          id: entry.id,
-          seq: existing.seq,
-          receivedAt: formatTimestamp(existing.received_ms),
-          duplicate: true,
-        };
-        return;
-      }
-      fresh.push(i);
-    });
-
-    const freshEntries = fresh.map((i) => entries[i]!);
-    const links = sealEntries(
-      head,
-      tenant,
-      freshEntries.map((e) => ({
-        stream: e.stream,
-        receivedAt: formatTimestamp(e.receivedMs),
-        body: e.body,
-      })),
-    );
-    const indexed: { rid: number; seq: number; entry: PreparedEvent }[] = [];
-    freshEntries.forEach((entry, k) => {
-      const link = links[k]!;
-      const rid = this.#insert(tenant, entry, link.seq, link.prevHash, link.hash);
-      if (entry.stream === 'event') {
-        indexed.push({ rid, seq: link.seq, entry });
-        this.#upsertActor(tenant, entry, actors);
-      }
-      results[fresh[k]!] = {
-        id: entry.id,
-        seq: link.seq,
-        receivedAt: formatTimestamp(entry.receivedMs),
-        duplicate: false,
-      };
-    });
-    // Repeats of an id inside the batch answer like the first occurrence, marked duplicate.
-    entries.forEach((entry, i) => {
-      if (results[i] === undefined) {
-        const first = results[firstById.get(`${entry.stream}\u0000${entry.id}`)!]!;
-        results[i] = { ...first, duplicate: true };
-      }
-    });
-    const last = links[links.length - 1];
-    return { results, head: last ? { seq: last.seq, hash: last.hash } : head, indexed, actors };
-  }
-
-  #findExisting(
-    tenant: string,
-    entry: PreparedEntry,
-  ): { seq: number; received_ms: number; body: string } | undefined {
-    const stmt = entry.stream === 'event' ? this.#stmt.eventById : this.#stmt.authById;
-    return stmt.get(tenant, entry.id) as { seq: number; received_ms: number; body: string } | undefined;
-  }
-
-  #insert(tenant: string, entry: PreparedEntry, seq: number, prevHash: string, hash: string): number {
-    if (entry.stream === 'auth') return this.#insertAuth(tenant, entry, seq, prevHash, hash);
-    const info = this.#stmt.insertEvent.run(...eventRowValues(tenant, entry, seq, prevHash, hash));
+  #insertEvent(e: SealedEvent): number {
+    const info = this.#stmt.insertEvent.run(...eventRowValues(e.tenant, e.entry, e.seq, e.prevHash, e.hash));
     return Number(info.lastInsertRowid);
   }
 
-  #insertAuth(tenant: string, entry: PreparedAuthEvent, seq: number, prevHash: string, hash: string): number {
+  #insertAuth({ tenant, entry, seq, prevHash, hash }: SealedAuth): void {
     const c = entry.columns;
-    const info = this.#stmt.insertAuth.run(
+    this.#stmt.insertAuth.run(
       tenant,
       seq,
       entry.id,
@@ -239,7 +163,6 @@ export class SqliteWriter {
         );
       }
     }
-    return Number(info.lastInsertRowid);
   }
 
   /** Upserts the actor unless a committed group already did; returns the key to remember after commit. */
