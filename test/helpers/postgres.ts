@@ -50,18 +50,20 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
 }
 
 export type PostgresStatus = { ok: true } | { ok: false; reason: string };
-let status: Promise<PostgresStatus> | undefined;
+// On globalThis: vitest evaluates its config, which asks too, more than once per process.
+const STATUS = Symbol.for('auditlog.test.postgresStatus');
+const cache = globalThis as { [STATUS]?: Promise<PostgresStatus> };
 
 /** Whether `postgresUrl()` answers within 2 s; asked once per process. */
 export function postgresStatus(): Promise<PostgresStatus> {
-  status ??= withClient(postgresUrl(), (c) => c.query('SELECT 1')).then(
+  cache[STATUS] ??= withClient(postgresUrl(), (c) => c.query('SELECT 1')).then(
     (): PostgresStatus => ({ ok: true }),
     (error: unknown): PostgresStatus => ({
       ok: false,
       reason: `no PostgreSQL at ${redactUrl(postgresUrl())}: ${error instanceof Error ? error.message || error.name : String(error)}`,
     }),
   );
-  return status;
+  return cache[STATUS];
 }
 
 export async function postgresAvailable(): Promise<boolean> {

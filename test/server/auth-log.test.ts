@@ -5,7 +5,7 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
 });
-afterAll(async () => server.close());
+afterAll(async () => server?.close());
 
 const T0 = Date.parse('2026-06-01T09:00:00.000Z');
 const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();

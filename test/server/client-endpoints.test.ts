@@ -6,7 +6,7 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
 });
-afterAll(async () => server.close());
+afterAll(async () => server?.close());
 
 describe('endpoints for clients such as the UI', () => {
   it('GET /v1/me describes the calling token, for any scope', async () => {

@@ -5,7 +5,7 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
 });
-afterAll(async () => server.close());
+afterAll(async () => server?.close());
 
 describe('POST /v1/events', () => {
   it('stores one event and returns it by id', async () => {

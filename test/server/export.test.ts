@@ -29,7 +29,7 @@ beforeAll(async () => {
     expect(res.status).toBe(201);
   }
 });
-afterAll(async () => server.close());
+afterAll(async () => server?.close());
 
 async function pageThrough(query: string): Promise<any[]> {
   const out: any[] = [];

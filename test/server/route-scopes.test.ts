@@ -18,7 +18,7 @@ beforeAll(async () => {
     tokenWithout.set(missing, (await json(res)).token);
   }
 });
-afterAll(async () => server.close());
+afterAll(async () => server?.close());
 
 const concrete = (url: string) => url.replace(/:(\w+)/g, (_, name) => `x-${name}`);
 

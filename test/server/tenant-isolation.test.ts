@@ -26,7 +26,7 @@ beforeAll(async () => {
     json: sampleEvent({ target: { type: 'Carrier', id: 'globex-trunk' } }),
   });
 });
-afterAll(async () => server.close());
+afterAll(async () => server?.close());
 
 describe('tenant isolation', () => {
   it('lists only the own tenant', async () => {

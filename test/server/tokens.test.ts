@@ -6,7 +6,7 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
 });
-afterAll(async () => server.close());
+afterAll(async () => server?.close());
 
 describe('tokens', () => {
   it('creates a token whose secret is shown once and never stored', async () => {
