@@ -18,13 +18,16 @@ export async function* matchingRows(
   filter: EventFilter,
   order: 'asc' | 'desc',
 ): AsyncGenerator<EntryRow> {
-  let after: { occurredMs: number; seq: number } | undefined;
+  const page = (after?: { occurredMs: number; seq: number }) =>
+    store.listEvents(tenant, filter, { order, limit: PAGE, ...(after ? { after } : {}) });
+  let next = page();
   for (;;) {
-    const rows = await store.listEvents(tenant, filter, { order, limit: PAGE, ...(after ? { after } : {}) });
+    const rows = await next;
+    const last = rows[rows.length - 1];
+    // The next page is read (in a reader thread) while this one is consumed.
+    if (rows.length === PAGE && last) next = page({ occurredMs: last.occurredMs, seq: last.seq });
     for (const row of rows) yield row;
     if (rows.length < PAGE) return;
-    const last = rows[rows.length - 1]!;
-    after = { occurredMs: last.occurredMs, seq: last.seq };
   }
 }
 

@@ -3,7 +3,7 @@ import type { StoredEvent } from './schemas/event-schema.js';
 import { formatTimestamp } from './time.js';
 
 /** An administrative event as the API returns it: the stored content plus seq, tenant and receivedAt. */
-export function formatEvent(row: EntryRow, options: { withHashes?: boolean } = {}): StoredEvent {
+export function formatEvent(row: EntryRow): StoredEvent {
   const b = JSON.parse(row.body) as Omit<StoredEvent, 'seq' | 'tenant' | 'receivedAt'>;
   const event: StoredEvent = {
     id: b.id,
@@ -22,10 +22,6 @@ export function formatEvent(row: EntryRow, options: { withHashes?: boolean } = {
   };
   for (const k of ['ip', 'userAgent', 'sessionId', 'requestId', 'reason', 'metadata'] as const) {
     if (b[k] !== undefined) (event as Record<string, unknown>)[k] = b[k];
-  }
-  if (options.withHashes) {
-    event.prevHash = row.prevHash;
-    event.hash = row.hash;
   }
   return event;
 }
