@@ -30,16 +30,19 @@ export async function verifyStore(store: Store, options: VerifyOptions = {}): Pr
   let entries = 0;
   for (const tenant of tenants) {
     const verifier = new ChainVerifier(tenant, await allCheckpoints(store, tenant), keys);
-    let after = 0;
+    let next = store.scanChain(tenant, 0, BATCH);
     for (;;) {
-      const rows = await store.scanChain(tenant, after, BATCH);
+      const rows = await next;
       if (rows.length === 0) break;
+      // The next rows are read (by a reader thread or the database) while these are hashed.
+      next = store.scanChain(tenant, rows[rows.length - 1]!.seq, BATCH);
       for (const row of rows) verifier.push(row);
       entries += rows.length;
       options.onProgress?.(entries);
-      after = rows[rows.length - 1]!.seq;
       if (verifier.failed) break;
     }
+    // A read still in flight must settle before the store closes.
+    await next.catch(() => {});
     const result = verifier.finish();
     if (!result.problem) {
       // The writer's own record of the head: a chain that ends early was cut short.

@@ -47,7 +47,8 @@ export function registerVerify(program: Command): void {
         progress.stop();
         return finish(report.problem, summaryOfFile(report, flags.file));
       }
-      const store = await openStore({ ...resolveStoreFlags(flags), readonly: true });
+      // A reader thread reads the next rows while this thread hashes the current ones.
+      const store = await openStore({ ...resolveStoreFlags(flags), readonly: true, readers: 1 });
       try {
         const report = await verifyStore(store, { tenant: flags.tenant, trustedKeys, onProgress });
         progress.stop();

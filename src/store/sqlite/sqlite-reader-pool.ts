@@ -32,11 +32,11 @@ export class SqliteReaderPool {
 
   private constructor() {}
 
-  static async start(file: string, size: number): Promise<SqliteReaderPool> {
+  static async start(file: string, size: number, readonly = false): Promise<SqliteReaderPool> {
     const pool = new SqliteReaderPool();
     await Promise.all([
-      ...Array.from({ length: size }, () => pool.#spawn(file, 'fast')),
-      pool.#spawn(file, 'slow'),
+      ...Array.from({ length: size }, () => pool.#spawn(file, 'fast', readonly)),
+      pool.#spawn(file, 'slow', readonly),
     ]);
     return pool;
   }
@@ -60,9 +60,9 @@ export class SqliteReaderPool {
     await Promise.all(this.#readers.map((r) => r.worker.terminate()));
   }
 
-  #spawn(file: string, lane: Reader['lane']): Promise<void> {
+  #spawn(file: string, lane: Reader['lane'], readonly: boolean): Promise<void> {
     return new Promise((resolve, reject) => {
-      const worker = startWorker(new URL('./sqlite-reader-worker.js', import.meta.url), { file });
+      const worker = startWorker(new URL('./sqlite-reader-worker.js', import.meta.url), { file, readonly });
       const reader: Reader = { lane, worker, pending: new Map() };
       worker.on('message', (m: Reply) => {
         if ('ready' in m) {

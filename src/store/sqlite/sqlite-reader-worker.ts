@@ -5,7 +5,8 @@ import { serializeError } from './sqlite-writer-protocol.js';
 
 /** A reader thread of a SQLite store: its own connection (query_only), one query at a time. */
 const port = parentPort!;
-const db = openSqlite((workerData as { file: string }).file);
+const { file, readonly } = workerData as { file: string; readonly: boolean };
+const db = openSqlite(file, { readonly });
 db.pragma('query_only = 1');
 
 port.on('message', (m: { id: number; op: ReadOp; args: unknown[] } | { close: true }) => {

@@ -72,7 +72,9 @@ export class SqliteStore implements Store {
     if (options.readonly) {
       if (!existsSync(options.file))
         throw new AuditError('store_unavailable', `No database at ${options.file}`);
-      return new SqliteStore(options.file, openSqlite(options.file, { readonly: true }), null, null);
+      const db = openSqlite(options.file, { readonly: true });
+      const readers = options.readers ? await SqliteReaderPool.start(options.file, options.readers, true) : null;
+      return new SqliteStore(options.file, db, null, readers);
     }
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
     const db = openSqlite(options.file);
