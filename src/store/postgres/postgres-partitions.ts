@@ -23,27 +23,36 @@ export function monthRanges(nowMs: number, ahead = 3): { name: string; fromMs: n
  * Creates the coming months' partitions ahead of time (at start and then daily), so rows land in monthly
  * partitions that retention can later detach and drop. Entries outside every partition (an import of old
  * history) go to the default partition. A month whose rows already sit in the default partition is left
- * there (creating it would fail), as is a month another node created first.
+ * there (creating it would fail), as is a month another node created first. Creating a partition locks the
+ * parent table; with a short lock_timeout it gives up instead of queueing every append behind a long
+ * export, and tries again the next day — months ahead of need.
  */
 export async function ensurePartitions(pool: PgPool, nowMs = Date.now()): Promise<number> {
   let created = 0;
-  for (const table of PARTITIONED) {
-    for (const m of monthRanges(nowMs)) {
-      const name = `${table}_${m.name}`;
-      const exists = await pool.query(
-        'SELECT 1 FROM pg_class WHERE relname = $1 AND relnamespace = current_schema()::regnamespace',
-        [name],
-      );
-      if (exists.rowCount) continue;
-      try {
-        await pool.query(
-          `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF ${table} FOR VALUES FROM (${m.fromMs}) TO (${m.toMs})`,
+  const client = await pool.connect();
+  try {
+    await client.query("SET lock_timeout = '2s'");
+    for (const table of PARTITIONED) {
+      for (const m of monthRanges(nowMs)) {
+        const name = `${table}_${m.name}`;
+        const exists = await client.query(
+          'SELECT 1 FROM pg_class WHERE relname = $1 AND relnamespace = current_schema()::regnamespace',
+          [name],
         );
-        created++;
-      } catch {
-        // Rows of that month already in the default partition, or a concurrent creation: leave it.
+        if (exists.rowCount) continue;
+        try {
+          await client.query(
+            `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF ${table} FOR VALUES FROM (${m.fromMs}) TO (${m.toMs})`,
+          );
+          created++;
+        } catch {
+          // Rows of that month in the default partition, a concurrent creation, or the lock timeout.
+        }
       }
     }
+    await client.query('RESET lock_timeout');
+  } finally {
+    client.release();
   }
   return created;
 }

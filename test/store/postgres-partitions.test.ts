@@ -1,0 +1,116 @@
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type AuditLog, openAuditLog } from '../../src/core/audit-log.js';
+import { ensurePartitions, monthRanges } from '../../src/store/postgres/postgres-partitions.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { createTestDatabase, describePostgres, type TestDatabase, withClient } from '../helpers/postgres.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const event = (id: string, occurredAt: string) => ({
+  id,
+  occurredAt,
+  actor: { id: 'usr_1', username: 'jane.admin' },
+  action: 'update',
+  category: 'telephony',
+  target: { type: 'Carrier', id: 'trunk-provider-1' },
+  newValue: { maxChannels: 120 },
+});
+
+describePostgres('PostgreSQL monthly partitions', () => {
+  let db: TestDatabase;
+  let log: AuditLog;
+  const dir = tempDir();
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    log = await openAuditLog({
+      store: await PostgresStore.open({ url: db.url, keyFile: dir.file('key.pem') }),
+    });
+  });
+  const pools: pg.Pool[] = [];
+  const poolFor = (url: string) => {
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    pools.push(pool);
+    return pool;
+  };
+  afterAll(async () => {
+    await Promise.all(pools.map((p) => p.end()));
+    await log?.close();
+    await db?.drop();
+    dir.remove();
+  });
+
+  const partitionsOf = (table: string) =>
+    withClient(db.url, async (c) =>
+      (
+        await c.query<{ name: string }>(
+          `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+             WHERE i.inhparent = $1::regclass ORDER BY 1`,
+          [table],
+        )
+      ).rows.map((r) => r.name),
+    );
+  const partitionHolding = (id: string) =>
+    withClient(db.url, async (c) => {
+      const { rows } = await c.query<{ p: string }>(
+        'SELECT tableoid::regclass::text AS p FROM events WHERE id = $1',
+        [id],
+      );
+      return rows.map((r) => r.p);
+    });
+
+  it('creates last month to three months ahead for both event tables, besides the default partition', async () => {
+    const months = monthRanges(Date.now()).map((m) => m.name);
+    expect(months).toHaveLength(5);
+    for (const table of ['events', 'auth_events']) {
+      expect(await partitionsOf(table)).toEqual(
+        [...months.map((m) => `${table}_${m}`), `${table}_default`].sort(),
+      );
+    }
+    expect(await ensurePartitions(poolFor(db.url))).toBe(0);
+  });
+
+  it('routes an event to its month, and old history to the default partition', async () => {
+    const now = new Date();
+    const month = `p${now.getUTCFullYear()}${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
+    await log.appendEvents('t', {
+      events: [event('recent-1', now.toISOString()), event('old-1', '2023-03-15T10:00:00Z')],
+    });
+    expect(await partitionHolding('recent-1')).toEqual([`events_${month}`]);
+    expect(await partitionHolding('old-1')).toEqual(['events_default']);
+    // Both stay one chain and one query answer, whichever partition holds them.
+    const page = await log.listEvents('t', { order: 'asc' });
+    expect(page.events.map((e) => e.id)).toEqual(['old-1', 'recent-1']);
+  });
+
+  it('leaves a month whose rows sit in the default partition there, and creates the others', async () => {
+    const pool = poolFor(db.url);
+    const created = await ensurePartitions(pool, Date.UTC(2023, 2, 20)); // Feb–Jun 2023; March holds old-1
+    expect(created).toBe(9); // events: 4 of 5 months; auth_events (nothing in its default partition): 5
+    const names = await partitionsOf('events');
+    expect(names).toContain('events_p202302');
+    expect(names).toContain('events_p202304');
+    expect(names).not.toContain('events_p202303');
+    expect(await partitionHolding('old-1')).toEqual(['events_default']);
+  });
+
+  it('gives up quickly instead of queueing appends behind a lock on the table', async () => {
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE events IN ACCESS SHARE MODE'); // what a long export holds
+      const started = Date.now();
+      const created = await ensurePartitions(poolFor(db.url), Date.UTC(2031, 5, 1));
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect((await partitionsOf('events')).some((n) => n.startsWith('events_p2031'))).toBe(false);
+      expect(created).toBe(5); // only auth_events could take its lock
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    await log.appendEvents('t', { events: [event('after-lock', new Date().toISOString())] });
+    expect(await partitionHolding('after-lock')).toHaveLength(1);
+  });
+});
+
