@@ -1,11 +1,11 @@
 // PostgreSQL for tests: one throwaway database per server under test, on the server named by
 // AUDITLOG_TEST_DATABASE_URL or DATABASE_URL (default: the local trust-auth cluster).
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, it } from 'vitest';
-import type { StoredBytes } from './stored-bytes.js';
+import { readFiles, type StoredBytes } from './stored-bytes.js';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const REQUIRE_ALL = process.env.AUDITLOG_TEST_REQUIRE_ALL === '1';
@@ -181,7 +181,8 @@ export async function postgresStoredBytes(url: string, sinceMs = 0): Promise<Sto
       const { rows } = await c.query<{ row: string }>(`SELECT t::text AS row FROM ${name} t`);
       const text = rows.map((r) => r.row).join('\n');
       const bytea = [...text.matchAll(/\\\\?x([0-9a-f]{2,})/g)].map((m) => Buffer.from(m[1]!, 'hex'));
-      out.push({ where: `table ${name}`, bytes: Buffer.concat([Buffer.from(text, 'utf8'), ...bytea]) });
+      const bytes = Buffer.concat([Buffer.from(text, 'utf8'), ...bytea]);
+      out.push({ where: `table ${name}`, read: () => bytes });
     }
     const dataDir = (await c.query<{ d: string }>('SELECT current_setting($1) AS d', ['data_directory']))
       .rows[0]?.d;
@@ -194,22 +195,23 @@ export async function postgresStoredBytes(url: string, sinceMs = 0): Promise<Sto
 }
 
 function dataFiles(databaseDir: string, walDir: string, sinceMs: number): StoredBytes[] {
-  const read = (dir: string, keep: (mtimeMs: number) => boolean): StoredBytes[] => {
+  const list = (dir: string, keep: (mtimeMs: number) => boolean): string[] => {
     let names: string[];
     try {
       names = readdirSync(dir);
     } catch {
       return []; // a remote server, or no permission: the rows above are what can be checked
     }
-    return names.flatMap((n) => {
-      const path = join(dir, n);
-      try {
-        const st = statSync(path);
-        return st.isFile() && keep(st.mtimeMs) ? [{ where: path, bytes: readFileSync(path) }] : [];
-      } catch {
-        return []; // removed or recycled meanwhile
-      }
-    });
+    return names
+      .map((n) => join(dir, n))
+      .filter((path) => {
+        try {
+          const st = statSync(path);
+          return st.isFile() && keep(st.mtimeMs);
+        } catch {
+          return false; // removed or recycled meanwhile
+        }
+      });
   };
-  return [...read(databaseDir, () => true), ...read(walDir, (m) => m >= sinceMs - 2_000)];
+  return readFiles([...list(databaseDir, () => true), ...list(walDir, (m) => m >= sinceMs - 2_000)]);
 }

@@ -1,12 +1,13 @@
 // What a store keeps, as bytes, for tests asserting that something (a token secret, a redacted value) is
 // never stored: the files of a SQLite store, or the rows and files of a PostgreSQL database.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface StoredBytes {
   /** A file path, or `table <name>` for the rows of a PostgreSQL table. */
   where: string;
-  bytes: Buffer;
+  /** The bytes, read when asked (a PostgreSQL WAL can be large; one file at a time is in memory). */
+  read: () => Buffer;
 }
 
 export function filesUnder(path: string): string[] {
@@ -16,15 +17,20 @@ export function filesUnder(path: string): string[] {
   });
 }
 
-/** The files that exist among `files`, read. */
+/** The files that exist among `files` (one removed meanwhile reads as empty). */
 export function readFiles(files: string[]): StoredBytes[] {
-  return files.flatMap((where) => {
-    try {
-      return [{ where, bytes: readFileSync(where) }];
-    } catch {
-      return [];
-    }
-  });
+  return files
+    .filter((f) => existsSync(f))
+    .map((where) => ({
+      where,
+      read: () => {
+        try {
+          return readFileSync(where);
+        } catch {
+          return Buffer.alloc(0);
+        }
+      },
+    }));
 }
 
 /** A SQLite database file with its -wal and -shm files. */
@@ -35,7 +41,8 @@ export function sqliteFiles(file: string): StoredBytes[] {
 /** `where: needle` for every needle found in UTF-8 or UTF-16LE anywhere in `stored`. */
 export function occurrences(stored: StoredBytes[], needles: string[]): string[] {
   const found: string[] = [];
-  for (const { where, bytes } of stored) {
+  for (const { where, read } of stored) {
+    const bytes = read();
     for (const needle of needles) {
       if (bytes.includes(Buffer.from(needle, 'utf8')) || bytes.includes(Buffer.from(needle, 'utf16le')))
         found.push(`${where}: ${needle}`);
