@@ -113,4 +113,3 @@ describePostgres('PostgreSQL monthly partitions', () => {
     expect(await partitionHolding('after-lock')).toHaveLength(1);
   });
 });
-

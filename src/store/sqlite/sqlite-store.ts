@@ -73,7 +73,9 @@ export class SqliteStore implements Store {
       if (!existsSync(options.file))
         throw new AuditError('store_unavailable', `No database at ${options.file}`);
       const db = openSqlite(options.file, { readonly: true });
-      const readers = options.readers ? await SqliteReaderPool.start(options.file, options.readers, true) : null;
+      const readers = options.readers
+        ? await SqliteReaderPool.start(options.file, options.readers, true)
+        : null;
       return new SqliteStore(options.file, db, null, readers);
     }
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
