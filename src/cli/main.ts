@@ -3,6 +3,7 @@ import { isAuditError } from '../core/errors.js';
 import { registerDemo } from './commands/demo-command.js';
 import { registerExport } from './commands/export-command.js';
 import { registerImport } from './commands/import-command.js';
+import { registerMigrate } from './commands/migrate-command.js';
 import { registerServe } from './commands/serve-command.js';
 import { registerToken } from './commands/token-command.js';
 import { registerVerify } from './commands/verify-command.js';
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<void> {
   registerExport(program);
   registerToken(program);
   registerVerify(program);
+  registerMigrate(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -92,6 +92,11 @@ export class ChainVerifier {
         );
         return;
       }
+      if (movedFrom !== undefined && movedFrom <= this.#prev.seq) {
+        // A copy of an entry already verified in its place: a replay, not a move.
+        this.#fail(seq, 'inserted', `the entry at seq ${seq} repeats the entry at seq ${movedFrom}`);
+        return;
+      }
       if (movedFrom !== undefined) {
         this.#fail(
           Math.min(seq, movedFrom),

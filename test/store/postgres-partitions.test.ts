@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type AuditLog, openAuditLog } from '../../src/core/audit-log.js';
 import { ensurePartitions, monthRanges } from '../../src/store/postgres/postgres-partitions.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { runCli } from '../helpers/cli.js';
 import { createTestDatabase, describePostgres, type TestDatabase, withClient } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -67,7 +68,7 @@ describePostgres('PostgreSQL monthly partitions', () => {
         [...months.map((m) => `${table}_${m}`), `${table}_default`].sort(),
       );
     }
-    expect(await ensurePartitions(poolFor(db.url))).toBe(0);
+    expect((await ensurePartitions(poolFor(db.url))).created).toBe(0);
   });
 
   it('routes an event to its month, and old history to the default partition', async () => {
@@ -85,7 +86,7 @@ describePostgres('PostgreSQL monthly partitions', () => {
 
   it('leaves a month whose rows sit in the default partition there, and creates the others', async () => {
     const pool = poolFor(db.url);
-    const created = await ensurePartitions(pool, Date.UTC(2023, 2, 20)); // Feb–Jun 2023; March holds old-1
+    const { created } = await ensurePartitions(pool, Date.UTC(2023, 2, 20)); // Feb–Jun 2023; March holds old-1
     expect(created).toBe(9); // events: 4 of 5 months; auth_events (nothing in its default partition): 5
     const names = await partitionsOf('events');
     expect(names).toContain('events_p202302');
@@ -101,15 +102,27 @@ describePostgres('PostgreSQL monthly partitions', () => {
       await holder.query('BEGIN');
       await holder.query('LOCK TABLE events IN ACCESS SHARE MODE'); // what a long export holds
       const started = Date.now();
-      const created = await ensurePartitions(poolFor(db.url), Date.UTC(2031, 5, 1));
+      const { created } = await ensurePartitions(poolFor(db.url), Date.UTC(2031, 5, 1), 0);
       expect(Date.now() - started).toBeLessThan(20_000);
       expect((await partitionsOf('events')).some((n) => n.startsWith('events_p2031'))).toBe(false);
-      expect(created).toBe(5); // only auth_events could take its lock
+      expect(created).toBe(2); // May and June 2031: only auth_events could take its lock
     } finally {
       await holder.query('ROLLBACK');
       await holder.end();
     }
     await log.appendEvents('t', { events: [event('after-lock', new Date().toISOString())] });
     expect(await partitionHolding('after-lock')).toHaveLength(1);
+  });
+
+  it('auditlog migrate creates partitions a year ahead, each refusing TRUNCATE', async () => {
+    const result = await runCli(['migrate', '--database-url', db.url, '--months-ahead', '14']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/partition\(s\) created, 14 month\(s\) ahead covered/);
+    const far = monthRanges(Date.now(), 14).at(-1)!.name;
+    expect(await partitionsOf('events')).toContain(`events_${far}`);
+    await expect(withClient(db.url, (c) => c.query(`TRUNCATE events_${far}`))).rejects.toThrow(/append-only/);
+    await expect(withClient(db.url, (c) => c.query('TRUNCATE auth_events_default'))).rejects.toThrow(
+      /append-only/,
+    );
   });
 });

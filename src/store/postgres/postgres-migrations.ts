@@ -167,9 +167,10 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
         kind ${T} NOT NULL
       );
 
-      -- Append-only at the storage level: a trigger refuses UPDATE, DELETE and TRUNCATE for every role
-      -- (row triggers are cloned onto each partition), and PUBLIC holds no such privilege. Retention drops
-      -- whole partitions, which only the owner can do.
+      -- Append-only at the storage level: a trigger refuses UPDATE, DELETE and TRUNCATE for every role, and
+      -- PUBLIC holds no such privilege. Row triggers are cloned onto each partition; statement triggers
+      -- (TRUNCATE) are not, so each partition gets its own (here and in postgres-partitions.ts). Retention
+      -- drops whole partitions, which only the owner can do.
       CREATE FUNCTION auditlog_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN RAISE EXCEPTION 'auditlog: % is append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege'; END
       $$;
@@ -185,6 +186,10 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
         FOR EACH ROW EXECUTE FUNCTION auditlog_append_only();
       CREATE TRIGGER checkpoints_no_truncate BEFORE TRUNCATE ON checkpoints
         FOR EACH STATEMENT EXECUTE FUNCTION auditlog_append_only();
+      CREATE TRIGGER events_default_no_truncate BEFORE TRUNCATE ON events_default
+        FOR EACH STATEMENT EXECUTE FUNCTION auditlog_append_only();
+      CREATE TRIGGER auth_events_default_no_truncate BEFORE TRUNCATE ON auth_events_default
+        FOR EACH STATEMENT EXECUTE FUNCTION auditlog_append_only();
       REVOKE UPDATE, DELETE, TRUNCATE ON events, auth_events, checkpoints FROM PUBLIC;
     `,
   },
@@ -197,9 +202,14 @@ export async function migratePostgres(pool: PgPool): Promise<void> {
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
-      await client.query(
-        'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text, applied_ms bigint)',
-      );
+      // Checked first: CREATE … IF NOT EXISTS still needs CREATE on the schema, which an application role
+      // running a database the owner migrated does not have.
+      const { rows } = await client.query("SELECT to_regclass('schema_migrations') AS t");
+      if (!rows[0]?.t) {
+        await client.query(
+          'CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text, applied_ms bigint)',
+        );
+      }
       const applied = new Set(
         (await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map(
           (r) => r.version,

@@ -27,13 +27,18 @@ export function monthRanges(nowMs: number, ahead = 3): { name: string; fromMs: n
  * parent table; with a short lock_timeout it gives up instead of queueing every append behind a long
  * export, and tries again the next day — months ahead of need.
  */
-export async function ensurePartitions(pool: PgPool, nowMs = Date.now()): Promise<number> {
+export async function ensurePartitions(
+  pool: PgPool,
+  nowMs = Date.now(),
+  monthsAhead = 3,
+): Promise<{ created: number; failed: string[] }> {
   let created = 0;
+  const failed: string[] = [];
   const client = await pool.connect();
   try {
     await client.query("SET lock_timeout = '2s'");
     for (const table of PARTITIONED) {
-      for (const m of monthRanges(nowMs)) {
+      for (const m of monthRanges(nowMs, monthsAhead)) {
         const name = `${table}_${m.name}`;
         const exists = await client.query(
           'SELECT 1 FROM pg_class WHERE relname = $1 AND relnamespace = current_schema()::regnamespace',
@@ -41,12 +46,18 @@ export async function ensurePartitions(pool: PgPool, nowMs = Date.now()): Promis
         );
         if (exists.rowCount) continue;
         try {
-          await client.query(
-            `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF ${table} FOR VALUES FROM (${m.fromMs}) TO (${m.toMs})`,
-          );
+          // With its own TRUNCATE guard, in one transaction: statement triggers are not inherited.
+          await client.query(`BEGIN;
+            CREATE TABLE ${name} PARTITION OF ${table} FOR VALUES FROM (${m.fromMs}) TO (${m.toMs});
+            CREATE TRIGGER ${name}_no_truncate BEFORE TRUNCATE ON ${name}
+              FOR EACH STATEMENT EXECUTE FUNCTION auditlog_append_only();
+            COMMIT`);
           created++;
-        } catch {
-          // Rows of that month in the default partition, a concurrent creation, or the lock timeout.
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          // Rows of that month in the default partition, a concurrent creation, the lock timeout, or a role
+          // that does not own the table (the owner runs `auditlog migrate`).
+          failed.push(`${name}: ${(error as Error).message}`);
         }
       }
     }
@@ -54,5 +65,5 @@ export async function ensurePartitions(pool: PgPool, nowMs = Date.now()): Promis
   } finally {
     client.release();
   }
-  return created;
+  return { created, failed };
 }

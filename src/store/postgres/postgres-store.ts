@@ -218,6 +218,11 @@ export class PostgresStore implements Store {
     });
   }
 
+  /** Creates monthly partitions up to `monthsAhead` months ahead (the owner's `auditlog migrate`). */
+  ensurePartitions(monthsAhead: number): Promise<{ created: number; failed: string[] }> {
+    return ensurePartitions(this.#pool, Date.now(), monthsAhead);
+  }
+
   /** Refreshes the planner's statistics (after bulk loads). */
   async analyze(): Promise<void> {
     await this.#pool.query('ANALYZE');
