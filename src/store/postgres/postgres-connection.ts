@@ -17,12 +17,18 @@ const types = {
  * flushed, so a 201 still means durable. Times are kept as epoch milliseconds, never as timestamptz, so the
  * session time zone cannot change an answer.
  */
-export function createPool(url: string, max: number, applicationName: string): PgPool {
+export function createPool(
+  url: string,
+  max: number,
+  applicationName: string,
+  statementTimeoutMs?: number,
+): PgPool {
   const pool = new pg.Pool({
     connectionString: url,
     max,
     types,
     application_name: applicationName,
+    ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
   });
@@ -57,6 +63,16 @@ const UNAVAILABLE = new Set([
 export function translatePgError(error: unknown): unknown {
   if (error instanceof AuditError) return error;
   const e = error as { code?: string; message?: string };
+  if (e.code === '57014') {
+    return new AuditError(
+      'store_unavailable',
+      'The query took too long and was cancelled; narrow the filter',
+      [],
+      {
+        cause: error,
+      },
+    );
+  }
   if (
     (e.code && UNAVAILABLE.has(e.code)) ||
     /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(

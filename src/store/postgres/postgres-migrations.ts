@@ -200,6 +200,8 @@ const MIGRATION_LOCK = 0x6175_6469; // "audi"
 export async function migratePostgres(pool: PgPool): Promise<void> {
   const client = await pool.connect();
   try {
+    // A migration may build indexes over millions of rows: no statement timeout for it.
+    await client.query('SET statement_timeout = 0');
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
       // Checked first: CREATE … IF NOT EXISTS still needs CREATE on the schema, which an application role
@@ -232,6 +234,7 @@ export async function migratePostgres(pool: PgPool): Promise<void> {
       }
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      await client.query('RESET statement_timeout');
     }
   } finally {
     client.release();

@@ -75,7 +75,13 @@ export class PostgresStore implements Store {
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     const database = databaseName(options.url);
     const keyFile = resolve(options.keyFile ?? `./data/postgres-${database}.signing-key.pem`);
-    const pool = createPool(options.url, options.poolSize ?? 8, 'auditlog');
+    // Reads are bounded: a statistics query over a huge range is cancelled instead of holding a connection.
+    const pool = createPool(
+      options.url,
+      options.poolSize ?? 8,
+      'auditlog',
+      options.readonly ? undefined : 60_000,
+    );
     try {
       await pool.query('SELECT 1');
       if (options.readonly) {
