@@ -1,0 +1,97 @@
+// The store the contract suite runs against: the vitest project `sqlite` sets AUDITLOG_TEST_STORE=sqlite, the
+// project `postgres` sets AUDITLOG_TEST_STORE=postgres. Each test file opens its own fresh store (a new SQLite
+// file, or a new PostgreSQL database) and removes it afterwards.
+import { afterAll, beforeAll } from 'vitest';
+import type { Store } from '../../src/store/store.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+export const STORE_KIND: StoreKind = process.env.AUDITLOG_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+
+export interface StoreUnderTest {
+  readonly kind: StoreKind;
+  /** The open store (a new object after `reopen`). */
+  readonly store: Store;
+  /** Closes the store and opens the same storage again, as a restarted process would. */
+  reopen(): Promise<Store>;
+  /** Another store on the same storage, as a second process would open it; the caller closes it. */
+  openAnother(): Promise<Store>;
+  /** Closes the store and removes its storage (file or database). Idempotent. */
+  destroy(): Promise<void>;
+}
+
+/** A fresh, empty store of the kind named by AUDITLOG_TEST_STORE (default sqlite). */
+export async function openStoreUnderTest(): Promise<StoreUnderTest> {
+  const dir = tempDir('auditlog-store-contract-');
+  let open: () => Promise<Store>;
+  let removeStorage: () => Promise<void> = async () => {};
+  try {
+    if (STORE_KIND === 'sqlite') {
+      const { SqliteStore } = await import('../../src/store/sqlite/sqlite-store.js');
+      const file = dir.file('auditlog.db');
+      open = () => SqliteStore.open({ file });
+    } else {
+      // Loaded only here, so that the sqlite project never loads the PostgreSQL driver.
+      const { createTestDatabase } = await import('../helpers/postgres.js');
+      const { PostgresStore } = await import('../../src/store/postgres/postgres-store.js');
+      const db = await createTestDatabase();
+      removeStorage = db.drop;
+      // The signing key lives in a file of the node, never in the database.
+      open = () => PostgresStore.open({ url: db.url, keyFile: dir.file('signing-key.pem') });
+    }
+  } catch (error) {
+    dir.remove();
+    throw error;
+  }
+  let store: Store;
+  try {
+    store = await open();
+  } catch (error) {
+    await removeStorage().catch(() => {});
+    dir.remove();
+    throw error;
+  }
+  let destroyed: Promise<void> | undefined;
+  return {
+    kind: STORE_KIND,
+    get store() {
+      return store;
+    },
+    async reopen() {
+      await store.close();
+      store = await open();
+      return store;
+    },
+    openAnother: () => open(),
+    destroy() {
+      destroyed ??= (async () => {
+        try {
+          await store.close();
+        } finally {
+          await removeStorage();
+          dir.remove();
+        }
+      })();
+      return destroyed;
+    },
+  };
+}
+
+/**
+ * One store for the whole test file (tests keep out of each other's way by using their own tenants): opened
+ * before the first test, removed after the last. Returns an accessor for the tests.
+ */
+export function storePerFile(): () => StoreUnderTest {
+  let sut: StoreUnderTest | undefined;
+  beforeAll(async () => {
+    sut = await openStoreUnderTest();
+  });
+  afterAll(async () => {
+    await sut?.destroy();
+  });
+  return () => {
+    if (!sut) throw new Error('the store under test is not open (beforeAll failed?)');
+    return sut;
+  };
+}
