@@ -20,7 +20,10 @@ export function parseRfc3339(text: string): number | null {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   if (hour > 23 || minute > 59 || second > 60) return null;
   const ms = frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;
-  let t = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59), ms);
+  // Date.UTC reads years 0–99 as 1900–1999; setting the full year afterwards keeps them as written.
+  const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, Math.min(second, 59), ms));
+  date.setUTCFullYear(year);
+  let t = date.getTime();
   if (sign) {
     const offH = Number(oh);
     const offM = Number(om);
@@ -32,7 +35,9 @@ export function parseRfc3339(text: string): number | null {
 }
 
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const date = new Date(Date.UTC(2000, 0, 1));
+  date.setUTCFullYear(year, month, 0);
+  return date.getUTCDate();
 }
 
 let lastMs = Number.NaN;

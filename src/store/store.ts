@@ -29,7 +29,7 @@ export interface Store {
   /** One administrative event by id; MUST NOT find another tenant's event. */
   getEvent(tenant: string, id: string): Promise<EntryRow | undefined>;
 
-  /** Counts of matching events per group, largest first. */
+  /** Counts of matching events per group, largest first (ties by key); `day` groups in date order. */
   eventStats(tenant: string, filter: EventFilter, groupBy: StatsKey): Promise<StatsGroup[]>;
 
   /** Authentication events of one tenant matching `filter`, in keyset order; at most `page.limit`. */
@@ -49,7 +49,7 @@ export interface Store {
   /** Every failed login with occurredAt in [fromMs, toMs), for attack detection. */
   failures(tenant: string, fromMs: number, toMs: number): Promise<FailedAttempt[]>;
 
-  /** Distinct actors whose id, username or display name starts with `prefix` (for suggestions). */
+  /** Distinct actors whose id, username or display name starts with `prefix`, case-insensitively (suggestions). */
   listActors(tenant: string, prefix: string, limit: number): Promise<ActorSummary[]>;
 
   /** Every tenant that has entries or checkpoints. */
@@ -58,7 +58,10 @@ export interface Store {
   chainHead(tenant: string): Promise<ChainHead | undefined>;
   /** The hash of the tenant's entry at `seq`, in either stream. */
   entryHashAt(tenant: string, seq: number): Promise<string | undefined>;
-  /** Entries of both streams with seq > afterSeq, in seq order, at most `limit` (for verification and bridges). */
+  /**
+   * Entries of both streams with seq > afterSeq, in seq order, at most `limit` — except that entries sharing
+   * a seq (only a forgery makes one) are never split across pages (for verification and bridges).
+   */
   scanChain(tenant: string, afterSeq: number, limit: number): Promise<ChainRow[]>;
   /** Stores a signed checkpoint; one that is already stored is ignored. */
   putCheckpoint(checkpoint: SignedCheckpoint): Promise<void>;

@@ -30,7 +30,8 @@ export async function openStoreUnderTest(): Promise<StoreUnderTest> {
     if (STORE_KIND === 'sqlite') {
       const { SqliteStore } = await import('../../src/store/sqlite/sqlite-store.js');
       const file = dir.file('auditlog.db');
-      open = () => SqliteStore.open({ file });
+      // With reader threads, as the server opens it.
+      open = () => SqliteStore.open({ file, readers: 2 });
     } else {
       // Loaded only here, so that the sqlite project never loads the PostgreSQL driver.
       const { createTestDatabase } = await import('../helpers/postgres.js');

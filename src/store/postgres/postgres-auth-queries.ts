@@ -105,7 +105,7 @@ export async function failureGroups(
   toMs: number,
   groupBy: 'user' | 'ip',
 ): Promise<FailureGroup[]> {
-  // The IP key groups addresses however they were written; the address shown is one as sent.
+  // The IP key groups addresses however they were written; the address shown is the least as sent.
   const key = groupBy === 'user' ? 'a.username' : 'min(a.ip)';
   const group = groupBy === 'user' ? 'a.username' : 'a.ip_key';
   const { rows } = await pool.query<FailureGroup>(

@@ -1,5 +1,6 @@
 import type { ChainHead } from '../../core/hash-chain.js';
 import type { SignedCheckpoint } from '../../core/signing.js';
+import { mergeChainRows, type RawChainRow } from '../chain-merge.js';
 import type { ChainRow } from '../store.js';
 import type { PgPool } from './postgres-connection.js';
 
@@ -42,37 +43,14 @@ export async function scanChain(
 ): Promise<ChainRow[]> {
   const read = async (table: string) =>
     (
-      await pool.query<[number, number, string, string, string]>({
+      await pool.query<RawChainRow>({
         text: `SELECT seq, received_ms, body, prev_hash, hash FROM ${table} WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
         values: [tenant, afterSeq, limit],
         rowMode: 'array',
       })
     ).rows;
   const [events, auth] = await Promise.all([read('events'), read('auth_events')]);
-  const bound = Math.min(
-    events.length === limit ? events[limit - 1]![0] : Number.POSITIVE_INFINITY,
-    auth.length === limit ? auth[limit - 1]![0] : Number.POSITIVE_INFINITY,
-  );
-  const out: ChainRow[] = [];
-  let i = 0;
-  let j = 0;
-  for (;;) {
-    const e = events[i];
-    const a = auth[j];
-    const takeEvent = e !== undefined && (a === undefined || e[0] <= a[0]);
-    const row = takeEvent ? e : a;
-    if (row === undefined || row[0] > bound) return out;
-    out.push({
-      seq: row[0],
-      stream: takeEvent ? 'event' : 'auth',
-      receivedMs: row[1],
-      body: row[2],
-      prevHash: row[3],
-      hash: row[4],
-    });
-    if (takeEvent) i++;
-    else j++;
-  }
+  return mergeChainRows(events, auth, limit);
 }
 
 export async function latestCheckpoint(pool: PgPool, tenant: string): Promise<SignedCheckpoint | undefined> {

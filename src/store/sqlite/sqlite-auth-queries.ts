@@ -116,8 +116,8 @@ export function failureGroups(
   toMs: number,
   groupBy: 'user' | 'ip',
 ): FailureGroup[] {
-  // The IP key groups addresses however they were written; the address shown is one as sent.
-  const key = groupBy === 'user' ? 'a.username' : "json_extract(a.body, '$.ip')";
+  // The IP key groups addresses however they were written; the address shown is the least as sent.
+  const key = groupBy === 'user' ? 'a.username' : "min(json_extract(a.body, '$.ip'))";
   const group = groupBy === 'user' ? 'a.username' : 'a.ip_key';
   return prepared(
     db,

@@ -194,7 +194,8 @@ const GROUP_EXPRESSIONS: Record<StatsKey, { key: string; label?: string; order: 
   category: { key: 'e.category', order: 'count DESC, key' },
   eventType: { key: 'e.event_type', order: 'count DESC, key' },
   user: { key: 'e.actor_id', label: 'max(e.actor_username)', order: 'count DESC, key' },
-  day: { key: "strftime('%Y-%m-%d', e.occurred_ms / 1000, 'unixepoch')", order: 'key' },
+  // Real division: integer division truncates toward zero, putting times just before 1970 on the next day.
+  day: { key: "strftime('%Y-%m-%d', e.occurred_ms / 1000.0, 'unixepoch')", order: 'key' },
 };
 
 export function eventStats(db: SqliteDb, tenant: string, f: EventFilter, groupBy: StatsKey): StatsGroup[] {

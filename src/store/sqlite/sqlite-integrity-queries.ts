@@ -1,5 +1,6 @@
 import type { ChainHead } from '../../core/hash-chain.js';
 import type { SignedCheckpoint } from '../../core/signing.js';
+import { mergeChainRows, type RawChainRow } from '../chain-merge.js';
 import type { ChainRow } from '../store.js';
 import { prepared, type SqliteDb } from './sqlite-connection.js';
 
@@ -42,33 +43,10 @@ export function scanChain(db: SqliteDb, tenant: string, afterSeq: number, limit:
   const read = (table: string) =>
     prepared(db, `SELECT ${CHAIN_COLUMNS} FROM ${table} WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?`)
       .raw()
-      .all(tenant, afterSeq, limit) as [number, number, string, string, string][];
+      .all(tenant, afterSeq, limit) as RawChainRow[];
   const events = read('events');
   const auth = read('auth_events');
-  const bound = Math.min(
-    events.length === limit ? events[limit - 1]![0] : Number.POSITIVE_INFINITY,
-    auth.length === limit ? auth[limit - 1]![0] : Number.POSITIVE_INFINITY,
-  );
-  const out: ChainRow[] = [];
-  let i = 0;
-  let j = 0;
-  for (;;) {
-    const e = events[i];
-    const a = auth[j];
-    const takeEvent = e !== undefined && (a === undefined || e[0] <= a[0]);
-    const row = takeEvent ? e : a;
-    if (row === undefined || row[0] > bound) return out;
-    out.push({
-      seq: row[0],
-      stream: takeEvent ? 'event' : 'auth',
-      receivedMs: row[1],
-      body: row[2],
-      prevHash: row[3],
-      hash: row[4],
-    });
-    if (takeEvent) i++;
-    else j++;
-  }
+  return mergeChainRows(events, auth, limit);
 }
 
 export function latestCheckpoint(db: SqliteDb, tenant: string): SignedCheckpoint | undefined {
