@@ -67,8 +67,6 @@ export async function listSessions(
   const c = [`tenant = ${p.add(tenant)}`];
   if (f.fromMs !== undefined) c.push(`sort_ms >= ${p.add(f.fromMs)}`);
   if (f.toMs !== undefined) c.push(`sort_ms < ${p.add(f.toMs)}`);
-  const user = userClause(p, '', f);
-  if (user) c.push(user);
   if (f.ip) c.push(`ip_key BETWEEN ${p.add(f.ip.lo)} AND ${p.add(f.ip.hi)}`);
   if (f.active !== undefined) c.push(f.active ? 'ended_ms IS NULL' : 'ended_ms IS NOT NULL');
   if (page.after) {
@@ -78,11 +76,18 @@ export async function listSessions(
     );
   }
   const dir = page.order === 'desc' ? 'DESC' : 'ASC';
-  const { rows } = await pool.query<SessionRow>(
-    `SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${c.join(' AND ')}
-       ORDER BY sort_ms ${dir}, session_id ${dir} LIMIT ${p.add(page.limit)}`,
-    p.values,
-  );
+  const limit = p.add(page.limit);
+  const branch = (extra?: string) =>
+    `SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${[...c, ...(extra ? [extra] : [])].join(' AND ')}
+       ORDER BY sort_ms ${dir}, session_id ${dir} LIMIT ${limit}`;
+  // A user matches by username or by user id: one ordered index scan each, merged. As one OR condition the
+  // planner walked every session in time order (72 ms for one user among 2.7M sign-in events).
+  const sql = f.users?.length
+    ? `SELECT * FROM ((${branch(`username_f = ANY(${p.add((f.usersFolded ?? []).map(pgText))}::text[])`)})
+         UNION (${branch(`user_id = ANY(${p.add(f.users.map(pgText))}::text[])`)})) s
+       ORDER BY "sortMs" ${dir}, "sessionId" ${dir} LIMIT ${limit}`
+    : branch();
+  const { rows } = await pool.query<SessionRow>(sql, p.values);
   return rows;
 }
 

@@ -90,12 +90,12 @@ async function source(
   f: EventFilter,
   limit: number | undefined,
 ): Promise<string> {
+  // Target type + id and IP have B-trees here (see the migration); the chunks serve keywords, a target
+  // named by id or name, and a target id without its type.
   const phrases = chunkPhrases({
     terms: f.terms,
-    targetTypeFolded: f.targetType === undefined ? undefined : fold(f.targetType),
-    targetIdFolded: f.targetId === undefined ? undefined : fold(f.targetId),
+    targetIdFolded: f.targetType === undefined && f.targetId !== undefined ? fold(f.targetId) : undefined,
     target: f.target,
-    ipPrefix: f.ip?.prefix,
   });
   if (phrases.length === 0) return 'events e';
   const budget = await candidateBudget(pool, tenant, limit);
@@ -112,8 +112,10 @@ async function source(
   );
   const indexedSeq = heads[0]?.indexed_seq ?? 0;
   const t = p.add(tenant);
+  // LATERAL … OFFSET 0 keeps one index range scan per chunk: as a plain join the planner, expecting 100
+  // rows from unnest, chose a parallel scan of every partition (15 s at 10M events).
   return `(SELECT x.* FROM unnest(${p.add(chunks.map((c) => c.lo))}::int8[], ${p.add(chunks.map((c) => c.hi))}::int8[]) r(lo, hi)
-             JOIN events x ON x.tenant = ${t} AND x.seq BETWEEN r.lo AND r.hi
+             CROSS JOIN LATERAL (SELECT * FROM events WHERE tenant = ${t} AND seq BETWEEN r.lo AND r.hi OFFSET 0) x
            UNION ALL SELECT * FROM events WHERE tenant = ${t} AND seq > ${p.add(indexedSeq)}) e`;
 }
 
