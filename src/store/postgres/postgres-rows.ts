@@ -29,10 +29,20 @@ async function insertRows(
   const fields = columns
     .map(([, type], i) => (type === 'text' ? `r->>${i}` : `(r->>${i})::${type}`))
     .join(', ');
-  await client.query(
-    `INSERT INTO ${table} (${names}) SELECT ${fields} FROM jsonb_array_elements($1::jsonb) r ${suffix}`,
-    [jsonbPayload(values)],
-  );
+  const text = `INSERT INTO ${table} (${names}) SELECT ${fields} FROM jsonb_array_elements($1::jsonb) r ${suffix}`;
+  // A named statement is planned once per connection: planning an insert into a partitioned table with
+  // its indexes cost as much as inserting a small group.
+  await client.query({ name: statementName(text), text, values: [jsonbPayload(values)] });
+}
+
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `auditlog_w${statementNames.size}`;
+    statementNames.set(text, name);
+  }
+  return name;
 }
 
 /**

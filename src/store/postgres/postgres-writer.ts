@@ -160,10 +160,11 @@ async function findKnown(client: PgClient, requests: WriteRequest[]): Promise<Ma
   }
   const known = new Map<string, KnownEntry>();
   for (const w of wanted.values()) {
-    const found = await client.query<{ id: string; seq: number; received_ms: number; body: string }>(
-      `SELECT id, seq, received_ms, body FROM ${w.table} WHERE tenant = $1 AND id = ANY($2::text[])`,
-      [w.tenant, [...w.ids]],
-    );
+    const found = await client.query<{ id: string; seq: number; received_ms: number; body: string }>({
+      name: `auditlog_known_${w.table}`,
+      text: `SELECT id, seq, received_ms, body FROM ${w.table} WHERE tenant = $1 AND id = ANY($2::text[])`,
+      values: [w.tenant, [...w.ids]],
+    });
     for (const row of found.rows) {
       known.set(idKey(w.tenant, w.stream, row.id), {
         seq: row.seq,
