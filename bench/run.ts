@@ -1,10 +1,15 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { authBench } from './auth-bench.js';
 import { exportBench } from './export-bench.js';
 import { ingestBench } from './ingest-bench.js';
 import { DATA_DIR, demoDataset } from './lib/datasets.js';
+import { PG_ADMIN_URL, pgVersion } from './lib/postgres.js';
 import { fmt, Report, toMarkdown } from './lib/report.js';
+import { postgresBench } from './postgres-bench.js';
+import { driversBench } from './postgres-drivers.js';
 import { queryBench } from './query-bench.js';
 import { uiBench } from './ui-bench.js';
 import { verifyBench } from './verify-bench.js';
@@ -13,13 +18,26 @@ import { verifyBench } from './verify-bench.js';
  * `npm run bench`: every figure the issues ask for, in one run on this machine, each next to the baseline
  * or goal it is judged by. Sizes: BENCH_EVENTS (default 1,000,000), BENCH_INGEST (100,000), BENCH_AUTH
  * (1,000,000), BENCH_ROUNDS (30). Datasets are built once into bench/.data/ and reused.
+ *
+ * Sections (BENCH_ONLY, comma-separated): ingest, query, export, auth, verify, ui, and postgres — which is
+ * pg-ingest (HTTP ingest against its raw INSERT/COPY ceilings, two servers on one database), pg-query (query
+ * latencies at each of BENCH_PG_EVENTS, default 1,000,000 and 10,000,000, with EXPLAIN ANALYZE of every
+ * query shape at the largest into bench/results/postgres-plans.md) and pg-drivers (pg vs postgres.js). They
+ * need a PostgreSQL server at BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) and are
+ * skipped when none answers. The query databases (auditlog_bench_1m, …) are kept for the next run; set
+ * BENCH_PG_FRESH=1 or pass --fresh to reload them.
  */
 const n = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const EVENTS = n('BENCH_EVENTS', 1_000_000);
 const INGEST = n('BENCH_INGEST', 100_000);
 const AUTH = n('BENCH_AUTH', 1_000_000);
 const ROUNDS = n('BENCH_ROUNDS', 30);
-const only = (process.env.BENCH_ONLY ?? 'ingest,query,export,auth,verify,ui').split(',');
+const PG_EVENTS = (process.env.BENCH_PG_EVENTS ?? '1000000,10000000').split(',').map(Number);
+const PG_FRESH = process.env.BENCH_PG_FRESH === '1' || process.argv.includes('--fresh');
+const only = (process.env.BENCH_ONLY ?? 'ingest,query,export,auth,verify,ui,postgres').split(',');
+const pgParts = only.includes('postgres')
+  ? ['pg-ingest', 'pg-query', 'pg-drivers']
+  : only.filter((s) => s.startsWith('pg-'));
 
 const report = new Report();
 process.stdout.write(`auditlog benchmarks — node ${process.version}, ${new Date().toISOString()}\n`);
@@ -40,11 +58,48 @@ if (only.some((s) => ['query', 'export', 'verify', 'ui'].includes(s))) {
   if (only.includes('ui')) await uiBench(report, demo.file, EVENTS);
 }
 if (only.includes('auth')) await authBench(report, Math.min(INGEST, AUTH), AUTH, ROUNDS);
-
 mkdirSync(`${DATA_DIR}../results`, { recursive: true });
+if (pgParts.length > 0) {
+  const version = await pgVersion();
+  if (!version) {
+    report.add(
+      report.section('PostgreSQL'),
+      'skipped',
+      'no server',
+      `nothing answers at ${PG_ADMIN_URL} (BENCH_PG_URL)`,
+    );
+  } else {
+    const started = performance.now();
+    await postgresBench(report, {
+      ingest: pgParts.includes('pg-ingest') ? INGEST : undefined,
+      sizes: pgParts.includes('pg-query') ? PG_EVENTS : [],
+      rounds: ROUNDS,
+      fresh: PG_FRESH,
+      plansFile: `${DATA_DIR}../results/postgres-plans.md`,
+    });
+    if (pgParts.includes('pg-drivers')) await driversBench(report);
+    report.add(
+      report.section(`PostgreSQL ${version}`),
+      'PostgreSQL sections took',
+      `${((performance.now() - started) / 60_000).toFixed(1)} min`,
+      pgParts.join(', '),
+    );
+  }
+}
 writeFileSync(`${DATA_DIR}../results/latest.json`, `${JSON.stringify(report.figures, null, 2)}\n`);
 const header = `Measured ${new Date().toISOString().slice(0, 16)}Z on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), node ${process.version}; load average at the end ${loadavg()
   .map((l) => l.toFixed(1))
   .join(' ')}.`;
 writeFileSync(`${DATA_DIR}../results/latest.md`, toMarkdown(report.figures, header));
+// Biome formats Markdown too (it pads table columns): format what was written, so `npm run lint` stays green.
+const results = ['latest.md', 'postgres-plans.md']
+  .map((f) => `${DATA_DIR}../results/${f}`)
+  .filter((f) => existsSync(f));
+spawnSync(
+  process.execPath,
+  [fileURLToPath(import.meta.resolve('@biomejs/biome/bin/biome')), 'format', '--write', ...results],
+  {
+    stdio: 'ignore',
+  },
+);
 process.stdout.write('\nfigures written to bench/results/latest.json and latest.md\n');
