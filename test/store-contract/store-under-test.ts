@@ -31,7 +31,7 @@ export async function openStoreUnderTest(): Promise<StoreUnderTest> {
       const { SqliteStore } = await import('../../src/store/sqlite/sqlite-store.js');
       const file = dir.file('auditlog.db');
       // With reader threads, as the server opens it.
-      open = () => SqliteStore.open({ file, readers: 2 });
+      open = () => SqliteStore.open({ file, readers: 1 });
     } else {
       // Loaded only here, so that the sqlite project never loads the PostgreSQL driver.
       const { createTestDatabase } = await import('../helpers/postgres.js');
