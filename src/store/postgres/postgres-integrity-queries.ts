@@ -2,15 +2,13 @@ import type { ChainHead } from '../../core/hash-chain.js';
 import type { SignedCheckpoint } from '../../core/signing.js';
 import { mergeChainRows, type RawChainRow } from '../chain-merge.js';
 import type { ChainRow } from '../store.js';
+import { TENANTS_SQL } from '../tenants-sql.js';
 import type { PgPool } from './postgres-connection.js';
 
 const CHECKPOINT_COLUMNS = 'tenant, seq, hash, signed_at AS "signedAt", key_id AS "keyId", signature';
 
 export async function tenants(pool: PgPool): Promise<string[]> {
-  const { rows } = await pool.query<{ tenant: string }>(
-    `SELECT tenant FROM chain_heads WHERE seq > 0 UNION SELECT DISTINCT tenant FROM events
-       UNION SELECT DISTINCT tenant FROM auth_events UNION SELECT DISTINCT tenant FROM checkpoints ORDER BY 1`,
-  );
+  const { rows } = await pool.query<{ tenant: string }>(TENANTS_SQL);
   return rows.map((r) => r.tenant);
 }
 

@@ -2,19 +2,14 @@ import type { ChainHead } from '../../core/hash-chain.js';
 import type { SignedCheckpoint } from '../../core/signing.js';
 import { mergeChainRows, type RawChainRow } from '../chain-merge.js';
 import type { ChainRow } from '../store.js';
+import { TENANTS_SQL } from '../tenants-sql.js';
 import { prepared, type SqliteDb } from './sqlite-connection.js';
 
 const CHAIN_COLUMNS = 'seq, received_ms AS receivedMs, body, prev_hash AS prevHash, hash';
 const CHECKPOINT_COLUMNS = 'tenant, seq, hash, signed_at AS signedAt, key_id AS keyId, signature';
 
 export function tenants(db: SqliteDb): string[] {
-  return prepared(
-    db,
-    `SELECT tenant FROM chain_heads UNION SELECT DISTINCT tenant FROM events
-       UNION SELECT DISTINCT tenant FROM auth_events UNION SELECT DISTINCT tenant FROM checkpoints ORDER BY 1`,
-  )
-    .pluck()
-    .all() as string[];
+  return prepared(db, TENANTS_SQL).pluck().all() as string[];
 }
 
 export function chainHead(db: SqliteDb, tenant: string): ChainHead | undefined {
