@@ -41,6 +41,8 @@ function role(text: string): string {
   if (/FROM event_search_chunks WHERE tenant = \$\d+ AND doc LIKE/.test(text))
     return 'candidate chunks (trigram GIN)';
   if (/count\(\*\) AS count FROM event_search_chunks/.test(text)) return 'chunk count (cached 30 s)';
+  if (/^SELECT tenant FROM chain_heads/.test(text))
+    return "store.tenants(): the checkpointer's minute timer, not this request";
   if (/FROM chain_heads/.test(text)) return 'indexed_seq';
   if (/FROM actors/.test(text)) return 'user → actor ids';
   if (/GROUP BY/.test(text)) return /unnest\(/.test(text) ? 'aggregate over candidate chunks' : 'aggregate';
