@@ -1,5 +1,5 @@
 import { fold } from '../../core/text-fold.js';
-import { CHUNK_MAX_ENTRIES, chunkPhrases } from '../search-chunks.js';
+import { candidateBudget, chunkPhrases } from '../search-chunks.js';
 import type { ActorSummary, EntryRow, EventFilter, PageSpec, StatsGroup, StatsKey } from '../store.js';
 import { containsPattern, Params, type PgPool, pgText } from './postgres-connection.js';
 
@@ -27,13 +27,6 @@ async function chunkCount(pool: PgPool, tenant: string): Promise<number> {
   );
   perPool.set(tenant, { count: rows[0]!.count, at: Date.now() });
   return rows[0]!.count;
-}
-
-/** Same trade-off as SQLite's candidateBudget: checking a chunk costs ~128 rows. */
-async function candidateBudget(pool: PgPool, tenant: string, limit: number | undefined): Promise<number> {
-  const total = await chunkCount(pool, tenant);
-  if (limit === undefined) return Math.max(64, Math.floor(total / 4));
-  return Math.min(256, Math.max(8, Math.floor(Math.sqrt((limit * total) / CHUNK_MAX_ENTRIES))));
 }
 
 /** `user` matches actor ids or usernames; usernames resolve to actor ids through `actors`. */
@@ -98,7 +91,7 @@ async function source(
     target: f.target,
   });
   if (phrases.length === 0) return 'events e';
-  const budget = await candidateBudget(pool, tenant, limit);
+  const budget = candidateBudget(await chunkCount(pool, tenant), limit);
   const q = new Params();
   const likes = phrases.map((ph) => `doc LIKE ${q.add(containsPattern(ph))}`).join(' AND ');
   const { rows: chunks } = await pool.query<{ lo: number; hi: number }>(
