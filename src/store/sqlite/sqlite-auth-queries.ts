@@ -83,7 +83,6 @@ export function listSessions(
   const c = new Clauses().add('tenant = ?', tenant);
   if (f.fromMs !== undefined) c.add('sort_ms >= ?', f.fromMs);
   if (f.toMs !== undefined) c.add('sort_ms < ?', f.toMs);
-  c.user('', f);
   if (f.ip) c.add('ip_key BETWEEN ? AND ?', f.ip.lo, f.ip.hi);
   if (f.active !== undefined) c.add(f.active ? 'ended_ms IS NULL' : 'ended_ms IS NOT NULL');
   if (page.after) {
@@ -96,10 +95,24 @@ export function listSessions(
     );
   }
   const dir = page.order === 'desc' ? 'DESC' : 'ASC';
+  const order = `ORDER BY sort_ms ${dir}, session_id ${dir} LIMIT ?`;
+  if (!f.users?.length) {
+    return prepared(db, `SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${c.where} ${order}`).all(
+      ...c.params,
+      page.limit,
+    ) as SessionRow[];
+  }
+  // A user matches by username or by user id: one indexed branch each, merged. As one OR condition the
+  // planner walked every session in time order (0.17 s for one user among 1M sign-in events).
+  const folded = f.usersFolded ?? [];
+  const names = folded.map(() => '?').join(', ') || 'NULL';
+  const ids = f.users.map(() => '?').join(', ');
   return prepared(
     db,
-    `SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${c.where} ORDER BY sort_ms ${dir}, session_id ${dir} LIMIT ?`,
-  ).all(...c.params, page.limit) as SessionRow[];
+    `SELECT * FROM (SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${c.where} AND username_f IN (${names}) ${order})
+     UNION SELECT * FROM (SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${c.where} AND user_id IN (${ids}) ${order})
+     ORDER BY sortMs ${dir}, sessionId ${dir} LIMIT ?`,
+  ).all(...c.params, ...folded, page.limit, ...c.params, ...f.users, page.limit, page.limit) as SessionRow[];
 }
 
 export function getSession(db: SqliteDb, tenant: string, sessionId: string): SessionRow | undefined {
