@@ -1,30 +1,7 @@
 import { AuditError } from '../../core/errors.js';
-import type { Scope, TokenRecord, TokenRepository } from '../store.js';
+import type { TokenRecord, TokenRepository } from '../store.js';
+import { type TokenRow, tokenRecord } from '../token-row.js';
 import { type PgPool, pgText } from './postgres-connection.js';
-
-interface TokenRow {
-  id: string;
-  tenant: string;
-  name: string | null;
-  scopes: string;
-  secret_hash: string;
-  created_ms: number;
-  revoked_ms: number | null;
-  expires_ms: number | null;
-  kind: TokenRecord['kind'];
-}
-
-const toRecord = (r: TokenRow): TokenRecord => ({
-  id: r.id,
-  tenant: r.tenant,
-  name: r.name,
-  scopes: r.scopes.split(',').filter(Boolean) as Scope[],
-  secretHash: r.secret_hash,
-  createdMs: r.created_ms,
-  revokedMs: r.revoked_ms,
-  expiresMs: r.expires_ms,
-  kind: r.kind,
-});
 
 /** Tokens in PostgreSQL: every node sees a revocation at its next request (no cache to invalidate). */
 export class PostgresTokenRepository implements TokenRepository {
@@ -60,7 +37,7 @@ export class PostgresTokenRepository implements TokenRepository {
 
   async find(id: string): Promise<TokenRecord | undefined> {
     const { rows } = await this.#pool.query<TokenRow>('SELECT * FROM tokens WHERE id = $1', [pgText(id)]);
-    return rows[0] && toRecord(rows[0]);
+    return rows[0] && tokenRecord(rows[0]);
   }
 
   async list(tenant?: string): Promise<TokenRecord[]> {
@@ -70,7 +47,7 @@ export class PostgresTokenRepository implements TokenRepository {
         : await this.#pool.query<TokenRow>('SELECT * FROM tokens WHERE tenant = $1 ORDER BY created_ms, id', [
             tenant,
           ]);
-    return rows.map(toRecord);
+    return rows.map(tokenRecord);
   }
 
   async revoke(id: string, atMs: number): Promise<boolean> {

@@ -1,30 +1,7 @@
 import { AuditError } from '../../core/errors.js';
-import type { Scope, TokenRecord, TokenRepository } from '../store.js';
+import type { TokenRecord, TokenRepository } from '../store.js';
+import { type TokenRow, tokenRecord } from '../token-row.js';
 import { prepared, type SqliteDb } from './sqlite-connection.js';
-
-interface TokenRow {
-  id: string;
-  tenant: string;
-  name: string | null;
-  scopes: string;
-  secret_hash: string;
-  created_ms: number;
-  revoked_ms: number | null;
-  expires_ms: number | null;
-  kind: TokenRecord['kind'];
-}
-
-const toRecord = (r: TokenRow): TokenRecord => ({
-  id: r.id,
-  tenant: r.tenant,
-  name: r.name,
-  scopes: r.scopes.split(',').filter(Boolean) as Scope[],
-  secretHash: r.secret_hash,
-  createdMs: r.created_ms,
-  revokedMs: r.revoked_ms,
-  expiresMs: r.expires_ms,
-  kind: r.kind,
-});
 
 export class SqliteTokenRepository implements TokenRepository {
   readonly #db: SqliteDb;
@@ -59,7 +36,7 @@ export class SqliteTokenRepository implements TokenRepository {
 
   async find(id: string): Promise<TokenRecord | undefined> {
     const row = prepared(this.#db, 'SELECT * FROM tokens WHERE id = ?').get(id) as TokenRow | undefined;
-    return row && toRecord(row);
+    return row && tokenRecord(row);
   }
 
   async list(tenant?: string): Promise<TokenRecord[]> {
@@ -68,7 +45,7 @@ export class SqliteTokenRepository implements TokenRepository {
         ? prepared(this.#db, 'SELECT * FROM tokens ORDER BY created_ms, id').all()
         : prepared(this.#db, 'SELECT * FROM tokens WHERE tenant = ? ORDER BY created_ms, id').all(tenant)
     ) as TokenRow[];
-    return rows.map(toRecord);
+    return rows.map(tokenRecord);
   }
 
   async revoke(id: string, atMs: number): Promise<boolean> {
