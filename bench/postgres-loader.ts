@@ -20,7 +20,7 @@ import { formatTimestamp } from '../src/core/time.js';
 import { createPool, type PgPool, pgText } from '../src/store/postgres/postgres-connection.js';
 import { migratePostgres, POSTGRES_MIGRATIONS } from '../src/store/postgres/postgres-migrations.js';
 import { ensurePartitions } from '../src/store/postgres/postgres-partitions.js';
-import { eventRow, jsonbPayload } from '../src/store/postgres/postgres-rows.js';
+import { EVENT_COLUMNS, eventRow, jsonbPayload } from '../src/store/postgres/postgres-rows.js';
 import { buildChunks, CHUNK_MAX_ENTRIES, chunkStrings } from '../src/store/search-chunks.js';
 import { databaseExists, databaseUrl, freshDatabase } from './lib/postgres.js';
 import { fmt } from './lib/report.js';
@@ -447,30 +447,6 @@ const INSERT_SESSIONS = `
         ORDER BY tenant, session_id, occurred_ms) e
   ON l.tenant = e.tenant AND l.session_id = e.session_id`;
 
-const EVENT_COLUMNS: [string, string][] = [
-  ['tenant', 'text'],
-  ['seq', 'int8'],
-  ['id', 'text'],
-  ['occurred_ms', 'int8'],
-  ['received_ms', 'int8'],
-  ['actor_id', 'text'],
-  ['actor_username', 'text'],
-  ['actor_username_f', 'text'],
-  ['actor_display_name', 'text'],
-  ['action', 'text'],
-  ['category', 'text'],
-  ['event_type', 'text'],
-  ['target_type', 'text'],
-  ['target_id', 'text'],
-  ['target_id_f', 'text'],
-  ['target_name_f', 'text'],
-  ['ip_key', 'text'],
-  ['session_id', 'text'],
-  ['body', 'text'],
-  ['search', 'text'],
-  ['prev_hash', 'text'],
-  ['hash', 'text'],
-];
 const TPL_PREFIX: [string, string][] = [
   ['k', 'int8'],
   ['rel_ms', 'int8'],

@@ -58,7 +58,8 @@ export function jsonbPayload(values: unknown): string {
   );
 }
 
-const EVENT_COLUMNS: [string, string][] = [
+/** The events columns and their PostgreSQL types, in eventRow order (the benchmark loader uses them too). */
+export const EVENT_COLUMNS: [string, string][] = [
   ['tenant', 'text'],
   ['seq', 'int8'],
   ['id', 'text'],
