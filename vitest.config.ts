@@ -38,6 +38,8 @@ export default defineConfig(async () => ({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // expect.poll gives up after 1 s by default; a browser render on two loaded cores can take longer.
+    expect: { poll: { timeout: 10_000, interval: 50 } },
     pool: 'forks',
     // Two cores: suites that start servers and writer threads run better two at a time.
     maxWorkers: 2,

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { openAuditLog } from '../../src/core/audit-log.js';
 import { checkpointSignatureValid } from '../../src/core/signing.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -16,12 +16,12 @@ describe('checkpoints', () => {
       await log.appendEvents('t', { events: Array.from({ length: 460 }, () => sampleEvent()) });
     }
     await log.store.flush();
-    // Signing after an append is asynchronous; give it a moment.
-    for (let i = 0; i < 50 && (await log.store.listCheckpoints('t', 0, 10)).length < 2; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const seqs = (await log.store.listCheckpoints('t', 0, 10)).map((c) => c.seq);
-    expect(seqs).toEqual([1000, 2000]);
+    // Signing after an append is asynchronous: wait for it, by a deadline.
+    await vi.waitFor(
+      async () =>
+        expect((await log.store.listCheckpoints('t', 0, 10)).map((c) => c.seq)).toEqual([1000, 2000]),
+      { timeout: 15_000, interval: 20 },
+    );
     const latest = await log.integrity.latestCheckpoint('t');
     expect(latest.seq).toBe(2300);
     expect(checkpointSignatureValid(latest, latest.publicKey)).toBe(true);
@@ -40,12 +40,10 @@ describe('checkpoints', () => {
       checkpoints: { everyMs: 100 },
     });
     await log.appendEvents('t', sampleEvent());
-    let latest = await log.store.latestCheckpoint('t');
-    for (let i = 0; i < 50 && !latest; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      latest = await log.store.latestCheckpoint('t');
-    }
-    expect(latest?.seq).toBe(1);
+    await vi.waitFor(async () => expect((await log.store.latestCheckpoint('t'))?.seq).toBe(1), {
+      timeout: 15_000,
+      interval: 20,
+    });
     await log.close();
   });
 

@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CSV_COLUMNS } from '../../src/core/export-stream.js';
 import { json, sampleEvent, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 let server: TestServer;
@@ -92,6 +93,16 @@ describe('export', () => {
     expect(records.some((r) => r.reason === "'\tindent")).toBe(true);
   });
 
+  it('streams a CSV of more rows than a batch or a page, each once and in order; an empty one is its header', async () => {
+    const res = await server.request('/v1/export?format=csv&category=telephony');
+    const records: Record<string, string>[] = parse(await res.text(), { columns: true });
+    const paged = await pageThrough('category=telephony');
+    expect(paged.length).toBe(800);
+    expect(records.map((r) => r.id)).toEqual(paged.map((e) => e.id));
+    const empty = await (await server.request('/v1/export?format=csv&category=ai')).text();
+    expect(empty).toBe(`${CSV_COLUMNS.join(',')}\r\n`);
+  });
+
   it('rejects a bad filter before streaming', async () => {
     const res = await server.request('/v1/export?format=xml');
     expect(res.status).toBe(400);
@@ -103,13 +114,16 @@ describe('export', () => {
     const exporter = await server.token('default', ['export', 'read'], 'nightly-backup');
     const res = await server.request('/v1/export?format=csv&category=users&q=trunk-3', { token: exporter });
     const rows = parse(await res.text(), { columns: true }).length;
-    let found: any;
-    for (let i = 0; i < 50 && !found; i++) {
-      const list = await json(await server.request('/v1/events?eventType=auditlog.export&limit=500'));
-      found = list.events.find((e: any) => e.actor.username === 'nightly-backup');
-      if (!found) await new Promise((r) => setTimeout(r, 20));
-    }
-    expect(found).toBeDefined();
+    // Recorded once the stream has ended: a commit after the response, so wait for it (by a deadline).
+    const found = await vi.waitFor(
+      async () => {
+        const list = await json(await server.request('/v1/events?eventType=auditlog.export&limit=500'));
+        const event = list.events.find((e: any) => e.actor.username === 'nightly-backup');
+        if (!event) throw new Error('the export is not recorded yet');
+        return event;
+      },
+      { timeout: 15_000, interval: 50 },
+    );
     expect(found.category).toBe('security');
     expect(found.action).toBe('create');
     expect(found.target.type).toBe('Export');

@@ -77,7 +77,10 @@ describeUi('Audit Log page: detail, history, export, live mode, keyboard', () =>
 
     await page.keyboard.press('Escape');
     await page.waitForURL((u) => !u.searchParams.has('event'));
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-event-id'))).toBe(e.id);
+    // Focus returns to the row in the next animation frame, after the URL has changed.
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-event-id')))
+      .toBe(e.id);
   });
 
   it('a shared link with ?event= opens that event even when it is not on the first page', async () => {
