@@ -33,6 +33,11 @@ export interface AuditLogOptions {
   /** Ed25519 private key (PEM or base64 PKCS#8); default: the key kept with the store, created once. */
   signingKey?: string;
   checkpoints?: Partial<CheckpointPolicy>;
+  /**
+   * A page of GET /v1/events checks at most this many entries one by one for keywords the index cannot
+   * narrow (shorter than three characters); the page then ends early with a cursor to search further.
+   */
+  keywordScanLimit?: number;
   /** Called after every successful append (metrics). */
   onAppend?: (stream: Stream, entries: readonly AppendedEntry[]) => void;
 }
@@ -43,6 +48,8 @@ export interface EventPage {
   /** With afterSeq: every entry up to this seq has been considered; poll again with afterSeq=highSeq. */
   highSeq?: number;
 }
+
+const KEYWORD_SCAN_LIMIT = 20_000;
 
 const STATS_KEYS: readonly StatsKey[] = ['action', 'category', 'user', 'eventType', 'day'];
 
@@ -62,6 +69,7 @@ export class AuditLog {
   readonly #redactor: Redactor;
   readonly #categories: ReadonlySet<string>;
   readonly #onAppend: AuditLogOptions['onAppend'];
+  readonly #keywordScanLimit: number;
 
   private constructor(options: AuditLogOptions, redactor: Redactor, signingKey: SigningKey) {
     this.store = options.store;
@@ -70,6 +78,7 @@ export class AuditLog {
     this.#redactor = redactor;
     this.#categories = new Set(categoryKeys(this.catalog));
     this.#onAppend = options.onAppend;
+    this.#keywordScanLimit = Math.max(1, options.keywordScanLimit ?? KEYWORD_SCAN_LIMIT);
     this.checkpoints = new Checkpointer(this.store, signingKey, this.now, options.checkpoints);
     this.integrity = new Integrity(this.store, this.checkpoints);
     this.access = new AccessControl(this.store, this.now, (tenant, event) =>
@@ -204,15 +213,24 @@ export class AuditLog {
     return this.store.listActors(tenant, prefix, Math.min(Math.max(limit, 1), 100));
   }
 
+  /**
+   * A page in keyset order. With keywords, a scan the index cannot narrow stops after keywordScanLimit
+   * entries: the page may then hold fewer events than asked (even none) and its cursor continues the search
+   * after the last entry examined, so a rare two-letter word never holds a request for a whole-log scan.
+   */
   async #page(tenant: string, filter: EventFilter, page: ReturnType<typeof parsePage>): Promise<EventPage> {
-    const rows = await this.store.listEvents(tenant, filter, { ...page, limit: page.limit + 1 });
+    const spec = { ...page, limit: page.limit + 1 };
+    const { rows, scannedTo } = filter.terms?.length
+      ? await this.store.searchEvents(tenant, filter, spec, this.#keywordScanLimit)
+      : { rows: await this.store.listEvents(tenant, filter, spec), scannedTo: null };
     const more = rows.length > page.limit;
     const shown = more ? rows.slice(0, page.limit) : rows;
-    const last = shown[shown.length - 1];
+    const last = more ? shown[shown.length - 1] : scannedTo;
     return {
       events: shown.map((r) => formatEvent(r)),
-      nextCursor:
-        more && last ? encodeCursor({ occurredMs: last.occurredMs, seq: last.seq, order: page.order }) : null,
+      nextCursor: last
+        ? encodeCursor({ occurredMs: last.occurredMs, seq: last.seq, order: page.order })
+        : null,
     };
   }
 

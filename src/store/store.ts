@@ -26,6 +26,20 @@ export interface Store {
   /** Administrative events of one tenant matching `filter`, in keyset order; at most `page.limit`. */
   listEvents(tenant: string, filter: EventFilter, page: PageSpec): Promise<EntryRow[]>;
 
+  /**
+   * listEvents for people searching: when keyword terms (`filter.terms`) cannot be narrowed by the store's
+   * keyword index (a term shorter than three characters, or too many candidates) and would be checked
+   * entry by entry, at most `scanLimit` entries (those matching every other filter, in page order) are
+   * examined. `scannedTo` is the last entry examined when that limit ended the scan before `page.limit`
+   * rows were found (the next page starts after it), else null.
+   */
+  searchEvents(
+    tenant: string,
+    filter: EventFilter,
+    page: PageSpec,
+    scanLimit: number,
+  ): Promise<EventSearchPage>;
+
   /** One administrative event by id; MUST NOT find another tenant's event. */
   getEvent(tenant: string, id: string): Promise<EntryRow | undefined>;
 
@@ -159,6 +173,11 @@ export interface FailureGroup {
 export interface Keyset {
   occurredMs: number;
   seq: number;
+}
+
+export interface EventSearchPage {
+  rows: EntryRow[];
+  scannedTo: Keyset | null;
 }
 
 export interface PageSpec {

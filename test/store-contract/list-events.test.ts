@@ -414,3 +414,90 @@ describe('listEvents: the search index keeps up with appends', () => {
     }
   });
 });
+
+describe('searchEvents: a bounded scan for keywords the index cannot narrow', () => {
+  const pos = (m: Model) => ({ occurredMs: m.entry.occurredMs, seq: m.seq });
+
+  /**
+   * Pages through searchEvents and checks each page against the contract: a full page has no scannedTo; a
+   * short page with scannedTo stopped after exactly `scanLimit` entries matching every filter but the terms.
+   */
+  async function searchThrough(filter: EventFilter, page: Omit<PageSpec, 'after'>, scanLimit: number) {
+    const found: EntryRow[] = [];
+    let after: { occurredMs: number; seq: number } | undefined;
+    let partial = 0;
+    for (let i = 0; i < 1000; i++) {
+      const spec: PageSpec = { ...page, ...(after ? { after } : {}) };
+      const { rows, scannedTo } = await store().searchEvents(T, filter, spec, scanLimit);
+      expect(rows.length).toBeLessThanOrEqual(page.limit);
+      found.push(...rows);
+      if (rows.length === page.limit) {
+        expect(scannedTo).toBeNull();
+        after = { occurredMs: rows.at(-1)!.occurredMs, seq: rows.at(-1)!.seq };
+      } else if (scannedTo) {
+        partial++;
+        const window = expected(all, { ...filter, terms: undefined }, { ...spec, limit: scanLimit });
+        expect(window).toHaveLength(scanLimit);
+        expect(scannedTo).toEqual(pos(window.at(-1)!));
+        // Only matches within the window, and all of them.
+        expect(ids(rows)).toEqual(ids(window.filter((m) => matches(m, filter))));
+        after = scannedTo;
+      } else {
+        return { found, partial };
+      }
+    }
+    throw new Error('searching does not end');
+  }
+
+  const cases: { name: string; filter: EventFilter }[] = [
+    { name: 'a rare short term', filter: { terms: ['"'] } },
+    { name: 'a common short term', filter: { terms: ['x'] } },
+    { name: 'a short term that matches nothing', filter: { terms: ['q\u{1F600}'] } },
+    {
+      name: 'short terms with other filters',
+      filter: { terms: ['ro', 'u-'], categories: ['users', 'security'] },
+    },
+    { name: 'a short term and a user', filter: { terms: ['é'], ...users('jane.admin', 'Élodie') } },
+  ];
+  // A window larger than a page (pages fill, or end at the window when matches are rare) and smaller.
+  const shapes = [
+    { limit: 7, scanLimit: 37 },
+    { limit: 20, scanLimit: 11 },
+  ];
+  for (const c of cases) {
+    for (const order of ['desc', 'asc'] as const) {
+      it(`${c.name}, ${order}: every match once, in order, each page within its window`, async () => {
+        const want = expected(all, c.filter, { order, limit: 100_000 });
+        for (const { limit, scanLimit } of shapes) {
+          const { found, partial } = await searchThrough(c.filter, { order, limit }, scanLimit);
+          expect(ids(found), `limit ${limit}, scanLimit ${scanLimit}`).toEqual(ids(want));
+          // Hundreds of entries to examine: some pages must have ended at the scan limit.
+          if (want.length < 50 || scanLimit < limit) expect(partial).toBeGreaterThan(0);
+        }
+      });
+    }
+  }
+
+  it('answers like listEvents when the index narrows the terms, or without terms (no scannedTo)', async () => {
+    for (const filter of [
+      { terms: [RARE.middle] },
+      { terms: ['routine', 'number 4'] },
+      { categories: ['users'] },
+    ]) {
+      const page: PageSpec = { order: 'desc', limit: 5 };
+      const { rows, scannedTo } = await store().searchEvents(T, filter, page, 3);
+      expect(scannedTo, JSON.stringify(filter)).toBeNull();
+      expect(ids(rows)).toEqual(ids(expected(all, filter, page)));
+    }
+  });
+
+  it('stays in its tenant', async () => {
+    const { rows } = await store().searchEvents(
+      OTHER,
+      { terms: ['"'] },
+      { order: 'desc', limit: 1000 },
+      100_000,
+    );
+    expect(rows.every((r) => r.tenant === OTHER)).toBe(true);
+  });
+});

@@ -35,6 +35,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     {
       signingKey: process.env.AUDITLOG_SIGNING_KEY || undefined,
       alertRules: alertRulesFromEnv(),
+      keywordScanLimit: positiveIntFromEnv('AUDITLOG_KEYWORD_SCAN_LIMIT'),
       onAppend: (stream, entries) => {
         let fresh = 0;
         for (const e of entries) if (!e.duplicate) fresh++;
@@ -98,18 +99,19 @@ function frameAncestorsFromEnv(): string[] {
   return sources;
 }
 
+function positiveIntFromEnv(name: string): number | undefined {
+  const v = process.env[name];
+  if (v === undefined || v === '') return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < 1)
+    throw new AuditError('invalid_request', `${name} must be a positive integer`);
+  return Number(v);
+}
+
 /** AUDITLOG_ALERT_BRUTE_FORCE (failures), AUDITLOG_ALERT_SPRAYING (usernames), AUDITLOG_ALERT_WINDOW (e.g. 15m). */
 function alertRulesFromEnv(): Partial<AlertRules> {
   const rules: Partial<AlertRules> = {};
-  const int = (name: string) => {
-    const v = process.env[name];
-    if (v === undefined || v === '') return undefined;
-    if (!/^\d+$/.test(v) || Number(v) < 1)
-      throw new AuditError('invalid_request', `${name} must be a positive integer`);
-    return Number(v);
-  };
-  const brute = int('AUDITLOG_ALERT_BRUTE_FORCE');
-  const spraying = int('AUDITLOG_ALERT_SPRAYING');
+  const brute = positiveIntFromEnv('AUDITLOG_ALERT_BRUTE_FORCE');
+  const spraying = positiveIntFromEnv('AUDITLOG_ALERT_SPRAYING');
   if (brute !== undefined) rules.bruteForceFailures = brute;
   if (spraying !== undefined) rules.sprayingUsernames = spraying;
   const window = process.env.AUDITLOG_ALERT_WINDOW;

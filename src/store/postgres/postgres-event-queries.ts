@@ -1,6 +1,15 @@
 import { fold } from '../../core/text-fold.js';
 import { candidateBudget, chunkPhrases } from '../search-chunks.js';
-import type { ActorSummary, EntryRow, EventFilter, PageSpec, StatsGroup, StatsKey } from '../store.js';
+import type {
+  ActorSummary,
+  EntryRow,
+  EventFilter,
+  EventSearchPage,
+  Keyset,
+  PageSpec,
+  StatsGroup,
+  StatsKey,
+} from '../store.js';
 import { containsPattern, Params, type PgPool, pgText } from './postgres-connection.js';
 
 /**
@@ -72,6 +81,8 @@ function keysetWhere(p: Params, page: PageSpec): string {
   return `(e.occurred_ms, e.seq) ${op} (${p.add(page.after.occurredMs)}, ${p.add(page.after.seq)})`;
 }
 
+const ALL = 'events e';
+
 /**
  * The rows to scan: all of the tenant's events, or only the candidate chunks' seq ranges plus the tenant's
  * open (not yet indexed) entries, when the trigram index narrows the filter enough.
@@ -90,7 +101,7 @@ async function source(
     targetIdFolded: f.targetType === undefined && f.targetId !== undefined ? fold(f.targetId) : undefined,
     target: f.target,
   });
-  if (phrases.length === 0) return 'events e';
+  if (phrases.length === 0) return ALL;
   const budget = candidateBudget(await chunkCount(pool, tenant), limit);
   const q = new Params();
   const likes = phrases.map((ph) => `doc LIKE ${q.add(containsPattern(ph))}`).join(' AND ');
@@ -98,7 +109,7 @@ async function source(
     `SELECT lo, hi FROM event_search_chunks WHERE tenant = ${q.add(tenant)} AND ${likes} LIMIT ${q.add(budget + 1)}`,
     q.values,
   );
-  if (chunks.length > budget) return 'events e';
+  if (chunks.length > budget) return ALL;
   const { rows: heads } = await pool.query<{ indexed_seq: number }>(
     'SELECT indexed_seq FROM chain_heads WHERE tenant = $1',
     [tenant],
@@ -122,12 +133,67 @@ export async function listEvents(
   if (actorIds?.length === 0) return [];
   const p = new Params();
   const from = await source(pool, p, tenant, f, page.limit);
+  return selectEvents(pool, p, tenant, f, page, actorIds, from);
+}
+
+/** listEvents with a bounded scan for keywords the index cannot narrow (Store.searchEvents). */
+export async function searchEvents(
+  pool: PgPool,
+  tenant: string,
+  f: EventFilter,
+  page: PageSpec,
+  scanLimit: number,
+): Promise<EventSearchPage> {
+  const actorIds = await resolveActorIds(pool, tenant, f);
+  if (actorIds?.length === 0) return { rows: [], scannedTo: null };
+  const p = new Params();
+  const from = await source(pool, p, tenant, f, page.limit);
+  if (from !== ALL || !f.terms?.length) {
+    return { rows: await selectEvents(pool, p, tenant, f, page, actorIds, from), scannedTo: null };
+  }
+  // The scanLimit-th entry the scan would examine (every filter but the keywords): the scan stops there.
+  const q = new Params();
+  const where = filterWhere(q, tenant, { ...f, terms: undefined }, actorIds);
+  const keyset = keysetWhere(q, page);
+  const { rows: edges } = await pool.query<Keyset>(
+    `SELECT e.occurred_ms AS "occurredMs", e.seq FROM events e WHERE ${where} AND ${keyset}
+       ORDER BY ${orderClause(page)} LIMIT 1 OFFSET ${q.add(scanLimit - 1)}`,
+    q.values,
+  );
+  const edge = edges[0];
+  const rows = await selectEvents(pool, p, tenant, f, page, actorIds, from, edge);
+  return { rows, scannedTo: edge && rows.length < page.limit ? edge : null };
+}
+
+function orderClause(page: PageSpec): string {
+  const dir = page.order === 'desc' ? 'DESC' : 'ASC';
+  return page.orderBy === 'seq' ? `e.seq ${dir}` : `e.occurred_ms ${dir}, e.seq ${dir}`;
+}
+
+/** Not beyond `until` (inclusive) in page order. */
+function untilWhere(p: Params, page: PageSpec, until: Keyset | undefined): string {
+  if (!until) return 'TRUE';
+  const op = page.order === 'desc' ? '>=' : '<=';
+  if (page.orderBy === 'seq') return `e.seq ${op} ${p.add(until.seq)}`;
+  return `(e.occurred_ms, e.seq) ${op} (${p.add(until.occurredMs)}, ${p.add(until.seq)})`;
+}
+
+async function selectEvents(
+  pool: PgPool,
+  p: Params,
+  tenant: string,
+  f: EventFilter,
+  page: PageSpec,
+  actorIds: string[] | undefined,
+  from: string,
+  until?: Keyset,
+): Promise<EntryRow[]> {
   const where = filterWhere(p, tenant, f, actorIds);
   const keyset = keysetWhere(p, page);
-  const dir = page.order === 'desc' ? 'DESC' : 'ASC';
-  const orderBy = page.orderBy === 'seq' ? `e.seq ${dir}` : `e.occurred_ms ${dir}, e.seq ${dir}`;
+  const bound = untilWhere(p, page, until);
   const { rows } = await pool.query<EntryRow>(
-    `SELECT ${ROW_COLUMNS} FROM ${from} WHERE ${where} AND ${keyset} ORDER BY ${orderBy} LIMIT ${p.add(page.limit)}`,
+    `SELECT ${ROW_COLUMNS} FROM ${from} WHERE ${where} AND ${keyset} AND ${bound}
+       ORDER BY ${orderClause(page)} LIMIT ${p.add(page.limit)}`,
     p.values,
   );
   return rows;

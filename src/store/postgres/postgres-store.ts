@@ -12,6 +12,7 @@ import type {
   ChainRow,
   EntryRow,
   EventFilter,
+  EventSearchPage,
   FailureGroup,
   PageSpec,
   SessionFilter,
@@ -163,6 +164,15 @@ export class PostgresStore implements Store {
 
   listEvents(tenant: string, filter: EventFilter, page: PageSpec): Promise<EntryRow[]> {
     return this.#read(() => events.listEvents(this.#pool, tenant, filter, page));
+  }
+
+  searchEvents(
+    tenant: string,
+    filter: EventFilter,
+    page: PageSpec,
+    scanLimit: number,
+  ): Promise<EventSearchPage> {
+    return this.#read(() => events.searchEvents(this.#pool, tenant, filter, page, scanLimit));
   }
 
   getEvent(tenant: string, id: string): Promise<EntryRow | undefined> {

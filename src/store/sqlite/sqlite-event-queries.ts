@@ -1,6 +1,15 @@
 import { fold } from '../../core/text-fold.js';
 import { candidateBudget, chunkPhrases, ftsPhrase } from '../search-chunks.js';
-import type { ActorSummary, EntryRow, EventFilter, PageSpec, StatsGroup, StatsKey } from '../store.js';
+import type {
+  ActorSummary,
+  EntryRow,
+  EventFilter,
+  EventSearchPage,
+  Keyset,
+  PageSpec,
+  StatsGroup,
+  StatsKey,
+} from '../store.js';
 import { prepared, type SqliteDb } from './sqlite-connection.js';
 
 /**
@@ -118,6 +127,8 @@ function keysetWhere(page: PageSpec): Where {
   };
 }
 
+const ALL = { from: 'events e', params: [] as unknown[] };
+
 /**
  * The rows to scan: all of the tenant's events, or only the entries of the candidate chunks when the
  * trigram index narrows the filter to few enough chunks (candidateBudget).
@@ -135,8 +146,7 @@ function source(
     target: f.target,
     ipPrefix: f.ip?.prefix,
   });
-  const all = { from: 'events e', params: [] as unknown[] };
-  if (phrases.length === 0) return all;
+  if (phrases.length === 0) return ALL;
   const budget = candidateBudget(chunkCount(db, tenant), limit);
   const chunks = prepared(
     db,
@@ -145,7 +155,7 @@ function source(
   )
     .raw()
     .all(phrases.map(ftsPhrase).join(' AND '), tenant, budget + 1) as [number, number][];
-  if (chunks.length > budget) return all;
+  if (chunks.length > budget) return ALL;
   // The candidate chunks, plus the tenant's open chunk: the newest entries, not yet in the index.
   const indexedSeq = (prepared(db, 'SELECT indexed_seq FROM search_progress WHERE tenant = ?')
     .pluck()
@@ -162,15 +172,68 @@ function source(
 export function listEvents(db: SqliteDb, tenant: string, f: EventFilter, page: PageSpec): EntryRow[] {
   const actorIds = resolveActorIds(db, tenant, f);
   if (actorIds?.length === 0) return [];
+  return selectEvents(db, tenant, f, page, actorIds, source(db, tenant, f, page.limit));
+}
+
+/** listEvents with a bounded scan for keywords the index cannot narrow (Store.searchEvents). */
+export function searchEvents(
+  db: SqliteDb,
+  tenant: string,
+  f: EventFilter,
+  page: PageSpec,
+  scanLimit: number,
+): EventSearchPage {
+  const actorIds = resolveActorIds(db, tenant, f);
+  if (actorIds?.length === 0) return { rows: [], scannedTo: null };
   const src = source(db, tenant, f, page.limit);
+  if (src.from !== ALL.from || !f.terms?.length) {
+    return { rows: selectEvents(db, tenant, f, page, actorIds, src), scannedTo: null };
+  }
+  // The scanLimit-th entry the scan would examine (every filter but the keywords): the scan stops there.
+  const where = filterWhere(tenant, { ...f, terms: undefined }, actorIds);
+  const keyset = keysetWhere(page);
+  const edge = prepared(
+    db,
+    `SELECT e.occurred_ms AS occurredMs, e.seq FROM events e WHERE ${where.sql} AND ${keyset.sql}
+       ORDER BY ${orderClause(page)} LIMIT 1 OFFSET ?`,
+  ).get(...where.params, ...keyset.params, scanLimit - 1) as Keyset | undefined;
+  const rows = selectEvents(db, tenant, f, page, actorIds, src, edge);
+  return { rows, scannedTo: edge && rows.length < page.limit ? edge : null };
+}
+
+function orderClause(page: PageSpec): string {
+  const dir = page.order === 'desc' ? 'DESC' : 'ASC';
+  return page.orderBy === 'seq' ? `e.seq ${dir}` : `e.occurred_ms ${dir}, e.seq ${dir}`;
+}
+
+/** Not beyond `until` (inclusive) in page order. */
+function untilWhere(page: PageSpec, until: Keyset | undefined): Where {
+  if (!until) return { sql: '1', params: [] };
+  const op = page.order === 'desc' ? '>' : '<';
+  if (page.orderBy === 'seq') return { sql: `e.seq ${op}= ?`, params: [until.seq] };
+  return {
+    sql: `(e.occurred_ms ${op} ? OR (e.occurred_ms = ? AND e.seq ${op}= ?))`,
+    params: [until.occurredMs, until.occurredMs, until.seq],
+  };
+}
+
+function selectEvents(
+  db: SqliteDb,
+  tenant: string,
+  f: EventFilter,
+  page: PageSpec,
+  actorIds: string[] | undefined,
+  src: { from: string; params: unknown[] },
+  until?: Keyset,
+): EntryRow[] {
   const where = filterWhere(tenant, f, actorIds);
   const keyset = keysetWhere(page);
-  const dir = page.order === 'desc' ? 'DESC' : 'ASC';
-  const orderBy = page.orderBy === 'seq' ? `e.seq ${dir}` : `e.occurred_ms ${dir}, e.seq ${dir}`;
+  const bound = untilWhere(page, until);
   return prepared(
     db,
-    `SELECT ${ROW_COLUMNS} FROM ${src.from} WHERE ${where.sql} AND ${keyset.sql} ORDER BY ${orderBy} LIMIT ?`,
-  ).all(...src.params, ...where.params, ...keyset.params, page.limit) as EntryRow[];
+    `SELECT ${ROW_COLUMNS} FROM ${src.from} WHERE ${where.sql} AND ${keyset.sql} AND ${bound.sql}
+       ORDER BY ${orderClause(page)} LIMIT ?`,
+  ).all(...src.params, ...where.params, ...keyset.params, ...bound.params, page.limit) as EntryRow[];
 }
 
 export function getEvent(db: SqliteDb, tenant: string, id: string): EntryRow | undefined {

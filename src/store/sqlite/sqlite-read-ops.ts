@@ -9,6 +9,7 @@ import * as integrity from './sqlite-integrity-queries.js';
  */
 export const READ_OPS = {
   listEvents: events.listEvents,
+  searchEvents: events.searchEvents,
   getEvent: events.getEvent,
   eventStats: events.eventStats,
   listActors: events.listActors,

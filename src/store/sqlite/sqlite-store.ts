@@ -12,6 +12,7 @@ import type {
   ChainRow,
   EntryRow,
   EventFilter,
+  EventSearchPage,
   FailureGroup,
   PageSpec,
   SessionFilter,
@@ -168,6 +169,15 @@ export class SqliteStore implements Store {
 
   async listEvents(tenant: string, filter: EventFilter, page: PageSpec): Promise<EntryRow[]> {
     return this.#query('listEvents', tenant, filter, page);
+  }
+
+  async searchEvents(
+    tenant: string,
+    filter: EventFilter,
+    page: PageSpec,
+    scanLimit: number,
+  ): Promise<EventSearchPage> {
+    return this.#query('searchEvents', tenant, filter, page, scanLimit);
   }
 
   async getEvent(tenant: string, id: string): Promise<EntryRow | undefined> {

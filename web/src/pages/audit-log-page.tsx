@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api/endpoints.ts';
 import type { AuditEvent } from '../api/types.ts';
 import { useToken } from '../auth/session-context.tsx';
@@ -51,6 +51,13 @@ export function AuditLogPage() {
       .then((p) => ({ items: p.events, nextCursor: p.nextCursor })),
   );
   const ready = !pages.initialLoading && pages.loadedKey === key;
+  // A short keyword is searched a slice of the log per request: an empty page with a cursor means "not
+  // found yet", so keep going (the table loads further as it is scrolled once rows appear).
+  const searching = ready && pages.items.length === 0 && pages.hasMore && !pages.error;
+  const { loadMore, loadingMore } = pages;
+  useEffect(() => {
+    if (searching && !loadingMore) loadMore();
+  }, [searching, loadingMore, loadMore]);
   const pagesRef = useRef(pages);
   pagesRef.current = pages;
   const table = useRef<EventTableHandle>(null);
@@ -107,6 +114,8 @@ export function AuditLogPage() {
         <div className="results" aria-busy={pages.initialLoading}>
           {pages.initialLoading && pages.items.length === 0 ? (
             <Loading label="Loading events…" />
+          ) : searching ? (
+            <Loading label="Searching older events…" />
           ) : pages.error && pages.items.length === 0 ? (
             <ErrorBox error={pages.error} onRetry={pages.retry} />
           ) : pages.items.length === 0 ? (
