@@ -48,6 +48,12 @@ describe('keyword search with a bounded scan', () => {
     expect(Math.max(...pages)).toBeLessThanOrEqual(1);
   });
 
+  it('continues from the last entry examined also when a short page is exactly full', async () => {
+    const { ids, pages } = await follow('q=qz&limit=1');
+    expect(ids).toEqual(['evt-257', 'evt-207', 'evt-157', 'evt-107', 'evt-57', 'evt-7']);
+    expect(pages.filter((n) => n === 1)).toHaveLength(6);
+  });
+
   it('is the same oldest first, and with another filter', async () => {
     expect((await follow('q=qz&limit=5&order=asc')).ids).toEqual([
       'evt-7',

@@ -91,10 +91,11 @@ export function useKeysetPages<T>(
     );
   }, [cursor, loadingMore, initialLoading, error]);
 
+  // With a cursor (rows loaded, or a search that has covered part of the log), retry goes on from it.
   const retry = useCallback(() => {
-    if (items.length === 0) setAttempt((a) => a + 1);
+    if (items.length === 0 && cursor === null) setAttempt((a) => a + 1);
     else setError(null);
-  }, [items.length]);
+  }, [items.length, cursor]);
 
   const reload = useCallback(() => setAttempt((a) => a + 1), []);
 

@@ -64,7 +64,8 @@ export function AuditLogPage() {
   const liveState = useLiveEvents({
     enabled: live,
     queryKey: key,
-    ready,
+    // Live polling starts from the newest loaded row: not before the search has found one.
+    ready: ready && !searching,
     fetchAfter: (afterSeq, limit, signal) => api.events(token, { ...params, afterSeq, limit }, { signal }),
     list: {
       current: () => pagesRef.current.items,
