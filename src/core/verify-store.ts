@@ -18,7 +18,12 @@ export interface VerifyReport {
   keySource: 'given' | 'store';
 }
 
-const BATCH = 20_000;
+/**
+ * Entries per read. Small on purpose: a batch of 20,000 bodies (~14 MB of strings) outlived the young
+ * generation and left a third of the time to the garbage collector; 500 die young (SQLite, 255k entries:
+ * 150k → 290k entries/s; PostgreSQL the same at either size).
+ */
+const BATCH = 500;
 
 /** Recomputes every tenant's chain in the store and checks every checkpoint; stops at the first problem. */
 export async function verifyStore(store: Store, options: VerifyOptions = {}): Promise<VerifyReport> {
