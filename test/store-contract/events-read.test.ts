@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseIpFilter } from '../../src/core/ip.js';
 import { fold } from '../../src/core/text-fold.js';
 import type { EventFilter, StatsGroup, StatsKey } from '../../src/store/store.js';
-import { append, BASE_MS, ev, expectRowOf, prepareAuth, prepareEvent } from './entries.js';
+import { append, BASE_MS, ev, expectRowOf, idOf, prepareAuth, prepareEvent } from './entries.js';
 import { ACTORS, appendInputs, eventInputs, type Model, matches, SLOT_MS } from './event-dataset.js';
 import { storePerFile } from './store-under-test.js';
 
@@ -184,5 +184,22 @@ describe('listActors', () => {
         { id: 'u-1', username: 'Jane.Admin', displayName: null },
       ]),
     );
+  });
+});
+
+describe('target: an id or a name, each entry once', () => {
+  const TWIN = 'reads-twins';
+
+  it('finds an entry whose id and name both match once, beside entries matching by id or by name only', async () => {
+    await append(store(), TWIN, [
+      prepareEvent(TWIN, ev({ id: 'both', target: { type: 'Queue', id: 'Twin', name: 'TWIN' } })),
+      prepareEvent(TWIN, ev({ id: 'by-id', target: { type: 'User', id: 'twin' } })),
+      prepareEvent(TWIN, ev({ id: 'by-name', target: { type: 'Carrier', id: 'c-9', name: 'Twin' } })),
+      prepareEvent(TWIN, ev({ id: 'neither', target: { type: 'Carrier', id: 'twins', name: 'twin-2' } })),
+    ]);
+    const rows = await store().listEvents(TWIN, { target: 'twin' }, { order: 'asc', limit: 10 });
+    expect(rows.map((r) => idOf(r.body))).toEqual(['both', 'by-id', 'by-name']);
+    const stats = await store().eventStats(TWIN, { target: 'twin' }, 'action');
+    expect(stats).toEqual([{ key: 'update', count: 3 }]);
   });
 });

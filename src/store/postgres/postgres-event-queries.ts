@@ -94,12 +94,19 @@ async function source(
   f: EventFilter,
   limit: number | undefined,
 ): Promise<string> {
-  // Target type + id and IP have B-trees here (see the migration); the chunks serve keywords, a target
-  // named by id or name, and a target id without its type.
+  // Target type + id, target id or name, and IP have B-trees here (see the migrations); the chunks serve
+  // keywords and a target id without its type.
+  if (f.target !== undefined) {
+    // Two ordered index scans, merged (Merge Append) in page order: one per column of the OR. The second
+    // leaves out what the first has, so no entry comes twice.
+    const t = p.add(pgText(f.target));
+    const tn = p.add(tenant);
+    return `(SELECT * FROM events WHERE tenant = ${tn} AND target_id_f = ${t}
+             UNION ALL SELECT * FROM events WHERE tenant = ${tn} AND target_name_f = ${t} AND target_id_f <> ${t}) e`;
+  }
   const phrases = chunkPhrases({
     terms: f.terms,
     targetIdFolded: f.targetType === undefined && f.targetId !== undefined ? fold(f.targetId) : undefined,
-    target: f.target,
   });
   if (phrases.length === 0) return ALL;
   const budget = candidateBudget(await chunkCount(pool, tenant), limit);

@@ -196,6 +196,17 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
       REVOKE UPDATE, DELETE, TRUNCATE ON events, auth_events, checkpoints FROM PUBLIC;
     `,
   },
+  {
+    version: 2,
+    name: 'B-trees for the target filter (an id or a name, case-insensitive)',
+    // Through the keyword chunks, `target=main-menu` took 190 ms at 10M events (it checks every entry of
+    // every candidate chunk); two ordered index scans merged answer a page in a few milliseconds.
+    sql: `
+      CREATE INDEX events_target_id_f ON events (tenant, target_id_f, occurred_ms, seq);
+      CREATE INDEX events_target_name_f ON events (tenant, target_name_f, occurred_ms, seq)
+        WHERE target_name_f IS NOT NULL;
+    `,
+  },
 ];
 
 const MIGRATION_LOCK = 0x6175_6469; // "audi"
