@@ -59,13 +59,10 @@ export function listAuthEvents(db: SqliteDb, tenant: string, f: AuthEventFilter,
   if (f.ip) c.add('a.ip_key BETWEEN ? AND ?', f.ip.lo, f.ip.hi);
   for (const term of f.terms ?? []) c.add('instr(a.search, ?) > 0', term);
   if (page.after) {
+    // A row value, which SQLite uses as an index range: the equivalent OR made every page walk the index
+    // from the first entry (O(depth): 54 ms at 900,000 entries deep instead of 0.05 ms).
     const op = page.order === 'desc' ? '<' : '>';
-    c.add(
-      `(a.occurred_ms ${op} ? OR (a.occurred_ms = ? AND a.seq ${op} ?))`,
-      page.after.occurredMs,
-      page.after.occurredMs,
-      page.after.seq,
-    );
+    c.add(`(a.occurred_ms, a.seq) ${op} (?, ?)`, page.after.occurredMs, page.after.seq);
   }
   const dir = page.order === 'desc' ? 'DESC' : 'ASC';
   return prepared(
@@ -87,12 +84,7 @@ export function listSessions(
   if (f.active !== undefined) c.add(f.active ? 'ended_ms IS NULL' : 'ended_ms IS NOT NULL');
   if (page.after) {
     const op = page.order === 'desc' ? '<' : '>';
-    c.add(
-      `(sort_ms ${op} ? OR (sort_ms = ? AND session_id ${op} ?))`,
-      page.after.sortMs,
-      page.after.sortMs,
-      page.after.sessionId,
-    );
+    c.add(`(sort_ms, session_id) ${op} (?, ?)`, page.after.sortMs, page.after.sessionId);
   }
   const dir = page.order === 'desc' ? 'DESC' : 'ASC';
   const order = `ORDER BY sort_ms ${dir}, session_id ${dir} LIMIT ?`;

@@ -121,10 +121,10 @@ function keysetWhere(page: PageSpec): Where {
   if (!page.after) return { sql: '1', params: [] };
   const op = page.order === 'desc' ? '<' : '>';
   if (page.orderBy === 'seq') return { sql: `e.seq ${op} ?`, params: [page.after.seq] };
-  return {
-    sql: `(e.occurred_ms ${op} ? OR (e.occurred_ms = ? AND e.seq ${op} ?))`,
-    params: [page.after.occurredMs, page.after.occurredMs, page.after.seq],
-  };
+  // A row value, which SQLite uses as an index range: the equivalent OR made every page walk the index
+  // from the first entry (O(depth): 54 ms at 900,000 entries deep instead of 0.05 ms; a CSV export of 1M
+  // events spent most of its 40 s there).
+  return { sql: `(e.occurred_ms, e.seq) ${op} (?, ?)`, params: [page.after.occurredMs, page.after.seq] };
 }
 
 const ALL = { from: 'events e', params: [] as unknown[] };
@@ -211,10 +211,7 @@ function untilWhere(page: PageSpec, until: Keyset | undefined): Where {
   if (!until) return { sql: '1', params: [] };
   const op = page.order === 'desc' ? '>' : '<';
   if (page.orderBy === 'seq') return { sql: `e.seq ${op}= ?`, params: [until.seq] };
-  return {
-    sql: `(e.occurred_ms ${op} ? OR (e.occurred_ms = ? AND e.seq ${op}= ?))`,
-    params: [until.occurredMs, until.occurredMs, until.seq],
-  };
+  return { sql: `(e.occurred_ms, e.seq) ${op}= (?, ?)`, params: [until.occurredMs, until.seq] };
 }
 
 function selectEvents(
