@@ -162,9 +162,11 @@ function source(
     .get(tenant) ?? 0) as number;
   return {
     // NOT INDEXED: only rowid ranges. With the tenant condition pushed down, the planner otherwise walked
-    // every row of the tenant through an index (2.8 s for a rare keyword at 1M events).
+    // every row of the tenant through an index (2.8 s for a rare keyword at 1M events). INDEXED BY: when
+    // it merges the two arms in page order, it otherwise read the open chunk by walking the whole time
+    // index for `seq > ?` (50 ms at 1M events instead of 1 ms).
     from: `(SELECT e.* FROM json_each(?) r CROSS JOIN events e NOT INDEXED ON e.rid BETWEEN r.value ->> 0 AND r.value ->> 1
-            UNION ALL SELECT * FROM events WHERE tenant = ? AND seq > ?) e`,
+            UNION ALL SELECT * FROM events INDEXED BY events_seq WHERE tenant = ? AND seq > ?) e`,
     params: [JSON.stringify(chunks), tenant, indexedSeq],
   };
 }
