@@ -126,15 +126,22 @@ export function csvExport(rows: AsyncIterable<EntryRow>, onRow: () => void): Rea
 
 /**
  * Joins small strings into chunks of about `size` characters: one line per stream chunk means one socket
- * write per event, which costs more than producing the line.
+ * write per event, which costs more than producing the line. A part never waits longer than `maxDelayMs`
+ * once the next one arrives, so a selective export over a large log still sends its matches as it finds them.
  */
-export async function* coalesce(parts: AsyncIterable<string>, size = 64 * 1024): AsyncGenerator<string> {
+export async function* coalesce(
+  parts: AsyncIterable<string>,
+  size = 64 * 1024,
+  maxDelayMs = 200,
+): AsyncGenerator<string> {
   let pending: string[] = [];
   let length = 0;
+  let oldest = 0;
   for await (const part of parts) {
+    if (pending.length === 0) oldest = Date.now();
     pending.push(part);
     length += part.length;
-    if (length >= size) {
+    if (length >= size || Date.now() - oldest >= maxDelayMs) {
       yield pending.join('');
       pending = [];
       length = 0;

@@ -483,6 +483,8 @@ describe('searchEvents: a bounded scan for keywords the index cannot narrow', ()
       { terms: [RARE.middle] },
       { terms: ['routine', 'number 4'] },
       { categories: ['users'] },
+      // A short term with a target: the target narrows (chunks on SQLite, its B-trees on PostgreSQL).
+      { terms: ['x'], target: 'user-1' },
     ]) {
       const page: PageSpec = { order: 'desc', limit: 5 };
       const { rows, scannedTo } = await store().searchEvents(T, filter, page, 3);

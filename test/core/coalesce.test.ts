@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { coalesce } from '../../src/core/export-stream.js';
+
+async function collect(parts: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const chunk of parts) out.push(chunk);
+  return out;
+}
+
+async function* source(parts: string[], gapMs = 0): AsyncGenerator<string> {
+  for (const part of parts) {
+    if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
+    yield part;
+  }
+}
+
+describe('coalesce (export chunks)', () => {
+  it('joins parts into chunks of at least `size`, keeps every character in order, flushes the rest', async () => {
+    const parts = Array.from({ length: 25 }, (_, i) => `line ${i}\n`);
+    const chunks = await collect(coalesce(source(parts), 40, 60_000));
+    expect(chunks.join('')).toBe(parts.join(''));
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const chunk of chunks.slice(0, -1)) expect(chunk.length).toBeGreaterThanOrEqual(40);
+    expect(await collect(coalesce(source([]), 40))).toEqual([]);
+  });
+
+  it('does not hold a part back once it has waited longer than maxDelayMs', async () => {
+    // 30 ms between parts, 5 ms allowed: a part goes out with the next one, not after 64 KB.
+    const chunks = await collect(coalesce(source(['a', 'b', 'c', 'd', 'e'], 30), 64 * 1024, 5));
+    expect(chunks).toEqual(['ab', 'cd', 'e']);
+  });
+});
