@@ -100,6 +100,12 @@ export interface Store {
   /** Resolves when every append submitted so far has its outcome. */
   flush(): Promise<void>;
 
+  /**
+   * After a bulk write (demo, import): refreshes the planner's statistics, so that the next queries — a
+   * `verify` right after — are planned for the data now stored. A server leaves this to the database.
+   */
+  refreshStatistics(): Promise<void>;
+
   /** Finishes in-flight appends, then releases connections. Idempotent. */
   close(): Promise<void>;
 }

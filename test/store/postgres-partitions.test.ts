@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { type AuditLog, openAuditLog } from '../../src/core/audit-log.js';
 import { ensurePartitions, monthRanges } from '../../src/store/postgres/postgres-partitions.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
@@ -85,6 +85,28 @@ describePostgres('PostgreSQL monthly partitions', () => {
     // Both stay one chain and one query answer, whichever partition holds them.
     const page = await log.listEvents('t', { order: 'asc' });
     expect(page.events.map((e) => e.id)).toEqual(['old-1', 'recent-1']);
+  });
+
+  it('refreshes the planner statistics of the partitions after a bulk write (refreshStatistics)', async () => {
+    await log.appendEvents('t', { events: [event('stats-1', new Date().toISOString())] });
+    const analysed = () =>
+      withClient(db.url, async (c) => {
+        const { rows } = await c.query<{ relname: string }>(
+          `SELECT relname FROM pg_stat_user_tables
+            WHERE last_analyze IS NOT NULL AND relname IN ('events_default', 'auth_events_default', 'sessions')`,
+        );
+        return rows.map((r) => r.relname).sort();
+      });
+    expect(await analysed()).toEqual([]);
+    await log.store.refreshStatistics();
+    // The statistics collector reports a moment later.
+    await vi.waitFor(
+      async () => expect(await analysed()).toEqual(['auth_events_default', 'events_default', 'sessions']),
+      {
+        timeout: 15_000,
+        interval: 100,
+      },
+    );
   });
 
   it('leaves a month whose rows sit in the default partition there, and creates the others', async () => {

@@ -57,6 +57,7 @@ export function registerDemo(program: Command): void {
         for (const e of attackAuthEvents(endMs, 'jane.admin')) await auth.add(e);
         await events.flush();
         await auth.flush();
+        await log.store.refreshStatistics();
       } finally {
         progress.stop();
         await log.close();

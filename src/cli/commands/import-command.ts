@@ -30,6 +30,7 @@ export function registerImport(program: Command): void {
       try {
         const lines = await checkFile(log, file);
         await load(log, file, flags.tenant, lines);
+        await log.store.refreshStatistics();
       } finally {
         await log.close();
       }

@@ -108,6 +108,11 @@ export class SqliteStore implements Store {
     await this.#writer?.flush();
   }
 
+  async refreshStatistics(): Promise<void> {
+    // The writer runs PRAGMA optimize when the store closes, which a bulk command does next.
+    await this.flush();
+  }
+
   async tenants(): Promise<string[]> {
     return this.#query('tenants');
   }
