@@ -1,28 +1,15 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { demoSessions } from '../src/cli/demo/demo-events.js';
 import { openAuditLog } from '../src/core/audit-log.js';
-import { splitBatch } from '../src/core/batch-body.js';
-import { DEFAULT_CATALOG } from '../src/core/catalog.js';
-import type { PreparedEvent } from '../src/core/entry.js';
-import { type SealedLink, sealEntries } from '../src/core/hash-chain.js';
-import { prepareEvents } from '../src/core/prepare-event.js';
-import { Redactor } from '../src/core/redact.js';
 import type { EventInput } from '../src/core/schemas/event-schema.js';
-import { formatTimestamp } from '../src/core/time.js';
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/sqlite-migrations.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { eventRowValues, INSERT_EVENT_SQL } from '../src/store/sqlite/sqlite-writer.js';
 import { DATA_DIR } from './lib/datasets.js';
+import { demoEvents, sealDemoEvents } from './lib/demo-entries.js';
 import { percentile, runLoad } from './lib/http-load.js';
 import { fmt, ms, type Report } from './lib/report.js';
 import { BENCH_TOKEN, startServer } from './lib/server-process.js';
-
-function demoEvents(n: number): EventInput[] {
-  const out: EventInput[] = [];
-  for (const s of demoSessions({ events: n, seed: 7, endMs: Date.now() - 60_000 })) out.push(...s.events);
-  return out;
-}
 
 function fresh(name: string): string {
   mkdirSync(DATA_DIR, { recursive: true });
@@ -37,28 +24,7 @@ function fresh(name: string): string {
  * no redaction, no hashing, no keyword index, no HTTP.
  */
 function rawCeiling(events: EventInput[]): number {
-  const redactor = new Redactor(Buffer.alloc(32, 1));
-  const categories = new Set(DEFAULT_CATALOG.map((c) => c.key));
-  const rows: { e: PreparedEvent; link: SealedLink }[] = [];
-  let head = { seq: 0, hash: '0'.repeat(64) };
-  for (let i = 0; i < events.length; i += 500) {
-    const { items, paths } = splitBatch({ events: events.slice(i, i + 500) });
-    const prepared = prepareEvents(items, paths, {
-      tenant: 'default',
-      now: Date.now(),
-      categories,
-      redactor,
-    });
-    const links = sealEntries(
-      head,
-      'default',
-      prepared.map((e) => ({ stream: e.stream, receivedAt: formatTimestamp(e.receivedMs), body: e.body })),
-    );
-    head = { seq: links.at(-1)!.seq, hash: links.at(-1)!.hash };
-    prepared.forEach((e, k) => {
-      rows.push({ e, link: links[k]! });
-    });
-  }
+  const rows = sealDemoEvents(events);
   const file = fresh('raw-ceiling.db');
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -71,8 +37,8 @@ function rawCeiling(events: EventInput[]): number {
   for (const i of indexes) db.exec(i);
   const insert = db.prepare(INSERT_EVENT_SQL);
   const tx = db.transaction((part: typeof rows) => {
-    for (const { e, link } of part)
-      insert.run(...eventRowValues('default', e, link.seq, link.prevHash, link.hash));
+    for (const { entry, link } of part)
+      insert.run(...eventRowValues('default', entry, link.seq, link.prevHash, link.hash));
   });
   const started = performance.now();
   for (let i = 0; i < rows.length; i += 500) tx(rows.slice(i, i + 500));

@@ -6,12 +6,12 @@ import { createPool, type PgPool } from '../src/store/postgres/postgres-connecti
 import { migratePostgres } from '../src/store/postgres/postgres-migrations.js';
 import { ensurePartitions } from '../src/store/postgres/postgres-partitions.js';
 import { insertEventRows } from '../src/store/postgres/postgres-rows.js';
+import { demoEvents } from './lib/demo-entries.js';
 import { type LoadResult, percentile, runLoad, timeQueries } from './lib/http-load.js';
 import {
   BENCH_SIGNING_KEY,
   copyLine,
   databaseSizeGb,
-  demoEvents,
   dropDatabase,
   EVENT_COLUMN_NAMES,
   freshDatabase,

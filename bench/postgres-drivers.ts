@@ -4,14 +4,9 @@ import { createPool } from '../src/store/postgres/postgres-connection.js';
 import { migratePostgres } from '../src/store/postgres/postgres-migrations.js';
 import { ensurePartitions } from '../src/store/postgres/postgres-partitions.js';
 import { jsonbPayload } from '../src/store/postgres/postgres-rows.js';
+import { demoEvents } from './lib/demo-entries.js';
 import { percentile } from './lib/http-load.js';
-import {
-  demoEvents,
-  dropDatabase,
-  EVENT_COLUMN_NAMES,
-  freshDatabase,
-  storeEventRows,
-} from './lib/postgres.js';
+import { dropDatabase, EVENT_COLUMN_NAMES, freshDatabase, storeEventRows } from './lib/postgres.js';
 import { fmt, ms, Report } from './lib/report.js';
 
 /**

@@ -15,12 +15,18 @@ import { prepareEvents } from '../src/core/prepare-event.js';
 import { Redactor } from '../src/core/redact.js';
 import type { AuthEventInput } from '../src/core/schemas/auth-event-schema.js';
 import type { EventInput } from '../src/core/schemas/event-schema.js';
-import { SEARCH_SEPARATOR } from '../src/core/text-fold.js';
 import { formatTimestamp } from '../src/core/time.js';
 import { createPool, type PgPool, pgText } from '../src/store/postgres/postgres-connection.js';
 import { migratePostgres, POSTGRES_MIGRATIONS } from '../src/store/postgres/postgres-migrations.js';
 import { ensurePartitions } from '../src/store/postgres/postgres-partitions.js';
-import { EVENT_COLUMNS, eventRow, jsonbPayload } from '../src/store/postgres/postgres-rows.js';
+import {
+  AUTH_COLUMNS,
+  authRow,
+  EVENT_COLUMNS,
+  eventRow,
+  jsonArrayInsert,
+  jsonbPayload,
+} from '../src/store/postgres/postgres-rows.js';
 import { buildChunks, CHUNK_MAX_ENTRIES, chunkStrings } from '../src/store/search-chunks.js';
 import { databaseExists, databaseUrl, freshDatabase } from './lib/postgres.js';
 import { fmt } from './lib/report.js';
@@ -181,7 +187,6 @@ async function load(pool: PgPool, events: number): Promise<LoadInfo> {
   const categories = new Set(DEFAULT_CATALOG.map((c) => c.key));
   await pool.query(`CREATE UNLOGGED TABLE bench_tpl_events (k int8, rel_ms int8, tpl_occ text, LIKE events);
     CREATE UNLOGGED TABLE bench_tpl_auth (k int8, rel_ms int8, tpl_occ text, LIKE auth_events);
-    ALTER TABLE bench_tpl_auth ALTER prev_hash DROP NOT NULL, ALTER hash DROP NOT NULL;
     CREATE UNLOGGED TABLE bench_tpl_chunks (lo int8, hi int8, doc text)`);
   const eventRows: unknown[][] = [];
   const authRows: unknown[][] = [];
@@ -207,7 +212,12 @@ async function load(pool: PgPool, events: number): Promise<LoadInfo> {
       const { items, paths } = splitBatch({ events: pendingAuth.splice(0, 1000) });
       for (const a of prepareAuthEvents(items, paths, endMs)) {
         authK++;
-        authRows.push([authK, a.occurredMs - poolStart, formatTimestamp(a.occurredMs), ...authRow(a, authK)]);
+        authRows.push([
+          authK,
+          a.occurredMs - poolStart,
+          formatTimestamp(a.occurredMs),
+          ...templateAuthRow(a, authK),
+        ]);
       }
     }
     if (authRows.length >= 4000 || force)
@@ -295,10 +305,16 @@ async function load(pool: PgPool, events: number): Promise<LoadInfo> {
   await insertJson(
     pool,
     'auth_events',
-    [...AUTH_COLUMNS, ['prev_hash', 'text'], ['hash', 'text']],
+    AUTH_COLUMNS,
     attacks.map((a) => {
       head++;
-      return [...authRow(a, head), benchHash(head - 1), benchHash(head)];
+      return authRow({
+        tenant: 'default',
+        entry: a,
+        seq: head,
+        prevHash: benchHash(head - 1),
+        hash: benchHash(head),
+      });
     }),
   );
   const authEvents = authCount[0]!.n + attacks.length;
@@ -454,24 +470,6 @@ const TPL_PREFIX: [string, string][] = [
 ];
 const TPL_EVENT_COLUMNS = [...TPL_PREFIX, ...EVENT_COLUMNS];
 
-const AUTH_COLUMNS: [string, string][] = [
-  ['tenant', 'text'],
-  ['seq', 'int8'],
-  ['id', 'text'],
-  ['occurred_ms', 'int8'],
-  ['received_ms', 'int8'],
-  ['type', 'text'],
-  ['user_id', 'text'],
-  ['username', 'text'],
-  ['username_f', 'text'],
-  ['method', 'text'],
-  ['reason', 'text'],
-  ['session_id', 'text'],
-  ['ip', 'text'],
-  ['ip_key', 'text'],
-  ['body', 'text'],
-  ['search', 'text'],
-];
 const TPL_AUTH_COLUMNS = [...TPL_PREFIX, ...AUTH_COLUMNS];
 
 /** The store's own events row (postgres-rows.ts eventRow), with a placeholder chain. */
@@ -479,40 +477,15 @@ function templateEventRow(e: PreparedEvent): unknown[] {
   return eventRow({ tenant: 'default', entry: e, seq: 0, prevHash: '', hash: '' });
 }
 
-/** The auth_events row as postgres-rows.ts insertAuthEvents writes it, without the chain columns. */
-function authRow(a: PreparedAuthEvent, seq: number): unknown[] {
-  const c = a.columns;
-  return [
-    'default',
-    seq,
-    pgText(a.id),
-    a.occurredMs,
-    a.receivedMs,
-    c.type,
-    pgText(c.userId),
-    pgText(c.username),
-    pgText(c.usernameFolded),
-    c.method,
-    c.reason,
-    pgText(c.sessionId),
-    c.ip,
-    c.ipKey,
-    a.body,
-    pgText(a.search.join(SEARCH_SEPARATOR)),
-  ];
+/** The store's own auth_events row (postgres-rows.ts authRow), with a placeholder chain. */
+function templateAuthRow(a: PreparedAuthEvent, seq: number): unknown[] {
+  return authRow({ tenant: 'default', entry: a, seq, prevHash: '', hash: '' });
 }
 
 /** The store's insert form: INSERT … SELECT over one jsonb array parameter. */
 async function insertJson(pool: PgPool, table: string, columns: [string, string][], values: unknown[][]) {
   if (values.length === 0) return;
-  const names = columns.map(([n]) => n).join(', ');
-  const fields = columns
-    .map(([, type], i) => (type === 'text' ? `r->>${i}` : `(r->>${i})::${type}`))
-    .join(', ');
-  await pool.query(
-    `INSERT INTO ${table} (${names}) SELECT ${fields} FROM jsonb_array_elements($1::jsonb) r`,
-    [jsonbPayload(values)],
-  );
+  await pool.query(jsonArrayInsert(table, columns), [jsonbPayload(values)]);
 }
 
 /** bench_hash in SQL: the synthetic chain. */

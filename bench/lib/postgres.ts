@@ -1,14 +1,8 @@
 import pg from 'pg';
-import { demoSessions } from '../../src/cli/demo/demo-events.js';
-import { splitBatch } from '../../src/core/batch-body.js';
-import { DEFAULT_CATALOG } from '../../src/core/catalog.js';
-import { sealEntries } from '../../src/core/hash-chain.js';
-import { prepareEvents } from '../../src/core/prepare-event.js';
-import { Redactor } from '../../src/core/redact.js';
 import type { EventInput } from '../../src/core/schemas/event-schema.js';
 import { generateSigningKey } from '../../src/core/signing.js';
-import { formatTimestamp } from '../../src/core/time.js';
 import { eventRow } from '../../src/store/postgres/postgres-rows.js';
+import { sealDemoEvents } from './demo-entries.js';
 
 /**
  * The PostgreSQL server the benchmarks use: BENCH_PG_URL names a database to connect to for administration
@@ -140,42 +134,12 @@ export const EVENT_COLUMN_NAMES = [
   'hash',
 ];
 
-/** Demo events as the clients send them (the SQLite ingest benchmark's). */
-export function demoEvents(n: number): EventInput[] {
-  const out: EventInput[] = [];
-  for (const s of demoSessions({ events: n, seed: 7, endMs: Date.now() - 60_000 })) out.push(...s.events);
-  return out.slice(0, n);
-}
-
 /**
  * The very events rows the PostgreSQL store writes for these events (prepared, redacted, chained, through
  * postgres-rows.ts eventRow), seqs from `firstSeq`.
  */
 export function storeEventRows(events: EventInput[], firstSeq = 1): unknown[][] {
-  const redactor = new Redactor(Buffer.alloc(32, 1));
-  const categories = new Set(DEFAULT_CATALOG.map((c) => c.key));
-  const rows: unknown[][] = [];
-  let head = { seq: firstSeq - 1, hash: '0'.repeat(64) };
-  for (let i = 0; i < events.length; i += 500) {
-    const { items, paths } = splitBatch({ events: events.slice(i, i + 500) });
-    const prepared = prepareEvents(items, paths, {
-      tenant: 'default',
-      now: Date.now(),
-      categories,
-      redactor,
-    });
-    const links = sealEntries(
-      head,
-      'default',
-      prepared.map((e) => ({ stream: e.stream, receivedAt: formatTimestamp(e.receivedMs), body: e.body })),
-    );
-    head = { seq: links.at(-1)!.seq, hash: links.at(-1)!.hash };
-    prepared.forEach((entry, k) => {
-      const link = links[k]!;
-      rows.push(
-        eventRow({ tenant: 'default', entry, seq: link.seq, prevHash: link.prevHash, hash: link.hash }),
-      );
-    });
-  }
-  return rows;
+  return sealDemoEvents(events, firstSeq).map(({ entry, link }) =>
+    eventRow({ tenant: 'default', entry, seq: link.seq, prevHash: link.prevHash, hash: link.hash }),
+  );
 }

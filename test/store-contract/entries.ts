@@ -176,21 +176,4 @@ export async function wholeChain(store: Store, tenant: string, pageSize = 1000):
 
 export const idOf = (body: string): string => (JSON.parse(body) as { id: string }).id;
 
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
-  return {
-    next,
-    int,
-    pick: <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)]!,
-    chance: (p: number) => next() < p,
-  };
-}
+export { rng } from '../helpers/rng.js';

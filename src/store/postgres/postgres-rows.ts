@@ -25,14 +25,19 @@ async function insertRows(
   suffix = '',
 ): Promise<void> {
   if (values.length === 0) return;
+  const text = `${jsonArrayInsert(table, columns)} ${suffix}`;
+  // A named statement is planned once per connection: planning an insert into a partitioned table with
+  // its indexes cost as much as inserting a small group.
+  await client.query({ name: statementName(text), text, values: [jsonbPayload(values)] });
+}
+
+/** `INSERT … SELECT` of the rows of one jsonb array parameter ($1), each row an array in `columns` order. */
+export function jsonArrayInsert(table: string, columns: [name: string, type: string][]): string {
   const names = columns.map(([n]) => n).join(', ');
   const fields = columns
     .map(([, type], i) => (type === 'text' ? `r->>${i}` : `(r->>${i})::${type}`))
     .join(', ');
-  const text = `INSERT INTO ${table} (${names}) SELECT ${fields} FROM jsonb_array_elements($1::jsonb) r ${suffix}`;
-  // A named statement is planned once per connection: planning an insert into a partitioned table with
-  // its indexes cost as much as inserting a small group.
-  await client.query({ name: statementName(text), text, values: [jsonbPayload(values)] });
+  return `INSERT INTO ${table} (${names}) SELECT ${fields} FROM jsonb_array_elements($1::jsonb) r`;
 }
 
 const statementNames = new Map<string, string>();
@@ -122,7 +127,8 @@ export function insertEvents(client: PgClient, events: SealedEvent[]): Promise<v
   return insertEventRows(client, events.map(eventRow));
 }
 
-const AUTH_COLUMNS: [string, string][] = [
+/** The auth_events columns and their PostgreSQL types, in authRow order (the benchmark loader uses them too). */
+export const AUTH_COLUMNS: [string, string][] = [
   ['tenant', 'text'],
   ['seq', 'int8'],
   ['id', 'text'],
@@ -143,35 +149,34 @@ const AUTH_COLUMNS: [string, string][] = [
   ['hash', 'text'],
 ];
 
+/** The auth_events row of a sealed entry, in AUTH_COLUMNS order. */
+export function authRow(s: Pick<SealedAuth, 'tenant' | 'entry' | 'seq' | 'prevHash' | 'hash'>): unknown[] {
+  const { entry } = s;
+  const c = entry.columns;
+  return [
+    s.tenant,
+    s.seq,
+    pgText(entry.id),
+    entry.occurredMs,
+    entry.receivedMs,
+    c.type,
+    pgText(c.userId),
+    pgText(c.username),
+    pgText(c.usernameFolded),
+    c.method,
+    c.reason,
+    pgText(c.sessionId),
+    c.ip,
+    c.ipKey,
+    entry.body,
+    pgText(entry.search.join(SEARCH_SEPARATOR)),
+    s.prevHash,
+    s.hash,
+  ];
+}
+
 export function insertAuthEvents(client: PgClient, auth: SealedAuth[]): Promise<void> {
-  return insertRows(
-    client,
-    'auth_events',
-    AUTH_COLUMNS,
-    auth.map(({ tenant, entry, seq, prevHash, hash }) => {
-      const c = entry.columns;
-      return [
-        tenant,
-        seq,
-        pgText(entry.id),
-        entry.occurredMs,
-        entry.receivedMs,
-        c.type,
-        pgText(c.userId),
-        pgText(c.username),
-        pgText(c.usernameFolded),
-        c.method,
-        c.reason,
-        pgText(c.sessionId),
-        c.ip,
-        c.ipKey,
-        entry.body,
-        pgText(entry.search.join(SEARCH_SEPARATOR)),
-        prevHash,
-        hash,
-      ];
-    }),
-  );
+  return insertRows(client, 'auth_events', AUTH_COLUMNS, auth.map(authRow));
 }
 
 const SESSION_WRITE: [string, string][] = [

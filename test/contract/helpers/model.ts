@@ -1,24 +1,7 @@
 // An independent model of the contract's query semantics (API.md, "GET /v1/events"), written from the text of the
 // contract only. Tests compare the server's answers with what these functions compute from the posted inputs.
 
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): {
-  next: () => number;
-  int: (lo: number, hi: number) => number;
-  pick: <T>(xs: readonly T[]) => T;
-  chance: (p: number) => boolean;
-} {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
-  return { next, int, pick: (xs) => xs[int(0, xs.length - 1)] as any, chance: (p) => next() < p };
-}
+export { rng } from '../../helpers/rng.js';
 
 // ---------------------------------------------------------------------------------------------- IP addresses
 
