@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coalesce } from '../../src/core/export-stream.js';
+import { batched, coalesce } from '../../src/core/export-stream.js';
 
 async function collect(parts: AsyncIterable<string>): Promise<string[]> {
   const out: string[] = [];
@@ -28,5 +28,15 @@ describe('coalesce (export chunks)', () => {
     // 30 ms between parts, 5 ms allowed: a part goes out with the next one, not after 64 KB.
     const chunks = await collect(coalesce(source(['a', 'b', 'c', 'd', 'e'], 30), 64 * 1024, 5));
     expect(chunks).toEqual(['ab', 'cd', 'e']);
+  });
+
+  it('batches items by count, and does not hold one back past maxDelayMs either (the CSV records)', async () => {
+    const items = Array.from({ length: 7 }, (_, i) => i);
+    const byCount: number[][] = [];
+    for await (const batch of batched(source(items.map(String)), 3)) byCount.push(batch.map(Number));
+    expect(byCount).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
+    const slow: string[][] = [];
+    for await (const batch of batched(source(['a', 'b', 'c'], 30), 500, () => 1, 5)) slow.push(batch);
+    expect(slow).toEqual([['a', 'b'], ['c']]);
   });
 });
