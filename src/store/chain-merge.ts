@@ -5,8 +5,9 @@ export type RawChainRow = [number, number, string, string, string];
 
 /**
  * Merges the two streams' rows (each in seq order, each read with LIMIT `limit`) into one chain page of at
- * most `limit` rows (more only when the last rows share a seq). Past the last seq of a stream that filled its limit, the other stream's rows may not
- * be complete, so the page stops there; a duplicated seq (a forged row) comes out twice, for the verifier.
+ * most `limit` rows (more only when the last rows share a seq). Past the last seq of a stream that filled
+ * its limit, the other stream's rows may not be complete, so the page stops there; a duplicated seq (a
+ * forged row) comes out twice, for the verifier.
  */
 export function mergeChainRows(events: RawChainRow[], auth: RawChainRow[], limit: number): ChainRow[] {
   const bound = Math.min(
