@@ -7,7 +7,7 @@ import { migratePostgres } from '../src/store/postgres/postgres-migrations.js';
 import { ensurePartitions } from '../src/store/postgres/postgres-partitions.js';
 import { insertEventRows } from '../src/store/postgres/postgres-rows.js';
 import { demoEvents } from './lib/demo-entries.js';
-import { type LoadResult, percentile, runLoad, timeQueries } from './lib/http-load.js';
+import { latencyLine, percentile, postBatches, postSingles, timeQueries } from './lib/http-load.js';
 import {
   BENCH_SIGNING_KEY,
   copyLine,
@@ -90,10 +90,6 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
-function latencyLine(r: LoadResult): string {
-  return `${ms(percentile(r.latenciesMs, 50))} / ${ms(percentile(r.latenciesMs, 99))}`;
-}
-
 async function ingestPart(report: Report, n: number): Promise<void> {
   const section = report.section(
     `PostgreSQL ingest (${fmt(n)} demo events; ${await pgSettings()}; load average at the start ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`,
@@ -115,17 +111,8 @@ async function ingestPart(report: Report, n: number): Promise<void> {
 
   const ingestDb = 'auditlog_bench_ingest';
   const server = await startServer(['--database-url', await freshDatabase(ingestDb)], serverEnv);
-  const bodies: string[] = [];
-  for (let i = 0; i < events.length; i += 500)
-    bodies.push(JSON.stringify({ events: events.slice(i, i + 500) }));
   const cpuBefore = cpuSeconds(server.child.pid);
-  const batch = await runLoad({
-    url: `${server.url}/v1/events`,
-    connections: 4,
-    total: bodies.length,
-    headers,
-    body: (i) => bodies[i],
-  });
+  const batch = await postBatches(server.url, events, headers);
   const serverCpu = (cpuSeconds(server.child.pid) - cpuBefore) / batch.seconds;
   const httpRate = events.length / batch.seconds;
   report.add(
@@ -142,13 +129,7 @@ async function ingestPart(report: Report, n: number): Promise<void> {
   );
 
   const singles = events.slice(0, Math.min(30_000, n)).map((e) => JSON.stringify(e));
-  const one = await runLoad({
-    url: `${server.url}/v1/events`,
-    connections: 16,
-    total: singles.length,
-    headers,
-    body: (i) => singles[i],
-  });
+  const one = await postSingles(server.url, singles, headers);
   const oneRate = singles.length / one.seconds;
   report.add(
     section,
@@ -168,15 +149,7 @@ async function ingestPart(report: Report, n: number): Promise<void> {
   const half = Math.ceil(singles.length / 2);
   const started = performance.now();
   const [ra, rb] = await Promise.all(
-    [a, b].map((s, k) =>
-      runLoad({
-        url: `${s.url}/v1/events`,
-        connections: 8,
-        total: k === 0 ? half : singles.length - half,
-        headers,
-        body: (i) => singles[k * half + i],
-      }),
-    ),
+    [a, b].map((s, k) => postSingles(s.url, singles.slice(k * half, (k + 1) * half), headers, 8)),
   );
   const seconds = (performance.now() - started) / 1000;
   await a.stop();

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { ms } from './report.js';
 
 export interface LoadResult {
   requests: number;
@@ -70,6 +71,45 @@ export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** "p50 / p99" of a load's request latencies. */
+export function latencyLine(r: LoadResult): string {
+  return `${ms(percentile(r.latenciesMs, 50))} / ${ms(percentile(r.latenciesMs, 99))}`;
+}
+
+/** POST /v1/events of `events` in batches of 500 bodies on 4 connections (the ingest benchmarks' batch load). */
+export function postBatches(
+  serverUrl: string,
+  events: unknown[],
+  headers: Record<string, string>,
+): Promise<LoadResult> {
+  const bodies: string[] = [];
+  for (let i = 0; i < events.length; i += 500)
+    bodies.push(JSON.stringify({ events: events.slice(i, i + 500) }));
+  return runLoad({
+    url: `${serverUrl}/v1/events`,
+    connections: 4,
+    total: bodies.length,
+    headers,
+    body: (i) => bodies[i],
+  });
+}
+
+/** POST /v1/events of one event per request, on `connections` connections (the single-event load). */
+export function postSingles(
+  serverUrl: string,
+  singles: string[],
+  headers: Record<string, string>,
+  connections = 16,
+): Promise<LoadResult> {
+  return runLoad({
+    url: `${serverUrl}/v1/events`,
+    connections,
+    total: singles.length,
+    headers,
+    body: (i) => singles[i],
+  });
 }
 
 /**
