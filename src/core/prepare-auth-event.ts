@@ -10,6 +10,7 @@ import { LIMITS } from './schemas/event-schema.js';
 import { SearchStrings } from './search-text.js';
 import { fold } from './text-fold.js';
 import { formatTimestamp, parseRfc3339 } from './time.js';
+import { dotSegmentErrors } from './url-segment.js';
 
 const validateShape = compileSchema(AuthEventSchema);
 
@@ -63,6 +64,7 @@ function authEventErrors(item: unknown, path: string, now: number): ErrorDetail[
   if (typeof e.ip === 'string' && !isValidIp(e.ip)) {
     out.push({ path: `${path}/ip`, message: 'must be a valid IPv4 or IPv6 address' });
   }
+  out.push(...dotSegmentErrors({ sessionId: e.sessionId }, path));
   if (typeof e.occurredAt === 'string') {
     const ms = parseRfc3339(e.occurredAt);
     if (ms !== null && ms > now + LIMITS.futureSkewMs) {

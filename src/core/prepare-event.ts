@@ -11,6 +11,7 @@ import { EventInput, LIMITS } from './schemas/event-schema.js';
 import { SearchStrings } from './search-text.js';
 import { fold } from './text-fold.js';
 import { formatTimestamp, parseRfc3339 } from './time.js';
+import { dotSegmentErrors } from './url-segment.js';
 
 export interface PrepareContext {
   tenant: string;
@@ -128,6 +129,13 @@ function eventErrors(
   if (typeof e.ip === 'string' && !isValidIp(e.ip)) {
     out.push({ path: `${path}/ip`, message: 'must be a valid IPv4 or IPv6 address' });
   }
+  const target = ((typeof e.target === 'object' && e.target) || {}) as { type?: unknown; id?: unknown };
+  out.push(
+    ...dotSegmentErrors(
+      { id: e.id, sessionId: e.sessionId, 'target/type': target.type, 'target/id': target.id },
+      path,
+    ),
+  );
   return out;
 }
 
