@@ -1,3 +1,4 @@
+import { pointerToken } from './inspect-json.js';
 import { isRedactedMarker } from './redact.js';
 import type { Change } from './schemas/event-schema.js';
 
@@ -86,7 +87,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 }
 
 export function toPointer(segments: Segment[]): string {
-  return segments.map((s) => `/${String(s).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+  return segments.map((s) => `/${pointerToken(s)}`).join('');
 }
 
 function comparePaths(a: RawChange, b: RawChange): number {

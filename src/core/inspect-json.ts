@@ -114,9 +114,10 @@ function walkArray(
   limits: { maxDepth: number; maxBytes: number },
   s: JsonInspection,
 ): void {
-  s.bytes += 2 + Math.max(0, items.length - 1);
+  s.bytes += 2;
   for (let i = 0; i < items.length && !s.tooLarge && !s.tooDeep; i++) {
     const item = items[i];
+    if (i > 0) s.bytes += 1;
     if (item === undefined) s.problems.push({ path: `${path}/${i}`, message: 'is not a JSON value' });
     else walk(item, `${path}/${i}`, depth + 1, limits, s);
   }
