@@ -118,6 +118,20 @@ describe('issue 11.2: ill-formed Unicode is refused, naming the field', () => {
   });
 });
 
+describe('the self-audit events hold only what an event may', () => {
+  it('a token name its auditlog.token_created event could not hold is refused before the token exists', async () => {
+    const before = (await json(await server.request('/v1/tokens'))).tokens.length;
+    for (const name of ['\ud800', 'del\u007f']) {
+      // JSON.stringify writes a lone surrogate as the escape \ud800, which the server parses back to one.
+      const body = JSON.stringify({ tenant: 'default', scopes: ['read'], name });
+      const res = await postText(body, '/v1/tokens');
+      expect(res.status, body).toBe(400);
+      expect(paths(res.body)).toEqual(['/name']);
+    }
+    expect((await json(await server.request('/v1/tokens'))).tokens.length).toBe(before);
+  });
+});
+
 describe('issue 11.3: NUL is refused in values and in every parameter, never a 500', () => {
   it('in a value or a key of an event', async () => {
     const res = await postText(eventText('"newValue":{"a":"x\\u0000","b\\u0000":1}'));
