@@ -63,83 +63,75 @@ export function inspectJson(
   path: string,
   limits: { maxDepth: number; maxBytes: number },
 ): JsonInspection {
-  const state: JsonInspection = { bytes: 0, tooDeep: false, tooLarge: false, problems: [] };
-  walk(value, path, 0, limits, state);
-  return state;
+  const walk = new JsonWalk(limits);
+  walk.value(value, path, 0);
+  return walk.found;
 }
 
-function walk(
-  v: unknown,
-  path: string,
-  depth: number,
-  limits: { maxDepth: number; maxBytes: number },
-  s: JsonInspection,
-): void {
-  if (s.tooLarge) return;
-  switch (typeof v) {
-    case 'string':
-      s.bytes += stringBytes(v);
-      addTextProblem(v, path, VALUE_MESSAGES, s);
-      break;
-    case 'number':
-      s.bytes += Number.isFinite(v) ? String(v).length : 4;
-      if (!Number.isFinite(v)) s.problems.push({ path, message: 'must be a finite number' });
-      else if (Number.isInteger(v) && Math.abs(v) > MAX_EXACT_INTEGER) {
-        s.problems.push({
-          path,
-          message: `is an integer beyond ±${MAX_EXACT_INTEGER} (2^53 − 1), which JSON readers cannot keep exactly; send it as a string`,
-        });
-      }
-      break;
-    case 'boolean':
-      s.bytes += v ? 4 : 5;
-      break;
-    case 'object':
-      if (v === null) s.bytes += 4;
-      else if (depth >= limits.maxDepth) s.tooDeep = true;
-      else if (Array.isArray(v)) walkArray(v, path, depth, limits, s);
-      else if (isPlainObject(v)) walkObject(v as Record<string, unknown>, path, depth, limits, s);
-      else s.problems.push({ path, message: 'is not a JSON value' });
-      break;
-    default:
-      s.problems.push({ path, message: 'is not a JSON value' });
+class JsonWalk {
+  readonly found: JsonInspection = { bytes: 0, tooDeep: false, tooLarge: false, problems: [] };
+
+  constructor(readonly limits: { maxDepth: number; maxBytes: number }) {}
+
+  get stopped(): boolean {
+    return this.found.tooLarge || this.found.tooDeep;
   }
-  if (s.bytes > limits.maxBytes) s.tooLarge = true;
-}
 
-function walkArray(
-  items: unknown[],
-  path: string,
-  depth: number,
-  limits: { maxDepth: number; maxBytes: number },
-  s: JsonInspection,
-): void {
-  s.bytes += 2;
-  for (let i = 0; i < items.length && !s.tooLarge && !s.tooDeep; i++) {
-    const item = items[i];
-    if (i > 0) s.bytes += 1;
-    if (item === undefined) s.problems.push({ path: `${path}/${i}`, message: 'is not a JSON value' });
-    else walk(item, `${path}/${i}`, depth + 1, limits, s);
+  value(v: unknown, path: string, depth: number): void {
+    const s = this.found;
+    if (s.tooLarge) return;
+    switch (typeof v) {
+      case 'string':
+        s.bytes += stringBytes(v);
+        addTextProblem(v, path, VALUE_MESSAGES, s);
+        break;
+      case 'number':
+        s.bytes += Number.isFinite(v) ? String(v).length : 4;
+        if (!Number.isFinite(v)) s.problems.push({ path, message: 'must be a finite number' });
+        else if (Number.isInteger(v) && Math.abs(v) > MAX_EXACT_INTEGER) {
+          s.problems.push({
+            path,
+            message: `is an integer beyond ±${MAX_EXACT_INTEGER} (2^53 − 1), which JSON readers cannot keep exactly; send it as a string`,
+          });
+        }
+        break;
+      case 'boolean':
+        s.bytes += v ? 4 : 5;
+        break;
+      case 'object':
+        if (v === null) s.bytes += 4;
+        else if (depth >= this.limits.maxDepth) s.tooDeep = true;
+        else if (Array.isArray(v)) this.array(v, path, depth);
+        else if (isPlainObject(v)) this.object(v as Record<string, unknown>, path, depth);
+        else s.problems.push({ path, message: 'is not a JSON value' });
+        break;
+      default:
+        s.problems.push({ path, message: 'is not a JSON value' });
+    }
+    if (s.bytes > this.limits.maxBytes) s.tooLarge = true;
   }
-}
 
-function walkObject(
-  obj: Record<string, unknown>,
-  path: string,
-  depth: number,
-  limits: { maxDepth: number; maxBytes: number },
-  s: JsonInspection,
-): void {
-  s.bytes += 2;
-  let first = true;
-  for (const key of Object.keys(obj)) {
-    if (s.tooLarge || s.tooDeep) return;
-    const item = obj[key];
-    if (item === undefined) continue;
-    s.bytes += stringBytes(key) + (first ? 1 : 2);
-    first = false;
-    addTextProblem(key, path, KEY_MESSAGES, s);
-    walk(item, `${path}/${pointerToken(key)}`, depth + 1, limits, s);
+  array(items: unknown[], path: string, depth: number): void {
+    this.found.bytes += 2;
+    for (let i = 0; i < items.length && !this.stopped; i++) {
+      if (i > 0) this.found.bytes += 1;
+      if (items[i] === undefined)
+        this.found.problems.push({ path: `${path}/${i}`, message: 'is not a JSON value' });
+      else this.value(items[i], `${path}/${i}`, depth + 1);
+    }
+  }
+
+  object(obj: Record<string, unknown>, path: string, depth: number): void {
+    this.found.bytes += 2;
+    let first = true;
+    for (const key of Object.keys(obj)) {
+      if (this.stopped) return;
+      if (obj[key] === undefined) continue;
+      this.found.bytes += stringBytes(key) + (first ? 1 : 2);
+      first = false;
+      addTextProblem(key, path, KEY_MESSAGES, this.found);
+      this.value(obj[key], `${path}/${pointerToken(key)}`, depth + 1);
+    }
   }
 }
 
