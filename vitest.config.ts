@@ -1,11 +1,12 @@
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 import { postgresStatus } from './test/helpers/postgres.js';
 
-/** The tests that run once more against PostgreSQL: everything that talks to a server, and the store contract. */
+/** The tests that run once more against PostgreSQL: everything that talks to a server, the store contract, the properties. */
 const POSTGRES_TESTS = [
   'test/server/**/*.test.ts',
   'test/contract/**/*.test.ts',
   'test/store-contract/**/*.test.ts',
+  'test/property/**/*.test.ts',
 ];
 
 /**

@@ -180,7 +180,7 @@ function validateTokenInput(input: { tenant: unknown; scopes: unknown; name?: un
   if (
     name !== undefined &&
     name !== null &&
-    (typeof name !== 'string' || name.length > 128 || /[\u0000-\u001f]/.test(name))
+    (typeof name !== 'string' || name.length > 128 || /[\u0000-\u001f\u007f]|[\uD800-\uDFFF]/u.test(name))
   ) {
     details.push({ path: '/name', message: 'must be a string of at most 128 printable characters' });
   }

@@ -1,5 +1,4 @@
-import microdiff from 'microdiff';
-import { setOwn } from './own-property.js';
+import { pointerToken } from './inspect-json.js';
 import { isRedactedMarker } from './redact.js';
 import type { Change } from './schemas/event-schema.js';
 
@@ -31,6 +30,11 @@ function kind(v: unknown): 'object' | 'array' | 'leaf' {
   return 'leaf';
 }
 
+/**
+ * Own keys only, on both sides: a key such as `constructor` or `toString` in one value is data, and the
+ * other value's inherited property of that name is absence, not a value (a generic differ that asks
+ * `key in obj` reports the Object constructor there, which then serialises as no JSON at all).
+ */
 function collect(prefix: Segment[], oldV: unknown, newV: unknown, raw: RawChange[]): void {
   if (oldV === null && newV === null) return;
   if (oldV === null) {
@@ -46,17 +50,21 @@ function collect(prefix: Segment[], oldV: unknown, newV: unknown, raw: RawChange
     if (!sameJson(oldV, newV)) raw.push({ segments: prefix, old: oldV, new: newV });
     return;
   }
-  // microdiff recurses into nested values itself; markers are swapped for strings so that they stay leaves
-  // (copying only when there is a marker: most values hold none).
-  const marked = hasMarker(oldV) || hasMarker(newV);
-  const a = (marked ? protectMarkers(oldV) : oldV) as object;
-  const b = (marked ? protectMarkers(newV) : newV) as object;
-  for (const d of microdiff(a, b)) {
-    const path = [...prefix, ...d.path];
-    if (d.type === 'CREATE') collect(path, null, restoreMarkers(d.value), raw);
-    else if (d.type === 'REMOVE') collect(path, restoreMarkers(d.oldValue), null, raw);
-    else collect(path, restoreMarkers(d.oldValue), restoreMarkers(d.value), raw);
+  if (k === 'array') {
+    const a = oldV as unknown[];
+    const b = newV as unknown[];
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      if (a[i] !== b[i]) collect([...prefix, i], a[i] ?? null, b[i] ?? null, raw);
+    }
+    return;
   }
+  const a = oldV as Record<string, unknown>;
+  const b = newV as Record<string, unknown>;
+  for (const key of Object.keys(a)) {
+    const next = Object.hasOwn(b, key) ? b[key] : null;
+    if (a[key] !== next) collect([...prefix, key], a[key], next, raw);
+  }
+  for (const key of Object.keys(b)) if (!Object.hasOwn(a, key)) collect([...prefix, key], null, b[key], raw);
 }
 
 function leaves(prefix: Segment[], v: unknown, emit: (segments: Segment[], v: unknown) => void): void {
@@ -72,40 +80,6 @@ function leaves(prefix: Segment[], v: unknown, emit: (segments: Segment[], v: un
   }
 }
 
-const MARKER_PREFIX = '\u0000redacted:';
-
-function hasMarker(v: unknown): boolean {
-  if (typeof v !== 'object' || v === null) return false;
-  if (isRedactedMarker(v)) return true;
-  if (Array.isArray(v)) return v.some(hasMarker);
-  for (const k in v) if (hasMarker((v as Record<string, unknown>)[k])) return true;
-  return false;
-}
-
-function protectMarkers(v: unknown): unknown {
-  if (isRedactedMarker(v)) return MARKER_PREFIX + v.fingerprint;
-  if (Array.isArray(v)) return v.map(protectMarkers);
-  if (typeof v === 'object' && v !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [k, item] of Object.entries(v)) setOwn(out, k, protectMarkers(item));
-    return out;
-  }
-  return v;
-}
-
-function restoreMarkers(v: unknown): unknown {
-  if (typeof v === 'string' && v.startsWith(MARKER_PREFIX)) {
-    return { redacted: true, fingerprint: v.slice(MARKER_PREFIX.length) };
-  }
-  if (Array.isArray(v)) return v.map(restoreMarkers);
-  if (typeof v === 'object' && v !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [k, item] of Object.entries(v)) setOwn(out, k, restoreMarkers(item));
-    return out;
-  }
-  return v;
-}
-
 function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
@@ -113,7 +87,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 }
 
 export function toPointer(segments: Segment[]): string {
-  return segments.map((s) => `/${String(s).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+  return segments.map((s) => `/${pointerToken(s)}`).join('');
 }
 
 function comparePaths(a: RawChange, b: RawChange): number {

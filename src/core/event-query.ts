@@ -1,6 +1,7 @@
 import type { EventFilter, PageSpec } from '../store/store.js';
 import { decodeCursor } from './cursor.js';
 import { invalidQuery } from './errors.js';
+import { textMessage } from './inspect-json.js';
 import { type IpRange, parseIpFilter } from './ip.js';
 import { ACTIONS } from './schemas/event-schema.js';
 import { parseKeywordQuery } from './search-text.js';
@@ -40,17 +41,26 @@ export function list(raw: RawQuery, name: string): string[] | undefined {
   if (v === undefined) return undefined;
   const values = (Array.isArray(v) ? v : [v]).map(String);
   if (values.length > MAX_VALUES) throw invalidQuery(`/${name}`, `may be given at most ${MAX_VALUES} times`);
+  for (const value of values) checkText(name, value);
   return values;
 }
 
 export function single(raw: RawQuery, name: string): string | undefined {
   const v = raw[name];
   if (v === undefined) return undefined;
-  if (Array.isArray(v)) {
-    if (v.length !== 1) throw invalidQuery(`/${name}`, 'may be given once');
-    return String(v[0]);
-  }
-  return String(v);
+  if (Array.isArray(v) && v.length !== 1) throw invalidQuery(`/${name}`, 'may be given once');
+  return checkText(name, String(Array.isArray(v) ? v[0] : v));
+}
+
+/**
+ * A parameter's text MUST be well-formed Unicode without NUL — what every stored string is — so a NUL or a
+ * lone surrogate is a 400 naming the parameter, never a driver error (SQLite's FTS5 and PostgreSQL's text
+ * both refuse NUL).
+ */
+export function checkText(name: string, value: string): string {
+  const problem = textMessage(value);
+  if (problem) throw invalidQuery(`/${name}`, problem);
+  return value;
 }
 
 export function time(raw: RawQuery, name: string): number | undefined {

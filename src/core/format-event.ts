@@ -1,10 +1,11 @@
 import type { EntryRow } from '../store/store.js';
 import type { StoredEvent } from './schemas/event-schema.js';
+import { storedBodyText } from './stored-body.js';
 import { formatTimestamp } from './time.js';
 
 /** An administrative event as the API returns it: the stored content plus seq, tenant and receivedAt. */
 export function formatEvent(row: EntryRow): StoredEvent {
-  const b = JSON.parse(row.body) as Omit<StoredEvent, 'seq' | 'tenant' | 'receivedAt'>;
+  const b = JSON.parse(storedBodyText(row.body)) as Omit<StoredEvent, 'seq' | 'tenant' | 'receivedAt'>;
   const event: StoredEvent = {
     id: b.id,
     seq: row.seq,

@@ -2,14 +2,15 @@ import { canonicalJson } from './canonical-json.js';
 import type { PreparedAuthEvent } from './entry.js';
 import { AuditError, type ErrorDetail, invalidEvent } from './errors.js';
 import { newId } from './ids.js';
+import { inspectJson, withProblems } from './inspect-json.js';
 import { ipKey, isValidIp } from './ip.js';
-import { jsonByteLength, jsonDepth } from './json-size.js';
 import { compileSchema, schemaErrors } from './schema-validator.js';
 import { type AuthEventInput, AuthEventInput as AuthEventSchema } from './schemas/auth-event-schema.js';
 import { LIMITS } from './schemas/event-schema.js';
 import { SearchStrings } from './search-text.js';
 import { fold } from './text-fold.js';
 import { formatTimestamp, parseRfc3339 } from './time.js';
+import { dotSegmentErrors } from './url-segment.js';
 
 const validateShape = compileSchema(AuthEventSchema);
 
@@ -26,15 +27,17 @@ export function prepareAuthEvents(
   const invalid: ErrorDetail[] = [];
   items.forEach((item, i) => {
     const path = paths[i]!;
-    if (jsonDepth(item, 8) > 8) {
+    // One bounded walk first: a hostile body is refused before any other work.
+    const walk = inspectJson(item, path, { maxDepth: 8, maxBytes: LIMITS.eventBytes });
+    if (walk.tooDeep) {
       throw invalidEvent([{ path, message: 'is nested too deeply for an authentication event' }]);
     }
-    if (typeof item === 'object' && item !== null && jsonByteLength(item) > LIMITS.eventBytes) {
+    if (walk.tooLarge) {
       throw new AuditError('payload_too_large', 'An event is too large', [
         { path, message: `may hold at most ${LIMITS.eventBytes} bytes` },
       ]);
     }
-    invalid.push(...authEventErrors(item, path, now));
+    invalid.push(...withProblems(authEventErrors(item, path, now), walk.problems));
   });
   if (invalid.length > 0) throw invalidEvent(invalid.slice(0, 50));
   return items.map((item) => prepareAuthEvent(item as AuthEventInput, now));
@@ -61,6 +64,7 @@ function authEventErrors(item: unknown, path: string, now: number): ErrorDetail[
   if (typeof e.ip === 'string' && !isValidIp(e.ip)) {
     out.push({ path: `${path}/ip`, message: 'must be a valid IPv4 or IPv6 address' });
   }
+  out.push(...dotSegmentErrors({ sessionId: e.sessionId }, path));
   if (typeof e.occurredAt === 'string') {
     const ms = parseRfc3339(e.occurredAt);
     if (ms !== null && ms > now + LIMITS.futureSkewMs) {

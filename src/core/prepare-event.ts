@@ -3,14 +3,15 @@ import { diffValues } from './diff.js';
 import type { PreparedEvent } from './entry.js';
 import { AuditError, type ErrorDetail, invalidEvent } from './errors.js';
 import { newId } from './ids.js';
+import { inspectJson, pointerToken, withProblems } from './inspect-json.js';
 import { ipKey, isValidIp } from './ip.js';
-import { jsonByteLength, jsonDepth } from './json-size.js';
 import type { Redactor } from './redact.js';
 import { compileSchema, schemaErrors } from './schema-validator.js';
 import { EventInput, LIMITS } from './schemas/event-schema.js';
 import { SearchStrings } from './search-text.js';
 import { fold } from './text-fold.js';
 import { formatTimestamp, parseRfc3339 } from './time.js';
+import { dotSegmentErrors } from './url-segment.js';
 
 export interface PrepareContext {
   tenant: string;
@@ -33,42 +34,28 @@ export function prepareEvents(
   paths: readonly string[],
   ctx: PrepareContext,
 ): PreparedEvent[] {
-  checkEvents(items, paths, ctx, { sizes: false });
-  const prepared = items.map((item) => prepareEvent(item as EventInput, ctx));
-  // The size limits, checked after the fact but before anything is stored: an event whose canonical body
-  // (its content plus the changes) fits in 16 KiB of UTF-8 meets every limit, so only larger ones are
-  // measured — most events skip a serialisation.
-  const tooLarge = prepared.flatMap((e, i) =>
-    e.body.length * 3 > LIMITS.metadataBytes ? sizeErrors(items[i], paths[i]!) : [],
-  );
-  if (tooLarge.length > 0) {
-    throw new AuditError(
-      'payload_too_large',
-      'An event or one of its values is too large',
-      tooLarge.slice(0, 50),
-    );
-  }
-  return prepared;
+  checkEvents(items, paths, ctx);
+  return items.map((item) => prepareEvent(item as EventInput, ctx));
 }
 
-/** Throws the errors `prepareEvents` would, without preparing anything (import's first pass). */
+/**
+ * Throws the errors `prepareEvents` would, without preparing anything (import's first pass). Sizes and
+ * nesting come first, from one walk that stops at the limits: a hostile body costs a bounded walk, never
+ * the validation, redaction, diff and canonicalisation of megabytes that will be refused anyway.
+ */
 export function checkEvents(
   items: readonly unknown[],
   paths: readonly string[],
   ctx: Pick<PrepareContext, 'now' | 'categories'>,
-  options: { sizes: boolean } = { sizes: true },
 ): void {
   const tooLarge: ErrorDetail[] = [];
   const invalid: ErrorDetail[] = [];
   items.forEach((item, i) => {
     const path = paths[i]!;
-    // Depth first, without recursion: every later step recurses, and a value nested thousands of levels
-    // deep must be a 400, not a stack overflow.
-    const depth = depthErrors(item, path);
-    const size = depth.length > 0 || !options.sizes ? [] : sizeErrors(item, path);
-    if (depth.length > 0) invalid.push(...depth);
-    else if (size.length > 0) tooLarge.push(...size);
-    else invalid.push(...eventErrors(item, path, ctx));
+    const walk = inspectEvent(item, path);
+    if (walk.tooDeep.length > 0) invalid.push(...walk.tooDeep);
+    else if (walk.tooLarge.length > 0) tooLarge.push(...walk.tooLarge);
+    else invalid.push(...withProblems(eventErrors(item, path, ctx), walk.problems));
   });
   if (tooLarge.length > 0) {
     throw new AuditError(
@@ -80,35 +67,42 @@ export function checkEvents(
   if (invalid.length > 0) throw invalidEvent(invalid.slice(0, 50));
 }
 
-function depthErrors(item: unknown, path: string): ErrorDetail[] {
-  if (typeof item !== 'object' || item === null) return [];
-  if (jsonDepth(item, MAX_VALUE_DEPTH + 1) <= MAX_VALUE_DEPTH + 1) return [];
-  const e = item as Record<string, unknown>;
-  const deep = ['oldValue', 'newValue', 'metadata'].filter(
-    (f) => jsonDepth(e[f], MAX_VALUE_DEPTH) > MAX_VALUE_DEPTH,
-  );
-  const fields = deep.length > 0 ? deep.map((f) => `${path}/${f}`) : [path];
-  return fields.map((p) => ({ path: p, message: `must not nest deeper than ${MAX_VALUE_DEPTH} levels` }));
-}
+const FIELD_BYTES: Partial<Record<string, number>> = {
+  oldValue: LIMITS.valueBytes,
+  newValue: LIMITS.valueBytes,
+  metadata: LIMITS.metadataBytes,
+};
 
-function sizeErrors(item: unknown, path: string): ErrorDetail[] {
-  if (typeof item !== 'object' || item === null) return [];
-  const total = jsonByteLength(item);
-  if (total > LIMITS.eventBytes) {
-    return [{ path, message: `is ${total} bytes; an event may hold at most ${LIMITS.eventBytes}` }];
-  }
-  if (total <= LIMITS.metadataBytes) return [];
-  const out: ErrorDetail[] = [];
-  const e = item as Record<string, unknown>;
-  for (const [field, limit] of [
-    ['oldValue', LIMITS.valueBytes],
-    ['newValue', LIMITS.valueBytes],
-    ['metadata', LIMITS.metadataBytes],
-  ] as const) {
-    if (e[field] === undefined) continue;
-    const bytes = jsonByteLength(e[field]);
-    if (bytes > limit)
-      out.push({ path: `${path}/${field}`, message: `is ${bytes} bytes serialized; at most ${limit}` });
+/** One bounded walk per field: nesting, the size limits of API.md, and values JSON cannot carry exactly. */
+function inspectEvent(
+  item: unknown,
+  path: string,
+): { tooDeep: ErrorDetail[]; tooLarge: ErrorDetail[]; problems: ErrorDetail[] } {
+  const out = { tooDeep: [] as ErrorDetail[], tooLarge: [] as ErrorDetail[], problems: [] as ErrorDetail[] };
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return out;
+  let total = 2;
+  for (const [field, value] of Object.entries(item)) {
+    if (value === undefined) continue;
+    const budget = LIMITS.eventBytes - total;
+    const limit = FIELD_BYTES[field];
+    const fieldPath = `${path}/${pointerToken(field)}`;
+    const walk = inspectJson(value, fieldPath, {
+      maxDepth: MAX_VALUE_DEPTH,
+      maxBytes: limit === undefined ? budget : Math.min(limit, budget),
+    });
+    if (walk.tooDeep)
+      out.tooDeep.push({ path: fieldPath, message: `must not nest deeper than ${MAX_VALUE_DEPTH} levels` });
+    out.problems.push(...walk.problems);
+    total += walk.bytes + Buffer.byteLength(field) + (total === 2 ? 3 : 4);
+    if (walk.tooLarge && limit !== undefined && walk.bytes > limit) {
+      out.tooLarge.push({ path: fieldPath, message: `is over ${limit} bytes serialized; at most ${limit}` });
+    } else if (walk.tooLarge || total > LIMITS.eventBytes) {
+      out.tooLarge.push({
+        path,
+        message: `is over ${LIMITS.eventBytes} bytes; an event may hold at most that`,
+      });
+      break;
+    }
   }
   return out;
 }
@@ -135,6 +129,13 @@ function eventErrors(
   if (typeof e.ip === 'string' && !isValidIp(e.ip)) {
     out.push({ path: `${path}/ip`, message: 'must be a valid IPv4 or IPv6 address' });
   }
+  const target = ((typeof e.target === 'object' && e.target) || {}) as { type?: unknown; id?: unknown };
+  out.push(
+    ...dotSegmentErrors(
+      { id: e.id, sessionId: e.sessionId, 'target/type': target.type, 'target/id': target.id },
+      path,
+    ),
+  );
   return out;
 }
 

@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ErrorDetail } from './errors.js';
+import { pointerToken } from './inspect-json.js';
 import { parseRfc3339 } from './time.js';
 
 /**
@@ -43,10 +44,10 @@ function toDetail(e: ErrorObject, basePath: string): ErrorDetail {
   const at = basePath + e.instancePath;
   switch (e.keyword) {
     case 'required':
-      return { path: `${at}/${pointerEscape(String(e.params.missingProperty))}`, message: 'is required' };
+      return { path: `${at}/${pointerToken(String(e.params.missingProperty))}`, message: 'is required' };
     case 'additionalProperties':
       return {
-        path: `${at}/${pointerEscape(String(e.params.additionalProperty))}`,
+        path: `${at}/${pointerToken(String(e.params.additionalProperty))}`,
         message: 'is not an allowed field',
       };
     case 'enum':
@@ -65,5 +66,3 @@ function toDetail(e: ErrorObject, basePath: string): ErrorDetail {
       return { path: at, message: (e.message ?? 'is not valid').replace(/^must NOT/, 'must not') };
   }
 }
-
-const pointerEscape = (s: string) => s.replaceAll('~', '~0').replaceAll('/', '~1');

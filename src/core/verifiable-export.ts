@@ -4,6 +4,7 @@ import { AuditError } from './errors.js';
 import { entryDigest } from './hash-chain.js';
 import type { Integrity } from './integrity.js';
 import type { SignedCheckpoint } from './signing.js';
+import { storedBodyText } from './stored-body.js';
 import { formatTimestamp } from './time.js';
 
 /**
@@ -85,7 +86,7 @@ export async function* verifiableExport(
  */
 export function exportLine(row: EntryRow): string {
   const head = `{"seq":${row.seq},"tenant":${JSON.stringify(row.tenant)},"receivedAt":"${formatTimestamp(row.receivedMs)}",`;
-  return `${head}${row.body.slice(1, -1)},"prevHash":"${row.prevHash}","hash":"${row.hash}"}\n`;
+  return `${head}${storedBodyText(row.body).slice(1, -1)},"prevHash":"${row.prevHash}","hash":"${row.hash}"}\n`;
 }
 
 /** Digests of the entries from..to (inclusive), as lines of at most BRIDGE_LINE_MAX. */

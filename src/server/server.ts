@@ -7,7 +7,8 @@ import { LIMITS } from '../core/schemas/event-schema.js';
 import type { Scope } from '../store/store.js';
 import type { Metrics } from './metrics.js';
 import { installAuth } from './plugins/auth.js';
-import { installErrorHandler } from './plugins/error-handler.js';
+import { answerFrameworkError, installErrorHandler } from './plugins/error-handler.js';
+import { installUrlTextCheck } from './plugins/url-text.js';
 import { defaultWebRoot, registerWebUi, type WebUiOptions } from './plugins/web-ui.js';
 import { authEventsRoutes } from './routes/auth-events-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
@@ -82,6 +83,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     onProtoPoisoning: 'ignore',
     onConstructorPoisoning: 'ignore',
     ajv: { customOptions: { strict: false } },
+    frameworkErrors: answerFrameworkError,
   });
   app.setValidatorCompiler(() => (value) => ({ value }));
   // A body must be JSON: other types are a 415, not text that fails validation.
@@ -97,6 +99,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   installErrorHandler(app);
   await app.register(rateLimit, { global: false });
   installAuth(app, log, { maxFailuresPerMinute: options.maxAuthFailuresPerMinute });
+  installUrlTextCheck(app);
 
   app.addHook('onResponse', async (request, reply) => {
     metrics.requests

@@ -16,6 +16,9 @@ export function runCli(args: string[], env: Record<string, string> = {}, input?:
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
+    // Decoded as a stream: a character whose UTF-8 bytes straddle two chunks must not become two U+FFFD.
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
     child.stdout.on('data', (d) => {
       stdout += d;
     });

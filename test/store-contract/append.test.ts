@@ -475,11 +475,11 @@ describe('append: unusual content is kept exactly', () => {
     expectWholeChain(t, await wholeChain(store(), t));
   });
 
-  it('strings with emoji, lone surrogates, line separators and right-to-left text are kept exactly', async () => {
+  it('strings with emoji, astral characters, line separators and right-to-left text are kept exactly', async () => {
     const t = 'odd-chars';
     const odd = [
       'emoji \u{1F600} and flags \u{1F1E9}\u{1F1EA}',
-      'lone \ud800 surrogate and \udfff',
+      'astral \u{10FFFF} and \u{1D11E} (a lone surrogate is refused before any store: see hostile-values)',
       'separators \u2028 \u2029 tab\tcr\r',
       'right-to-left \u05e9\u05dc\u05d5\u05dd \u200f',
       'quotes \' " ` and \\ backslash',

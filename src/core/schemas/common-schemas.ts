@@ -20,6 +20,17 @@ export const StringEnum = <const T extends readonly string[]>(
   options: Record<string, unknown> = {},
 ) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options }) as TUnsafe<T[number]>;
 
+/**
+ * Any JSON object. Not `Type.Record(Type.String(), …)`: its `patternProperties: { "^.*$" }` does not match a
+ * key holding a line break, and the response serialiser silently drops properties no schema names — a
+ * metadata key "a\nb" was stored and never shown.
+ */
+export const JsonObject = Type.Unsafe<Record<string, unknown>>({
+  type: 'object',
+  additionalProperties: true,
+  description: 'any JSON object',
+});
+
 export const Rfc3339 = Type.String({
   format: 'date-time',
   description: 'RFC 3339 timestamp, e.g. 2026-11-26T09:30:00Z',

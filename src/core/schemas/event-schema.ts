@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { FreeText, IpAddress, PageParams, Rfc3339, StringEnum, Text } from './common-schemas.js';
+import { FreeText, IpAddress, JsonObject, PageParams, Rfc3339, StringEnum, Text } from './common-schemas.js';
 
 /** The limits of API.md, in one place: the validator, the HTTP layer and the docs read them from here. */
 export const LIMITS = {
@@ -52,7 +52,7 @@ export const EventInput = Type.Object(
     sessionId: Type.Optional(Text(256)),
     requestId: Type.Optional(Text(256)),
     reason: Type.Optional(FreeText(4096)),
-    metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    metadata: Type.Optional(JsonObject),
   },
   { additionalProperties: false, $id: 'EventInput' },
 );
@@ -87,7 +87,7 @@ export const StoredEvent = Type.Object(
     sessionId: Type.Optional(Type.String()),
     requestId: Type.Optional(Type.String()),
     reason: Type.Optional(Type.String()),
-    metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    metadata: Type.Optional(JsonObject),
     hash: Type.Optional(Type.String({ description: 'present in verifiable exports' })),
     prevHash: Type.Optional(Type.String({ description: 'present in verifiable exports' })),
   },

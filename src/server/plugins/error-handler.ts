@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuditError, type ErrorCode } from '../../core/errors.js';
 
 /** Fastify's own errors that are the client's fault, mapped to the catalogue. */
@@ -33,6 +33,19 @@ export function installErrorHandler(app: FastifyInstance): void {
     const e = new AuditError('not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
     void reply.code(404).send(e.toJSON());
   });
+}
+
+/**
+ * Fastify's option `frameworkErrors`: errors the router raises before any hook runs (a path whose
+ * percent-encoding is not UTF-8, `/v1/events/%FF`) get the same body as every other error.
+ */
+export function answerFrameworkError(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const mapped = toAuditError(error);
+  void reply.code(mapped.status).type('application/json').send(mapped.toJSON());
 }
 
 export function toAuditError(error: unknown): AuditError {
