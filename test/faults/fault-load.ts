@@ -63,7 +63,8 @@ export class FaultLoad {
     return [...this.#unexpected].map(([what, n]) => (n > 1 ? `${what} (×${n})` : what));
   }
 
-  #note(what: string): void {
+  #note(message: string): void {
+    const what = message.replace(/\d+/g, 'N'); // one line per kind, however many times
     this.#unexpected.set(what, (this.#unexpected.get(what) ?? 0) + 1);
   }
 

@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli, type ServerProcess, startServerProcess } from '../helpers/cli.js';
-import { describeSmallFilesystem, mountSmallFilesystem, type SmallFilesystem } from '../helpers/small-filesystem.js';
+import {
+  describeSmallFilesystem,
+  mountSmallFilesystem,
+  type SmallFilesystem,
+} from '../helpers/small-filesystem.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { expectAlive, expectStoredExactlyOnce, FaultLoad } from './fault-load.js';
 
@@ -17,9 +21,10 @@ const RECOVERY_TIMEOUT_MS = 30_000;
 function storedEvents(file: string): { id: string; seq: number }[] {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    return db
-      .prepare("SELECT id, seq FROM events WHERE event_type NOT LIKE 'auditlog.%'")
-      .all() as { id: string; seq: number }[];
+    return db.prepare("SELECT id, seq FROM events WHERE event_type NOT LIKE 'auditlog.%'").all() as {
+      id: string;
+      seq: number;
+    }[];
   } finally {
     db.close();
   }
@@ -30,6 +35,7 @@ describeSmallFilesystem('SQLite on a filesystem that fills up under load', () =>
   let server: ServerProcess;
   let load: FaultLoad;
   let file: string;
+  let fullAt = 0;
 
   beforeAll(async () => {
     fs = await mountSmallFilesystem(8);
@@ -47,6 +53,7 @@ describeSmallFilesystem('SQLite on a filesystem that fills up under load', () =>
   it('a full disk: 503 store_unavailable, the process stays up and says why it is not ready', async () => {
     const ballast = fs.fill();
     const at = Date.now();
+    fullAt = at;
     expect(ballast).toBeGreaterThan(0);
     await vi.waitFor(
       () => {
@@ -61,6 +68,7 @@ describeSmallFilesystem('SQLite on a filesystem that fills up under load', () =>
       },
       { timeout: 30_000, interval: 100 },
     );
+    await new Promise((r) => setTimeout(r, 3_000)); // the disk stays full a while under the load
     expectAlive([server]);
     expect(load.unexpected).toEqual([]);
   });
@@ -75,9 +83,13 @@ describeSmallFilesystem('SQLite on a filesystem that fills up under load', () =>
       },
       { timeout: RECOVERY_TIMEOUT_MS, interval: 100 },
     );
+    expect(
+      load.reads.filter((r) => r.atMs > fullAt && r.status !== 200),
+      'reads while the disk is full',
+    ).toEqual([]);
     console.log(
       `disk full, then freed: first 201 ${load.firstAckAfter(0, at)} ms after the space returned; ` +
-        `writes while full and after ${JSON.stringify(load.statuses('writes'))}`,
+        `writes from the disk full until then ${load.statuses('writes', fullAt, at + (load.firstAckAfter(0, at) ?? 0))}`,
     );
     expectAlive([server]);
     expect(load.unexpected).toEqual([]);
@@ -104,7 +116,9 @@ describe('SQLite whose data directory is deleted under load', () => {
 
   it('answers 503 store_unavailable from then on, never a 201, stays up, and shuts down within bounds', async () => {
     const data = join(dir.path, 'data');
-    server = await startServerProcess(['--db', join(data, 'auditlog.db')], { AUDITLOG_BOOTSTRAP_TOKEN: TOKEN });
+    server = await startServerProcess(['--db', join(data, 'auditlog.db')], {
+      AUDITLOG_BOOTSTRAP_TOKEN: TOKEN,
+    });
     const load = new FaultLoad([server], TOKEN, 'gone');
     load.start(4);
     await vi.waitFor(() => expect(load.acknowledged(0)).toBeGreaterThan(10), { timeout: 30_000 });
@@ -129,6 +143,8 @@ describe('SQLite whose data directory is deleted under load', () => {
     expectAlive([server]);
     // In-flight requests answered, then the final checkpoint cannot be signed: said so, and the process ends.
     expect(await server.stop()).toBe(1);
-    expect(server.output()).toMatch(/final checkpoint not signed: The database file .* was deleted or replaced/);
+    expect(server.output()).toMatch(
+      /final checkpoint not signed: The database file .* was deleted or replaced/,
+    );
   });
 });

@@ -6,11 +6,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, it } from 'vitest';
+import { describeIfPossible } from './describe-if-possible.js';
 import { databaseUrl, withClient } from './postgres.js';
 
 const run = promisify(execFile);
-const REQUIRE_ALL = process.env.AUDITLOG_TEST_REQUIRE_ALL === '1';
 
 export interface PrivateCluster {
   port: number;
@@ -41,10 +40,7 @@ function pgBin(): string | undefined {
 }
 
 /** initdb refuses to run as root: as root, the cluster is run by the `postgres` OS user. */
-async function asOwner(
-  command: string,
-  args: string[],
-): Promise<{ stdout: string; stderr: string }> {
+async function asOwner(command: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
   if (process.getuid?.() === 0) return run('runuser', ['-u', 'postgres', '--', command, ...args]);
   return run(command, args);
 }
@@ -96,7 +92,18 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
     url: (database = 'postgres') => databaseUrl(database, `postgres://postgres@127.0.0.1:${port}/postgres`),
     start: async () => {
       if (running) return;
-      await asOwner(pgCtl, ['-D', dataDir, '-o', options, '-l', join(root, 'log'), '-w', '-t', '60', 'start']);
+      await asOwner(pgCtl, [
+        '-D',
+        dataDir,
+        '-o',
+        options,
+        '-l',
+        join(root, 'log'),
+        '-w',
+        '-t',
+        '60',
+        'start',
+      ]);
       running = true;
     },
     stop: async (mode) => {
@@ -132,7 +139,8 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
 
 /** Whether a private cluster can be made here (binaries present; as root, a `postgres` OS user). */
 async function privateClusterStatus(): Promise<string | null> {
-  if (!pgBin()) return 'no PostgreSQL binaries (initdb, pg_ctl) under /usr/lib/postgresql; set AUDITLOG_TEST_PG_BIN';
+  if (!pgBin())
+    return 'no PostgreSQL binaries (initdb, pg_ctl) under /usr/lib/postgresql; set AUDITLOG_TEST_PG_BIN';
   if (process.getuid?.() === 0 && !(await ownerIds().catch(() => undefined)))
     return 'running as root and no `postgres` OS user to run initdb as';
   return null;
@@ -143,17 +151,5 @@ async function privateClusterStatus(): Promise<string | null> {
  * unless AUDITLOG_TEST_REQUIRE_ALL=1 (CI), where the suite fails instead (as `describePostgres`).
  */
 export function describePrivatePostgres(name: string, body: () => void): void {
-  describe(name, async () => {
-    const reason = await privateClusterStatus();
-    if (reason === null) {
-      body();
-    } else if (REQUIRE_ALL) {
-      it('needs a private PostgreSQL cluster', () => {
-        throw new Error(`${reason} (AUDITLOG_TEST_REQUIRE_ALL=1)`);
-      });
-    } else {
-      console.warn(`skipping "${name}": ${reason}`);
-      describe.skip('needs a private PostgreSQL cluster', body);
-    }
-  });
+  describeIfPossible(name, 'a private PostgreSQL cluster', privateClusterStatus, body);
 }

@@ -4,11 +4,10 @@ import { execFile } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, it } from 'vitest';
+import { describeIfPossible } from './describe-if-possible.js';
 import { tempDir } from './temp-dir.js';
 
 const run = promisify(execFile);
-const REQUIRE_ALL = process.env.AUDITLOG_TEST_REQUIRE_ALL === '1';
 
 export interface SmallFilesystem {
   path: string;
@@ -67,17 +66,5 @@ async function mountStatus(): Promise<string | null> {
 
 /** `describe` for suites that need a small filesystem: skipped with the reason, or failed under CI. */
 export function describeSmallFilesystem(name: string, body: () => void): void {
-  describe(name, async () => {
-    const reason = await mountStatus();
-    if (reason === null) {
-      body();
-    } else if (REQUIRE_ALL) {
-      it('needs a small filesystem (tmpfs)', () => {
-        throw new Error(`${reason} (AUDITLOG_TEST_REQUIRE_ALL=1)`);
-      });
-    } else {
-      console.warn(`skipping "${name}": ${reason}`);
-      describe.skip('needs a small filesystem (tmpfs)', body);
-    }
-  });
+  describeIfPossible(name, 'a small filesystem (tmpfs)', mountStatus, body);
 }

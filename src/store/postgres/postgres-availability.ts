@@ -30,6 +30,8 @@ export class PostgresAvailability {
   #down: AuditError | null = null;
   #reconnecting = false;
   #lastOkMs = 0;
+  /** The health check's probe under way, shared by concurrent checks. */
+  #checking: Promise<void> | null = null;
   #closed = false;
   #wake: (() => void) | null = null;
 
@@ -70,8 +72,11 @@ export class PostgresAvailability {
   async health(): Promise<StoreHealth> {
     if (this.#down) return { ready: false, reason: this.#down.message };
     if (Date.now() - this.#lastOkMs < FRESH_MS) return { ready: true };
+    this.#checking ??= this.#probe().finally(() => {
+      this.#checking = null;
+    });
     try {
-      await this.#probe();
+      await this.#checking;
       this.succeeded();
       return { ready: true };
     } catch (error) {

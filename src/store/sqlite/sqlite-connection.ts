@@ -65,7 +65,8 @@ export function translateSqliteError(error: unknown): unknown {
   const unavailable = (message: string) =>
     new AuditError('store_unavailable', `${message} (${code})`, [], { cause: error });
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return unavailable('The database is busy; retry');
-  if (code === 'SQLITE_FULL') return unavailable('The disk is full: the database cannot grow until space is freed');
+  if (code === 'SQLITE_FULL')
+    return unavailable('The disk is full: the database cannot grow until space is freed');
   if (code.startsWith('SQLITE_IOERR')) return unavailable('The database cannot be written: a disk I/O error');
   if (code.startsWith('SQLITE_CANTOPEN')) return unavailable('The database file cannot be opened');
   if (code === 'SQLITE_READONLY_DBMOVED') return unavailable(movedMessage());
