@@ -122,7 +122,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     app.swagger(),
   );
 
-  await app.register(operationsRoutes, { registry: metrics.registry });
+  await app.register(operationsRoutes, { registry: metrics.registry, store: log.store });
   await app.register(eventsRoutes, { log });
   await app.register(exportRoutes, { log });
   await app.register(authEventsRoutes, { log });

@@ -106,9 +106,18 @@ export interface Store {
    */
   refreshStatistics(): Promise<void>;
 
+  /**
+   * Whether the store can serve now, or why not (the database is unreachable, the disk is full, the file was
+   * deleted). MUST NOT throw and MUST answer within seconds while the database is away; a store that
+   * recovers by itself MUST report ready again once it has.
+   */
+  health(): Promise<StoreHealth>;
+
   /** Finishes in-flight appends, then releases connections. Idempotent. */
   close(): Promise<void>;
 }
+
+export type StoreHealth = { ready: true } | { ready: false; reason: string };
 
 export interface EventFilter {
   /** occurredAt >= fromMs */

@@ -6,6 +6,9 @@ import { createMetrics } from '../../server/metrics.js';
 import { buildServer } from '../../server/server.js';
 import { cliActor, openRuntime } from '../runtime.js';
 
+/** SIGTERM ends the process within this, whatever the store does (in-flight requests are answered first). */
+const SHUTDOWN_DEADLINE_MS = 20_000;
+
 interface ServeFlags {
   port?: string;
   host?: string;
@@ -70,12 +73,23 @@ async function serve(flags: ServeFlags): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`auditlog: ${signal} received, finishing in-flight requests\n`);
-    // Clients that ignore Connection: close do not hold the shutdown up for ever.
+    // Clients that ignore Connection: close do not hold the shutdown up for ever; neither does a store that
+    // does not answer (the final checkpoint is then signed by the next start or by another node).
     setTimeout(() => app.server.closeAllConnections(), 10_000).unref();
+    setTimeout(() => {
+      process.stderr.write(
+        `auditlog: shutdown did not finish within ${SHUTDOWN_DEADLINE_MS / 1000} s; final checkpoint not signed\n`,
+      );
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        process.stderr.write(`auditlog: shutdown failed: ${(error as Error).message}\n`);
+        process.stderr.write(
+          error instanceof AuditError && error.code === 'store_unavailable'
+            ? `auditlog: final checkpoint not signed: ${error.message}; the next start or another node signs the entries since the last one\n`
+            : `auditlog: shutdown failed: ${(error as Error).message}\n`,
+        );
         process.exit(1);
       },
     );

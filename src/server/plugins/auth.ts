@@ -42,6 +42,8 @@ export function installAuth(app: FastifyInstance, log: AuditLog, options: AuthOp
     try {
       request.principal = await log.access.authenticate(bearer(request));
     } catch (error) {
+      // The store could not be asked (503): not a failed authentication, so never counted towards a 429.
+      if (error instanceof AuditError && error.code === 'store_unavailable') throw error;
       const limit = await countFailure(request);
       if (!limit.isAllowed && limit.isExceeded) {
         void reply.header('retry-after', String(limit.ttlInSeconds));

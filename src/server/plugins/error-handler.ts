@@ -16,17 +16,23 @@ const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_request', message: 'The body is not valid JSON' },
 };
 
+/** Seconds a client is asked to wait before retrying a 503 (the store reconnects meanwhile, with backoff). */
+export const RETRY_AFTER_SECONDS = 1;
+
 /**
  * The one place errors become HTTP answers: `{ error: { code, message, details } }`. Client mistakes are
- * 4xx; anything unexpected is logged and answered 500 without internals.
+ * 4xx; anything unexpected is logged and answered 500 without internals. Every 503 carries Retry-After.
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(async (error: FastifyError | AuditError, request, reply) => {
     const mapped = toAuditError(error);
-    if (mapped.status >= 500) request.log.error({ err: error }, 'request failed');
+    // A store that is away fails every request alike: one line each, not a stack trace each.
+    if (mapped.code === 'store_unavailable') request.log.warn(`request failed: ${mapped.message}`);
+    else if (mapped.status >= 500) request.log.error({ err: error }, 'request failed');
     // A client still sending an oversized body would see the connection reset instead of the 413:
     // read (and drop) the rest of its body first, within limits.
     if (mapped.code === 'payload_too_large' && !request.raw.complete) await drain(request.raw);
+    if (mapped.status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     return reply.code(mapped.status).type('application/json').send(mapped.toJSON());
   });
   app.setNotFoundHandler((request, reply) => {

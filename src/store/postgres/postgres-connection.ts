@@ -16,6 +16,11 @@ const types = {
  * A connection pool. `synchronous_commit` stays the server's default (on): COMMIT returns after the WAL is
  * flushed, so a 201 still means durable. Times are kept as epoch milliseconds, never as timestamptz, so the
  * session time zone cannot change an answer.
+ *
+ * Every client of the pool MUST have an `'error'` listener for its whole life: pg emits `'error'` on a client
+ * whose connection ends (a restart, a failover, `pg_terminate_backend`), and pg-pool listens only while the
+ * client is idle — a client checked out for a transaction or a migration would otherwise end the process.
+ * The query in progress still fails (and is translated); the pool drops the broken client.
  */
 export function createPool(
   url: string,
@@ -34,35 +39,70 @@ export function createPool(
     ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
+    // A server that vanished without closing its sockets (a failover) is noticed instead of waited on.
+    keepAlive: true,
   });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
-  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', ignore));
+  pool.on('error', ignore);
   return pool;
 }
 
-/** Connection-level failures (refused, reset, admin shutdown, too many clients) become store_unavailable. */
-const UNAVAILABLE = new Set([
+function ignore(): void {}
+
+/**
+ * Connects once, outside every pool, runs `SELECT 1` and disconnects: whether the database answers now,
+ * whatever the pools hold. Rejects with the driver's error.
+ */
+export async function probeDatabase(url: string, timeoutMs = 5_000): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  client.on('error', ignore);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } finally {
+    await client.end().catch(ignore);
+  }
+}
+
+/**
+ * The connection itself failed — refused, reset, cut by a shutdown or `pg_terminate_backend`, timed out —
+ * as opposed to a statement failing on a working connection.
+ */
+const CONNECTION_LOST = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',
   'EPIPE',
   'ENOTFOUND',
-  '57P01',
-  '57P02',
-  '57P03',
-  '53300',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  '57P01', // admin_shutdown: pg_ctl stop -m fast, pg_terminate_backend
+  '57P02', // crash_shutdown: another backend crashed, or pg_ctl stop -m immediate
+  '57P03', // cannot_connect_now: starting up, shutting down, in recovery
   '08000',
-  '08003',
-  '08006',
   '08001',
+  '08003',
   '08004',
-  '40P01',
-  '40001',
-  '55P03',
-  '53100',
+  '08006',
 ]);
 
-/** Translates driver errors at the store's boundary into the core's catalogue. */
+export function isConnectionLost(error: unknown): boolean {
+  const e = error as { code?: string; message?: string; errors?: unknown[] } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (e.code && CONNECTION_LOST.has(e.code)) return true;
+  // Node reports a refused dual-stack connection as an AggregateError of one error per address.
+  if (Array.isArray(e.errors) && e.errors.some(isConnectionLost)) return true;
+  return /Connection terminated|not queryable|Client was closed/i.test(e.message ?? '');
+}
+
+/** Failures that pass by themselves: too many clients, deadlock, serialization, lock timeout, disk full. */
+const UNAVAILABLE = new Set(['53300', '40P01', '40001', '55P03', '53100']);
+
+/**
+ * Translates driver errors at the store's boundary into the core's catalogue: a lost connection and the
+ * failures above become store_unavailable (503).
+ */
 export function translatePgError(error: unknown): unknown {
   if (error instanceof AuditError) return error;
   const e = error as { code?: string; message?: string };
@@ -77,12 +117,11 @@ export function translatePgError(error: unknown): unknown {
     );
   }
   if (
+    isConnectionLost(error) ||
     (e.code && UNAVAILABLE.has(e.code)) ||
-    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
-      e.message ?? '',
-    )
+    /timeout exceeded when trying to connect/i.test(e.message ?? '')
   ) {
-    return new AuditError('store_unavailable', `PostgreSQL is unavailable: ${e.message ?? e.code}`, [], {
+    return new AuditError('store_unavailable', `PostgreSQL is unavailable: ${e.message || e.code}`, [], {
       cause: error,
     });
   }

@@ -20,9 +20,11 @@ import type {
   StatsGroup,
   StatsKey,
   Store,
+  StoreHealth,
 } from '../store.js';
 import * as auth from './postgres-auth-queries.js';
-import { createPool, type PgPool, translatePgError } from './postgres-connection.js';
+import { PostgresAvailability } from './postgres-availability.js';
+import { createPool, type PgPool, probeDatabase, translatePgError } from './postgres-connection.js';
 import * as events from './postgres-event-queries.js';
 import * as integrity from './postgres-integrity-queries.js';
 import { migratePostgres } from './postgres-migrations.js';
@@ -50,7 +52,9 @@ export interface PostgresStoreOptions {
 
 /**
  * The production store: PostgreSQL, shared by any number of `auditlog serve` processes. Reads use a pool;
- * appends go through PostgresWriter (group commit under per-tenant chain-head locks).
+ * appends go through PostgresWriter (group commit under per-tenant chain-head locks). Every call goes
+ * through PostgresAvailability: while the database is away calls fail at once with `store_unavailable`,
+ * and the store reconnects by itself when it is back.
  */
 export class PostgresStore implements Store {
   readonly dialect = 'postgres' as const;
@@ -58,16 +62,24 @@ export class PostgresStore implements Store {
   readonly #pool: PgPool;
   readonly #writer: PostgresWriter | null;
   readonly #writerPool: PgPool | null;
+  readonly #availability: PostgresAvailability;
   readonly #keyFile: string;
   readonly #partitionTimer: NodeJS.Timeout | null;
   #closed: Promise<void> | null = null;
 
-  private constructor(pool: PgPool, writerPool: PgPool | null, keyFile: string, maxGroupEntries?: number) {
+  private constructor(
+    url: string,
+    pool: PgPool,
+    writerPool: PgPool | null,
+    keyFile: string,
+    maxGroupEntries?: number,
+  ) {
     this.#pool = pool;
     this.#writerPool = writerPool;
-    this.#writer = writerPool ? new PostgresWriter(writerPool, maxGroupEntries) : null;
+    this.#availability = new PostgresAvailability({ probe: () => probeDatabase(url) });
+    this.#writer = writerPool ? new PostgresWriter(writerPool, this.#availability, maxGroupEntries) : null;
     this.#keyFile = keyFile;
-    this.tokens = new PostgresTokenRepository(pool);
+    this.tokens = new PostgresTokenRepository(pool, this.#availability);
     this.#partitionTimer = writerPool
       ? setInterval(() => void ensurePartitions(pool).catch(() => {}), 24 * 3600_000).unref()
       : null;
@@ -89,7 +101,7 @@ export class PostgresStore implements Store {
         const { rows } = await pool.query("SELECT to_regclass('events') AS t");
         if (!rows[0]?.t)
           throw new AuditError('store_unavailable', `No auditlog schema in database ${database}`);
-        return new PostgresStore(pool, null, keyFile);
+        return new PostgresStore(options.url, pool, null, keyFile);
       }
       await migratePostgres(pool);
       await ensurePartitions(pool);
@@ -98,7 +110,7 @@ export class PostgresStore implements Store {
       throw unavailable(error, database);
     }
     const writerPool = createPool(options.url, 1, 'auditlog-writer');
-    return new PostgresStore(pool, writerPool, keyFile, options.maxGroupEntries);
+    return new PostgresStore(options.url, pool, writerPool, keyFile, options.maxGroupEntries);
   }
 
   append(batch: AppendBatch): Promise<AppendedEntry[]> {
@@ -252,22 +264,23 @@ export class PostgresStore implements Store {
     await this.#pool.query('ANALYZE');
   }
 
+  health(): Promise<StoreHealth> {
+    return this.#availability.health();
+  }
+
   close(): Promise<void> {
     this.#closed ??= (async () => {
       if (this.#partitionTimer) clearInterval(this.#partitionTimer);
       await this.#writer?.flush();
+      this.#availability.close();
       await this.#writerPool?.end();
       await this.#pool.end();
     })();
     return this.#closed;
   }
 
-  async #read<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      throw translatePgError(error);
-    }
+  #read<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#availability.run(fn);
   }
 }
 

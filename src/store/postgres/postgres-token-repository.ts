@@ -1,14 +1,21 @@
+import type { QueryResult, QueryResultRow } from 'pg';
 import { AuditError } from '../../core/errors.js';
 import type { TokenRecord, TokenRepository } from '../store.js';
 import { type TokenRow, tokenRecord } from '../token-row.js';
+import type { PostgresAvailability } from './postgres-availability.js';
 import { type PgPool, pgText } from './postgres-connection.js';
 
-/** Tokens in PostgreSQL: every node sees a revocation at its next request (no cache to invalidate). */
+/**
+ * Tokens in PostgreSQL: every node sees a revocation at its next request (no cache to invalidate). While the
+ * database is away every call fails with `store_unavailable` — a token check then answers 503, never 401.
+ */
 export class PostgresTokenRepository implements TokenRepository {
   readonly #pool: PgPool;
+  readonly #availability: PostgresAvailability;
 
-  constructor(pool: PgPool) {
+  constructor(pool: PgPool, availability: PostgresAvailability) {
     this.#pool = pool;
+    this.#availability = availability;
   }
 
   async create(t: TokenRecord): Promise<void> {
@@ -17,7 +24,7 @@ export class PostgresTokenRepository implements TokenRepository {
   }
 
   async createIfAbsent(t: TokenRecord): Promise<boolean> {
-    const result = await this.#pool.query(
+    const result = await this.#query(
       `INSERT INTO tokens (id, tenant, name, scopes, secret_hash, created_ms, revoked_ms, expires_ms, kind)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
       [
@@ -36,22 +43,22 @@ export class PostgresTokenRepository implements TokenRepository {
   }
 
   async find(id: string): Promise<TokenRecord | undefined> {
-    const { rows } = await this.#pool.query<TokenRow>('SELECT * FROM tokens WHERE id = $1', [pgText(id)]);
+    const { rows } = await this.#query<TokenRow>('SELECT * FROM tokens WHERE id = $1', [pgText(id)]);
     return rows[0] && tokenRecord(rows[0]);
   }
 
   async list(tenant?: string): Promise<TokenRecord[]> {
     const { rows } =
       tenant === undefined
-        ? await this.#pool.query<TokenRow>('SELECT * FROM tokens ORDER BY created_ms, id')
-        : await this.#pool.query<TokenRow>('SELECT * FROM tokens WHERE tenant = $1 ORDER BY created_ms, id', [
+        ? await this.#query<TokenRow>('SELECT * FROM tokens ORDER BY created_ms, id')
+        : await this.#query<TokenRow>('SELECT * FROM tokens WHERE tenant = $1 ORDER BY created_ms, id', [
             tenant,
           ]);
     return rows.map(tokenRecord);
   }
 
   async revoke(id: string, atMs: number): Promise<boolean> {
-    const result = await this.#pool.query(
+    const result = await this.#query(
       'UPDATE tokens SET revoked_ms = coalesce(revoked_ms, $1) WHERE id = $2',
       [atMs, id],
     );
@@ -59,7 +66,11 @@ export class PostgresTokenRepository implements TokenRepository {
   }
 
   async count(): Promise<number> {
-    const { rows } = await this.#pool.query<{ count: number }>('SELECT count(*) AS count FROM tokens');
+    const { rows } = await this.#query<{ count: number }>('SELECT count(*) AS count FROM tokens');
     return rows[0]!.count;
+  }
+
+  #query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> {
+    return this.#availability.run(() => this.#pool.query<R>(text, values));
   }
 }

@@ -4,7 +4,8 @@ import { GroupCommitter, type Outcome } from '../../core/group-commit.js';
 import { type ChainHead, GENESIS_HASH } from '../../core/hash-chain.js';
 import type { SignedCheckpoint } from '../../core/signing.js';
 import { AppendPlan, idKey, type KnownEntry } from '../append-plan.js';
-import { type PgClient, type PgPool, translatePgError } from './postgres-connection.js';
+import type { PostgresAvailability } from './postgres-availability.js';
+import { isConnectionLost, type PgClient, type PgPool, translatePgError } from './postgres-connection.js';
 import * as rows from './postgres-rows.js';
 
 type WriteRequest =
@@ -22,15 +23,21 @@ interface LockedHead extends ChainHead {
  * tenant because each transaction first locks its tenants' `chain_heads` rows (FOR UPDATE, in tenant order
  * so two nodes never deadlock), then checks ids, assigns the next seqs and links hashes from the locked head.
  * Another node's append to the same tenant waits for the lock and then continues from the new head.
+ *
+ * A failed group fails every request in it with `store_unavailable`, and nothing of it is stored — except
+ * when the connection is lost while COMMIT is under way: the outcome is then unknown, and the answer says so.
+ * Retrying such a batch with the same ids is safe either way (a stored id answers `duplicate: true`).
  */
 export class PostgresWriter {
   readonly #pool: PgPool;
+  readonly #availability: PostgresAvailability;
   readonly #committer: GroupCommitter<WriteRequest, AppendedEntry[] | null>;
   /** Actors written recently; bounded, so forgetting one only costs a redundant upsert. */
   readonly #knownActors = new Set<string>();
 
-  constructor(pool: PgPool, maxGroupEntries = 2000) {
+  constructor(pool: PgPool, availability: PostgresAvailability, maxGroupEntries = 2000) {
     this.#pool = pool;
+    this.#availability = availability;
     this.#committer = new GroupCommitter((requests) => this.#commitGroup(requests), {
       maxWeight: maxGroupEntries,
       weight: (r) => (r.kind === 'append' ? r.batch.entries.length : 1),
@@ -52,12 +59,13 @@ export class PostgresWriter {
   async #commitGroup(requests: WriteRequest[]): Promise<Outcome<AppendedEntry[] | null>[]> {
     let client: PgClient;
     try {
-      client = await this.#pool.connect();
+      client = await this.#availability.run(() => this.#pool.connect());
     } catch (error) {
       const failure = storeFailure(error);
       return requests.map(() => ({ ok: false, error: failure }));
     }
     let broken: Error | undefined;
+    let committing = false;
     try {
       const tenants = [
         ...new Set(
@@ -88,20 +96,34 @@ export class PostgresWriter {
       const actors = await rows.upsertActors(client, plan.events, this.#knownActors);
       const heads2 = await rows.indexChunks(client, heads, plan);
       await rows.insertCheckpoints(client, checkpoints);
+      committing = true;
       await rows.updateHeadsAndCommit(client, heads2);
+      this.#availability.succeeded();
       if (this.#knownActors.size + actors.length > 50_000) this.#knownActors.clear();
       for (const a of actors) this.#knownActors.add(a);
       return outcomes;
     } catch (error) {
       broken = error as Error;
-      await client.query('ROLLBACK').catch(() => {});
-      const failure = storeFailure(error);
+      const translated = this.#availability.failed(error);
+      if (!isConnectionLost(error)) await client.query('ROLLBACK').catch(() => {});
+      const failure =
+        committing && isConnectionLost(error) ? commitOutcomeUnknown(error) : storeFailure(translated);
       return requests.map(() => ({ ok: false, error: failure }));
     } finally {
       // A client whose transaction failed is discarded: its connection may be in an unknown state.
       client.release(broken);
     }
   }
+}
+
+/** The connection broke while COMMIT was under way: the group may or may not be stored. */
+function commitOutcomeUnknown(error: unknown): AuditError {
+  return new AuditError(
+    'store_unavailable',
+    `The connection to PostgreSQL was lost during the commit (${(error as Error).message}): the batch may or may not be stored; retry it with the same ids, which stores it at most once`,
+    [],
+    { cause: error },
+  );
 }
 
 function storeFailure(error: unknown): AuditError {

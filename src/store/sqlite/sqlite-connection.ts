@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { AuditError } from '../../core/errors.js';
 
@@ -53,20 +54,53 @@ export function prepared(db: SqliteDb, sql: string): Database.Statement {
   return stmt;
 }
 
-/** Translates driver errors at the store's boundary into the core's catalogue. */
+/**
+ * Translates driver errors at the store's boundary into the core's catalogue: whatever keeps the database from
+ * being written (busy, a full disk, an I/O error, a read-only file) is `store_unavailable` (503), with a
+ * message an operator can act on.
+ */
 export function translateSqliteError(error: unknown): unknown {
   if (error instanceof AuditError) return error;
   const code = (error as { code?: string }).code ?? '';
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-    return new AuditError('store_unavailable', 'The database is busy; retry', [], { cause: error });
-  }
-  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN') {
-    return new AuditError('store_unavailable', `The database cannot be written: ${code}`, [], {
-      cause: error,
-    });
-  }
-  if (code === 'SQLITE_READONLY') {
-    return new AuditError('store_unavailable', 'The database is read-only', [], { cause: error });
-  }
+  const unavailable = (message: string) =>
+    new AuditError('store_unavailable', `${message} (${code})`, [], { cause: error });
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return unavailable('The database is busy; retry');
+  if (code === 'SQLITE_FULL')
+    return unavailable('The disk is full: the database cannot grow until space is freed');
+  if (code.startsWith('SQLITE_IOERR')) return unavailable('The database cannot be written: a disk I/O error');
+  if (code.startsWith('SQLITE_CANTOPEN')) return unavailable('The database file cannot be opened');
+  if (code === 'SQLITE_READONLY_DBMOVED') return unavailable(movedMessage());
+  if (code.startsWith('SQLITE_READONLY')) return unavailable('The database is read-only');
   return error;
+}
+
+const movedMessage = (file = 'The database file') =>
+  `${file} was deleted or replaced while in use; writes are refused until the server restarts on a restored file`;
+
+/** Which file a path names (device and inode), to notice it being deleted or replaced under an open connection. */
+export interface FileIdentity {
+  file: string;
+  dev: number;
+  ino: number;
+}
+
+export function fileIdentity(file: string): FileIdentity | null {
+  if (file === ':memory:' || file === '') return null;
+  const st = statSync(file);
+  return { file, dev: st.dev, ino: st.ino };
+}
+
+/**
+ * Null while `identity`'s path still names the file that was opened, else the reason. In WAL mode SQLite
+ * itself does not notice: a connection keeps committing into a deleted file, and each 201 would be a lie.
+ */
+export function fileMoved(identity: FileIdentity | null): string | null {
+  if (!identity) return null;
+  try {
+    const st = statSync(identity.file);
+    if (st.dev === identity.dev && st.ino === identity.ino) return null;
+  } catch {
+    // deleted, or its directory is
+  }
+  return movedMessage(`The database file ${identity.file}`);
 }

@@ -20,8 +20,16 @@ import type {
   StatsGroup,
   StatsKey,
   Store,
+  StoreHealth,
 } from '../store.js';
-import { openSqlite, type SqliteDb, translateSqliteError } from './sqlite-connection.js';
+import {
+  type FileIdentity,
+  fileIdentity,
+  fileMoved,
+  openSqlite,
+  type SqliteDb,
+  translateSqliteError,
+} from './sqlite-connection.js';
 import * as integrity from './sqlite-integrity-queries.js';
 import { migrateSqlite } from './sqlite-migrations.js';
 import { READ_OPS, type ReadArgs, type ReadOp, type ReadResult } from './sqlite-read-ops.js';
@@ -54,6 +62,7 @@ export class SqliteStore implements Store {
   readonly #db: SqliteDb;
   readonly #writer: SqliteWriterClient | null;
   readonly #readers: SqliteReaderPool | null;
+  readonly #identity: FileIdentity | null;
   #closed: Promise<void> | null = null;
 
   private constructor(
@@ -63,6 +72,7 @@ export class SqliteStore implements Store {
     readers: SqliteReaderPool | null,
   ) {
     this.file = file;
+    this.#identity = fileIdentity(file);
     this.#db = db;
     this.#writer = writer;
     this.#readers = readers;
@@ -240,6 +250,13 @@ export class SqliteStore implements Store {
   /** Refreshes the query planner's statistics (after bulk loads). */
   async analyze(): Promise<void> {
     this.#db.exec('ANALYZE');
+  }
+
+  /** Not ready while the file is gone or replaced, or while writes fail (a full disk) until a probe commits. */
+  async health(): Promise<StoreHealth> {
+    const moved = fileMoved(this.#identity);
+    if (moved) return { ready: false, reason: moved };
+    return this.#writer ? this.#writer.health() : { ready: true };
   }
 
   close(): Promise<void> {

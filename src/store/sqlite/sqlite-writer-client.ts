@@ -3,6 +3,7 @@ import type { AppendBatch, AppendedEntry } from '../../core/entry.js';
 import { AuditError } from '../../core/errors.js';
 import type { SignedCheckpoint } from '../../core/signing.js';
 import { startWorker } from '../../core/start-worker.js';
+import type { StoreHealth } from '../store.js';
 import {
   deserializeError,
   type WorkerReply,
@@ -19,13 +20,17 @@ interface Pending {
 /**
  * The main thread's handle on the writer thread. Every append is a message; the reply comes after the
  * group it joined has committed. If the thread dies, pending and later appends fail with
- * `store_unavailable` — never silently.
+ * `store_unavailable` — never silently. After a write failed for want of the disk, `health` asks the writer
+ * to commit a probe until one succeeds, so that readiness comes back with the disk, also when no client writes.
  */
 export class SqliteWriterClient {
   readonly #worker: Worker;
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #broken: AuditError | null = null;
+  /** Why the last write failed, while no write has succeeded since. */
+  #failing: AuditError | null = null;
+  #probe: Promise<StoreHealth> | null = null;
   #closing: Promise<void> | null = null;
   readonly ready: Promise<void>;
 
@@ -42,9 +47,14 @@ export class SqliteWriterClient {
     });
     this.#worker.on('message', (reply: WorkerReply) => {
       if (reply.type === 'ready') onReady();
-      else if (reply.type === 'written') this.#settle(reply.id, (p) => p.resolve(reply.entries));
-      else if (reply.type === 'failed')
-        this.#settle(reply.id, (p) => p.reject(deserializeError(reply.error)));
+      else if (reply.type === 'written') {
+        this.#failing = null;
+        this.#settle(reply.id, (p) => p.resolve(reply.entries));
+      } else if (reply.type === 'failed') {
+        const error = deserializeError(reply.error);
+        if (error.code === 'store_unavailable') this.#failing = error;
+        this.#settle(reply.id, (p) => p.reject(error));
+      }
     });
     this.#worker.on('error', (error) => {
       this.#fail(
@@ -82,6 +92,21 @@ export class SqliteWriterClient {
     this.#pending.set(id, pending!);
     this.#worker.postMessage({ type: 'write', id, request } satisfies WorkerRequest);
     return settled;
+  }
+
+  /** Ready, or why not: the thread died, or the last write failed and a probe commit still fails. */
+  health(): Promise<StoreHealth> {
+    if (this.#broken) return Promise.resolve({ ready: false, reason: this.#broken.message });
+    if (!this.#failing) return Promise.resolve({ ready: true });
+    this.#probe ??= this.#write({ kind: 'probe' })
+      .then(
+        (): StoreHealth => ({ ready: true }),
+        (error: unknown): StoreHealth => ({ ready: false, reason: (error as Error).message }),
+      )
+      .finally(() => {
+        this.#probe = null;
+      });
+    return this.#probe;
   }
 
   /** Resolves when every append sent so far has its answer. */

@@ -2,10 +2,14 @@ import type { AppendBatch, AppendedEntry } from '../../core/entry.js';
 import { AuditError, type ErrorCode, type ErrorDetail } from '../../core/errors.js';
 import type { SignedCheckpoint } from '../../core/signing.js';
 
-/** What the writer thread writes: every write to the event tables and checkpoints goes through it. */
+/**
+ * What the writer thread writes: every write to the event tables and checkpoints goes through it. A `probe`
+ * commits one meta row: whether the database can be written now (after a write failed).
+ */
 export type WriteRequest =
   | { kind: 'append'; batch: AppendBatch }
-  | { kind: 'checkpoint'; checkpoint: SignedCheckpoint };
+  | { kind: 'checkpoint'; checkpoint: SignedCheckpoint }
+  | { kind: 'probe' };
 
 /** Messages between a SQLite store and its writer thread. */
 export type WorkerRequest = { type: 'write'; id: number; request: WriteRequest } | { type: 'close' };

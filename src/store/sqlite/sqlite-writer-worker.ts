@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AppendedEntry } from '../../core/entry.js';
 import { GroupCommitter } from '../../core/group-commit.js';
-import { openSqlite } from './sqlite-connection.js';
+import { fileIdentity, openSqlite } from './sqlite-connection.js';
 import { SqliteWriter } from './sqlite-writer.js';
 import {
   serializeError,
@@ -18,7 +18,7 @@ import {
 const port = parentPort!;
 const { file, maxGroupEntries } = workerData as { file: string; maxGroupEntries: number };
 const db = openSqlite(file);
-const writer = new SqliteWriter(db);
+const writer = new SqliteWriter(db, fileIdentity(file));
 const committer = new GroupCommitter<WriteRequest, AppendedEntry[] | null>(
   (requests) => writer.commitGroup(requests),
   {

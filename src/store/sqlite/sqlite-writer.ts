@@ -5,24 +5,30 @@ import { type ChainHead, EMPTY_HEAD } from '../../core/hash-chain.js';
 import { mergeSession, type SessionRow } from '../../core/session-merge.js';
 import { AppendPlan, type KnownEntry, type SealedAuth, type SealedEvent } from '../append-plan.js';
 import { SESSION_COLUMNS } from './sqlite-auth-queries.js';
-import { type SqliteDb, translateSqliteError } from './sqlite-connection.js';
+import { type FileIdentity, fileMoved, type SqliteDb, translateSqliteError } from './sqlite-connection.js';
 import { SqliteSearchIndex } from './sqlite-search-index.js';
 import type { WriteRequest } from './sqlite-writer-protocol.js';
 
 /**
  * The single writer of a SQLite store (it runs in a worker thread, see sqlite-writer-worker.ts). One call of
  * `commitGroup` is one transaction and one fsync for many client batches; each batch sits in a savepoint,
- * so a batch that fails (an idempotency conflict) rolls back alone and the others still commit.
+ * so a batch that fails (an idempotency conflict) rolls back alone and the others still commit. What keeps the
+ * database from being written (a full disk, an I/O error, the file deleted under it) fails the whole group
+ * with `store_unavailable` and stores nothing of it; the next group tries again, so ingest resumes by itself
+ * once space is freed.
  */
 export class SqliteWriter {
   readonly #db: SqliteDb;
+  readonly #file: FileIdentity | null;
   readonly #stmt;
   readonly #search: SqliteSearchIndex;
   /** Actors written recently; bounded, so a restart or eviction only costs a redundant upsert. */
   readonly #knownActors = new Set<string>();
 
-  constructor(db: SqliteDb) {
+  /** `file`: the database file as opened, so that a commit into a deleted or replaced file is refused. */
+  constructor(db: SqliteDb, file: FileIdentity | null = null) {
     this.#db = db;
+    this.#file = file;
     this.#search = new SqliteSearchIndex(db);
     this.#stmt = {
       head: db.prepare('SELECT seq, hash FROM chain_heads WHERE tenant = ?'),
@@ -49,6 +55,9 @@ export class SqliteWriter {
         VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, actor_id, username) DO UPDATE SET display_name = excluded.display_name`),
       putCheckpoint: db.prepare(`INSERT INTO checkpoints (tenant, seq, hash, signed_at, key_id, signature)
         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+      probe: db.prepare(
+        "INSERT INTO meta (key, value) VALUES ('write_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      ),
     };
   }
 
@@ -71,6 +80,11 @@ export class SqliteWriter {
           outcomes.push({ ok: true, value: null });
           continue;
         }
+        if (request.kind === 'probe') {
+          this.#stmt.probe.run(String(Date.now()));
+          outcomes.push({ ok: true, value: null });
+          continue;
+        }
         const { batch } = request;
         const planned = { events: plan.events.length, auth: plan.auth.length };
         this.#db.exec('SAVEPOINT batch');
@@ -87,21 +101,30 @@ export class SqliteWriter {
           for (const x of indexed) this.#search.add(batch.tenant, x.rid, x.seq, x.entry);
           outcomes.push({ ok: true, value: results });
         } catch (error) {
+          const failure = translateSqliteError(error);
+          // The disk, not this batch: SQLite may have rolled the whole transaction back already.
+          if (failure instanceof AuditError && failure.code === 'store_unavailable') throw failure;
           this.#db.exec('ROLLBACK TO batch');
           this.#db.exec('RELEASE batch');
           plan.events.length = planned.events;
           plan.auth.length = planned.auth;
-          outcomes.push({ ok: false, error: translateSqliteError(error) });
+          outcomes.push({ ok: false, error: failure });
         }
       }
       for (const [tenant, head] of plan.heads) this.#stmt.putHead.run(tenant, head.seq, head.hash);
       this.#search.writeFullChunks();
+      const moved = fileMoved(this.#file);
+      if (moved) throw new AuditError('store_unavailable', moved);
       this.#db.exec('COMMIT');
       this.#search.committed();
       if (this.#knownActors.size + actors.size > 50_000) this.#knownActors.clear();
       for (const a of actors) this.#knownActors.add(a);
     } catch (error) {
-      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      try {
+        if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      } catch {
+        // SQLite rolled back by itself (a full disk): nothing of the group is stored either way.
+      }
       this.#search.rolledBack();
       const failure = translateSqliteError(error);
       const storeError =
