@@ -25,6 +25,7 @@ import {
 import { formatAuthEvent, formatSession } from './format-auth.js';
 import { formatEvent } from './format-event.js';
 import { prepareAuthEvents } from './prepare-auth-event.js';
+import type { Redactor } from './redact.js';
 import {
   type Alert,
   AUTH_TYPES,
@@ -58,7 +59,16 @@ export class AuthLog {
   readonly #append: Append;
   readonly rules: AlertRules;
 
-  constructor(store: Store, now: () => number, append: Append, rules: Partial<AlertRules> = {}) {
+  readonly #redactor: Pick<Redactor, 'redactText'>;
+
+  constructor(
+    store: Store,
+    now: () => number,
+    append: Append,
+    redactor: Pick<Redactor, 'redactText'>,
+    rules: Partial<AlertRules> = {},
+  ) {
+    this.#redactor = redactor;
     this.#store = store;
     this.#now = now;
     this.#append = append;
@@ -68,7 +78,11 @@ export class AuthLog {
   /** One auth event or `{ events: [ … ] }`; all or nothing, durable when it resolves. */
   async append(tenant: string, body: unknown): Promise<AppendedEntry[]> {
     const { items, paths } = splitBatch(body);
-    return this.#append(tenant, prepareAuthEvents(items, paths, this.#now()), paths);
+    return this.#append(
+      tenant,
+      prepareAuthEvents(items, paths, this.#now(), (text) => this.#redactor.redactText(tenant, text)),
+      paths,
+    );
   }
 
   async list(

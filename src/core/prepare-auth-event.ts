@@ -22,6 +22,7 @@ export function prepareAuthEvents(
   items: readonly unknown[],
   paths: readonly string[],
   now: number,
+  redactText: (text: string) => string,
 ): PreparedAuthEvent[] {
   const invalid: ErrorDetail[] = [];
   items.forEach((item, i) => {
@@ -37,7 +38,7 @@ export function prepareAuthEvents(
     invalid.push(...authEventErrors(item, path, now));
   });
   if (invalid.length > 0) throw invalidEvent(invalid.slice(0, 50));
-  return items.map((item) => prepareAuthEvent(item as AuthEventInput, now));
+  return items.map((item) => prepareAuthEvent(item as AuthEventInput, now, redactText));
 }
 
 function authEventErrors(item: unknown, path: string, now: number): ErrorDetail[] {
@@ -70,8 +71,14 @@ function authEventErrors(item: unknown, path: string, now: number): ErrorDetail[
   return out;
 }
 
-function prepareAuthEvent(e: AuthEventInput, now: number): PreparedAuthEvent {
+function prepareAuthEvent(
+  e: AuthEventInput,
+  now: number,
+  redactText: (text: string) => string,
+): PreparedAuthEvent {
   const occurredMs = e.occurredAt === undefined ? now : parseRfc3339(e.occurredAt)!;
+  // The one free-text field (reason is an enum); ids and names are kept as sent.
+  const userAgent = e.userAgent === undefined ? undefined : redactText(e.userAgent);
   const content = {
     id: e.id ?? newId(),
     type: e.type,
@@ -81,7 +88,7 @@ function prepareAuthEvent(e: AuthEventInput, now: number): PreparedAuthEvent {
     sessionId: e.sessionId,
     reason: e.reason,
     ip: e.ip,
-    userAgent: e.userAgent,
+    userAgent,
   };
   return {
     stream: 'auth',
@@ -98,7 +105,7 @@ function prepareAuthEvent(e: AuthEventInput, now: number): PreparedAuthEvent {
       .add(e.method)
       .add(e.reason)
       .add(e.ip)
-      .add(e.userAgent)
+      .add(userAgent)
       .toArray(),
     columns: {
       type: e.type,
@@ -111,7 +118,7 @@ function prepareAuthEvent(e: AuthEventInput, now: number): PreparedAuthEvent {
       sessionId: e.sessionId ?? null,
       ip: e.ip,
       ipKey: ipKey(e.ip)!,
-      userAgent: e.userAgent ?? null,
+      userAgent: userAgent ?? null,
     },
   };
 }
