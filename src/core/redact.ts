@@ -44,9 +44,11 @@ const VALUE_FIELDS = new Set(
     ' ',
   ),
 );
-/** Role of a key in a name/value pair; memoised with the key. */
+/** What a key is, as bits, memoised per key: its role in a name/value pair, a secret name, secret text. */
 const NAME = 1;
 const VALUE = 2;
+const SECRET = 4;
+const HOLDS_SECRET = 8;
 const roleOf = (key: string): number => {
   const k = key.toLowerCase().replace(/[^a-z0-9]/g, '');
   return NAME_FIELDS.has(k) ? NAME : VALUE_FIELDS.has(k) ? VALUE : 0;
@@ -81,7 +83,7 @@ export class Redactor {
   readonly #key: Buffer;
   readonly #keys: SecretKeys;
   readonly #text: SecretText;
-  readonly #roles = new Map<string, number>();
+  readonly #keyInfo = new Map<string, number>();
   readonly #clean = new Set<string>();
 
   constructor(hmacKey: Buffer, options: RedactionOptions = {}) {
@@ -89,6 +91,7 @@ export class Redactor {
     this.#keys = new SecretKeys(options);
     this.#text = new SecretText({
       isSecretKey: (k) => this.#keys.isSecret(k),
+      keyFragments: this.#keys.fragments(),
       patterns: options.patterns,
       builtIn: !options.replaceDefaults,
     });
@@ -142,36 +145,41 @@ export class Redactor {
     return typeof v === 'string' && v.length <= MAX_NAME_LENGTH && this.#keys.isSecret(v);
   }
 
-  #role(key: string): number {
-    let role = this.#roles.get(key);
-    if (role === undefined) {
-      role = roleOf(key);
-      if (this.#roles.size >= MEMO_LIMIT) this.#roles.clear();
-      this.#roles.set(key, role);
+  #infoOf(key: string): number {
+    let info = this.#keyInfo.get(key);
+    if (info === undefined) {
+      info = roleOf(key) | (this.#keys.isSecret(key) ? SECRET : 0);
+      // A key holding a secret (`{"Bearer …": 1}`) is not remembered: the memo never holds a secret.
+      if (this.#text.spans(key).length > 0) return info | HOLDS_SECRET;
+      if (this.#keyInfo.size >= MEMO_LIMIT) this.#keyInfo.clear();
+      this.#keyInfo.set(key, info);
     }
-    return role;
+    return info;
   }
 
   #object(tenant: string, value: Record<string, unknown>): unknown {
     let copy: Record<string, unknown> | undefined;
     let secretPair = false;
-    const valueKeys: string[] = [];
+    let valueKeys: string[] | undefined;
     for (const k in value) {
       const v = value[k];
-      const role = this.#role(k);
-      if (role === NAME && !secretPair) secretPair = this.#isSecretName(v);
-      else if (role === VALUE) valueKeys.push(k);
-      const r = this.#keys.isSecret(k) ? this.#mark(tenant, v) : this.redact(tenant, v);
-      const rk = this.redactText(tenant, k);
+      const info = this.#infoOf(k);
+      if (info & NAME) secretPair ||= this.#isSecretName(v);
+      if (info & VALUE) {
+        valueKeys ??= [];
+        valueKeys.push(k);
+      }
+      const r = info & SECRET ? this.#mark(tenant, v) : this.redact(tenant, v);
+      const rk = info & HOLDS_SECRET ? this.redactText(tenant, k) : k;
       if (r !== v || rk !== k) {
         copy ??= { ...value };
         if (rk !== k) delete copy[k];
         setOwn(copy, rk, r);
       }
     }
-    if (secretPair) {
+    if (secretPair && valueKeys) {
       copy ??= { ...value };
-      for (const k of valueKeys) setOwn(copy, this.redactText(tenant, k), this.#mark(tenant, value[k]));
+      for (const k of valueKeys) setOwn(copy, k, this.#mark(tenant, value[k]));
     }
     return copy ?? value;
   }

@@ -16,82 +16,18 @@
  * - Booleans are never secrets (see redact.ts): `passwordRequired: true` says nothing worth hiding.
  */
 
-const STRONG_TERMS = [
-  'password',
-  'passwd',
-  'passphrase',
-  'passcode',
-  'secret',
-  'credential',
-  'totp',
-  'private key',
-  'priv key',
-  'api key',
-  'access key',
-  'secret key',
-  'signing key',
-  'encryption key',
-  'decryption key',
-  'master key',
-  'session key',
-  'hmac key',
-  'client key',
-  'shared key',
-  'app key',
-  'license key',
-  'account key',
-  'auth key',
-  'tls key',
-  'ssl key',
-  'access token',
-  'refresh token',
-  'auth token',
-  'id token',
-  'bearer token',
-  'session token',
-  'api token',
-  'oauth token',
-  'csrf token',
-  'xsrf token',
-  'basic auth',
-  'proxy auth',
-  'http auth',
-  'pin code',
-  'pin number',
-  'otp code',
-  'mfa code',
-  '2 fa code',
-  'factor code',
-  'auth code',
-  'authorization code',
-  'verification code',
-  'recovery code',
-  'backup code',
-  'security code',
-  'sms code',
-  'reset code',
-  'access code',
-  'activation code',
-  'seed phrase',
-  'recovery phrase',
-];
+const STRONG_TERMS = list(`
+  password, passwd, passphrase, passcode, secret, credential, totp, private key, priv key, api key,
+  access key, secret key, signing key, encryption key, decryption key, master key, session key,
+  hmac key, client key, shared key, app key, license key, account key, auth key, tls key, ssl key,
+  access token, refresh token, auth token, id token, bearer token, session token, api token,
+  oauth token, csrf token, xsrf token, basic auth, proxy auth, http auth, pin code, pin number,
+  otp code, mfa code, 2 fa code, factor code, auth code, authorization code, verification code,
+  recovery code, backup code, security code, sms code, reset code, access code, activation code,
+  seed phrase, recovery phrase`);
 
-const WEAK_TERMS = [
-  'token',
-  'pass',
-  'pwd',
-  'pin',
-  'otp',
-  'cookie',
-  'authorization',
-  'jwt',
-  'bearer',
-  'cred',
-  'creds',
-  'mnemonic',
-  'cvv',
-  'cvc',
-];
+const WEAK_TERMS = list(`
+  token, pass, pwd, pin, otp, cookie, authorization, jwt, bearer, cred, creds, mnemonic, cvv, cvc`);
 
 /** Words after a term that make the key describe the secret rather than hold it. */
 const DESCRIPTORS = words(`
@@ -117,34 +53,34 @@ const TOKEN_QUANTITIES = words(`
   audio image text prediction thinking`);
 
 /** Stems long and unambiguous enough to be found inside a run-together word. */
-const STEMS = [
-  'passphrase',
-  'password',
-  'passwd',
-  'passcode',
-  'credential',
-  'privatekey',
-  'apikey',
-  'secretkey',
-  'accesstoken',
-  'refreshtoken',
-  'authtoken',
-  'clientsecret',
-];
+const STEMS = list(`
+  passphrase, password, passwd, passcode, credential, privatekey, apikey, secretkey, accesstoken,
+  refreshtoken, authtoken, clientsecret`);
 
-function words(list: string): Set<string> {
-  return new Set(list.split(/\s+/).filter(Boolean));
+function words(text: string): Set<string> {
+  return new Set(text.split(/\s+/).filter(Boolean));
+}
+
+function list(text: string): string[] {
+  return text
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
 }
 
 export interface Term {
   /** The words joined: what is searched for across word breaks. */
   text: string;
+  /** Its longest word: every key holding the term holds this word, in some case. */
+  longest: string;
   strong: boolean;
 }
 
 /** `'api key'` / `'apiKey'` / `'API_KEY'` → the term `apikey`. */
 export function term(name: string, strong: boolean): Term {
-  return { text: splitKey(name).join(''), strong };
+  const words = splitKey(name);
+  const longest = words.reduce((a, w) => (w.length > a.length ? w : a), '');
+  return { text: words.join(''), longest, strong };
 }
 
 /** Every word the rules know, so that a plural of one can be made singular. */
@@ -281,6 +217,18 @@ export class SecretKeys {
     this.#patterns = keys.filter((k): k is RegExp => k instanceof RegExp).map(stateless);
     this.#allowNames = new Set(allow.filter((k): k is string => typeof k === 'string').map(normalizeKey));
     this.#allowPatterns = allow.filter((k): k is RegExp => k instanceof RegExp).map(stateless);
+  }
+
+  /**
+   * Lower-case words of which every secret key holds one (case aside), so that a scan can pass over text
+   * without asking; undefined when a configured pattern may match any key.
+   */
+  fragments(): string[] | undefined {
+    if (this.#patterns.length > 0) return undefined;
+    const out: string[] = [];
+    const all = [...new Set(this.#terms.map((t) => t.longest))].sort((a, b) => a.length - b.length);
+    for (const w of all) if (!out.some((f) => w.includes(f))) out.push(w);
+    return out;
   }
 
   /** MUST give the same answer for the same key for the life of the instance. */

@@ -27,20 +27,31 @@ export type Span = readonly [start: number, end: number];
 const ci = (text: string) => text.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`);
 const NOT_MARKER = '(?!\\\\?["\']?\\[redacted:)';
 const KEY = '[A-Za-z_][A-Za-z0-9_.-]{0,63}';
+/** Ahead of a token: a digit, `+/=`, or an inner lower-to-upper case change before the token ends. */
+const RANDOM_TOKEN = '[A-Za-z0-9\\-._~]*?(?:[0-9+\\/=]|[a-z][A-Z])';
 const VALUE = `"(?:[^"\\\\\\n]|\\\\.)*"|\\\\"(?:[^"\\\\\\n]|\\\\[^"\\n])*\\\\"|'[^'\\n]*'|[^\\s&;,"'<>()\\[\\]{}\\\\]+`;
 
 // Every alternative starts with a literal or a separator (`:`, `=`, `://`, `--`) and looks back from there,
 // so that the engine skips quickly over ordinary text; word boundaries before a match are checked in code.
-export const ALTERNATIVES = [
-  `(?<pemH>-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----)(?<pem>[\\s\\S]*?)(?:-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|$)`,
-  `(?<urlH>:\\/\\/(?<=\\b[A-Za-z][A-Za-z0-9+.-]{0,20}:\\/\\/))(?<url>[^\\s\\/?#@]*(?:@[^\\s\\/?#@]*)*)@`,
-  `(?<kvH>[=:](?<=(?<![A-Za-z0-9_.-])(?<kvK>-{0,2}${KEY})\\\\?["']?\\s*[=:])\\s*(?![=:\\/])${NOT_MARKER})(?<kv>${VALUE})`,
-  `(?<schH>(?:${ci('bearer')}|${ci('basic')}|${ci('token')})\\s+)${NOT_MARKER}(?<sch>[A-Za-z0-9\\-._~+\\/]+=*)`,
-  `(?<tok>(?:al_[A-Za-z0-9_-]{12}_[A-Za-z0-9_-]{20,}|eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}(?:\\.[A-Za-z0-9_-]*){1,3}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposre]-[A-Za-z0-9-]{10,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9+\\/=]{24,}|AIza[A-Za-z0-9_-]{35}|npm_[A-Za-z0-9]{36}|SG\\.[A-Za-z0-9_-]{16,}\\.[A-Za-z0-9_-]{16,}|A(?:KI|SI)A[A-Z0-9]{16}|sk-[A-Za-z0-9_-]{20,})(?![A-Za-z0-9]))`,
-  `(?<flagH>(?<flagK>--${KEY})[ \\t]+${NOT_MARKER})(?<flag>${VALUE})`,
-];
+// A key must hold one of `fragments` (any case) to match at all, so `a:b:c:…` costs no match per colon.
+function scanner(fragments: readonly string[] | undefined): RegExp {
+  const holds = fragments?.length ? `(?<=(?:${fragments.map(ci).join('|')})[A-Za-z0-9_.-]{0,63})` : '';
+  const alternatives = [
+    `(?<pemH>-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----)(?<pem>[\\s\\S]*?)(?:-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|$)`,
+    `(?<urlH>:\\/\\/(?<=\\b[A-Za-z][A-Za-z0-9+.-]{0,20}:\\/\\/))(?<url>[^\\s\\/?#@]*(?:@[^\\s\\/?#@]*)*)@`,
+    `(?<kvH>[=:](?<=(?<![A-Za-z0-9_.-])(?<kvK>-{0,2}${KEY})${holds}\\\\?["']?\\s*[=:])\\s*(?![\\s=:\\/])${NOT_MARKER})`,
+    `(?<schH>(?:${ci('bearer')}|${ci('basic')}|${ci('token')})\\s+)${NOT_MARKER}(?<sch>(?=${RANDOM_TOKEN})[A-Za-z0-9\\-._~+\\/]{8,}=*)`,
+    `(?<tok>(?:al_[A-Za-z0-9_-]{12}_[A-Za-z0-9_-]{20,}|eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}(?:\\.[A-Za-z0-9_-]*){1,3}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposre]-[A-Za-z0-9-]{10,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9+\\/=]{24,}|AIza[A-Za-z0-9_-]{35}|npm_[A-Za-z0-9]{36}|SG\\.[A-Za-z0-9_-]{16,}\\.[A-Za-z0-9_-]{16,}|A(?:KI|SI)A[A-Z0-9]{16}|sk-[A-Za-z0-9_-]{20,})(?![A-Za-z0-9]))`,
+    `(?<flagH>(?<flagK>--${KEY})${holds}[ \\t]+(?!\\s)${NOT_MARKER})`,
+  ];
+  return new RegExp(alternatives.join('|'), 'g');
+}
 
-const SCAN = new RegExp(ALTERNATIVES.join('|'), 'g');
+/**
+ * The value after a key's separator, read only once the key names a secret: matched in the scan, a value
+ * would be read again from every separator inside it (`a:a:a:…`, quadratic).
+ */
+const VALUE_AT = new RegExp(VALUE, 'y');
 const MARKER = /^\[redacted:[0-9a-f]{16}\]$/;
 const MARKERS = /\[redacted:[0-9a-f]{16}\]/g;
 /** Headers whose whole value is a credential, whatever it looks like. */
@@ -56,6 +67,8 @@ export function looksRandom(s: string, minLength: number): boolean {
 export interface SecretTextOptions {
   /** Whether a key names a secret (`password=…`, `"apiKey": "…"`). */
   isSecretKey: (key: string) => boolean;
+  /** Words of which every secret key holds one (see SecretKeys.fragments); undefined: any key may be. */
+  keyFragments?: readonly string[];
   /** Extra patterns: each match, or its named group `secret`, is a secret. */
   patterns?: readonly RegExp[];
   /** When false, only `patterns` and the key=value form (with `isSecretKey`) apply. */
@@ -67,9 +80,11 @@ export class SecretText {
   readonly #isSecretKey: (key: string) => boolean;
   readonly #patterns: RegExp[];
   readonly #builtIn: boolean;
+  readonly #scan: RegExp;
 
   constructor(options: SecretTextOptions) {
     this.#isSecretKey = options.isSecretKey;
+    this.#scan = scanner(options.keyFragments);
     this.#builtIn = options.builtIn ?? true;
     this.#patterns = (options.patterns ?? []).map(
       (p) => new RegExp(p.source, `${p.flags.replace(/[gyd]/g, '')}gd`),
@@ -79,7 +94,7 @@ export class SecretText {
   /** The secret spans of `text`, in order and disjoint; empty for most texts. */
   spans(text: string): Span[] {
     if (text.length < MIN_LENGTH) return [];
-    const found = this.#scan(text);
+    const found = this.#scanText(text);
     return this.#patterns.length === 0 ? found : merge(found, this.#custom(text));
   }
 
@@ -96,10 +111,10 @@ export class SecretText {
     return out + text.slice(last);
   }
 
-  #scan(text: string): Span[] {
+  #scanText(text: string): Span[] {
     const out: Span[] = [];
-    // Shared and synchronous: nothing called from this loop scans text again.
-    const re = SCAN;
+    // Synchronous, and nothing called from this loop scans text again: one regex per instance is enough.
+    const re = this.#scan;
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       const hit = this.#secretOf(m, text);
@@ -123,12 +138,11 @@ export class SecretText {
     const g = m.groups!;
     const at = m.index;
     const end = at + m[0].length;
-    if (g.kv !== undefined)
-      return this.#keyValue(text, g.kvK!, at + g.kvH!.length, g.kv, g.kvH!.startsWith(':'));
+    if (g.kvH !== undefined) return this.#keyValue(text, g.kvK!, end, g.kvH.startsWith(':'));
     // Tokens, schemes and flags begin a word: `xal_…` or `unbasic x` are not them.
     if (at > 0 && isWordChar(text.charCodeAt(at - 1)) && g.pem === undefined && g.url === undefined)
       return at + 1;
-    if (g.flag !== undefined) return this.#keyValue(text, g.flagK!, at + g.flagH!.length, g.flag, false);
+    if (g.flagH !== undefined) return this.#keyValue(text, g.flagK!, end, false);
     if (!this.#builtIn) return end;
     if (g.pem !== undefined) return [at + g.pemH!.length, at + g.pemH!.length + g.pem.length];
     if (g.url !== undefined) {
@@ -139,12 +153,11 @@ export class SecretText {
     }
     if (g.sch !== undefined) {
       const head = at + g.schH!.length;
-      if (!looksRandom(g.sch, 8)) return head;
       return [alToken(g.sch) ? head + AL_ID : head, end];
     }
-    if (g.tok!.startsWith('al_')) return [at + AL_ID, end];
+    // Checked here, not by a lookahead: `sk-sk-sk-…` would be read to its end from every `sk-`.
     if (g.tok!.startsWith('sk-') && !looksRandom(g.tok!, 8)) return end;
-    return [at, end];
+    return [g.tok!.startsWith('al_') ? at + AL_ID : at, end];
   }
 
   /**
@@ -152,13 +165,13 @@ export class SecretText {
    * secret. After `:` an unquoted value must look random; a credential header's value runs to the end of
    * the line, past its scheme word.
    */
-  #keyValue(text: string, key: string, from: number, value: string, colon: boolean): Span | number {
-    const q = value.startsWith('\\"') ? 2 : value.startsWith('"') || value.startsWith("'") ? 1 : 0;
-    const header = this.#builtIn && HEADER.test(key);
-    // The cheap test first: most `word: word` in prose ends here without classifying the word.
-    if (colon && q === 0 && !header && !looksRandom(value, 4)) return from;
+  #keyValue(text: string, key: string, from: number, colon: boolean): Span | number {
     if (!this.#isSecretKey(key)) return from;
-    if (header) {
+    VALUE_AT.lastIndex = from;
+    const value = VALUE_AT.exec(text)?.[0];
+    if (value === undefined) return from;
+    const q = value.startsWith('\\"') ? 2 : value.startsWith('"') || value.startsWith("'") ? 1 : 0;
+    if (this.#builtIn && HEADER.test(key)) {
       const scheme = SCHEME.exec(text.slice(from + q, from + q + 12));
       const start = from + q + (scheme ? scheme[0].length : 0);
       if (text.startsWith('[redacted:', start)) return start;
@@ -167,6 +180,8 @@ export class SecretText {
       return [start, stop === -1 ? text.length : start + stop];
     }
     if (q > 0) return [from + q, from + value.length - q];
+    // Past the value: a value without a digit, `/` or the like cannot hold a pattern (and `a:a:a:…` is read once).
+    if (colon && !looksRandom(value, 4)) return from + value.length;
     return [from, from + value.length];
   }
 
@@ -174,7 +189,6 @@ export class SecretText {
     const markers = text.includes('[redacted:') ? [...text.matchAll(MARKERS)] : [];
     const out: Span[] = [];
     for (const p of this.#patterns) {
-      p.lastIndex = 0;
       for (const m of text.matchAll(p)) {
         const [start, end] = m.indices?.groups?.secret ?? m.indices![0]!;
         if (end <= start) continue;
