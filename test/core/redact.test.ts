@@ -136,6 +136,20 @@ describe('Redactor: free text', () => {
   });
 });
 
+describe('Redactor: stability', () => {
+  it('redacting a redacted value again changes nothing (keys, pairs, text, keys holding text)', () => {
+    const value = {
+      password: 'p',
+      list: secretPairs((tag) => `${tag}-x1`).map((p) => p.value),
+      note: 'Authorization: Bearer abc123def456\nhttps://u:p4ss@h/x?token=t0k',
+      'Bearer abcdef1234567890': { apiKeys: ['a', 'b'] },
+    };
+    const once = r.redact('t', value);
+    expect(once).not.toEqual(value);
+    expect(r.redact('t', once)).toEqual(once);
+  });
+});
+
 describe('Redactor: configuration', () => {
   it('accepts configured keys, patterns and an allow-list', () => {
     const custom = new Redactor(key, {
