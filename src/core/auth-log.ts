@@ -57,9 +57,8 @@ export class AuthLog {
   readonly #store: Store;
   readonly #now: () => number;
   readonly #append: Append;
-  readonly rules: AlertRules;
-
   readonly #redactor: Pick<Redactor, 'redactText'>;
+  readonly rules: AlertRules;
 
   constructor(
     store: Store,
@@ -68,10 +67,10 @@ export class AuthLog {
     redactor: Pick<Redactor, 'redactText'>,
     rules: Partial<AlertRules> = {},
   ) {
-    this.#redactor = redactor;
     this.#store = store;
     this.#now = now;
     this.#append = append;
+    this.#redactor = redactor;
     this.rules = { ...DEFAULT_ALERT_RULES, ...rules };
   }
 

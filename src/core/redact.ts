@@ -32,18 +32,17 @@ export interface RedactionOptions extends SecretKeyOptions {
    * becomes `[redacted:<fingerprint>]` wherever text is scanned.
    */
   patterns?: RegExp[];
+  /** When true, the built-in words and the built-in text patterns are off: only `keys` and `patterns` apply. */
+  replaceDefaults?: boolean;
 }
 
-const NAME_FIELDS = new Set(
-  'name key field fieldname header headername variable var envvar param parameter parametername parameterkey setting property attribute option path'.split(
-    ' ',
-  ),
-);
-const VALUE_FIELDS = new Set(
-  'value values val content data parametervalue old new oldvalue newvalue from to before after previous current'.split(
-    ' ',
-  ),
-);
+const fieldSet = (text: string) => new Set(text.trim().split(/\s+/));
+/** Fields (lower case, separators dropped) that name the setting of a name/value pair… */
+const NAME_FIELDS = fieldSet(`name key field fieldname header headername variable var envvar param parameter
+  parametername parameterkey setting property attribute option path`);
+/** …and those that hold its value. */
+const VALUE_FIELDS = fieldSet(`value values val content data parametervalue old new oldvalue newvalue from to
+  before after previous current`);
 /** What a key is, as bits, memoised per key: its role in a name/value pair, a secret name, secret text. */
 const NAME = 1;
 const VALUE = 2;
