@@ -238,6 +238,10 @@ describe('redaction', () => {
     expect(note.new).toMatch(new RegExp(`^session ${MARK}$`));
     expect(note.old).not.toBe(note.new);
     expect(e.changes.some((c: any) => c.path === '/keep')).toBe(false);
+    for (const q of [pass.slice(2, 14), tok.slice(0, 24), al.slice(-20)]) {
+      const found = await server.getJson(`/v1/events?${new URLSearchParams({ q })}`);
+      expect(found.body.events, q).toEqual([]);
+    }
   });
 
   it('a secret in free text gets the same marker everywhere, so an unchanged one shows no change', async () => {
