@@ -106,11 +106,6 @@ export class Redactor {
       .slice(0, 16);
   }
 
-  /** Whether a key (or the name in a name/value pair) names a secret under this configuration. */
-  isSecretKey(key: string): boolean {
-    return this.#keys.isSecret(key);
-  }
-
   /**
    * `text` with every secret span replaced by `[redacted:<fingerprint>]`; `text` itself when it holds none.
    * MUST be stable: the same text gives the same result, and a result redacts to itself.
