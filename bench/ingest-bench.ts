@@ -10,6 +10,7 @@ import { demoEvents, sealDemoEvents } from './lib/demo-entries.js';
 import { latencyLine, postBatches, postSingles } from './lib/http-load.js';
 import { fmt, type Report } from './lib/report.js';
 import { BENCH_TOKEN, startServer } from './lib/server-process.js';
+import { redactBench } from './redact-bench.js';
 
 function fresh(name: string): string {
   mkdirSync(DATA_DIR, { recursive: true });
@@ -52,6 +53,7 @@ export async function ingestBench(report: Report, n: number): Promise<void> {
   const events = demoEvents(n);
   const avg = events.reduce((s, e) => s + JSON.stringify(e).length, 0) / events.length;
   process.stdout.write(`  average event: ${fmt(avg)} bytes of JSON\n`);
+  redactBench(report, events.slice(0, 20_000));
   const raw = rawCeiling(events);
   report.add(
     section,

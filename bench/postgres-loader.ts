@@ -210,7 +210,9 @@ async function load(pool: PgPool, events: number): Promise<LoadInfo> {
   const flushAuth = async (force: boolean) => {
     while (pendingAuth.length >= 1000 || (force && pendingAuth.length > 0)) {
       const { items, paths } = splitBatch({ events: pendingAuth.splice(0, 1000) });
-      for (const a of prepareAuthEvents(items, paths, endMs)) {
+      for (const a of prepareAuthEvents(items, paths, endMs, (text) =>
+        redactor.redactText('default', text),
+      )) {
         authK++;
         authRows.push([
           authK,
@@ -301,6 +303,7 @@ async function load(pool: PgPool, events: number): Promise<LoadInfo> {
       string[],
     ]),
     endMs,
+    (text) => redactor.redactText('default', text),
   );
   await insertJson(
     pool,

@@ -88,6 +88,7 @@ export class AuditLog {
       this.store,
       this.now,
       (tenant, entries, paths) => this.#commit(tenant, entries, paths),
+      redactor,
       options.alertRules,
     );
   }

@@ -25,6 +25,7 @@ import {
 import { formatAuthEvent, formatSession } from './format-auth.js';
 import { formatEvent } from './format-event.js';
 import { prepareAuthEvents } from './prepare-auth-event.js';
+import type { Redactor } from './redact.js';
 import {
   type Alert,
   AUTH_TYPES,
@@ -56,19 +57,31 @@ export class AuthLog {
   readonly #store: Store;
   readonly #now: () => number;
   readonly #append: Append;
+  readonly #redactor: Pick<Redactor, 'redactText'>;
   readonly rules: AlertRules;
 
-  constructor(store: Store, now: () => number, append: Append, rules: Partial<AlertRules> = {}) {
+  constructor(
+    store: Store,
+    now: () => number,
+    append: Append,
+    redactor: Pick<Redactor, 'redactText'>,
+    rules: Partial<AlertRules> = {},
+  ) {
     this.#store = store;
     this.#now = now;
     this.#append = append;
+    this.#redactor = redactor;
     this.rules = { ...DEFAULT_ALERT_RULES, ...rules };
   }
 
   /** One auth event or `{ events: [ … ] }`; all or nothing, durable when it resolves. */
   async append(tenant: string, body: unknown): Promise<AppendedEntry[]> {
     const { items, paths } = splitBatch(body);
-    return this.#append(tenant, prepareAuthEvents(items, paths, this.#now()), paths);
+    return this.#append(
+      tenant,
+      prepareAuthEvents(items, paths, this.#now(), (text) => this.#redactor.redactText(tenant, text)),
+      paths,
+    );
   }
 
   async list(

@@ -23,6 +23,7 @@ export function prepareAuthEvents(
   items: readonly unknown[],
   paths: readonly string[],
   now: number,
+  redactText: (text: string) => string,
 ): PreparedAuthEvent[] {
   const invalid: ErrorDetail[] = [];
   items.forEach((item, i) => {
@@ -40,7 +41,7 @@ export function prepareAuthEvents(
     invalid.push(...withProblems(authEventErrors(item, path, now), walk.problems));
   });
   if (invalid.length > 0) throw invalidEvent(invalid.slice(0, 50));
-  return items.map((item) => prepareAuthEvent(item as AuthEventInput, now));
+  return items.map((item) => prepareAuthEvent(item as AuthEventInput, now, redactText));
 }
 
 function authEventErrors(item: unknown, path: string, now: number): ErrorDetail[] {
@@ -74,8 +75,14 @@ function authEventErrors(item: unknown, path: string, now: number): ErrorDetail[
   return out;
 }
 
-function prepareAuthEvent(e: AuthEventInput, now: number): PreparedAuthEvent {
+function prepareAuthEvent(
+  e: AuthEventInput,
+  now: number,
+  redactText: (text: string) => string,
+): PreparedAuthEvent {
   const occurredMs = e.occurredAt === undefined ? now : parseRfc3339(e.occurredAt)!;
+  // The one free-text field (reason is an enum); ids and names are kept as sent.
+  const userAgent = e.userAgent === undefined ? undefined : redactText(e.userAgent);
   const content = {
     id: e.id ?? newId(),
     type: e.type,
@@ -85,7 +92,7 @@ function prepareAuthEvent(e: AuthEventInput, now: number): PreparedAuthEvent {
     sessionId: e.sessionId,
     reason: e.reason,
     ip: e.ip,
-    userAgent: e.userAgent,
+    userAgent,
   };
   return {
     stream: 'auth',
@@ -102,7 +109,7 @@ function prepareAuthEvent(e: AuthEventInput, now: number): PreparedAuthEvent {
       .add(e.method)
       .add(e.reason)
       .add(e.ip)
-      .add(e.userAgent)
+      .add(userAgent)
       .toArray(),
     columns: {
       type: e.type,
@@ -115,7 +122,7 @@ function prepareAuthEvent(e: AuthEventInput, now: number): PreparedAuthEvent {
       sessionId: e.sessionId ?? null,
       ip: e.ip,
       ipKey: ipKey(e.ip)!,
-      userAgent: e.userAgent ?? null,
+      userAgent: userAgent ?? null,
     },
   };
 }

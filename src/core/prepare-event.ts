@@ -156,6 +156,8 @@ function prepareEvent(e: EventInput, ctx: PrepareContext): PreparedEvent {
   const newValue = redactor.redact(tenant, e.newValue ?? null);
   const metadata =
     e.metadata === undefined ? undefined : (redactor.redact(tenant, e.metadata) as Record<string, unknown>);
+  const reason = e.reason === undefined ? undefined : redactor.redactText(tenant, e.reason);
+  const userAgent = e.userAgent === undefined ? undefined : redactor.redactText(tenant, e.userAgent);
   const actor = { ...e.actor, type: e.actor.type ?? 'user' };
   const eventType = e.eventType ?? defaultEventType(e.target.type, e.action);
   const content = {
@@ -170,10 +172,10 @@ function prepareEvent(e: EventInput, ctx: PrepareContext): PreparedEvent {
     newValue,
     changes: diffValues(oldValue, newValue),
     ip: e.ip,
-    userAgent: e.userAgent,
+    userAgent,
     sessionId: e.sessionId,
     requestId: e.requestId,
-    reason: e.reason,
+    reason,
     metadata,
   };
   const search = new SearchStrings()
@@ -188,8 +190,8 @@ function prepareEvent(e: EventInput, ctx: PrepareContext): PreparedEvent {
     .add(e.target.name)
     .add(`${e.target.type}: ${e.target.name ?? e.target.id}`)
     .add(e.ip)
-    .add(e.userAgent)
-    .add(e.reason)
+    .add(userAgent)
+    .add(reason)
     .addJson(oldValue)
     .addJson(newValue)
     .addJson(metadata);

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filesUnder, occurrences } from '../helpers/stored-bytes.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { secretEvent as event, isRedacted, PlantedSecrets, REDACTED } from './helpers/planted-secrets.js';
 import {
   expectErrorShape,
   fetchAllPages,
@@ -18,56 +19,11 @@ import {
 const dir = tempDir('auditlog-contract-redaction-');
 const dir2 = tempDir('auditlog-contract-redaction2-');
 let server: RunningServer;
-const secrets: string[] = [];
-
-/** A fresh secret whose bytes cannot occur by chance. */
-function secret(tag = 's'): string {
-  const s = `${tag}-${randomBytes(12).toString('hex')}`;
-  secrets.push(s);
-  return s;
-}
-
-let n = 0;
-function event(over: Record<string, unknown> = {}): Record<string, any> {
-  return {
-    occurredAt: new Date(Date.parse('2024-04-01T00:00:00Z') + ++n * 1000).toISOString(),
-    actor: { id: 'usr_9', username: 'sec.admin' },
-    action: 'update',
-    eventType: 'ai.api_key_updated',
-    category: 'ai',
-    target: { type: 'AIProvider', id: `prov-${n}` },
-    ...over,
-  };
-}
-
-async function postOne(server: RunningServer, e: Record<string, unknown>): Promise<any> {
-  const { status, body } = await server.post(e);
-  expect(status, JSON.stringify(body)).toBe(201);
-  expect(leaksIn(JSON.stringify(body))).toEqual([]);
-  const got = await server.getJson(`/v1/events/${body.events[0].id}`);
-  expect(got.status).toBe(200);
-  return got.body;
-}
-
-const REDACTED = { redacted: true, fingerprint: expect.any(String) };
-const isRedacted = (v: unknown) =>
-  typeof v === 'object' &&
-  v !== null &&
-  (v as any).redacted === true &&
-  typeof (v as any).fingerprint === 'string' &&
-  Object.keys(v).length === 2;
-
-function leaksIn(text: string): string[] {
-  return secrets.filter((s) => text.includes(s) || text.includes(s.slice(s.indexOf('-') + 1)));
-}
-
-/** Secrets found in what the store keeps (SQLite: every file in its directory; see storedBytes). */
-async function leaksInStore(): Promise<string[]> {
-  return occurrences(
-    await storedBytes(dir.file('a.db')),
-    secrets.map((s) => s.slice(s.indexOf('-') + 1)),
-  );
-}
+const secrets = new PlantedSecrets();
+const { secret } = secrets;
+const leaksIn = (text: string) => secrets.leaksIn(text);
+const leaksInStore = () => secrets.leaksInStore(dir.file('a.db'));
+const postOne = (s: RunningServer, e: Record<string, unknown>) => secrets.postOne(s, e);
 
 beforeAll(async () => {
   server = await startServer({ dbFile: dir.file('a.db') });
@@ -136,7 +92,7 @@ describe('redaction', () => {
   it('non-string secrets (numbers, objects, arrays) are redacted as a whole', async () => {
     // 16 digits: a shorter number could occur by chance among the metrics' figures or the stored bytes.
     const pin = Number.parseInt(randomBytes(6).toString('hex'), 16) + 1e15;
-    secrets.push(String(pin));
+    secrets.add(String(pin));
     const e = await postOne(
       server,
       event({

@@ -45,8 +45,8 @@ describe('diffValues', () => {
   });
 
   it('treats a redacted secret as one leaf', () => {
-    const a = { apiKey: { redacted: true, fingerprint: 'aaaa' } };
-    const b = { apiKey: { redacted: true, fingerprint: 'bbbb' } };
+    const a = { apiKey: { redacted: true, fingerprint: 'aaaaaaaaaaaaaaaa' } };
+    const b = { apiKey: { redacted: true, fingerprint: 'bbbbbbbbbbbbbbbb' } };
     expect(diffValues(a, b)).toEqual([{ path: '/apiKey', old: a.apiKey, new: b.apiKey }]);
     expect(diffValues(a, structuredClone(a))).toEqual([]);
   });

@@ -78,6 +78,7 @@ export function prepareAuthBatch(inputs: AuthInput[], now = Date.now()): Prepare
     inputs,
     inputs.map((_, i) => `/events/${i}`),
     now,
+    (text) => redactor.redactText('default', text),
   );
 }
 
