@@ -152,9 +152,9 @@ for (const nodeCount of [1, 2]) {
       expect(verify.code).toBe(0);
     });
 
-    it.runIf(nodeCount === 1)(
-      'SIGTERM while PostgreSQL is away: the process ends within bounds and says the final checkpoint is not signed',
-      async () => {
+    // Once is enough: the shutdown of one node does not depend on how many share the database.
+    if (nodeCount === 1)
+      it('SIGTERM while PostgreSQL is away: the process ends within bounds and says the final checkpoint is not signed', async () => {
         const node = await startNode(url);
         nodes.push(node);
         const post = () =>
@@ -176,8 +176,7 @@ for (const nodeCount of [1, 2]) {
         } finally {
           await cluster.start();
         }
-      },
-    );
+      });
   });
 }
 
