@@ -172,6 +172,10 @@ export class ChainVerifier {
     if (this.#problem) return;
     this.#entries++;
     const { seq } = row;
+    if (seq < 1) {
+      this.#fail(seq, 'inserted', `entry ${row.id} claims seq ${seq}, before the chain's first`, [row.id]);
+      return;
+    }
     if (seq === this.#prev.seq) {
       this.#fail(seq, 'inserted', `two entries claim seq ${seq}: ids ${this.#prev.id} and ${row.id}`, [
         this.#prev.id,
@@ -179,8 +183,10 @@ export class ChainVerifier {
       ]);
       return;
     }
-    if (seq < this.#prev.seq || seq < 1) {
-      this.#fail(seq, 'inserted', `entry ${row.id} claims seq ${seq}, outside the chain`, [row.id]);
+    if (seq < this.#prev.seq) {
+      this.#fail(seq, 'reordered', `entry ${row.id} at seq ${seq} comes after seq ${this.#prev.seq}`, [
+        row.id,
+      ]);
       return;
     }
     if (seq > this.#prev.seq + 1) {
@@ -218,11 +224,18 @@ export class ChainVerifier {
       );
     } else if (movedFrom !== undefined && movedFrom <= this.#prev.seq) {
       // A copy of an entry already verified in its place: a replay, not a move.
-      this.#fail(seq, 'inserted', `the entry at seq ${seq} (${row.id}) repeats the entry at seq ${movedFrom}`, [
-        row.id,
-      ]);
+      this.#fail(
+        seq,
+        'inserted',
+        `the entry at seq ${seq} (${row.id}) repeats the entry at seq ${movedFrom}`,
+        [row.id],
+      );
     } else if (movedFrom !== undefined) {
-      this.#fail(Math.min(seq, movedFrom), 'reordered', `the entry at seq ${seq} belongs at seq ${movedFrom}`);
+      this.#fail(
+        Math.min(seq, movedFrom),
+        'reordered',
+        `the entry at seq ${seq} belongs at seq ${movedFrom}`,
+      );
     } else {
       this.#fail(seq, 'altered', `the content of seq ${seq} does not match its hash`);
       // A forged entry inserted with a wrong hash looks altered until the next entry shows the renumbering.

@@ -51,8 +51,8 @@ function toCheckpoint(value: unknown, source: string): SavedCheckpoint {
       : value;
   const details = schemaErrors(compileSchema(SavedCheckpointSchema), item);
   if (details.length > 0) {
-    const d = details[0]!;
-    throw new AuditError('invalid_request', `${source}: ${d.path || 'the checkpoint'} ${d.message}`, details);
+    const each = details.map((d) => `${d.path || 'the checkpoint'} ${d.message}`);
+    throw new AuditError('invalid_request', `${source}: ${each.join(', ')}`, details);
   }
   const c = item as SavedCheckpoint;
   const checkpoint: SavedCheckpoint = {
