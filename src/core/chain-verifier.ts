@@ -252,7 +252,10 @@ export class ChainVerifier {
     if (this.#problem) return;
     const seq = rows[0]!.seq;
     // Entries missing before it are the first problem.
-    if (seq > this.#prev.seq + 1) return this.#push(rows[0]!);
+    if (seq > this.#prev.seq + 1) {
+      this.#push(rows[0]!);
+      return;
+    }
     this.#entries += rows.length;
     const each = rows.map((r) => `${r.id} (${r.stream}, ${this.#fit(r)})`);
     this.#fail(

@@ -52,9 +52,7 @@ function seqList(seqs: readonly number[], every: number): string {
     if (last && s === last[1] + every) last[1] = s;
     else runs.push([s, s]);
   }
-  const named = runs
-    .slice(0, 10)
-    .map(([a, b]) => (a === b ? `${a}` : `${a}–${b} (${(b - a) / every + 1})`));
+  const named = runs.slice(0, 10).map(([a, b]) => (a === b ? `${a}` : `${a}–${b} (${(b - a) / every + 1})`));
   if (runs.length > 10) named.push(`and ${runs.length - 10} more runs`);
   return named.join(', ');
 }

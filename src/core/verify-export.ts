@@ -54,7 +54,10 @@ export async function verifyExportFile(
   const state = new Map<string, TenantState>();
   const tenantState = (tenant: string) => {
     let s = state.get(tenant);
-    if (!s) state.set(tenant, (s = { run: null }));
+    if (!s) {
+      s = { run: null };
+      state.set(tenant, s);
+    }
     return s;
   };
   const saved = new SavedInExport(

@@ -31,4 +31,3 @@ export function mergeChainRows(events: RawChainRow[], auth: RawChainRow[]): Chai
   }
   return out;
 }
-

@@ -9,9 +9,14 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKey, signCheckpoint } from '../../src/core/signing.js';
 import { runCli, type ServerProcess, startServerProcess } from '../helpers/cli.js';
-import { FORGED_ACTOR, forgedCopy, relink } from '../helpers/forgery.js';
+import { insertForgedCopy, relink } from '../helpers/forgery.js';
+import {
+  expectForgedCopyCaught,
+  expectTailRewriteCaught,
+  fillAndSaveCheckpoints,
+  verifyCli,
+} from '../helpers/forgery-checks.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { sampleEvent } from '../helpers/test-server.js';
 
 const TOKEN = 'forgeries-test-token-0123456789';
 const KEY = generateSigningKey();
@@ -27,42 +32,13 @@ const serve = (file: string) =>
     AUDITLOG_BOOTSTRAP_TOKEN: TOKEN,
     AUDITLOG_SIGNING_KEY: KEY.privatePem,
   });
-const get = (server: ServerProcess, path: string) =>
+const _get = (server: ServerProcess, path: string) =>
   fetch(server.url + path, { headers: { authorization: `Bearer ${TOKEN}` } });
-
-/** Events `e-<seq>`, so an entry's id names its seq. */
-async function fill(server: ServerProcess, from: number, to: number): Promise<void> {
-  for (let seq = from; seq <= to; seq += 300) {
-    const events = Array.from({ length: Math.min(300, to - seq + 1) }, (_, k) =>
-      sampleEvent({
-        id: `e-${seq + k}`,
-        newValue: { maxChannels: seq + k },
-        target: { type: 'Carrier', id: `t-${(seq + k) % 7}` },
-      }),
-    );
-    const res = await fetch(`${server.url}/v1/events`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ events }),
-    });
-    expect(res.status).toBe(201);
-  }
-}
 
 beforeAll(async () => {
   const server = await serve(original);
   try {
-    const lines: string[] = [];
-    for (const [from, to] of [
-      [1, 1500],
-      [1501, ENTRIES],
-    ] as const) {
-      await fill(server, from, to);
-      const res = await get(server, '/v1/integrity/checkpoints/latest');
-      expect(res.status).toBe(200);
-      lines.push(await res.text());
-    }
-    writeFileSync(saved, `${lines.join('\n')}\n`);
+    await fillAndSaveCheckpoints(server, TOKEN, ENTRIES, saved);
   } finally {
     expect(await server.stop()).toBe(0);
   }
@@ -86,34 +62,7 @@ function copyOf(attack: (db: Database.Database) => void, dropGuards = true): str
   return file;
 }
 
-/** Inserts a copy of the event at `seq` under another id and actor, with a correct hash linked to seq - 1. */
-function forge(db: Database.Database, seq: number): string {
-  const row = db.prepare("SELECT * FROM events WHERE tenant = 'default' AND seq = ?").get(seq) as Record<
-    string,
-    unknown
-  > & { received_ms: number; prev_hash: string; body: string };
-  const copy = forgedCopy('default', {
-    seq,
-    receivedMs: row.received_ms,
-    prevHash: row.prev_hash,
-    body: row.body,
-  });
-  const forged: Record<string, unknown> = {
-    ...row,
-    id: copy.id,
-    actor_id: FORGED_ACTOR.id,
-    actor_username: FORGED_ACTOR.username,
-    actor_username_f: FORGED_ACTOR.username,
-    body: copy.body,
-    hash: copy.hash,
-  };
-  delete forged.rid;
-  const columns = Object.keys(forged);
-  db.prepare(`INSERT INTO events (${columns}) VALUES (${columns.map(() => '?')})`).run(
-    ...Object.values(forged),
-  );
-  return copy.id;
-}
+const forge = (db: Database.Database, seq: number) => insertForgedCopy(db, 'default', seq);
 
 /** Changes the event at `seq`, recomputes every later hash and the head, and deletes the checkpoints from `seq` on. */
 function rewriteTail(db: Database.Database, seq: number): void {
@@ -135,15 +84,12 @@ function rewriteTail(db: Database.Database, seq: number): void {
   const update = db.prepare(
     "UPDATE events SET body = ?, prev_hash = ?, hash = ? WHERE tenant = 'default' AND seq = ?",
   );
-  links.forEach((l, i) => update.run(rows[i]!.body, l.prevHash, l.hash, l.seq));
+  for (const [i, l] of links.entries()) update.run(rows[i]!.body, l.prevHash, l.hash, l.seq);
   db.prepare("UPDATE chain_heads SET hash = ? WHERE tenant = 'default'").run(links.at(-1)!.hash);
   db.prepare("DELETE FROM checkpoints WHERE tenant = 'default' AND seq >= ?").run(seq);
 }
 
-async function verify(...args: string[]) {
-  const r = await runCli(['verify', ...args]);
-  return { ...r, failed: r.stdout.split('\n').filter((l) => l.startsWith('FAILED')) };
-}
+const verify = verifyCli;
 
 describe('finding 1: a forged copy of the entry at a seq', () => {
   it('is refused by the store, under a taken seq of either stream, and nothing changes', async () => {
@@ -174,43 +120,15 @@ describe('finding 1: a forged copy of the entry at a seq', () => {
         db.exec('DROP INDEX events_seq');
         forgedId = forge(db, seq);
       });
-      const r = await verify('--db', file);
-      expect(r.code).toBe(1);
-      expect(r.failed).toHaveLength(1);
-      expect(r.failed[0]).toMatch(
-        `FAILED tenant default seq ${seq}: inserted — 2 entries claim seq ${seq}: `,
-      );
-      expect(r.failed[0]).toContain(`e-${seq} (event, links to seq ${seq - 1})`);
-      expect(r.failed[0]).toContain(`${forgedId} (event, links to seq ${seq - 1})`);
-
-      const server = await serve(file);
-      let exported: string;
-      try {
-        // A read by id serves what the table holds; it is verify that must tell.
-        const res = await get(server, `/v1/events/${forgedId}`);
-        expect(res.status, `${await res.clone().text()} ${server.output()}`).toBe(200);
-        expect(await res.json()).toMatchObject({ id: forgedId, seq, actor: FORGED_ACTOR });
-        exported = await (await get(server, '/v1/export?format=ndjson')).text();
-      } finally {
-        expect(await server.stop()).toBe(0);
-      }
-      const exportFile = dir.file(`export-${seq}.ndjson`);
-      writeFileSync(exportFile, exported);
-      const atSeq = exported
-        .split('\n')
-        .filter((l) => l.startsWith(`{"seq":${seq},`))
-        .map((l) => JSON.parse(l).id as string);
-      const offline = await verify('--file', exportFile, '--public-key', KEY.key.publicKeyPem);
-      if (atSeq.includes(forgedId)) {
-        expect(offline.failed[0]).toMatch(new RegExp(`^FAILED tenant default seq (${seq}|${seq + 1}): `));
-        if (atSeq.length === 2) expect(offline.failed[0]).toContain(`two events claim seq ${seq}: ids `);
-        expect(offline.code).toBe(1);
-      } else {
-        // The export reads pages of 1000 by seq and kept the genuine copy at the page's end: a true chain.
-        expect(atSeq).toEqual([`e-${seq}`]);
-        expect(offline.code).toBe(0);
-      }
-      if (seq === 500) expect(atSeq.sort()).toEqual([`e-${seq}`, forgedId].sort());
+      await expectForgedCopyCaught({
+        seq,
+        forgedId,
+        verifyArgs: ['--db', file],
+        serve: () => serve(file),
+        token: TOKEN,
+        publicKeyPem: KEY.key.publicKeyPem,
+        exportFile: dir.file(`export-${seq}.ndjson`),
+      });
     },
   );
 });
@@ -221,13 +139,14 @@ describe('finding 2: the tail rewritten from seq 2500, its checkpoints deleted',
     rewritten = copyOf((db) => rewriteTail(db, 2500));
   });
 
-  it('verify reports the checkpoint the schedule requires at 3000, and the entries left unproven', async () => {
-    const r = await verify('--db', rewritten);
-    expect(r.code).toBe(1);
-    expect(r.failed).toHaveLength(1);
-    expect(r.failed[0]).toMatch(
-      /^FAILED tenant default seq 3000: checkpoint missing — no checkpoint at seq 3000, where one is signed every 1,000 entries; the [\d,]+ entries after seq \d+ are proven by no signature/,
-    );
+  it('verify reports the checkpoint missing at 3000; a saved checkpoint catches the rewrite in the store and in an export, even after a server signed the forged chain', async () => {
+    await expectTailRewriteCaught({
+      verifyArgs: ['--db', rewritten],
+      serve: () => serve(rewritten),
+      token: TOKEN,
+      saved,
+      exportFile: dir.file('rewritten.ndjson'),
+    });
   });
 
   it('checkpoints deleted below a newer one are named as deleted', async () => {
@@ -239,39 +158,6 @@ describe('finding 2: the tail rewritten from seq 2500, its checkpoints deleted',
       'FAILED tenant default seq 1000: checkpoint missing — no checkpoint at seq 1000–2000 (2), where one is signed every 1,000 entries; 1000–2000 (2) deleted, since the later checkpoint 3400 exists',
     ]);
     expect(r.code).toBe(1);
-  });
-
-  it('a checkpoint saved earlier catches the rewrite in the store and in an export, even after a server signed the forged chain', async () => {
-    // A server on the rewritten store signs the missing checkpoints — over the forged entries.
-    const server = await serve(rewritten);
-    let exported: string;
-    try {
-      expect((await get(server, '/v1/integrity/checkpoints/latest')).status).toBe(200);
-      exported = await (await get(server, '/v1/export?format=ndjson')).text();
-    } finally {
-      expect(await server.stop()).toBe(0);
-    }
-    // The store is consistent again: only a checkpoint kept outside it can tell.
-    const plain = await verify('--db', rewritten);
-    expect(plain.stdout).toMatch(/^OK /);
-    expect(plain.code).toBe(0);
-
-    const r = await verify('--db', rewritten, '--checkpoint', saved);
-    expect(r.failed).toEqual([
-      `FAILED tenant default seq 3400: checkpoint mismatch — the chain no longer extends the checkpoint saved in ${saved}:2: its hash at seq 3400 is not the one signed (entries up to 3400 were changed)`,
-    ]);
-    expect(r.code).toBe(1);
-
-    const exportFile = dir.file('rewritten.ndjson');
-    writeFileSync(exportFile, exported);
-    expect((await verify('--file', exportFile)).code).toBe(0);
-    const offline = await verify('--file', exportFile, '--checkpoint', saved);
-    expect(offline.failed).toEqual([
-      expect.stringMatching(
-        `^FAILED tenant default seq 3400: checkpoint mismatch — line \\d+: the export no longer extends the checkpoint saved in ${saved}:2: `,
-      ),
-    ]);
-    expect(offline.code).toBe(1);
   });
 
   it('a chain cut short below a saved checkpoint: missing, though the schedule alone is satisfied', async () => {

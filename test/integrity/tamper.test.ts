@@ -7,7 +7,7 @@ import { generateSigningKey, signCheckpoint } from '../../src/core/signing.js';
 import { formatTimestamp } from '../../src/core/time.js';
 import { verifyStore } from '../../src/core/verify-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { FORGED_ACTOR, forgedCopy } from '../helpers/forgery.js';
+import { insertForgedCopy } from '../helpers/forgery.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { sampleEvent } from '../helpers/test-server.js';
 
@@ -270,25 +270,7 @@ describe('verify catches and locates tampering', () => {
 });
 
 describe('verify finds a forged copy of a seq wherever it lies', () => {
-  /** Inserts a copy of the event at `seq` under another id and actor, its hash correct and linked. */
-  const forge = (db: Database.Database, seq: number) => {
-    const row = db.prepare("SELECT * FROM events WHERE tenant = 'bulk' AND seq = ?").get(seq) as Record<
-      string,
-      unknown
-    > & { received_ms: number; prev_hash: string; body: string };
-    const copy = forgedCopy('bulk', {
-      seq,
-      receivedMs: row.received_ms,
-      prevHash: row.prev_hash,
-      body: row.body,
-    });
-    const forged = { ...row, id: copy.id, actor_id: FORGED_ACTOR.id, body: copy.body, hash: copy.hash };
-    delete forged.rid;
-    const columns = Object.keys(forged);
-    db.prepare(`INSERT INTO events (${columns}) VALUES (${columns.map(() => '?')})`).run(
-      ...Object.values(forged),
-    );
-  };
+  const forge = (db: Database.Database, seq: number) => insertForgedCopy(db, 'bulk', seq);
 
   it('the store itself refuses a second entry under a taken seq, in either stream', () => {
     const db = new Database(bulk);
