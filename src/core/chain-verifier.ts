@@ -73,7 +73,7 @@ export class ChainVerifier {
   readonly #gaps = new Map<number, string>();
 
   /**
-   * `checkpoints` sorted by seq; `keys` maps key id → public key PEM (the keys trusted to sign);
+   * `checkpoints` in any order; `keys` maps key id → public key PEM (the keys trusted to sign);
    * `every` is the checkpoint schedule (0: not checked).
    */
   constructor(
@@ -83,7 +83,7 @@ export class ChainVerifier {
     every = DEFAULT_CHECKPOINT_EVERY,
   ) {
     this.tenant = tenant;
-    this.#checkpoints = checkpoints;
+    this.#checkpoints = [...checkpoints].sort((a, b) => a.seq - b.seq);
     this.#keys = keys;
     this.#every = every;
   }

@@ -51,7 +51,7 @@ export async function verifyStore(store: Store, options: VerifyOptions = {}): Pr
     const checkpoints: CheckpointToCheck[] = [
       ...(await allCheckpoints(store, tenant)),
       ...saved.filter((c) => c.tenant === tenant),
-    ].sort((a, b) => a.seq - b.seq);
+    ];
     const verifier = new ChainVerifier(
       tenant,
       checkpoints,
