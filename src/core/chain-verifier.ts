@@ -97,6 +97,12 @@ export class ChainVerifier {
     return this.#gaps.keys().next().value;
   }
 
+  /** Whether a scheduled checkpoint is missing after the newest one: signing may still be under way. */
+  get tailGap(): boolean {
+    const newest = this.#newestValid?.seq ?? 0;
+    return [...this.#gaps.keys()].some((g) => g > newest);
+  }
+
   /** Rows in seq order; all rows sharing a seq together. */
   pushAll(rows: readonly ChainRow[]): void {
     for (let i = 0; i < rows.length; ) {

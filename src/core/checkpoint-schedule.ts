@@ -10,7 +10,8 @@ import { DEFAULT_CHECKPOINT_POLICY } from './checkpointer.js';
  * A gap below the newest checkpoint can only be a deletion. A gap above it — the unsigned tail — is a
  * deletion too, or a server that stopped before signing (a crash: it signs them when it next runs); the
  * verifier cannot tell these apart, and reports both. A verifier running beside a live server looks the
- * tail's checkpoints up again after its scan, so one signed meanwhile is not reported.
+ * checkpoints up again after its scan, waiting a moment for the tail's (verify-store.ts), so one signed
+ * meanwhile is not reported.
  */
 export const DEFAULT_CHECKPOINT_EVERY = DEFAULT_CHECKPOINT_POLICY.everyEntries;
 
