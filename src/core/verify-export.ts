@@ -107,6 +107,7 @@ export async function verifyExportFile(
       try {
         line = JSON.parse(text);
       } catch {
+        if (altered) throw new Failure(altered.problem);
         fail('?', 0, 'altered', 'is not valid JSON');
         continue;
       }

@@ -228,3 +228,27 @@ describe('saved checkpoints (verify --checkpoint)', () => {
     expect((await verify('--db', original, '--checkpoint', bad)).stderr).toContain(`${bad}:1 is not JSON`);
   });
 });
+
+describe('a forged copy in an export file (verify --file)', () => {
+  it('is named with both ids whichever copy comes first, also when the copy does not match its hash', async () => {
+    const all = (await runCli(['export', '--db', original])).stdout.split('\n');
+    const at = all.findIndex((l) => l.startsWith('{"seq":500,'));
+    const copy = all[at]!.replace('"id":"e-500"', '"id":"forged-500"');
+    for (const [name, lines] of [
+      ['before', [...all.slice(0, at), copy, ...all.slice(at)]],
+      ['after', [...all.slice(0, at + 1), copy, ...all.slice(at + 1)]],
+    ] as const) {
+      const file = dir.file(`copy-${name}.ndjson`);
+      writeFileSync(file, lines.join('\n'));
+      const r = await verify('--file', file);
+      expect(r.failed, name).toEqual([
+        expect.stringMatching(
+          /^FAILED tenant default seq 500: inserted — line \d+: two events claim seq 500: ids /,
+        ),
+      ]);
+      expect(r.failed[0]).toContain('e-500');
+      expect(r.failed[0]).toContain('forged-500');
+      expect(r.code).toBe(1);
+    }
+  });
+});
