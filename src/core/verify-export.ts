@@ -4,11 +4,14 @@ import { canonicalJson } from './canonical-json.js';
 import type { Problem, ProblemKind } from './chain-verifier.js';
 import { entryDigest, linkHash } from './hash-chain.js';
 import { setOwn } from './own-property.js';
+import type { SavedCheckpoint } from './saved-checkpoints.js';
 import { checkpointSignatureValid, publicKeyInfo, type SignedCheckpoint } from './signing.js';
 
 export interface ExportVerifyReport {
   events: number;
   checkpoints: number;
+  /** Saved checkpoints the export extends, and those it does not reach (a filtered or older export). */
+  saved: { extended: number; uncovered: SavedCheckpoint[] };
   problem: Problem | undefined;
   elapsedMs: number;
   keySource: 'given' | 'file';
@@ -23,29 +26,80 @@ class Failure extends Error {
   }
 }
 
+interface TenantState {
+  /** The chain carried since the segment's first event, until a checkpoint proves it; null between. */
+  run: { seq: number; hash: string; firstEvent: number } | null;
+  lastEvent?: { seq: number; id: string };
+  /** The newest checkpoint of the export for this tenant: how far it proves the chain. */
+  reached?: SignedCheckpoint;
+}
+
 /**
  * Checks a verifiable NDJSON export (verifiable-export.ts) offline, in one pass: each event's hash from
- * its content, the chain through bridges and events, and each checkpoint's signature and hash. Every
- * event must be proven by a checkpoint that follows it.
+ * its content, the chain through bridges and events, each checkpoint's signature and hash, and two events
+ * claiming one seq. Every event must be proven by a checkpoint that follows it. Each saved checkpoint MUST
+ * have its hash wherever the export shows the chain at its seq, and an export signed after it MUST reach
+ * its seq; one the export does not show (filtered out, or an older export) is reported as not covered.
  */
 export async function verifyExportFile(
   file: string,
   options: {
     trustedKeys?: ReadonlyMap<string, string>;
     tenant?: string;
+    saved?: readonly SavedCheckpoint[];
     onProgress?: (events: number) => void;
   } = {},
 ): Promise<ExportVerifyReport> {
   const started = performance.now();
-  const state = new Map<string, { seq: number; hash: string; firstEvent: number } | null>();
+  const state = new Map<string, TenantState>();
+  const tenantState = (tenant: string) => {
+    let s = state.get(tenant);
+    if (!s) {
+      s = { run: null };
+      state.set(tenant, s);
+    }
+    return s;
+  };
+  const saved = new SavedInExport(
+    (options.saved ?? []).filter((c) => !options.tenant || c.tenant === options.tenant),
+  );
   let events = 0;
   let checkpoints = 0;
   let lineNo = 0;
-  const fail = (tenant: string, seq: number, kind: ProblemKind, message: string): never => {
-    throw new Failure({ tenant, seq, kind, message: `line ${lineNo}: ${message}` });
+  const fail = (tenant: string, seq: number, kind: ProblemKind, message: string, ids?: string[]): never => {
+    throw new Failure({ tenant, seq, kind, message: lineNo ? `line ${lineNo}: ${message}` : message, ids });
   };
+  // The chain of `tenant` has `hash` at `seq` (in increasing seq order): a saved checkpoint there must agree.
+  const at = (tenant: string, seq: number, hash: string) => {
+    const c = saved.at(tenant, seq, hash);
+    if (c)
+      fail(
+        tenant,
+        seq,
+        'checkpoint_mismatch',
+        `the export no longer extends the checkpoint saved in ${c.source}: its hash at seq ${seq} is not the one signed`,
+      );
+  };
+  const report = (problem: Problem | undefined): ExportVerifyReport => ({
+    events,
+    checkpoints,
+    saved: { extended: saved.extended, uncovered: saved.uncovered },
+    problem,
+    elapsedMs: performance.now() - started,
+    keySource: options.trustedKeys ? 'given' : 'file',
+  });
   try {
+    for (const c of saved.all) {
+      const key = options.trustedKeys ? options.trustedKeys.get(c.keyId) : c.publicKey;
+      if (!key || !checkpointSignatureValid(c, key)) {
+        const why = key ? 'its signature is invalid' : `key ${c.keyId} is not a trusted key`;
+        fail(c.tenant, c.seq, 'checkpoint_signature_invalid', `the checkpoint saved in ${c.source}: ${why}`);
+      }
+    }
     const rl = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
+    // An event whose content does not match its hash, held for one line: a second event at its seq
+    // makes it a forged copy, named with both ids, whichever of the two comes first.
+    let altered: { problem: Problem } | undefined;
     for await (const text of rl) {
       lineNo++;
       if (text.trim() === '') continue;
@@ -53,13 +107,28 @@ export async function verifyExportFile(
       try {
         line = JSON.parse(text);
       } catch {
+        if (altered) throw new Failure(altered.problem);
         fail('?', 0, 'altered', 'is not valid JSON');
         continue;
+      }
+      if (altered) {
+        const { problem } = altered;
+        if (line.tenant === problem.tenant && line.seq === problem.seq) {
+          const ids = [...(problem.ids ?? []), String(line.id)];
+          fail(
+            problem.tenant,
+            problem.seq,
+            'inserted',
+            `two events claim seq ${problem.seq}: ids ${ids.join(' and ')}`,
+            ids,
+          );
+        }
+        throw new Failure(problem);
       }
       if ('bridge' in line) {
         const b = line.bridge as { tenant: string; fromSeq: number; digests: string[] };
         if (options.tenant && b.tenant !== options.tenant) continue;
-        const run = state.get(b.tenant);
+        const run = tenantState(b.tenant).run;
         if (!run) fail(b.tenant, b.fromSeq, 'inserted', 'a bridge that follows no event');
         let { seq, hash } = run!;
         if (b.fromSeq !== seq + 1)
@@ -67,8 +136,9 @@ export async function verifyExportFile(
         for (const digest of b.digests) {
           seq += 1;
           hash = linkHash(b.tenant, seq, hash, digest);
+          at(b.tenant, seq, hash);
         }
-        state.set(b.tenant, { ...run!, seq, hash });
+        Object.assign(run!, { seq, hash });
       } else if ('checkpoint' in line) {
         const c = line.checkpoint as SignedCheckpoint & { publicKey?: string };
         if (options.tenant && c.tenant !== options.tenant) continue;
@@ -81,28 +151,40 @@ export async function verifyExportFile(
             `the checkpoint at seq ${c.seq} is not validly signed`,
           );
         }
-        const run = state.get(c.tenant);
-        if (!run) fail(c.tenant, c.seq, 'inserted', 'a checkpoint that follows no event');
-        if (run!.seq !== c.seq || run!.hash !== c.hash) {
+        const s = tenantState(c.tenant);
+        if (!s.run) fail(c.tenant, c.seq, 'inserted', 'a checkpoint that follows no event');
+        if (s.run!.seq !== c.seq || s.run!.hash !== c.hash) {
           fail(
             c.tenant,
             c.seq,
             'checkpoint_mismatch',
-            `the chain reaches ${run!.seq}, and its hash is not the one signed at ${c.seq}`,
+            `the chain reaches ${s.run!.seq}, and its hash is not the one signed at ${c.seq}`,
           );
         }
         checkpoints++;
-        state.set(c.tenant, null);
+        s.run = null;
+        s.reached = c;
       } else {
         const e = line as { seq: number; tenant: string; receivedAt: string; hash: string; prevHash: string };
         if (options.tenant && e.tenant !== options.tenant) continue;
+        const id = String(line.id);
         const body: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(line)) if (!EXPORT_FIELDS.has(k)) setOwn(body, k, v);
+        const s = tenantState(e.tenant);
+        const last = s.lastEvent;
+        if (last && e.seq === last.seq) {
+          const ids = [last.id, id];
+          fail(e.tenant, e.seq, 'inserted', `two events claim seq ${e.seq}: ids ${ids.join(' and ')}`, ids);
+        }
+        if (last && e.seq < last.seq)
+          fail(e.tenant, e.seq, 'reordered', `seq ${e.seq} comes after seq ${last.seq}`);
         const digest = entryDigest('event', e.receivedAt, canonicalJson(body));
         if (linkHash(e.tenant, e.seq, e.prevHash, digest) !== e.hash) {
-          fail(e.tenant, e.seq, 'altered', `the content of seq ${e.seq} does not match its hash`);
+          const message = `line ${lineNo}: the content of seq ${e.seq} does not match its hash`;
+          altered = { problem: { tenant: e.tenant, seq: e.seq, kind: 'altered', message, ids: [id] } };
+          continue;
         }
-        const run = state.get(e.tenant);
+        const run = s.run;
         if (run) {
           if (e.seq <= run.seq) fail(e.tenant, e.seq, 'reordered', `seq ${e.seq} comes after seq ${run.seq}`);
           if (e.seq > run.seq + 1)
@@ -114,42 +196,88 @@ export async function verifyExportFile(
             );
           if (e.prevHash !== run.hash)
             fail(e.tenant, e.seq, 'altered', `seq ${e.seq} does not link to seq ${run.seq}`);
+        } else {
+          // A segment starts: its first event names the hash before it, proven with the segment.
+          at(e.tenant, e.seq - 1, e.prevHash);
         }
-        state.set(e.tenant, { seq: e.seq, hash: e.hash, firstEvent: run?.firstEvent ?? e.seq });
+        at(e.tenant, e.seq, e.hash);
+        s.run = { seq: e.seq, hash: e.hash, firstEvent: run?.firstEvent ?? e.seq };
+        s.lastEvent = { seq: e.seq, id };
         events++;
         if (events % 10_000 === 0) options.onProgress?.(events);
       }
     }
-    for (const [tenant, run] of state) {
-      if (run)
+    if (altered) throw new Failure(altered.problem);
+    lineNo = 0;
+    for (const [tenant, s] of state) {
+      if (s.run)
         fail(
           tenant,
-          run.firstEvent,
+          s.run.firstEvent,
           'missing',
-          `no signed checkpoint follows the events from seq ${run.firstEvent}`,
+          `no signed checkpoint follows the events from seq ${s.run.firstEvent}`,
         );
+    }
+    const short = saved.finish((tenant) => state.get(tenant)?.reached);
+    if (short) {
+      const { c, reached } = short;
+      fail(
+        c.tenant,
+        reached.seq + 1,
+        'missing',
+        `the export ends at seq ${reached.seq} (signed ${reached.signedAt}), before the checkpoint saved in ${c.source} at seq ${c.seq}, signed earlier: entries were removed`,
+      );
     }
   } catch (error) {
     if (!(error instanceof Failure)) throw error;
-    return {
-      events,
-      checkpoints,
-      problem: error.problem,
-      elapsedMs: performance.now() - started,
-      keySource: source(options),
-    };
+    return report(error.problem);
   }
   options.onProgress?.(events);
-  return {
-    events,
-    checkpoints,
-    problem: undefined,
-    elapsedMs: performance.now() - started,
-    keySource: source(options),
-  };
+  return report(undefined);
 }
 
-const source = (o: { trustedKeys?: unknown }) => (o.trustedKeys ? 'given' : 'file');
+/** Saved checkpoints, matched against the chain as the export shows it (per tenant, in seq order). */
+class SavedInExport {
+  readonly all: readonly SavedCheckpoint[];
+  readonly uncovered: SavedCheckpoint[] = [];
+  extended = 0;
+  readonly #pending = new Map<string, SavedCheckpoint[]>();
+
+  constructor(saved: readonly SavedCheckpoint[]) {
+    this.all = saved;
+    for (const c of [...saved].sort((a, b) => a.seq - b.seq)) {
+      const list = this.#pending.get(c.tenant) ?? [];
+      list.push(c);
+      this.#pending.set(c.tenant, list);
+    }
+  }
+
+  /** The export shows `hash` at `seq`: the saved checkpoint there if it disagrees; those passed over are not covered. */
+  at(tenant: string, seq: number, hash: string): SavedCheckpoint | undefined {
+    const list = this.#pending.get(tenant);
+    while (list?.length && list[0]!.seq <= seq) {
+      const c = list.shift()!;
+      if (c.seq < seq) this.uncovered.push(c);
+      else if (c.hash !== hash) return c;
+      else this.extended++;
+    }
+    return undefined;
+  }
+
+  /** After the pass: a saved checkpoint beyond an export signed after it means the chain got shorter. */
+  finish(
+    reached: (tenant: string) => SignedCheckpoint | undefined,
+  ): { c: SavedCheckpoint; reached: SignedCheckpoint } | undefined {
+    for (const [tenant, list] of this.#pending) {
+      const r = reached(tenant);
+      for (const c of list) {
+        if (r && c.seq > r.seq && Date.parse(r.signedAt) >= Date.parse(c.signedAt)) return { c, reached: r };
+        this.uncovered.push(c);
+      }
+    }
+    return undefined;
+  }
+}
 
 /** The key to check a checkpoint with: one of the given keys, or (without any) the key the file carries. */
 function trustedKey(

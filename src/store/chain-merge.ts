@@ -1,38 +1,31 @@
 import type { ChainRow } from './store.js';
 
-/** A raw chain row as both stores read it: seq, receivedMs, body, prevHash, hash. */
-export type RawChainRow = [number, number, string, string, string];
+/** A raw chain row as both stores read it: seq, receivedMs, body, prevHash, hash, id. */
+export type RawChainRow = [number, number, string, string, string, string];
 
 /**
- * Merges the two streams' rows (each in seq order, each read with LIMIT `limit`) into one chain page of at
- * most `limit` rows (more only when the last rows share a seq). Past the last seq of a stream that filled
- * its limit, the other stream's rows may not be complete, so the page stops there; a duplicated seq (a
- * forged row) comes out twice, for the verifier.
+ * Merges the two streams' rows of one seq range (each list in seq order, each complete for that range) into
+ * one chain page in seq order. Rows sharing a seq (only a forgery makes one) all come out, events first,
+ * for the verifier to report.
  */
-export function mergeChainRows(events: RawChainRow[], auth: RawChainRow[], limit: number): ChainRow[] {
-  const bound = Math.min(
-    events.length === limit ? events[limit - 1]![0] : Number.POSITIVE_INFINITY,
-    auth.length === limit ? auth[limit - 1]![0] : Number.POSITIVE_INFINITY,
-  );
-  const out: ChainRow[] = [];
+export function mergeChainRows(events: RawChainRow[], auth: RawChainRow[]): ChainRow[] {
+  const out: ChainRow[] = new Array(events.length + auth.length);
   let i = 0;
   let j = 0;
-  for (;;) {
+  for (let k = 0; k < out.length; k++) {
     const e = events[i];
     const a = auth[j];
     const takeEvent = e !== undefined && (a === undefined || e[0] <= a[0]);
-    const row = takeEvent ? e : a;
-    if (row === undefined || row[0] > bound) break;
-    // Rows sharing a seq (a forgery) stay on one page, or the next page (seq > last) would skip one.
-    if (out.length >= limit && row[0] !== out[out.length - 1]!.seq) break;
-    out.push({
+    const row = (takeEvent ? e : a)!;
+    out[k] = {
       seq: row[0],
       stream: takeEvent ? 'event' : 'auth',
       receivedMs: row[1],
       body: row[2],
       prevHash: row[3],
       hash: row[4],
-    });
+      id: row[5],
+    };
     if (takeEvent) i++;
     else j++;
   }

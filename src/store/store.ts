@@ -73,8 +73,11 @@ export interface Store {
   /** The hash of the tenant's entry at `seq`, in either stream. */
   entryHashAt(tenant: string, seq: number): Promise<string | undefined>;
   /**
-   * Entries of both streams with seq > afterSeq, in seq order, at most `limit` — except that entries sharing
-   * a seq (only a forgery makes one) are never split across pages (for verification and bridges).
+   * Entries of both streams in seq order, for verification and bridges: every entry whose seq lies in one
+   * range of `limit` seqs — (afterSeq, afterSeq + limit] when that holds any entry, else the `limit` seqs
+   * from the least seq after afterSeq; none when no entry lies after afterSeq. A page is a range of seqs,
+   * never a count of rows: entries sharing a seq (only a forgery makes one) MUST all come in one page, so
+   * paging on the last row's seq MUST NOT skip a row. An intact chain gives at most `limit` rows.
    */
   scanChain(tenant: string, afterSeq: number, limit: number): Promise<ChainRow[]>;
   /** Stores a signed checkpoint; one that is already stored is ignored. */
@@ -145,6 +148,8 @@ export interface EventFilter {
 export interface ChainRow {
   seq: number;
   stream: Stream;
+  /** The entry's id as stored (what GET by id finds), to name a forged row. */
+  id: string;
   receivedMs: number;
   body: string;
   prevHash: string;

@@ -128,6 +128,31 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/**
+ * A fresh test database holding a copy of `template` (CREATE DATABASE … TEMPLATE), e.g. one prepared database
+ * per attack, so that attacks cannot see each other.
+ */
+export async function cloneTestDatabase(template: TestDatabase): Promise<TestDatabase> {
+  const copy = await createTestDatabase();
+  await withClient(postgresUrl(), async (c) => {
+    await c.query(`DROP DATABASE ${quote(copy.name)}`);
+    // The template must have no session: the backend of a client that just disconnected may linger a moment.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await c.query(`CREATE DATABASE ${quote(copy.name)} TEMPLATE ${quote(template.name)}`);
+        break;
+      } catch (error) {
+        if ((error as { code?: string }).code !== '55006' || attempt === 100) throw error;
+        await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [
+          template.name,
+        ]);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  });
+  return copy;
+}
+
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { openAuditLog } from '../../src/core/audit-log.js';
 import { checkpointSignatureValid } from '../../src/core/signing.js';
+import { verifyStore } from '../../src/core/verify-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { sampleEvent } from '../helpers/test-server.js';
@@ -57,5 +58,35 @@ describe('checkpoints', () => {
     const second = await openAuditLog({ store: await SqliteStore.open({ file }) });
     expect(second.checkpoints.keyId).toBe(keyId);
     await second.close();
+  });
+
+  it('verify beside a live server waits a moment for a scheduled checkpoint signed just after the entries', async () => {
+    const file = dir.file('live.db');
+    // No checkpoint at 1000 by itself: one is signed on demand, a moment after verify has read the chain.
+    const log = await openAuditLog({
+      store: await SqliteStore.open({ file }),
+      checkpoints: { everyEntries: 1_000_000 },
+    });
+    try {
+      for (let i = 0; i < 1000; i += 500) {
+        await log.appendEvents('t', { events: Array.from({ length: 500 }, () => sampleEvent()) });
+      }
+      let unsignedWhenRead = false;
+      const report = await verifyStore(log.store, {
+        tailGraceMs: 60_000,
+        onProgress: (n) => {
+          if (n < 1000) return;
+          void log.store.listCheckpoints('t', 0, 10).then((c) => {
+            unsignedWhenRead = c.length === 0;
+            setTimeout(() => void log.integrity.latestCheckpoint('t'), 300);
+          });
+        },
+      });
+      expect(unsignedWhenRead).toBe(true);
+      expect(report.problems).toEqual([]);
+      expect(report.tenants[0]).toMatchObject({ lastSeq: 1000, unsigned: 0, missingCheckpoints: [] });
+    } finally {
+      await log.close();
+    }
   });
 });

@@ -261,6 +261,72 @@ describePostgres('PostgreSQL storage guards', () => {
     expect(verify.code).toBe(0);
   });
 
+  it('the application role cannot store a second entry under a taken seq, nor lift the guard that refuses it', async () => {
+    await createAppRole();
+    const month = `events_${currentMonth()}`;
+    /** Copies of stored entries under their own seqs: through the table, into partitions named directly, as the other stream. */
+    const forgeries = [
+      "INSERT INTO events SELECT * FROM events WHERE tenant = 'default' ORDER BY seq LIMIT 1",
+      `INSERT INTO ${month} SELECT * FROM ${month} WHERE tenant = 'default' LIMIT 1`,
+      "INSERT INTO events_default SELECT * FROM events_default WHERE tenant = 'default' LIMIT 1",
+      "INSERT INTO auth_events SELECT * FROM auth_events WHERE tenant = 'default' LIMIT 1",
+      `INSERT INTO auth_events (tenant, seq, id, occurred_ms, received_ms, type, username, username_f, ip, ip_key,
+         body, search, prev_hash, hash)
+       SELECT tenant, seq, 'forged', occurred_ms, received_ms, 'logout', 'x', 'x', '10.0.0.1', 'k', body, '',
+         prev_hash, hash FROM events WHERE tenant = 'default' ORDER BY seq DESC LIMIT 1`,
+      // The guard writes chain_seqs as the owner, by its schema: a temporary table cannot stand in for it.
+      `CREATE TEMP TABLE chain_seqs (tenant text, seq bigint);
+       INSERT INTO events SELECT * FROM events WHERE tenant = 'default' ORDER BY seq LIMIT 1`,
+    ];
+    const lifts = [
+      'DROP TRIGGER events_claim_seq ON events',
+      `DROP TRIGGER events_claim_seq ON ${month}`,
+      'ALTER TABLE events DISABLE TRIGGER events_claim_seq',
+      'ALTER TABLE auth_events DISABLE TRIGGER ALL',
+      'DELETE FROM chain_seqs',
+      'UPDATE chain_seqs SET seq = -seq',
+      'TRUNCATE chain_seqs',
+      'SET session_replication_role = replica',
+    ];
+    await asApp(async (c) => {
+      const before = await counts(c, [...guarded(), 'chain_seqs']);
+      for (const sql of forgeries) {
+        const error = await attempt(c, sql);
+        expect(error?.message ?? 'it succeeded', sql).toMatch(
+          /duplicate key value violates unique constraint "chain_seqs_pkey"/,
+        );
+        expect(error?.code).toBe('23505');
+      }
+      for (const sql of lifts) {
+        const error = await attempt(c, sql);
+        expect(error?.message ?? 'it succeeded', sql).toMatch(/must be owner|permission denied/);
+        expect(error?.code, sql).toBe('42501');
+      }
+      expect(await counts(c, [...guarded(), 'chain_seqs'])).toEqual(before);
+    });
+  });
+
+  it('a role granted its privileges before the guard existed (none on chain_seqs) still appends', async () => {
+    await createAppRole();
+    await owner((c) => c.query(`REVOKE ALL ON chain_seqs FROM ${APP_ROLE}`));
+    try {
+      const server = await startServerProcess(['--database-url', appUrl()], {
+        AUDITLOG_BOOTSTRAP_TOKEN: ADMIN,
+        AUDITLOG_SIGNING_KEY: signingKey,
+      });
+      try {
+        await ingest(server, 'ungranted');
+      } finally {
+        expect(await server.stop()).toBe(0);
+      }
+      const verify = await runCli(['verify', '--database-url', appUrl()]);
+      expect(verify.stdout).toMatch(/^OK /);
+      expect(verify.code).toBe(0);
+    } finally {
+      await owner((c) => c.query(`GRANT SELECT, INSERT ON chain_seqs TO ${APP_ROLE}`));
+    }
+  });
+
   it('with the triggers dropped by the owner, the application role still cannot UPDATE, DELETE or TRUNCATE', async () => {
     await createAppRole();
     await owner(async (c) => {

@@ -11,9 +11,9 @@ import { formatTimestamp } from '../../src/core/time.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { runCli } from '../helpers/cli.js';
 import {
+  cloneTestDatabase,
   createTestDatabase,
   describePostgres,
-  postgresUrl,
   type TestDatabase,
   withClient,
 } from '../helpers/postgres.js';
@@ -68,32 +68,13 @@ afterAll(async () => {
   dir.remove();
 });
 
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
 /**
- * A copy of the prepared database (a fresh test database re-created from it as template), tampered with by
- * `tamper` as the owner; with `dropGuards`, the append-only triggers are dropped first, as an attacker holding
- * the owner's password would.
+ * A copy of the prepared database, tampered with by `tamper` as the owner; with `dropGuards`, the append-only
+ * triggers are dropped first, as an attacker holding the owner's password would.
  */
 async function tampered(tamper: (c: pg.Client) => Promise<void>, dropGuards = true): Promise<string> {
-  const copy = await createTestDatabase();
+  const copy = await cloneTestDatabase(original);
   copies.push(copy);
-  await withClient(postgresUrl(), async (c) => {
-    await c.query(`DROP DATABASE ${quote(copy.name)}`);
-    // The template must have no session: the backend of a client that just disconnected may linger a moment.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await c.query(`CREATE DATABASE ${quote(copy.name)} TEMPLATE ${quote(original.name)}`);
-        break;
-      } catch (error) {
-        if ((error as { code?: string }).code !== '55006' || attempt === 100) throw error;
-        await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [
-          original.name,
-        ]);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-  });
   await withClient(copy.url, async (c) => {
     if (dropGuards) await dropTriggers(c);
     await tamper(c);

@@ -7,11 +7,15 @@ import { generateSigningKey, signCheckpoint } from '../../src/core/signing.js';
 import { formatTimestamp } from '../../src/core/time.js';
 import { verifyStore } from '../../src/core/verify-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { insertForgedCopy } from '../helpers/forgery.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { sampleEvent } from '../helpers/test-server.js';
 
 const dir = tempDir();
 const original = dir.file('original.db');
+/** One tenant of events only, past two read batches of `verify` (500 entries), on the server's schedule. */
+const bulk = dir.file('bulk.db');
+const BULK = 1234;
 let copies = 0;
 
 beforeAll(async () => {
@@ -37,18 +41,27 @@ beforeAll(async () => {
   }
   await log.appendEvents('globex', { events: [sampleEvent(), sampleEvent()] });
   await log.close();
+
+  const bulkLog = await openAuditLog({ store: await SqliteStore.open({ file: bulk }) });
+  for (let i = 0; i < BULK; i += 500) {
+    const n = Math.min(500, BULK - i);
+    await bulkLog.appendEvents('bulk', {
+      events: Array.from({ length: n }, (_, k) => sampleEvent({ id: `b-${i + k + 1}` })),
+    });
+  }
+  await bulkLog.close();
 });
 afterAll(() => dir.remove());
 
 /** A copy of the store, tampered with as an attacker with file access would: guard triggers dropped first. */
-function tampered(attack: (db: Database.Database) => void): string {
+function tampered(attack: (db: Database.Database) => void, from = original): string {
   const file = dir.file(`copy-${copies++}.db`);
-  copyFileSync(original, file);
-  copyFileSync(`${original}.signing-key.pem`, `${file}.signing-key.pem`);
+  copyFileSync(from, file);
+  copyFileSync(`${from}.signing-key.pem`, `${file}.signing-key.pem`);
   const db = new Database(file);
-  for (const t of ['events', 'auth_events', 'checkpoints']) {
-    db.exec(`DROP TRIGGER IF EXISTS ${t}_no_update; DROP TRIGGER IF EXISTS ${t}_no_delete;`);
-  }
+  const triggers = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all();
+  expect(triggers.length).toBeGreaterThanOrEqual(8);
+  for (const t of triggers) db.exec(`DROP TRIGGER "${t}"`);
   attack(db);
   db.close();
   return file;
@@ -253,5 +266,52 @@ describe('verify catches and locates tampering', () => {
       seq: seq - 1,
       kind: 'checkpoint_signature_invalid',
     });
+  });
+});
+
+describe('verify finds a forged copy of a seq wherever it lies', () => {
+  const forge = (db: Database.Database, seq: number) => insertForgedCopy(db, 'bulk', seq);
+
+  it('the store itself refuses a second entry under a taken seq, in either stream', () => {
+    const db = new Database(bulk);
+    try {
+      expect(() => forge(db, 500)).toThrow(/UNIQUE constraint failed: events.tenant, events.seq/);
+      expect(() =>
+        db
+          .prepare(
+            `INSERT INTO auth_events (tenant, seq, id, occurred_ms, received_ms, type, username, username_f, ip_key, body, search, prev_hash, hash)
+             SELECT tenant, seq, 'forged', occurred_ms, received_ms, 'logout', 'x', 'x', 'k', body, '', prev_hash, hash
+             FROM events WHERE tenant = 'bulk' AND seq = 1000`,
+          )
+          .run(),
+      ).toThrow(/the seq belongs to another entry/);
+    } finally {
+      db.close();
+    }
+  });
+
+  // 500 and 1000 end verify's read batches; 1 and BULK are the first and the last entry.
+  it.each([1, 2, 499, 500, 501, 999, 1000, 1001, BULK])(
+    'a copy at seq %i, its unique index dropped: inserted at that seq, naming both ids',
+    async (seq) => {
+      const file = tampered((db) => {
+        db.exec('DROP INDEX events_seq');
+        forge(db, seq);
+      }, bulk);
+      const report = await verify(file);
+      expect(report.problem).toMatchObject({ tenant: 'bulk', seq, kind: 'inserted' });
+      expect(report.problem?.ids?.sort()).toEqual([`b-${seq}`, `forged-${seq}`].sort());
+      expect(report.problem?.message).toMatch(`2 entries claim seq ${seq}`);
+    },
+  );
+
+  it('a row at seq 0, before the chain: inserted', async () => {
+    const file = tampered((db) => {
+      db.exec('DROP INDEX events_seq');
+      db.exec(
+        "INSERT INTO events SELECT NULL, tenant, 0, 'zero', occurred_ms, received_ms, actor_id, actor_username, actor_username_f, actor_display_name, action, category, event_type, target_type, target_id, target_id_f, target_name_f, ip_key, session_id, body, search, prev_hash, hash FROM events WHERE tenant = 'bulk' AND seq = 1",
+      );
+    }, bulk);
+    expect((await verify(file)).problem).toMatchObject({ seq: 0, kind: 'inserted', ids: ['zero'] });
   });
 });

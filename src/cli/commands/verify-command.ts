@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Problem, TenantResult } from '../../core/chain-verifier.js';
+import { DEFAULT_CHECKPOINT_EVERY } from '../../core/checkpoint-schedule.js';
 import { AuditError } from '../../core/errors.js';
+import { parseSavedCheckpoints } from '../../core/saved-checkpoints.js';
 import { publicKeyInfo } from '../../core/signing.js';
 import { verifyExportFile } from '../../core/verify-export.js';
 import { verifyStore } from '../../core/verify-store.js';
@@ -14,6 +16,8 @@ interface VerifyFlags {
   file?: string;
   tenant?: string;
   publicKey?: string[];
+  checkpoint?: string[];
+  checkpointEvery?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -21,7 +25,9 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 export function registerVerify(program: Command): void {
   program
     .command('verify')
-    .description('Recompute the hash chain and check the signed checkpoints; exit 1 at the first problem')
+    .description(
+      'Recompute the hash chain, check the signed checkpoints, their schedule and the ones you saved; exit 1 on a problem',
+    )
     .option('--db <file>', 'SQLite database file (opened read-only; a copy works with the server stopped)')
     .option('--database-url <url>', 'PostgreSQL connection URL')
     .option('--file <export.ndjson>', 'an NDJSON export, checked offline')
@@ -31,8 +37,19 @@ export function registerVerify(program: Command): void {
       'trust only this key (repeatable; default: the keys in the store/file)',
       collect,
     )
+    .option(
+      '--checkpoint <file>',
+      'checkpoints you saved earlier (GET /v1/integrity/checkpoints/latest, one JSON per line); the chain must still extend each (repeatable)',
+      collect,
+    )
+    .option(
+      '--checkpoint-every <n>',
+      `the schedule the server signs checkpoints on; every multiple must have one (default ${DEFAULT_CHECKPOINT_EVERY}, 0: not checked)`,
+    )
     .action(async (flags: VerifyFlags) => {
       const trustedKeys = flags.publicKey?.length ? readKeys(flags.publicKey) : undefined;
+      const saved = (flags.checkpoint ?? []).flatMap((f) => parseSavedCheckpoints(readText(f), f));
+      const checkpointEvery = scheduleOf(flags.checkpointEvery);
       const progress = new Progress('verify');
       let tick = 0;
       const onProgress = (n: number) => {
@@ -43,17 +60,28 @@ export function registerVerify(program: Command): void {
         if (flags.db !== undefined || flags.databaseUrl !== undefined) {
           throw new AuditError('invalid_request', 'Give --file or a store (--db / --database-url), not both');
         }
-        const report = await verifyExportFile(flags.file, { trustedKeys, tenant: flags.tenant, onProgress });
+        const report = await verifyExportFile(flags.file, {
+          trustedKeys,
+          tenant: flags.tenant,
+          saved,
+          onProgress,
+        });
         progress.stop();
-        return finish(report.problem, summaryOfFile(report, flags.file));
+        return finish(report.problem ? [report.problem] : [], summaryOfFile(report, flags.file));
       }
       // A reader thread reads the next rows while this thread hashes the current ones.
       const store = await openStore({ ...resolveStoreFlags(flags), readonly: true, readers: 1 });
       try {
-        const report = await verifyStore(store, { tenant: flags.tenant, trustedKeys, onProgress });
+        const report = await verifyStore(store, {
+          tenant: flags.tenant,
+          trustedKeys,
+          saved,
+          checkpointEvery,
+          onProgress,
+        });
         progress.stop();
         return finish(
-          report.problem,
+          report.problems,
           summaryOfStore(report.tenants, report.entries, report.elapsedMs, report.keySource),
         );
       } finally {
@@ -72,11 +100,26 @@ function readKeys(values: string[]): Map<string, string> {
   return keys;
 }
 
-function finish(problem: Problem | undefined, summary: string): void {
-  if (problem) {
+function readText(file: string): string {
+  if (!existsSync(file)) throw new AuditError('invalid_request', `No checkpoint file at ${file}`);
+  return readFileSync(file, 'utf8');
+}
+
+function scheduleOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value))
+    throw new AuditError('invalid_request', '--checkpoint-every must be a whole number (0: not checked)');
+  return Number(value);
+}
+
+/** One FAILED line per problem (a tenant's first chain problem, its missing checkpoints), else the summary. */
+function finish(problems: Problem[], summary: string): void {
+  for (const p of problems) {
     process.stdout.write(
-      `FAILED tenant ${problem.tenant} seq ${problem.seq}: ${problem.kind.replaceAll('_', ' ')} — ${problem.message}\n`,
+      `FAILED tenant ${p.tenant} seq ${p.seq}: ${p.kind.replaceAll('_', ' ')} — ${p.message}\n`,
     );
+  }
+  if (problems.length > 0) {
     process.exitCode = 1;
     return;
   }
@@ -100,9 +143,11 @@ function summaryOfStore(tenants: TenantResult[], entries: number, ms: number, ke
     keySource === 'given'
       ? 'the given key(s)'
       : "the store's own keys (pass --public-key to use a key you hold)";
+  const saved = tenants.reduce((n, t) => n + t.savedCheckpoints, 0);
   return (
     `OK ${entries.toLocaleString('en-US')} entries in ${tenants.length} tenant(s) intact; ${checkpoint}; ` +
-    `${unsigned} entries after it not yet signed; checkpoints checked against ${keys}; ${rate(entries, ms)}`
+    `${unsigned} entries after it not yet signed; checkpoints checked against ${keys}; ` +
+    `${saved ? `the chain extends all ${saved} saved checkpoint(s); ` : ''}${rate(entries, ms)}`
   );
 }
 
@@ -111,8 +156,13 @@ function summaryOfFile(report: Awaited<ReturnType<typeof verifyExportFile>>, fil
     report.keySource === 'given'
       ? 'the given key(s)'
       : "the file's own keys (pass --public-key to use a key you hold)";
+  const { extended, uncovered } = report.saved;
+  const saved =
+    extended + uncovered.length === 0
+      ? ''
+      : `it extends ${extended} saved checkpoint(s)${uncovered.length ? `; ${uncovered.length} not covered by this export (${uncovered.map((c) => `${c.tenant}@${c.seq}`).join(', ')}: filtered out, or signed after it)` : ''}; `;
   return (
     `OK ${file}: ${report.events.toLocaleString('en-US')} events intact, each proven up to a signed checkpoint ` +
-    `(${report.checkpoints} checkpoints checked against ${keys}); ${rate(report.events, report.elapsedMs)}`
+    `(${report.checkpoints} checkpoints checked against ${keys}); ${saved}${rate(report.events, report.elapsedMs)}`
   );
 }

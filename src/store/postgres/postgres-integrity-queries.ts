@@ -30,8 +30,8 @@ export async function entryHashAt(pool: PgPool, tenant: string, seq: number): Pr
 }
 
 /**
- * Both streams merged by seq, as in SQLite: each table gives up to `limit` rows (array mode, the inner loop
- * of `auditlog verify`), and the merge stops at the last seq of a table that filled its limit.
+ * Both streams merged by seq over one range of `limit` seqs, as in SQLite (store.ts): every row in the range
+ * (array mode: the inner loop of `auditlog verify`), so all copies of a duplicated seq come out together.
  */
 export async function scanChain(
   pool: PgPool,
@@ -39,16 +39,38 @@ export async function scanChain(
   afterSeq: number,
   limit: number,
 ): Promise<ChainRow[]> {
-  const read = async (table: string) =>
-    (
-      await pool.query<RawChainRow>({
-        text: `SELECT seq, received_ms, body, prev_hash, hash FROM ${table} WHERE tenant = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-        values: [tenant, afterSeq, limit],
-        rowMode: 'array',
-      })
-    ).rows;
-  const [events, auth] = await Promise.all([read('events'), read('auth_events')]);
-  return mergeChainRows(events, auth, limit);
+  const read = async (from: number, to: number) => {
+    const [events, auth] = await Promise.all([
+      chainRows(pool, 'events', tenant, from, to),
+      chainRows(pool, 'auth_events', tenant, from, to),
+    ]);
+    return mergeChainRows(events, auth);
+  };
+  const rows = await read(afterSeq + 1, afterSeq + limit);
+  if (rows.length > 0) return rows;
+  const { rows: found } = await pool.query<{ first: number | null }>(
+    `SELECT least((SELECT min(seq) FROM events WHERE tenant = $1 AND seq > $2),
+                  (SELECT min(seq) FROM auth_events WHERE tenant = $1 AND seq > $2)) AS first`,
+    [tenant, afterSeq],
+  );
+  const first = found[0]?.first ?? null;
+  return first === null ? [] : read(first, first + limit - 1);
+}
+
+async function chainRows(
+  pool: PgPool,
+  table: string,
+  tenant: string,
+  from: number,
+  to: number,
+): Promise<RawChainRow[]> {
+  const { rows } = await pool.query<RawChainRow>({
+    text: `SELECT seq, received_ms, body, prev_hash, hash, id FROM ${table}
+            WHERE tenant = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`,
+    values: [tenant, from, to],
+    rowMode: 'array',
+  });
+  return rows;
 }
 
 export async function latestCheckpoint(pool: PgPool, tenant: string): Promise<SignedCheckpoint | undefined> {

@@ -10,9 +10,10 @@ const T = 'text COLLATE "C"';
  *
  * The two event tables are partitioned by month of `occurred_ms` (postgres-partitions.ts creates the
  * partitions ahead), so retention can drop a partition instead of running a huge DELETE. A partitioned table
- * cannot have a unique index without its partition key; `seq` and `id` stay unique because every append
- * holds its tenant's chain-head row lock while it checks ids and assigns seqs (postgres-writer.ts), and
- * `auditlog verify` would report a duplicated seq.
+ * cannot have a unique index without its partition key; every append holds its tenant's chain-head row lock
+ * while it checks ids and assigns seqs (postgres-writer.ts), and since migration 3 a trigger the application
+ * role cannot drop claims each (tenant, seq) in `chain_seqs`, so no role but the owner can store a second
+ * entry under a taken seq.
  */
 export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }[] = [
   {
@@ -205,6 +206,34 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
       CREATE INDEX events_target_id_f ON events (tenant, target_id_f, occurred_ms, seq);
       CREATE INDEX events_target_name_f ON events (tenant, target_name_f, occurred_ms, seq)
         WHERE target_name_f IS NOT NULL;
+    `,
+  },
+  {
+    version: 3,
+    name: 'a seq belongs to one entry of either stream, for every role but the owner',
+    // The partitioned tables cannot hold a unique (tenant, seq) index, so each insert claims its seq in a
+    // plain table whose primary key refuses a second claim. The row trigger is cloned onto every partition,
+    // present and future (an INSERT naming a partition is caught too), and only the owner can drop or
+    // disable it. SECURITY DEFINER: it writes chain_seqs as the owner, so the application role needs no
+    // grant there; the table is named with its schema, so a caller's temporary table cannot stand in for it.
+    // Existing entries are claimed first; a seq already taken twice stays for `auditlog verify` to report.
+    // Cost: ~7–10 µs of database CPU per row against ~45–50 µs for the raw insert (README); a statement-level
+    // trigger costs ~3–5 µs but is not cloned, so every partition would need its own — one forgotten is a hole.
+    sql: `
+      CREATE TABLE chain_seqs (tenant ${T} NOT NULL, seq bigint NOT NULL, PRIMARY KEY (tenant, seq));
+      INSERT INTO chain_seqs (tenant, seq)
+        SELECT tenant, seq FROM events UNION ALL SELECT tenant, seq FROM auth_events
+        ON CONFLICT DO NOTHING;
+      DO $migration$ BEGIN
+        EXECUTE format($fn$
+          CREATE FUNCTION auditlog_claim_seq() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $body$
+            BEGIN INSERT INTO %I.chain_seqs (tenant, seq) VALUES (NEW.tenant, NEW.seq); RETURN NEW; END
+          $body$$fn$, current_schema());
+      END $migration$;
+      CREATE TRIGGER events_claim_seq BEFORE INSERT ON events
+        FOR EACH ROW EXECUTE FUNCTION auditlog_claim_seq();
+      CREATE TRIGGER auth_events_claim_seq BEFORE INSERT ON auth_events
+        FOR EACH ROW EXECUTE FUNCTION auditlog_claim_seq();
     `,
   },
 ];

@@ -5,7 +5,7 @@ import type { ChainRow } from '../store.js';
 import { TENANTS_SQL } from '../tenants-sql.js';
 import { prepared, type SqliteDb } from './sqlite-connection.js';
 
-const CHAIN_COLUMNS = 'seq, received_ms AS receivedMs, body, prev_hash AS prevHash, hash';
+const CHAIN_COLUMNS = 'seq, received_ms, body, prev_hash, hash, id';
 const CHECKPOINT_COLUMNS = 'tenant, seq, hash, signed_at AS signedAt, key_id AS keyId, signature';
 
 export function tenants(db: SqliteDb): string[] {
@@ -29,19 +29,33 @@ export function entryHashAt(db: SqliteDb, tenant: string, seq: number): string |
 }
 
 /**
- * Both streams merged by seq; a duplicated seq (a forged row) comes out twice, for the verifier to see.
- * Each table gives up to `limit` rows; the merge is complete only up to the last seq of a table that
- * filled its `limit`, so rows past that are left for the next call. (Raw rows and one merge pass: this
- * is the inner loop of `auditlog verify`.)
+ * Both streams merged by seq, over one range of `limit` seqs (store.ts): (afterSeq, afterSeq + limit], or
+ * when that is empty the range from the least seq after afterSeq. Every row in the range is read — no
+ * LIMIT — so a duplicated seq (a forged row) comes out with all its copies, for the verifier to see, and
+ * paging on the last seq never skips one. (Raw rows and one merge pass: the inner loop of `auditlog verify`.)
  */
 export function scanChain(db: SqliteDb, tenant: string, afterSeq: number, limit: number): ChainRow[] {
-  const read = (table: string) =>
-    prepared(db, `SELECT ${CHAIN_COLUMNS} FROM ${table} WHERE tenant = ? AND seq > ? ORDER BY seq LIMIT ?`)
-      .raw()
-      .all(tenant, afterSeq, limit) as RawChainRow[];
-  const events = read('events');
-  const auth = read('auth_events');
-  return mergeChainRows(events, auth, limit);
+  const read = (from: number, to: number) =>
+    mergeChainRows(chainRows(db, 'events', tenant, from, to), chainRows(db, 'auth_events', tenant, from, to));
+  const rows = read(afterSeq + 1, afterSeq + limit);
+  if (rows.length > 0) return rows;
+  const first = prepared(
+    db,
+    `SELECT min(s) FROM (SELECT min(seq) AS s FROM events WHERE tenant = ? AND seq > ?
+       UNION ALL SELECT min(seq) FROM auth_events WHERE tenant = ? AND seq > ?)`,
+  )
+    .pluck()
+    .get(tenant, afterSeq, tenant, afterSeq) as number | null;
+  return first === null ? [] : read(first, first + limit - 1);
+}
+
+function chainRows(db: SqliteDb, table: string, tenant: string, from: number, to: number): RawChainRow[] {
+  return prepared(
+    db,
+    `SELECT ${CHAIN_COLUMNS} FROM ${table} WHERE tenant = ? AND seq BETWEEN ? AND ? ORDER BY seq`,
+  )
+    .raw()
+    .all(tenant, from, to) as RawChainRow[];
 }
 
 export function latestCheckpoint(db: SqliteDb, tenant: string): SignedCheckpoint | undefined {

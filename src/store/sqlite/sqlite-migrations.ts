@@ -181,6 +181,21 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
       INSERT INTO search_progress (tenant, indexed_seq) SELECT tenant, seq FROM chain_heads;
     `,
   },
+  {
+    version: 5,
+    name: 'a seq belongs to one entry of either stream',
+    // Each table's unique (tenant, seq) index keeps a seq to one row of that table; the two streams share
+    // one chain, so a row of one table must not take a seq of the other either. One probe of the other
+    // table's seq index per insert (the same rightmost pages the writer just touched).
+    sql: `
+      CREATE TRIGGER events_seq_unique BEFORE INSERT ON events
+        WHEN EXISTS (SELECT 1 FROM auth_events WHERE tenant = NEW.tenant AND seq = NEW.seq)
+        BEGIN SELECT RAISE(ABORT, 'auditlog: the seq belongs to another entry'); END;
+      CREATE TRIGGER auth_events_seq_unique BEFORE INSERT ON auth_events
+        WHEN EXISTS (SELECT 1 FROM events WHERE tenant = NEW.tenant AND seq = NEW.seq)
+        BEGIN SELECT RAISE(ABORT, 'auditlog: the seq belongs to another entry'); END;
+    `,
+  },
 ];
 
 export function migrateSqlite(db: SqliteDb): void {
