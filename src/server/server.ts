@@ -8,6 +8,7 @@ import type { Scope } from '../store/store.js';
 import type { Metrics } from './metrics.js';
 import { installAuth } from './plugins/auth.js';
 import { answerFrameworkError, installErrorHandler } from './plugins/error-handler.js';
+import { MAX_PATH_PARAM_LENGTH, overlongPathError } from './plugins/path-params.js';
 import { installUrlTextCheck } from './plugins/url-text.js';
 import { defaultWebRoot, registerWebUi, type WebUiOptions } from './plugins/web-ui.js';
 import { authEventsRoutes } from './routes/auth-events-routes.js';
@@ -71,6 +72,7 @@ function installShutdownGate(app: FastifyInstance): void {
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { log, metrics } = options;
+  const routes: RouteEntry[] = [];
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: LIMITS.requestBytes,
@@ -83,13 +85,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     onProtoPoisoning: 'ignore',
     onConstructorPoisoning: 'ignore',
     ajv: { customOptions: { strict: false } },
-    frameworkErrors: answerFrameworkError,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    frameworkErrors: (error, request, reply) =>
+      answerFrameworkError(
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? overlongPathError(request.url, routes) : error,
+        request,
+        reply,
+      ),
   });
   app.setValidatorCompiler(() => (value) => ({ value }));
   // A body must be JSON: other types are a 415, not text that fails validation.
   app.removeContentTypeParser('text/plain');
   installShutdownGate(app);
-  const routes: RouteEntry[] = [];
   app.decorate('routeTable', routes);
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) {

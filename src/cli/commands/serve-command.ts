@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { AlertRules } from '../../core/attack-detection.js';
 import { AuditError } from '../../core/errors.js';
 import { parseDuration } from '../../core/time.js';
+import { assertStrongBootstrapToken } from '../../core/tokens.js';
 import { createMetrics } from '../../server/metrics.js';
 import { buildServer } from '../../server/server.js';
 import { cliActor, openRuntime } from '../runtime.js';
@@ -32,6 +33,9 @@ export function registerServe(program: Command): void {
 async function serve(flags: ServeFlags): Promise<void> {
   const port = Number(flags.port ?? process.env.PORT ?? 8080);
   const host = flags.host ?? process.env.HOST ?? '127.0.0.1';
+  const bootstrap = process.env.AUDITLOG_BOOTSTRAP_TOKEN;
+  // Refused before the store is opened: a weak all-scopes token is a usage error (exit 2), never served.
+  if (bootstrap) assertStrongBootstrapToken(bootstrap);
   const metrics = createMetrics();
   const log = await openRuntime(
     { db: flags.db, databaseUrl: flags.databaseUrl, readers: 2 },
@@ -47,7 +51,6 @@ async function serve(flags: ServeFlags): Promise<void> {
       },
     },
   );
-  const bootstrap = process.env.AUDITLOG_BOOTSTRAP_TOKEN;
   if (bootstrap) {
     await log.access.ensureBootstrapToken(bootstrap);
   } else {

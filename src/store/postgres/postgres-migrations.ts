@@ -207,6 +207,15 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
         WHERE target_name_f IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'a viewer token names the token that minted it',
+    // Viewer tokens minted before this have no parent and are refused from now on (they lived ≤ 1 hour).
+    sql: `
+      ALTER TABLE tokens ADD COLUMN parent_id ${T};
+      CREATE INDEX tokens_parent ON tokens (parent_id) WHERE parent_id IS NOT NULL;
+    `,
+  },
 ];
 
 const MIGRATION_LOCK = 0x6175_6469; // "audi"
