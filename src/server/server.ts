@@ -38,6 +38,12 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Failed authentications per address and minute before 429 (default 30). */
   maxAuthFailuresPerMinute?: number;
+  /**
+   * Addresses or CIDR blocks of the reverse proxies in front of the server, whose `X-Forwarded-For` names the
+   * client; default none, so the peer is the client. Behind an unnamed proxy every client is one address: one
+   * guesser locks everybody out, and self-audit events record the proxy.
+   */
+  trustProxy?: string[];
   /** Seconds a request may take before the server gives up on it. */
   requestTimeoutSeconds?: number;
   /** The web UI at `/`; default: the package's built web/dist, framed by nobody. */
@@ -86,6 +92,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     onConstructorPoisoning: 'ignore',
     ajv: { customOptions: { strict: false } },
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    trustProxy: options.trustProxy?.length ? options.trustProxy : false,
     frameworkErrors: (error, request, reply) =>
       answerFrameworkError(
         error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? overlongPathError(request.url, routes) : error,

@@ -125,6 +125,12 @@ describe('failed authentications', () => {
           error: { code: 'rate_limited', message: expect.stringContaining('retry in'), details: [] },
         });
       }
+      // Without a trusted proxy, X-Forwarded-For is the client's word: it does not get around the lock.
+      const spoofed = await limited.request('/v1/events', {
+        token: good,
+        headers: { 'x-forwarded-for': '198.51.100.77' },
+      });
+      expect(spoofed.status).toBe(429);
       // Routes that need no token are not locked.
       expect((await limited.request('/healthz', { token: null })).status).toBe(200);
     } finally {
@@ -148,6 +154,24 @@ describe('failed authentications', () => {
         expect((await limited.request('/v1/events', { token: viewer.token })).status).toBe(401);
       }
       expect((await limited.request('/v1/events', { method: 'POST', json: sampleEvent() })).status).toBe(201);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('behind a named proxy, lock out the guessing client only, not the platform', async () => {
+    const limited = await startTestServer({}, { maxAuthFailuresPerMinute: 3, trustProxy: ['127.0.0.0/8'] });
+    try {
+      const good = await limited.token('acme', ['read']);
+      const from = (client: string, token: string) =>
+        limited.request('/v1/events', { token, headers: { 'x-forwarded-for': client } });
+      for (let i = 0; i < 4; i++) await from('203.0.113.9', `${good.slice(0, 16)}${'B'.repeat(43)}`);
+      expect((await from('203.0.113.9', good)).status).toBe(429);
+      expect((await from('198.51.100.7', good)).status).toBe(200);
+      // IPv6 clients are keyed by /64: another address of the same /64 is the same client.
+      for (let i = 0; i < 4; i++) await from('2001:db8:1:2::a', `${good.slice(0, 16)}${'C'.repeat(43)}`);
+      expect((await from('2001:db8:1:2::b', good)).status).toBe(429);
+      expect((await from('2001:db8:1:3::a', good)).status).toBe(200);
     } finally {
       await limited.close();
     }
