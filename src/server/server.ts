@@ -8,7 +8,7 @@ import type { Scope } from '../store/store.js';
 import type { Metrics } from './metrics.js';
 import { installAuth } from './plugins/auth.js';
 import { answerFrameworkError, installErrorHandler } from './plugins/error-handler.js';
-import { MAX_PATH_PARAM_LENGTH, overlongPathError } from './plugins/path-params.js';
+import { answerClientError, MAX_PATH_PARAM_LENGTH, overlongPathError } from './plugins/url-limits.js';
 import { installUrlTextCheck } from './plugins/url-text.js';
 import { defaultWebRoot, registerWebUi, type WebUiOptions } from './plugins/web-ui.js';
 import { authEventsRoutes } from './routes/auth-events-routes.js';
@@ -93,6 +93,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ajv: { customOptions: { strict: false } },
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     trustProxy: options.trustProxy?.length ? options.trustProxy : false,
+    clientErrorHandler: answerClientError,
     frameworkErrors: (error, request, reply) =>
       answerFrameworkError(
         error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? overlongPathError(request.url, routes) : error,

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { AuditError, type ErrorDetail } from '../../core/errors.js';
 
 /**
@@ -39,4 +40,33 @@ function decodeSegment(segment: string): string {
   } catch {
     return segment;
   }
+}
+
+/**
+ * Fastify's `clientErrorHandler`: what Node's HTTP parser refuses before any route runs — a URL and headers
+ * over its 16 KiB (431), a request not received in time (408), bytes that are not HTTP (400) — answered
+ * with the contract's error body, as Fastify's default does with its own. The connection is then closed.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, e] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [
+          431,
+          'Request Header Fields Too Large',
+          new AuditError(
+            'invalid_query',
+            'The URL and headers are over 16 KiB, longer than any value the API accepts',
+          ),
+        ]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', new AuditError('invalid_request', 'The request was not received in time')]
+        : [400, 'Bad Request', new AuditError('invalid_request', 'The request is not valid HTTP')];
+  const body = JSON.stringify(e.toJSON());
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
