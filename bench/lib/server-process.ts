@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/auditlog.js', import.meta.url));
-export const BENCH_TOKEN = 'bench-token-0123456789abcdef';
+export const BENCH_TOKEN = 'PhNE4pV0jW9aUex-pRWFhH8Ql7k1Gf_h';
 
 export interface BenchServer {
   url: string;

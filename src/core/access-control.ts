@@ -1,6 +1,7 @@
 import type { Scope, Store, TokenRecord } from '../store/store.js';
 import { AuditError } from './errors.js';
 import {
+  assertStrongBootstrapToken,
   bootstrapTokenRecord,
   type IssuedToken,
   isActive,
@@ -18,6 +19,7 @@ export interface Principal {
   scopes: ReadonlySet<Scope>;
   name: string | null;
   kind: TokenRecord['kind'];
+  /** When the token stops working: its own expiry or its parent's, whichever is first. */
   expiresMs: number | null;
 }
 
@@ -29,6 +31,18 @@ export interface ActingParty {
 }
 
 export const VIEWER_TTL = { defaultSeconds: 900, maxSeconds: 3600 } as const;
+
+/** Viewer tokens have one parent (they cannot mint); the bound only stops a cycle planted in the table. */
+const MAX_PARENTS = 8;
+
+const INACTIVE = 'The token is unknown, revoked or expired';
+
+/** A secret that matched no token (401): a guess, the only failure the failed-authentication limit counts. */
+export class WrongSecret extends AuditError {
+  constructor() {
+    super('unauthorized', INACTIVE);
+  }
+}
 
 /** The self-audit hook: the log records its own administration as `security` events. */
 export type SelfAudit = (tenant: string, event: Record<string, unknown>) => Promise<void>;
@@ -43,8 +57,8 @@ export function actingToken(p: Principal, ip?: string, userAgent?: string): Acti
 
 /**
  * Tokens and scopes. A token belongs to one tenant; only the SHA-256 of its secret is stored; revocation
- * takes effect on the next request (no cache). Creating and revoking tokens are recorded as events of the
- * token's tenant, attributed to whoever did it.
+ * takes effect on the next request (no cache). Creating and revoking tokens, viewer tokens included, are
+ * recorded as events of the token's tenant, attributed to whoever did it.
  */
 export class AccessControl {
   readonly #store: Store;
@@ -57,27 +71,50 @@ export class AccessControl {
     this.#audit = audit;
   }
 
-  /** 401 for a missing, unknown, revoked or expired token. */
+  /**
+   * The principal a bearer token stands for. 401 for a missing, unknown, revoked or expired token, and for a
+   * token any of whose parents (the tokens that minted it, checked on every use) is revoked, expired or
+   * gone; a viewer token without a parent (minted before parents were recorded) is refused. A secret that
+   * matched no token throws `WrongSecret`, the only 401 that counts as a guess.
+   */
   async authenticate(bearer: string | undefined): Promise<Principal> {
     if (!bearer) throw new AuditError('unauthorized', 'Send Authorization: Bearer <token>');
     const { id, secret } = parseBearer(bearer);
     const record = await this.#store.tokens.find(id);
-    if (!record || !secretMatches(record, secret) || !isActive(record, this.#now())) {
-      throw new AuditError('unauthorized', 'The token is unknown, revoked or expired');
-    }
+    if (!record || !secretMatches(record, secret)) throw new WrongSecret();
     return {
       tokenId: record.id,
       tenant: record.tenant,
       scopes: new Set(record.scopes),
       name: record.name,
       kind: record.kind,
-      expiresMs: record.expiresMs,
+      expiresMs: await this.#validUntil(record, this.#now()),
     };
   }
 
-  /** Creates the operator's bootstrap token (all scopes, tenant `default`) unless it exists. */
-  async ensureBootstrapToken(secret: string): Promise<void> {
-    await this.#store.tokens.createIfAbsent(bootstrapTokenRecord(secret, this.#now()));
+  /** When a token stops working: its own expiry or a parent's, whichever is first; 401 when it already has. */
+  async #validUntil(token: TokenRecord, nowMs: number): Promise<number | null> {
+    let until: number | null = null;
+    let t: TokenRecord | undefined = token;
+    for (let depth = 0; t !== undefined && depth <= MAX_PARENTS; depth++) {
+      if (!isActive(t, nowMs)) break;
+      if (t.expiresMs !== null) until = until === null ? t.expiresMs : Math.min(until, t.expiresMs);
+      if (t.parentId === null) {
+        if (t.kind === 'viewer') break;
+        return until;
+      }
+      t = await this.#store.tokens.find(t.parentId);
+    }
+    throw new AuditError('unauthorized', INACTIVE);
+  }
+
+  /**
+   * Creates the operator's bootstrap token (all scopes, tenant `default`) unless it exists. A token weaker
+   * than 128 bits (see `bootstrapTokenProblem`) MUST be refused: 400 `invalid_request`, nothing stored.
+   */
+  async ensureBootstrapToken(token: string): Promise<void> {
+    assertStrongBootstrapToken(token);
+    await this.#store.tokens.createIfAbsent(bootstrapTokenRecord(token, this.#now()));
   }
 
   /** On a store with no token at all, creates an admin token and returns it (to print once). */
@@ -104,8 +141,18 @@ export class AccessControl {
     return issued;
   }
 
-  /** A short-lived, read-only token for one tenant, for a host page to hand to the embedded UI. */
-  async createViewerToken(p: Principal, ttlSeconds: unknown): Promise<{ token: string; expiresAt: string }> {
+  /**
+   * A short-lived, read-only token of the caller's tenant, for a host page to hand to the embedded UI. It
+   * MUST NOT outlive the caller: it expires with it at the latest and stops when the caller is revoked
+   * (`authenticate` checks the parent on every use). A viewer token MUST NOT mint one (403). Recorded as an
+   * `auditlog.viewer_token_created` event.
+   */
+  async createViewerToken(
+    p: Principal,
+    ttlSeconds: unknown,
+    by: ActingParty,
+  ): Promise<{ token: string; expiresAt: string }> {
+    if (p.kind === 'viewer') throw new AuditError('forbidden', 'A viewer token cannot mint tokens');
     const ttl = ttlSeconds === undefined ? VIEWER_TTL.defaultSeconds : Number(ttlSeconds);
     if (!Number.isInteger(ttl) || ttl < 30 || ttl > VIEWER_TTL.maxSeconds) {
       throw new AuditError('invalid_request', 'Invalid ttlSeconds', [
@@ -113,22 +160,34 @@ export class AccessControl {
       ]);
     }
     const now = this.#now();
+    const expiresMs = Math.min(now + ttl * 1000, p.expiresMs ?? Number.POSITIVE_INFINITY);
     const issued = issueToken(p.tenant, ['read'], {
       name: `viewer via ${p.name ?? p.tokenId}`,
       nowMs: now,
-      expiresMs: now + ttl * 1000,
+      expiresMs,
       kind: 'viewer',
+      parentId: p.tokenId,
     });
     await this.#store.tokens.create(issued.record);
-    return { token: issued.token, expiresAt: new Date(now + ttl * 1000).toISOString() };
+    await this.#audit(p.tenant, {
+      ...by,
+      action: 'create',
+      category: 'security',
+      eventType: 'auditlog.viewer_token_created',
+      target: { type: 'Token', id: issued.record.id, name: issued.record.name },
+      newValue: publicToken(issued.record),
+    });
+    return { token: issued.token, expiresAt: new Date(expiresMs).toISOString() };
   }
 
+  /** Every API and bootstrap token, and the viewer tokens that still work (each names its parent). */
   async listTokens(tenant?: string): Promise<ReturnType<typeof publicToken>[]> {
+    const now = this.#now();
     const all = await this.#store.tokens.list(tenant);
-    return all.filter((t) => t.kind !== 'viewer').map(publicToken);
+    return all.filter((t) => t.kind !== 'viewer' || isActive(t, now)).map(publicToken);
   }
 
-  /** Revokes a token; 404 when there is none with this id. */
+  /** Revokes a token and the viewer tokens it minted; 404 when there is none with this id. */
   async revokeToken(id: string, by: ActingParty): Promise<void> {
     const record = await this.#store.tokens.find(id);
     if (!record) throw new AuditError('not_found', `Token ${id} not found`);
@@ -157,6 +216,7 @@ export function publicToken(t: TokenRecord) {
     createdAt: new Date(t.createdMs).toISOString(),
     revokedAt: t.revokedMs === null ? null : new Date(t.revokedMs).toISOString(),
     expiresAt: t.expiresMs === null ? null : new Date(t.expiresMs).toISOString(),
+    parentId: t.parentId,
   };
 }
 

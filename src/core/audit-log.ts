@@ -105,14 +105,23 @@ export class AuditLog {
     return log;
   }
 
-  /** Appends one event or `{ events: [ … ] }` for `tenant`; all or nothing, durable when it resolves. */
-  async appendEvents(tenant: string, body: unknown): Promise<AppendedEntry[]> {
+  /**
+   * Appends one event or `{ events: [ … ] }` for `tenant`; all or nothing, durable when it resolves. The
+   * log's reserved event types and actors are refused (reserved-events.ts) unless `operator` is set: the CLI
+   * import, since an export of the log holds the log's own records.
+   */
+  async appendEvents(
+    tenant: string,
+    body: unknown,
+    by: { operator?: boolean } = {},
+  ): Promise<AppendedEntry[]> {
     const { items, paths } = splitBatch(body);
     const entries = prepareEvents(items, paths, {
       tenant,
       now: this.now(),
       categories: this.#categories,
       redactor: this.#redactor,
+      allowReserved: by.operator === true,
     });
     return this.#commit(tenant, entries, paths);
   }
@@ -137,9 +146,13 @@ export class AuditLog {
   }
 
   /** Validates like appendEvents and stores nothing; throws the same errors. */
-  checkEvents(body: unknown): void {
+  checkEvents(body: unknown, by: { operator?: boolean } = {}): void {
     const { items, paths } = splitBatch(body);
-    checkEvents(items, paths, { now: this.now(), categories: this.#categories });
+    checkEvents(items, paths, {
+      now: this.now(),
+      categories: this.#categories,
+      allowReserved: by.operator === true,
+    });
   }
 
   /**
@@ -291,6 +304,7 @@ export class AuditLog {
       now: this.now(),
       categories: new Set([...this.#categories, 'security']),
       redactor: this.#redactor,
+      allowReserved: true,
     });
     await this.#commit(tenant, entries, ['']);
   }

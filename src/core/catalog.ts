@@ -109,6 +109,7 @@ export const DEFAULT_CATALOG: Catalog = [
       a('security.policy_changed', 'Policy changed', 'update', 'SecurityPolicy'),
       a('auditlog.token_created', 'API token created', 'create', 'Token'),
       a('auditlog.token_revoked', 'API token revoked', 'delete', 'Token'),
+      a('auditlog.viewer_token_created', 'Viewer token created', 'create', 'Token'),
       a('auditlog.export', 'Audit log exported', 'create', 'Export'),
     ],
   },

@@ -6,6 +6,7 @@ import { newId } from './ids.js';
 import { inspectJson, pointerToken, withProblems } from './inspect-json.js';
 import { ipKey, isValidIp } from './ip.js';
 import type { Redactor } from './redact.js';
+import { reservedFieldErrors } from './reserved-events.js';
 import { compileSchema, schemaErrors } from './schema-validator.js';
 import { EventInput, LIMITS } from './schemas/event-schema.js';
 import { SearchStrings } from './search-text.js';
@@ -18,6 +19,8 @@ export interface PrepareContext {
   now: number;
   categories: ReadonlySet<string>;
   redactor: Redactor;
+  /** The log's own records and an operator's import of an export: reserved types and actors allowed. */
+  allowReserved?: boolean;
 }
 
 const MAX_VALUE_DEPTH = 64;
@@ -46,7 +49,7 @@ export function prepareEvents(
 export function checkEvents(
   items: readonly unknown[],
   paths: readonly string[],
-  ctx: Pick<PrepareContext, 'now' | 'categories'>,
+  ctx: Pick<PrepareContext, 'now' | 'categories' | 'allowReserved'>,
 ): void {
   const tooLarge: ErrorDetail[] = [];
   const invalid: ErrorDetail[] = [];
@@ -111,11 +114,19 @@ function inspectEvent(
 function eventErrors(
   item: unknown,
   path: string,
-  ctx: Pick<PrepareContext, 'now' | 'categories'>,
+  ctx: Pick<PrepareContext, 'now' | 'categories' | 'allowReserved'>,
 ): ErrorDetail[] {
   const out = schemaErrors(validateShape, item, path);
   if (typeof item !== 'object' || item === null) return out;
   const e = item as Partial<Record<keyof EventInput, unknown>>;
+  const target = ((typeof e.target === 'object' && e.target) || {}) as { type?: unknown; id?: unknown };
+  if (!ctx.allowReserved) {
+    const defaultType =
+      typeof target.type === 'string' && typeof e.action === 'string'
+        ? defaultEventType(target.type, e.action)
+        : undefined;
+    out.push(...reservedFieldErrors(e, path, defaultType));
+  }
   const has = (field: string) => out.some((d) => d.path === `${path}/${field}`);
   if (typeof e.occurredAt === 'string' && !has('occurredAt')) {
     const ms = parseRfc3339(e.occurredAt);
@@ -129,7 +140,6 @@ function eventErrors(
   if (typeof e.ip === 'string' && !isValidIp(e.ip)) {
     out.push({ path: `${path}/ip`, message: 'must be a valid IPv4 or IPv6 address' });
   }
-  const target = ((typeof e.target === 'object' && e.target) || {}) as { type?: unknown; id?: unknown };
   out.push(
     ...dotSegmentErrors(
       { id: e.id, sessionId: e.sessionId, 'target/type': target.type, 'target/id': target.id },

@@ -8,6 +8,7 @@ import type { Scope } from '../store/store.js';
 import type { Metrics } from './metrics.js';
 import { installAuth } from './plugins/auth.js';
 import { answerFrameworkError, installErrorHandler } from './plugins/error-handler.js';
+import { answerClientError, MAX_PATH_PARAM_LENGTH, overlongPathError } from './plugins/url-limits.js';
 import { installUrlTextCheck } from './plugins/url-text.js';
 import { defaultWebRoot, registerWebUi, type WebUiOptions } from './plugins/web-ui.js';
 import { authEventsRoutes } from './routes/auth-events-routes.js';
@@ -37,6 +38,12 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Failed authentications per address and minute before 429 (default 30). */
   maxAuthFailuresPerMinute?: number;
+  /**
+   * Addresses or CIDR blocks of the reverse proxies in front of the server, whose `X-Forwarded-For` names the
+   * client; default none, so the peer is the client. Behind an unnamed proxy every client is one address: one
+   * guesser locks everybody out, and self-audit events record the proxy.
+   */
+  trustProxy?: string[];
   /** Seconds a request may take before the server gives up on it. */
   requestTimeoutSeconds?: number;
   /** The web UI at `/`; default: the package's built web/dist, framed by nobody. */
@@ -71,6 +78,7 @@ function installShutdownGate(app: FastifyInstance): void {
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { log, metrics } = options;
+  const routes: RouteEntry[] = [];
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: LIMITS.requestBytes,
@@ -83,13 +91,20 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     onProtoPoisoning: 'ignore',
     onConstructorPoisoning: 'ignore',
     ajv: { customOptions: { strict: false } },
-    frameworkErrors: answerFrameworkError,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    trustProxy: options.trustProxy?.length ? options.trustProxy : false,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: (error, request, reply) =>
+      answerFrameworkError(
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? overlongPathError(request.url, routes) : error,
+        request,
+        reply,
+      ),
   });
   app.setValidatorCompiler(() => (value) => ({ value }));
   // A body must be JSON: other types are a 415, not text that fails validation.
   app.removeContentTypeParser('text/plain');
   installShutdownGate(app);
-  const routes: RouteEntry[] = [];
   app.decorate('routeTable', routes);
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) {

@@ -246,6 +246,8 @@ export interface TokenRecord {
   revokedMs: number | null;
   expiresMs: number | null;
   kind: 'api' | 'bootstrap' | 'viewer';
+  /** The token that minted this one (viewer tokens); it is valid only while its parent is. */
+  parentId: string | null;
 }
 
 export interface TokenRepository {
@@ -255,7 +257,10 @@ export interface TokenRepository {
   createIfAbsent(token: TokenRecord): Promise<boolean>;
   find(id: string): Promise<TokenRecord | undefined>;
   list(tenant?: string): Promise<TokenRecord[]>;
-  /** Marks a token revoked; returns false when there is no such token. */
+  /**
+   * Marks a token and every token it minted, at any depth, revoked (keeping earlier revocation times);
+   * returns false when there is no such token.
+   */
   revoke(id: string, atMs: number): Promise<boolean>;
   count(): Promise<number>;
 }

@@ -11,6 +11,7 @@ export interface TokenRow {
   revoked_ms: number | null;
   expires_ms: number | null;
   kind: TokenRecord['kind'];
+  parent_id: string | null;
 }
 
 export const tokenRecord = (r: TokenRow): TokenRecord => ({
@@ -23,4 +24,15 @@ export const tokenRecord = (r: TokenRow): TokenRecord => ({
   revokedMs: r.revoked_ms,
   expiresMs: r.expires_ms,
   kind: r.kind,
+  parentId: r.parent_id,
 });
+
+/**
+ * The ids a revocation reaches: the token and, recursively, every token it minted (UNION stops at a cycle).
+ * `rootId` is the engine's placeholder for the root token's id (`?`, `$2::text`).
+ */
+export const tokenFamilySql = (rootId: string) => `
+  WITH RECURSIVE family(id) AS (
+    SELECT ${rootId}
+    UNION SELECT tokens.id FROM tokens JOIN family ON tokens.parent_id = family.id
+  ) SELECT id FROM family`;

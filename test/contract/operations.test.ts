@@ -1,7 +1,7 @@
 // Authentication basics, /healthz, /metrics, /openapi.json, odd ids in paths, unknown routes, durability of a 201.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp-dir.js';
-import { expectErrorShape, fetchAllPages, type RunningServer, startServer } from './helpers/server.js';
+import { expectErrorShape, fetchAllPages, type RunningServer, startServer, TOKEN } from './helpers/server.js';
 
 const dir = tempDir('auditlog-contract-ops-');
 let server: RunningServer;
@@ -31,11 +31,7 @@ describe('authentication', () => {
     ['POST /v1/events without a token', '/v1/events', { method: 'POST', token: null }],
     ['POST /v1/events with a wrong token', '/v1/events', { method: 'POST', token: 'not-the-token' }],
     ['GET /v1/events without a token', '/v1/events', { token: null }],
-    [
-      'GET /v1/events with a wrong token',
-      '/v1/events',
-      { token: `${'x'}${'contract-test-bootstrap-secret-7f3a9c'}` },
-    ],
+    ['GET /v1/events with a wrong token', '/v1/events', { token: `x${TOKEN}` }],
     [
       'GET /v1/events with Basic auth',
       '/v1/events',

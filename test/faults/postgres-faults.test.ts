@@ -15,7 +15,7 @@ import {
 import { sampleEvent } from '../helpers/test-server.js';
 import { expectAlive, expectStoredExactlyOnce, FaultLoad } from './fault-load.js';
 
-const TOKEN = 'faults-admin-token-0123456789abcdef';
+const TOKEN = 'Sam417JqEyCC75b0pnwcfDLVvmbiDrI3';
 const signingKey = generateSigningKey().privatePem;
 const OUTAGE_MS = 10_000;
 const RECOVERY_TIMEOUT_MS = 30_000;

@@ -15,7 +15,7 @@ import {
 import { tempDir } from '../helpers/temp-dir.js';
 import { expectAlive, expectStoredExactlyOnce, FaultLoad } from './fault-load.js';
 
-const TOKEN = 'faults-sqlite-token-0123456789abcdef';
+const TOKEN = '01Qn-RE7oh6o2AXfHtdmiqtbL7V5S0Q3';
 const RECOVERY_TIMEOUT_MS = 30_000;
 
 function storedEvents(file: string): { id: string; seq: number }[] {

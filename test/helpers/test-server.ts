@@ -7,7 +7,7 @@ import type { Store } from '../../src/store/store.js';
 import { filesUnder, readFiles, type StoredBytes, sqliteFiles } from './stored-bytes.js';
 import { tempDir } from './temp-dir.js';
 
-export const ADMIN_TOKEN = 'test-bootstrap-token-0123456789';
+export const ADMIN_TOKEN = 'Y7o2GsrWLF4UQUMXOeNAXpid-0tGe21W';
 
 export type StoreKind = 'sqlite' | 'postgres';
 

@@ -3,7 +3,7 @@ import { runCli, type ServerProcess, startServerProcess } from '../helpers/cli.j
 import { tempDir } from '../helpers/temp-dir.js';
 import { sampleEvent } from '../helpers/test-server.js';
 
-const TOKEN = 'durability-test-token-0123456789';
+const TOKEN = 'xB3CVP2sunUJvWxzrZ72xEf_V27lGxx6';
 const dir = tempDir();
 const db = dir.file('crash.db');
 afterAll(() => dir.remove());

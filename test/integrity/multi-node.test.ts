@@ -10,7 +10,7 @@ import { runCli, type ServerProcess, startServerProcess } from '../helpers/cli.j
 import { createTestDatabase, describePostgres, type TestDatabase, withClient } from '../helpers/postgres.js';
 import { sampleEvent } from '../helpers/test-server.js';
 
-const ADMIN = 'multi-node-admin-token-0123456789';
+const ADMIN = 'gXnh_pqHX1945_QbjAGZxMztyIxRQIhB';
 const TENANTS = ['acme', 'globex'] as const;
 const CLIENTS = 6;
 const BATCH = 50;

@@ -16,7 +16,7 @@ import {
 } from '../helpers/postgres.js';
 import { sampleEvent } from '../helpers/test-server.js';
 
-const ADMIN = 'storage-guards-admin-token-0123456789';
+const ADMIN = '2Vbm3vmHhFrYXpMtdjjDiQvjnuAJHWq9';
 const signingKey = generateSigningKey().privatePem;
 /** Roles are cluster-wide: a unique name, dropped afterwards. */
 const APP_ROLE = `auditlog_app_${process.pid}_${randomBytes(4).toString('hex')}`;

@@ -5,7 +5,7 @@ import { runCli, type ServerProcess, startServerProcess } from '../helpers/cli.j
 import { tempDir } from '../helpers/temp-dir.js';
 import { sampleEvent } from '../helpers/test-server.js';
 
-const TOKEN = 'verify-cli-test-token-1234567890';
+const TOKEN = 'PkqNfWbuZ2Ck4Hz3aJeY--RZpoaVy_jO';
 const dir = tempDir();
 const db = dir.file('a.db');
 const firstKey = generateSigningKey();

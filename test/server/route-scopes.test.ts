@@ -75,6 +75,24 @@ describe('the route table', () => {
     }
   });
 
+  it('refuses a viewer token every /v1 route but GET, so it mints nothing', async () => {
+    const minted = await server.request('/v1/viewer-sessions', { method: 'POST', json: {} });
+    const viewer = (await json(minted)).token as string;
+    const writes = server.app.routeTable.filter((r) => r.url.startsWith('/v1/') && r.method !== 'GET');
+    expect(writes.map((r) => `${r.method} ${r.url}`)).toContain('POST /v1/viewer-sessions');
+    const answers = [];
+    for (const route of writes) {
+      const body = route.method === 'DELETE' ? undefined : {};
+      const r = await server.request(concrete(route.url), {
+        method: route.method,
+        token: viewer,
+        json: body,
+      });
+      answers.push(`${route.method} ${route.url}: ${r.status}`);
+    }
+    expect(answers).toEqual(writes.map((r) => `${r.method} ${r.url}: 403`));
+  });
+
   it('leaves /healthz, /metrics and /openapi.json open and lists every /v1 route in the OpenAPI document', async () => {
     expect((await server.request('/healthz', { token: null })).status).toBe(200);
     const metrics = await server.request('/metrics', { token: null });

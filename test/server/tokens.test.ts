@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { occurrences } from '../helpers/stored-bytes.js';
-import { json, sampleEvent, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { ADMIN_TOKEN, json, sampleEvent, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -108,18 +108,70 @@ describe('tokens', () => {
 });
 
 describe('failed authentications', () => {
-  it('are answered 429 after the limit, while a valid token from the same address still works', async () => {
+  it('lock the address out after the limit: 429 with Retry-After, even for the right token', async () => {
     const limited = await startTestServerWithLimit(5);
     try {
+      const good = await limited.token('acme', ['read']);
+      const guess = `${good.slice(0, 16)}${'A'.repeat(43)}`;
       const statuses: number[] = [];
       for (let i = 0; i < 8; i++)
-        statuses.push((await limited.request('/v1/events', { token: 'al_wrong' })).status);
-      expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
-      expect(statuses.slice(5)).toEqual([429, 429, 429]);
-      const blocked = await limited.request('/v1/events', { token: 'al_wrong' });
-      expect(blocked.headers.get('retry-after')).toMatch(/^\d+$/);
-      const ok = await limited.request('/v1/events', { method: 'POST', json: sampleEvent() });
-      expect(ok.status).toBe(201);
+        statuses.push((await limited.request('/v1/events', { token: guess })).status);
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+      for (const token of [good, ADMIN_TOKEN]) {
+        const locked = await limited.request('/v1/events', { token });
+        expect(locked.status).toBe(429);
+        expect(locked.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+        expect(await json(locked)).toEqual({
+          error: { code: 'rate_limited', message: expect.stringContaining('retry in'), details: [] },
+        });
+      }
+      // Without a trusted proxy, X-Forwarded-For is the client's word: it does not get around the lock.
+      const spoofed = await limited.request('/v1/events', {
+        token: good,
+        headers: { 'x-forwarded-for': '198.51.100.77' },
+      });
+      expect(spoofed.status).toBe(429);
+      // Routes that need no token are not locked.
+      expect((await limited.request('/healthz', { token: null })).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('count only wrong secrets: a missing token, or a revoked or expired one with its right secret, do not', async () => {
+    const limited = await startTestServerWithLimit(3);
+    try {
+      const revoked = await limited.token('acme', ['read']);
+      await limited.request(`/v1/tokens/${revoked.slice(3, 15)}`, { method: 'DELETE' });
+      const reader = await limited.token('acme', ['read']);
+      const viewer = await json(
+        await limited.request('/v1/viewer-sessions', { method: 'POST', token: reader, json: {} }),
+      );
+      await limited.request(`/v1/tokens/${reader.slice(3, 15)}`, { method: 'DELETE' });
+      for (let i = 0; i < 10; i++) {
+        expect((await limited.request('/v1/events', { token: null })).status).toBe(401);
+        expect((await limited.request('/v1/events', { token: revoked })).status).toBe(401);
+        expect((await limited.request('/v1/events', { token: viewer.token })).status).toBe(401);
+      }
+      expect((await limited.request('/v1/events', { method: 'POST', json: sampleEvent() })).status).toBe(201);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('behind a named proxy, lock out the guessing client only, not the platform', async () => {
+    const limited = await startTestServer({}, { maxAuthFailuresPerMinute: 3, trustProxy: ['127.0.0.0/8'] });
+    try {
+      const good = await limited.token('acme', ['read']);
+      const from = (client: string, token: string) =>
+        limited.request('/v1/events', { token, headers: { 'x-forwarded-for': client } });
+      for (let i = 0; i < 4; i++) await from('203.0.113.9', `${good.slice(0, 16)}${'B'.repeat(43)}`);
+      expect((await from('203.0.113.9', good)).status).toBe(429);
+      expect((await from('198.51.100.7', good)).status).toBe(200);
+      // IPv6 clients are keyed by /64: another address of the same /64 is the same client.
+      for (let i = 0; i < 4; i++) await from('2001:db8:1:2::a', `${good.slice(0, 16)}${'C'.repeat(43)}`);
+      expect((await from('2001:db8:1:2::b', good)).status).toBe(429);
+      expect((await from('2001:db8:1:3::a', good)).status).toBe(200);
     } finally {
       await limited.close();
     }
@@ -127,6 +179,5 @@ describe('failed authentications', () => {
 });
 
 async function startTestServerWithLimit(max: number): Promise<TestServer> {
-  const { startTestServer: start } = await import('../helpers/test-server.js');
-  return start({}, { maxAuthFailuresPerMinute: max });
+  return startTestServer({}, { maxAuthFailuresPerMinute: max });
 }

@@ -53,6 +53,7 @@ describe('durability', () => {
         revokedMs: null,
         expiresMs: null,
         kind: 'api',
+        parentId: null,
       });
       const chains = { a: await wholeChain(store, 'dur-a'), b: await wholeChain(store, 'dur-b') };
       const { key, privatePem } = generateSigningKey();

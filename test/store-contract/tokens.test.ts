@@ -1,4 +1,5 @@
-// Store.tokens: create (a conflict when the id exists), createIfAbsent, find, list by tenant, revoke, count.
+// Store.tokens: create (a conflict when the id exists), createIfAbsent, find, list by tenant, revoke (with the
+// tokens a token minted), count.
 import { describe, expect, it } from 'vitest';
 import type { TokenRecord } from '../../src/store/store.js';
 import { storePerFile } from './store-under-test.js';
@@ -16,6 +17,7 @@ const token = (id: string, extra: Partial<TokenRecord> = {}): TokenRecord => ({
   revokedMs: null,
   expiresMs: null,
   kind: 'api',
+  parentId: null,
   ...extra,
 });
 
@@ -44,6 +46,7 @@ describe('tokens', () => {
         expiresMs: 1_767_226_500_456,
         name: 'Ünïcode "name" % _',
         secretHash: 'ff'.repeat(32),
+        parentId: 'tok-api',
       }),
     ];
     for (const r of records) await tokens().create(r);
@@ -106,5 +109,26 @@ describe('tokens', () => {
     expect((await tokens().find('tok-once'))?.revokedMs).toBeNull();
     expect((await tokens().list('acme')).find((t) => t.id === 'tok-api')?.revokedMs).toBe(1_767_300_000_000);
     expect(await tokens().count()).toBe(6);
+  });
+
+  it('revoke reaches every token the revoked one minted, at any depth, and no other', async () => {
+    await tokens().create(token('fam-root'));
+    await tokens().create(token('fam-child', { kind: 'viewer', parentId: 'fam-root' }));
+    await tokens().create(token('fam-child-2', { kind: 'viewer', parentId: 'fam-root', revokedMs: 5 }));
+    await tokens().create(token('fam-grandchild', { kind: 'viewer', parentId: 'fam-child' }));
+    await tokens().create(token('fam-other', { kind: 'viewer', parentId: 'tok-once' }));
+    // A cycle (which the API cannot make) ends the walk instead of looping.
+    await tokens().create(token('fam-loop-a', { parentId: 'fam-loop-b' }));
+    await tokens().create(token('fam-loop-b', { parentId: 'fam-loop-a' }));
+    expect(await tokens().revoke('fam-root', 1_767_500_000_000)).toBe(true);
+    const revokedAt = async (id: string) => (await tokens().find(id))?.revokedMs;
+    expect(await revokedAt('fam-root')).toBe(1_767_500_000_000);
+    expect(await revokedAt('fam-child')).toBe(1_767_500_000_000);
+    expect(await revokedAt('fam-grandchild')).toBe(1_767_500_000_000);
+    expect(await revokedAt('fam-child-2')).toBe(5);
+    expect(await revokedAt('fam-other')).toBeNull();
+    expect(await revokedAt('tok-once')).toBeNull();
+    expect(await tokens().revoke('fam-loop-a', 1_767_600_000_000)).toBe(true);
+    expect(await revokedAt('fam-loop-b')).toBe(1_767_600_000_000);
   });
 });

@@ -4,7 +4,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);
 const BIN = new URL('../../bin/auditlog.js', import.meta.url).pathname;
-export const UI_TOKEN = 'ui-test-bootstrap-token-0123456789';
+export const UI_TOKEN = 'waOKBzlcA90hkpAVRgvE6mCCqeTtE_5T';
 
 export interface UiServer {
   url: string;

@@ -67,7 +67,7 @@ async function checkFile(log: AuditLog, file: string): Promise<number> {
     if (error) problems.push(`line ${line}: ${error}`);
     else {
       try {
-        log.checkEvents(event);
+        log.checkEvents(event, { operator: true });
       } catch (e) {
         if (!isAuditError(e)) throw e;
         for (const d of e.details) problems.push(`line ${line}: ${d.path || '/'} ${d.message}`);
@@ -91,7 +91,7 @@ async function load(log: AuditLog, file: string, tenant: string, total: number):
   let stored = 0;
   let duplicates = 0;
   const flush = async () => {
-    const results = await log.appendEvents(tenant, { events: batch });
+    const results = await log.appendEvents(tenant, { events: batch }, { operator: true });
     for (const r of results) if (r.duplicate) duplicates++;
     stored += results.length;
     progress.add(batch.length);

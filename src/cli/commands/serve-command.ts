@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import type { AlertRules } from '../../core/attack-detection.js';
 import { AuditError } from '../../core/errors.js';
+import { parseIpFilter } from '../../core/ip.js';
 import { parseDuration } from '../../core/time.js';
+import { assertStrongBootstrapToken } from '../../core/tokens.js';
 import { createMetrics } from '../../server/metrics.js';
 import { buildServer } from '../../server/server.js';
 import { cliActor, openRuntime } from '../runtime.js';
@@ -32,6 +34,10 @@ export function registerServe(program: Command): void {
 async function serve(flags: ServeFlags): Promise<void> {
   const port = Number(flags.port ?? process.env.PORT ?? 8080);
   const host = flags.host ?? process.env.HOST ?? '127.0.0.1';
+  const bootstrap = process.env.AUDITLOG_BOOTSTRAP_TOKEN;
+  // Checked before the store is opened: a weak all-scopes token is a usage error (exit 2), never served.
+  if (bootstrap) assertStrongBootstrapToken(bootstrap);
+  const trustProxy = trustProxyFromEnv();
   const metrics = createMetrics();
   const log = await openRuntime(
     { db: flags.db, databaseUrl: flags.databaseUrl, readers: 2 },
@@ -47,7 +53,6 @@ async function serve(flags: ServeFlags): Promise<void> {
       },
     },
   );
-  const bootstrap = process.env.AUDITLOG_BOOTSTRAP_TOKEN;
   if (bootstrap) {
     await log.access.ensureBootstrapToken(bootstrap);
   } else {
@@ -64,6 +69,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     logger: { level: process.env.LOG_LEVEL ?? 'warn' },
     // Origins allowed to frame the UI (a host platform embedding it), e.g. "https://console.example.com".
     webUi: { frameAncestors: frameAncestorsFromEnv() },
+    trustProxy,
   });
   app.addHook('onClose', async () => {
     await log.close();
@@ -111,6 +117,19 @@ function frameAncestorsFromEnv(): string[] {
     );
   }
   return sources;
+}
+
+/** AUDITLOG_TRUST_PROXY: the reverse proxies' addresses or CIDR blocks, separated by commas or spaces. */
+function trustProxyFromEnv(): string[] {
+  const proxies = (process.env.AUDITLOG_TRUST_PROXY ?? '').split(/[\s,]+/).filter(Boolean);
+  const bad = proxies.find((p) => parseIpFilter(p) === null);
+  if (bad !== undefined) {
+    throw new AuditError(
+      'invalid_request',
+      `AUDITLOG_TRUST_PROXY: ${JSON.stringify(bad)} is not an address or CIDR block like 10.0.0.0/8`,
+    );
+  }
+  return proxies;
 }
 
 function positiveIntFromEnv(name: string): number | undefined {

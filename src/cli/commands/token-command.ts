@@ -35,7 +35,7 @@ export function registerToken(program: Command): void {
     });
   token
     .command('list')
-    .description('List tokens (never their secrets)')
+    .description('List tokens (never their secrets) and the viewer tokens that still work, with their parent')
     .option('--tenant <tenant>', 'only this tenant')
     .option('--db <file>', 'SQLite database file')
     .option('--database-url <url>', 'PostgreSQL connection URL')
@@ -43,8 +43,15 @@ export function registerToken(program: Command): void {
       const log = await openRuntime(flags);
       try {
         for (const t of await log.access.listTokens(flags.tenant)) {
-          const state = t.revokedAt ? `revoked ${t.revokedAt}` : 'active';
-          process.stdout.write(`${t.id}\t${t.tenant}\t${t.scopes.join(',')}\t${t.name ?? ''}\t${state}\n`);
+          const state = t.revokedAt
+            ? `revoked ${t.revokedAt}`
+            : t.expiresAt
+              ? `active until ${t.expiresAt}`
+              : 'active';
+          const parent = t.parentId ? `viewer of ${t.parentId}` : t.kind;
+          process.stdout.write(
+            `${t.id}\t${t.tenant}\t${t.scopes.join(',')}\t${t.name ?? ''}\t${state}\t${parent}\n`,
+          );
         }
       } finally {
         await log.close();

@@ -46,7 +46,7 @@ export function installErrorHandler(app: FastifyInstance): void {
  * percent-encoding is not UTF-8, `/v1/events/%FF`) get the same body as every other error.
  */
 export function answerFrameworkError(
-  error: FastifyError,
+  error: FastifyError | AuditError,
   _request: FastifyRequest,
   reply: FastifyReply,
 ): void {

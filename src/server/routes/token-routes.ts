@@ -12,10 +12,15 @@ const TokenView = Type.Object({
   createdAt: Type.String(),
   revokedAt: Type.Union([Type.String(), Type.Null()]),
   expiresAt: Type.Union([Type.String(), Type.Null()]),
+  /** The token that minted this one (viewer tokens), else null. */
+  parentId: Type.Union([Type.String(), Type.Null()]),
 });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
 
-/** API tokens (scope admin; an admin token may name any tenant) and short-lived viewer tokens. */
+/**
+ * API tokens (scope admin; an admin token may name any tenant) and short-lived viewer tokens, which the auth
+ * plugin keeps to GET routes: a viewer token mints nothing.
+ */
 export async function tokenRoutes(app: FastifyInstance, { log }: { log: AuditLog }): Promise<void> {
   app.post(
     '/v1/tokens',
@@ -47,7 +52,7 @@ export async function tokenRoutes(app: FastifyInstance, { log }: { log: AuditLog
     {
       config: { scope: 'admin' },
       schema: {
-        summary: 'List tokens (never their secrets)',
+        summary: 'List tokens (never their secrets), with the viewer tokens that still work',
         tags: ['tokens'],
         querystring: Type.Object({ tenant: Type.Optional(Type.String()) }),
         response: { 200: Type.Object({ tokens: Type.Array(TokenView) }), ...errors },
@@ -63,7 +68,7 @@ export async function tokenRoutes(app: FastifyInstance, { log }: { log: AuditLog
     {
       config: { scope: 'admin' },
       schema: {
-        summary: 'Revoke a token; it stops working at once',
+        summary: 'Revoke a token and the viewer tokens it minted; they stop working at once',
         tags: ['tokens'],
         params: Type.Object({ id: Type.String() }),
         response: { 204: Type.Null(), ...errors, 404: ErrorBody },
@@ -88,7 +93,9 @@ export async function tokenRoutes(app: FastifyInstance, { log }: { log: AuditLog
     },
     async (request, reply) => {
       const body = (request.body ?? {}) as { ttlSeconds?: unknown };
-      return reply.code(201).send(await log.access.createViewerToken(request.principal, body.ttlSeconds));
+      return reply
+        .code(201)
+        .send(await log.access.createViewerToken(request.principal, body.ttlSeconds, request.acting()));
     },
   );
 }

@@ -236,6 +236,15 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
         FOR EACH ROW EXECUTE FUNCTION auditlog_claim_seq();
     `,
   },
+  {
+    version: 4,
+    name: 'a viewer token names the token that minted it',
+    // Viewer tokens minted before this have no parent and are refused from now on (they lived ≤ 1 hour).
+    sql: `
+      ALTER TABLE tokens ADD COLUMN parent_id ${T};
+      CREATE INDEX tokens_parent ON tokens (parent_id) WHERE parent_id IS NOT NULL;
+    `,
+  },
 ];
 
 const MIGRATION_LOCK = 0x6175_6469; // "audi"

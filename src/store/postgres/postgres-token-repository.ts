@@ -1,7 +1,7 @@
 import type { QueryResult, QueryResultRow } from 'pg';
 import { AuditError } from '../../core/errors.js';
 import type { TokenRecord, TokenRepository } from '../store.js';
-import { type TokenRow, tokenRecord } from '../token-row.js';
+import { type TokenRow, tokenFamilySql, tokenRecord } from '../token-row.js';
 import type { PostgresAvailability } from './postgres-availability.js';
 import { type PgPool, pgText } from './postgres-connection.js';
 
@@ -25,8 +25,8 @@ export class PostgresTokenRepository implements TokenRepository {
 
   async createIfAbsent(t: TokenRecord): Promise<boolean> {
     const result = await this.#query(
-      `INSERT INTO tokens (id, tenant, name, scopes, secret_hash, created_ms, revoked_ms, expires_ms, kind)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO tokens (id, tenant, name, scopes, secret_hash, created_ms, revoked_ms, expires_ms, kind, parent_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
       [
         t.id,
         t.tenant,
@@ -37,6 +37,7 @@ export class PostgresTokenRepository implements TokenRepository {
         t.revokedMs,
         t.expiresMs,
         t.kind,
+        t.parentId,
       ],
     );
     return result.rowCount === 1;
@@ -59,10 +60,10 @@ export class PostgresTokenRepository implements TokenRepository {
 
   async revoke(id: string, atMs: number): Promise<boolean> {
     const result = await this.#query(
-      'UPDATE tokens SET revoked_ms = coalesce(revoked_ms, $1) WHERE id = $2',
-      [atMs, id],
+      `UPDATE tokens SET revoked_ms = coalesce(revoked_ms, $1) WHERE id IN (${tokenFamilySql('$2::text COLLATE "C"')})`,
+      [atMs, pgText(id)],
     );
-    return result.rowCount === 1;
+    return (result.rowCount ?? 0) > 0;
   }
 
   async count(): Promise<number> {

@@ -196,6 +196,15 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
         BEGIN SELECT RAISE(ABORT, 'auditlog: the seq belongs to another entry'); END;
     `,
   },
+  {
+    version: 6,
+    name: 'a viewer token names the token that minted it',
+    // Viewer tokens minted before this have no parent and are refused from now on (they lived ≤ 1 hour).
+    sql: `
+      ALTER TABLE tokens ADD COLUMN parent_id TEXT;
+      CREATE INDEX tokens_parent ON tokens (parent_id) WHERE parent_id IS NOT NULL;
+    `,
+  },
 ];
 
 export function migrateSqlite(db: SqliteDb): void {

@@ -1,6 +1,6 @@
 import { AuditError } from '../../core/errors.js';
 import type { TokenRecord, TokenRepository } from '../store.js';
-import { type TokenRow, tokenRecord } from '../token-row.js';
+import { type TokenRow, tokenFamilySql, tokenRecord } from '../token-row.js';
 import { prepared, type SqliteDb } from './sqlite-connection.js';
 
 export class SqliteTokenRepository implements TokenRepository {
@@ -18,8 +18,8 @@ export class SqliteTokenRepository implements TokenRepository {
   async createIfAbsent(t: TokenRecord): Promise<boolean> {
     const info = prepared(
       this.#db,
-      `INSERT INTO tokens (id, tenant, name, scopes, secret_hash, created_ms, revoked_ms, expires_ms, kind)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO tokens (id, tenant, name, scopes, secret_hash, created_ms, revoked_ms, expires_ms, kind, parent_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     ).run(
       t.id,
       t.tenant,
@@ -30,6 +30,7 @@ export class SqliteTokenRepository implements TokenRepository {
       t.revokedMs,
       t.expiresMs,
       t.kind,
+      t.parentId,
     );
     return info.changes === 1;
   }
@@ -51,9 +52,9 @@ export class SqliteTokenRepository implements TokenRepository {
   async revoke(id: string, atMs: number): Promise<boolean> {
     const info = prepared(
       this.#db,
-      'UPDATE tokens SET revoked_ms = coalesce(revoked_ms, ?) WHERE id = ?',
+      `UPDATE tokens SET revoked_ms = coalesce(revoked_ms, ?) WHERE id IN (${tokenFamilySql('?')})`,
     ).run(atMs, id);
-    return info.changes === 1;
+    return info.changes > 0;
   }
 
   async count(): Promise<number> {

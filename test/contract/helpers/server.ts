@@ -13,7 +13,7 @@ import { filesUnder, readFiles, type StoredBytes } from '../../helpers/stored-by
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BIN = join(ROOT, 'bin', 'auditlog.js');
 
-export const TOKEN = 'contract-test-bootstrap-secret-7f3a9c';
+export const TOKEN = '7c2IQdGvNkGxGmDFjgBF050qMHmaX-0V';
 
 export type StoreKind = 'sqlite' | 'postgres';
 export const STORE_KIND: StoreKind = process.env.AUDITLOG_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';

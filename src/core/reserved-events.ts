@@ -1,0 +1,43 @@
+import type { ErrorDetail } from './errors.js';
+
+/** Event types of the log's own records (`auditlog.token_created`, `auditlog.export`, …). */
+export const RESERVED_EVENT_TYPE_PREFIX = 'auditlog.';
+
+/** Actor ids the log writes its own records as: `token:<id>` (an API token), `cli:<user>` (the CLI). */
+const RESERVED_ACTOR_ID = /^(token|cli):/;
+
+const RESERVED = `is reserved for the log's own records (event types beginning ${RESERVED_EVENT_TYPE_PREFIX})`;
+
+/**
+ * What marks a record as the log's own administration — an `auditlog.` event type, or an actor id the log
+ * writes as — MUST NOT come from a client: an ingest token could otherwise post records indistinguishable
+ * from the log's token and export records. Only the log itself (self-audit) and an operator importing an
+ * export of the log (`auditlog import`) may write them. `defaultType` is the type an event that names none
+ * gets (`<target type>.<action>`, which can fall into the reserved prefix too).
+ */
+export function reservedFieldErrors(
+  event: { eventType?: unknown; actor?: unknown },
+  path: string,
+  defaultType: string | undefined,
+): ErrorDetail[] {
+  const out: ErrorDetail[] = [];
+  if (typeof event.eventType === 'string' && event.eventType.startsWith(RESERVED_EVENT_TYPE_PREFIX)) {
+    out.push({ path: `${path}/eventType`, message: RESERVED });
+  } else if (event.eventType === undefined && defaultType?.startsWith(RESERVED_EVENT_TYPE_PREFIX)) {
+    out.push({
+      path: `${path}/target/type`,
+      message: `gives the default event type ${defaultType}, which ${RESERVED}; send an eventType`,
+    });
+  }
+  const actorId =
+    typeof event.actor === 'object' && event.actor !== null
+      ? (event.actor as { id?: unknown }).id
+      : undefined;
+  if (typeof actorId === 'string' && RESERVED_ACTOR_ID.test(actorId)) {
+    out.push({
+      path: `${path}/actor/id`,
+      message: `is reserved for the log's own records (actor ids beginning "token:" or "cli:")`,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,95 @@
+// The CLI side of issue 20 findings 3, 6 and 7: a weak bootstrap token is refused at start (exit 2),
+// `token list` shows viewer tokens with their parent, and `import` of an export keeps the log's own records.
+import { existsSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { issueToken } from '../../src/core/tokens.js';
+import { runCli, startServerProcess } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const dir = tempDir();
+afterAll(() => dir.remove());
+
+describe('auditlog serve with AUDITLOG_BOOTSTRAP_TOKEN', () => {
+  it('refuses a token weaker than 128 bits before opening the store, with exit code 2', async () => {
+    for (const weak of [
+      'abc',
+      'changeme-please',
+      'x'.repeat(40),
+      'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d',
+      'my secret token',
+    ]) {
+      const db = dir.file(`weak-${weak.length}.db`);
+      const r = await runCli(['serve', '--port', '0', '--db', db], { AUDITLOG_BOOTSTRAP_TOKEN: weak });
+      expect(r.code, weak).toBe(2);
+      expect(r.stderr).toMatch(/^auditlog: AUDITLOG_BOOTSTRAP_TOKEN is too weak to hold every scope: /);
+      expect(r.stderr).toContain('openssl rand -base64 32');
+      expect(existsSync(db), 'nothing was created').toBe(false);
+    }
+  });
+
+  it('accepts an al_ token as the bootstrap token, and lists viewer tokens with their parent', async () => {
+    const bootstrap = issueToken('default', ['admin'], { nowMs: 0 }).token;
+    const db = dir.file('strong.db');
+    const server = await startServerProcess(['--db', db], { AUDITLOG_BOOTSTRAP_TOKEN: bootstrap });
+    try {
+      const auth = { authorization: `Bearer ${bootstrap}`, 'content-type': 'application/json' };
+      const me = await (await fetch(`${server.url}/v1/me`, { headers: auth })).json();
+      expect(me).toMatchObject({ tokenId: bootstrap.slice(3, 15), kind: 'bootstrap', tenant: 'default' });
+      const minted = await fetch(`${server.url}/v1/viewer-sessions`, {
+        method: 'POST',
+        headers: auth,
+        body: '{}',
+      });
+      const viewer = (await minted.json()) as { token: string; expiresAt: string };
+      const list = await runCli(['token', 'list', '--db', db]);
+      expect(list.code).toBe(0);
+      const rows = list.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t'));
+      expect(rows).toContainEqual([
+        viewer.token.slice(3, 15),
+        'default',
+        'read',
+        'viewer via bootstrap',
+        `active until ${viewer.expiresAt}`,
+        `viewer of ${bootstrap.slice(3, 15)}`,
+      ]);
+      expect(rows).toContainEqual([
+        bootstrap.slice(3, 15),
+        'default',
+        'ingest,read,export,admin',
+        'bootstrap',
+        'active',
+        'bootstrap',
+      ]);
+      const revoked = await runCli(['token', 'revoke', bootstrap.slice(3, 15), '--db', db]);
+      expect(revoked.code).toBe(0);
+      const after = await fetch(`${server.url}/v1/me`, {
+        headers: { authorization: `Bearer ${viewer.token}` },
+      });
+      expect(after.status).toBe(401);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('auditlog import', () => {
+  it('imports an export holding the log’s own records (the operator may; an API client may not)', async () => {
+    const source = dir.file('source.db');
+    expect(
+      (await runCli(['token', 'create', '--db', source, '--tenant', 'default', '--scopes', 'read'])).code,
+    ).toBe(0);
+    const exported = await runCli(['export', '--db', source, '--format', 'ndjson']);
+    expect(exported.stdout).toContain('"eventType":"auditlog.token_created"');
+    const file = dir.file('export.ndjson');
+    writeFileSync(file, exported.stdout);
+    const target = dir.file('target.db');
+    const imported = await runCli(['import', file, '--db', target]);
+    expect(imported.code, imported.stderr).toBe(0);
+    const again = await runCli(['export', '--db', target, '--format', 'ndjson']);
+    expect(again.stdout).toContain('"eventType":"auditlog.token_created"');
+    expect(again.stdout).toContain('"id":"cli:');
+  });
+});

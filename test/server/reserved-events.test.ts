@@ -1,0 +1,94 @@
+// The log's own administration records (auditlog.* event types, written as token:/cli: actors) cannot be
+// forged by a client (red-team report, issue 20 finding 7), while the log keeps writing them.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { json, sampleEvent, startTestServer, type TestServer } from '../helpers/test-server.js';
+
+let server: TestServer;
+let ingest: string;
+beforeAll(async () => {
+  server = await startTestServer();
+  ingest = await server.token('acme', ['ingest', 'read']);
+});
+afterAll(async () => server?.close());
+
+async function post(body: unknown) {
+  const res = await server.request('/v1/events', { method: 'POST', token: ingest, json: body });
+  return { status: res.status, body: await json(res) };
+}
+
+describe('reserved event types and actors', () => {
+  it('refuses auditlog.* event types with a 400 naming the field', async () => {
+    for (const eventType of [
+      'auditlog.export',
+      'auditlog.token_created',
+      'auditlog.token_revoked',
+      'auditlog.x',
+    ]) {
+      const r = await post(
+        sampleEvent({
+          eventType,
+          category: 'security',
+          target: { type: 'Token', id: 'tok' },
+          action: 'create',
+        }),
+      );
+      expect(r.status, eventType).toBe(400);
+      expect(r.body.error.code).toBe('invalid_event');
+      expect(r.body.error.details).toEqual([
+        { path: '/eventType', message: expect.stringContaining('reserved') },
+      ]);
+    }
+  });
+
+  it('refuses a target type whose default event type would be reserved, and reserved actor ids', async () => {
+    const r = await post({
+      events: [
+        sampleEvent({ id: 'ok-1' }),
+        sampleEvent({ target: { type: 'Auditlog', id: 'x' }, action: 'create' }),
+        sampleEvent({ actor: { id: 'token:AbCdEfGhIjKl', username: 'ops-admin', type: 'service' } }),
+        sampleEvent({ actor: { id: 'cli:root', type: 'system' } }),
+      ],
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.error.details.map((d: any) => d.path)).toEqual([
+      '/events/1/target/type',
+      '/events/2/actor/id',
+      '/events/3/actor/id',
+    ]);
+    expect(r.body.error.details[0].message).toContain('auditlog.create');
+    expect((await server.request('/v1/events/ok-1', { token: ingest })).status).toBe(404);
+    // Near misses are the client's own.
+    const fine = await post({
+      events: [
+        sampleEvent({ eventType: 'auditlogs.export' }),
+        sampleEvent({ eventType: 'app.auditlog.export' }),
+        sampleEvent({ actor: { id: 'tokens:1' } }),
+        sampleEvent({ actor: { id: 'usr_token:1' } }),
+      ],
+    });
+    expect(fine.status, JSON.stringify(fine.body)).toBe(201);
+  });
+
+  it('keeps writing the log’s own records', async () => {
+    const created = await json(
+      await server.request('/v1/tokens', { method: 'POST', json: { tenant: 'acme', scopes: ['read'] } }),
+    );
+    const exported = await server.request('/v1/export?format=ndjson');
+    await exported.text();
+    await server.request('/v1/viewer-sessions', { method: 'POST', token: ingest, json: {} });
+    await expect
+      .poll(async () => {
+        const { events } = await json(
+          await server.request('/v1/events?category=security&order=asc', { token: ingest }),
+        );
+        return events.map((e: any) => e.eventType);
+      })
+      .toEqual(['auditlog.token_created', 'auditlog.token_created', 'auditlog.viewer_token_created']);
+    expect(created.id).toBeTruthy();
+    await expect
+      .poll(
+        async () => (await json(await server.request('/v1/events?eventType=auditlog.export'))).events.length,
+      )
+      .toBe(1);
+  });
+});
