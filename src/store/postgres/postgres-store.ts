@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { FailedAttempt } from '../../core/attack-detection.js';
+import type { AlertPage, AlertQuery, AlertRules, FailedAttempt } from '../../core/attack-detection.js';
+import { ComputePool } from '../../core/compute-pool.js';
+import { pageEnd } from '../../core/csv-format.js';
 import type { AppendBatch, AppendedEntry } from '../../core/entry.js';
 import { AuditError } from '../../core/errors.js';
 import type { ChainHead } from '../../core/hash-chain.js';
@@ -10,6 +12,7 @@ import type {
   ActorSummary,
   AuthEventFilter,
   ChainRow,
+  CsvPage,
   EntryRow,
   EventFilter,
   EventSearchPage,
@@ -50,7 +53,8 @@ export interface PostgresStoreOptions {
 
 /**
  * The production store: PostgreSQL, shared by any number of `auditlog serve` processes. Reads use a pool;
- * appends go through PostgresWriter (group commit under per-tenant chain-head locks).
+ * appends go through PostgresWriter (group commit under per-tenant chain-head locks). Rows arrive on this
+ * thread, so the heavy work over them (export formatting, attack detection) goes to a ComputePool.
  */
 export class PostgresStore implements Store {
   readonly dialect = 'postgres' as const;
@@ -60,6 +64,7 @@ export class PostgresStore implements Store {
   readonly #writerPool: PgPool | null;
   readonly #keyFile: string;
   readonly #partitionTimer: NodeJS.Timeout | null;
+  readonly #compute = new ComputePool();
   #closed: Promise<void> | null = null;
 
   private constructor(pool: PgPool, writerPool: PgPool | null, keyFile: string, maxGroupEntries?: number) {
@@ -174,6 +179,13 @@ export class PostgresStore implements Store {
     return this.#read(() => events.listEvents(this.#pool, tenant, filter, page));
   }
 
+  async csvPage(tenant: string, filter: EventFilter, page: PageSpec): Promise<CsvPage> {
+    const rows = await this.listEvents(tenant, filter, page);
+    const text = this.#compute.run('csvRecords', rows);
+    text.catch(() => {}); // the caller may abandon it; it still sees the rejection when it awaits
+    return { ...pageEnd(rows), text };
+  }
+
   searchEvents(
     tenant: string,
     filter: EventFilter,
@@ -220,6 +232,11 @@ export class PostgresStore implements Store {
     return this.#read(() => auth.failures(this.#pool, tenant, fromMs, toMs));
   }
 
+  async alertPage(tenant: string, rules: AlertRules, query: AlertQuery): Promise<AlertPage> {
+    const failures = await this.failures(tenant, query.fromMs - rules.windowMs, query.toMs);
+    return this.#compute.run('alertPage', failures, rules, query);
+  }
+
   async getMeta(key: string): Promise<string | undefined> {
     return this.#read(async () => {
       const { rows } = await this.#pool.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [
@@ -258,6 +275,7 @@ export class PostgresStore implements Store {
       await this.#writer?.flush();
       await this.#writerPool?.end();
       await this.#pool.end();
+      await this.#compute.close();
     })();
     return this.#closed;
   }
