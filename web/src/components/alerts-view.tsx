@@ -15,9 +15,9 @@ import { TimeText } from './time-cell.tsx';
  * Detected attacks (GET /v1/alerts): brute force on one username, password spraying from one IP. A page of
  * 50 at a time, each alert naming at most 20 addresses or usernames (the server bounds both).
  */
-export function AlertsView({ params }: { params: Params }) {
+export function AlertsView({ queryKey, params }: { queryKey: string; params: Params }) {
   const token = useToken();
-  const pages = useKeysetPages<Alert>(JSON.stringify(params), (cursor, signal) =>
+  const pages = useKeysetPages<Alert>(queryKey, (cursor, signal) =>
     api
       .alerts(token, { ...params, limit: 50, cursor }, { signal })
       .then((p) => ({ items: p.alerts, nextCursor: p.nextCursor ?? null })),
