@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * A child process (bench/stall-bench.ts forks it): GETs `<url>/healthz` one at a time, 10 ms after each
- * answer, and on the message `stop` reports the longest wait for an answer. Its own process, so that the
+ * answer, and on the message `stop` reports every wait for an answer, in ms. Its own process, so that the
  * benchmark's downloads never delay a poll.
  */
 const url = new URL('/healthz', process.argv[2]);
@@ -30,12 +30,10 @@ const poll = () =>
 
 await poll(); // the connection is open before the load starts
 process.send!('ready');
-let maxMs = 0;
-let polls = 0;
+const waits: number[] = [];
 while (!stopping) {
-  maxMs = Math.max(maxMs, await poll());
-  polls++;
+  waits.push(await poll());
   await sleep(10);
 }
 agent.destroy();
-process.send!({ maxMs, polls }, () => process.disconnect());
+process.send!(waits, () => process.disconnect());
