@@ -123,24 +123,39 @@ export class WorkerPool {
     });
   }
 
+  /** Asks each thread to finish (answerRequests' `close`), and stops the ones still running a second later. */
   async close(): Promise<void> {
-    await Promise.all(this.#threads.map((t) => t.worker.terminate()));
+    await Promise.all(
+      this.#threads.map(async ({ worker }) => {
+        const exited = new Promise((resolve) => worker.once('exit', resolve));
+        worker.postMessage({ close: true });
+        const late = setTimeout(() => void worker.terminate(), 1000);
+        await exited;
+        clearTimeout(late);
+      }),
+    );
   }
 }
 
 /**
- * The thread's side of WorkerPool: answers each request with `handle(op, args)` — a TwoPart as two
- * messages under the request's id, the first marked `more` — and a thrown error serialised after
- * `translate`. Reports ready first.
+ * The thread's side of WorkerPool: answers each request with `handle(op, args)` (or what it resolves to) —
+ * a TwoPart as two messages under the request's id, the first marked `more` — and a thrown error serialised
+ * after `translate`. Reports ready first; on `close`, runs `close` and lets the thread end.
  */
 export function answerRequests(
   port: MessagePort,
   handle: (op: string, args: unknown[]) => unknown,
-  translate: (error: unknown) => unknown = (e) => e,
+  options: { translate?: (error: unknown) => unknown; close?: () => unknown } = {},
 ): void {
-  port.on('message', (m: { id: number; op: string; args: unknown[] }) => {
+  const { translate = (e: unknown) => e, close } = options;
+  port.on('message', async (m: { id: number; op: string; args: unknown[] } | { close: true }) => {
+    if ('close' in m) {
+      await close?.();
+      port.close();
+      return;
+    }
     try {
-      const result = handle(m.op, m.args);
+      const result = await handle(m.op, m.args);
       if (result instanceof TwoPart) {
         port.postMessage({ id: m.id, ok: true, result: result.head, more: true });
         port.postMessage({ id: m.id, ok: true, result: result.rest() });

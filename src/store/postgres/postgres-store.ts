@@ -1,13 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { AlertPage, AlertQuery, AlertRules, FailedAttempt } from '../../core/attack-detection.js';
-import { ComputePool } from '../../core/compute-pool.js';
-import { pageEnd } from '../../core/csv-format.js';
 import type { AppendBatch, AppendedEntry } from '../../core/entry.js';
 import { AuditError } from '../../core/errors.js';
 import type { ChainHead } from '../../core/hash-chain.js';
 import type { SessionRow } from '../../core/session-merge.js';
 import type { SignedCheckpoint } from '../../core/signing.js';
+import { WorkerPool } from '../../core/worker-pool.js';
 import type {
   ActorSummary,
   AuthEventFilter,
@@ -30,6 +29,7 @@ import * as events from './postgres-event-queries.js';
 import * as integrity from './postgres-integrity-queries.js';
 import { migratePostgres } from './postgres-migrations.js';
 import { ensurePartitions } from './postgres-partitions.js';
+import type { PgReaderArgs, PgReaderOp, PgReaderResult } from './postgres-reader-ops.js';
 import { PostgresTokenRepository } from './postgres-token-repository.js';
 import { PostgresWriter } from './postgres-writer.js';
 
@@ -51,10 +51,22 @@ export interface PostgresStoreOptions {
   maxGroupEntries?: number;
 }
 
+/** What a reader thread connects with. */
+interface ReaderData {
+  url: string;
+  connections: number;
+  statementTimeoutMs?: number;
+}
+
+/** Reader threads, each with READER_CONNECTIONS connections of its own. */
+const READERS = 2;
+const READER_CONNECTIONS = 3;
+
 /**
  * The production store: PostgreSQL, shared by any number of `auditlog serve` processes. Reads use a pool;
- * appends go through PostgresWriter (group commit under per-tenant chain-head locks). Rows arrive on this
- * thread, so the heavy work over them (export formatting, attack detection) goes to a ComputePool.
+ * appends go through PostgresWriter (group commit under per-tenant chain-head locks). The reads of many rows
+ * with a small answer (an export page as CSV, a page of alerts) run in reader threads with their own
+ * connections, started on first use, so that neither the rows nor the work over them reach the event loop.
  */
 export class PostgresStore implements Store {
   readonly dialect = 'postgres' as const;
@@ -64,11 +76,22 @@ export class PostgresStore implements Store {
   readonly #writerPool: PgPool | null;
   readonly #keyFile: string;
   readonly #partitionTimer: NodeJS.Timeout | null;
-  readonly #compute = new ComputePool();
+  readonly #readers = new WorkerPool(
+    new URL('./postgres-reader-worker.js', import.meta.url),
+    'A PostgreSQL reader thread',
+  );
+  readonly #readerData: ReaderData;
   #closed: Promise<void> | null = null;
 
-  private constructor(pool: PgPool, writerPool: PgPool | null, keyFile: string, maxGroupEntries?: number) {
+  private constructor(
+    pool: PgPool,
+    writerPool: PgPool | null,
+    keyFile: string,
+    readerData: ReaderData,
+    maxGroupEntries?: number,
+  ) {
     this.#pool = pool;
+    this.#readerData = readerData;
     this.#writerPool = writerPool;
     this.#writer = writerPool ? new PostgresWriter(writerPool, maxGroupEntries) : null;
     this.#keyFile = keyFile;
@@ -82,19 +105,16 @@ export class PostgresStore implements Store {
     const database = databaseName(options.url);
     const keyFile = resolve(options.keyFile ?? `./data/postgres-${database}.signing-key.pem`);
     // Reads are bounded: a statistics query over a huge range is cancelled instead of holding a connection.
-    const pool = createPool(
-      options.url,
-      options.poolSize ?? 8,
-      'auditlog',
-      options.readonly ? undefined : 60_000,
-    );
+    const statementTimeoutMs = options.readonly ? undefined : 60_000;
+    const pool = createPool(options.url, options.poolSize ?? 8, 'auditlog', statementTimeoutMs);
+    const readerData = { url: options.url, connections: READER_CONNECTIONS, statementTimeoutMs };
     try {
       await pool.query('SELECT 1');
       if (options.readonly) {
         const { rows } = await pool.query("SELECT to_regclass('events') AS t");
         if (!rows[0]?.t)
           throw new AuditError('store_unavailable', `No auditlog schema in database ${database}`);
-        return new PostgresStore(pool, null, keyFile);
+        return new PostgresStore(pool, null, keyFile, readerData);
       }
       await migratePostgres(pool);
       await ensurePartitions(pool);
@@ -103,7 +123,7 @@ export class PostgresStore implements Store {
       throw unavailable(error, database);
     }
     const writerPool = createPool(options.url, 1, 'auditlog-writer');
-    return new PostgresStore(pool, writerPool, keyFile, options.maxGroupEntries);
+    return new PostgresStore(pool, writerPool, keyFile, readerData, options.maxGroupEntries);
   }
 
   append(batch: AppendBatch): Promise<AppendedEntry[]> {
@@ -180,10 +200,9 @@ export class PostgresStore implements Store {
   }
 
   async csvPage(tenant: string, filter: EventFilter, page: PageSpec): Promise<CsvPage> {
-    const rows = await this.listEvents(tenant, filter, page);
-    const text = this.#compute.run('csvRecords', rows);
-    text.catch(() => {}); // the caller may abandon it; it still sees the rejection when it awaits
-    return { ...pageEnd(rows), text };
+    const { head, rest } = await this.#inReader('csvPage', tenant, filter, page);
+    rest.catch(() => {}); // the caller may abandon it; it still sees the rejection when it awaits
+    return { ...head, text: rest };
   }
 
   searchEvents(
@@ -232,9 +251,8 @@ export class PostgresStore implements Store {
     return this.#read(() => auth.failures(this.#pool, tenant, fromMs, toMs));
   }
 
-  async alertPage(tenant: string, rules: AlertRules, query: AlertQuery): Promise<AlertPage> {
-    const failures = await this.failures(tenant, query.fromMs - rules.windowMs, query.toMs);
-    return this.#compute.run('alertPage', failures, rules, query);
+  alertPage(tenant: string, rules: AlertRules, query: AlertQuery): Promise<AlertPage> {
+    return this.#inReader('alertPage', tenant, rules, query);
   }
 
   async getMeta(key: string): Promise<string | undefined> {
@@ -275,9 +293,15 @@ export class PostgresStore implements Store {
       await this.#writer?.flush();
       await this.#writerPool?.end();
       await this.#pool.end();
-      await this.#compute.close();
+      await this.#readers.close();
     })();
     return this.#closed;
+  }
+
+  /** A read in a reader thread, started when first needed (one that failed is started again). */
+  #inReader<K extends PgReaderOp>(op: K, ...args: PgReaderArgs<K>): Promise<PgReaderResult<K>> {
+    while (this.#readers.size < READERS) this.#readers.spawn(this.#readerData).catch(() => {});
+    return this.#readers.run(op, args) as Promise<PgReaderResult<K>>;
   }
 
   async #read<T>(fn: () => Promise<T>): Promise<T> {

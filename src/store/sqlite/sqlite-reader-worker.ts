@@ -11,5 +11,5 @@ db.pragma('query_only = 1');
 answerRequests(
   parentPort!,
   (op, args) => (READ_OPS[op as ReadOp] as (...a: unknown[]) => unknown)(db, ...args),
-  translateSqliteError,
+  { translate: translateSqliteError, close: () => db.close() },
 );
