@@ -76,7 +76,7 @@ export const CSV_HEADER = `${Papa.unparse([[...CSV_COLUMNS]], CSV_OPTIONS)}\r\n`
 /**
  * Events as CSV records, each ending with a CRLF ('' for none); RFC 4180 quoting by Papa Parse (1.7× faster
  * than csv-stringify here), formulas neutralised. Pure and over plain rows, so that a store runs it where it
- * reads them (a SQLite reader thread) or on a worker: formatting, not reading, is most of an export's work.
+ * reads them (a reader thread): formatting, not reading, is most of an export's work.
  * A record does not depend on its neighbours, so pages of any size join into the same bytes.
  */
 export function csvRecords(rows: readonly EntryRow[]): string {

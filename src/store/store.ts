@@ -28,8 +28,8 @@ export interface Store {
 
   /**
    * A page of listEvents as CSV records (core/csv-format.ts csvRecords), for exports. Formatting is most of
-   * an export's work: it MUST NOT run on the caller's thread when the store has another (a SQLite server's
-   * reader threads, PostgreSQL's compute worker), so that no export holds the event loop. Resolves once the
+   * an export's work: it MUST NOT run on the caller's thread when the store has another (the reader threads
+   * of a SQLite server or of PostgreSQL), so that no export holds the event loop. Resolves once the
    * rows are read — `count` and `last` let the caller ask for the next page while this one is formatted —
    * and `text` follows; a caller MAY leave `text` unawaited (an abandoned export).
    */
