@@ -49,9 +49,9 @@ export function csvExport(
           next = read(page.last);
           next.catch(() => {}); // left unawaited when the consumer goes away
         }
-        const text = await page.text;
+        const csv = await page.csv;
         for (let i = 0; i < page.count; i++) onRow();
-        if (text) yield text;
+        if (csv.length > 0) yield csv;
         if (page.count < PAGE) return;
         await pause();
       }

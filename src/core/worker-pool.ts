@@ -139,8 +139,9 @@ export class WorkerPool {
 
 /**
  * The thread's side of WorkerPool: answers each request with `handle(op, args)` (or what it resolves to) —
- * a TwoPart as two messages under the request's id, the first marked `more` — and a thrown error serialised
- * after `translate`. Reports ready first; on `close`, runs `close` and lets the thread end.
+ * a TwoPart as two messages under the request's id, the first marked `more`; a Uint8Array that spans its
+ * whole buffer is transferred, so the handler MUST NOT keep it — and a thrown error serialised after
+ * `translate`. Reports ready first; on `close`, runs `close` and lets the thread end.
  */
 export function answerRequests(
   port: MessagePort,
@@ -148,6 +149,9 @@ export function answerRequests(
   options: { translate?: (error: unknown) => unknown; close?: () => unknown } = {},
 ): void {
   const { translate = (e: unknown) => e, close } = options;
+  // Bytes are moved, not copied: the thread never touches them again.
+  const post = (id: number, result: unknown) =>
+    port.postMessage({ id, ok: true, result }, ownBuffer(result) ? [result.buffer] : []);
   port.on('message', async (m: { id: number; op: string; args: unknown[] } | { close: true }) => {
     if ('close' in m) {
       await close?.();
@@ -158,13 +162,23 @@ export function answerRequests(
       const result = await handle(m.op, m.args);
       if (result instanceof TwoPart) {
         port.postMessage({ id: m.id, ok: true, result: result.head, more: true });
-        port.postMessage({ id: m.id, ok: true, result: result.rest() });
+        post(m.id, result.rest());
       } else {
-        port.postMessage({ id: m.id, ok: true, result });
+        post(m.id, result);
       }
     } catch (error) {
       port.postMessage({ id: m.id, ok: false, error: serializeError(translate(error)) });
     }
   });
   port.postMessage({ ready: true });
+}
+
+/** A Uint8Array over the whole of an ArrayBuffer (not a view into a pool, which a transfer would detach). */
+function ownBuffer(v: unknown): v is Uint8Array<ArrayBuffer> {
+  return (
+    v instanceof Uint8Array &&
+    v.buffer instanceof ArrayBuffer &&
+    v.byteOffset === 0 &&
+    v.byteLength === v.buffer.byteLength
+  );
 }

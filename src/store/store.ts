@@ -31,7 +31,7 @@ export interface Store {
    * an export's work: it MUST NOT run on the caller's thread when the store has another (the reader threads
    * of a SQLite server or of PostgreSQL), so that no export holds the event loop. Resolves once the
    * rows are read — `count` and `last` let the caller ask for the next page while this one is formatted —
-   * and `text` follows; a caller MAY leave `text` unawaited (an abandoned export).
+   * and `csv` follows; a caller MAY leave `csv` unawaited (an abandoned export).
    */
   csvPage(tenant: string, filter: EventFilter, page: PageSpec): Promise<CsvPage>;
 
@@ -215,8 +215,8 @@ export interface CsvPage {
   count: number;
   /** The last row's position (the next page starts after it), null when none was read. */
   last: Keyset | null;
-  /** The rows as CSV records, each ending with a CRLF. */
-  text: Promise<string>;
+  /** The rows as CSV records, each ending with a CRLF, in UTF-8 (bytes, which cross threads without a copy). */
+  csv: Promise<Uint8Array>;
 }
 
 export interface EntryRow {

@@ -221,7 +221,7 @@ describe('csvPage', () => {
         const last = rows[rows.length - 1];
         expect(page.count).toBe(rows.length);
         expect(page.last).toEqual(last ? { occurredMs: last.occurredMs, seq: last.seq } : null);
-        expect(await page.text).toBe(csvRecords(rows));
+        expect(new TextDecoder().decode(await page.csv)).toBe(csvRecords(rows));
         pages++;
         if (rows.length < 70) break;
         after = page.last;

@@ -1,5 +1,5 @@
 import { type AlertQuery, type AlertRules, alertPage } from '../../core/attack-detection.js';
-import { csvRecords, pageEnd } from '../../core/csv-format.js';
+import { csvBytes, pageEnd } from '../../core/csv-format.js';
 import { type Answer, TwoPart } from '../../core/worker-pool.js';
 import type { EventFilter, PageSpec } from '../store.js';
 import * as auth from './postgres-auth-queries.js';
@@ -14,7 +14,7 @@ import * as events from './postgres-event-queries.js';
 export const PG_READER_OPS = {
   csvPage: async (pool: PgPool, tenant: string, filter: EventFilter, page: PageSpec) => {
     const rows = await events.listEvents(pool, tenant, filter, page);
-    return new TwoPart(pageEnd(rows), () => csvRecords(rows));
+    return new TwoPart(pageEnd(rows), () => csvBytes(rows));
   },
   alertPage: async (pool: PgPool, tenant: string, rules: AlertRules, q: AlertQuery) =>
     alertPage(await auth.failures(pool, tenant, q.fromMs - rules.windowMs, q.toMs), rules, q),

@@ -1,5 +1,5 @@
 import { type AlertQuery, type AlertRules, alertPage } from '../../core/attack-detection.js';
-import { csvRecords, pageEnd } from '../../core/csv-format.js';
+import { csvBytes, pageEnd } from '../../core/csv-format.js';
 import { type Answer, TwoPart } from '../../core/worker-pool.js';
 import type { EventFilter, PageSpec } from '../store.js';
 import * as auth from './sqlite-auth-queries.js';
@@ -33,7 +33,7 @@ export const READ_OPS = {
   publicKeys: integrity.publicKeys,
   csvPage: (db: SqliteDb, tenant: string, filter: EventFilter, page: PageSpec) => {
     const rows = events.listEvents(db, tenant, filter, page);
-    return new TwoPart(pageEnd(rows), () => csvRecords(rows));
+    return new TwoPart(pageEnd(rows), () => csvBytes(rows));
   },
   alertPage: (db: SqliteDb, tenant: string, rules: AlertRules, q: AlertQuery) =>
     alertPage(auth.failures(db, tenant, q.fromMs - rules.windowMs, q.toMs), rules, q),

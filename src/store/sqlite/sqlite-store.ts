@@ -180,7 +180,7 @@ export class SqliteStore implements Store {
   async csvPage(tenant: string, filter: EventFilter, page: PageSpec): Promise<CsvPage> {
     const { head, rest } = await this.#query('csvPage', tenant, filter, page);
     rest.catch(() => {}); // the caller may abandon it; it still sees the rejection when it awaits
-    return { ...head, text: rest };
+    return { ...head, csv: rest };
   }
 
   async searchEvents(
