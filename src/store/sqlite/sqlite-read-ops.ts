@@ -39,6 +39,9 @@ export const READ_OPS = {
     alertPage(auth.failures(db, tenant, q.fromMs - rules.windowMs, q.toMs), rules, q),
 } as const;
 
+/** Operations that pass over many rows once (an export): a reader runs them on a connection with a small cache. */
+export const SCAN_OPS: ReadonlySet<ReadOp> = new Set(['csvPage']);
+
 export type ReadOps = typeof READ_OPS;
 export type ReadOp = keyof ReadOps;
 /** The arguments of an operation after the connection. */
