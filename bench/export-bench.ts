@@ -3,7 +3,7 @@ import { fmt, type Report } from './lib/report.js';
 import { BENCH_TOKEN, startServer } from './lib/server-process.js';
 
 /** Streams a whole export over HTTP, counting bytes and lines, into nothing. */
-function download(url: string): Promise<{ bytes: number; lines: number; seconds: number }> {
+export function download(url: string): Promise<{ bytes: number; lines: number; seconds: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let bytes = 0;

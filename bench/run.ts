@@ -11,6 +11,7 @@ import { fmt, Report, toMarkdown } from './lib/report.js';
 import { postgresBench } from './postgres-bench.js';
 import { driversBench } from './postgres-drivers.js';
 import { queryBench } from './query-bench.js';
+import { stallBench } from './stall-bench.js';
 import { uiBench } from './ui-bench.js';
 import { verifyBench } from './verify-bench.js';
 
@@ -19,10 +20,13 @@ import { verifyBench } from './verify-bench.js';
  * or goal it is judged by. Sizes: BENCH_EVENTS (default 1,000,000), BENCH_INGEST (100,000), BENCH_AUTH
  * (1,000,000), BENCH_ROUNDS (30). Datasets are built once into bench/.data/ and reused.
  *
- * Sections (BENCH_ONLY, comma-separated): ingest, query, export, auth, verify, ui, and postgres — which is
- * pg-ingest (HTTP ingest against its raw INSERT/COPY ceilings, two servers on one database), pg-query (query
- * latencies at each of BENCH_PG_EVENTS, default 1,000,000 and 10,000,000, with EXPLAIN ANALYZE of every
- * query shape at the largest into bench/results/postgres-plans.md) and pg-drivers (pg vs postgres.js). They
+ * Sections (BENCH_ONLY, comma-separated): ingest, query, export, auth, verify, ui, stall (the longest
+ * /healthz wait under one heavy request: exports of BENCH_STALL_EVENTS, default 200,000, alerts after
+ * BENCH_STALL_FAILURES, default 50,000, spraying failures), and postgres — which is pg-ingest (HTTP ingest
+ * against its raw INSERT/COPY ceilings, two servers on one database), pg-query (query latencies at each of
+ * BENCH_PG_EVENTS, default 1,000,000 and 10,000,000, with EXPLAIN ANALYZE of every query shape at the
+ * largest into bench/results/postgres-plans.md), pg-drivers (pg vs postgres.js) and pg-stall (the stall
+ * section on PostgreSQL). They
  * need a PostgreSQL server at BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) and are
  * skipped when none answers. The query databases (auditlog_bench_1m, …) are kept for the next run; set
  * BENCH_PG_FRESH=1 or pass --fresh to reload them.
@@ -34,9 +38,11 @@ const AUTH = n('BENCH_AUTH', 1_000_000);
 const ROUNDS = n('BENCH_ROUNDS', 30);
 const PG_EVENTS = (process.env.BENCH_PG_EVENTS ?? '1000000,10000000').split(',').map(Number);
 const PG_FRESH = process.env.BENCH_PG_FRESH === '1' || process.argv.includes('--fresh');
-const only = (process.env.BENCH_ONLY ?? 'ingest,query,export,auth,verify,ui,postgres').split(',');
+const STALL_EVENTS = n('BENCH_STALL_EVENTS', 200_000);
+const STALL_FAILURES = n('BENCH_STALL_FAILURES', 50_000);
+const only = (process.env.BENCH_ONLY ?? 'ingest,query,export,auth,verify,ui,stall,postgres').split(',');
 const pgParts = only.includes('postgres')
-  ? ['pg-ingest', 'pg-query', 'pg-drivers']
+  ? ['pg-ingest', 'pg-query', 'pg-drivers', 'pg-stall']
   : only.filter((s) => s.startsWith('pg-'));
 
 const report = new Report();
@@ -58,6 +64,7 @@ if (only.some((s) => ['query', 'export', 'verify', 'ui'].includes(s))) {
   if (only.includes('ui')) await uiBench(report, demo.file, EVENTS);
 }
 if (only.includes('auth')) await authBench(report, Math.min(INGEST, AUTH), AUTH, ROUNDS);
+if (only.includes('stall')) await stallBench(report, 'sqlite', STALL_EVENTS, STALL_FAILURES);
 mkdirSync(`${DATA_DIR}../results`, { recursive: true });
 if (pgParts.length > 0) {
   const version = await pgVersion();
@@ -78,6 +85,7 @@ if (pgParts.length > 0) {
       plansFile: `${DATA_DIR}../results/postgres-plans.md`,
     });
     if (pgParts.includes('pg-drivers')) await driversBench(report);
+    if (pgParts.includes('pg-stall')) await stallBench(report, 'postgres', STALL_EVENTS, STALL_FAILURES);
     report.add(
       report.section(`PostgreSQL ${version}`),
       'PostgreSQL sections took',

@@ -21,46 +21,115 @@ export const DEFAULT_ALERT_RULES: AlertRules = {
   windowMs: 15 * 60_000,
 };
 
+/** The most IPs (brute force) or usernames (spraying) one alert lists; `ipCount` / `usernameCount` tell all. */
+export const ALERT_DETAIL_LIMIT = 20;
+
+/** Alerts come by last attempt, newest first, then by subject and kind (code-unit order): a total order. */
+export interface AlertPosition {
+  lastMs: number;
+  subject: string;
+  kind: Alert['kind'];
+}
+
+export interface AlertQuery {
+  /** Alerts whose last attempt is before `fromMs` are left out; those that began earlier are kept. */
+  fromMs: number;
+  toMs: number;
+  limit: number;
+  /** Only alerts strictly after this position. */
+  after?: AlertPosition;
+}
+
+export interface AlertPage {
+  alerts: Alert[];
+  /** Where the next page starts, or null at the end. */
+  next: AlertPosition | null;
+}
+
+/** A run of attempts that makes an alert: `list[start..end]`, sorted by time. */
+interface Span extends AlertPosition {
+  list: FailedAttempt[];
+  start: number;
+  end: number;
+}
+
 /**
  * Attack detection over failed logins, as a pure function of the stored failures (a restart loses
  * nothing). For each subject (a username for brute force, an IP for spraying) a sliding window finds the
- * moments the rule holds; overlapping windows merge into one alert spanning first to last attempt.
+ * moments the rule holds; overlapping windows merge into one alert spanning first to last attempt. Returns
+ * one page, and each alert with at most ALERT_DETAIL_LIMIT addresses or usernames: the answer stays small
+ * however many attempts an attack made. Plain data in and out, so a store runs it next to its read.
  */
-export function detectAttacks(failures: readonly FailedAttempt[], rules: AlertRules): Alert[] {
-  const byUser = groupSorted(failures, (f) => f.username);
-  const byIp = groupSorted(failures, (f) => f.ip);
-  const alerts: Alert[] = [];
-  for (const [username, list] of byUser) {
-    for (const span of spans(list, rules.windowMs, rules.bruteForceFailures)) {
-      alerts.push({
-        kind: 'brute_force',
-        subject: username,
-        count: span.length,
-        firstAt: iso(span[0]!.occurredMs),
-        lastAt: iso(span[span.length - 1]!.occurredMs),
-        ips: distinct(span.map((f) => f.ip)),
-      });
+export function alertPage(failures: readonly FailedAttempt[], rules: AlertRules, q: AlertQuery): AlertPage {
+  const found: Span[] = [];
+  const collect = (
+    kind: Alert['kind'],
+    by: (f: FailedAttempt) => string,
+    threshold: number,
+    distinctBy?: (f: FailedAttempt) => string,
+  ) => {
+    for (const [subject, list] of groupSorted(failures, by)) {
+      for (const [start, end] of spans(list, rules.windowMs, threshold, distinctBy)) {
+        const lastMs = list[end]!.occurredMs;
+        if (lastMs >= q.fromMs) found.push({ kind, subject, lastMs, list, start, end });
+      }
     }
-  }
-  for (const [ip, list] of byIp) {
-    for (const span of spans(list, rules.windowMs, rules.sprayingUsernames, (f) => f.username)) {
-      alerts.push({
-        kind: 'password_spraying',
-        subject: ip,
-        count: span.length,
-        firstAt: iso(span[0]!.occurredMs),
-        lastAt: iso(span[span.length - 1]!.occurredMs),
-        usernames: distinct(span.map((f) => f.username)),
-      });
-    }
-  }
-  return alerts.sort((a, b) =>
-    a.lastAt < b.lastAt ? 1 : a.lastAt > b.lastAt ? -1 : a.subject.localeCompare(b.subject),
+  };
+  collect('brute_force', (f) => f.username, rules.bruteForceFailures);
+  collect(
+    'password_spraying',
+    (f) => f.ip,
+    rules.sprayingUsernames,
+    (f) => f.username,
   );
+  const after = q.after;
+  const shown = (after ? found.filter((s) => compare(s, after) > 0) : found).sort(compare);
+  const page = shown.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return {
+    alerts: page.map(toAlert),
+    next:
+      shown.length > q.limit && last ? { lastMs: last.lastMs, subject: last.subject, kind: last.kind } : null,
+  };
+}
+
+function compare(a: AlertPosition, b: AlertPosition): number {
+  if (a.lastMs !== b.lastMs) return b.lastMs - a.lastMs;
+  if (a.subject !== b.subject) return a.subject < b.subject ? -1 : 1;
+  return a.kind === b.kind ? 0 : a.kind < b.kind ? -1 : 1;
+}
+
+function toAlert(s: Span): Alert {
+  const brute = s.kind === 'brute_force';
+  const counts = new Map<string, number>();
+  for (let i = s.start; i <= s.end; i++) {
+    const value = brute ? s.list[i]!.ip : s.list[i]!.username;
+    counts.set(value, (counts.get(value) ?? 0) + 1);
+  }
+  // The values tried most often first: with thousands, those are the ones worth reading.
+  const top = [...counts]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .slice(0, ALERT_DETAIL_LIMIT)
+    .map(([value]) => value);
+  const firstMs = s.list[s.start]!.occurredMs;
+  const attempts = new URLSearchParams({
+    type: 'login_failure',
+    [brute ? 'user' : 'ip']: s.subject,
+    from: iso(firstMs),
+    to: iso(s.lastMs + 1),
+  });
+  return {
+    kind: s.kind,
+    subject: s.subject,
+    count: s.end - s.start + 1,
+    firstAt: iso(firstMs),
+    lastAt: iso(s.lastMs),
+    ...(brute ? { ips: top, ipCount: counts.size } : { usernames: top, usernameCount: counts.size }),
+    attemptsQuery: attempts.toString(),
+  };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const distinct = (values: string[]) => [...new Set(values)].sort();
 
 function groupSorted(
   failures: readonly FailedAttempt[],
@@ -78,17 +147,18 @@ function groupSorted(
 }
 
 /**
- * The maximal runs of attempts covered by windows (of length `windowMs`, each starting at an attempt) that
- * hold at least `threshold` attempts — or, with `distinctBy`, at least `threshold` distinct values. One
- * pass with two pointers and a count per value, so a burst of a million attempts stays linear.
+ * The maximal runs of attempts (first and last index) covered by windows (of length `windowMs`, each
+ * starting at an attempt) that hold at least `threshold` attempts — or, with `distinctBy`, at least
+ * `threshold` distinct values. One pass with two pointers and a count per value, so a burst of a million
+ * attempts stays linear.
  */
 function spans(
   list: FailedAttempt[],
   windowMs: number,
   threshold: number,
   distinctBy?: (f: FailedAttempt) => string,
-): FailedAttempt[][] {
-  const out: FailedAttempt[][] = [];
+): [number, number][] {
+  const out: [number, number][] = [];
   const counts = new Map<string, number>();
   const add = (f: FailedAttempt) => {
     if (distinctBy) counts.set(distinctBy(f), (counts.get(distinctBy(f)) ?? 0) + 1);
@@ -111,11 +181,11 @@ function spans(
     if (spanStart !== -1 && start <= spanEnd) {
       spanEnd = Math.max(spanEnd, end - 1);
     } else {
-      if (spanStart !== -1) out.push(list.slice(spanStart, spanEnd + 1));
+      if (spanStart !== -1) out.push([spanStart, spanEnd]);
       spanStart = start;
       spanEnd = end - 1;
     }
   }
-  if (spanStart !== -1) out.push(list.slice(spanStart, spanEnd + 1));
+  if (spanStart !== -1) out.push([spanStart, spanEnd]);
   return out;
 }

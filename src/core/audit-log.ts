@@ -11,7 +11,7 @@ import { encodeCursor } from './cursor.js';
 import type { AppendedEntry, PreparedEntry, Stream } from './entry.js';
 import { AuditError, invalidQuery, notFound } from './errors.js';
 import { parseEventFilter, parsePage, type RawQuery } from './event-query.js';
-import { coalesce, csvExport, type ExportFormat, matchingRows } from './export-stream.js';
+import { coalesce, csvExport, type ExportFormat } from './export-stream.js';
 import { formatEvent } from './format-event.js';
 import { newId } from './ids.js';
 import { Integrity } from './integrity.js';
@@ -272,7 +272,7 @@ export class AuditLog {
     const stream =
       format === 'ndjson'
         ? Readable.from(coalesce(verifiableExport(this, tenant, filter, counted)))
-        : csvExport(matchingRows(this.store, tenant, filter, order), counted);
+        : csvExport(this.store, tenant, filter, order, counted);
     const exportId = newId();
     const filters = Object.fromEntries(
       Object.entries(query).filter(([k, v]) => k !== 'format' && v !== undefined),

@@ -1,12 +1,13 @@
 import type { Store } from '../store/store.js';
-import {
-  type AlertRules,
-  DEFAULT_ALERT_RULES,
-  detectAttacks,
-  type FailedAttempt,
-} from './attack-detection.js';
+import { type AlertRules, DEFAULT_ALERT_RULES, type FailedAttempt } from './attack-detection.js';
 import { splitBatch } from './batch-body.js';
-import { decodeSessionCursor, encodeCursor, encodeSessionCursor } from './cursor.js';
+import {
+  decodeAlertCursor,
+  decodeSessionCursor,
+  encodeAlertCursor,
+  encodeCursor,
+  encodeSessionCursor,
+} from './cursor.js';
 import type { AppendedEntry, PreparedEntry } from './entry.js';
 import { invalidQuery, notFound } from './errors.js';
 import {
@@ -193,16 +194,21 @@ export class AuthLog {
     };
   }
 
-  /** Brute force and password spraying between `from` and `to` (default: the last 24 hours). */
-  async alerts(tenant: string, raw: RawQuery): Promise<{ alerts: Alert[] }> {
-    rejectUnknown(raw, new Set(['from', 'to']));
-    const toMs = time(raw, 'to') ?? this.#now();
+  /**
+   * Brute force and password spraying between `from` and `to` (default: the last 24 hours), a page at a
+   * time (`limit`, default 50; `cursor`). A cursor keeps the range it was issued for unless `to` is given.
+   */
+  async alerts(tenant: string, raw: RawQuery): Promise<{ alerts: Alert[]; nextCursor: string | null }> {
+    rejectUnknown(raw, new Set(['from', 'to', 'limit', 'cursor']));
+    const cursor = single(raw, 'cursor');
+    const after = cursor ? decodeAlertCursor(cursor) : undefined;
+    const toMs = time(raw, 'to') ?? after?.toMs ?? this.#now();
     const fromMs = time(raw, 'from') ?? toMs - DAY;
     if (fromMs >= toMs) throw invalidQuery('/from', 'must be before to');
-    // An attack that began just before `from` and goes on after it is still reported.
-    const failures = await this.#store.failures(tenant, fromMs - this.rules.windowMs, toMs);
-    const alerts = detectAttacks(failures, this.rules).filter((a) => Date.parse(a.lastAt) >= fromMs);
-    return { alerts };
+    const limit = parseLimit(raw, 50);
+    // An attack that began before `from` and goes on after it is still reported (the store reads a window earlier).
+    const page = await this.#store.alertPage(tenant, this.rules, { fromMs, toMs, limit, after });
+    return { alerts: page.alerts, nextCursor: page.next ? encodeAlertCursor(page.next, toMs) : null };
   }
 }
 

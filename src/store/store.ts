@@ -1,4 +1,4 @@
-import type { FailedAttempt } from '../core/attack-detection.js';
+import type { AlertPage, AlertQuery, AlertRules, FailedAttempt } from '../core/attack-detection.js';
 import type { AppendBatch, AppendedEntry, Stream } from '../core/entry.js';
 import type { ChainHead } from '../core/hash-chain.js';
 import type { IpRange } from '../core/ip.js';
@@ -25,6 +25,15 @@ export interface Store {
 
   /** Administrative events of one tenant matching `filter`, in keyset order; at most `page.limit`. */
   listEvents(tenant: string, filter: EventFilter, page: PageSpec): Promise<EntryRow[]>;
+
+  /**
+   * A page of listEvents as CSV records (core/csv-format.ts csvRecords), for exports. Formatting is most of
+   * an export's work: it MUST NOT run on the caller's thread when the store has another (the reader threads
+   * of a SQLite server or of PostgreSQL), so that no export holds the event loop. Resolves once the
+   * rows are read — `count` and `last` let the caller ask for the next page while this one is formatted —
+   * and `csv` follows; a caller MAY leave `csv` unawaited (an abandoned export).
+   */
+  csvPage(tenant: string, filter: EventFilter, page: PageSpec): Promise<CsvPage>;
 
   /**
    * listEvents for people searching: when keyword terms (`filter.terms`) cannot be narrowed by the store's
@@ -60,8 +69,14 @@ export interface Store {
     toMs: number,
     groupBy: 'user' | 'ip',
   ): Promise<FailureGroup[]>;
-  /** Every failed login with occurredAt in [fromMs, toMs), for attack detection. */
+  /** Every failed login with occurredAt in [fromMs, toMs). */
   failures(tenant: string, fromMs: number, toMs: number): Promise<FailedAttempt[]>;
+  /**
+   * A page of attack alerts (core/attack-detection.ts alertPage) over the failed logins with occurredAt in
+   * [query.fromMs − rules.windowMs, query.toMs). As for csvPage, the detection MUST NOT run on the caller's
+   * thread when the store has another: an attack leaves any number of failures, and only the page comes back.
+   */
+  alertPage(tenant: string, rules: AlertRules, query: AlertQuery): Promise<AlertPage>;
 
   /** Distinct actors whose id, username or display name starts with `prefix`, case-insensitively (suggestions). */
   listActors(tenant: string, prefix: string, limit: number): Promise<ActorSummary[]>;
@@ -207,6 +222,15 @@ export interface PageSpec {
   orderBy?: 'time' | 'seq';
   /** Strictly after this position in `order` (with orderBy seq, only `seq` counts). */
   after?: Keyset;
+}
+
+export interface CsvPage {
+  /** Rows read; fewer than the limit means the last page. */
+  count: number;
+  /** The last row's position (the next page starts after it), null when none was read. */
+  last: Keyset | null;
+  /** The rows as CSV records, each ending with a CRLF, in UTF-8 (bytes, which cross threads without a copy). */
+  csv: Promise<Uint8Array>;
 }
 
 export interface EntryRow {

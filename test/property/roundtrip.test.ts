@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/core/canonical-json.js';
 import { diffValues } from '../../src/core/diff.js';
-import { CSV_COLUMNS, neutraliseFormula } from '../../src/core/export-stream.js';
+import { CSV_COLUMNS, neutraliseFormula } from '../../src/core/csv-format.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import {

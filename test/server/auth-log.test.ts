@@ -9,6 +9,7 @@ afterAll(async () => server?.close());
 
 const T0 = Date.parse('2026-06-01T09:00:00.000Z');
 const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
+const enc = encodeURIComponent;
 
 async function post(events: unknown[], token?: string) {
   const res = await server.request('/v1/auth-events', { method: 'POST', json: { events }, token });
@@ -246,6 +247,8 @@ describe('failures and alerts', () => {
         firstAt: at(base),
         lastAt: at(base + 600),
         ips: ['192.0.2.1', '192.0.2.2'],
+        ipCount: 2,
+        attemptsQuery: `type=login_failure&user=mallory&from=${enc(at(base))}&to=${enc(at(base + 600.001))}`,
       },
     ]);
     expect(spray).toHaveLength(1);
@@ -254,8 +257,13 @@ describe('failures and alerts', () => {
       count: 10,
       firstAt: at(base + 2000),
       lastAt: at(base + 2270),
+      usernameCount: 10,
     });
     expect(spray[0].usernames).toHaveLength(10);
+    // The query lists exactly the attempts the alert counts.
+    const attempts = await json(await server.request(`/v1/auth-events?${spray[0].attemptsQuery}&limit=500`));
+    expect(attempts.events.map((e: any) => e.user.username).sort()).toEqual(spray[0].usernames.sort());
+    expect(res.nextCursor).toBeNull();
   });
 });
 

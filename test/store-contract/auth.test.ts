@@ -1,8 +1,10 @@
 // The authentication stream: listAuthEvents filters and pages, sessions derived from the events (in any order of
 // arrival), failed logins grouped and listed over half-open windows.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type AlertPage, type AlertPosition, alertPage } from '../../src/core/attack-detection.js';
 import type { PreparedAuthEvent } from '../../src/core/entry.js';
 import { ipKey, parseIpFilter } from '../../src/core/ip.js';
+import type { Alert } from '../../src/core/schemas/auth-event-schema.js';
 import { mergeSession, type SessionRow } from '../../src/core/session-merge.js';
 import { fold } from '../../src/core/text-fold.js';
 import type { AuthEventFilter, PageSpec, SessionFilter, SessionPageSpec } from '../../src/store/store.js';
@@ -703,5 +705,36 @@ describe('failed logins', () => {
       expect(got.map(key).sort(), `[${lo - from}, ${hi - from})`).toEqual(want.map(key).sort());
     }
     expect(await store().failures('nobody', from, to)).toEqual([]);
+  });
+
+  it('alertPage is the core’s alertPage over the failures from a window before fromMs, page by page', async () => {
+    const rules = { bruteForceFailures: 2, sprayingUsernames: 2, windowMs: 10 * MINUTE };
+    for (const [lo, hi] of [
+      [from, to],
+      [from + 9 * MINUTE, to + 2 * MINUTE],
+      [to + 2 * MINUTE, to + 3 * MINUTE],
+    ] as const) {
+      const q = { fromMs: lo, toMs: hi, limit: 100 };
+      const want = alertPage(await store().failures(t, lo - rules.windowMs, hi), rules, q);
+      expect(await store().alertPage(t, rules, q), `[${lo - from}, ${hi - from})`).toEqual(want);
+      const paged: Alert[] = [];
+      let after: AlertPosition | undefined;
+      do {
+        const page: AlertPage = await store().alertPage(t, rules, { ...q, limit: 1, after });
+        paged.push(...page.alerts);
+        after = page.next ?? undefined;
+      } while (after);
+      expect(paged).toEqual(want.alerts);
+    }
+    const all = await store().alertPage(t, rules, { fromMs: from, toMs: to, limit: 100 });
+    expect(all.alerts.map((a) => `${a.kind} ${a.subject}`).sort()).toEqual([
+      'brute_force admin',
+      'brute_force root',
+      'password_spraying 203.0.113.5',
+    ]);
+    expect(await store().alertPage('nobody', rules, { fromMs: from, toMs: to, limit: 5 })).toEqual({
+      alerts: [],
+      next: null,
+    });
   });
 });

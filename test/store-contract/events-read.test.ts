@@ -1,8 +1,9 @@
-// Store.getEvent (tenant isolation), Store.eventStats for every StatsKey, Store.listActors prefixes.
+// Store.getEvent (tenant isolation), Store.eventStats for every StatsKey, Store.listActors prefixes, Store.csvPage.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { csvRecords } from '../../src/core/csv-format.js';
 import { parseIpFilter } from '../../src/core/ip.js';
 import { fold } from '../../src/core/text-fold.js';
-import type { EventFilter, StatsGroup, StatsKey } from '../../src/store/store.js';
+import type { EventFilter, Keyset, StatsGroup, StatsKey } from '../../src/store/store.js';
 import { append, BASE_MS, ev, expectRowOf, idOf, prepareAuth, prepareEvent } from './entries.js';
 import { ACTORS, appendInputs, eventInputs, type Model, matches, SLOT_MS } from './event-dataset.js';
 import { storePerFile } from './store-under-test.js';
@@ -201,5 +202,31 @@ describe('target: an id or a name, each entry once', () => {
     expect(rows.map((r) => idOf(r.body))).toEqual(['both', 'by-id', 'by-name']);
     const stats = await store().eventStats(TWIN, { target: 'twin' }, 'action');
     expect(stats).toEqual([{ key: 'update', count: 3 }]);
+  });
+});
+
+describe('csvPage', () => {
+  it('is listEvents as CSV records, page by page, with the count and the next page’s start', async () => {
+    for (const [filter, order] of [
+      [{}, 'asc'],
+      [{ categories: ['users'] }, 'desc'],
+      [{ actions: ['no-such-action'] }, 'asc'],
+    ] as [EventFilter, 'asc' | 'desc'][]) {
+      let after: Keyset | null = null;
+      let pages = 0;
+      for (;;) {
+        const spec = { order, limit: 70, ...(after ? { after } : {}) };
+        const rows = await store().listEvents(T, filter, spec);
+        const page = await store().csvPage(T, filter, spec);
+        const last = rows[rows.length - 1];
+        expect(page.count).toBe(rows.length);
+        expect(page.last).toEqual(last ? { occurredMs: last.occurredMs, seq: last.seq } : null);
+        expect(new TextDecoder().decode(await page.csv)).toBe(csvRecords(rows));
+        pages++;
+        if (rows.length < 70) break;
+        after = page.last;
+      }
+      expect(pages).toBe(Math.floor(all.filter((m) => matches(m, filter)).length / 70) + 1);
+    }
   });
 });

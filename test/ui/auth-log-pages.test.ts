@@ -180,6 +180,57 @@ describeUi('Authentication Log pages (real Chromium, demo sign-in history)', () 
     const attempts = await request('/v1/auth-events', () =>
       card.getByRole('link', { name: 'Show these attempts' }).click(),
     );
+    // The alert's own query: its attempts, from the first to the last.
+    expect(Object.fromEntries(attempts)).toMatchObject(
+      Object.fromEntries(new URLSearchParams(brute.attemptsQuery)),
+    );
     expect(Object.fromEntries(attempts)).toMatchObject({ type: 'login_failure', user: brute.subject });
+  });
+
+  // Adds attacks to the log: keep it the last test of this file.
+  it('pages through many alerts, each naming at most 20 usernames with their count', async () => {
+    const start = Date.now() - 3 * 3600_000;
+    const failure = (username: string, ip: string, ms: number) => ({
+      type: 'login_failure',
+      user: { username },
+      reason: 'bad_password',
+      ip,
+      occurredAt: new Date(ms).toISOString(),
+    });
+    const events = [
+      ...Array.from({ length: 55 * 5 }, (_, i) => {
+        const n = Math.floor(i / 5);
+        return failure(`ui.victim.${n}`, `198.51.${n}.${(i % 2) + 1}`, start + n * 60_000 + (i % 5) * 1000);
+      }),
+      ...Array.from({ length: 30 }, (_, i) => failure(`sprayed.${i}`, '192.0.2.250', start + i * 1000)),
+    ];
+    await server.api('/v1/auth-events', { method: 'POST', json: { events } });
+
+    const params = await request('/v1/alerts', () => page.goto('/auth/alerts'));
+    const first = await server.api(`/v1/alerts?${params}`);
+    expect(first.alerts).toHaveLength(50);
+    const kinds = (p: any) => p.alerts.map((a: any) => `${a.kind}:${a.subject}`);
+    const cardIds = () =>
+      page
+        .locator('.alert-card')
+        .evaluateAll((cards) =>
+          cards.map((c) => `${c.getAttribute('data-alert-kind')}:${c.querySelector('strong')?.textContent}`),
+        );
+    await expect.poll(cardIds).toEqual(kinds(first));
+    const more = await request('/v1/alerts', () => page.getByRole('button', { name: 'Load more' }).click());
+    expect(more.get('cursor')).toBeTruthy();
+    const second = await server.api(`/v1/alerts?${more}`);
+    expect(second.nextCursor).toBeNull();
+    await expect.poll(cardIds).toEqual([...kinds(first), ...kinds(second)]);
+    await page.getByText(/end of results/).waitFor();
+
+    const spray = [...first.alerts, ...second.alerts].find((a: any) => a.subject === '192.0.2.250');
+    expect(spray).toMatchObject({ count: 30, usernameCount: 30 });
+    expect(spray.usernames).toHaveLength(20);
+    const card = page.locator('.alert-card').filter({ hasText: '192.0.2.250' });
+    const detail = (await card.locator('[data-alert-detail]').textContent())!;
+    expect(detail).toContain('Usernames tried (30, 20 most tried shown)');
+    for (const u of spray.usernames) expect(detail).toContain(u);
+    expect(detail).toMatch(/… \+10$/);
   });
 });

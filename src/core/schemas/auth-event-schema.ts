@@ -137,7 +137,19 @@ export const Alert = Type.Object({
   count: Type.Integer(),
   firstAt: Type.String(),
   lastAt: Type.String(),
-  ips: Type.Optional(Type.Array(Type.String())),
-  usernames: Type.Optional(Type.Array(Type.String())),
+  ips: Type.Optional(
+    Type.Array(Type.String(), { description: 'brute force: the addresses tried from most, at most 20' }),
+  ),
+  ipCount: Type.Optional(Type.Integer({ description: 'brute force: how many addresses' })),
+  usernames: Type.Optional(
+    Type.Array(Type.String(), { description: 'spraying: the usernames tried most, at most 20' }),
+  ),
+  usernameCount: Type.Optional(Type.Integer({ description: 'spraying: how many usernames' })),
+  attemptsQuery: Type.String({ description: 'the query of GET /v1/auth-events that lists every attempt' }),
 });
 export type Alert = Static<typeof Alert>;
+
+export const AlertPage = Type.Object({
+  alerts: Type.Array(Alert),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { AuditLog } from '../../core/audit-log.js';
 import type { RawQuery } from '../../core/event-query.js';
 import {
-  Alert,
+  AlertPage,
   AuthEventInput,
   AuthEventListQuery,
   AuthEventPage,
@@ -11,7 +11,13 @@ import {
   Session,
   SessionListQuery,
 } from '../../core/schemas/auth-event-schema.js';
-import { AppendResponse, ErrorBody, Rfc3339, StringEnum } from '../../core/schemas/common-schemas.js';
+import {
+  AppendResponse,
+  ErrorBody,
+  PageParams,
+  Rfc3339,
+  StringEnum,
+} from '../../core/schemas/common-schemas.js';
 import { StoredEvent } from '../../core/schemas/event-schema.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
@@ -113,10 +119,15 @@ export async function authEventsRoutes(app: FastifyInstance, { log }: { log: Aud
     {
       config: { scope: 'read' },
       schema: {
-        summary: 'Brute-force and password-spraying alerts (default: the last 24 hours)',
+        summary: 'Brute-force and password-spraying alerts (default: the last 24 hours), a page at a time',
         tags: ['authentication'],
-        querystring: Type.Object({ from: Type.Optional(Rfc3339), to: Type.Optional(Rfc3339) }),
-        response: { 200: Type.Object({ alerts: Type.Array(Alert) }), ...errors },
+        querystring: Type.Object({
+          from: Type.Optional(Rfc3339),
+          to: Type.Optional(Rfc3339),
+          limit: PageParams.limit,
+          cursor: PageParams.cursor,
+        }),
+        response: { 200: AlertPage, ...errors },
       },
     },
     async (request) => log.auth.alerts(request.principal.tenant, request.query as RawQuery),

@@ -1,15 +1,17 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { FailedAttempt } from '../../core/attack-detection.js';
+import type { AlertPage, AlertQuery, AlertRules, FailedAttempt } from '../../core/attack-detection.js';
 import type { AppendBatch, AppendedEntry } from '../../core/entry.js';
 import { AuditError } from '../../core/errors.js';
 import type { ChainHead } from '../../core/hash-chain.js';
 import type { SessionRow } from '../../core/session-merge.js';
 import type { SignedCheckpoint } from '../../core/signing.js';
+import { WorkerPool } from '../../core/worker-pool.js';
 import type {
   ActorSummary,
   AuthEventFilter,
   ChainRow,
+  CsvPage,
   EntryRow,
   EventFilter,
   EventSearchPage,
@@ -29,6 +31,7 @@ import * as events from './postgres-event-queries.js';
 import * as integrity from './postgres-integrity-queries.js';
 import { migratePostgres } from './postgres-migrations.js';
 import { ensurePartitions } from './postgres-partitions.js';
+import type { PgReaderArgs, PgReaderOp, PgReaderResult } from './postgres-reader-ops.js';
 import { PostgresTokenRepository } from './postgres-token-repository.js';
 import { PostgresWriter } from './postgres-writer.js';
 
@@ -50,11 +53,24 @@ export interface PostgresStoreOptions {
   maxGroupEntries?: number;
 }
 
+/** What a reader thread connects with. */
+interface ReaderData {
+  url: string;
+  connections: number;
+  statementTimeoutMs?: number;
+}
+
+/** Reader threads, each with READER_CONNECTIONS connections of its own. */
+const READERS = 2;
+const READER_CONNECTIONS = 3;
+
 /**
  * The production store: PostgreSQL, shared by any number of `auditlog serve` processes. Reads use a pool;
- * appends go through PostgresWriter (group commit under per-tenant chain-head locks). Every call goes
- * through PostgresAvailability: while the database is away calls fail at once with `store_unavailable`,
- * and the store reconnects by itself when it is back.
+ * appends go through PostgresWriter (group commit under per-tenant chain-head locks). The reads of many rows
+ * with a small answer (an export page as CSV, a page of alerts) run in reader threads with their own
+ * connections, started on first use, so that neither the rows nor the work over them reach the event loop.
+ * Every call goes through PostgresAvailability: while the database is away calls fail at once with
+ * `store_unavailable`, and the store reconnects by itself when it is back.
  */
 export class PostgresStore implements Store {
   readonly dialect = 'postgres' as const;
@@ -65,6 +81,11 @@ export class PostgresStore implements Store {
   readonly #availability: PostgresAvailability;
   readonly #keyFile: string;
   readonly #partitionTimer: NodeJS.Timeout | null;
+  readonly #readers = new WorkerPool(
+    new URL('./postgres-reader-worker.js', import.meta.url),
+    'A PostgreSQL reader thread',
+  );
+  readonly #readerData: ReaderData;
   #closed: Promise<void> | null = null;
 
   private constructor(
@@ -72,9 +93,11 @@ export class PostgresStore implements Store {
     pool: PgPool,
     writerPool: PgPool | null,
     keyFile: string,
+    readerData: ReaderData,
     maxGroupEntries?: number,
   ) {
     this.#pool = pool;
+    this.#readerData = readerData;
     this.#writerPool = writerPool;
     this.#availability = new PostgresAvailability({ probe: () => probeDatabase(url) });
     this.#writer = writerPool ? new PostgresWriter(writerPool, this.#availability, maxGroupEntries) : null;
@@ -89,19 +112,16 @@ export class PostgresStore implements Store {
     const database = databaseName(options.url);
     const keyFile = resolve(options.keyFile ?? `./data/postgres-${database}.signing-key.pem`);
     // Reads are bounded: a statistics query over a huge range is cancelled instead of holding a connection.
-    const pool = createPool(
-      options.url,
-      options.poolSize ?? 8,
-      'auditlog',
-      options.readonly ? undefined : 60_000,
-    );
+    const statementTimeoutMs = options.readonly ? undefined : 60_000;
+    const pool = createPool(options.url, options.poolSize ?? 8, 'auditlog', statementTimeoutMs);
+    const readerData = { url: options.url, connections: READER_CONNECTIONS, statementTimeoutMs };
     try {
       await pool.query('SELECT 1');
       if (options.readonly) {
         const { rows } = await pool.query("SELECT to_regclass('events') AS t");
         if (!rows[0]?.t)
           throw new AuditError('store_unavailable', `No auditlog schema in database ${database}`);
-        return new PostgresStore(options.url, pool, null, keyFile);
+        return new PostgresStore(options.url, pool, null, keyFile, readerData);
       }
       await migratePostgres(pool);
       await ensurePartitions(pool);
@@ -110,7 +130,7 @@ export class PostgresStore implements Store {
       throw unavailable(error, database);
     }
     const writerPool = createPool(options.url, 1, 'auditlog-writer');
-    return new PostgresStore(options.url, pool, writerPool, keyFile, options.maxGroupEntries);
+    return new PostgresStore(options.url, pool, writerPool, keyFile, readerData, options.maxGroupEntries);
   }
 
   append(batch: AppendBatch): Promise<AppendedEntry[]> {
@@ -186,6 +206,12 @@ export class PostgresStore implements Store {
     return this.#read(() => events.listEvents(this.#pool, tenant, filter, page));
   }
 
+  async csvPage(tenant: string, filter: EventFilter, page: PageSpec): Promise<CsvPage> {
+    const { head, rest } = await this.#inReader('csvPage', tenant, filter, page);
+    rest.catch(() => {}); // the caller may abandon it; it still sees the rejection when it awaits
+    return { ...head, csv: rest };
+  }
+
   searchEvents(
     tenant: string,
     filter: EventFilter,
@@ -232,6 +258,10 @@ export class PostgresStore implements Store {
     return this.#read(() => auth.failures(this.#pool, tenant, fromMs, toMs));
   }
 
+  alertPage(tenant: string, rules: AlertRules, query: AlertQuery): Promise<AlertPage> {
+    return this.#inReader('alertPage', tenant, rules, query);
+  }
+
   async getMeta(key: string): Promise<string | undefined> {
     return this.#read(async () => {
       const { rows } = await this.#pool.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [
@@ -275,8 +305,17 @@ export class PostgresStore implements Store {
       this.#availability.close();
       await this.#writerPool?.end();
       await this.#pool.end();
+      await this.#readers.close();
     })();
     return this.#closed;
+  }
+
+  /** A read in a reader thread, started when first needed (one that failed is started again). */
+  #inReader<K extends PgReaderOp>(op: K, ...args: PgReaderArgs<K>): Promise<PgReaderResult<K>> {
+    return this.#availability.run(() => {
+      while (this.#readers.size < READERS) this.#readers.spawn(this.#readerData).catch(() => {});
+      return this.#readers.run(op, args) as Promise<PgReaderResult<K>>;
+    });
   }
 
   #read<T>(fn: () => Promise<T>): Promise<T> {

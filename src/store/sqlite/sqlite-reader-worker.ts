@@ -1,25 +1,39 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { openSqlite, translateSqliteError } from './sqlite-connection.js';
-import { READ_OPS, type ReadOp } from './sqlite-read-ops.js';
-import { serializeError } from './sqlite-writer-protocol.js';
+import { answerRequests } from '../../core/worker-pool.js';
+import { openSqlite, type SqliteDb, translateSqliteError } from './sqlite-connection.js';
+import { READ_OPS, type ReadOp, SCAN_OPS } from './sqlite-read-ops.js';
 
-/** A reader thread of a SQLite store: its own connection (query_only), one query at a time. */
-const port = parentPort!;
+/**
+ * A reader thread of a SQLite store: its own connection (query_only), one query at a time. SCAN_OPS read
+ * through a second connection with a small page cache: an export reads each page once, and through the
+ * first it would fill a 64 MB cache per reader with pages nobody reads again, evicting those that the
+ * other queries reuse.
+ */
 const { file, readonly } = workerData as { file: string; readonly: boolean };
-const db = openSqlite(file, { readonly });
-db.pragma('query_only = 1');
+const open = (cacheKb: number) => {
+  const db = openSqlite(file, { readonly });
+  db.pragma('query_only = 1');
+  db.pragma(`cache_size = -${cacheKb}`);
+  return db;
+};
+const db = open(65536);
+let scanDb: SqliteDb | undefined;
+const scanConnection = () => {
+  scanDb ??= open(2048);
+  return scanDb;
+};
 
-port.on('message', (m: { id: number; op: ReadOp; args: unknown[] } | { close: true }) => {
-  if ('close' in m) {
-    db.close();
-    port.close();
-    return;
-  }
-  try {
-    const fn = READ_OPS[m.op] as (...a: unknown[]) => unknown;
-    port.postMessage({ id: m.id, ok: true, result: fn(db, ...m.args) });
-  } catch (error) {
-    port.postMessage({ id: m.id, ok: false, error: serializeError(translateSqliteError(error)) });
-  }
-});
-port.postMessage({ ready: true });
+answerRequests(
+  parentPort!,
+  (op, args) => {
+    const conn = SCAN_OPS.has(op as ReadOp) ? scanConnection() : db;
+    return (READ_OPS[op as ReadOp] as (...a: unknown[]) => unknown)(conn, ...args);
+  },
+  {
+    translate: translateSqliteError,
+    close: () => {
+      scanDb?.close();
+      db.close();
+    },
+  },
+);

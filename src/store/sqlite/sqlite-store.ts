@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { FailedAttempt } from '../../core/attack-detection.js';
+import type { AlertPage, AlertQuery, AlertRules, FailedAttempt } from '../../core/attack-detection.js';
 import type { AppendBatch, AppendedEntry } from '../../core/entry.js';
 import { AuditError } from '../../core/errors.js';
 import type { ChainHead } from '../../core/hash-chain.js';
@@ -10,6 +10,7 @@ import type {
   ActorSummary,
   AuthEventFilter,
   ChainRow,
+  CsvPage,
   EntryRow,
   EventFilter,
   EventSearchPage,
@@ -32,7 +33,7 @@ import {
 } from './sqlite-connection.js';
 import * as integrity from './sqlite-integrity-queries.js';
 import { migrateSqlite } from './sqlite-migrations.js';
-import { READ_OPS, type ReadArgs, type ReadOp, type ReadResult } from './sqlite-read-ops.js';
+import { type ReadArgs, type ReadOp, type ReadResult, runReadOp } from './sqlite-read-ops.js';
 import { SqliteReaderPool } from './sqlite-reader-pool.js';
 import { SqliteTokenRepository } from './sqlite-token-repository.js';
 import { SqliteWriterClient } from './sqlite-writer-client.js';
@@ -186,6 +187,12 @@ export class SqliteStore implements Store {
     return this.#query('listEvents', tenant, filter, page);
   }
 
+  async csvPage(tenant: string, filter: EventFilter, page: PageSpec): Promise<CsvPage> {
+    const { head, rest } = await this.#query('csvPage', tenant, filter, page);
+    rest.catch(() => {}); // the caller may abandon it; it still sees the rejection when it awaits
+    return { ...head, csv: rest };
+  }
+
   async searchEvents(
     tenant: string,
     filter: EventFilter,
@@ -226,6 +233,10 @@ export class SqliteStore implements Store {
 
   async failures(tenant: string, fromMs: number, toMs: number): Promise<FailedAttempt[]> {
     return this.#query('failures', tenant, fromMs, toMs);
+  }
+
+  async alertPage(tenant: string, rules: AlertRules, query: AlertQuery): Promise<AlertPage> {
+    return this.#query('alertPage', tenant, rules, query);
   }
 
   async listActors(tenant: string, prefix: string, limit: number): Promise<ActorSummary[]> {
@@ -270,8 +281,7 @@ export class SqliteStore implements Store {
   /** A read: in a reader thread when the store has them, else on this thread's connection. */
   async #query<K extends ReadOp>(op: K, ...args: ReadArgs<K>): Promise<ReadResult<K>> {
     if (this.#readers) return this.#readers.run(op, ...args);
-    const fn = READ_OPS[op] as unknown as (db: SqliteDb, ...a: ReadArgs<K>) => ReadResult<K>;
-    return this.#read(() => fn(this.#db, ...args));
+    return this.#read(() => runReadOp(this.#db, op, args));
   }
 
   #read<T>(fn: () => T): T {

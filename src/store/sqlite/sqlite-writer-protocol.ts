@@ -1,6 +1,6 @@
 import type { AppendBatch, AppendedEntry } from '../../core/entry.js';
-import { AuditError, type ErrorCode, type ErrorDetail } from '../../core/errors.js';
 import type { SignedCheckpoint } from '../../core/signing.js';
+import type { SerializedError } from '../../core/worker-pool.js';
 
 /**
  * What the writer thread writes: every write to the event tables and checkpoints goes through it. A `probe`
@@ -20,18 +20,4 @@ export type WorkerReply =
   | { type: 'failed'; id: number; error: SerializedError }
   | { type: 'closed'; error?: SerializedError };
 
-export interface SerializedError {
-  code: ErrorCode;
-  message: string;
-  details: ErrorDetail[];
-}
-
-export function serializeError(error: unknown): SerializedError {
-  if (error instanceof AuditError)
-    return { code: error.code, message: error.message, details: error.details };
-  return { code: 'internal', message: (error as Error)?.message ?? String(error), details: [] };
-}
-
-export function deserializeError(e: SerializedError): AuditError {
-  return new AuditError(e.code, e.message, e.details);
-}
+export { deserializeError, type SerializedError, serializeError } from '../../core/worker-pool.js';

@@ -1,7 +1,7 @@
 import { apiFetch, apiJson, type Params, toQuery } from './client.ts';
 import type {
   ActorSuggestion,
-  Alert,
+  AlertPage,
   AuditEvent,
   AuthEventPage,
   CatalogCategory,
@@ -44,7 +44,7 @@ export const api = {
       o,
     ),
   alerts: (token: string, params: Params, o: Signal = {}) =>
-    apiJson<{ alerts: Alert[] }>(token, `/v1/alerts${toQuery(params)}`, o),
+    apiJson<AlertPage>(token, `/v1/alerts${toQuery(params)}`, o),
   me: (token: string, o: Signal = {}) => apiJson<TokenInfo>(token, '/v1/me', o),
   catalog: (token: string, o: Signal = {}) =>
     apiJson<{ categories: CatalogCategory[] }>(token, '/v1/catalog', o),

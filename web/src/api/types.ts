@@ -122,8 +122,19 @@ export interface Alert {
   count: number;
   firstAt: string;
   lastAt: string;
+  /** Brute force: the addresses tried from most (at most 20), and how many there are. */
   ips?: string[];
+  ipCount?: number;
+  /** Password spraying: the usernames tried most (at most 20), and how many there are. */
   usernames?: string[];
+  usernameCount?: number;
+  /** The query of GET /v1/auth-events (and of the sign-in events page) listing the alert's attempts. */
+  attemptsQuery?: string;
+}
+
+export interface AlertPage {
+  alerts: Alert[];
+  nextCursor: string | null;
 }
 
 export interface StatsGroup {

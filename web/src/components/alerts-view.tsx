@@ -4,40 +4,53 @@ import { api } from '../api/endpoints.ts';
 import type { Alert } from '../api/types.ts';
 import { useToken } from '../auth/session-context.tsx';
 import { alertKindLabel } from '../format/auth-labels.ts';
-import { useAsync } from '../hooks/use-async.ts';
+import { useKeysetPages } from '../hooks/use-keyset-pages.ts';
 import { Link } from './link.tsx';
+import { LoadMore } from './load-more.tsx';
 import { SafeText } from './safe-text.tsx';
 import { Empty, ErrorBox, Loading, NotAvailable } from './state-views.tsx';
 import { TimeText } from './time-cell.tsx';
 
-/** Detected attacks (GET /v1/alerts): brute force on one username, password spraying from one IP. */
-export function AlertsView({ params }: { params: Params }) {
+/**
+ * Detected attacks (GET /v1/alerts): brute force on one username, password spraying from one IP. A page of
+ * 50 at a time, each alert naming at most 20 addresses or usernames (the server bounds both).
+ */
+export function AlertsView({ queryKey, params }: { queryKey: string; params: Params }) {
   const token = useToken();
-  const data = useAsync((signal) => api.alerts(token, params, { signal }), [JSON.stringify(params), token]);
-  if (data.loading && !data.data) return <Loading label="Loading alerts…" />;
-  if (data.error) {
-    return isMissingEndpoint(data.error) ? (
+  const pages = useKeysetPages<Alert>(queryKey, (cursor, signal) =>
+    api
+      .alerts(token, { ...params, limit: 50, cursor }, { signal })
+      .then((p) => ({ items: p.alerts, nextCursor: p.nextCursor ?? null })),
+  );
+  if (pages.initialLoading) return <Loading label="Loading alerts…" />;
+  if (pages.error && pages.items.length === 0) {
+    return isMissingEndpoint(pages.error) ? (
       <NotAvailable what="Attack detection" />
     ) : (
-      <ErrorBox error={data.error} onRetry={data.reload} />
+      <ErrorBox error={pages.error} onRetry={pages.retry} />
     );
   }
-  const alerts = data.data?.alerts ?? [];
-  if (alerts.length === 0)
+  if (pages.items.length === 0)
     return <Empty title="No brute-force or password-spraying attacks detected in this period." />;
   return (
-    <ul className="alerts">
-      {alerts.map((a) => (
-        <AlertCard key={`${a.kind}:${a.subject}:${a.firstAt}`} alert={a} />
-      ))}
-    </ul>
+    <>
+      <ul className="alerts">
+        {pages.items.map((a) => (
+          <AlertCard key={`${a.kind}:${a.subject}:${a.firstAt}`} alert={a} />
+        ))}
+      </ul>
+      <LoadMore pages={pages} />
+    </>
   );
 }
 
 function AlertCard({ alert: a }: { alert: Alert }) {
   const isUser = a.kind === 'brute_force';
   const others = (isUser ? a.ips : a.usernames) ?? [];
-  const attempts = `/auth/events?type=login_failure&${isUser ? 'user' : 'ip'}=${encodeURIComponent(a.subject)}`;
+  const total = (isUser ? a.ipCount : a.usernameCount) ?? others.length;
+  const attempts = `/auth/events?${
+    a.attemptsQuery ?? `type=login_failure&${isUser ? 'user' : 'ip'}=${encodeURIComponent(a.subject)}`
+  }`;
   return (
     <li className={`alert-card alert-${a.kind}`} data-alert-kind={a.kind}>
       <div className="alert-head">
@@ -51,15 +64,16 @@ function AlertCard({ alert: a }: { alert: Alert }) {
         <TimeText iso={a.firstAt} /> – <TimeText iso={a.lastAt} />
       </div>
       {others.length > 0 ? (
-        <div className="small">
-          {isUser ? 'From' : 'Usernames tried'} ({others.length}):{' '}
-          {others.slice(0, 20).map((o, i) => (
+        <div className="small" data-alert-detail>
+          {isUser ? 'From' : 'Usernames tried'} ({total.toLocaleString()}
+          {total > others.length ? `, ${others.length} most tried shown` : ''}):{' '}
+          {others.map((o, i) => (
             <span key={o}>
               {i > 0 ? ', ' : ''}
               <SafeText value={o} />
             </span>
           ))}
-          {others.length > 20 ? ` … +${others.length - 20}` : ''}
+          {total > others.length ? ` … +${(total - others.length).toLocaleString()}` : ''}
         </div>
       ) : null}
       <Link href={attempts}>Show these attempts</Link>

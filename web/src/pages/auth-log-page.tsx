@@ -71,7 +71,7 @@ export function AuthLogPage({ tab: tabKey }: { tab: string }) {
           {tab.key === 'events' ? <AuthEventsView queryKey={key} params={params} /> : null}
           {tab.key === 'sessions' ? <SessionsView queryKey={key} params={params} /> : null}
           {tab.key === 'failures' ? <FailuresView /> : null}
-          {tab.key === 'alerts' ? <AlertsView params={params} /> : null}
+          {tab.key === 'alerts' ? <AlertsView queryKey={key} params={params} /> : null}
         </section>
       </div>
     </div>

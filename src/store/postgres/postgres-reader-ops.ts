@@ -1,0 +1,26 @@
+import { type AlertQuery, type AlertRules, alertPage } from '../../core/attack-detection.js';
+import { csvBytes, pageEnd } from '../../core/csv-format.js';
+import { type Answer, TwoPart } from '../../core/worker-pool.js';
+import type { EventFilter, PageSpec } from '../store.js';
+import * as auth from './postgres-auth-queries.js';
+import type { PgPool } from './postgres-connection.js';
+import * as events from './postgres-event-queries.js';
+
+/**
+ * The reads of a PostgreSQL store whose rows are many and whose answer is small, with the core's work on
+ * those rows: they run in reader threads (postgres-reader-worker.ts) with their own connections, so that
+ * neither the rows nor the work over them reach the event loop. Mirrors the last two of sqlite-read-ops.ts.
+ */
+export const PG_READER_OPS = {
+  csvPage: async (pool: PgPool, tenant: string, filter: EventFilter, page: PageSpec) => {
+    const rows = await events.listEvents(pool, tenant, filter, page);
+    return new TwoPart(pageEnd(rows), () => csvBytes(rows));
+  },
+  alertPage: async (pool: PgPool, tenant: string, rules: AlertRules, q: AlertQuery) =>
+    alertPage(await auth.failures(pool, tenant, q.fromMs - rules.windowMs, q.toMs), rules, q),
+} as const;
+
+type Ops = typeof PG_READER_OPS;
+export type PgReaderOp = keyof Ops;
+export type PgReaderArgs<K extends PgReaderOp> = Parameters<Ops[K]> extends [unknown, ...infer R] ? R : never;
+export type PgReaderResult<K extends PgReaderOp> = Answer<Awaited<ReturnType<Ops[K]>>>;
