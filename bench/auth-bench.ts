@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { agentShiftAuthEvents } from '../src/cli/demo/demo-auth-events.js';
-import { openAuditLog } from '../src/core/audit-log.js';
-import type { AuthEventInput } from '../src/core/schemas/auth-event-schema.js';
+import type { AuthEventInput } from '../src/core/domain/schemas/auth-event-schema.js';
+import { openAuditLog } from '../src/core/services/audit-log.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { DATA_DIR } from './lib/datasets.js';
 import { percentile, runLoad, timeQueries } from './lib/http-load.js';

@@ -7,15 +7,15 @@ import {
 } from '../src/cli/demo/demo-auth-events.js';
 import { demoSessions, demoSpanMs } from '../src/cli/demo/demo-events.js';
 import { Random } from '../src/cli/demo/random.js';
-import { splitBatch } from '../src/core/batch-body.js';
-import { DEFAULT_CATALOG } from '../src/core/catalog.js';
-import type { PreparedAuthEvent, PreparedEvent } from '../src/core/entry.js';
-import { prepareAuthEvents } from '../src/core/prepare-auth-event.js';
-import { prepareEvents } from '../src/core/prepare-event.js';
-import { Redactor } from '../src/core/redact.js';
-import type { AuthEventInput } from '../src/core/schemas/auth-event-schema.js';
-import type { EventInput } from '../src/core/schemas/event-schema.js';
-import { formatTimestamp } from '../src/core/time.js';
+import { splitBatch } from '../src/core/domain/batch-body.js';
+import { DEFAULT_CATALOG } from '../src/core/domain/catalog.js';
+import type { PreparedAuthEvent, PreparedEvent } from '../src/core/domain/entry.js';
+import { prepareAuthEvents } from '../src/core/domain/prepare-auth-event.js';
+import { prepareEvents } from '../src/core/domain/prepare-event.js';
+import { Redactor } from '../src/core/domain/redact.js';
+import type { AuthEventInput } from '../src/core/domain/schemas/auth-event-schema.js';
+import type { EventInput } from '../src/core/domain/schemas/event-schema.js';
+import { formatTimestamp } from '../src/core/domain/time.js';
 import { createPool, type PgPool, pgText } from '../src/store/postgres/postgres-connection.js';
 import { migratePostgres, POSTGRES_MIGRATIONS } from '../src/store/postgres/postgres-migrations.js';
 import { ensurePartitions } from '../src/store/postgres/postgres-partitions.js';
@@ -27,7 +27,7 @@ import {
   jsonArrayInsert,
   jsonbPayload,
 } from '../src/store/postgres/postgres-rows.js';
-import { buildChunks, CHUNK_MAX_ENTRIES, chunkStrings } from '../src/store/search-chunks.js';
+import { buildChunks, CHUNK_MAX_ENTRIES, chunkStrings } from '../src/store/sql/search-chunks.js';
 import { databaseExists, databaseUrl, freshDatabase } from './lib/postgres.js';
 import { fmt } from './lib/report.js';
 

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import pg from 'pg';
-import { openAuditLog } from '../src/core/audit-log.js';
+import { openAuditLog } from '../src/core/services/audit-log.js';
 import { createMetrics } from '../src/server/metrics.js';
 import { buildServer } from '../src/server/server.js';
 import { PostgresStore } from '../src/store/postgres/postgres-store.js';

@@ -1,8 +1,8 @@
-import { splitBatch } from '../src/core/batch-body.js';
-import { DEFAULT_CATALOG } from '../src/core/catalog.js';
-import { prepareEvents } from '../src/core/prepare-event.js';
-import { Redactor } from '../src/core/redact.js';
-import type { EventInput } from '../src/core/schemas/event-schema.js';
+import { splitBatch } from '../src/core/domain/batch-body.js';
+import { DEFAULT_CATALOG } from '../src/core/domain/catalog.js';
+import { prepareEvents } from '../src/core/domain/prepare-event.js';
+import { Redactor } from '../src/core/domain/redact.js';
+import type { EventInput } from '../src/core/domain/schemas/event-schema.js';
 import type { Report } from './lib/report.js';
 
 type Fields = Pick<EventInput, 'oldValue' | 'newValue' | 'metadata' | 'reason' | 'userAgent'>;

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../src/core/errors.js';
+import { ERROR_CODES } from '../src/core/domain/errors.js';
 
 const root = new URL('..', import.meta.url).pathname;
 

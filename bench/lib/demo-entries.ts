@@ -1,12 +1,12 @@
 import { demoSessions } from '../../src/cli/demo/demo-events.js';
-import { splitBatch } from '../../src/core/batch-body.js';
-import { DEFAULT_CATALOG } from '../../src/core/catalog.js';
-import type { PreparedEvent } from '../../src/core/entry.js';
-import { type SealedLink, sealEntries } from '../../src/core/hash-chain.js';
-import { prepareEvents } from '../../src/core/prepare-event.js';
-import { Redactor } from '../../src/core/redact.js';
-import type { EventInput } from '../../src/core/schemas/event-schema.js';
-import { formatTimestamp } from '../../src/core/time.js';
+import { splitBatch } from '../../src/core/domain/batch-body.js';
+import { DEFAULT_CATALOG } from '../../src/core/domain/catalog.js';
+import type { PreparedEvent } from '../../src/core/domain/entry.js';
+import { type SealedLink, sealEntries } from '../../src/core/domain/hash-chain.js';
+import { prepareEvents } from '../../src/core/domain/prepare-event.js';
+import { Redactor } from '../../src/core/domain/redact.js';
+import type { EventInput } from '../../src/core/domain/schemas/event-schema.js';
+import { formatTimestamp } from '../../src/core/domain/time.js';
 
 /** `n` demo events as the clients send them (the same seed for every ingest benchmark). */
 export function demoEvents(n: number): EventInput[] {

@@ -1,6 +1,6 @@
 import pg from 'pg';
-import type { EventInput } from '../../src/core/schemas/event-schema.js';
-import { generateSigningKey } from '../../src/core/signing.js';
+import type { EventInput } from '../../src/core/domain/schemas/event-schema.js';
+import { generateSigningKey } from '../../src/core/domain/signing.js';
 import { eventRow } from '../../src/store/postgres/postgres-rows.js';
 import { sealDemoEvents } from './demo-entries.js';
 

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { isAuditError } from '../core/errors.js';
+import { isAuditError } from '../core/domain/errors.js';
 import { registerDemo } from './commands/demo-command.js';
 import { registerExport } from './commands/export-command.js';
 import { registerImport } from './commands/import-command.js';

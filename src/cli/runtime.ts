@@ -1,10 +1,10 @@
 import { userInfo } from 'node:os';
-import type { ActingParty } from '../core/access-control.js';
-import { type AuditLog, openAuditLog } from '../core/audit-log.js';
-import { AuditError } from '../core/errors.js';
+import { AuditError } from '../core/domain/errors.js';
+import type { Store } from '../core/ports/store.js';
+import type { ActingParty } from '../core/services/access-control.js';
+import { type AuditLog, openAuditLog } from '../core/services/audit-log.js';
 import { PostgresStore } from '../store/postgres/postgres-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { Store } from '../store/store.js';
 
 export interface StoreFlags {
   db?: string;

@@ -1,10 +1,10 @@
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { AuditLog } from '../core/audit-log.js';
-import { AuditError } from '../core/errors.js';
-import { LIMITS } from '../core/schemas/event-schema.js';
-import type { Scope } from '../store/store.js';
+import { AuditError } from '../core/domain/errors.js';
+import { LIMITS } from '../core/domain/schemas/event-schema.js';
+import type { Scope } from '../core/ports/store.js';
+import type { AuditLog } from '../core/services/audit-log.js';
 import type { Metrics } from './metrics.js';
 import { installAuth } from './plugins/auth.js';
 import { answerFrameworkError, installErrorHandler } from './plugins/error-handler.js';

@@ -2,7 +2,7 @@
 // `token list` shows viewer tokens with their parent, and `import` of an export keeps the log's own records.
 import { existsSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { issueToken } from '../../src/core/tokens.js';
+import { issueToken } from '../../src/core/domain/tokens.js';
 import { runCli, startServerProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { bootstrapTokenProblem, issueToken } from '../../src/core/tokens.js';
+import { bootstrapTokenProblem, issueToken } from '../../src/core/domain/tokens.js';
 
 describe('bootstrapTokenProblem', () => {
   it('accepts tokens of 128 bits and more, as generated', () => {

@@ -1,10 +1,10 @@
 // The verifier's rules on plain rows: a seq claimed twice, the checkpoint schedule and saved checkpoints.
 import { describe, expect, it } from 'vitest';
-import { ChainVerifier, type CheckpointToCheck } from '../../src/core/chain-verifier.js';
-import { GENESIS_HASH, sealEntries } from '../../src/core/hash-chain.js';
-import { generateSigningKey, type SignedCheckpoint, signCheckpoint } from '../../src/core/signing.js';
-import { formatTimestamp } from '../../src/core/time.js';
-import type { ChainRow } from '../../src/store/store.js';
+import { ChainVerifier, type CheckpointToCheck } from '../../src/core/domain/chain-verifier.js';
+import { GENESIS_HASH, sealEntries } from '../../src/core/domain/hash-chain.js';
+import { generateSigningKey, type SignedCheckpoint, signCheckpoint } from '../../src/core/domain/signing.js';
+import { formatTimestamp } from '../../src/core/domain/time.js';
+import type { ChainRow } from '../../src/core/ports/store.js';
 import { forgedCopy } from '../helpers/forgery.js';
 
 const T = 't';

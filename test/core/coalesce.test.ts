@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batched, coalesce } from '../../src/core/export-stream.js';
+import { batched, coalesce } from '../../src/core/services/export-stream.js';
 
 async function collect(parts: AsyncIterable<string>): Promise<string[]> {
   const out: string[] = [];

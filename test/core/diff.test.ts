@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffValues } from '../../src/core/diff.js';
+import { diffValues } from '../../src/core/domain/diff.js';
 
 describe('diffValues', () => {
   it('lists changed leaves as JSON Pointers', () => {

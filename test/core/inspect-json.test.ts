@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/core/canonical-json.js';
-import { diffValues } from '../../src/core/diff.js';
-import { inspectJson } from '../../src/core/inspect-json.js';
+import { canonicalJson } from '../../src/core/domain/canonical-json.js';
+import { diffValues } from '../../src/core/domain/diff.js';
+import { inspectJson } from '../../src/core/domain/inspect-json.js';
 import { jsonValue, propertyOptions } from '../property/arbitraries.js';
 
 const LIMITS = { maxDepth: 64, maxBytes: 1 << 30 };

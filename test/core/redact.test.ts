@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRedactedMarker, Redactor } from '../../src/core/redact.js';
+import { isRedactedMarker, Redactor } from '../../src/core/domain/redact.js';
 import { NEAR_MISS_KEYS, SECRET_KEYS, secretPairs } from '../contract/helpers/secret-spellings.js';
 
 const key = Buffer.alloc(32, 7);

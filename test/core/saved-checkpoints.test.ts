@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseSavedCheckpoints } from '../../src/core/saved-checkpoints.js';
-import { generateSigningKey, signCheckpoint } from '../../src/core/signing.js';
+import { parseSavedCheckpoints } from '../../src/core/domain/saved-checkpoints.js';
+import { generateSigningKey, signCheckpoint } from '../../src/core/domain/signing.js';
 
 const { key } = generateSigningKey();
 const other = generateSigningKey().key;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSecretKey, SecretKeys, splitKey } from '../../src/core/secret-keys.js';
+import { isSecretKey, SecretKeys, splitKey } from '../../src/core/domain/secret-keys.js';
 import { NEAR_MISS_KEYS, SECRET_KEYS } from '../contract/helpers/secret-spellings.js';
 
 describe('secret keys (built-in rules)', () => {

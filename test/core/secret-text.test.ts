@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SecretKeys } from '../../src/core/secret-keys.js';
-import { SecretText } from '../../src/core/secret-text.js';
+import { SecretKeys } from '../../src/core/domain/secret-keys.js';
+import { SecretText } from '../../src/core/domain/secret-text.js';
 
 const keys = new SecretKeys();
 const text = new SecretText({ isSecretKey: (k) => keys.isSecret(k) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTimestamp, parseRfc3339 } from '../../src/core/time.js';
+import { formatTimestamp, parseRfc3339 } from '../../src/core/domain/time.js';
 
 describe('parseRfc3339', () => {
   it('keeps years 0000–0099 as written (Date.UTC would read them as 1900–1999)', () => {

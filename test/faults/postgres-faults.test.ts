@@ -4,7 +4,7 @@
 // Retry-After meanwhile (never a 500, never a 429), recover by itself, store every acknowledged event exactly
 // once, and keep a chain that `auditlog verify` accepts. Recovery times are printed, not asserted.
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { generateSigningKey } from '../../src/core/signing.js';
+import { generateSigningKey } from '../../src/core/domain/signing.js';
 import { runCli, type ServerProcess, startServerProcess } from '../helpers/cli.js';
 import { withClient } from '../helpers/postgres.js';
 import {

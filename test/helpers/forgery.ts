@@ -1,10 +1,10 @@
 // What an attacker with write access to the tables can compute without the signing key: a forged copy of an
 // entry with a correct hash, and a rewritten chain. The tamper tests insert these with each store's own SQL.
 import type Database from 'better-sqlite3';
-import { canonicalJson } from '../../src/core/canonical-json.js';
-import type { Stream } from '../../src/core/entry.js';
-import { entryHash, type SealedLink, sealEntries } from '../../src/core/hash-chain.js';
-import { formatTimestamp } from '../../src/core/time.js';
+import { canonicalJson } from '../../src/core/domain/canonical-json.js';
+import type { Stream } from '../../src/core/domain/entry.js';
+import { entryHash, type SealedLink, sealEntries } from '../../src/core/domain/hash-chain.js';
+import { formatTimestamp } from '../../src/core/domain/time.js';
 
 export const FORGED_ACTOR = { id: 'usr_mallory', type: 'user', username: 'mallory', displayName: 'Mallory' };
 

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { type AuditLog, type AuditLogOptions, openAuditLog } from '../../src/core/audit-log.js';
+import type { Store } from '../../src/core/ports/store.js';
+import { type AuditLog, type AuditLogOptions, openAuditLog } from '../../src/core/services/audit-log.js';
 import { createMetrics } from '../../src/server/metrics.js';
 import { buildServer, type ServerOptions } from '../../src/server/server.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import type { Store } from '../../src/store/store.js';
 import { filesUnder, readFiles, type StoredBytes, sqliteFiles } from './stored-bytes.js';
 import { tempDir } from './temp-dir.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { openAuditLog } from '../../src/core/audit-log.js';
-import { checkpointSignatureValid } from '../../src/core/signing.js';
-import { verifyStore } from '../../src/core/verify-store.js';
+import { checkpointSignatureValid } from '../../src/core/domain/signing.js';
+import { openAuditLog } from '../../src/core/services/audit-log.js';
+import { verifyStore } from '../../src/core/services/verify-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { sampleEvent } from '../helpers/test-server.js';

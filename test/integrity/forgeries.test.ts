@@ -7,7 +7,7 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSigningKey, signCheckpoint } from '../../src/core/signing.js';
+import { generateSigningKey, signCheckpoint } from '../../src/core/domain/signing.js';
 import { runCli, type ServerProcess, startServerProcess } from '../helpers/cli.js';
 import { insertForgedCopy, relink } from '../helpers/forgery.js';
 import {

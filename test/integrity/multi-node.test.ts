@@ -3,8 +3,8 @@
 // every acknowledged entry exactly once (under the seq it was acknowledged with), no batch in part, each
 // tenant's seqs 1..N without a gap, and a chain that `auditlog verify --database-url` accepts.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { generateSigningKey } from '../../src/core/signing.js';
-import { verifyStore } from '../../src/core/verify-store.js';
+import { generateSigningKey } from '../../src/core/domain/signing.js';
+import { verifyStore } from '../../src/core/services/verify-store.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { runCli, type ServerProcess, startServerProcess } from '../helpers/cli.js';
 import { createTestDatabase, describePostgres, type TestDatabase, withClient } from '../helpers/postgres.js';

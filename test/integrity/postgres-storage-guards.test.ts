@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { generateSigningKey } from '../../src/core/signing.js';
+import { generateSigningKey } from '../../src/core/domain/signing.js';
 import { runCli, type ServerProcess, startServerProcess } from '../helpers/cli.js';
 import {
   createTestDatabase,

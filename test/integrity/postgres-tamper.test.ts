@@ -4,10 +4,10 @@
 // (CREATE DATABASE … TEMPLATE), so the attacks cannot see each other.
 import type pg from 'pg';
 import { afterAll, beforeAll, type ExpectStatic, expect, it } from 'vitest';
-import { openAuditLog } from '../../src/core/audit-log.js';
-import { entryHash } from '../../src/core/hash-chain.js';
-import { generateSigningKey } from '../../src/core/signing.js';
-import { formatTimestamp } from '../../src/core/time.js';
+import { entryHash } from '../../src/core/domain/hash-chain.js';
+import { generateSigningKey } from '../../src/core/domain/signing.js';
+import { formatTimestamp } from '../../src/core/domain/time.js';
+import { openAuditLog } from '../../src/core/services/audit-log.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { runCli } from '../helpers/cli.js';
 import {

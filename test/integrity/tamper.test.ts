@@ -1,11 +1,11 @@
 import { copyFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openAuditLog } from '../../src/core/audit-log.js';
-import { entryHash } from '../../src/core/hash-chain.js';
-import { generateSigningKey, signCheckpoint } from '../../src/core/signing.js';
-import { formatTimestamp } from '../../src/core/time.js';
-import { verifyStore } from '../../src/core/verify-store.js';
+import { entryHash } from '../../src/core/domain/hash-chain.js';
+import { generateSigningKey, signCheckpoint } from '../../src/core/domain/signing.js';
+import { formatTimestamp } from '../../src/core/domain/time.js';
+import { openAuditLog } from '../../src/core/services/audit-log.js';
+import { verifyStore } from '../../src/core/services/verify-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { insertForgedCopy } from '../helpers/forgery.js';
 import { tempDir } from '../helpers/temp-dir.js';

@@ -1,6 +1,6 @@
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSigningKey } from '../../src/core/signing.js';
+import { generateSigningKey } from '../../src/core/domain/signing.js';
 import { runCli, type ServerProcess, startServerProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { sampleEvent } from '../helpers/test-server.js';

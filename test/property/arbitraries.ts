@@ -1,12 +1,12 @@
 // Generators for the property tests: JSON values as hostile as the rules allow (deep, wide, any Unicode,
 // extreme numbers, keys such as __proto__), events and sign-ins built from them, and what each reads back as.
 import fc from 'fast-check';
-import { canonicalJson } from '../../src/core/canonical-json.js';
-import { categoryKeys, DEFAULT_CATALOG } from '../../src/core/catalog.js';
-import { setOwn } from '../../src/core/own-property.js';
-import { defaultEventType } from '../../src/core/prepare-event.js';
-import { isSecretKey } from '../../src/core/secret-keys.js';
-import { SecretText } from '../../src/core/secret-text.js';
+import { canonicalJson } from '../../src/core/domain/canonical-json.js';
+import { categoryKeys, DEFAULT_CATALOG } from '../../src/core/domain/catalog.js';
+import { setOwn } from '../../src/core/domain/own-property.js';
+import { defaultEventType } from '../../src/core/domain/prepare-event.js';
+import { isSecretKey } from '../../src/core/domain/secret-keys.js';
+import { SecretText } from '../../src/core/domain/secret-text.js';
 
 /**
  * fast-check options: `AUDITLOG_PROPERTY_RUNS` replaces every property's default number of runs (a longer

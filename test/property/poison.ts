@@ -1,8 +1,8 @@
 // Poisons: what the API refuses (README, "Administrative events": Unicode, NUL and numbers), planted at a
 // random place of an otherwise valid event, with the JSON Pointer the 400 must name.
 import fc from 'fast-check';
-import { pointerToken } from '../../src/core/inspect-json.js';
-import { setOwn } from '../../src/core/own-property.js';
+import { pointerToken } from '../../src/core/domain/inspect-json.js';
+import { setOwn } from '../../src/core/domain/own-property.js';
 
 export type Poison =
   | { kind: 'string'; text: string }

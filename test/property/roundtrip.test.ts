@@ -5,9 +5,9 @@ import { writeFileSync } from 'node:fs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/core/canonical-json.js';
-import { diffValues } from '../../src/core/diff.js';
-import { CSV_COLUMNS, neutraliseFormula } from '../../src/core/csv-format.js';
+import { canonicalJson } from '../../src/core/domain/canonical-json.js';
+import { CSV_COLUMNS, neutraliseFormula } from '../../src/core/domain/csv-format.js';
+import { diffValues } from '../../src/core/domain/diff.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import {

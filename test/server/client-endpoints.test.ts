@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CATALOG } from '../../src/core/catalog.js';
+import { DEFAULT_CATALOG } from '../../src/core/domain/catalog.js';
 import { json, sampleEvent, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 let server: TestServer;

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CSV_COLUMNS } from '../../src/core/csv-format.js';
+import { CSV_COLUMNS } from '../../src/core/domain/csv-format.js';
 import { json, sampleEvent, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 let server: TestServer;

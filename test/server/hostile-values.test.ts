@@ -2,9 +2,9 @@
 // JSON but hostile must either read back exactly on every path or be refused with a 4xx naming them.
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/core/canonical-json.js';
-import { prepareEvents } from '../../src/core/prepare-event.js';
-import { Redactor } from '../../src/core/redact.js';
+import { canonicalJson } from '../../src/core/domain/canonical-json.js';
+import { prepareEvents } from '../../src/core/domain/prepare-event.js';
+import { Redactor } from '../../src/core/domain/redact.js';
 import { json, sampleEvent, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 let server: TestServer;

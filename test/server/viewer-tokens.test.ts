@@ -1,7 +1,7 @@
 // Viewer tokens (POST /v1/viewer-sessions) never outlive the token that minted them, mint nothing, are
 // listed with their parent, and minting one is recorded (red-team report, issue 20 finding 3).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken } from '../../src/core/tokens.js';
+import { issueToken } from '../../src/core/domain/tokens.js';
 import { json, sampleEvent, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 let server: TestServer;

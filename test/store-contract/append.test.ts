@@ -1,7 +1,7 @@
 // Store.append: all or nothing, gap-free seq per tenant over both streams, the hash chain, idempotency, and
 // concurrent callers.
 import { describe, expect, it } from 'vitest';
-import type { PreparedEntry } from '../../src/core/entry.js';
+import type { PreparedEntry } from '../../src/core/domain/entry.js';
 import {
   append,
   BASE_MS,

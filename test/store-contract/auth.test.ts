@@ -1,13 +1,18 @@
 // The authentication stream: listAuthEvents filters and pages, sessions derived from the events (in any order of
 // arrival), failed logins grouped and listed over half-open windows.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type AlertPage, type AlertPosition, alertPage } from '../../src/core/attack-detection.js';
-import type { PreparedAuthEvent } from '../../src/core/entry.js';
-import { ipKey, parseIpFilter } from '../../src/core/ip.js';
-import type { Alert } from '../../src/core/schemas/auth-event-schema.js';
-import { mergeSession, type SessionRow } from '../../src/core/session-merge.js';
-import { fold } from '../../src/core/text-fold.js';
-import type { AuthEventFilter, PageSpec, SessionFilter, SessionPageSpec } from '../../src/store/store.js';
+import { type AlertPage, type AlertPosition, alertPage } from '../../src/core/domain/attack-detection.js';
+import type { PreparedAuthEvent } from '../../src/core/domain/entry.js';
+import { ipKey, parseIpFilter } from '../../src/core/domain/ip.js';
+import type { Alert } from '../../src/core/domain/schemas/auth-event-schema.js';
+import { mergeSession, type SessionRow } from '../../src/core/domain/session-merge.js';
+import { fold } from '../../src/core/domain/text-fold.js';
+import type {
+  AuthEventFilter,
+  PageSpec,
+  SessionFilter,
+  SessionPageSpec,
+} from '../../src/core/ports/store.js';
 import {
   type AuthInput,
   append,

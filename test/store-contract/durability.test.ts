@@ -1,8 +1,8 @@
 // What durability means in one process: everything acknowledged survives close() and a reopen; close() lets
 // in-flight appends finish; flush() resolves only after every append submitted before it has its outcome.
 import { describe, expect, it } from 'vitest';
-import type { AppendedEntry } from '../../src/core/entry.js';
-import { generateSigningKey, signCheckpoint } from '../../src/core/signing.js';
+import type { AppendedEntry } from '../../src/core/domain/entry.js';
+import { generateSigningKey, signCheckpoint } from '../../src/core/domain/signing.js';
 import {
   append,
   ev,

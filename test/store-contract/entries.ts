@@ -2,20 +2,20 @@
 // (validation, canonical body, filter columns, search strings), plus independent checks of what a store answers.
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import { categoryKeys, DEFAULT_CATALOG } from '../../src/core/catalog.js';
+import { categoryKeys, DEFAULT_CATALOG } from '../../src/core/domain/catalog.js';
 import type {
   AppendedEntry,
   PreparedAuthEvent,
   PreparedEntry,
   PreparedEvent,
   Stream,
-} from '../../src/core/entry.js';
-import { AuditError } from '../../src/core/errors.js';
-import { entryHash, GENESIS_HASH } from '../../src/core/hash-chain.js';
-import { prepareAuthEvents } from '../../src/core/prepare-auth-event.js';
-import { prepareEvents } from '../../src/core/prepare-event.js';
-import { Redactor } from '../../src/core/redact.js';
-import type { ChainRow, EntryRow, Store } from '../../src/store/store.js';
+} from '../../src/core/domain/entry.js';
+import { AuditError } from '../../src/core/domain/errors.js';
+import { entryHash, GENESIS_HASH } from '../../src/core/domain/hash-chain.js';
+import { prepareAuthEvents } from '../../src/core/domain/prepare-auth-event.js';
+import { prepareEvents } from '../../src/core/domain/prepare-event.js';
+import { Redactor } from '../../src/core/domain/redact.js';
+import type { ChainRow, EntryRow, Store } from '../../src/core/ports/store.js';
 
 const redactor = new Redactor(randomBytes(32));
 const categories = new Set([...categoryKeys(DEFAULT_CATALOG), 'security']);

@@ -1,10 +1,10 @@
 // A deterministic tenant of administrative events, and an independent model of EventFilter and PageSpec written
 // from the Store contract (store.ts): the tests compare what a store answers with what the model computes from
 // the inputs the test appended.
-import type { PreparedEvent } from '../../src/core/entry.js';
-import { ipKey } from '../../src/core/ip.js';
-import { fold } from '../../src/core/text-fold.js';
-import type { EntryRow, EventFilter, PageSpec, Store } from '../../src/store/store.js';
+import type { PreparedEvent } from '../../src/core/domain/entry.js';
+import { ipKey } from '../../src/core/domain/ip.js';
+import { fold } from '../../src/core/domain/text-fold.js';
+import type { EntryRow, EventFilter, PageSpec, Store } from '../../src/core/ports/store.js';
 import {
   append,
   BASE_MS,

@@ -1,14 +1,14 @@
 // What verification reads: tenants, chain heads, hashes by seq, the merged chain of both streams, checkpoints and
 // public keys; and the store-wide settings (first writer wins) and the kept signing key.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { PreparedEntry } from '../../src/core/entry.js';
+import type { PreparedEntry } from '../../src/core/domain/entry.js';
 import {
   checkpointSignatureValid,
   generateSigningKey,
   type SignedCheckpoint,
   signCheckpoint,
-} from '../../src/core/signing.js';
-import type { ChainRow } from '../../src/store/store.js';
+} from '../../src/core/domain/signing.js';
+import type { ChainRow } from '../../src/core/ports/store.js';
 import {
   append,
   ev,

@@ -2,7 +2,7 @@
 // project `postgres` sets AUDITLOG_TEST_STORE=postgres. Each test file opens its own fresh store (a new SQLite
 // file, or a new PostgreSQL database) and removes it afterwards.
 import { afterAll, beforeAll } from 'vitest';
-import type { Store } from '../../src/store/store.js';
+import type { Store } from '../../src/core/ports/store.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 export type StoreKind = 'sqlite' | 'postgres';

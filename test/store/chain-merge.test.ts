@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeChainRows, type RawChainRow } from '../../src/store/chain-merge.js';
+import { mergeChainRows, type RawChainRow } from '../../src/store/sql/chain-merge.js';
 
 const row = (seq: number, tag = ''): RawChainRow => [seq, 0, `body${seq}${tag}`, 'p', 'h', `id${seq}${tag}`];
 

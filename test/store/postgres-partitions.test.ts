@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { type AuditLog, openAuditLog } from '../../src/core/audit-log.js';
+import { type AuditLog, openAuditLog } from '../../src/core/services/audit-log.js';
 import { ensurePartitions, monthRanges } from '../../src/store/postgres/postgres-partitions.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { runCli } from '../helpers/cli.js';

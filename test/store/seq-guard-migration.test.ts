@@ -3,11 +3,11 @@
 // `verify` to report; appends go on.
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openAuditLog } from '../../src/core/audit-log.js';
-import { verifyStore } from '../../src/core/verify-store.js';
+import type { Store } from '../../src/core/ports/store.js';
+import { openAuditLog } from '../../src/core/services/audit-log.js';
+import { verifyStore } from '../../src/core/services/verify-store.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import type { Store } from '../../src/store/store.js';
 import { createTestDatabase, describePostgres, type TestDatabase, withClient } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { sampleEvent } from '../helpers/test-server.js';

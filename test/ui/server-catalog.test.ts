@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import type { Browser, Route } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Catalog } from '../../src/core/catalog.js';
+import type { Catalog } from '../../src/core/domain/catalog.js';
 import { ADMIN_TOKEN, sampleEvent, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { describeUi, launch, openPage } from './browser.js';
 import { uiQuery } from './ui-helpers.js';

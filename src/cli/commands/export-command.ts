@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import type { RawQuery } from '../../core/event-query.js';
+import type { RawQuery } from '../../core/domain/event-query.js';
 import { Progress } from '../progress.js';
 import { cliActor, openRuntime } from '../runtime.js';
 

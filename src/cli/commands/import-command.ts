@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import type { AuditLog } from '../../core/audit-log.js';
-import { AuditError, isAuditError } from '../../core/errors.js';
+import { AuditError, isAuditError } from '../../core/domain/errors.js';
+import type { AuditLog } from '../../core/services/audit-log.js';
 import { Progress } from '../progress.js';
 import { openRuntime } from '../runtime.js';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { AuditError } from '../../core/errors.js';
+import { AuditError } from '../../core/domain/errors.js';
 import { PostgresStore } from '../../store/postgres/postgres-store.js';
 import { openStore } from '../runtime.js';
 

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import type { AlertRules } from '../../core/attack-detection.js';
-import { AuditError } from '../../core/errors.js';
-import { parseIpFilter } from '../../core/ip.js';
-import { parseDuration } from '../../core/time.js';
-import { assertStrongBootstrapToken } from '../../core/tokens.js';
+import type { AlertRules } from '../../core/domain/attack-detection.js';
+import { AuditError } from '../../core/domain/errors.js';
+import { parseIpFilter } from '../../core/domain/ip.js';
+import { parseDuration } from '../../core/domain/time.js';
+import { assertStrongBootstrapToken } from '../../core/domain/tokens.js';
 import { createMetrics } from '../../server/metrics.js';
 import { buildServer } from '../../server/server.js';
 import { cliActor, openRuntime } from '../runtime.js';

@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { Problem, TenantResult } from '../../core/chain-verifier.js';
-import { DEFAULT_CHECKPOINT_EVERY } from '../../core/checkpoint-schedule.js';
-import { AuditError } from '../../core/errors.js';
-import { parseSavedCheckpoints } from '../../core/saved-checkpoints.js';
-import { publicKeyInfo } from '../../core/signing.js';
-import { verifyExportFile } from '../../core/verify-export.js';
-import { verifyStore } from '../../core/verify-store.js';
+import type { Problem, TenantResult } from '../../core/domain/chain-verifier.js';
+import { DEFAULT_CHECKPOINT_EVERY } from '../../core/domain/checkpoint-schedule.js';
+import { AuditError } from '../../core/domain/errors.js';
+import { parseSavedCheckpoints } from '../../core/domain/saved-checkpoints.js';
+import { publicKeyInfo } from '../../core/domain/signing.js';
+import { verifyExportFile } from '../../core/domain/verify-export.js';
+import { verifyStore } from '../../core/services/verify-store.js';
 import { Progress } from '../progress.js';
 import { openStore, resolveStoreFlags } from '../runtime.js';
 

@@ -1,4 +1,4 @@
-import type { AuthEventInput } from '../../core/schemas/auth-event-schema.js';
+import type { AuthEventInput } from '../../core/domain/schemas/auth-event-schema.js';
 import type { DemoSession } from './demo-events.js';
 import { demoAgents, USER_AGENTS_POOL } from './demo-people.js';
 import { Random } from './random.js';

@@ -1,4 +1,4 @@
-import type { EventInput } from '../../core/schemas/event-schema.js';
+import type { EventInput } from '../../core/domain/schemas/event-schema.js';
 import { DEMO_MODELS, type DemoEntities, type Entity, type State } from './demo-entities.js';
 import type { DemoAdmin } from './demo-people.js';
 import type { Random } from './random.js';

@@ -1,4 +1,4 @@
-import type { EventInput } from '../../core/schemas/event-schema.js';
+import type { EventInput } from '../../core/domain/schemas/event-schema.js';
 import { DemoEntities } from './demo-entities.js';
 import { eventMakers } from './demo-event-makers.js';
 import { type DemoAdmin, demoAdmins, demoAgents } from './demo-people.js';

@@ -1,8 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type ActingParty, actingToken, type Principal, WrongSecret } from '../../core/access-control.js';
-import type { AuditLog } from '../../core/audit-log.js';
-import { AuditError } from '../../core/errors.js';
-import type { Scope } from '../../store/store.js';
+import { AuditError } from '../../core/domain/errors.js';
+import type { Scope } from '../../core/ports/store.js';
+import {
+  type ActingParty,
+  actingToken,
+  type Principal,
+  WrongSecret,
+} from '../../core/services/access-control.js';
+import type { AuditLog } from '../../core/services/audit-log.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

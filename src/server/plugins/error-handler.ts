@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AuditError, type ErrorCode } from '../../core/errors.js';
+import { AuditError, type ErrorCode } from '../../core/domain/errors.js';
 
 /** Fastify's own errors that are the client's fault, mapped to the catalogue. */
 const FASTIFY_CODES: Record<string, { code: ErrorCode; message: string }> = {

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { AuditError, type ErrorDetail } from '../../core/errors.js';
+import { AuditError, type ErrorDetail } from '../../core/domain/errors.js';
 
 /**
  * The longest value a route reads from its path, in UTF-16 units (the router's measure, after decoding):

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { checkText } from '../../core/event-query.js';
+import { checkText } from '../../core/domain/event-query.js';
 
 /**
  * Every query parameter and path segment of every route MUST be well-formed Unicode without NUL: a 400

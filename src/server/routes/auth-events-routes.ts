@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { AuditLog } from '../../core/audit-log.js';
-import type { RawQuery } from '../../core/event-query.js';
+import type { RawQuery } from '../../core/domain/event-query.js';
 import {
   AlertPage,
   AuthEventInput,
@@ -10,15 +9,16 @@ import {
   FailureGroups,
   Session,
   SessionListQuery,
-} from '../../core/schemas/auth-event-schema.js';
+} from '../../core/domain/schemas/auth-event-schema.js';
 import {
   AppendResponse,
   ErrorBody,
   PageParams,
   Rfc3339,
   StringEnum,
-} from '../../core/schemas/common-schemas.js';
-import { StoredEvent } from '../../core/schemas/event-schema.js';
+} from '../../core/domain/schemas/common-schemas.js';
+import { StoredEvent } from '../../core/domain/schemas/event-schema.js';
+import type { AuditLog } from '../../core/services/audit-log.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
 

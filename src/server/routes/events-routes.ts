@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { AuditLog } from '../../core/audit-log.js';
-import type { RawQuery } from '../../core/event-query.js';
-import { AppendResponse, ErrorBody } from '../../core/schemas/common-schemas.js';
+import type { RawQuery } from '../../core/domain/event-query.js';
+import { AppendResponse, ErrorBody } from '../../core/domain/schemas/common-schemas.js';
 import {
   EventInput,
   EventListQuery,
@@ -10,7 +9,8 @@ import {
   StatsQuery,
   StatsResponse,
   StoredEvent,
-} from '../../core/schemas/event-schema.js';
+} from '../../core/domain/schemas/event-schema.js';
+import type { AuditLog } from '../../core/services/audit-log.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
 

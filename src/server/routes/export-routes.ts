@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { AuditLog } from '../../core/audit-log.js';
-import type { RawQuery } from '../../core/event-query.js';
-import { ErrorBody, StringEnum } from '../../core/schemas/common-schemas.js';
-import { EventFilterParams } from '../../core/schemas/event-schema.js';
+import type { RawQuery } from '../../core/domain/event-query.js';
+import { ErrorBody, StringEnum } from '../../core/domain/schemas/common-schemas.js';
+import { EventFilterParams } from '../../core/domain/schemas/event-schema.js';
+import type { AuditLog } from '../../core/services/audit-log.js';
 
 const CONTENT_TYPES = {
   csv: 'text/csv; charset=utf-8',

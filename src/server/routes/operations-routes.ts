@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { Type } from 'typebox';
-import type { Store } from '../../store/store.js';
+import type { Store } from '../../core/ports/store.js';
 import { RETRY_AFTER_SECONDS } from '../plugins/error-handler.js';
 
 /**

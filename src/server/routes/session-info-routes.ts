@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { AuditLog } from '../../core/audit-log.js';
-import { ErrorBody } from '../../core/schemas/common-schemas.js';
-import { SCOPES } from '../../core/tokens.js';
+import { ErrorBody } from '../../core/domain/schemas/common-schemas.js';
+import { SCOPES } from '../../core/domain/tokens.js';
+import type { AuditLog } from '../../core/services/audit-log.js';
 
 const errors = { 401: ErrorBody, 403: ErrorBody };
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { AuditLog } from '../../core/audit-log.js';
-import { ErrorBody } from '../../core/schemas/common-schemas.js';
+import { ErrorBody } from '../../core/domain/schemas/common-schemas.js';
+import type { AuditLog } from '../../core/services/audit-log.js';
 
 const TokenView = Type.Object({
   id: Type.String(),

@@ -1,5 +1,5 @@
-import type { FailedAttempt } from '../../core/attack-detection.js';
-import type { SessionRow } from '../../core/session-merge.js';
+import type { FailedAttempt } from '../../core/domain/attack-detection.js';
+import type { SessionRow } from '../../core/domain/session-merge.js';
 import type {
   AuthEventFilter,
   EntryRow,
@@ -7,7 +7,7 @@ import type {
   PageSpec,
   SessionFilter,
   SessionPageSpec,
-} from '../store.js';
+} from '../../core/ports/store.js';
 import { Params, type PgPool, pgText } from './postgres-connection.js';
 
 /** Columns of `sessions` under the names of SessionRow. */

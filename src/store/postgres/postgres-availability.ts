@@ -1,5 +1,5 @@
-import { AuditError } from '../../core/errors.js';
-import type { StoreHealth } from '../store.js';
+import { AuditError } from '../../core/domain/errors.js';
+import type { StoreHealth } from '../../core/ports/store.js';
 import { isConnectionLost, translatePgError } from './postgres-connection.js';
 
 export interface AvailabilityOptions {

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { AuditError } from '../../core/errors.js';
+import { AuditError } from '../../core/domain/errors.js';
 
 export type PgPool = pg.Pool;
 export type PgClient = pg.PoolClient;

@@ -1,5 +1,4 @@
-import { fold } from '../../core/text-fold.js';
-import { candidateBudget, chunkPhrases } from '../search-chunks.js';
+import { fold } from '../../core/domain/text-fold.js';
 import type {
   ActorSummary,
   EntryRow,
@@ -9,7 +8,8 @@ import type {
   PageSpec,
   StatsGroup,
   StatsKey,
-} from '../store.js';
+} from '../../core/ports/store.js';
+import { candidateBudget, chunkPhrases } from '../sql/search-chunks.js';
 import { containsPattern, Params, type PgPool, pgText } from './postgres-connection.js';
 
 /**

@@ -1,8 +1,8 @@
-import type { ChainHead } from '../../core/hash-chain.js';
-import type { SignedCheckpoint } from '../../core/signing.js';
-import { mergeChainRows, type RawChainRow } from '../chain-merge.js';
-import type { ChainRow } from '../store.js';
-import { TENANTS_SQL } from '../tenants-sql.js';
+import type { ChainHead } from '../../core/domain/hash-chain.js';
+import type { SignedCheckpoint } from '../../core/domain/signing.js';
+import type { ChainRow } from '../../core/ports/store.js';
+import { mergeChainRows, type RawChainRow } from '../sql/chain-merge.js';
+import { TENANTS_SQL } from '../sql/tenants-sql.js';
 import type { PgPool } from './postgres-connection.js';
 
 const CHECKPOINT_COLUMNS = 'tenant, seq, hash, signed_at AS "signedAt", key_id AS "keyId", signature';

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { answerRequests } from '../../core/worker-pool.js';
+import { answerRequests } from '../threads/worker-pool.js';
 import { createPool, translatePgError } from './postgres-connection.js';
 import { PG_READER_OPS, type PgReaderOp } from './postgres-reader-ops.js';
 

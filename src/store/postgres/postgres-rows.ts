@@ -1,14 +1,14 @@
-import { mergeSession, type SessionRow } from '../../core/session-merge.js';
-import type { SignedCheckpoint } from '../../core/signing.js';
-import { SEARCH_SEPARATOR } from '../../core/text-fold.js';
-import type { AppendPlan, SealedAuth, SealedEvent } from '../append-plan.js';
+import { mergeSession, type SessionRow } from '../../core/domain/session-merge.js';
+import type { SignedCheckpoint } from '../../core/domain/signing.js';
+import { SEARCH_SEPARATOR } from '../../core/domain/text-fold.js';
+import type { AppendPlan, SealedAuth, SealedEvent } from '../sql/append-plan.js';
 import {
   buildChunks,
   CHUNK_MAX_ENTRIES,
   type ChunkSource,
   chunkStrings,
   storedChunkStrings,
-} from '../search-chunks.js';
+} from '../sql/search-chunks.js';
 import { SESSION_COLUMNS } from './postgres-auth-queries.js';
 import { type PgClient, pgText } from './postgres-connection.js';
 

@@ -1,12 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { AlertPage, AlertQuery, AlertRules, FailedAttempt } from '../../core/attack-detection.js';
-import type { AppendBatch, AppendedEntry } from '../../core/entry.js';
-import { AuditError } from '../../core/errors.js';
-import type { ChainHead } from '../../core/hash-chain.js';
-import type { SessionRow } from '../../core/session-merge.js';
-import type { SignedCheckpoint } from '../../core/signing.js';
-import { WorkerPool } from '../../core/worker-pool.js';
+import type { AlertPage, AlertQuery, AlertRules, FailedAttempt } from '../../core/domain/attack-detection.js';
+import type { AppendBatch, AppendedEntry } from '../../core/domain/entry.js';
+import { AuditError } from '../../core/domain/errors.js';
+import type { ChainHead } from '../../core/domain/hash-chain.js';
+import type { SessionRow } from '../../core/domain/session-merge.js';
+import type { SignedCheckpoint } from '../../core/domain/signing.js';
 import type {
   ActorSummary,
   AuthEventFilter,
@@ -23,7 +22,8 @@ import type {
   StatsKey,
   Store,
   StoreHealth,
-} from '../store.js';
+} from '../../core/ports/store.js';
+import { WorkerPool } from '../threads/worker-pool.js';
 import * as auth from './postgres-auth-queries.js';
 import { PostgresAvailability } from './postgres-availability.js';
 import { createPool, type PgPool, probeDatabase, translatePgError } from './postgres-connection.js';

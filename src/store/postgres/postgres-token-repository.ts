@@ -1,7 +1,7 @@
 import type { QueryResult, QueryResultRow } from 'pg';
-import { AuditError } from '../../core/errors.js';
-import type { TokenRecord, TokenRepository } from '../store.js';
-import { type TokenRow, tokenFamilySql, tokenRecord } from '../token-row.js';
+import { AuditError } from '../../core/domain/errors.js';
+import type { TokenRecord, TokenRepository } from '../../core/ports/store.js';
+import { type TokenRow, tokenFamilySql, tokenRecord } from '../sql/token-row.js';
 import type { PostgresAvailability } from './postgres-availability.js';
 import { type PgPool, pgText } from './postgres-connection.js';
 

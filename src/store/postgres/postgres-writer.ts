@@ -1,9 +1,9 @@
-import type { AppendBatch, AppendedEntry } from '../../core/entry.js';
-import { AuditError } from '../../core/errors.js';
-import { GroupCommitter, type Outcome } from '../../core/group-commit.js';
-import { type ChainHead, GENESIS_HASH } from '../../core/hash-chain.js';
-import type { SignedCheckpoint } from '../../core/signing.js';
-import { AppendPlan, idKey, type KnownEntry } from '../append-plan.js';
+import type { AppendBatch, AppendedEntry } from '../../core/domain/entry.js';
+import { AuditError } from '../../core/domain/errors.js';
+import { type ChainHead, GENESIS_HASH } from '../../core/domain/hash-chain.js';
+import type { SignedCheckpoint } from '../../core/domain/signing.js';
+import { AppendPlan, idKey, type KnownEntry } from '../sql/append-plan.js';
+import { GroupCommitter, type Outcome } from '../threads/group-commit.js';
 import type { PostgresAvailability } from './postgres-availability.js';
 import { isConnectionLost, type PgClient, type PgPool, translatePgError } from './postgres-connection.js';
 import * as rows from './postgres-rows.js';

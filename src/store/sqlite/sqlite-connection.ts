@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { AuditError } from '../../core/errors.js';
+import { AuditError } from '../../core/domain/errors.js';
 
 export type SqliteDb = Database.Database;
 

@@ -1,5 +1,4 @@
-import { fold } from '../../core/text-fold.js';
-import { candidateBudget, chunkPhrases, ftsPhrase } from '../search-chunks.js';
+import { fold } from '../../core/domain/text-fold.js';
 import type {
   ActorSummary,
   EntryRow,
@@ -9,7 +8,8 @@ import type {
   PageSpec,
   StatsGroup,
   StatsKey,
-} from '../store.js';
+} from '../../core/ports/store.js';
+import { candidateBudget, chunkPhrases, ftsPhrase } from '../sql/search-chunks.js';
 import { prepared, type SqliteDb } from './sqlite-connection.js';
 
 /**

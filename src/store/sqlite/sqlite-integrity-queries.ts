@@ -1,8 +1,8 @@
-import type { ChainHead } from '../../core/hash-chain.js';
-import type { SignedCheckpoint } from '../../core/signing.js';
-import { mergeChainRows, type RawChainRow } from '../chain-merge.js';
-import type { ChainRow } from '../store.js';
-import { TENANTS_SQL } from '../tenants-sql.js';
+import type { ChainHead } from '../../core/domain/hash-chain.js';
+import type { SignedCheckpoint } from '../../core/domain/signing.js';
+import type { ChainRow } from '../../core/ports/store.js';
+import { mergeChainRows, type RawChainRow } from '../sql/chain-merge.js';
+import { TENANTS_SQL } from '../sql/tenants-sql.js';
 import { prepared, type SqliteDb } from './sqlite-connection.js';
 
 const CHAIN_COLUMNS = 'seq, received_ms, body, prev_hash, hash, id';

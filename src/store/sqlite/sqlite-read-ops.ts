@@ -1,7 +1,7 @@
-import { type AlertQuery, type AlertRules, alertPage } from '../../core/attack-detection.js';
-import { csvBytes, pageEnd } from '../../core/csv-format.js';
-import { type Answer, TwoPart } from '../../core/worker-pool.js';
-import type { EventFilter, PageSpec } from '../store.js';
+import { type AlertQuery, type AlertRules, alertPage } from '../../core/domain/attack-detection.js';
+import { csvBytes, pageEnd } from '../../core/domain/csv-format.js';
+import type { EventFilter, PageSpec } from '../../core/ports/store.js';
+import { type Answer, TwoPart } from '../threads/worker-pool.js';
 import * as auth from './sqlite-auth-queries.js';
 import type { SqliteDb } from './sqlite-connection.js';
 import * as events from './sqlite-event-queries.js';

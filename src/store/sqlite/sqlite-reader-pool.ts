@@ -1,4 +1,4 @@
-import { WorkerPool } from '../../core/worker-pool.js';
+import { WorkerPool } from '../threads/worker-pool.js';
 import type { ReadArgs, ReadOp, ReadResult } from './sqlite-read-ops.js';
 
 /**

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { answerRequests } from '../../core/worker-pool.js';
+import { answerRequests } from '../threads/worker-pool.js';
 import { openSqlite, type SqliteDb, translateSqliteError } from './sqlite-connection.js';
 import { READ_OPS, type ReadOp, SCAN_OPS } from './sqlite-read-ops.js';
 

@@ -1,11 +1,11 @@
-import type { PreparedEvent } from '../../core/entry.js';
+import type { PreparedEvent } from '../../core/domain/entry.js';
 import {
   buildChunks,
   CHUNK_MAX_ENTRIES,
   type ChunkSource,
   chunkStrings,
   storedChunkStrings,
-} from '../search-chunks.js';
+} from '../sql/search-chunks.js';
 import type { SqliteDb } from './sqlite-connection.js';
 
 /** An entry waiting for its chunk: its row id, seq and the strings its chunk document will hold. */

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { AlertPage, AlertQuery, AlertRules, FailedAttempt } from '../../core/attack-detection.js';
-import type { AppendBatch, AppendedEntry } from '../../core/entry.js';
-import { AuditError } from '../../core/errors.js';
-import type { ChainHead } from '../../core/hash-chain.js';
-import type { SessionRow } from '../../core/session-merge.js';
-import type { SignedCheckpoint } from '../../core/signing.js';
+import type { AlertPage, AlertQuery, AlertRules, FailedAttempt } from '../../core/domain/attack-detection.js';
+import type { AppendBatch, AppendedEntry } from '../../core/domain/entry.js';
+import { AuditError } from '../../core/domain/errors.js';
+import type { ChainHead } from '../../core/domain/hash-chain.js';
+import type { SessionRow } from '../../core/domain/session-merge.js';
+import type { SignedCheckpoint } from '../../core/domain/signing.js';
 import type {
   ActorSummary,
   AuthEventFilter,
@@ -22,7 +22,7 @@ import type {
   StatsKey,
   Store,
   StoreHealth,
-} from '../store.js';
+} from '../../core/ports/store.js';
 import {
   type FileIdentity,
   fileIdentity,

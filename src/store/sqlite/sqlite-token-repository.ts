@@ -1,6 +1,6 @@
-import { AuditError } from '../../core/errors.js';
-import type { TokenRecord, TokenRepository } from '../store.js';
-import { type TokenRow, tokenFamilySql, tokenRecord } from '../token-row.js';
+import { AuditError } from '../../core/domain/errors.js';
+import type { TokenRecord, TokenRepository } from '../../core/ports/store.js';
+import { type TokenRow, tokenFamilySql, tokenRecord } from '../sql/token-row.js';
 import { prepared, type SqliteDb } from './sqlite-connection.js';
 
 export class SqliteTokenRepository implements TokenRepository {

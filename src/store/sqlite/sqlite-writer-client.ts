@@ -1,9 +1,9 @@
 import type { Worker } from 'node:worker_threads';
-import type { AppendBatch, AppendedEntry } from '../../core/entry.js';
-import { AuditError } from '../../core/errors.js';
-import type { SignedCheckpoint } from '../../core/signing.js';
-import { startWorker } from '../../core/start-worker.js';
-import type { StoreHealth } from '../store.js';
+import type { AppendBatch, AppendedEntry } from '../../core/domain/entry.js';
+import { AuditError } from '../../core/domain/errors.js';
+import type { SignedCheckpoint } from '../../core/domain/signing.js';
+import type { StoreHealth } from '../../core/ports/store.js';
+import { startWorker } from '../threads/start-worker.js';
 import {
   deserializeError,
   type WorkerReply,

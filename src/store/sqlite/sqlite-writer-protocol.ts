@@ -1,6 +1,6 @@
-import type { AppendBatch, AppendedEntry } from '../../core/entry.js';
-import type { SignedCheckpoint } from '../../core/signing.js';
-import type { SerializedError } from '../../core/worker-pool.js';
+import type { AppendBatch, AppendedEntry } from '../../core/domain/entry.js';
+import type { SignedCheckpoint } from '../../core/domain/signing.js';
+import type { SerializedError } from '../threads/worker-pool.js';
 
 /**
  * What the writer thread writes: every write to the event tables and checkpoints goes through it. A `probe`
@@ -20,4 +20,4 @@ export type WorkerReply =
   | { type: 'failed'; id: number; error: SerializedError }
   | { type: 'closed'; error?: SerializedError };
 
-export { deserializeError, type SerializedError, serializeError } from '../../core/worker-pool.js';
+export { deserializeError, type SerializedError, serializeError } from '../threads/worker-pool.js';

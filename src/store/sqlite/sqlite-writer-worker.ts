@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { AppendedEntry } from '../../core/entry.js';
-import { GroupCommitter } from '../../core/group-commit.js';
+import type { AppendedEntry } from '../../core/domain/entry.js';
+import { GroupCommitter } from '../threads/group-commit.js';
 import { fileIdentity, openSqlite } from './sqlite-connection.js';
 import { SqliteWriter } from './sqlite-writer.js';
 import {

@@ -1,9 +1,9 @@
-import type { AppendedEntry, PreparedEvent } from '../../core/entry.js';
-import { AuditError } from '../../core/errors.js';
-import type { Outcome } from '../../core/group-commit.js';
-import { type ChainHead, EMPTY_HEAD } from '../../core/hash-chain.js';
-import { mergeSession, type SessionRow } from '../../core/session-merge.js';
-import { AppendPlan, type KnownEntry, type SealedAuth, type SealedEvent } from '../append-plan.js';
+import type { AppendedEntry, PreparedEvent } from '../../core/domain/entry.js';
+import { AuditError } from '../../core/domain/errors.js';
+import { type ChainHead, EMPTY_HEAD } from '../../core/domain/hash-chain.js';
+import { mergeSession, type SessionRow } from '../../core/domain/session-merge.js';
+import { AppendPlan, type KnownEntry, type SealedAuth, type SealedEvent } from '../sql/append-plan.js';
+import type { Outcome } from '../threads/group-commit.js';
 import { SESSION_COLUMNS } from './sqlite-auth-queries.js';
 import { type FileIdentity, fileMoved, type SqliteDb, translateSqliteError } from './sqlite-connection.js';
 import { SqliteSearchIndex } from './sqlite-search-index.js';

@@ -1,5 +1,5 @@
 import Papa from 'papaparse';
-import type { EntryRow, Keyset } from '../store/store.js';
+import type { EntryRow, Keyset } from '../ports/store.js';
 import { formatEvent } from './format-event.js';
 import type { StoredEvent } from './schemas/event-schema.js';
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Scope, TokenRecord } from '../store/store.js';
+import type { Scope, TokenRecord } from '../ports/store.js';
 import { AuditError } from './errors.js';
 
 /**

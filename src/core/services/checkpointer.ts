@@ -1,13 +1,13 @@
-import type { Store } from '../store/store.js';
-import { AuditError } from './errors.js';
+import { AuditError } from '../domain/errors.js';
 import {
   generateSigningKey,
   parsePrivateKey,
   type SignedCheckpoint,
   type SigningKey,
   signCheckpoint,
-} from './signing.js';
-import { formatTimestamp } from './time.js';
+} from '../domain/signing.js';
+import { formatTimestamp } from '../domain/time.js';
+import type { Store } from '../ports/store.js';
 
 export interface CheckpointPolicy {
   /** Sign after at most this many entries since a tenant's last checkpoint. Default 1000. */

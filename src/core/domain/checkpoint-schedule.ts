@@ -1,4 +1,4 @@
-import { DEFAULT_CHECKPOINT_POLICY } from './checkpointer.js';
+import { DEFAULT_CHECKPOINT_POLICY } from '../services/checkpointer.js';
 
 /**
  * The rule that makes a deleted checkpoint visible. The checkpointer signs every multiple of `every`

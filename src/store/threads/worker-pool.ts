@@ -1,5 +1,5 @@
 import type { MessagePort, Worker } from 'node:worker_threads';
-import { AuditError, type ErrorCode, type ErrorDetail } from './errors.js';
+import { AuditError, type ErrorCode, type ErrorDetail } from '../../core/domain/errors.js';
 import { startWorker } from './start-worker.js';
 
 /** An error as it crosses between threads: an AuditError's fields (anything else becomes `internal`). */

@@ -1,11 +1,11 @@
-import type { ChainRow, EntryRow, EventFilter, Store } from '../store/store.js';
+import { AuditError } from '../domain/errors.js';
+import { entryDigest } from '../domain/hash-chain.js';
+import type { SignedCheckpoint } from '../domain/signing.js';
+import { storedBodyText } from '../domain/stored-body.js';
+import { formatTimestamp } from '../domain/time.js';
+import type { ChainRow, EntryRow, EventFilter, Store } from '../ports/store.js';
 import type { Checkpointer } from './checkpointer.js';
-import { AuditError } from './errors.js';
-import { entryDigest } from './hash-chain.js';
 import type { Integrity } from './integrity.js';
-import type { SignedCheckpoint } from './signing.js';
-import { storedBodyText } from './stored-body.js';
-import { formatTimestamp } from './time.js';
 
 /**
  * A verifiable NDJSON export. Events come in seq order (the order of the hash chain), each with its `seq`,

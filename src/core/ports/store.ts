@@ -1,9 +1,9 @@
-import type { AlertPage, AlertQuery, AlertRules, FailedAttempt } from '../core/attack-detection.js';
-import type { AppendBatch, AppendedEntry, Stream } from '../core/entry.js';
-import type { ChainHead } from '../core/hash-chain.js';
-import type { IpRange } from '../core/ip.js';
-import type { SessionRow } from '../core/session-merge.js';
-import type { SignedCheckpoint } from '../core/signing.js';
+import type { AlertPage, AlertQuery, AlertRules, FailedAttempt } from '../domain/attack-detection.js';
+import type { AppendBatch, AppendedEntry, Stream } from '../domain/entry.js';
+import type { ChainHead } from '../domain/hash-chain.js';
+import type { IpRange } from '../domain/ip.js';
+import type { SessionRow } from '../domain/session-merge.js';
+import type { SignedCheckpoint } from '../domain/signing.js';
 
 /**
  * The one contract every storage engine implements (SQLite embedded, PostgreSQL for production). A store

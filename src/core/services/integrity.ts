@@ -1,7 +1,7 @@
-import type { Store } from '../store/store.js';
+import { notFound } from '../domain/errors.js';
+import type { SignedCheckpoint } from '../domain/signing.js';
+import type { Store } from '../ports/store.js';
 import type { Checkpointer } from './checkpointer.js';
-import { notFound } from './errors.js';
-import type { SignedCheckpoint } from './signing.js';
 
 /** The tenant-facing side of tamper evidence: checkpoints and public keys. */
 export class Integrity {

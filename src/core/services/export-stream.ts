@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { EventFilter, Keyset, Store } from '../store/store.js';
-import { CSV_HEADER } from './csv-format.js';
+import { CSV_HEADER } from '../domain/csv-format.js';
+import type { EventFilter, Keyset, Store } from '../ports/store.js';
 
 export type ExportFormat = 'csv' | 'ndjson';
 

@@ -1,4 +1,4 @@
-import type { ChainRow } from '../store/store.js';
+import type { ChainRow } from '../ports/store.js';
 import { checkpointDue, DEFAULT_CHECKPOINT_EVERY, describeGaps } from './checkpoint-schedule.js';
 import { entryDigest, GENESIS_HASH, linkHash } from './hash-chain.js';
 import { checkpointSignatureValid, type SignedCheckpoint } from './signing.js';

@@ -1,5 +1,5 @@
-import type { PreparedEvent } from '../core/entry.js';
-import { fold, SEARCH_SEPARATOR } from '../core/text-fold.js';
+import type { PreparedEvent } from '../../core/domain/entry.js';
+import { fold, SEARCH_SEPARATOR } from '../../core/domain/text-fold.js';
 
 /**
  * The keyword index of both stores. Indexing every event's whole text with trigrams costs most of the write

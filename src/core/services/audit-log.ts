@@ -1,24 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { EventFilter, StatsKey, Store } from '../store/store.js';
+import type { AlertRules } from '../domain/attack-detection.js';
+import { splitBatch } from '../domain/batch-body.js';
+import { type Catalog, categoryKeys, categoryLabel, DEFAULT_CATALOG } from '../domain/catalog.js';
+import { encodeCursor } from '../domain/cursor.js';
+import type { AppendedEntry, PreparedEntry, Stream } from '../domain/entry.js';
+import { AuditError, invalidQuery, notFound } from '../domain/errors.js';
+import { parseEventFilter, parsePage, type RawQuery } from '../domain/event-query.js';
+import { formatEvent } from '../domain/format-event.js';
+import { newId } from '../domain/ids.js';
+import { checkEvents, prepareEvents } from '../domain/prepare-event.js';
+import { type RedactionOptions, Redactor } from '../domain/redact.js';
+import type { StoredEvent } from '../domain/schemas/event-schema.js';
+import type { SigningKey } from '../domain/signing.js';
+import type { EventFilter, StatsKey, Store } from '../ports/store.js';
 import { AccessControl, type ActingParty } from './access-control.js';
-import type { AlertRules } from './attack-detection.js';
 import { AuthLog } from './auth-log.js';
-import { splitBatch } from './batch-body.js';
-import { type Catalog, categoryKeys, categoryLabel, DEFAULT_CATALOG } from './catalog.js';
 import { Checkpointer, type CheckpointPolicy, loadSigningKey } from './checkpointer.js';
-import { encodeCursor } from './cursor.js';
-import type { AppendedEntry, PreparedEntry, Stream } from './entry.js';
-import { AuditError, invalidQuery, notFound } from './errors.js';
-import { parseEventFilter, parsePage, type RawQuery } from './event-query.js';
 import { coalesce, csvExport, type ExportFormat } from './export-stream.js';
-import { formatEvent } from './format-event.js';
-import { newId } from './ids.js';
 import { Integrity } from './integrity.js';
-import { checkEvents, prepareEvents } from './prepare-event.js';
-import { type RedactionOptions, Redactor } from './redact.js';
-import type { StoredEvent } from './schemas/event-schema.js';
-import type { SigningKey } from './signing.js';
 import { verifiableExport } from './verifiable-export.js';
 
 export interface AuditLogOptions {

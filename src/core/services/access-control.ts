@@ -1,5 +1,4 @@
-import type { Scope, Store, TokenRecord } from '../store/store.js';
-import { AuditError } from './errors.js';
+import { AuditError } from '../domain/errors.js';
 import {
   assertStrongBootstrapToken,
   bootstrapTokenRecord,
@@ -10,7 +9,8 @@ import {
   SCOPES,
   secretMatches,
   TENANT_PATTERN,
-} from './tokens.js';
+} from '../domain/tokens.js';
+import type { Scope, Store, TokenRecord } from '../ports/store.js';
 
 /** Who is calling: the tenant a token belongs to and what it may do. */
 export interface Principal {

@@ -1,8 +1,14 @@
-import type { AppendBatch, AppendedEntry, PreparedAuthEvent, PreparedEvent, Stream } from '../core/entry.js';
-import { idempotencyConflict } from '../core/errors.js';
-import { type ChainHead, sealEntries } from '../core/hash-chain.js';
-import { isSameContent } from '../core/idempotency.js';
-import { formatTimestamp } from '../core/time.js';
+import type {
+  AppendBatch,
+  AppendedEntry,
+  PreparedAuthEvent,
+  PreparedEvent,
+  Stream,
+} from '../../core/domain/entry.js';
+import { idempotencyConflict } from '../../core/domain/errors.js';
+import { type ChainHead, sealEntries } from '../../core/domain/hash-chain.js';
+import { isSameContent } from '../../core/domain/idempotency.js';
+import { formatTimestamp } from '../../core/domain/time.js';
 
 /** A stored (or earlier in this group) entry with a given id. */
 export interface KnownEntry {

@@ -1,8 +1,13 @@
-import type { Store } from '../store/store.js';
-import { ChainVerifier, type CheckpointToCheck, type Problem, type TenantResult } from './chain-verifier.js';
-import { DEFAULT_CHECKPOINT_EVERY } from './checkpoint-schedule.js';
-import type { SavedCheckpoint } from './saved-checkpoints.js';
-import type { SignedCheckpoint } from './signing.js';
+import {
+  ChainVerifier,
+  type CheckpointToCheck,
+  type Problem,
+  type TenantResult,
+} from '../domain/chain-verifier.js';
+import { DEFAULT_CHECKPOINT_EVERY } from '../domain/checkpoint-schedule.js';
+import type { SavedCheckpoint } from '../domain/saved-checkpoints.js';
+import type { SignedCheckpoint } from '../domain/signing.js';
+import type { Store } from '../ports/store.js';
 
 export interface VerifyOptions {
   tenant?: string;

@@ -1,15 +1,14 @@
-import type { Store } from '../store/store.js';
-import { type AlertRules, DEFAULT_ALERT_RULES, type FailedAttempt } from './attack-detection.js';
-import { splitBatch } from './batch-body.js';
+import { type AlertRules, DEFAULT_ALERT_RULES, type FailedAttempt } from '../domain/attack-detection.js';
+import { splitBatch } from '../domain/batch-body.js';
 import {
   decodeAlertCursor,
   decodeSessionCursor,
   encodeAlertCursor,
   encodeCursor,
   encodeSessionCursor,
-} from './cursor.js';
-import type { AppendedEntry, PreparedEntry } from './entry.js';
-import { invalidQuery, notFound } from './errors.js';
+} from '../domain/cursor.js';
+import type { AppendedEntry, PreparedEntry } from '../domain/entry.js';
+import { invalidQuery, notFound } from '../domain/errors.js';
 import {
   enumList,
   ipFilter,
@@ -22,21 +21,22 @@ import {
   rejectUnknown,
   single,
   time,
-} from './event-query.js';
-import { formatAuthEvent, formatSession } from './format-auth.js';
-import { formatEvent } from './format-event.js';
-import { prepareAuthEvents } from './prepare-auth-event.js';
-import type { Redactor } from './redact.js';
+} from '../domain/event-query.js';
+import { formatAuthEvent, formatSession } from '../domain/format-auth.js';
+import { formatEvent } from '../domain/format-event.js';
+import { prepareAuthEvents } from '../domain/prepare-auth-event.js';
+import type { Redactor } from '../domain/redact.js';
 import {
   type Alert,
   AUTH_TYPES,
   LOGIN_METHODS,
   type Session,
   type StoredAuthEvent,
-} from './schemas/auth-event-schema.js';
-import type { StoredEvent } from './schemas/event-schema.js';
-import { fold } from './text-fold.js';
-import { formatTimestamp, parseDuration } from './time.js';
+} from '../domain/schemas/auth-event-schema.js';
+import type { StoredEvent } from '../domain/schemas/event-schema.js';
+import { fold } from '../domain/text-fold.js';
+import { formatTimestamp, parseDuration } from '../domain/time.js';
+import type { Store } from '../ports/store.js';
 
 const PAGE = new Set(['limit', 'cursor', 'order']);
 const DAY = 86_400_000;

@@ -1,4 +1,4 @@
-import type { EventFilter, PageSpec } from '../store/store.js';
+import type { EventFilter, PageSpec } from '../ports/store.js';
 import { decodeCursor } from './cursor.js';
 import { invalidQuery } from './errors.js';
 import { textMessage } from './inspect-json.js';
