@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../src/core/domain/errors.js';
 
@@ -17,34 +17,73 @@ function imports(file: string): string[] {
   return [...text.matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
 }
 
+/** The module an import names, as a path from the repository root ('' for a package or node: builtin). */
+function resolved(file: string, spec: string): string {
+  return spec.startsWith('.') ? relative(root, join(dirname(file), spec)) : '';
+}
+
+/** `file imports spec` for every import of a file under `dir` that `forbidden(target, spec)` refuses. */
+function offenders(
+  dir: string,
+  forbidden: (target: string, spec: string, file: string) => boolean,
+): string[] {
+  return sources(join(root, dir)).flatMap((file) =>
+    imports(file)
+      .filter((spec) => forbidden(resolved(file, spec), spec, relative(root, file)))
+      .map((spec) => `${relative(root, file)} imports ${spec}`),
+  );
+}
+
+const DRIVERS = /^(better-sqlite3|pg|postgres|fastify|@fastify\/.*|commander|cli-progress)$/;
+
 describe('architecture', () => {
-  it('keeps the core free of database drivers, HTTP and the CLI', () => {
-    const offenders = sources(join(root, 'src/core')).flatMap((file) =>
-      imports(file)
-        .filter(
-          (i) =>
-            /^(better-sqlite3|pg|postgres|fastify|@fastify\/|commander|cli-progress)$/.test(i) ||
-            /\/(server|cli)\//.test(i) ||
-            /\/store\/(sqlite|postgres)\//.test(i),
-        )
-        .map((i) => `${relative(root, file)} imports ${i}`),
-    );
-    expect(offenders).toEqual([]);
+  // The layers point one way: domain ← ports ← services ← (store, server) ← cli.
+  it("keeps the core's domain pure: no ports, services, I/O, drivers or outer layers", () => {
+    expect(
+      offenders(
+        'src/core/domain',
+        (target, spec) =>
+          /^src\/(core\/(ports|services)|store|server|cli)\//.test(target) ||
+          DRIVERS.test(spec) ||
+          /^node:(fs|fs\/promises|readline|worker_threads|child_process|http|https|net\/.*)$/.test(spec),
+      ),
+    ).toEqual([]);
+  });
+
+  it("keeps the ports to the domain's types", () => {
+    expect(
+      offenders(
+        'src/core/ports',
+        (target, spec) =>
+          !target.startsWith('src/core/') || /^src\/core\/services\//.test(target) || DRIVERS.test(spec),
+      ),
+    ).toEqual([]);
+  });
+
+  it('keeps the services free of database drivers, HTTP, the CLI and any store engine', () => {
+    expect(
+      offenders(
+        'src/core/services',
+        (target, spec) => /^src\/(store|server|cli)\//.test(target) || DRIVERS.test(spec),
+      ),
+    ).toEqual([]);
   });
 
   it('keeps the stores free of the server and the CLI, and each engine free of the other', () => {
-    const offenders = sources(join(root, 'src/store')).flatMap((file) =>
-      imports(file)
-        .filter(
-          (i) =>
-            /\/(server|cli)\//.test(i) ||
-            /^(fastify|commander)$/.test(i) ||
-            (file.includes('/sqlite/') && i.includes('/postgres/')) ||
-            (file.includes('/postgres/') && i.includes('/sqlite/')),
-        )
-        .map((i) => `${relative(root, file)} imports ${i}`),
-    );
-    expect(offenders).toEqual([]);
+    expect(
+      offenders(
+        'src/store',
+        (target, spec, file) =>
+          /^src\/(server|cli)\//.test(target) ||
+          /^(fastify|@fastify\/.*|commander)$/.test(spec) ||
+          (file.includes('/sqlite/') && target.includes('/postgres/')) ||
+          (file.includes('/postgres/') && target.includes('/sqlite/')),
+      ),
+    ).toEqual([]);
+  });
+
+  it('keeps the server free of the store engines and the CLI (it is given a store)', () => {
+    expect(offenders('src/server', (target) => /^src\/(store|cli)\//.test(target))).toEqual([]);
   });
 
   it('documents every error code in the README', () => {

@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { AuditError } from '../core/domain/errors.js';
 import { LIMITS } from '../core/domain/schemas/event-schema.js';
-import type { Scope } from '../core/ports/store.js';
+import type { Scope } from '../core/domain/tokens.js';
 import type { AuditLog } from '../core/services/audit-log.js';
 import type { Metrics } from './metrics.js';
 import { installAuth } from './plugins/auth.js';

@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { ChainVerifier, type CheckpointToCheck } from '../../src/core/domain/chain-verifier.js';
 import { GENESIS_HASH, sealEntries } from '../../src/core/domain/hash-chain.js';
+import type { ChainRow } from '../../src/core/domain/rows.js';
 import { generateSigningKey, type SignedCheckpoint, signCheckpoint } from '../../src/core/domain/signing.js';
 import { formatTimestamp } from '../../src/core/domain/time.js';
-import type { ChainRow } from '../../src/core/ports/store.js';
 import { forgedCopy } from '../helpers/forgery.js';
 
 const T = 't';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Scope } from '../../src/core/domain/tokens.js';
 import { SCOPES } from '../../src/core/domain/tokens.js';
-import type { Scope } from '../../src/core/ports/store.js';
 import { json, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 let server: TestServer;

@@ -3,16 +3,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type AlertPage, type AlertPosition, alertPage } from '../../src/core/domain/attack-detection.js';
 import type { PreparedAuthEvent } from '../../src/core/domain/entry.js';
-import { ipKey, parseIpFilter } from '../../src/core/domain/ip.js';
-import type { Alert } from '../../src/core/domain/schemas/auth-event-schema.js';
-import { mergeSession, type SessionRow } from '../../src/core/domain/session-merge.js';
-import { fold } from '../../src/core/domain/text-fold.js';
 import type {
   AuthEventFilter,
   PageSpec,
   SessionFilter,
   SessionPageSpec,
-} from '../../src/core/ports/store.js';
+} from '../../src/core/domain/filters.js';
+import { ipKey, parseIpFilter } from '../../src/core/domain/ip.js';
+import type { Alert } from '../../src/core/domain/schemas/auth-event-schema.js';
+import { mergeSession, type SessionRow } from '../../src/core/domain/session-merge.js';
+import { fold } from '../../src/core/domain/text-fold.js';
 import {
   type AuthInput,
   append,

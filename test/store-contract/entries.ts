@@ -15,7 +15,8 @@ import { entryHash, GENESIS_HASH } from '../../src/core/domain/hash-chain.js';
 import { prepareAuthEvents } from '../../src/core/domain/prepare-auth-event.js';
 import { prepareEvents } from '../../src/core/domain/prepare-event.js';
 import { Redactor } from '../../src/core/domain/redact.js';
-import type { ChainRow, EntryRow, Store } from '../../src/core/ports/store.js';
+import type { ChainRow, EntryRow } from '../../src/core/domain/rows.js';
+import type { Store } from '../../src/core/ports/store.js';
 
 const redactor = new Redactor(randomBytes(32));
 const categories = new Set([...categoryKeys(DEFAULT_CATALOG), 'security']);

@@ -2,9 +2,11 @@
 // from the Store contract (store.ts): the tests compare what a store answers with what the model computes from
 // the inputs the test appended.
 import type { PreparedEvent } from '../../src/core/domain/entry.js';
+import type { EventFilter, PageSpec } from '../../src/core/domain/filters.js';
 import { ipKey } from '../../src/core/domain/ip.js';
+import type { EntryRow } from '../../src/core/domain/rows.js';
 import { fold } from '../../src/core/domain/text-fold.js';
-import type { EntryRow, EventFilter, PageSpec, Store } from '../../src/core/ports/store.js';
+import type { Store } from '../../src/core/ports/store.js';
 import {
   append,
   BASE_MS,

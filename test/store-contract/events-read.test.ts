@@ -1,9 +1,10 @@
 // Store.getEvent (tenant isolation), Store.eventStats for every StatsKey, Store.listActors prefixes, Store.csvPage.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { csvRecords } from '../../src/core/domain/csv-format.js';
+import type { EventFilter, Keyset, StatsKey } from '../../src/core/domain/filters.js';
 import { parseIpFilter } from '../../src/core/domain/ip.js';
+import type { StatsGroup } from '../../src/core/domain/rows.js';
 import { fold } from '../../src/core/domain/text-fold.js';
-import type { EventFilter, Keyset, StatsGroup, StatsKey } from '../../src/core/ports/store.js';
 import { append, BASE_MS, ev, expectRowOf, idOf, prepareAuth, prepareEvent } from './entries.js';
 import { ACTORS, appendInputs, eventInputs, type Model, matches, SLOT_MS } from './event-dataset.js';
 import { storePerFile } from './store-under-test.js';

@@ -2,13 +2,13 @@
 // public keys; and the store-wide settings (first writer wins) and the kept signing key.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PreparedEntry } from '../../src/core/domain/entry.js';
+import type { ChainRow } from '../../src/core/domain/rows.js';
 import {
   checkpointSignatureValid,
   generateSigningKey,
   type SignedCheckpoint,
   signCheckpoint,
 } from '../../src/core/domain/signing.js';
-import type { ChainRow } from '../../src/core/ports/store.js';
 import {
   append,
   ev,

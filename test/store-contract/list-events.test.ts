@@ -1,9 +1,10 @@
 // Store.listEvents: every EventFilter field, keyword terms over indexed and not-yet-indexed entries, keyset
 // paging in both orders and by seq, limits — compared with a model computed from the appended inputs.
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { EventFilter, PageSpec } from '../../src/core/domain/filters.js';
 import { type IpRange, parseIpFilter } from '../../src/core/domain/ip.js';
+import type { EntryRow } from '../../src/core/domain/rows.js';
 import { fold } from '../../src/core/domain/text-fold.js';
-import type { EntryRow, EventFilter, PageSpec } from '../../src/core/ports/store.js';
 import { BASE_MS, expectRowOf, rng } from './entries.js';
 import {
   appendInputs,

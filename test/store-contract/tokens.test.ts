@@ -1,7 +1,7 @@
 // Store.tokens: create (a conflict when the id exists), createIfAbsent, find, list by tenant, revoke (with the
 // tokens a token minted), count.
 import { describe, expect, it } from 'vitest';
-import type { TokenRecord } from '../../src/core/ports/store.js';
+import type { TokenRecord } from '../../src/core/domain/tokens.js';
 import { storePerFile } from './store-under-test.js';
 
 const sut = storePerFile();

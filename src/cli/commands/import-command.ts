@@ -1,9 +1,8 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { AuditError, isAuditError } from '../../core/domain/errors.js';
 import type { AuditLog } from '../../core/services/audit-log.js';
 import { Progress } from '../progress.js';
+import { readLines } from '../read-lines.js';
 import { openRuntime } from '../runtime.js';
 
 interface ImportFlags {
@@ -38,9 +37,8 @@ export function registerImport(program: Command): void {
 }
 
 async function* events(file: string): AsyncGenerator<{ line: number; event?: unknown; error?: string }> {
-  const rl = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
   let line = 0;
-  for await (const text of rl) {
+  for await (const text of readLines(file)) {
     line++;
     if (text.trim() === '') continue;
     let value: unknown;

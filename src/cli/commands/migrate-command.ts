@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { AuditError } from '../../core/domain/errors.js';
-import { PostgresStore } from '../../store/postgres/postgres-store.js';
 import { openStore } from '../runtime.js';
 
 /**
@@ -22,11 +21,12 @@ export function registerMigrate(program: Command): void {
       }
       const store = await openStore({ db: flags.db, databaseUrl: flags.databaseUrl });
       try {
-        if (!(store instanceof PostgresStore)) {
+        const ensurePartitions = store.capabilities.ensurePartitions;
+        if (!ensurePartitions) {
           process.stdout.write('schema is up to date\n');
           return;
         }
-        const { created, failed } = await store.ensurePartitions(months);
+        const { created, failed } = await ensurePartitions(months);
         for (const f of failed) process.stderr.write(`could not create ${f}\n`);
         process.stdout.write(
           `schema is up to date; ${created} partition(s) created, ${months} month(s) ahead covered${failed.length ? `; ${failed.length} failed` : ''}\n`,

@@ -103,7 +103,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   const address = await app.listen({ port, host });
-  process.stdout.write(`auditlog listening on ${address} (${describeStore(log.store)})\n`);
+  process.stdout.write(`auditlog listening on ${address} (${log.store.description})\n`);
 }
 
 /** AUDITLOG_FRAME_ANCESTORS: space-separated CSP sources (origins) allowed to frame the UI. */
@@ -155,8 +155,4 @@ function alertRulesFromEnv(): Partial<AlertRules> {
     rules.windowMs = ms;
   }
   return rules;
-}
-
-function describeStore(store: { dialect: string; file?: string }): string {
-  return store.dialect === 'sqlite' ? `SQLite ${store.file}` : 'PostgreSQL';
 }

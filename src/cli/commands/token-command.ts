@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Scope } from '../../core/ports/store.js';
+import type { Scope } from '../../core/domain/tokens.js';
 import { cliActor, openRuntime } from '../runtime.js';
 
 interface StoreFlagsCli {

@@ -5,9 +5,10 @@ import { DEFAULT_CHECKPOINT_EVERY } from '../../core/domain/checkpoint-schedule.
 import { AuditError } from '../../core/domain/errors.js';
 import { parseSavedCheckpoints } from '../../core/domain/saved-checkpoints.js';
 import { publicKeyInfo } from '../../core/domain/signing.js';
-import { verifyExportFile } from '../../core/domain/verify-export.js';
+import { verifyExport } from '../../core/domain/verify-export.js';
 import { verifyStore } from '../../core/services/verify-store.js';
 import { Progress } from '../progress.js';
+import { readLines } from '../read-lines.js';
 import { openStore, resolveStoreFlags } from '../runtime.js';
 
 interface VerifyFlags {
@@ -60,7 +61,7 @@ export function registerVerify(program: Command): void {
         if (flags.db !== undefined || flags.databaseUrl !== undefined) {
           throw new AuditError('invalid_request', 'Give --file or a store (--db / --database-url), not both');
         }
-        const report = await verifyExportFile(flags.file, {
+        const report = await verifyExport(readLines(flags.file), {
           trustedKeys,
           tenant: flags.tenant,
           saved,
@@ -151,7 +152,7 @@ function summaryOfStore(tenants: TenantResult[], entries: number, ms: number, ke
   );
 }
 
-function summaryOfFile(report: Awaited<ReturnType<typeof verifyExportFile>>, file: string): string {
+function summaryOfFile(report: Awaited<ReturnType<typeof verifyExport>>, file: string): string {
   const keys =
     report.keySource === 'given'
       ? 'the given key(s)'

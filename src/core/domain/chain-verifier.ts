@@ -1,6 +1,6 @@
-import type { ChainRow } from '../ports/store.js';
 import { checkpointDue, DEFAULT_CHECKPOINT_EVERY, describeGaps } from './checkpoint-schedule.js';
 import { entryDigest, GENESIS_HASH, linkHash } from './hash-chain.js';
+import type { ChainRow } from './rows.js';
 import { checkpointSignatureValid, type SignedCheckpoint } from './signing.js';
 import { formatTimestamp } from './time.js';
 

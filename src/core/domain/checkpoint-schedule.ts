@@ -1,4 +1,11 @@
-import { DEFAULT_CHECKPOINT_POLICY } from '../services/checkpointer.js';
+export interface CheckpointPolicy {
+  /** Sign after at most this many entries since a tenant's last checkpoint. Default 1000. */
+  everyEntries: number;
+  /** Sign at least this often while there are unsigned entries. Default 60 s. */
+  everyMs: number;
+}
+
+export const DEFAULT_CHECKPOINT_POLICY: CheckpointPolicy = { everyEntries: 1000, everyMs: 60_000 };
 
 /**
  * The rule that makes a deleted checkpoint visible. The checkpointer signs every multiple of `every`

@@ -1,6 +1,7 @@
 import Papa from 'papaparse';
-import type { EntryRow, Keyset } from '../ports/store.js';
+import type { Keyset } from './filters.js';
 import { formatEvent } from './format-event.js';
+import type { EntryRow } from './rows.js';
 import type { StoredEvent } from './schemas/event-schema.js';
 
 export const CSV_COLUMNS = [

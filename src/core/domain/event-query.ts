@@ -1,6 +1,6 @@
-import type { EventFilter, PageSpec } from '../ports/store.js';
 import { decodeCursor } from './cursor.js';
 import { invalidQuery } from './errors.js';
+import type { EventFilter, PageSpec } from './filters.js';
 import { textMessage } from './inspect-json.js';
 import { type IpRange, parseIpFilter } from './ip.js';
 import { ACTIONS } from './schemas/event-schema.js';

@@ -1,4 +1,4 @@
-import type { EntryRow } from '../ports/store.js';
+import type { EntryRow } from './rows.js';
 import type { Session, StoredAuthEvent } from './schemas/auth-event-schema.js';
 import type { SessionRow } from './session-merge.js';
 import { formatTimestamp } from './time.js';

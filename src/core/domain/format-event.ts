@@ -1,4 +1,4 @@
-import type { EntryRow } from '../ports/store.js';
+import type { EntryRow } from './rows.js';
 import type { StoredEvent } from './schemas/event-schema.js';
 import { storedBodyText } from './stored-body.js';
 import { formatTimestamp } from './time.js';

@@ -1,5 +1,4 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Scope, TokenRecord } from '../ports/store.js';
 import { AuditError } from './errors.js';
 
 /**
@@ -121,3 +120,20 @@ export function isActive(record: TokenRecord, nowMs: number): boolean {
 }
 
 export const TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export type Scope = 'ingest' | 'read' | 'export' | 'admin';
+
+export interface TokenRecord {
+  id: string;
+  tenant: string;
+  name: string | null;
+  scopes: Scope[];
+  /** SHA-256 of the secret, hex. */
+  secretHash: string;
+  createdMs: number;
+  revokedMs: number | null;
+  expiresMs: number | null;
+  kind: 'api' | 'bootstrap' | 'viewer';
+  /** The token that minted this one (viewer tokens); it is valid only while its parent is. */
+  parentId: string | null;
+}

@@ -1,5 +1,3 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { canonicalJson } from './canonical-json.js';
 import type { Problem, ProblemKind } from './chain-verifier.js';
 import { entryDigest, linkHash } from './hash-chain.js';
@@ -35,14 +33,14 @@ interface TenantState {
 }
 
 /**
- * Checks a verifiable NDJSON export (verifiable-export.ts) offline, in one pass: each event's hash from
+ * Checks a verifiable NDJSON export (verifiable-export.ts), given as its lines, offline and in one pass: each event's hash from
  * its content, the chain through bridges and events, each checkpoint's signature and hash, and two events
  * claiming one seq. Every event must be proven by a checkpoint that follows it. Each saved checkpoint MUST
  * have its hash wherever the export shows the chain at its seq, and an export signed after it MUST reach
  * its seq; one the export does not show (filtered out, or an older export) is reported as not covered.
  */
-export async function verifyExportFile(
-  file: string,
+export async function verifyExport(
+  lines: AsyncIterable<string>,
   options: {
     trustedKeys?: ReadonlyMap<string, string>;
     tenant?: string;
@@ -96,11 +94,10 @@ export async function verifyExportFile(
         fail(c.tenant, c.seq, 'checkpoint_signature_invalid', `the checkpoint saved in ${c.source}: ${why}`);
       }
     }
-    const rl = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
     // An event whose content does not match its hash, held for one line: a second event at its seq
     // makes it a forged copy, named with both ids, whichever of the two comes first.
     let altered: { problem: Problem } | undefined;
-    for await (const text of rl) {
+    for await (const text of lines) {
       lineNo++;
       if (text.trim() === '') continue;
       let line: Record<string, unknown>;

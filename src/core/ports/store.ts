@@ -1,9 +1,27 @@
 import type { AlertPage, AlertQuery, AlertRules, FailedAttempt } from '../domain/attack-detection.js';
 import type { AppendBatch, AppendedEntry, Stream } from '../domain/entry.js';
+import type {
+  AuthEventFilter,
+  EventFilter,
+  PageSpec,
+  SessionFilter,
+  SessionPageSpec,
+  StatsKey,
+} from '../domain/filters.js';
 import type { ChainHead } from '../domain/hash-chain.js';
 import type { IpRange } from '../domain/ip.js';
+import type {
+  ActorSummary,
+  ChainRow,
+  CsvPage,
+  EntryRow,
+  EventSearchPage,
+  FailureGroup,
+  StatsGroup,
+} from '../domain/rows.js';
 import type { SessionRow } from '../domain/session-merge.js';
 import type { SignedCheckpoint } from '../domain/signing.js';
+import type { TokenRepository } from './token-repository.js';
 
 /**
  * The one contract every storage engine implements (SQLite embedded, PostgreSQL for production). A store
@@ -11,7 +29,11 @@ import type { SignedCheckpoint } from '../domain/signing.js';
  * One contract test suite (test/store-contract) runs against every implementation.
  */
 export interface Store {
-  readonly dialect: 'sqlite' | 'postgres';
+  /** What the store is, for people (`SQLite ./data/auditlog.db`, `PostgreSQL auditlog`); never parsed. */
+  readonly description: string;
+
+  /** Operations only some engines have; a caller asks for one instead of testing which engine it holds. */
+  readonly capabilities: StoreCapabilities;
 
   /**
    * Appends one batch. MUST be all or nothing: either every entry is committed durably (the promise
@@ -137,154 +159,14 @@ export interface Store {
 
 export type StoreHealth = { ready: true } | { ready: false; reason: string };
 
-export interface EventFilter {
-  /** occurredAt >= fromMs */
-  fromMs?: number;
-  /** occurredAt < toMs */
-  toMs?: number;
-  /** Each value matches the actor id exactly or the username case-insensitively (pre-folded in `usersFolded`). */
-  users?: string[];
-  usersFolded?: string[];
-  actions?: string[];
-  categories?: string[];
-  eventTypes?: string[];
-  targetType?: string;
-  targetId?: string;
-  /** Folded; matches the target id or name. */
-  target?: string;
-  ip?: IpRange;
-  sessionId?: string;
-  /** Folded keyword terms; each must be a substring of one of the entry's search strings. */
-  terms?: string[];
-  /** Only entries with seq <= maxSeq (an export's snapshot). */
-  maxSeq?: number;
-}
-
-export interface ChainRow {
-  seq: number;
-  stream: Stream;
-  /** The entry's id as stored (what GET by id finds), to name a forged row. */
-  id: string;
-  receivedMs: number;
-  body: string;
-  prevHash: string;
-  hash: string;
-}
-
-export interface AuthEventFilter {
-  fromMs?: number;
-  toMs?: number;
-  /** Each value matches the user id exactly or the username case-insensitively (pre-folded in `usersFolded`). */
-  users?: string[];
-  usersFolded?: string[];
-  types?: string[];
-  methods?: string[];
-  ip?: IpRange;
-  terms?: string[];
-}
-
-export interface SessionFilter {
-  fromMs?: number;
-  toMs?: number;
-  users?: string[];
-  usersFolded?: string[];
-  ip?: IpRange;
-  active?: boolean;
-}
-
-export interface SessionPageSpec {
-  order: 'asc' | 'desc';
-  limit: number;
-  after?: { sortMs: number; sessionId: string };
-}
-
-export interface FailureGroup {
-  key: string;
-  count: number;
-  firstMs: number;
-  lastMs: number;
-}
-
-export interface Keyset {
-  occurredMs: number;
-  seq: number;
-}
-
-export interface EventSearchPage {
-  rows: EntryRow[];
-  scannedTo: Keyset | null;
-}
-
-export interface PageSpec {
-  order: 'asc' | 'desc';
-  limit: number;
-  /** `time` (default): by (occurredAt, seq); `seq`: by seq alone, the order of the hash chain. */
-  orderBy?: 'time' | 'seq';
-  /** Strictly after this position in `order` (with orderBy seq, only `seq` counts). */
-  after?: Keyset;
-}
-
-export interface CsvPage {
-  /** Rows read; fewer than the limit means the last page. */
-  count: number;
-  /** The last row's position (the next page starts after it), null when none was read. */
-  last: Keyset | null;
-  /** The rows as CSV records, each ending with a CRLF, in UTF-8 (bytes, which cross threads without a copy). */
-  csv: Promise<Uint8Array>;
-}
-
-export interface EntryRow {
-  tenant: string;
-  seq: number;
-  occurredMs: number;
-  receivedMs: number;
-  body: string;
-  prevHash: string;
-  hash: string;
-}
-
-export type StatsKey = 'action' | 'category' | 'user' | 'eventType' | 'day';
-
-export interface StatsGroup {
-  key: string;
-  label?: string;
-  count: number;
-}
-
-export interface ActorSummary {
-  id: string;
-  username: string | null;
-  displayName: string | null;
-}
-
-export type Scope = 'ingest' | 'read' | 'export' | 'admin';
-
-export interface TokenRecord {
-  id: string;
-  tenant: string;
-  name: string | null;
-  scopes: Scope[];
-  /** SHA-256 of the secret, hex. */
-  secretHash: string;
-  createdMs: number;
-  revokedMs: number | null;
-  expiresMs: number | null;
-  kind: 'api' | 'bootstrap' | 'viewer';
-  /** The token that minted this one (viewer tokens); it is valid only while its parent is. */
-  parentId: string | null;
-}
-
-export interface TokenRepository {
-  /** Stores a token; MUST fail with a conflict when the id exists. */
-  create(token: TokenRecord): Promise<void>;
-  /** Stores the token unless one with this id exists; returns whether it was stored. */
-  createIfAbsent(token: TokenRecord): Promise<boolean>;
-  find(id: string): Promise<TokenRecord | undefined>;
-  list(tenant?: string): Promise<TokenRecord[]>;
+/**
+ * Optional operations. Each is present exactly when the engine has it; an absent one means there is nothing
+ * to do on that engine (SQLite has no partitions), never that the caller should fall back on another path.
+ */
+export interface StoreCapabilities {
   /**
-   * Marks a token and every token it minted, at any depth, revoked (keeping earlier revocation times);
-   * returns false when there is no such token.
+   * Creates the storage an append in the next `monthsAhead` months will need (PostgreSQL: monthly
+   * partitions). MUST be idempotent; reports partitions it could not create (the role may not own the tables).
    */
-  revoke(id: string, atMs: number): Promise<boolean>;
-  count(): Promise<number>;
+  ensurePartitions?(monthsAhead: number): Promise<{ created: number; failed: string[] }>;
 }

@@ -1,4 +1,5 @@
 import { AuditError } from '../domain/errors.js';
+import type { Scope, TokenRecord } from '../domain/tokens.js';
 import {
   assertStrongBootstrapToken,
   bootstrapTokenRecord,
@@ -10,7 +11,7 @@ import {
   secretMatches,
   TENANT_PATTERN,
 } from '../domain/tokens.js';
-import type { Scope, Store, TokenRecord } from '../ports/store.js';
+import type { Store } from '../ports/store.js';
 
 /** Who is calling: the tenant a token belongs to and what it may do. */
 export interface Principal {

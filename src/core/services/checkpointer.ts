@@ -1,3 +1,4 @@
+import { type CheckpointPolicy, DEFAULT_CHECKPOINT_POLICY } from '../domain/checkpoint-schedule.js';
 import { AuditError } from '../domain/errors.js';
 import {
   generateSigningKey,
@@ -9,14 +10,7 @@ import {
 import { formatTimestamp } from '../domain/time.js';
 import type { Store } from '../ports/store.js';
 
-export interface CheckpointPolicy {
-  /** Sign after at most this many entries since a tenant's last checkpoint. Default 1000. */
-  everyEntries: number;
-  /** Sign at least this often while there are unsigned entries. Default 60 s. */
-  everyMs: number;
-}
-
-export const DEFAULT_CHECKPOINT_POLICY: CheckpointPolicy = { everyEntries: 1000, everyMs: 60_000 };
+export type { CheckpointPolicy };
 
 /**
  * Resolves the signing key: AUDITLOG_SIGNING_KEY when given, else the key kept with the store, else a new

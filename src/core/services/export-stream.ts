@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CSV_HEADER } from '../domain/csv-format.js';
-import type { EventFilter, Keyset, Store } from '../ports/store.js';
+import type { EventFilter, Keyset } from '../domain/filters.js';
+import type { Store } from '../ports/store.js';
 
 export type ExportFormat = 'csv' | 'ndjson';
 

@@ -1,9 +1,11 @@
 import { AuditError } from '../domain/errors.js';
+import type { EventFilter } from '../domain/filters.js';
 import { entryDigest } from '../domain/hash-chain.js';
+import type { ChainRow, EntryRow } from '../domain/rows.js';
 import type { SignedCheckpoint } from '../domain/signing.js';
 import { storedBodyText } from '../domain/stored-body.js';
 import { formatTimestamp } from '../domain/time.js';
-import type { ChainRow, EntryRow, EventFilter, Store } from '../ports/store.js';
+import type { Store } from '../ports/store.js';
 import type { Checkpointer } from './checkpointer.js';
 import type { Integrity } from './integrity.js';
 

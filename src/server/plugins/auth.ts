@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuditError } from '../../core/domain/errors.js';
-import type { Scope } from '../../core/ports/store.js';
+import type { Scope } from '../../core/domain/tokens.js';
 import {
   type ActingParty,
   actingToken,

@@ -3,26 +3,27 @@ import { dirname, resolve } from 'node:path';
 import type { AlertPage, AlertQuery, AlertRules, FailedAttempt } from '../../core/domain/attack-detection.js';
 import type { AppendBatch, AppendedEntry } from '../../core/domain/entry.js';
 import { AuditError } from '../../core/domain/errors.js';
-import type { ChainHead } from '../../core/domain/hash-chain.js';
-import type { SessionRow } from '../../core/domain/session-merge.js';
-import type { SignedCheckpoint } from '../../core/domain/signing.js';
 import type {
-  ActorSummary,
   AuthEventFilter,
-  ChainRow,
-  CsvPage,
-  EntryRow,
   EventFilter,
-  EventSearchPage,
-  FailureGroup,
   PageSpec,
   SessionFilter,
   SessionPageSpec,
-  StatsGroup,
   StatsKey,
-  Store,
-  StoreHealth,
-} from '../../core/ports/store.js';
+} from '../../core/domain/filters.js';
+import type { ChainHead } from '../../core/domain/hash-chain.js';
+import type {
+  ActorSummary,
+  ChainRow,
+  CsvPage,
+  EntryRow,
+  EventSearchPage,
+  FailureGroup,
+  StatsGroup,
+} from '../../core/domain/rows.js';
+import type { SessionRow } from '../../core/domain/session-merge.js';
+import type { SignedCheckpoint } from '../../core/domain/signing.js';
+import type { Store, StoreCapabilities, StoreHealth } from '../../core/ports/store.js';
 import { WorkerPool } from '../threads/worker-pool.js';
 import * as auth from './postgres-auth-queries.js';
 import { PostgresAvailability } from './postgres-availability.js';
@@ -73,7 +74,10 @@ const READER_CONNECTIONS = 3;
  * `store_unavailable`, and the store reconnects by itself when it is back.
  */
 export class PostgresStore implements Store {
-  readonly dialect = 'postgres' as const;
+  readonly description: string;
+  readonly capabilities: StoreCapabilities = {
+    ensurePartitions: (monthsAhead) => ensurePartitions(this.#pool, Date.now(), monthsAhead),
+  };
   readonly tokens: PostgresTokenRepository;
   readonly #pool: PgPool;
   readonly #writer: PostgresWriter | null;
@@ -96,6 +100,7 @@ export class PostgresStore implements Store {
     readerData: ReaderData,
     maxGroupEntries?: number,
   ) {
+    this.description = `PostgreSQL ${databaseName(url)}`;
     this.#pool = pool;
     this.#readerData = readerData;
     this.#writerPool = writerPool;
@@ -282,16 +287,6 @@ export class PostgresStore implements Store {
       ]);
       return rows[0]!.value;
     });
-  }
-
-  /** Creates monthly partitions up to `monthsAhead` months ahead (the owner's `auditlog migrate`). */
-  ensurePartitions(monthsAhead: number): Promise<{ created: number; failed: string[] }> {
-    return ensurePartitions(this.#pool, Date.now(), monthsAhead);
-  }
-
-  /** Refreshes the planner's statistics (after bulk loads). */
-  async analyze(): Promise<void> {
-    await this.#pool.query('ANALYZE');
   }
 
   health(): Promise<StoreHealth> {

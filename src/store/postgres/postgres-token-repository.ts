@@ -1,6 +1,7 @@
 import type { QueryResult, QueryResultRow } from 'pg';
 import { AuditError } from '../../core/domain/errors.js';
-import type { TokenRecord, TokenRepository } from '../../core/ports/store.js';
+import type { TokenRecord } from '../../core/domain/tokens.js';
+import type { TokenRepository } from '../../core/ports/token-repository.js';
 import { type TokenRow, tokenFamilySql, tokenRecord } from '../sql/token-row.js';
 import type { PostgresAvailability } from './postgres-availability.js';
 import { type PgPool, pgText } from './postgres-connection.js';

@@ -1,4 +1,4 @@
-import type { ChainRow } from '../../core/ports/store.js';
+import type { ChainRow } from '../../core/domain/rows.js';
 
 /** A raw chain row as both stores read it: seq, receivedMs, body, prevHash, hash, id. */
 export type RawChainRow = [number, number, string, string, string, string];

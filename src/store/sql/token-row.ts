@@ -1,4 +1,4 @@
-import type { Scope, TokenRecord } from '../../core/ports/store.js';
+import type { Scope, TokenRecord } from '../../core/domain/tokens.js';
 
 /** A `tokens` row as both stores keep it (scopes comma-separated). */
 export interface TokenRow {

@@ -1,13 +1,7 @@
 import type { FailedAttempt } from '../../core/domain/attack-detection.js';
+import type { AuthEventFilter, PageSpec, SessionFilter, SessionPageSpec } from '../../core/domain/filters.js';
+import type { EntryRow, FailureGroup } from '../../core/domain/rows.js';
 import type { SessionRow } from '../../core/domain/session-merge.js';
-import type {
-  AuthEventFilter,
-  EntryRow,
-  FailureGroup,
-  PageSpec,
-  SessionFilter,
-  SessionPageSpec,
-} from '../../core/ports/store.js';
 import { prepared, type SqliteDb } from './sqlite-connection.js';
 
 /** Columns of `sessions` under the names of SessionRow. */

@@ -1,14 +1,6 @@
+import type { EventFilter, Keyset, PageSpec, StatsKey } from '../../core/domain/filters.js';
+import type { ActorSummary, EntryRow, EventSearchPage, StatsGroup } from '../../core/domain/rows.js';
 import { fold } from '../../core/domain/text-fold.js';
-import type {
-  ActorSummary,
-  EntryRow,
-  EventFilter,
-  EventSearchPage,
-  Keyset,
-  PageSpec,
-  StatsGroup,
-  StatsKey,
-} from '../../core/ports/store.js';
 import { candidateBudget, chunkPhrases, ftsPhrase } from '../sql/search-chunks.js';
 import { prepared, type SqliteDb } from './sqlite-connection.js';
 

@@ -1,6 +1,6 @@
 import type { ChainHead } from '../../core/domain/hash-chain.js';
+import type { ChainRow } from '../../core/domain/rows.js';
 import type { SignedCheckpoint } from '../../core/domain/signing.js';
-import type { ChainRow } from '../../core/ports/store.js';
 import { mergeChainRows, type RawChainRow } from '../sql/chain-merge.js';
 import { TENANTS_SQL } from '../sql/tenants-sql.js';
 import { prepared, type SqliteDb } from './sqlite-connection.js';

@@ -1,6 +1,6 @@
 import { type AlertQuery, type AlertRules, alertPage } from '../../core/domain/attack-detection.js';
 import { csvBytes, pageEnd } from '../../core/domain/csv-format.js';
-import type { EventFilter, PageSpec } from '../../core/ports/store.js';
+import type { EventFilter, PageSpec } from '../../core/domain/filters.js';
 import { type Answer, TwoPart } from '../threads/worker-pool.js';
 import * as auth from './sqlite-auth-queries.js';
 import type { SqliteDb } from './sqlite-connection.js';

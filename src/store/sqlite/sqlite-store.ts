@@ -3,26 +3,27 @@ import { dirname } from 'node:path';
 import type { AlertPage, AlertQuery, AlertRules, FailedAttempt } from '../../core/domain/attack-detection.js';
 import type { AppendBatch, AppendedEntry } from '../../core/domain/entry.js';
 import { AuditError } from '../../core/domain/errors.js';
-import type { ChainHead } from '../../core/domain/hash-chain.js';
-import type { SessionRow } from '../../core/domain/session-merge.js';
-import type { SignedCheckpoint } from '../../core/domain/signing.js';
 import type {
-  ActorSummary,
   AuthEventFilter,
-  ChainRow,
-  CsvPage,
-  EntryRow,
   EventFilter,
-  EventSearchPage,
-  FailureGroup,
   PageSpec,
   SessionFilter,
   SessionPageSpec,
-  StatsGroup,
   StatsKey,
-  Store,
-  StoreHealth,
-} from '../../core/ports/store.js';
+} from '../../core/domain/filters.js';
+import type { ChainHead } from '../../core/domain/hash-chain.js';
+import type {
+  ActorSummary,
+  ChainRow,
+  CsvPage,
+  EntryRow,
+  EventSearchPage,
+  FailureGroup,
+  StatsGroup,
+} from '../../core/domain/rows.js';
+import type { SessionRow } from '../../core/domain/session-merge.js';
+import type { SignedCheckpoint } from '../../core/domain/signing.js';
+import type { Store, StoreCapabilities, StoreHealth } from '../../core/ports/store.js';
 import {
   type FileIdentity,
   fileIdentity,
@@ -57,7 +58,8 @@ export interface SqliteStoreOptions {
  * per group); reads run on this thread's own connection, which WAL lets proceed during writes.
  */
 export class SqliteStore implements Store {
-  readonly dialect = 'sqlite' as const;
+  readonly description: string;
+  readonly capabilities: StoreCapabilities = {};
   readonly file: string;
   readonly tokens: SqliteTokenRepository;
   readonly #db: SqliteDb;
@@ -73,6 +75,7 @@ export class SqliteStore implements Store {
     readers: SqliteReaderPool | null,
   ) {
     this.file = file;
+    this.description = `SQLite ${file}`;
     this.#identity = fileIdentity(file);
     this.#db = db;
     this.#writer = writer;
@@ -256,11 +259,6 @@ export class SqliteStore implements Store {
         .run(key, value);
       return this.#db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string;
     });
-  }
-
-  /** Refreshes the query planner's statistics (after bulk loads). */
-  async analyze(): Promise<void> {
-    this.#db.exec('ANALYZE');
   }
 
   /** Not ready while the file is gone or replaced, or while writes fail (a full disk) until a probe commits. */

@@ -1,5 +1,6 @@
 import { AuditError } from '../../core/domain/errors.js';
-import type { TokenRecord, TokenRepository } from '../../core/ports/store.js';
+import type { TokenRecord } from '../../core/domain/tokens.js';
+import type { TokenRepository } from '../../core/ports/token-repository.js';
 import { type TokenRow, tokenFamilySql, tokenRecord } from '../sql/token-row.js';
 import { prepared, type SqliteDb } from './sqlite-connection.js';
 

@@ -1,0 +1,58 @@
+import type { Stream } from './entry.js';
+import type { Keyset } from './filters.js';
+
+// What a store answers: entries as stored (the hashed body verbatim), pages and aggregates.
+
+export interface EntryRow {
+  tenant: string;
+  seq: number;
+  occurredMs: number;
+  receivedMs: number;
+  body: string;
+  prevHash: string;
+  hash: string;
+}
+
+export interface ChainRow {
+  seq: number;
+  stream: Stream;
+  /** The entry's id as stored (what GET by id finds), to name a forged row. */
+  id: string;
+  receivedMs: number;
+  body: string;
+  prevHash: string;
+  hash: string;
+}
+
+export interface EventSearchPage {
+  rows: EntryRow[];
+  scannedTo: Keyset | null;
+}
+
+export interface CsvPage {
+  /** Rows read; fewer than the limit means the last page. */
+  count: number;
+  /** The last row's position (the next page starts after it), null when none was read. */
+  last: Keyset | null;
+  /** The rows as CSV records, each ending with a CRLF, in UTF-8 (bytes, which cross threads without a copy). */
+  csv: Promise<Uint8Array>;
+}
+
+export interface StatsGroup {
+  key: string;
+  label?: string;
+  count: number;
+}
+
+export interface ActorSummary {
+  id: string;
+  username: string | null;
+  displayName: string | null;
+}
+
+export interface FailureGroup {
+  key: string;
+  count: number;
+  firstMs: number;
+  lastMs: number;
+}

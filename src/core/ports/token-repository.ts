@@ -1,0 +1,16 @@
+import type { TokenRecord } from '../domain/tokens.js';
+
+export interface TokenRepository {
+  /** Stores a token; MUST fail with a conflict when the id exists. */
+  create(token: TokenRecord): Promise<void>;
+  /** Stores the token unless one with this id exists; returns whether it was stored. */
+  createIfAbsent(token: TokenRecord): Promise<boolean>;
+  find(id: string): Promise<TokenRecord | undefined>;
+  list(tenant?: string): Promise<TokenRecord[]>;
+  /**
+   * Marks a token and every token it minted, at any depth, revoked (keeping earlier revocation times);
+   * returns false when there is no such token.
+   */
+  revoke(id: string, atMs: number): Promise<boolean>;
+  count(): Promise<number>;
+}
