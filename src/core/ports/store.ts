@@ -1,5 +1,5 @@
 import type { AlertPage, AlertQuery, AlertRules, FailedAttempt } from '../domain/attack-detection.js';
-import type { AppendBatch, AppendedEntry, Stream } from '../domain/entry.js';
+import type { AppendBatch, AppendedEntry } from '../domain/entry.js';
 import type {
   AuthEventFilter,
   EventFilter,
@@ -9,7 +9,6 @@ import type {
   StatsKey,
 } from '../domain/filters.js';
 import type { ChainHead } from '../domain/hash-chain.js';
-import type { IpRange } from '../domain/ip.js';
 import type {
   ActorSummary,
   ChainRow,
