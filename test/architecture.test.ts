@@ -86,10 +86,11 @@ describe('architecture', () => {
     expect(offenders('src/server', (target) => /^src\/(store|cli)\//.test(target))).toEqual([]);
   });
 
-  it('documents every error code in the README', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  it('documents every error code in the contract, docs/api.md', () => {
+    const contract = readFileSync(join(root, 'docs/api.md'), 'utf8');
     const undocumented = Object.keys(ERROR_CODES).filter(
-      (code) => !readme.includes(`| \`${code}\` | ${ERROR_CODES[code as keyof typeof ERROR_CODES].status} |`),
+      (code) =>
+        !contract.includes(`| \`${code}\` | ${ERROR_CODES[code as keyof typeof ERROR_CODES].status} |`),
     );
     expect(undocumented).toEqual([]);
   });
