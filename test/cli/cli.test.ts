@@ -65,6 +65,15 @@ describe('auditlog import', () => {
 });
 
 describe('auditlog demo, token and export', () => {
+  it('refuses a bad --events or --seed as bad usage (exit 2) and writes nothing', async () => {
+    const db = dir.file('demo-bad.db');
+    for (const args of [['--events', '0'], ['--events', 'many'], ['--seed', 'x']]) {
+      const r = await runCli(['demo', ...args, '--db', db]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/--(events must be a positive integer|seed must be an integer)/);
+    }
+  });
+
   it('fills a store with every category and a sign-in history with attacks to find', async () => {
     const db = dir.file('demo.db');
     const r = await runCli(['demo', '--events', '3000', '--db', db]);

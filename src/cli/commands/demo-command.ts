@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { AuditError } from '../../core/domain/errors.js';
 import { adminSessionAuthEvents, agentShiftAuthEvents, attackAuthEvents } from '../demo/demo-auth-events.js';
 import { demoSessions, demoSpanMs } from '../demo/demo-events.js';
 import { Random } from '../demo/random.js';
@@ -30,7 +31,9 @@ export function registerDemo(program: Command): void {
     .action(async (flags: DemoFlags) => {
       const total = Number(flags.events);
       const seed = Number(flags.seed);
-      if (!Number.isSafeInteger(total) || total < 1) throw new Error('--events must be a positive integer');
+      if (!Number.isSafeInteger(total) || total < 1)
+        throw new AuditError('invalid_request', '--events must be a positive integer');
+      if (!Number.isSafeInteger(seed)) throw new AuditError('invalid_request', '--seed must be an integer');
       const log = await openRuntime({ db: flags.db, databaseUrl: flags.databaseUrl });
       const progress = new Progress('demo events', total);
       let authCount = 0;

@@ -15,7 +15,13 @@ export function serializeError(error: unknown): SerializedError {
   return { code: 'internal', message: (error as Error)?.message ?? String(error), details: [] };
 }
 
+/**
+ * The AuditError a thread reported. An unexpected error (`internal`) MUST NOT carry its own message to a
+ * client — it may name tables, files or values — so it is kept as the cause, which the server logs.
+ */
 export function deserializeError(e: SerializedError): AuditError {
+  if (e.code === 'internal')
+    return new AuditError('internal', undefined, [], { cause: new Error(e.message) });
   return new AuditError(e.code, e.message, e.details);
 }
 
