@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, startServerProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -67,11 +67,16 @@ describe('auditlog import', () => {
 describe('auditlog demo, token and export', () => {
   it('refuses a bad --events or --seed as bad usage (exit 2) and writes nothing', async () => {
     const db = dir.file('demo-bad.db');
-    for (const args of [['--events', '0'], ['--events', 'many'], ['--seed', 'x']]) {
+    for (const args of [
+      ['--events', '0'],
+      ['--events', 'many'],
+      ['--seed', 'x'],
+    ]) {
       const r = await runCli(['demo', ...args, '--db', db]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/--(events must be a positive integer|seed must be an integer)/);
     }
+    expect(existsSync(db)).toBe(false);
   });
 
   it('fills a store with every category and a sign-in history with attacks to find', async () => {
