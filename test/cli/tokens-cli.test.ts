@@ -64,7 +64,7 @@ describe('auditlog serve with AUDITLOG_BOOTSTRAP_TOKEN', () => {
         'bootstrap',
       ]);
       const revoked = await runCli(['token', 'revoke', bootstrap.slice(3, 15), '--db', db]);
-      expect(revoked.code).toBe(0);
+      expect(revoked.code, revoked.stderr).toBe(0);
       const after = await fetch(`${server.url}/v1/me`, {
         headers: { authorization: `Bearer ${viewer.token}` },
       });

@@ -27,3 +27,12 @@ describe('bootstrapTokenProblem', () => {
     }
   });
 });
+
+describe('issued token ids', () => {
+  it('never begin with "-", so a command line never reads one as an option', () => {
+    const ids = Array.from({ length: 3000 }, () => issueToken('t', ['read'], { nowMs: 0 }).record.id);
+    expect(ids.every((id) => /^[A-Za-z0-9_][A-Za-z0-9_-]{11}$/.test(id))).toBe(true);
+    // 3000 random ids: about 47 would begin with "-" if nothing prevented it.
+    expect(new Set(ids.map((id) => id[0])).size).toBeGreaterThan(50);
+  });
+});

@@ -17,6 +17,14 @@ export interface IssuedToken {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
+/** 12 base64url characters; never a leading `-`, so `auditlog token revoke <id>` is not read as an option. */
+function tokenId(): string {
+  for (;;) {
+    const id = randomBytes(9).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 export function issueToken(
   tenant: string,
   scopes: Scope[],
@@ -28,7 +36,7 @@ export function issueToken(
     parentId?: string | null;
   },
 ): IssuedToken {
-  const id = randomBytes(9).toString('base64url');
+  const id = tokenId();
   const secret = randomBytes(32).toString('base64url');
   return {
     token: `al_${id}_${secret}`,
