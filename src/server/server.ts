@@ -6,8 +6,10 @@ import { LIMITS } from '../core/domain/schemas/event-schema.js';
 import type { Scope } from '../core/domain/tokens.js';
 import type { AuditLog } from '../core/services/audit-log.js';
 import type { Metrics } from './metrics.js';
+import { documentCatalog, documentRoute } from './openapi-document.js';
 import { installAuth } from './plugins/auth.js';
 import { answerFrameworkError, installErrorHandler } from './plugins/error-handler.js';
+import { installRequestValidation } from './plugins/request-validation.js';
 import { answerClientError, MAX_PATH_PARAM_LENGTH, overlongPathError } from './plugins/url-limits.js';
 import { installUrlTextCheck } from './plugins/url-text.js';
 import { defaultWebRoot, registerWebUi, type WebUiOptions } from './plugins/web-ui.js';
@@ -51,12 +53,6 @@ export interface ServerOptions {
 }
 
 /**
- * The HTTP face of the library. Routes translate HTTP to AuditLog calls and back; validation, policy and
- * storage live in the core. Fastify's own body validation is off: the core validates, so every client —
- * HTTP, CLI import, library — gets the same rules and the same error paths. Schemas still document every
- * route in /openapi.json and serialise responses.
- */
-/**
  * Graceful shutdown: once close() starts, new requests get 503 `shutting_down`, and every answer (also to
  * requests still in flight) carries `Connection: close`, so keep-alive clients let go and the server can
  * finish instead of serving them forever.
@@ -76,6 +72,16 @@ function installShutdownGate(app: FastifyInstance): void {
   });
 }
 
+/**
+ * The HTTP face of the library. Routes translate HTTP to AuditLog calls and back; policy and storage live in
+ * the core. Each route's TypeBox schemas are the one description of it: they validate its parameters and the
+ * bodies the core does not check itself (plugins/request-validation.ts says which and why), produce
+ * /openapi.json and serialise its answers.
+ *
+ * A route file (routes/*.ts) is a Fastify plugin `async (app, { log }) => { app.get(url, { config: { scope },
+ * schema: { operationId, summary, tags, querystring|params|body, response } }, handler) }`, registered below
+ * with one line; docs/architecture.md walks through one.
+ */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { log, metrics } = options;
   const routes: RouteEntry[] = [];
@@ -101,7 +107,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         reply,
       ),
   });
-  app.setValidatorCompiler(() => (value) => ({ value }));
+  installRequestValidation(app);
   // A body must be JSON: other types are a 415, not text that fails validation.
   app.removeContentTypeParser('text/plain');
   installShutdownGate(app);
@@ -127,11 +133,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       info: {
         title: 'auditlog',
         version: '1',
-        description: 'Audit trail: administrative actions and sign-ins',
+        description:
+          'Audit trail: administrative actions and sign-ins. The contract in prose is docs/api.md. A known path ' +
+          'asked with a method it does not take answers 405 `method_not_allowed` with `Allow`.',
+        license: { name: 'MIT', url: 'https://opensource.org/licenses/MIT' },
       },
+      servers: [{ url: '/', description: 'this server' }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
+    transform: documentRoute,
+    transformObject: documentCatalog(log.catalog),
   });
   app.get('/openapi.json', { config: { scope: 'public' }, schema: { hide: true } }, async () =>
     app.swagger(),

@@ -55,7 +55,7 @@ describe('tokens', () => {
     });
     expect(res.status).toBe(400);
     const paths = (await json(res)).error.details.map((d: any) => d.path);
-    expect(paths).toEqual(['/tenant', '/scopes']);
+    expect(paths).toEqual(['/tenant', '/scopes/0']);
   });
 
   it('records token creation and revocation in the token’s tenant, attributed to the acting token', async () => {

@@ -1,7 +1,7 @@
 /**
  * The closed catalogue of errors auditlog can report. Every error that reaches a client or the CLI is an
  * AuditError with a stable `code`; the HTTP layer maps `status`, the CLI maps `exitCode`. A test checks that
- * every code here is documented in the README.
+ * every code here is documented in docs/api.md.
  */
 
 export interface ErrorDetail {
@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   unauthorized: { status: 401, message: 'A valid bearer token is required' },
   forbidden: { status: 403, message: 'The token lacks the required scope' },
   not_found: { status: 404, message: 'Not found' },
+  method_not_allowed: { status: 405, message: 'The path does not take this method' },
   idempotency_conflict: { status: 409, message: 'An event with this id exists with other content' },
   payload_too_large: { status: 413, message: 'The request or an event is too large' },
   unsupported_media_type: { status: 415, message: 'Send application/json' },

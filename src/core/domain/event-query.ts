@@ -25,7 +25,8 @@ const FILTER_PARAMS = new Set([
   'sessionId',
   'q',
 ]);
-const PAGE_PARAMS = new Set(['limit', 'cursor', 'order']);
+/** The paging parameters, for the callers that page (stats and exports do not: there a limit is refused). */
+export const PAGE_PARAMS: readonly string[] = ['limit', 'cursor', 'order'];
 const MAX_TERMS = 16;
 const MAX_VALUES = 50;
 
@@ -76,7 +77,7 @@ export function time(raw: RawQuery, name: string): number | undefined {
  * parameters are an error: a misspelt filter must not silently widen an audit query.
  */
 export function parseEventFilter(raw: RawQuery, allowed: ReadonlySet<string> = new Set()): EventFilter {
-  rejectUnknown(raw, new Set([...FILTER_PARAMS, ...PAGE_PARAMS, ...allowed]));
+  rejectUnknown(raw, new Set([...FILTER_PARAMS, ...allowed]));
   const f: EventFilter = {};
   f.fromMs = time(raw, 'from');
   f.toMs = time(raw, 'to');

@@ -76,7 +76,7 @@ const FIELD_BYTES: Partial<Record<string, number>> = {
   metadata: LIMITS.metadataBytes,
 };
 
-/** One bounded walk per field: nesting, the size limits of API.md, and values JSON cannot carry exactly. */
+/** One bounded walk per field: nesting, the size limits of docs/api.md, and values JSON cannot carry exactly. */
 function inspectEvent(
   item: unknown,
   path: string,

@@ -1,15 +1,24 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ErrorDetail } from './errors.js';
 import { pointerToken } from './inspect-json.js';
+import { PATTERN_MESSAGE } from './schemas/common-schemas.js';
 import { parseRfc3339 } from './time.js';
 
 /**
  * Compiles the TypeBox schemas (plain JSON Schema) with Ajv and turns its errors into `{ path, message }`
  * details whose paths are JSON Pointers into the request, e.g. `/events/7/actor/id`.
  */
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, coerceTypes: false });
-ajv.addFormat('date-time', { type: 'string', validate: (s: string) => parseRfc3339(s) !== null });
-ajv.addKeyword({ keyword: 'patternMessage', schemaType: 'string' });
+const ajv = addAuditKeywords(new Ajv({ allErrors: true, strict: false, verbose: true, coerceTypes: false }));
+
+/**
+ * The formats and the `x-pattern-message` extension every Ajv over these schemas needs (the core's, and the
+ * HTTP layer's for query strings and bodies), so `date-time` means RFC 3339 as the core parses it.
+ */
+export function addAuditKeywords(instance: Ajv): Ajv {
+  instance.addFormat('date-time', { type: 'string', validate: (s: string) => parseRfc3339(s) !== null });
+  instance.addKeyword({ keyword: PATTERN_MESSAGE, schemaType: 'string' });
+  return instance;
+}
 
 const compiled = new WeakMap<object, ValidateFunction>();
 
@@ -26,9 +35,14 @@ const MAX_DETAILS = 50;
 
 export function schemaErrors(validate: ValidateFunction, value: unknown, basePath = ''): ErrorDetail[] {
   if (validate(value)) return [];
+  return errorDetails(validate.errors ?? [], basePath);
+}
+
+/** Ajv's errors as `{ path, message }` details, without repeats, at most 50. */
+export function errorDetails(errors: readonly ErrorObject[], basePath = ''): ErrorDetail[] {
   const details: ErrorDetail[] = [];
   const seen = new Set<string>();
-  for (const e of validate.errors ?? []) {
+  for (const e of errors) {
     const d = toDetail(e, basePath);
     const key = `${d.path}\u0000${d.message}`;
     if (!seen.has(key)) {
@@ -53,7 +67,7 @@ function toDetail(e: ErrorObject, basePath: string): ErrorDetail {
     case 'enum':
       return { path: at, message: `must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}` };
     case 'pattern': {
-      const custom = (e.parentSchema as { patternMessage?: string } | undefined)?.patternMessage;
+      const custom = (e.parentSchema as Record<string, string> | undefined)?.[PATTERN_MESSAGE];
       return { path: at, message: custom ?? 'has characters that are not allowed' };
     }
     case 'format':

@@ -31,7 +31,7 @@ export interface ActingParty {
   userAgent?: string;
 }
 
-export const VIEWER_TTL = { defaultSeconds: 900, maxSeconds: 3600 } as const;
+export const VIEWER_TTL = { minSeconds: 30, defaultSeconds: 900, maxSeconds: 3600 } as const;
 
 /** Viewer tokens have one parent (they cannot mint); the bound only stops a cycle planted in the table. */
 const MAX_PARENTS = 8;
@@ -155,9 +155,12 @@ export class AccessControl {
   ): Promise<{ token: string; expiresAt: string }> {
     if (p.kind === 'viewer') throw new AuditError('forbidden', 'A viewer token cannot mint tokens');
     const ttl = ttlSeconds === undefined ? VIEWER_TTL.defaultSeconds : Number(ttlSeconds);
-    if (!Number.isInteger(ttl) || ttl < 30 || ttl > VIEWER_TTL.maxSeconds) {
+    if (!Number.isInteger(ttl) || ttl < VIEWER_TTL.minSeconds || ttl > VIEWER_TTL.maxSeconds) {
       throw new AuditError('invalid_request', 'Invalid ttlSeconds', [
-        { path: '/ttlSeconds', message: `must be an integer from 30 to ${VIEWER_TTL.maxSeconds}` },
+        {
+          path: '/ttlSeconds',
+          message: `must be an integer from ${VIEWER_TTL.minSeconds} to ${VIEWER_TTL.maxSeconds}`,
+        },
       ]);
     }
     const now = this.#now();

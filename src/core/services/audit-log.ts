@@ -6,7 +6,7 @@ import { type Catalog, categoryKeys, categoryLabel, DEFAULT_CATALOG } from '../d
 import { encodeCursor } from '../domain/cursor.js';
 import type { AppendedEntry, PreparedEntry, Stream } from '../domain/entry.js';
 import { AuditError, invalidQuery, notFound } from '../domain/errors.js';
-import { parseEventFilter, parsePage, type RawQuery } from '../domain/event-query.js';
+import { PAGE_PARAMS, parseEventFilter, parsePage, type RawQuery } from '../domain/event-query.js';
 import type { EventFilter, StatsKey } from '../domain/filters.js';
 import { formatEvent } from '../domain/format-event.js';
 import { newId } from '../domain/ids.js';
@@ -161,7 +161,7 @@ export class AuditLog {
    * after entry n, in the order they were recorded (seq ascending), whatever their occurredAt.
    */
   async listEvents(tenant: string, query: RawQuery): Promise<EventPage> {
-    const filter = parseEventFilter(query, new Set(['afterSeq']));
+    const filter = parseEventFilter(query, new Set([...PAGE_PARAMS, 'afterSeq']));
     const afterSeq = query.afterSeq;
     if (afterSeq === undefined) return this.#page(tenant, filter, parsePage(query, { order: 'desc' }));
     if (typeof afterSeq !== 'string' || !/^\d{1,15}$/.test(afterSeq)) {
@@ -198,7 +198,7 @@ export class AuditLog {
     targetId: string,
     query: RawQuery,
   ): Promise<EventPage> {
-    const filter = { ...parseEventFilter(query), targetType, targetId };
+    const filter = { ...parseEventFilter(query, new Set(PAGE_PARAMS)), targetType, targetId };
     const page = parsePage(query, { order: 'asc' });
     return this.#page(tenant, filter, page);
   }
@@ -262,7 +262,7 @@ export class AuditLog {
   ): { stream: Readable; format: ExportFormat; recorded: Promise<void> } {
     const format = query.format ?? 'ndjson';
     if (format !== 'csv' && format !== 'ndjson') throw invalidQuery('/format', 'must be csv or ndjson');
-    const filter = parseEventFilter(query, new Set(['format']));
+    const filter = parseEventFilter(query, new Set(['format', 'order']));
     const { order } = parsePage({ order: query.order }, { order: 'asc' });
     let rowCount = 0;
     const counted = () => {

@@ -176,7 +176,7 @@ export class AuthLog {
     if (groupBy !== 'user' && groupBy !== 'ip') throw invalidQuery('/groupBy', 'must be user or ip');
     const toMs = time(raw, 'to') ?? this.#now();
     const bucketText = single(raw, 'bucket');
-    const bucketMs = bucketText === undefined ? undefined : parseWindow(bucketText, 0);
+    const bucketMs = bucketText === undefined ? undefined : parseWindow(bucketText, 0, 'bucket');
     if (bucketMs !== undefined && windowMs / bucketMs > MAX_BUCKETS) {
       throw invalidQuery('/bucket', `must split the window into at most ${MAX_BUCKETS} buckets`);
     }
@@ -244,11 +244,11 @@ function bucketize(
   }));
 }
 
-function parseWindow(text: string | undefined, fallback: number): number {
+function parseWindow(text: string | undefined, fallback: number, name = 'window'): number {
   if (text === undefined) return fallback;
   const ms = parseDuration(text);
   if (ms === null || ms <= 0 || ms > MAX_WINDOW) {
-    throw invalidQuery('/window', 'must be a duration such as 15m, 1h or 7d (at most 30d)');
+    throw invalidQuery(`/${name}`, 'must be a duration such as 15m, 1h or 7d (at most 30d)');
   }
   return ms;
 }

@@ -36,9 +36,37 @@ export function installErrorHandler(app: FastifyInstance): void {
     return reply.code(mapped.status).type('application/json').send(mapped.toJSON());
   });
   app.setNotFoundHandler((request, reply) => {
-    const e = new AuditError('not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = allowedMethods(path, app.routeTable);
+    if (allowed.length > 0) {
+      const e = new AuditError(
+        'method_not_allowed',
+        `${path} takes ${allowed.join(', ')}, not ${request.method}`,
+      );
+      void reply.code(405).header('allow', allowed.join(', ')).send(e.toJSON());
+      return;
+    }
+    const e = new AuditError('not_found', `No route ${request.method} ${path}`);
     void reply.code(404).send(e.toJSON());
   });
+}
+
+/**
+ * The methods the routes of this path take (HEAD with GET), for a 405 with `Allow`: a known path asked with
+ * another method is not "not found". Static-file routes are left out: a wrong method there stays a 404.
+ */
+export function allowedMethods(path: string, routes: readonly { method: string; url: string }[]): string[] {
+  const segments = path.split('/');
+  const methods = new Set<string>();
+  for (const route of routes) {
+    const pattern = route.url.split('/');
+    if (route.url.includes('*') || pattern.length !== segments.length) continue;
+    if (pattern.every((p, i) => (p.startsWith(':') ? segments[i] !== '' : p === segments[i]))) {
+      methods.add(route.method);
+      if (route.method === 'GET') methods.add('HEAD');
+    }
+  }
+  return [...methods].sort();
 }
 
 /**

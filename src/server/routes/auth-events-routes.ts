@@ -12,13 +12,16 @@ import {
 } from '../../core/domain/schemas/auth-event-schema.js';
 import {
   AppendResponse,
+  Duration,
   ErrorBody,
   PageParams,
+  QUERY,
   Rfc3339,
   StringEnum,
 } from '../../core/domain/schemas/common-schemas.js';
 import { StoredEvent } from '../../core/domain/schemas/event-schema.js';
 import type { AuditLog } from '../../core/services/audit-log.js';
+import { coreValidatedBatch } from '../plugins/request-validation.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
 
@@ -29,9 +32,10 @@ export async function authEventsRoutes(app: FastifyInstance, { log }: { log: Aud
     {
       config: { scope: 'ingest' },
       schema: {
-        summary: 'Record one authentication event or a batch (all or nothing)',
+        operationId: 'recordAuthEvents',
+        summary: 'Record one authentication event or a batch of up to 1000 (all or nothing)',
         tags: ['authentication'],
-        body: Type.Union([AuthEventInput, Type.Object({ events: Type.Array(AuthEventInput) })]),
+        body: coreValidatedBatch(AuthEventInput),
         response: { 201: AppendResponse, ...errors, 409: ErrorBody, 413: ErrorBody },
       },
     },
@@ -44,6 +48,7 @@ export async function authEventsRoutes(app: FastifyInstance, { log }: { log: Aud
     {
       config: { scope: 'read' },
       schema: {
+        operationId: 'listAuthEvents',
         summary: 'Query authentication events',
         tags: ['authentication'],
         querystring: AuthEventListQuery,
@@ -58,6 +63,7 @@ export async function authEventsRoutes(app: FastifyInstance, { log }: { log: Aud
     {
       config: { scope: 'read' },
       schema: {
+        operationId: 'listSessions',
         summary: 'Login sessions with duration and end reason',
         tags: ['authentication'],
         querystring: SessionListQuery,
@@ -78,6 +84,7 @@ export async function authEventsRoutes(app: FastifyInstance, { log }: { log: Aud
     {
       config: { scope: 'read' },
       schema: {
+        operationId: 'getSession',
         summary: 'One session and the administrative actions performed in it',
         tags: ['authentication'],
         params: Type.Object({ sessionId: Type.String() }),
@@ -100,14 +107,18 @@ export async function authEventsRoutes(app: FastifyInstance, { log }: { log: Aud
     {
       config: { scope: 'read' },
       schema: {
+        operationId: 'getAuthFailures',
         summary: 'Failed logins in a window, grouped by username or IP',
         tags: ['authentication'],
-        querystring: Type.Object({
-          window: Type.Optional(Type.String({ description: 'e.g. 15m, 1h, 7d' })),
-          groupBy: Type.Optional(StringEnum(['user', 'ip'])),
-          to: Type.Optional(Rfc3339),
-          bucket: Type.Optional(Type.String({ description: 'e.g. 1h: also split the window into buckets' })),
-        }),
+        querystring: Type.Object(
+          {
+            window: Type.Optional(Duration('the window ending at `to`, e.g. 15m, 1h, 7d (at most 30d)')),
+            groupBy: Type.Optional(StringEnum(['user', 'ip'])),
+            to: Type.Optional(Rfc3339),
+            bucket: Type.Optional(Duration('e.g. 1h: also split the window into at most 1000 buckets')),
+          },
+          QUERY,
+        ),
         response: { 200: FailureGroups, ...errors },
       },
     },
@@ -119,14 +130,18 @@ export async function authEventsRoutes(app: FastifyInstance, { log }: { log: Aud
     {
       config: { scope: 'read' },
       schema: {
+        operationId: 'listAlerts',
         summary: 'Brute-force and password-spraying alerts (default: the last 24 hours), a page at a time',
         tags: ['authentication'],
-        querystring: Type.Object({
-          from: Type.Optional(Rfc3339),
-          to: Type.Optional(Rfc3339),
-          limit: PageParams.limit,
-          cursor: PageParams.cursor,
-        }),
+        querystring: Type.Object(
+          {
+            from: Type.Optional(Rfc3339),
+            to: Type.Optional(Rfc3339),
+            limit: PageParams.limit,
+            cursor: PageParams.cursor,
+          },
+          QUERY,
+        ),
         response: { 200: AlertPage, ...errors },
       },
     },

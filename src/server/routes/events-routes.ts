@@ -1,16 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { RawQuery } from '../../core/domain/event-query.js';
-import { AppendResponse, ErrorBody } from '../../core/domain/schemas/common-schemas.js';
+import { AppendResponse, ErrorBody, QUERY } from '../../core/domain/schemas/common-schemas.js';
 import {
   EventInput,
   EventListQuery,
   EventPage,
+  HistoryQuery,
   StatsQuery,
   StatsResponse,
   StoredEvent,
 } from '../../core/domain/schemas/event-schema.js';
 import type { AuditLog } from '../../core/services/audit-log.js';
+import { coreValidatedBatch } from '../plugins/request-validation.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
 
@@ -21,12 +23,10 @@ export async function eventsRoutes(app: FastifyInstance, { log }: { log: AuditLo
     {
       config: { scope: 'ingest' },
       schema: {
+        operationId: 'recordEvents',
         summary: 'Record one event or a batch of up to 1000 (all or nothing)',
         tags: ['events'],
-        body: Type.Union([
-          EventInput,
-          Type.Object({ events: Type.Array(EventInput, { minItems: 1, maxItems: 1000 }) }),
-        ]),
+        body: coreValidatedBatch(EventInput),
         response: { 201: AppendResponse, ...errors, 409: ErrorBody, 413: ErrorBody },
       },
     },
@@ -41,6 +41,7 @@ export async function eventsRoutes(app: FastifyInstance, { log }: { log: AuditLo
     {
       config: { scope: 'read' },
       schema: {
+        operationId: 'listEvents',
         summary: 'Query events: filters, keyword search, keyset pages',
         tags: ['events'],
         querystring: EventListQuery,
@@ -55,6 +56,7 @@ export async function eventsRoutes(app: FastifyInstance, { log }: { log: AuditLo
     {
       config: { scope: 'read' },
       schema: {
+        operationId: 'getEvent',
         summary: 'One event',
         tags: ['events'],
         params: Type.Object({ id: Type.String() }),
@@ -69,10 +71,11 @@ export async function eventsRoutes(app: FastifyInstance, { log }: { log: AuditLo
     {
       config: { scope: 'read' },
       schema: {
+        operationId: 'getEntityHistory',
         summary: 'Every event of one entity, oldest first',
         tags: ['events'],
         params: Type.Object({ targetType: Type.String(), targetId: Type.String() }),
-        querystring: EventListQuery,
+        querystring: HistoryQuery,
         response: { 200: EventPage, ...errors },
       },
     },
@@ -87,6 +90,7 @@ export async function eventsRoutes(app: FastifyInstance, { log }: { log: AuditLo
     {
       config: { scope: 'read' },
       schema: {
+        operationId: 'getStats',
         summary: 'Counts of matching events grouped by action, category, user, eventType or day',
         tags: ['events'],
         querystring: StatsQuery,
@@ -101,12 +105,16 @@ export async function eventsRoutes(app: FastifyInstance, { log }: { log: AuditLo
     {
       config: { scope: 'read' },
       schema: {
+        operationId: 'listActors',
         summary: 'Actors whose id, username or display name starts with a prefix (for suggestions)',
         tags: ['events'],
-        querystring: Type.Object({
-          prefix: Type.Optional(Type.String()),
-          limit: Type.Optional(Type.Integer()),
-        }),
+        querystring: Type.Object(
+          {
+            prefix: Type.Optional(Type.String({ maxLength: 256 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+          },
+          QUERY,
+        ),
         response: {
           200: Type.Object({
             actors: Type.Array(
@@ -122,15 +130,9 @@ export async function eventsRoutes(app: FastifyInstance, { log }: { log: AuditLo
       },
     },
     async (request) => {
+      // Validated above: limit is an integer from 1 to 100 in text.
       const q = request.query as { prefix?: string; limit?: string };
-      const limit = Number(q.limit ?? 20);
-      return {
-        actors: await log.actors(
-          request.principal.tenant,
-          q.prefix ?? '',
-          Number.isFinite(limit) ? limit : 20,
-        ),
-      };
+      return { actors: await log.actors(request.principal.tenant, q.prefix ?? '', Number(q.limit ?? 20)) };
     },
   );
 }

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { RawQuery } from '../../core/domain/event-query.js';
-import { ErrorBody, StringEnum } from '../../core/domain/schemas/common-schemas.js';
-import { EventFilterParams } from '../../core/domain/schemas/event-schema.js';
+import { ErrorBody } from '../../core/domain/schemas/common-schemas.js';
+import { ExportQuery } from '../../core/domain/schemas/event-schema.js';
 import type { AuditLog } from '../../core/services/audit-log.js';
 
 const CONTENT_TYPES = {
@@ -17,14 +17,22 @@ export async function exportRoutes(app: FastifyInstance, { log }: { log: AuditLo
     {
       config: { scope: 'export' },
       schema: {
+        operationId: 'exportEvents',
         summary: 'Stream every matching event as CSV or NDJSON (no page limit)',
         tags: ['events'],
-        querystring: Type.Object({
-          format: Type.Optional(StringEnum(['csv', 'ndjson'])),
-          order: Type.Optional(StringEnum(['asc', 'desc'])),
-          ...EventFilterParams,
-        }),
-        response: { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+        querystring: ExportQuery,
+        response: {
+          200: {
+            description: 'Every matching event: CSV with a header row, or one JSON Event per line',
+            content: {
+              'text/csv': { schema: Type.String() },
+              'application/x-ndjson': { schema: Type.String() },
+            },
+          },
+          400: ErrorBody,
+          401: ErrorBody,
+          403: ErrorBody,
+        },
       },
     },
     async (request, reply) => {

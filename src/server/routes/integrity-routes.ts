@@ -23,6 +23,7 @@ export async function integrityRoutes(app: FastifyInstance, { log }: { log: Audi
     {
       config: { scope: 'read' },
       schema: {
+        operationId: 'getLatestCheckpoint',
         summary:
           'A signed checkpoint covering the newest entry (signed now when entries arrived since the last)',
         tags: ['integrity'],
@@ -37,6 +38,7 @@ export async function integrityRoutes(app: FastifyInstance, { log }: { log: Audi
     {
       config: { scope: 'read' },
       schema: {
+        operationId: 'listSigningKeys',
         summary: 'Every public key that has signed checkpoints (rotation keeps old keys)',
         tags: ['integrity'],
         response: {

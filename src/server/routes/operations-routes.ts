@@ -19,6 +19,7 @@ export async function operationsRoutes(
     {
       config: { scope: 'public' },
       schema: {
+        operationId: 'getReadiness',
         summary: 'Readiness: whether the store can serve now',
         tags: ['operations'],
         response: {
@@ -41,6 +42,7 @@ export async function operationsRoutes(
     {
       config: { scope: 'public' },
       schema: {
+        operationId: 'getLiveness',
         summary: 'Liveness: the process answers',
         tags: ['operations'],
         response: { 200: Type.Object({ status: Type.Literal('ok') }) },
@@ -50,7 +52,20 @@ export async function operationsRoutes(
   );
   app.get(
     '/metrics',
-    { config: { scope: 'public' }, schema: { summary: 'Prometheus metrics', tags: ['operations'] } },
+    {
+      config: { scope: 'public' },
+      schema: {
+        operationId: 'getMetrics',
+        summary: 'Prometheus metrics',
+        tags: ['operations'],
+        response: {
+          200: {
+            description: 'Prometheus text exposition format',
+            content: { 'text/plain': { schema: Type.String() } },
+          },
+        },
+      },
+    },
     async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
   );
 }

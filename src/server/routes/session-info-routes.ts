@@ -14,6 +14,7 @@ export async function sessionInfoRoutes(app: FastifyInstance, { log }: { log: Au
       // Any valid token may ask what it is.
       config: { scope: [...SCOPES] },
       schema: {
+        operationId: 'getMe',
         summary: 'The calling token: tenant, scopes, kind and expiry',
         tags: ['tokens'],
         response: {
@@ -47,6 +48,7 @@ export async function sessionInfoRoutes(app: FastifyInstance, { log }: { log: Au
     {
       config: { scope: [...SCOPES] },
       schema: {
+        operationId: 'getCatalog',
         summary: 'The categories events may carry, with labels and the actions each tracks',
         tags: ['events'],
         response: {

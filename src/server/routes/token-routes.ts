@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { ErrorBody } from '../../core/domain/schemas/common-schemas.js';
+import { ErrorBody, PATTERN_MESSAGE, QUERY, StringEnum } from '../../core/domain/schemas/common-schemas.js';
+import { SCOPES, TENANT_PATTERN } from '../../core/domain/tokens.js';
+import { VIEWER_TTL } from '../../core/services/access-control.js';
 import type { AuditLog } from '../../core/services/audit-log.js';
 
 const TokenView = Type.Object({
@@ -27,13 +29,24 @@ export async function tokenRoutes(app: FastifyInstance, { log }: { log: AuditLog
     {
       config: { scope: 'admin' },
       schema: {
+        operationId: 'createToken',
         summary: 'Create a token; the secret is in this answer only',
         tags: ['tokens'],
-        body: Type.Object({
-          tenant: Type.String(),
-          scopes: Type.Array(Type.String()),
-          name: Type.Optional(Type.String()),
-        }),
+        body: Type.Object(
+          {
+            tenant: Type.Optional(
+              Type.String({
+                pattern: TENANT_PATTERN.source,
+                description: "default: the calling token's tenant",
+                [PATTERN_MESSAGE]:
+                  'must be 1-64 letters, digits, dot, dash or underscore, starting with a letter or digit',
+              }),
+            ),
+            scopes: Type.Array(StringEnum(SCOPES), { minItems: 1 }),
+            name: Type.Optional(Type.Union([Type.String({ maxLength: 128 }), Type.Null()])),
+          },
+          { additionalProperties: false },
+        ),
         response: { 201: Type.Object({ id: Type.String(), token: Type.String() }), ...errors },
       },
     },
@@ -52,9 +65,10 @@ export async function tokenRoutes(app: FastifyInstance, { log }: { log: AuditLog
     {
       config: { scope: 'admin' },
       schema: {
+        operationId: 'listTokens',
         summary: 'List tokens (never their secrets), with the viewer tokens that still work',
         tags: ['tokens'],
-        querystring: Type.Object({ tenant: Type.Optional(Type.String()) }),
+        querystring: Type.Object({ tenant: Type.Optional(Type.String()) }, QUERY),
         response: { 200: Type.Object({ tokens: Type.Array(TokenView) }), ...errors },
       },
     },
@@ -68,6 +82,7 @@ export async function tokenRoutes(app: FastifyInstance, { log }: { log: AuditLog
     {
       config: { scope: 'admin' },
       schema: {
+        operationId: 'revokeToken',
         summary: 'Revoke a token and the viewer tokens it minted; they stop working at once',
         tags: ['tokens'],
         params: Type.Object({ id: Type.String() }),
@@ -85,9 +100,24 @@ export async function tokenRoutes(app: FastifyInstance, { log }: { log: AuditLog
     {
       config: { scope: ['read', 'admin'] },
       schema: {
+        operationId: 'createViewerSession',
         summary: 'Mint a short-lived read-only token of this tenant for the embedded UI',
         tags: ['tokens'],
-        body: Type.Optional(Type.Object({ ttlSeconds: Type.Optional(Type.Integer()) })),
+        body: Type.Object(
+          {
+            ttlSeconds: Type.Optional(
+              Type.Integer({
+                minimum: VIEWER_TTL.minSeconds,
+                maximum: VIEWER_TTL.maxSeconds,
+                default: VIEWER_TTL.defaultSeconds,
+              }),
+            ),
+          },
+          {
+            additionalProperties: false,
+            description: 'optional: no body mints a token of the default lifetime',
+          },
+        ),
         response: { 201: Type.Object({ token: Type.String(), expiresAt: Type.String() }), ...errors },
       },
     },

@@ -1,5 +1,14 @@
 import { type Static, Type } from 'typebox';
-import { FreeText, IpAddress, PageParams, Rfc3339, StringEnum, Text } from './common-schemas.js';
+import {
+  FreeText,
+  IpAddress,
+  PageParams,
+  QUERY,
+  Repeatable,
+  Rfc3339,
+  StringEnum,
+  Text,
+} from './common-schemas.js';
 
 export const AUTH_TYPES = [
   'login_success',
@@ -68,16 +77,19 @@ export const StoredAuthEvent = Type.Object(
 );
 export type StoredAuthEvent = Static<typeof StoredAuthEvent>;
 
-export const AuthEventListQuery = Type.Object({
-  from: Type.Optional(Rfc3339),
-  to: Type.Optional(Rfc3339),
-  user: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
-  type: Type.Optional(Type.Union([StringEnum(AUTH_TYPES), Type.Array(StringEnum(AUTH_TYPES))])),
-  method: Type.Optional(Type.Union([StringEnum(LOGIN_METHODS), Type.Array(StringEnum(LOGIN_METHODS))])),
-  ip: Type.Optional(Type.String()),
-  q: Type.Optional(Type.String()),
-  ...PageParams,
-});
+export const AuthEventListQuery = Type.Object(
+  {
+    from: Type.Optional(Rfc3339),
+    to: Type.Optional(Rfc3339),
+    user: Type.Optional(Repeatable(Type.String())),
+    type: Type.Optional(Repeatable(StringEnum(AUTH_TYPES))),
+    method: Type.Optional(Repeatable(StringEnum(LOGIN_METHODS))),
+    ip: Type.Optional(Type.String({ description: 'address or CIDR block' })),
+    q: Type.Optional(Type.String()),
+    ...PageParams,
+  },
+  QUERY,
+);
 
 export const AuthEventPage = Type.Object({
   events: Type.Array(StoredAuthEvent),
@@ -106,14 +118,17 @@ export const Session = Type.Object(
 );
 export type Session = Static<typeof Session>;
 
-export const SessionListQuery = Type.Object({
-  from: Type.Optional(Rfc3339),
-  to: Type.Optional(Rfc3339),
-  user: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
-  ip: Type.Optional(Type.String()),
-  active: Type.Optional(StringEnum(['true', 'false'])),
-  ...PageParams,
-});
+export const SessionListQuery = Type.Object(
+  {
+    from: Type.Optional(Rfc3339),
+    to: Type.Optional(Rfc3339),
+    user: Type.Optional(Repeatable(Type.String())),
+    ip: Type.Optional(Type.String({ description: 'address or CIDR block' })),
+    active: Type.Optional(StringEnum(['true', 'false'])),
+    ...PageParams,
+  },
+  QUERY,
+);
 
 export const FailureGroups = Type.Object({
   groups: Type.Array(

@@ -1,4 +1,10 @@
-import { type TUnsafe, Type } from 'typebox';
+import { type TSchema, type TUnsafe, Type } from 'typebox';
+
+/**
+ * The message a failed `pattern` gives instead of Ajv's regex dump. An `x-` extension, because OpenAPI allows
+ * no other keyword a generator does not know (Redocly refused the former `patternMessage`).
+ */
+export const PATTERN_MESSAGE = 'x-pattern-message';
 
 /** Printable text: no control characters, so ids and names render and log safely. */
 export const Text = (maxLength: number, extra: Record<string, unknown> = {}) =>
@@ -6,13 +12,13 @@ export const Text = (maxLength: number, extra: Record<string, unknown> = {}) =>
     minLength: 1,
     maxLength,
     pattern: '^[^\\u0000-\\u001f\\u007f]*$',
-    patternMessage: 'must not contain control characters',
+    [PATTERN_MESSAGE]: 'must not contain control characters',
     ...extra,
   });
 
 /** Free text (reasons, user agents): any characters but NUL. */
 export const FreeText = (maxLength: number) =>
-  Type.String({ maxLength, pattern: '^[^\\u0000]*$', patternMessage: 'must not contain NUL characters' });
+  Type.String({ maxLength, pattern: '^[^\\u0000]*$', [PATTERN_MESSAGE]: 'must not contain NUL characters' });
 
 /** A string with one of a fixed set of values, as a JSON Schema `enum` (clearer errors than a union). */
 export const StringEnum = <const T extends readonly string[]>(
@@ -64,3 +70,20 @@ export const PageParams = {
   cursor: Type.Optional(Type.String({ maxLength: 512 })),
   order: Type.Optional(StringEnum(['desc', 'asc'])),
 };
+
+/**
+ * A query parameter that may be given more than once (`?user=a&user=b`): an array in the document (form,
+ * exploded); the HTTP layer reads a single value as an array of one.
+ */
+export const Repeatable = <T extends TSchema>(item: T) => Type.Array(item, { maxItems: 50 });
+
+/** A duration such as 15m, 1h or 7d, as `window` and `bucket` take it. */
+export const Duration = (description: string) =>
+  Type.String({
+    pattern: '^[0-9]{1,6}(ms|s|m|h|d)$',
+    [PATTERN_MESSAGE]: 'must be a duration such as 15m, 1h or 7d (at most 30d)',
+    description,
+  });
+
+/** The options of a query-string object: every parameter is named, an unknown one is a 400. */
+export const QUERY = { additionalProperties: false } as const;

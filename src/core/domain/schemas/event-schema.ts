@@ -1,7 +1,18 @@
 import { type Static, Type } from 'typebox';
-import { FreeText, IpAddress, JsonObject, PageParams, Rfc3339, StringEnum, Text } from './common-schemas.js';
+import {
+  FreeText,
+  IpAddress,
+  JsonObject,
+  PATTERN_MESSAGE,
+  PageParams,
+  QUERY,
+  Repeatable,
+  Rfc3339,
+  StringEnum,
+  Text,
+} from './common-schemas.js';
 
-/** The limits of API.md, in one place: the validator, the HTTP layer and the docs read them from here. */
+/** The limits of docs/api.md, in one place: the validator, the HTTP layer and the docs read them from here. */
 export const LIMITS = {
   eventsPerBatch: 1000,
   eventBytes: 256 * 1024,
@@ -40,7 +51,7 @@ export const EventInput = Type.Object(
       Type.String({
         maxLength: 128,
         pattern: '^[a-z0-9_]+(\\.[a-z0-9_]+)+$',
-        patternMessage: 'must be dotted lowercase with at least one dot, e.g. user.role_changed',
+        [PATTERN_MESSAGE]: 'must be dotted lowercase with at least one dot, e.g. user.role_changed',
       }),
     ),
     category: Text(64),
@@ -98,10 +109,10 @@ export type StoredEvent = Static<typeof StoredEvent>;
 export const EventFilterParams = {
   from: Type.Optional(Rfc3339),
   to: Type.Optional(Rfc3339),
-  user: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
-  action: Type.Optional(Type.Union([Action, Type.Array(Action)])),
-  category: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
-  eventType: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
+  user: Type.Optional(Repeatable(Type.String())),
+  action: Type.Optional(Repeatable(Action)),
+  category: Type.Optional(Repeatable(Type.String())),
+  eventType: Type.Optional(Repeatable(Type.String())),
   targetType: Type.Optional(Type.String()),
   targetId: Type.Optional(Type.String()),
   target: Type.Optional(Type.String()),
@@ -110,16 +121,34 @@ export const EventFilterParams = {
   q: Type.Optional(Type.String({ maxLength: 1024 })),
 };
 
-export const EventListQuery = Type.Object({
-  ...EventFilterParams,
-  ...PageParams,
-  afterSeq: Type.Optional(
-    Type.Integer({
-      minimum: 0,
-      description: 'only events recorded after this seq, oldest first (live views)',
-    }),
-  ),
-});
+export const EventListQuery = Type.Object(
+  {
+    ...EventFilterParams,
+    ...PageParams,
+    afterSeq: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 999_999_999_999_999,
+        description:
+          'only events recorded after this seq, oldest first (live views); not with cursor or order',
+      }),
+    ),
+  },
+  QUERY,
+);
+
+/** An entity's history pages like the event list, oldest first; no live view (`afterSeq`). */
+export const HistoryQuery = Type.Object({ ...EventFilterParams, ...PageParams }, QUERY);
+
+/** Exports stream every match: no page parameters. */
+export const ExportQuery = Type.Object(
+  {
+    format: Type.Optional(StringEnum(['csv', 'ndjson'])),
+    order: Type.Optional(StringEnum(['asc', 'desc'])),
+    ...EventFilterParams,
+  },
+  QUERY,
+);
 
 export const EventPage = Type.Object({
   events: Type.Array(StoredEvent),
@@ -134,7 +163,7 @@ export const EventPage = Type.Object({
 export const StatsGroupBy = StringEnum(['action', 'category', 'user', 'eventType', 'day']);
 export type StatsGroupBy = Static<typeof StatsGroupBy>;
 
-export const StatsQuery = Type.Object({ ...EventFilterParams, groupBy: StatsGroupBy });
+export const StatsQuery = Type.Object({ ...EventFilterParams, groupBy: StatsGroupBy }, QUERY);
 export const StatsResponse = Type.Object({
   groups: Type.Array(
     Type.Object({ key: Type.String(), label: Type.Optional(Type.String()), count: Type.Integer() }),

@@ -1,0 +1,91 @@
+import type { FastifySchema, RouteOptions } from 'fastify';
+import { type Catalog, categoryKeys } from '../core/domain/catalog.js';
+import { ErrorBody } from '../core/domain/schemas/common-schemas.js';
+
+/** Why each shared error status happens, as the document's response description. */
+const SHARED_ERRORS = {
+  400: 'A parameter or the body is not valid (`invalid_query`, `invalid_request`, `invalid_event`)',
+  401: 'No token, or an unknown, revoked or expired one (`unauthorized`)',
+  403: 'The token lacks the scope, or a viewer token tries to write (`forbidden`)',
+  404: 'Not found (`not_found`)',
+  409: 'An id was sent again with other content (`idempotency_conflict`)',
+  413: 'The body, an event or a value is too large (`payload_too_large`)',
+  415: 'The body is not JSON (`unsupported_media_type`)',
+  429: 'Too many wrong secrets from this address; retry after `Retry-After` seconds (`rate_limited`)',
+  500: 'A broken chain (`chain_broken`) or a bug (`internal`)',
+  503: 'The store cannot serve (`store_unavailable`) or the server is stopping (`shutting_down`); retry after `Retry-After`',
+} as const;
+
+type Status = keyof typeof SHARED_ERRORS;
+
+const errorResponse = (status: Status) => ({
+  ...ErrorBody,
+  $id: undefined,
+  description: SHARED_ERRORS[status],
+});
+
+/**
+ * `@fastify/swagger`'s per-route transform: what every route shares is added to the document here, so that a
+ * route declares only what its handler answers. A 400 where the route takes parameters or a body; 401, 403 and
+ * 429 where it needs a token (public routes carry `security: []`); 413 and 415 with a body; 500 and 503
+ * everywhere (the shutdown gate and a store that is away answer any route). A 405 belongs to no operation: it
+ * answers a method the path does not have (docs/api.md).
+ */
+export function documentRoute({
+  schema,
+  url,
+  route,
+}: {
+  schema: FastifySchema;
+  url: string;
+  route: RouteOptions;
+}): { schema: FastifySchema; url: string } {
+  const isPublic = route.config?.scope === 'public';
+  const response: Record<string, unknown> = {};
+  const declared = (schema.response ?? {}) as Record<string, unknown>;
+  for (const [status, s] of Object.entries(declared)) {
+    const shared = SHARED_ERRORS[Number(status) as Status];
+    response[status] = s === ErrorBody && shared ? errorResponse(Number(status) as Status) : s;
+  }
+  const add = (status: Status) => {
+    response[status] ??= errorResponse(status);
+  };
+  if (schema.querystring || schema.params || schema.body) add(400);
+  if (!isPublic) for (const status of [401, 403, 429] as const) add(status);
+  if (schema.body) for (const status of [413, 415] as const) add(status);
+  add(500);
+  add(503);
+  return { schema: { ...schema, response, ...(isPublic ? { security: [] } : {}) }, url };
+}
+
+interface OpenApiObject {
+  components?: { schemas?: Record<string, { properties?: Record<string, Record<string, unknown>> }> };
+  paths?: Record<
+    string,
+    Record<string, { parameters?: { name: string; schema?: Record<string, unknown> }[] }>
+  >;
+}
+
+/**
+ * The whole document's finishing touches: the deployment's category catalog as the `category` enum (of
+ * events sent and of the filter), which the core checks against the same catalog.
+ */
+export function documentCatalog(catalog: Catalog): (document: object) => object {
+  const keys = categoryKeys(catalog);
+  return (document) => {
+    const doc = (document as { openapiObject: OpenApiObject }).openapiObject;
+    for (const schema of Object.values(doc.components?.schemas ?? {})) {
+      const category = schema.properties?.category;
+      if (category?.type === 'string') category.enum = keys;
+    }
+    for (const path of Object.values(doc.paths ?? {})) {
+      for (const operation of Object.values(path)) {
+        for (const p of operation.parameters ?? []) {
+          const items = p.schema?.items as Record<string, unknown> | undefined;
+          if (p.name === 'category' && items?.type === 'string') items.enum = keys;
+        }
+      }
+    }
+    return doc;
+  };
+}
