@@ -4,6 +4,7 @@ import { type AuditLog, type AuditLogOptions, openAuditLog } from '../../src/cor
 import { createMetrics } from '../../src/server/metrics.js';
 import { buildServer, type ServerOptions } from '../../src/server/server.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openApiResponseChecker, type ResponseSeen } from './openapi-responses.js';
 import { filesUnder, readFiles, type StoredBytes, sqliteFiles } from './stored-bytes.js';
 import { tempDir } from './temp-dir.js';
 
@@ -33,6 +34,8 @@ export interface TestServer {
     path: string,
     init?: RequestInit & { token?: string | null; json?: unknown },
   ) => Promise<Response>;
+  /** Answers checked against the server's /openapi.json, and those that did not match (close() then fails). */
+  contract: { checked: number; violations: string[] };
   /** Creates a token through the API (admin) and returns its secret. */
   token: (tenant: string, scopes: string[], name?: string) => Promise<string>;
   close: () => Promise<void>;
@@ -91,6 +94,7 @@ export async function startTestServer(
   let log: AuditLog | undefined;
   let app: FastifyInstance | undefined;
   let url: string;
+  const contract = { checked: 0, violations: [] as string[] };
   try {
     log = await openAuditLog({ ...options, store: opened.store });
     await log.access.ensureBootstrapToken(ADMIN_TOKEN);
@@ -100,6 +104,7 @@ export async function startTestServer(
       log,
       metrics: createMetrics(),
     });
+    checkResponsesAgainstDocument(app, contract);
     url = await app.listen({ port: 0, host: '127.0.0.1' });
   } catch (error) {
     await app?.close().catch(() => {});
@@ -138,6 +143,7 @@ export async function startTestServer(
     databaseUrl: opened.databaseUrl,
     storedBytes: opened.storedBytes,
     request,
+    contract,
     close: async () => {
       try {
         await app?.close();
@@ -146,8 +152,34 @@ export async function startTestServer(
         await opened.remove();
         dir.remove();
       }
+      // Every answer this server gave in the suite matched /openapi.json (openapi-responses.ts).
+      if (contract.violations.length > 0) {
+        throw new Error(`answers that break /openapi.json:\n${[...new Set(contract.violations)].join('\n')}`);
+      }
     },
   };
+}
+
+/**
+ * The response contract test: every answer of every suite's server is checked against the server's own
+ * /openapi.json — its status must be documented for the operation, its JSON body must match the schema.
+ */
+function checkResponsesAgainstDocument(app: FastifyInstance, contract: TestServer['contract']): void {
+  let check: ((seen: ResponseSeen) => string | null) | undefined;
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.url === '/openapi.json') return payload;
+    check ??= openApiResponseChecker(app.swagger());
+    const problem = check({
+      method: request.method,
+      route: request.routeOptions.url,
+      status: reply.statusCode,
+      contentType: reply.getHeader('content-type') as string | undefined,
+      body: typeof payload === 'string' ? payload : '',
+    });
+    contract.checked++;
+    if (problem) contract.violations.push(problem);
+    return payload;
+  });
 }
 
 /** A minimal valid administrative event; override any field. */

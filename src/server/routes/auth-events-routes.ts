@@ -7,8 +7,9 @@ import {
   AuthEventListQuery,
   AuthEventPage,
   FailureGroups,
-  Session,
+  SessionDetail,
   SessionListQuery,
+  SessionPage,
 } from '../../core/domain/schemas/auth-event-schema.js';
 import {
   AppendResponse,
@@ -19,7 +20,6 @@ import {
   Rfc3339,
   StringEnum,
 } from '../../core/domain/schemas/common-schemas.js';
-import { StoredEvent } from '../../core/domain/schemas/event-schema.js';
 import type { AuditLog } from '../../core/services/audit-log.js';
 import { coreValidatedBatch } from '../plugins/request-validation.js';
 
@@ -67,13 +67,7 @@ export async function authEventsRoutes(app: FastifyInstance, { log }: { log: Aud
         summary: 'Login sessions with duration and end reason',
         tags: ['authentication'],
         querystring: SessionListQuery,
-        response: {
-          200: Type.Object({
-            sessions: Type.Array(Session),
-            nextCursor: Type.Union([Type.String(), Type.Null()]),
-          }),
-          ...errors,
-        },
+        response: { 200: SessionPage, ...errors },
       },
     },
     async (request) => log.auth.sessions(request.principal.tenant, request.query as RawQuery),
@@ -89,10 +83,7 @@ export async function authEventsRoutes(app: FastifyInstance, { log }: { log: Aud
         tags: ['authentication'],
         params: Type.Object({ sessionId: Type.String() }),
         response: {
-          200: Type.Intersect([
-            Session,
-            Type.Object({ actions: Type.Array(StoredEvent), actionsTruncated: Type.Boolean() }),
-          ]),
+          200: SessionDetail,
           ...errors,
           404: ErrorBody,
         },

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { RawQuery } from '../../core/domain/event-query.js';
+import { ActorList } from '../../core/domain/schemas/client-schemas.js';
 import { AppendResponse, ErrorBody, QUERY } from '../../core/domain/schemas/common-schemas.js';
 import {
   EventInput,
@@ -116,15 +117,7 @@ export async function eventsRoutes(app: FastifyInstance, { log }: { log: AuditLo
           QUERY,
         ),
         response: {
-          200: Type.Object({
-            actors: Type.Array(
-              Type.Object({
-                id: Type.String(),
-                username: Type.Union([Type.String(), Type.Null()]),
-                displayName: Type.Union([Type.String(), Type.Null()]),
-              }),
-            ),
-          }),
+          200: ActorList,
           ...errors,
         },
       },

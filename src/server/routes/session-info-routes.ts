@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
+import { CatalogResponse, Me } from '../../core/domain/schemas/client-schemas.js';
 import { ErrorBody } from '../../core/domain/schemas/common-schemas.js';
 import { SCOPES } from '../../core/domain/tokens.js';
 import type { AuditLog } from '../../core/services/audit-log.js';
@@ -17,17 +17,7 @@ export async function sessionInfoRoutes(app: FastifyInstance, { log }: { log: Au
         operationId: 'getMe',
         summary: 'The calling token: tenant, scopes, kind and expiry',
         tags: ['tokens'],
-        response: {
-          200: Type.Object({
-            tokenId: Type.String(),
-            tenant: Type.String(),
-            name: Type.Union([Type.String(), Type.Null()]),
-            scopes: Type.Array(Type.String()),
-            kind: Type.String(),
-            expiresAt: Type.Union([Type.String(), Type.Null()]),
-          }),
-          ...errors,
-        },
+        response: { 200: Me, ...errors },
       },
     },
     async (request) => {
@@ -51,26 +41,7 @@ export async function sessionInfoRoutes(app: FastifyInstance, { log }: { log: Au
         operationId: 'getCatalog',
         summary: 'The categories events may carry, with labels and the actions each tracks',
         tags: ['events'],
-        response: {
-          200: Type.Object({
-            categories: Type.Array(
-              Type.Object({
-                key: Type.String(),
-                label: Type.String(),
-                description: Type.String(),
-                actions: Type.Array(
-                  Type.Object({
-                    eventType: Type.String(),
-                    label: Type.String(),
-                    action: Type.String(),
-                    targetType: Type.String(),
-                  }),
-                ),
-              }),
-            ),
-          }),
-          ...errors,
-        },
+        response: { 200: CatalogResponse, ...errors },
       },
     },
     async () => ({ categories: log.catalog }),

@@ -1,166 +1,58 @@
-/** The shapes of API.md, as the UI reads them. Every field that a client may omit is optional here. */
+/**
+ * The API's shapes as the UI reads them: the TypeBox schemas the server validates and documents with
+ * (src/core/domain/schemas), as types. `import type` only — erased at build, so no server code reaches the
+ * bundle (test/ui-architecture.test.ts allows nothing else from outside web/src) — and the UI cannot drift
+ * from the API: a field renamed there fails `tsc -p web/tsconfig.json` here.
+ */
+import type { Static } from 'typebox';
+import type {
+  AlertPage as AlertPageSchema,
+  Alert as AlertSchema,
+  AUTH_TYPES,
+  AuthEventPage as AuthEventPageSchema,
+  FailureGroups,
+  SessionDetail as SessionDetailSchema,
+  SessionPage as SessionPageSchema,
+  Session as SessionSchema,
+  StoredAuthEvent,
+} from '../../../src/core/domain/schemas/auth-event-schema.ts';
+import type {
+  ActorSuggestion as ActorSuggestionSchema,
+  CatalogCategory as CatalogCategorySchema,
+  Me,
+} from '../../../src/core/domain/schemas/client-schemas.ts';
+import type { ErrorBody } from '../../../src/core/domain/schemas/common-schemas.ts';
+import type {
+  ACTIONS,
+  Change as ChangeSchema,
+  EventPage as EventPageSchema,
+  StatsResponse,
+  StoredEvent,
+} from '../../../src/core/domain/schemas/event-schema.ts';
 
-export type Action = 'create' | 'update' | 'delete';
+export type Action = (typeof ACTIONS)[number];
+export type AuditEvent = Static<typeof StoredEvent>;
+export type Actor = AuditEvent['actor'];
+export type Change = Static<typeof ChangeSchema>;
+export type EventPage = Static<typeof EventPageSchema>;
+export type ActorSuggestion = Static<typeof ActorSuggestionSchema>;
 
-export interface Actor {
-  id: string;
-  username?: string;
-  displayName?: string;
-  type?: string;
-}
-
-export interface Change {
-  path: string;
-  old: unknown;
-  new: unknown;
-}
-
-export interface AuditEvent {
-  id: string;
-  seq: number;
-  tenant: string;
-  occurredAt: string;
-  receivedAt: string;
-  actor: Actor;
-  action: string;
-  eventType: string;
-  category: string;
-  target: { type: string; id: string; name?: string };
-  oldValue: unknown;
-  newValue: unknown;
-  changes: Change[];
-  ip?: string;
-  userAgent?: string;
-  sessionId?: string;
-  requestId?: string;
-  reason?: string;
-  metadata?: Record<string, unknown>;
-}
-
-export interface EventPage {
-  events: AuditEvent[];
-  nextCursor: string | null;
-  /** With afterSeq: every entry up to this seq has been considered. */
-  highSeq?: number;
-}
-
-export interface ActorSuggestion {
-  id: string;
-  username: string | null;
-  displayName: string | null;
-}
-
-export type AuthEventType =
-  | 'login_success'
-  | 'login_failure'
-  | 'logout'
-  | 'session_expired'
-  | 'session_revoked';
-
-export interface AuthEvent {
-  id: string;
-  seq?: number;
-  occurredAt: string;
-  type: AuthEventType | string;
-  user: { id?: string; username: string; displayName?: string };
-  method?: string;
-  sessionId?: string;
-  reason?: string;
-  ip: string;
-  userAgent?: string;
-}
-
-export interface AuthEventPage {
-  events: AuthEvent[];
-  nextCursor: string | null;
-}
-
-export interface Session {
-  sessionId: string;
-  user: { id?: string; username: string; displayName?: string };
-  method: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  /** Null when the session ended but its login_success is not on record. */
-  loginAt: string | null;
-  endedAt: string | null;
-  endReason: 'logout' | 'expired' | 'revoked' | null;
-  durationSeconds: number | null;
-  /** Still open (added by the server; older servers: endedAt === null). */
-  active?: boolean;
-  loginMissing?: boolean;
-}
-
-export interface SessionPage {
-  sessions: Session[];
-  nextCursor: string | null;
-}
-
-export interface SessionDetail extends Session {
-  actions: AuditEvent[];
-  /** More actions than the server lists here (page them with GET /v1/events?sessionId=…). */
-  actionsTruncated?: boolean;
-}
-
-export interface FailureGroup {
-  key: string;
-  count: number;
-  firstAt: string;
-  lastAt: string;
-}
-
+export type AuthEventType = (typeof AUTH_TYPES)[number];
+export type AuthEvent = Static<typeof StoredAuthEvent>;
+export type AuthEventPage = Static<typeof AuthEventPageSchema>;
+export type Session = Static<typeof SessionSchema>;
+export type SessionPage = Static<typeof SessionPageSchema>;
+/** GET /v1/sessions/{id}: the session and the administrative actions performed in it. */
+export type SessionDetail = Static<typeof SessionDetailSchema>;
+export type FailureGroup = Static<typeof FailureGroups>['groups'][number];
 /** GET /v1/auth/failures with `bucket`: the window split into consecutive buckets. */
-export interface FailureBucket {
-  from: string;
-  to: string;
-  groups: { key: string; count: number }[];
-}
-
-export interface Alert {
-  kind: 'brute_force' | 'password_spraying' | string;
-  subject: string;
-  count: number;
-  firstAt: string;
-  lastAt: string;
-  /** Brute force: the addresses tried from most (at most 20), and how many there are. */
-  ips?: string[];
-  ipCount?: number;
-  /** Password spraying: the usernames tried most (at most 20), and how many there are. */
-  usernames?: string[];
-  usernameCount?: number;
-  /** The query of GET /v1/auth-events (and of the sign-in events page) listing the alert's attempts. */
-  attemptsQuery?: string;
-}
-
-export interface AlertPage {
-  alerts: Alert[];
-  nextCursor: string | null;
-}
-
-export interface StatsGroup {
-  key: string;
-  label?: string;
-  count: number;
-}
+export type FailureBucket = NonNullable<Static<typeof FailureGroups>['buckets']>[number];
+export type Alert = Static<typeof AlertSchema>;
+export type AlertPage = Static<typeof AlertPageSchema>;
+export type StatsGroup = Static<typeof StatsResponse>['groups'][number];
 
 /** GET /v1/me: the calling token. */
-export interface TokenInfo {
-  tokenId: string;
-  tenant: string;
-  name: string | null;
-  scopes: string[];
-  kind: 'api' | 'bootstrap' | 'viewer' | string;
-  expiresAt: string | null;
-}
-
+export type TokenInfo = Static<typeof Me>;
 /** GET /v1/catalog: the categories events may carry, with labels and the actions each tracks. */
-export interface CatalogCategory {
-  key: string;
-  label: string;
-  description: string;
-  actions: { eventType: string; label: string; action: string; targetType: string }[];
-}
-
-export interface ApiErrorBody {
-  error: { code: string; message: string; details?: { path: string; message: string }[] };
-}
+export type CatalogCategory = Static<typeof CatalogCategorySchema>;
+export type ApiErrorBody = Static<typeof ErrorBody>;

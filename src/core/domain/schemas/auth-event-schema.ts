@@ -9,6 +9,7 @@ import {
   StringEnum,
   Text,
 } from './common-schemas.js';
+import { StoredEvent } from './event-schema.js';
 
 export const AUTH_TYPES = [
   'login_success',
@@ -109,7 +110,12 @@ export const Session = Type.Object(
     userAgent: Type.Union([Type.String(), Type.Null()]),
     loginAt: Type.Union([Type.String(), Type.Null()]),
     endedAt: Type.Union([Type.String(), Type.Null()]),
-    endReason: Type.Union([StringEnum(['logout', 'expired', 'revoked']), Type.Null()]),
+    // Written as OpenAPI 3.0 has it (the document is 3.0): a nullable enum lists null among its values.
+    endReason: Type.Unsafe<'logout' | 'expired' | 'revoked' | null>({
+      type: 'string',
+      enum: ['logout', 'expired', 'revoked', null],
+      nullable: true,
+    }),
     durationSeconds: Type.Union([Type.Number(), Type.Null()]),
     active: Type.Boolean(),
     loginMissing: Type.Boolean({ description: 'the session ended but no login_success is on record' }),
@@ -117,6 +123,17 @@ export const Session = Type.Object(
   { $id: 'Session' },
 );
 export type Session = Static<typeof Session>;
+
+export const SessionPage = Type.Object({
+  sessions: Type.Array(Session),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+
+/** One session and the administrative actions performed in it (GET /v1/sessions/{sessionId}). */
+export const SessionDetail = Type.Intersect([
+  Session,
+  Type.Object({ actions: Type.Array(StoredEvent), actionsTruncated: Type.Boolean() }),
+]);
 
 export const SessionListQuery = Type.Object(
   {
