@@ -26,9 +26,9 @@ const errorResponse = (status: Status) => ({
 
 /**
  * `@fastify/swagger`'s per-route transform: what every route shares is added to the document here, so that a
- * route declares only what its handler answers. A 400 where the route takes parameters or a body; 401, 403 and
- * 429 where it needs a token (public routes carry `security: []`); 413 and 415 with a body; 500 and 503
- * everywhere (the shutdown gate and a store that is away answer any route). A 405 belongs to no operation: it
+ * route declares only what its handler answers. 400 everywhere (every route checks its parameters' text); 401,
+ * 403 and 429 where it needs a token (public routes carry `security: []`); 413 and 415 with a body; 500 and
+ * 503 everywhere (the shutdown gate and a store that is away answer any route). A 405 belongs to no operation: it
  * answers a method the path does not have (docs/api.md).
  */
 export function documentRoute({
@@ -50,7 +50,8 @@ export function documentRoute({
   const add = (status: Status) => {
     response[status] ??= errorResponse(status);
   };
-  if (schema.querystring || schema.params || schema.body) add(400);
+  // Any route: a query parameter or path segment with NUL or ill-formed Unicode (plugins/url-text.ts).
+  add(400);
   if (!isPublic) for (const status of [401, 403, 429] as const) add(status);
   if (schema.body) for (const status of [413, 415] as const) add(status);
   add(500);

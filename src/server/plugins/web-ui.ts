@@ -20,12 +20,18 @@ export interface WebUiOptions {
  */
 export const CLIENT_ROUTES = ['/', '/sign-in', '/audit', '/audit/*', '/auth', '/auth/*'] as const;
 
-/** The Content-Security-Policy of every page and asset: same-origin code only, no inline script, no eval. */
-export function contentSecurityPolicy(frameAncestors: string[] = []): string {
+/** The API reference page (Scalar's bundle, built into web/dist/api-reference by web/vite.config.ts). */
+export const API_REFERENCE_ROUTE = '/api-reference';
+
+/**
+ * The Content-Security-Policy of every page and asset: same-origin code only, no inline script, no eval. The
+ * API reference page alone may use inline styles, which Scalar's bundle injects (still no inline script).
+ */
+export function contentSecurityPolicy(frameAncestors: string[] = [], inlineStyles = false): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self'",
+    inlineStyles ? "style-src 'self' 'unsafe-inline'" : "style-src 'self'",
     "img-src 'self'",
     "font-src 'self'",
     "connect-src 'self'",
@@ -44,12 +50,14 @@ export function contentSecurityPolicy(frameAncestors: string[] = []): string {
  */
 export async function registerWebUi(app: FastifyInstance, options: WebUiOptions): Promise<void> {
   const csp = contentSecurityPolicy(options.frameAncestors);
+  const referenceCsp = contentSecurityPolicy(options.frameAncestors, true);
   await app.register(async (scope) => {
     scope.addHook('onRoute', (route) => {
       route.config = { ...(route.config ?? {}), scope: 'public' };
     });
-    scope.addHook('onSend', async (_request, reply, payload) => {
-      reply.header('content-security-policy', csp);
+    scope.addHook('onSend', async (request, reply, payload) => {
+      const reference = request.url.startsWith(API_REFERENCE_ROUTE);
+      reply.header('content-security-policy', reference ? referenceCsp : csp);
       reply.header('x-content-type-options', 'nosniff');
       reply.header('referrer-policy', 'no-referrer');
       reply.header('cross-origin-opener-policy', 'same-origin');
@@ -58,7 +66,7 @@ export async function registerWebUi(app: FastifyInstance, options: WebUiOptions)
 
     if (!existsSync(join(options.root, 'index.html'))) {
       scope.log.warn({ root: options.root }, 'web UI not built; run `npm run build`');
-      for (const url of CLIENT_ROUTES) {
+      for (const url of [...CLIENT_ROUTES, API_REFERENCE_ROUTE]) {
         scope.get(url, { config: { scope: 'public' }, schema: { hide: true } }, async (_request, reply) =>
           reply.code(503).type('text/plain').send('The web UI is not built. Run `npm run build`.\n'),
         );
@@ -82,6 +90,11 @@ export async function registerWebUi(app: FastifyInstance, options: WebUiOptions)
         reply.sendFile('index.html'),
       );
     }
+    scope.get(
+      API_REFERENCE_ROUTE,
+      { config: { scope: 'public' }, schema: { hide: true } },
+      async (_r, reply) => reply.sendFile('api-reference/index.html'),
+    );
   });
 }
 
