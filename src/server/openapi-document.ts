@@ -61,23 +61,33 @@ export function documentRoute({
 
 interface OpenApiObject {
   components?: { schemas?: Record<string, { properties?: Record<string, Record<string, unknown>> }> };
-  paths?: Record<
-    string,
-    Record<string, { parameters?: { name: string; schema?: Record<string, unknown> }[] }>
-  >;
+  paths?: Record<string, Record<string, OperationObject>>;
 }
+interface OperationObject {
+  parameters?: { name: string; schema?: Record<string, unknown> }[];
+  requestBody?: { required?: boolean; content?: Record<string, { schema?: Record<string, unknown> }> };
+}
+
+/** Shared schemas keep their `$id` as their name in the document (`EventInput`, not `def-0`). */
+export const namedComponents = {
+  buildLocalReference: (json: { $id?: unknown }, _base: unknown, _fragment: unknown, i: number) =>
+    typeof json.$id === 'string' ? json.$id : `def-${i}`,
+};
 
 /**
  * The whole document's finishing touches: the deployment's category catalog as the `category` enum (of
- * events sent and of the filter), which the core checks against the same catalog.
+ * events sent and of the filter), which the core checks against the same catalog; `ip` of events sent as
+ * an IPv4 or IPv6 address, the rule the core's ip.ts applies (there, not in the schema, so that its error names
+ * the field once); a body with no required field is optional (a viewer session without one).
  */
-export function documentCatalog(catalog: Catalog): (document: object) => object {
+export function documentDeployment(catalog: Catalog): (document: object) => object {
   const keys = categoryKeys(catalog);
   return (document) => {
     const doc = (document as { openapiObject: OpenApiObject }).openapiObject;
     for (const schema of Object.values(doc.components?.schemas ?? {})) {
-      const category = schema.properties?.category;
+      const { category, ip } = schema.properties ?? {};
       if (category?.type === 'string') category.enum = keys;
+      if (ip?.type === 'string') ip.anyOf = [{ format: 'ipv4' }, { format: 'ipv6' }];
     }
     for (const path of Object.values(doc.paths ?? {})) {
       for (const operation of Object.values(path)) {
@@ -85,6 +95,9 @@ export function documentCatalog(catalog: Catalog): (document: object) => object 
           const items = p.schema?.items as Record<string, unknown> | undefined;
           if (p.name === 'category' && items?.type === 'string') items.enum = keys;
         }
+        const body = operation.requestBody;
+        const schema = body?.content?.['application/json']?.schema;
+        if (body && schema?.type === 'object' && !schema.required) body.required = false;
       }
     }
     return doc;

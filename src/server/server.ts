@@ -6,7 +6,7 @@ import { LIMITS } from '../core/domain/schemas/event-schema.js';
 import type { Scope } from '../core/domain/tokens.js';
 import type { AuditLog } from '../core/services/audit-log.js';
 import type { Metrics } from './metrics.js';
-import { documentCatalog, documentRoute } from './openapi-document.js';
+import { documentDeployment, documentRoute, namedComponents } from './openapi-document.js';
 import { installAuth } from './plugins/auth.js';
 import { answerFrameworkError, installErrorHandler } from './plugins/error-handler.js';
 import { installRequestValidation } from './plugins/request-validation.js';
@@ -143,7 +143,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       security: [{ bearer: [] }],
     },
     transform: documentRoute,
-    transformObject: documentCatalog(log.catalog),
+    transformObject: documentDeployment(log.catalog),
+    refResolver: namedComponents,
   });
   app.get('/openapi.json', { config: { scope: 'public' }, schema: { hide: true } }, async () =>
     app.swagger(),

@@ -84,6 +84,11 @@ describe('GET /openapi.json', () => {
     expect(param('listActors', 'limit')).toMatchObject({ minimum: 1, maximum: 100 });
     expect(operations().some(({ op }) => op.parameters?.some((p) => p.name === 'afterSeq'))).toBe(true);
     expect(param('getEntityHistory', 'limit')).toBeDefined();
+    const schemas = (doc as unknown as { components: { schemas: Record<string, any> } }).components.schemas;
+    expect(schemas.EventInput.properties.category.enum).toEqual(DEFAULT_CATALOG.map((c) => c.key));
+    expect(schemas.AuthEventInput.properties.ip.anyOf).toEqual([{ format: 'ipv4' }, { format: 'ipv6' }]);
+    const viewer = operations().find(({ op }) => op.operationId === 'createViewerSession')!.op;
+    expect(viewer.requestBody).toMatchObject({ required: false });
     const history = operations().find(({ op }) => op.operationId === 'getEntityHistory')!.op;
     expect(history.parameters!.map((p) => p.name)).not.toContain('afterSeq');
   });
