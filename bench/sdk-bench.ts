@@ -114,5 +114,7 @@ export async function sdkBench(report: Report, n: number): Promise<void> {
   } finally {
     await server.stop();
     removeDb();
+    // Not left in bench/.data/: Biome would check the spools' JSON.
+    for (const name of ['up', 'outage']) rmSync(`${DATA_DIR}sdk-${name}`, { recursive: true, force: true });
   }
 }
