@@ -121,6 +121,39 @@ describe('AuditClient against a real server', () => {
     expect(file).toEqual(letters);
   });
 
+  it('retries a refused token (401) and a wrong URL (404) instead of dead-lettering the spool', async () => {
+    const spool = spoolDir();
+    const created = await (
+      await server.request('/v1/tokens', { method: 'POST', json: { scopes: ['ingest'], name: 'revoked' } })
+    ).json();
+    expect((await server.request(`/v1/tokens/${created.id}`, { method: 'DELETE' })).status).toBe(204);
+    for (const [url, key, status] of [
+      [server.url, created.token, 401],
+      [`${server.url}/no-such-prefix/`, token, 404],
+    ] as const) {
+      const retries: RetryInfo[] = [];
+      const letters: DeadLetter[] = [];
+      const client = await AuditClient.open({
+        url,
+        token: key,
+        spoolDir: spool,
+        initialRetryDelayMs: 10,
+        maxRetryDelayMs: 20,
+        onRetry: (info) => retries.push(info),
+        onDeadLetter: (letter) => letters.push(letter),
+      });
+      await client.record(adminEvent(1));
+      await expect.poll(() => retries.length).toBeGreaterThanOrEqual(3);
+      await client.close({ flushTimeoutMs: 0 });
+      expect(retries[0]!.status).toBe(status);
+      expect(letters).toEqual([]);
+    }
+    const client = await AuditClient.open({ url: server.url, token, spoolDir: spool });
+    await client.flush(10_000);
+    await client.close();
+    expect(existsSync(client.deadLetterFile)).toBe(false);
+  });
+
   it('refuses a record() past maxSpoolBytes with a clear error, keeping what it accepted', async () => {
     const spool = spoolDir();
     const offline = await AuditClient.open({

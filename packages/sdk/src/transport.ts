@@ -4,7 +4,7 @@ import type { EntryKind } from './spool.js';
 /** What one POST of a batch came to. */
 export type SendOutcome =
   | { kind: 'sent' }
-  /** Worth trying again later: the network, 408, 429, 5xx, and 401/403 (a token the operator can fix). */
+  /** Worth trying again later: the network, 408, 429, 5xx, and 401/403/404 (a token or URL to fix). */
   | { kind: 'retry'; status?: number; retryAfterMs?: number; reason: string }
   /** Refused for good (400, 409, 413, other 4xx): retrying the same bytes can never succeed. */
   | { kind: 'refused'; status: number; code: string; reason: string };
@@ -25,7 +25,9 @@ export async function sendBatch(
 ): Promise<SendOutcome> {
   let res: Response;
   try {
-    res = await fetch(new URL(PATHS[kind], options.url), {
+    // Relative to the base URL, so that a service behind a path prefix (https://host/audit/) works.
+    const base = options.url.endsWith('/') ? options.url : `${options.url}/`;
+    res = await fetch(new URL(PATHS[kind].slice(1), base), {
       method: 'POST',
       headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ events }),
@@ -38,8 +40,9 @@ export async function sendBatch(
   if (res.status === 201) return { kind: 'sent' };
   const error = parseError(text);
   const reason = `${res.status} ${error.code}: ${error.message}`;
-  const retryable =
-    res.status === 408 || res.status === 429 || res.status >= 500 || res.status === 401 || res.status === 403;
+  // 401, 403 and 404 say the client is misconfigured (token, scope, URL), not that the event is wrong: dead-
+  // lettering the whole spool for a typo in the URL would be worse than waiting for the operator.
+  const retryable = [401, 403, 404, 408, 429].includes(res.status) || res.status >= 500;
   if (retryable)
     return {
       kind: 'retry',
