@@ -35,6 +35,9 @@ describe('the example admin platform, end to end', () => {
   });
 
   it('loses nothing through an outage of the service and a crash of the platform', async () => {
+    const t0 = Date.now();
+    const phases: string[] = [];
+    const phase = (name: string) => phases.push(`${name} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const servicePort = await freePort();
     const appPort = await freePort();
     const db = dir.file('audit.db');
@@ -73,6 +76,7 @@ describe('the example admin platform, end to end', () => {
         child.on('exit', (code) => reject(new Error(`admin-platform exited ${code}: ${out}`)));
       });
     app = await startApp();
+    phase('service and platform up');
 
     const told: Told[] = [];
     let n = 0;
@@ -181,6 +185,7 @@ describe('the example admin platform, end to end', () => {
     await call('POST', '/api/users/usr_2/2fa-reset', undefined, jane); // revokes tom's session
     await everyKind(jane, 0);
 
+    phase('sign-ins and first changes');
     // The audit service goes away for OUTAGE_MS; the platform keeps working, and is killed halfway.
     await service.stop();
     const downAt = Date.now();
@@ -190,13 +195,16 @@ describe('the example admin platform, end to end', () => {
     app.child.kill('SIGKILL');
     await app.exited;
     await inFlight;
+    phase('platform killed');
     app = await startApp(); // the same spool: it holds what the killed process recorded
     jane = await signIn('jane.admin', 'correct-horse'); // sessions were in the killed process's memory
     for (let i = 7; Date.now() - downAt < OUTAGE_MS; i++) {
       await everyKind(jane, i);
       await new Promise((r) => setTimeout(r, 250)); // a few users, not a load test
     }
+    phase('platform restarted; outage over');
     service = await startService();
+    phase('service restarted');
     for (let i = 100; i < 103; i++) await everyKind(jane, i);
     expect((await call('POST', '/sign-out', undefined, jane, 'auth')).res.status).toBe(200);
 
@@ -262,5 +270,7 @@ describe('the example admin platform, end to end', () => {
     service = undefined;
     const verify = await runCli(['verify', '--db', db]);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    phase('verified');
+    console.log(`e2e phases: ${phases.join(', ')}`);
   });
 });
