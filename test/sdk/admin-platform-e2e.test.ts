@@ -34,7 +34,10 @@ describe('the example admin platform, end to end', () => {
     dir.remove();
   });
 
-  it('loses nothing through an outage of the service and a crash of the platform', async () => {
+  // Four process starts and a 10 s outage: about 30 s on a quiet machine; the margin is for a loaded one.
+  it('loses nothing through an outage of the service and a crash of the platform', {
+    timeout: 120_000,
+  }, async () => {
     const t0 = Date.now();
     const phases: string[] = [];
     const phase = (name: string) => phases.push(`${name} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
