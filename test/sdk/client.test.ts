@@ -1,12 +1,13 @@
 // The SDK against a real audit service (test/helpers/test-server.ts): delivery in order and exactly once,
 // context filling, dead letters, the spool's bound and segments, the lock, Retry-After of a real 429.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { validate, version } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AuditClient,
   type DeadLetter,
   type RetryInfo,
+  retryAfterMs,
   runAs,
   SpoolFullError,
   SpoolLockedError,
@@ -208,6 +209,41 @@ describe('AuditClient against a real server', () => {
     const stored = (await storedEvents(server.request)).map((e) => e.id);
     expect(stored.filter((id) => ids.includes(id))).toEqual(ids);
     expect(readdirSync(spool).filter((f) => f.startsWith('seg-')).length).toBe(1);
+  });
+
+  it('cuts a line torn by a crash mid-write (never acknowledged) and delivers the rest', async () => {
+    const spool = spoolDir();
+    const offline = await AuditClient.open({
+      url: `http://127.0.0.1:${await freePort()}`,
+      token,
+      spoolDir: spool,
+    });
+    const ids = [(await offline.record(adminEvent(1))).id, (await offline.record(adminEvent(2))).id];
+    await offline.close({ flushTimeoutMs: 0 });
+    const segment = readdirSync(spool).find((f) => f.startsWith('seg-'))!;
+    appendFileSync(`${spool}/${segment}`, '{"k":"event","e":{"id":"torn-by-a-cr');
+    const letters: DeadLetter[] = [];
+    const client = await AuditClient.open({
+      url: server.url,
+      token,
+      spoolDir: spool,
+      onDeadLetter: (l) => letters.push(l),
+    });
+    const after = (await client.record(adminEvent(3))).id;
+    await client.flush(10_000);
+    await client.close();
+    const stored = (await storedEvents(server.request)).map((e) => e.id);
+    expect(stored.filter((id) => [...ids, after].includes(id))).toEqual([...ids, after]);
+    expect(letters).toEqual([]);
+  });
+
+  it('reads Retry-After as seconds or as an HTTP date', () => {
+    const now = Date.parse('2026-12-05T10:00:00Z');
+    expect(retryAfterMs('7', now)).toBe(7000);
+    expect(retryAfterMs('Sat, 05 Dec 2026 10:00:30 GMT', now)).toBe(30_000);
+    expect(retryAfterMs('Sat, 05 Dec 2026 09:00:00 GMT', now)).toBe(0);
+    expect(retryAfterMs('soon', now)).toBeUndefined();
+    expect(retryAfterMs(null, now)).toBeUndefined();
   });
 
   it('lets one client at a time use a spool', async () => {
