@@ -253,6 +253,7 @@ describe('AuditClient against a real server', () => {
       SpoolLockedError,
     );
     await first.close();
+    await expect(first.record(adminEvent(1))).rejects.toThrow(/closed: the event was NOT recorded/);
     const second = await AuditClient.open({ url: server.url, token, spoolDir: spool });
     await second.close();
     expect(existsSync(`${spool}/lock`)).toBe(false);

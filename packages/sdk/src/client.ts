@@ -103,6 +103,7 @@ export class AuditClient {
    * be accepted (no actor, no target, …).
    */
   async record(event: RecordInput): Promise<{ id: string }> {
+    this.refuseWhenClosed();
     const prepared = prepareEvent(event);
     await this.spool.append('event', prepared as unknown as Record<string, unknown>);
     return { id: prepared.id! };
@@ -110,9 +111,14 @@ export class AuditClient {
 
   /** Records an authentication event (see also the `auth` helpers). */
   async recordAuth(event: AuthRecordInput): Promise<{ id: string }> {
+    this.refuseWhenClosed();
     const prepared = prepareAuthEvent(event);
     await this.spool.append('auth', prepared as unknown as Record<string, unknown>);
     return { id: prepared.id! };
+  }
+
+  private refuseWhenClosed(): void {
+    if (this.closed) throw new Error('the audit client is closed: the event was NOT recorded');
   }
 
   /** Bytes recorded and not yet delivered. */
