@@ -1,6 +1,6 @@
 import type { SqlDialect } from '../sql/sql-dialect.js';
 import { join, raw, sql } from '../sql/sql-fragment.js';
-import { containsPattern, pgText } from './postgres-connection.js';
+import { pgText } from './postgres-connection.js';
 
 /** How PostgreSQL spells what the shared planners ask (sql-dialect.ts). */
 export const POSTGRES_DIALECT: SqlDialect = {
@@ -34,3 +34,8 @@ export const POSTGRES_DIALECT: SqlDialect = {
   },
   flags: { targetIndexes: true },
 };
+
+/** A LIKE pattern matching `text` literally anywhere (backslash is PostgreSQL's default LIKE escape). */
+function containsPattern(text: string): string {
+  return `%${pgText(text).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
