@@ -106,7 +106,10 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * of our process; only a crash of PostgreSQL itself could lose it, and the tests that crash PostgreSQL run on
  * a private cluster (private-postgres.ts) with the server's defaults.
  */
-async function relaxCommitFlush(c: { query: (sql: string) => Promise<unknown> }, name: string): Promise<void> {
+async function relaxCommitFlush(
+  c: { query: (sql: string) => Promise<unknown> },
+  name: string,
+): Promise<void> {
   await c.query(`ALTER DATABASE ${quote(name)} SET synchronous_commit = off`);
 }
 
