@@ -11,7 +11,7 @@ import type { Stream } from './entry.js';
  * `body` is the entry's RFC 8785 canonical JSON, `receivedAt` its RFC 3339 receive time, `prevHash` the
  * previous entry's hash (64 zeros for seq 1). The digest step lets a filtered export bridge the entries it
  * leaves out with their digests alone (32 bytes each) instead of their content. The formula is written out
- * here and in the README so that an auditor can re-implement it.
+ * here and in docs/integrity.md so that an auditor can re-implement it.
  */
 export const GENESIS_HASH = '0'.repeat(64);
 
