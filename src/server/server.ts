@@ -1,7 +1,9 @@
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { Type } from 'typebox';
 import { AuditError } from '../core/domain/errors.js';
+import { QUERY } from '../core/domain/schemas/common-schemas.js';
 import { LIMITS } from '../core/domain/schemas/event-schema.js';
 import type { Scope } from '../core/domain/tokens.js';
 import type { AuditLog } from '../core/services/audit-log.js';
@@ -82,6 +84,8 @@ function installShutdownGate(app: FastifyInstance): void {
  * schema: { operationId, summary, tags, querystring|params|body, response } }, handler) }`, registered below
  * with one line; docs/architecture.md walks through one.
  */
+const NO_QUERY = Type.Object({}, QUERY);
+
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { log, metrics } = options;
   const routes: RouteEntry[] = [];
@@ -113,6 +117,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   installShutdownGate(app);
   app.decorate('routeTable', routes);
   app.addHook('onRoute', (r) => {
+    // A /v1 route that takes no query parameters refuses any, like the others refuse unknown ones.
+    if (r.url.startsWith('/v1/') && !r.schema?.querystring) r.schema = { ...r.schema, querystring: NO_QUERY };
     for (const method of [r.method].flat()) {
       if (method !== 'HEAD') routes.push({ method, url: r.url, scope: r.config?.scope });
     }

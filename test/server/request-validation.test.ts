@@ -36,6 +36,8 @@ describe('every route validates its parameters and bodies from its schemas', () 
     ['/v1/alerts?order=asc', '/order'],
     ['/v1/sessions?active=maybe', '/active'],
     ['/v1/tokens?tenant=acme&x=1', '/x'],
+    ['/v1/events/abc?x=1', '/x'],
+    ['/v1/me?x=1', '/x'],
   ])('GET %s is a 400 invalid_query naming %s', async (url, path) => {
     await expect400(await server.request(url), 'invalid_query', [path]);
   });
