@@ -1,4 +1,4 @@
-import { type Socket, connect as tcpConnect } from 'node:net';
+import { isIP, type Socket, connect as tcpConnect } from 'node:net';
 import { hostname } from 'node:os';
 import { connect as tlsConnect } from 'node:tls';
 import type { DestinationSettings } from '../../domain/destination.js';
@@ -33,7 +33,8 @@ export class SyslogSender implements Sender {
         socket.end(text);
       };
       if (s.tls) {
-        socket = tlsConnect({ ...options, servername: s.host, ...(s.caPem ? { ca: s.caPem } : {}) }, write);
+        const servername = isIP(options.host) ? {} : { servername: options.host };
+        socket = tlsConnect({ ...options, ...servername, ...(s.caPem ? { ca: s.caPem } : {}) }, write);
       } else {
         socket = tcpConnect(options, write);
       }
