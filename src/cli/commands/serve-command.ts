@@ -109,6 +109,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     log.delivery.start({
       pollMs: positiveIntFromEnv('AUDITLOG_DELIVERY_POLL_MS'),
       leaseMs: positiveIntFromEnv('AUDITLOG_DELIVERY_LEASE_MS'),
+      nodeId: process.env.AUDITLOG_NODE_ID || undefined,
       retry: { maxFailures: positiveIntFromEnv('AUDITLOG_DELIVERY_MAX_FAILURES') },
     });
   }
