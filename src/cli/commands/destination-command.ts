@@ -13,6 +13,8 @@ interface SettingFlags {
   port?: string;
   tls?: boolean;
   caFile?: string;
+  servers?: string;
+  subject?: string;
   streams?: string;
   categories?: string;
   eventTypes?: string;
@@ -45,6 +47,8 @@ function settingsBody(flags: SettingFlags): Record<string, unknown> {
     port: numeric(flags.port),
     tls: flags.tls,
     caPem: flags.caFile === undefined ? undefined : readFileSync(flags.caFile, 'utf8'),
+    servers: flags.servers,
+    subject: flags.subject,
     batchSize: numeric(flags.batchSize),
     filter: Object.values(filter).some((v) => v !== undefined)
       ? Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined))
@@ -73,6 +77,8 @@ function settingOptions(cmd: Command): Command {
     .option('--port <port>', 'syslog: the receiver TCP port')
     .option('--tls', 'syslog: TLS (RFC 5425)')
     .option('--ca-file <file>', 'syslog over TLS: PEM file of the CA the receiver certificate chains to')
+    .option('--servers <urls>', 'nats: comma-separated nats:// URLs')
+    .option('--subject <subject>', 'nats: the subject a JetStream stream takes')
     .option('--streams <list>', 'admin,auth (default both)')
     .option('--categories <list>', 'only these categories (administrative events)')
     .option('--event-types <list>', 'only these event types (or sign-in types)')
@@ -93,11 +99,13 @@ async function withLog(flags: StoreFlags, run: (log: AuditLog) => Promise<void>)
  * is /v1/destinations). Changes are recorded as events attributed to `cli:<os user>`; the servers deliver.
  */
 export function registerDestination(program: Command): void {
-  const cmd = program.command('destination').description('Manage stream destinations (webhook, syslog)');
+  const cmd = program
+    .command('destination')
+    .description('Manage stream destinations (webhook, syslog, NATS JetStream)');
 
   settingOptions(storeOptions(cmd.command('create')))
     .description("Create a destination; a webhook's signing secret is printed once")
-    .requiredOption('--kind <kind>', 'webhook or syslog')
+    .requiredOption('--kind <kind>', 'webhook, syslog or nats')
     .action(async (flags: SettingFlags & StoreFlags) =>
       withLog(flags, async (log) => {
         const created = await log.destinations.create(

@@ -10,6 +10,8 @@ export interface DestinationSettings {
   port?: number;
   tls?: boolean;
   caPem?: string;
+  servers?: string;
+  subject?: string;
   filter: { streams?: ('admin' | 'auth')[]; categories?: string[]; eventTypes?: string[] };
   batchSize: number;
 }
@@ -55,7 +57,18 @@ export const NO_PROGRESS: DeliveryProgress = {
 export const DEFAULT_BATCH_SIZE = 100;
 
 /** The fields of the create/update body that name settings (the rest: kind, name). */
-const SETTING_KEYS = ['format', 'url', 'host', 'port', 'tls', 'caPem', 'filter', 'batchSize'] as const;
+const SETTING_KEYS = [
+  'format',
+  'url',
+  'host',
+  'port',
+  'tls',
+  'caPem',
+  'servers',
+  'subject',
+  'filter',
+  'batchSize',
+] as const;
 
 /**
  * The settings after a create or an update (`base` + the body's fields), checked against what the kind
@@ -82,18 +95,29 @@ export function settingsFor(
   };
   if (kind === 'webhook') {
     need('url', 'a webhook');
-    refuse(['host', 'port', 'tls', 'caPem']);
+    refuse(['host', 'port', 'tls', 'caPem', 'servers', 'subject']);
     if (s.url !== undefined && !/^https?:\/\/[^\s/?#]+/.test(s.url)) {
       details.push({ path: '/url', message: 'must be an http:// or https:// URL' });
     } else if (s.url !== undefined && !URL.canParse(s.url)) {
       details.push({ path: '/url', message: 'is not a valid URL' });
     }
-  } else {
+  } else if (kind === 'syslog') {
     need('host', 'syslog');
     need('port', 'syslog');
-    refuse(['url']);
+    refuse(['url', 'servers', 'subject']);
     if (s.caPem !== undefined && !s.caPem.includes('-----BEGIN CERTIFICATE-----'))
       details.push({ path: '/caPem', message: 'must be PEM certificates' });
+  } else {
+    need('servers', 'NATS');
+    need('subject', 'NATS');
+    refuse(['url', 'host', 'port', 'tls', 'caPem']);
+    if (
+      s.servers !== undefined &&
+      !s.servers.split(',').every((u) => /^(nats|tls):\/\/[^\s/]+$/.test(u.trim()))
+    )
+      details.push({ path: '/servers', message: 'must be nats:// or tls:// URLs, comma-separated' });
+    if (s.subject !== undefined && !/^[^\s*>.]+(\.[^\s*>.]+)*$/.test(s.subject))
+      details.push({ path: '/subject', message: 'must be a subject without spaces or wildcards' });
   }
   if (s.format === 'cef' && kind !== 'syslog')
     details.push({ path: '/format', message: 'cef is a syslog format; use json or ocsf' });

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { StringEnum, Text } from './common-schemas.js';
 
-export const DESTINATION_KINDS = ['webhook', 'syslog'] as const;
+export const DESTINATION_KINDS = ['webhook', 'syslog', 'nats'] as const;
 export type DestinationKind = (typeof DESTINATION_KINDS)[number];
 
 /** What one delivered entry looks like: the API's JSON, OCSF, or (syslog only) CEF. */
@@ -32,6 +32,9 @@ const settingsFields = {
   tls: Type.Boolean(),
   /** syslog over TLS: the CA certificate(s), PEM, that the receiver's certificate must chain to (default: the system's). */
   caPem: Type.String({ maxLength: 65536 }),
+  /** nats: comma-separated server URLs, and the subject a JetStream stream takes */
+  servers: Text(1024),
+  subject: Text(255),
   filter: DestinationFilter,
   batchSize: Type.Integer({ minimum: 1, maximum: 1000 }),
 };
@@ -80,6 +83,8 @@ export const DestinationView = Type.Object({
   port: Type.Optional(Type.Integer()),
   tls: Type.Optional(Type.Boolean()),
   caPem: Type.Optional(Type.String()),
+  servers: Type.Optional(Type.String()),
+  subject: Type.Optional(Type.String()),
   filter: DestinationFilter,
   batchSize: Type.Integer(),
   state: StringEnum(['active', 'paused'] as const),
