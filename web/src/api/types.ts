@@ -164,3 +164,29 @@ export interface CatalogCategory {
 export interface ApiErrorBody {
   error: { code: string; message: string; details?: { path: string; message: string }[] };
 }
+
+/** GET /v1/destinations: where the tenant's log is streamed, and how far behind each is. */
+export interface Destination {
+  id: string;
+  name: string;
+  kind: 'webhook' | 'syslog' | 'nats' | string;
+  format: string;
+  url?: string;
+  host?: string;
+  port?: number;
+  tls?: boolean;
+  servers?: string;
+  subject?: string;
+  state: 'active' | 'paused';
+  pausedReason: string | null;
+  status: {
+    deliveredSeq: number;
+    deliveredAt: string | null;
+    headSeq: number;
+    eventsBehind: number;
+    secondsBehind: number;
+    lastError: string | null;
+    failures: number;
+    nextAttemptAt: string | null;
+  };
+}
