@@ -103,7 +103,10 @@ export class AuditLog {
       this.#categories,
     );
     this.delivery = new Deliverer(this.store, this.destinations, this.now);
-    this.destinations.onChange = () => this.delivery.wake();
+    this.destinations.onChange = (id) => {
+      this.delivery.forget(id);
+      this.delivery.refresh();
+    };
     this.auth = new AuthLog(
       this.store,
       this.now,

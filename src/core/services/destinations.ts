@@ -48,8 +48,8 @@ export class Destinations {
   readonly #audit: SelfAudit;
   readonly #key: Buffer;
   readonly #categories: ReadonlySet<string>;
-  /** Called after a change that the delivery should notice at once (resume, replay). */
-  onChange: (tenant: string) => void = () => {};
+  /** Called after every change, so that the delivery drops what it knew of the destination at once. */
+  onChange: (id: string) => void = () => {};
 
   constructor(
     store: Store,
@@ -98,7 +98,7 @@ export class Destinations {
     };
     await this.#store.destinations.create(record);
     await this.#record(record, 'created', 'create', by, null, publicSettings(record));
-    this.onChange(tenant);
+    this.onChange(record.id);
     return { destination: await this.view(record), ...(secret ? { secret } : {}) };
   }
 
@@ -127,12 +127,14 @@ export class Destinations {
       settings,
     });
     await this.#record(after, 'updated', 'update', by, publicSettings(before), publicSettings(after));
+    this.onChange(id);
     return this.view(after);
   }
 
   async pause(tenant: string, id: string, by: ActingParty): Promise<DestinationView> {
     const before = await this.#find(tenant, id);
     const after = await this.#patch(before, { state: 'paused', pausedReason: 'paused by an administrator' });
+    this.onChange(id);
     await this.#record(after, 'paused', 'update', by, publicSettings(before), publicSettings(after));
     return this.view(after);
   }
@@ -146,7 +148,7 @@ export class Destinations {
       progress: { ...before.progress, failures: 0, nextAttemptMs: 0 },
     });
     await this.#record(after, 'resumed', 'update', by, publicSettings(before), publicSettings(after));
-    this.onChange(tenant);
+    this.onChange(id);
     return this.view(after);
   }
 
@@ -184,13 +186,14 @@ export class Destinations {
         ...(input.fromTime ? { fromTime: input.fromTime } : { fromSeq }),
       },
     );
-    this.onChange(tenant);
+    this.onChange(id);
     return this.view(after);
   }
 
   async delete(tenant: string, id: string, by: ActingParty): Promise<void> {
     const before = await this.#find(tenant, id);
     if (!(await this.#store.destinations.delete(tenant, id))) throw notFound(`Destination ${id}`);
+    this.onChange(id);
     await this.#record(before, 'deleted', 'delete', by, publicSettings(before), null);
   }
 

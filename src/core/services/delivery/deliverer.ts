@@ -22,6 +22,11 @@ export interface DeliveryOptions {
   nodeId?: string;
 }
 
+interface Held {
+  record: DestinationRecord;
+  renewedMs: number;
+}
+
 /** What the delivery reports, for /metrics. */
 export interface DeliveryListener {
   delivered(d: DestinationRecord, entries: number): void;
@@ -43,7 +48,8 @@ export class Deliverer {
   readonly #running = new Map<string, Promise<void>>();
   /** A failed batch is retried as the same batch (same webhook-id), however many entries arrived since. */
   readonly #retryUpTo = new Map<string, number>();
-  readonly #owned = new Set<string>();
+  /** The destinations this node holds the lease of, with their latest known record. */
+  readonly #owned = new Map<string, Held>();
   #options: Required<Omit<DeliveryOptions, 'retry'>> & { retry: RetryPolicy } = {
     pollMs: 500,
     leaseMs: 5000,
@@ -51,7 +57,7 @@ export class Deliverer {
     retry: DEFAULT_RETRY,
   };
   #timer: NodeJS.Timeout | null = null;
-  #ticking: Promise<void> | null = null;
+  #polling: Promise<void> | null = null;
   #again = false;
   #stopping = false;
   listener: DeliveryListener | null = null;
@@ -79,26 +85,47 @@ export class Deliverer {
         maxFailures: options.retry?.maxFailures ?? DEFAULT_RETRY.maxFailures,
       },
     };
-    this.#timer = setInterval(() => this.wake(), this.#options.pollMs);
+    this.#timer = setInterval(() => this.refresh(), this.#options.pollMs);
     this.#timer.unref();
-    this.wake();
+    this.refresh();
   }
 
-  /** Looks at every destination now (after an append, a resume, a replay). */
+  /**
+   * Delivers what was just appended: starts a run for every destination this node holds that is idle and due.
+   * Touches no store (appends call it); the poll keeps the leases and the list fresh.
+   */
   wake(): void {
     if (!this.#timer || this.#stopping) return;
-    if (this.#ticking) {
+    const now = this.#now();
+    for (const [id, held] of this.#owned) {
+      if (this.#running.has(id) || held.record.progress.nextAttemptMs > now) continue;
+      const run = this.#deliver(held)
+        .catch(() => {})
+        .finally(() => this.#running.delete(id));
+      this.#running.set(id, run);
+    }
+  }
+
+  /** Drops what this node knew of a destination (it changed): a run stops after its batch in flight. */
+  forget(id: string): void {
+    this.#owned.delete(id);
+  }
+
+  /** Reads every destination and renews the leases now (after a create, resume or replay), then wakes. */
+  refresh(): void {
+    if (!this.#timer || this.#stopping) return;
+    if (this.#polling) {
       this.#again = true;
       return;
     }
-    this.#ticking = this.#tick()
+    this.#polling = this.#poll()
       .catch(() => {})
       .finally(() => {
-        this.#ticking = null;
+        this.#polling = null;
         if (this.#again) {
           this.#again = false;
-          this.wake();
-        }
+          this.refresh();
+        } else this.wake();
       });
   }
 
@@ -107,49 +134,61 @@ export class Deliverer {
     this.#stopping = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
-    await this.#ticking;
+    await this.#polling;
     await Promise.allSettled(this.#running.values());
-    for (const id of this.#owned)
+    for (const id of this.#owned.keys())
       await this.#store.destinations.releaseLease(id, this.#options.nodeId).catch(() => {});
     this.#owned.clear();
   }
 
-  async #tick(): Promise<void> {
+  /**
+   * Takes or renews the lease of every active destination (a renewal once a third of the lease has passed,
+   * so that an idle node writes little), lets go of paused and deleted ones, and keeps the records of the
+   * destinations this node holds; a record being delivered keeps the progress its run knows.
+   */
+  async #poll(): Promise<void> {
     const all = await this.#store.destinations.list();
     const now = this.#now();
+    const seen = new Set<string>();
     for (const d of all) {
       if (this.#stopping) return;
+      seen.add(d.id);
+      const held = this.#owned.get(d.id);
       if (d.state !== 'active') {
-        if (this.#owned.delete(d.id)) await this.#store.destinations.releaseLease(d.id, this.#options.nodeId);
+        if (held) {
+          this.#owned.delete(d.id);
+          await this.#store.destinations.releaseLease(d.id, this.#options.nodeId);
+        }
         continue;
       }
-      const held = await this.#store.destinations.acquireLease(
+      if (held && now - held.renewedMs < this.#options.leaseMs / 3) {
+        if (!this.#running.has(d.id)) held.record = d;
+        continue;
+      }
+      const ok = await this.#store.destinations.acquireLease(
         d.id,
         this.#options.nodeId,
         now,
         this.#options.leaseMs,
       );
-      if (!held) {
-        this.#owned.delete(d.id);
-        continue;
-      }
-      this.#owned.add(d.id);
-      if (this.#running.has(d.id) || d.progress.nextAttemptMs > now) continue;
-      const run = this.#deliver(d)
-        .catch(() => {})
-        .finally(() => this.#running.delete(d.id));
-      this.#running.set(d.id, run);
+      if (!ok) this.#owned.delete(d.id);
+      else if (held) {
+        held.renewedMs = now;
+        if (!this.#running.has(d.id)) held.record = d;
+      } else this.#owned.set(d.id, { record: d, renewedMs: now });
     }
+    for (const id of this.#owned.keys()) if (!seen.has(id)) this.#owned.delete(id);
   }
 
   /** Sends batches until the destination is caught up, fails, or was changed under it. */
-  async #deliver(d: DestinationRecord): Promise<void> {
+  async #deliver(held: Held): Promise<void> {
+    const d = held.record;
     const expect = { owner: this.#options.nodeId, generation: d.generation };
     const keys = this.#destinations.webhookKeys(d);
     const sender = senderFor(d, keys);
     let progress = d.progress;
     try {
-      while (!this.#stopping) {
+      while (!this.#stopping && this.#owned.get(d.id) === held) {
         const retryUpTo = this.#retryUpTo.get(d.id);
         const limit =
           retryUpTo !== undefined ? Math.max(1, retryUpTo - progress.cursorSeq) : d.settings.batchSize;
@@ -166,7 +205,7 @@ export class Deliverer {
           } catch (error) {
             this.#retryUpTo.set(d.id, lastSeq);
             this.listener?.failed(d);
-            await this.#failed(d, expect, progress, error);
+            held.record = { ...d, progress: await this.#failed(d, expect, progress, error) };
             return;
           }
         }
@@ -178,7 +217,11 @@ export class Deliverer {
           failures: 0,
           nextAttemptMs: 0,
         };
-        if (!(await this.#store.destinations.recordProgress(d.id, expect, progress))) return;
+        if (!(await this.#store.destinations.recordProgress(d.id, expect, progress))) {
+          this.#owned.delete(d.id); // replayed, paused or taken over: the next poll knows
+          return;
+        }
+        held.record = { ...d, progress };
         if (entries.length > 0) this.listener?.delivered(d, entries.length);
       }
     } finally {
@@ -191,7 +234,7 @@ export class Deliverer {
     expect: { owner: string; generation: number },
     progress: DestinationRecord['progress'],
     error: unknown,
-  ): Promise<void> {
+  ): Promise<DestinationRecord['progress']> {
     const policy = this.#options.retry;
     const failures = progress.failures + 1;
     const lastError = errorText(error);
@@ -206,7 +249,9 @@ export class Deliverer {
     const recorded = await this.#store.destinations.recordProgress(d.id, expect, next, pause);
     if (recorded && pause) {
       this.#retryUpTo.delete(d.id);
+      this.#owned.delete(d.id);
       await this.#destinations.recordAutomaticPause(d, pause);
     }
+    return next;
   }
 }
