@@ -26,7 +26,7 @@ const admin = (
     tenant: 'acme',
     occurredAt: '2026-12-05T09:59:59.000Z',
     receivedAt: '2026-12-05T10:00:00.000Z',
-    actor: { id: 'usr_1', username: 'jane|admin' },
+    actor: { id: 'usr_1', username: 'jane|admin', type: 'user' },
     action,
     eventType: 'user.changed',
     category: 'users',
