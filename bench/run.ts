@@ -13,6 +13,7 @@ import { driversBench } from './postgres-drivers.js';
 import { queryBench } from './query-bench.js';
 import { sdkBench } from './sdk-bench.js';
 import { stallBench } from './stall-bench.js';
+import { streamingBench } from './streaming-bench.js';
 import { uiBench } from './ui-bench.js';
 import { verifyBench } from './verify-bench.js';
 
@@ -24,11 +25,13 @@ import { verifyBench } from './verify-bench.js';
  * Sections (BENCH_ONLY, comma-separated): ingest, query, export, auth, verify, ui, stall (the longest
  * /healthz wait under one heavy request: exports of BENCH_STALL_EVENTS, default 200,000, alerts after
  * BENCH_STALL_FAILURES, default 50,000, spraying failures), sdk (the client SDK: record() latency and rate,
- * delivery and the drain of a spool after an outage, BENCH_SDK events, default 20,000), and postgres — which is pg-ingest (HTTP ingest
+ * delivery and the drain of a spool after an outage, BENCH_SDK events, default 20,000), streaming (entries/s
+ * delivered per destination kind from a backlog of BENCH_STREAM_EVENTS, default 20,000, and the lag at a steady
+ * 1,000 events/s), and postgres — which is pg-ingest (HTTP ingest
  * against its raw INSERT/COPY ceilings, two servers on one database), pg-query (query latencies at each of
  * BENCH_PG_EVENTS, default 1,000,000 and 10,000,000, with EXPLAIN ANALYZE of every query shape at the
  * largest into bench/results/postgres-plans.md), pg-drivers (pg vs postgres.js) and pg-stall (the stall
- * section on PostgreSQL). They
+ * section on PostgreSQL). The PostgreSQL ones
  * need a PostgreSQL server at BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) and are
  * skipped when none answers. The query databases (auditlog_bench_1m, …) are kept for the next run; set
  * BENCH_PG_FRESH=1 or pass --fresh to reload them.
@@ -43,7 +46,9 @@ const PG_FRESH = process.env.BENCH_PG_FRESH === '1' || process.argv.includes('--
 const STALL_EVENTS = n('BENCH_STALL_EVENTS', 200_000);
 const STALL_FAILURES = n('BENCH_STALL_FAILURES', 50_000);
 const SDK = n('BENCH_SDK', 20_000);
-const only = (process.env.BENCH_ONLY ?? 'ingest,query,export,auth,verify,ui,stall,sdk,postgres').split(',');
+const only = (
+  process.env.BENCH_ONLY ?? 'ingest,query,export,auth,verify,ui,stall,streaming,sdk,postgres'
+).split(',');
 const pgParts = only.includes('postgres')
   ? ['pg-ingest', 'pg-query', 'pg-drivers', 'pg-stall']
   : only.filter((s) => s.startsWith('pg-'));
@@ -69,6 +74,7 @@ if (only.some((s) => ['query', 'export', 'verify', 'ui'].includes(s))) {
 if (only.includes('auth')) await authBench(report, Math.min(INGEST, AUTH), AUTH, ROUNDS);
 if (only.includes('stall')) await stallBench(report, 'sqlite', STALL_EVENTS, STALL_FAILURES);
 if (only.includes('sdk')) await sdkBench(report, SDK);
+if (only.includes('streaming')) await streamingBench(report, n('BENCH_STREAM_EVENTS', 20_000), 5);
 mkdirSync(`${DATA_DIR}../results`, { recursive: true });
 if (pgParts.length > 0) {
   const version = await pgVersion();

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isAuditError } from '../core/domain/errors.js';
 import { registerDemo } from './commands/demo-command.js';
+import { registerDestination } from './commands/destination-command.js';
 import { registerExport } from './commands/export-command.js';
 import { registerImport } from './commands/import-command.js';
 import { registerMigrate } from './commands/migrate-command.js';
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<void> {
   registerImport(program);
   registerExport(program);
   registerToken(program);
+  registerDestination(program);
   registerVerify(program);
   registerMigrate(program);
   try {

@@ -1,4 +1,5 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { AuditLog } from '../core/services/audit-log.js';
 
 /** The service's Prometheus metrics; one registry per server so that tests can run several. */
 export function createMetrics() {
@@ -29,3 +30,49 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * Stream delivery in /metrics: entries delivered and failed attempts (counted by this node), and how far
+ * behind each destination is (read from the store at scrape time, so every node reports the same).
+ */
+export function watchDelivery(metrics: Metrics, log: AuditLog): void {
+  const delivered = new Counter({
+    name: 'auditlog_destination_delivered_total',
+    help: 'Entries delivered to stream destinations by this node',
+    labelNames: ['kind'],
+    registers: [metrics.registry],
+  });
+  const failures = new Counter({
+    name: 'auditlog_destination_failures_total',
+    help: 'Failed delivery attempts by this node',
+    labelNames: ['kind'],
+    registers: [metrics.registry],
+  });
+  log.delivery.listener = {
+    delivered: (d, n) => delivered.labels(d.kind).inc(n),
+    failed: (d) => failures.labels(d.kind).inc(),
+  };
+  const lag = async () => log.destinations.statuses();
+  new Gauge({
+    name: 'auditlog_destination_lag_entries',
+    help: 'Entries recorded and not yet delivered, per destination',
+    labelNames: ['tenant', 'destination', 'state'],
+    registers: [metrics.registry],
+    async collect() {
+      this.reset();
+      for (const s of await lag().catch(() => []))
+        this.labels(s.tenant, s.id, s.state).set(s.status.eventsBehind);
+    },
+  });
+  new Gauge({
+    name: 'auditlog_destination_lag_seconds',
+    help: 'Age of the oldest entry not yet delivered, per destination',
+    labelNames: ['tenant', 'destination', 'state'],
+    registers: [metrics.registry],
+    async collect() {
+      this.reset();
+      for (const s of await lag().catch(() => []))
+        this.labels(s.tenant, s.id, s.state).set(s.status.secondsBehind);
+    },
+  });
+}

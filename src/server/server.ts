@@ -7,7 +7,7 @@ import { QUERY } from '../core/domain/schemas/common-schemas.js';
 import { LIMITS } from '../core/domain/schemas/event-schema.js';
 import type { Scope } from '../core/domain/tokens.js';
 import type { AuditLog } from '../core/services/audit-log.js';
-import type { Metrics } from './metrics.js';
+import { type Metrics, watchDelivery } from './metrics.js';
 import { documentDeployment, documentRoute, namedComponents } from './openapi-document.js';
 import { installAuth } from './plugins/auth.js';
 import { answerFrameworkError, installErrorHandler } from './plugins/error-handler.js';
@@ -16,6 +16,7 @@ import { answerClientError, MAX_PATH_PARAM_LENGTH, overlongPathError } from './p
 import { installUrlTextCheck } from './plugins/url-text.js';
 import { defaultWebRoot, registerWebUi, type WebUiOptions } from './plugins/web-ui.js';
 import { authEventsRoutes } from './routes/auth-events-routes.js';
+import { destinationRoutes } from './routes/destination-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
 import { exportRoutes } from './routes/export-routes.js';
 import { integrityRoutes } from './routes/integrity-routes.js';
@@ -163,6 +164,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(integrityRoutes, { log });
   await app.register(sessionInfoRoutes, { log });
   await app.register(tokenRoutes, { log });
+  await app.register(destinationRoutes, { log });
+  watchDelivery(metrics, log);
   await registerWebUi(app, { ...options.webUi, root: options.webUi?.root ?? defaultWebRoot() });
   return app;
 }

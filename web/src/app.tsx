@@ -1,12 +1,13 @@
 import { useEffect } from 'react';
 import { SessionProvider, useSession } from './auth/session-context.tsx';
-import { TokenInfoProvider, useTokenInfo } from './auth/token-info-provider.tsx';
+import { TokenInfoProvider, useHasScope, useTokenInfo } from './auth/token-info-provider.tsx';
 import { CatalogProvider } from './catalog/catalog-provider.tsx';
 import { Link } from './components/link.tsx';
 import { SafeText } from './components/safe-text.tsx';
 import { formatLocal } from './format/format-time.ts';
 import { AuditLogPage } from './pages/audit-log-page.tsx';
 import { AuthLogPage } from './pages/auth-log-page.tsx';
+import { DestinationsPage } from './pages/destinations-page.tsx';
 import { EntityHistoryPage } from './pages/entity-history-page.tsx';
 import { SessionPage } from './pages/session-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
@@ -48,6 +49,7 @@ function Shell() {
               <Link href="/auth/events" current={path.startsWith('/auth')}>
                 Authentication log
               </Link>
+              <AdminLinks path={path} />
             </nav>
             <SessionSummary embedded={session.embedded} fragmentExpiry={session.expiresAt} />
             {session.embedded ? null : (
@@ -62,6 +64,16 @@ function Shell() {
         </div>
       </CatalogProvider>
     </TokenInfoProvider>
+  );
+}
+
+/** Pages for tokens with the admin scope only (the API refuses the others anyway). */
+function AdminLinks({ path }: { path: string }) {
+  if (!useHasScope('admin')) return null;
+  return (
+    <Link href="/destinations" current={path.startsWith('/destinations')}>
+      Destinations
+    </Link>
   );
 }
 
@@ -99,6 +111,7 @@ function SessionSummary({ embedded, fragmentExpiry }: { embedded: boolean; fragm
 
 function Route({ path }: { path: string }) {
   if (path === '/audit') return <AuditLogPage />;
+  if (path === '/destinations') return <DestinationsPage />;
   const history = matchPath('/audit/history/:type/:id', path);
   if (history) return <EntityHistoryPage key={path} type={history.type!} id={history.id!} />;
   const session = matchPath('/auth/sessions/:id', path);
@@ -121,5 +134,6 @@ function titleOf(path: string): string {
   if (path.startsWith('/audit')) return 'Audit log';
   if (path.startsWith('/auth/sessions/')) return 'Session';
   if (path.startsWith('/auth')) return 'Authentication log';
+  if (path.startsWith('/destinations')) return 'Destinations';
   return 'Sign in';
 }

@@ -8,6 +8,7 @@ import './styles/filters.css';
 import './styles/event-table.css';
 import './styles/detail.css';
 import './styles/auth.css';
+import './styles/destinations.css';
 
 // Embed mode: a host platform opens /audit#token=<viewer token>. Take it before anything renders.
 adoptFragmentToken();

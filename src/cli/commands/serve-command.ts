@@ -105,6 +105,15 @@ async function serve(flags: ServeFlags): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   const address = await app.listen({ port, host });
   process.stdout.write(`auditlog listening on ${address} (${log.store.description})\n`);
+  // Stream destinations: every node delivers; a lease per destination keeps it to one node at a time.
+  if (process.env.AUDITLOG_DELIVERY !== 'off') {
+    log.delivery.start({
+      pollMs: positiveIntFromEnv('AUDITLOG_DELIVERY_POLL_MS'),
+      leaseMs: positiveIntFromEnv('AUDITLOG_DELIVERY_LEASE_MS'),
+      nodeId: process.env.AUDITLOG_NODE_ID || undefined,
+      retry: { maxFailures: positiveIntFromEnv('AUDITLOG_DELIVERY_MAX_FAILURES') },
+    });
+  }
 }
 
 /** AUDITLOG_FRAME_ANCESTORS: space-separated CSP sources (origins) allowed to frame the UI. */

@@ -20,6 +20,7 @@ import type {
 } from '../domain/rows.js';
 import type { SessionRow } from '../domain/session-merge.js';
 import type { SignedCheckpoint } from '../domain/signing.js';
+import type { DestinationRepository } from './destination-repository.js';
 import type { TokenRepository } from './token-repository.js';
 
 /**
@@ -135,6 +136,9 @@ export interface Store {
   putMetaIfAbsent(key: string, value: string): Promise<string>;
 
   readonly tokens: TokenRepository;
+
+  /** Stream destinations and their delivery cursors (destination-repository.ts). */
+  readonly destinations: DestinationRepository;
 
   /** Resolves when every append submitted so far has its outcome. */
   flush(): Promise<void>;

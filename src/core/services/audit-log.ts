@@ -18,6 +18,8 @@ import type { Store } from '../ports/store.js';
 import { AccessControl, type ActingParty } from './access-control.js';
 import { AuthLog } from './auth-log.js';
 import { Checkpointer, type CheckpointPolicy, loadSigningKey } from './checkpointer.js';
+import { Deliverer } from './delivery/deliverer.js';
+import { Destinations } from './destinations.js';
 import { coalesce, csvExport, type ExportFormat } from './export-stream.js';
 import { Integrity } from './integrity.js';
 import { verifiableExport } from './verifiable-export.js';
@@ -67,12 +69,20 @@ export class AuditLog {
   readonly auth: AuthLog;
   readonly checkpoints: Checkpointer;
   readonly integrity: Integrity;
+  /** Stream destinations (management) and their delivery, which `serve` starts. */
+  readonly destinations: Destinations;
+  readonly delivery: Deliverer;
   readonly #redactor: Redactor;
   readonly #categories: ReadonlySet<string>;
   readonly #onAppend: AuditLogOptions['onAppend'];
   readonly #keywordScanLimit: number;
 
-  private constructor(options: AuditLogOptions, redactor: Redactor, signingKey: SigningKey) {
+  private constructor(
+    options: AuditLogOptions,
+    redactor: Redactor,
+    signingKey: SigningKey,
+    destinationKey: Buffer,
+  ) {
     this.store = options.store;
     this.catalog = options.catalog ?? DEFAULT_CATALOG;
     this.now = options.now ?? Date.now;
@@ -85,6 +95,18 @@ export class AuditLog {
     this.access = new AccessControl(this.store, this.now, (tenant, event) =>
       this.recordSelfAudit(tenant, event),
     );
+    this.destinations = new Destinations(
+      this.store,
+      this.now,
+      (tenant, event) => this.recordSelfAudit(tenant, event),
+      destinationKey,
+      this.#categories,
+    );
+    this.delivery = new Deliverer(this.store, this.destinations, this.now);
+    this.destinations.onChange = (id) => {
+      this.delivery.forget(id);
+      this.delivery.refresh();
+    };
     this.auth = new AuthLog(
       this.store,
       this.now,
@@ -97,10 +119,15 @@ export class AuditLog {
   static async open(options: AuditLogOptions): Promise<AuditLog> {
     const key = await options.store.putMetaIfAbsent('redaction_hmac_key', randomBytes(32).toString('base64'));
     const signingKey = await loadSigningKey(options.store, options.signingKey);
+    const destinationKey = await options.store.putMetaIfAbsent(
+      'destination_secret_key',
+      randomBytes(32).toString('base64'),
+    );
     const log = new AuditLog(
       options,
       new Redactor(Buffer.from(key, 'base64'), options.redaction),
       signingKey,
+      Buffer.from(destinationKey, 'base64'),
     );
     log.checkpoints.start();
     return log;
@@ -143,6 +170,7 @@ export class AuditLog {
     let last = 0;
     for (const a of appended) if (a.seq > last) last = a.seq;
     this.checkpoints.noteAppended(tenant, last);
+    this.delivery.wake();
     return appended;
   }
 
@@ -313,6 +341,7 @@ export class AuditLog {
   /** Signs a final checkpoint for every tenant, then closes the store (which lets in-flight appends finish). */
   async close(): Promise<void> {
     try {
+      await this.delivery.stop();
       await this.store.flush();
       await this.checkpoints.stop();
     } finally {

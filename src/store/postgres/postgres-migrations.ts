@@ -245,6 +245,35 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
       CREATE INDEX tokens_parent ON tokens (parent_id) WHERE parent_id IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    name: 'stream destinations and their delivery cursors',
+    sql: `
+      CREATE TABLE destinations (
+        id ${T} PRIMARY KEY,
+        tenant ${T} NOT NULL,
+        name ${T} NOT NULL,
+        kind ${T} NOT NULL,
+        settings ${T} NOT NULL,
+        secret_box ${T},
+        public_key ${T},
+        secret_fingerprint ${T},
+        state ${T} NOT NULL,
+        paused_reason ${T},
+        created_ms bigint NOT NULL,
+        updated_ms bigint NOT NULL,
+        cursor_seq bigint NOT NULL,
+        delivered_ms bigint,
+        last_error ${T},
+        failures integer NOT NULL,
+        next_attempt_ms bigint NOT NULL,
+        generation integer NOT NULL,
+        lease_owner ${T},
+        lease_until_ms bigint NOT NULL DEFAULT 0
+      );
+      CREATE INDEX destinations_tenant ON destinations (tenant, created_ms);
+    `,
+  },
 ];
 
 const MIGRATION_LOCK = 0x6175_6469; // "audi"

@@ -28,6 +28,7 @@ import { WorkerPool } from '../threads/worker-pool.js';
 import * as auth from './postgres-auth-queries.js';
 import { PostgresAvailability } from './postgres-availability.js';
 import { createPool, type PgPool, probeDatabase, translatePgError } from './postgres-connection.js';
+import { PostgresDestinationRepository } from './postgres-destinations.js';
 import * as events from './postgres-event-queries.js';
 import * as integrity from './postgres-integrity-queries.js';
 import { migratePostgres } from './postgres-migrations.js';
@@ -79,6 +80,7 @@ export class PostgresStore implements Store {
     ensurePartitions: (monthsAhead) => ensurePartitions(this.#pool, Date.now(), monthsAhead),
   };
   readonly tokens: PostgresTokenRepository;
+  readonly destinations: PostgresDestinationRepository;
   readonly #pool: PgPool;
   readonly #writer: PostgresWriter | null;
   readonly #writerPool: PgPool | null;
@@ -108,6 +110,7 @@ export class PostgresStore implements Store {
     this.#writer = writerPool ? new PostgresWriter(writerPool, this.#availability, maxGroupEntries) : null;
     this.#keyFile = keyFile;
     this.tokens = new PostgresTokenRepository(pool, this.#availability);
+    this.destinations = new PostgresDestinationRepository(pool, this.#availability);
     this.#partitionTimer = writerPool
       ? setInterval(() => void ensurePartitions(pool).catch(() => {}), 24 * 3600_000).unref()
       : null;

@@ -205,6 +205,35 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
       CREATE INDEX tokens_parent ON tokens (parent_id) WHERE parent_id IS NOT NULL;
     `,
   },
+  {
+    version: 7,
+    name: 'stream destinations and their delivery cursors',
+    sql: `
+      CREATE TABLE destinations (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        settings TEXT NOT NULL,
+        secret_box TEXT,
+        public_key TEXT,
+        secret_fingerprint TEXT,
+        state TEXT NOT NULL,
+        paused_reason TEXT,
+        created_ms INTEGER NOT NULL,
+        updated_ms INTEGER NOT NULL,
+        cursor_seq INTEGER NOT NULL,
+        delivered_ms INTEGER,
+        last_error TEXT,
+        failures INTEGER NOT NULL,
+        next_attempt_ms INTEGER NOT NULL,
+        generation INTEGER NOT NULL,
+        lease_owner TEXT,
+        lease_until_ms INTEGER NOT NULL DEFAULT 0
+      ) STRICT;
+      CREATE INDEX destinations_tenant ON destinations (tenant, created_ms);
+    `,
+  },
 ];
 
 export function migrateSqlite(db: SqliteDb): void {

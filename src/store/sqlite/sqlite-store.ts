@@ -32,6 +32,7 @@ import {
   type SqliteDb,
   translateSqliteError,
 } from './sqlite-connection.js';
+import { SqliteDestinationRepository } from './sqlite-destinations.js';
 import * as integrity from './sqlite-integrity-queries.js';
 import { migrateSqlite } from './sqlite-migrations.js';
 import { type ReadArgs, type ReadOp, type ReadResult, runReadOp } from './sqlite-read-ops.js';
@@ -62,6 +63,7 @@ export class SqliteStore implements Store {
   readonly capabilities: StoreCapabilities = {};
   readonly file: string;
   readonly tokens: SqliteTokenRepository;
+  readonly destinations: SqliteDestinationRepository;
   readonly #db: SqliteDb;
   readonly #writer: SqliteWriterClient | null;
   readonly #readers: SqliteReaderPool | null;
@@ -81,6 +83,7 @@ export class SqliteStore implements Store {
     this.#writer = writer;
     this.#readers = readers;
     this.tokens = new SqliteTokenRepository(db);
+    this.destinations = new SqliteDestinationRepository(db);
   }
 
   static async open(options: SqliteStoreOptions): Promise<SqliteStore> {

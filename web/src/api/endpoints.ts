@@ -5,6 +5,7 @@ import type {
   AuditEvent,
   AuthEventPage,
   CatalogCategory,
+  Destination,
   EventPage,
   FailureBucket,
   FailureGroup,
@@ -48,6 +49,8 @@ export const api = {
   me: (token: string, o: Signal = {}) => apiJson<TokenInfo>(token, '/v1/me', o),
   catalog: (token: string, o: Signal = {}) =>
     apiJson<{ categories: CatalogCategory[] }>(token, '/v1/catalog', o),
+  destinations: (token: string, o: Signal = {}) =>
+    apiJson<{ destinations: Destination[] }>(token, '/v1/destinations', o),
   /** Checks a token: any answer but 401/403 on a one-row read means it can read the log. */
   probe: (token: string) => apiJson<EventPage>(token, '/v1/events?limit=1', { quiet401: true }),
 };

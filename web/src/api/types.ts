@@ -22,6 +22,7 @@ import type {
   Me,
 } from '../../../src/core/domain/schemas/client-schemas.ts';
 import type { ErrorBody } from '../../../src/core/domain/schemas/common-schemas.ts';
+import type { DestinationView as DestinationViewSchema } from '../../../src/core/domain/schemas/destination-schema.ts';
 import type {
   ACTIONS,
   Change as ChangeSchema,
@@ -56,3 +57,6 @@ export type TokenInfo = Static<typeof Me>;
 /** GET /v1/catalog: the categories events may carry, with labels and the actions each tracks. */
 export type CatalogCategory = Static<typeof CatalogCategorySchema>;
 export type ApiErrorBody = Static<typeof ErrorBody>;
+
+/** GET /v1/destinations: where the tenant's log is streamed, and how far behind each is. */
+export type Destination = Static<typeof DestinationViewSchema>;

@@ -1,0 +1,169 @@
+import type { Stream } from './entry.js';
+import { AuditError, type ErrorDetail } from './errors.js';
+import type { DestinationKind, PayloadFormat } from './schemas/destination-schema.js';
+
+/** The settings of a destination that are not secret, kept as one JSON document by the stores. */
+export interface DestinationSettings {
+  format: PayloadFormat;
+  url?: string;
+  host?: string;
+  port?: number;
+  tls?: boolean;
+  caPem?: string;
+  servers?: string;
+  subject?: string;
+  filter: { streams?: ('admin' | 'auth')[]; categories?: string[]; eventTypes?: string[] };
+  batchSize: number;
+}
+
+/** A destination as the store keeps it: settings, its sealed secret, its state and its delivery progress. */
+export interface DestinationRecord {
+  id: string;
+  tenant: string;
+  name: string;
+  kind: DestinationKind;
+  settings: DestinationSettings;
+  /** The secrets (webhook signing keys), sealed with the store's destination key (destination-secrets.ts). */
+  secretBox: string | null;
+  /** Not secret: the Ed25519 public key receivers verify `v1a` signatures with. */
+  publicKey: string | null;
+  secretFingerprint: string | null;
+  state: 'active' | 'paused';
+  pausedReason: string | null;
+  createdMs: number;
+  updatedMs: number;
+  progress: DeliveryProgress;
+  /** Bumped by every replay, so that progress recorded by a delivery that started before it is discarded. */
+  generation: number;
+}
+
+export interface DeliveryProgress {
+  /** Every entry up to this seq has been delivered or filtered out. */
+  cursorSeq: number;
+  deliveredMs: number | null;
+  lastError: string | null;
+  failures: number;
+  nextAttemptMs: number;
+}
+
+export const NO_PROGRESS: DeliveryProgress = {
+  cursorSeq: 0,
+  deliveredMs: null,
+  lastError: null,
+  failures: 0,
+  nextAttemptMs: 0,
+};
+
+export const DEFAULT_BATCH_SIZE = 100;
+
+/** The fields of the create/update body that name settings (the rest: kind, name). */
+const SETTING_KEYS = [
+  'format',
+  'url',
+  'host',
+  'port',
+  'tls',
+  'caPem',
+  'servers',
+  'subject',
+  'filter',
+  'batchSize',
+] as const;
+
+/**
+ * The settings after a create or an update (`base` + the body's fields), checked against what the kind
+ * needs. The body passed its schema already; this adds the rules between fields. Throws 400 naming them.
+ */
+export function settingsFor(
+  kind: DestinationKind,
+  base: DestinationSettings | undefined,
+  body: Record<string, unknown>,
+): DestinationSettings {
+  const merged: Record<string, unknown> = {
+    ...(base ?? { format: 'json', filter: {}, batchSize: DEFAULT_BATCH_SIZE }),
+  };
+  for (const k of SETTING_KEYS) if (body[k] !== undefined) merged[k] = body[k];
+  const s = merged as unknown as DestinationSettings;
+  const details: ErrorDetail[] = [];
+  const need = (key: keyof DestinationSettings, why: string) => {
+    if (s[key] === undefined) details.push({ path: `/${key}`, message: `is required for ${why}` });
+  };
+  const refuse = (keys: (keyof DestinationSettings)[]) => {
+    for (const key of keys)
+      if (body[key] !== undefined)
+        details.push({ path: `/${key}`, message: `does not apply to a ${kind} destination` });
+  };
+  if (kind === 'webhook') {
+    need('url', 'a webhook');
+    refuse(['host', 'port', 'tls', 'caPem', 'servers', 'subject']);
+    if (s.url !== undefined && !/^https?:\/\/[^\s/?#]+/.test(s.url)) {
+      details.push({ path: '/url', message: 'must be an http:// or https:// URL' });
+    } else if (s.url !== undefined && !URL.canParse(s.url)) {
+      details.push({ path: '/url', message: 'is not a valid URL' });
+    }
+  } else if (kind === 'syslog') {
+    need('host', 'syslog');
+    need('port', 'syslog');
+    refuse(['url', 'servers', 'subject']);
+    if (s.caPem !== undefined && !s.caPem.includes('-----BEGIN CERTIFICATE-----'))
+      details.push({ path: '/caPem', message: 'must be PEM certificates' });
+  } else {
+    need('servers', 'NATS');
+    need('subject', 'NATS');
+    refuse(['url', 'host', 'port', 'tls', 'caPem']);
+    if (
+      s.servers !== undefined &&
+      !s.servers.split(',').every((u) => /^(nats|tls):\/\/[^\s/]+$/.test(u.trim()))
+    )
+      details.push({ path: '/servers', message: 'must be nats:// or tls:// URLs, comma-separated' });
+    if (s.subject !== undefined && !/^[^\s*>.]+(\.[^\s*>.]+)*$/.test(s.subject))
+      details.push({ path: '/subject', message: 'must be a subject without spaces or wildcards' });
+  }
+  if (s.format === 'cef' && kind !== 'syslog')
+    details.push({ path: '/format', message: 'cef is a syslog format; use json or ocsf' });
+  if (details.length > 0) throw new AuditError('invalid_request', 'The destination is not valid', details);
+  return s;
+}
+
+/** The facts of an entry a filter looks at. */
+export interface EntryFacts {
+  stream: Stream;
+  category?: string;
+  /** An administrative event's eventType, or a sign-in's type (login_success …). */
+  eventType: string;
+}
+
+export function matchesFilter(filter: DestinationSettings['filter'], e: EntryFacts): boolean {
+  if (filter.streams && !filter.streams.includes(e.stream === 'event' ? 'admin' : 'auth')) return false;
+  if (filter.categories?.length && (e.category === undefined || !filter.categories.includes(e.category)))
+    return false;
+  if (filter.eventTypes?.length && !filter.eventTypes.includes(e.eventType)) return false;
+  return true;
+}
+
+export interface RetryPolicy {
+  /** The first retry's delay; each further failure doubles it, up to maxDelayMs. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Consecutive failures after which the destination is paused (its error kept for people to see). */
+  maxFailures: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 1000, maxDelayMs: 300_000, maxFailures: 20 };
+
+/**
+ * Exponential backoff with full jitter (a random delay between half and all of the doubled delay), so that
+ * many nodes retrying one receiver that came back do not hit it in step.
+ */
+export function retryDelayMs(policy: RetryPolicy, failures: number, random: number): number {
+  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(30, Math.max(0, failures - 1)));
+  return Math.round(exp / 2 + (exp / 2) * random);
+}
+
+/** Error texts stay short and printable: they are shown in the UI and in the status. */
+export function errorText(error: unknown): string {
+  const e = error as { message?: unknown; cause?: { message?: unknown; code?: unknown } };
+  const base = typeof e?.message === 'string' ? e.message : String(error);
+  const cause = e?.cause && typeof e.cause.message === 'string' ? `: ${e.cause.message}` : '';
+  return `${base}${cause}`.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 500);
+}

@@ -1,0 +1,99 @@
+import { Type } from 'typebox';
+import { StringEnum, Text } from './common-schemas.js';
+
+export const DESTINATION_KINDS = ['webhook', 'syslog', 'nats'] as const;
+export type DestinationKind = (typeof DESTINATION_KINDS)[number];
+
+/** What one delivered entry looks like: the API's JSON, OCSF, or (syslog only) CEF. */
+export const PAYLOAD_FORMATS = ['json', 'ocsf', 'cef'] as const;
+export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
+
+/** Which entries a destination receives: `admin` (administrative events) and/or `auth` (sign-ins). */
+export const DESTINATION_STREAMS = ['admin', 'auth'] as const;
+
+export const DestinationFilter = Type.Object(
+  {
+    streams: Type.Optional(Type.Array(StringEnum(DESTINATION_STREAMS), { minItems: 1, uniqueItems: true })),
+    categories: Type.Optional(Type.Array(Text(64), { maxItems: 50 })),
+    eventTypes: Type.Optional(Type.Array(Text(128), { maxItems: 50 })),
+  },
+  { additionalProperties: false },
+);
+
+/** The settings a destination may be created or updated with; which fields apply depends on `kind`. */
+const settingsFields = {
+  name: Text(128),
+  format: StringEnum(PAYLOAD_FORMATS),
+  /** webhook */
+  url: Type.String({ minLength: 1, maxLength: 2048 }),
+  /** syslog */
+  host: Text(253),
+  port: Type.Integer({ minimum: 1, maximum: 65535 }),
+  tls: Type.Boolean(),
+  /** syslog over TLS: the CA certificate(s), PEM, that the receiver's certificate must chain to (default: the system's). */
+  caPem: Type.String({ maxLength: 65536 }),
+  /** nats: comma-separated server URLs, and the subject a JetStream stream takes */
+  servers: Text(1024),
+  subject: Text(255),
+  filter: DestinationFilter,
+  batchSize: Type.Integer({ minimum: 1, maximum: 1000 }),
+};
+
+export const DestinationUpdate = Type.Partial(Type.Object(settingsFields), { additionalProperties: false });
+
+export const DestinationCreate = Type.Object(
+  { kind: StringEnum(DESTINATION_KINDS), ...DestinationUpdate.properties, name: settingsFields.name },
+  { additionalProperties: false },
+);
+
+/** Replay: deliver again from this seq, or from the first entry received at or after this time. */
+export const DestinationReplay = Type.Object(
+  {
+    fromSeq: Type.Optional(Type.Integer({ minimum: 1 })),
+    fromTime: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+);
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+
+export const DestinationStatus = Type.Object({
+  /** Every matching entry up to this seq has been delivered (0: none yet). */
+  deliveredSeq: Type.Integer(),
+  deliveredAt: Nullable(Type.String()),
+  headSeq: Type.Integer(),
+  /** Entries (of either stream, matching or not) recorded after deliveredSeq. */
+  eventsBehind: Type.Integer(),
+  /** How long ago the oldest undelivered entry was received; 0 when caught up. */
+  secondsBehind: Type.Number(),
+  lastError: Nullable(Type.String()),
+  /** Consecutive failed attempts; a destination is paused after too many. */
+  failures: Type.Integer(),
+  nextAttemptAt: Nullable(Type.String()),
+});
+
+export const DestinationView = Type.Object({
+  id: Type.String(),
+  tenant: Type.String(),
+  name: Type.String(),
+  kind: Type.String(),
+  format: Type.String(),
+  url: Type.Optional(Type.String()),
+  host: Type.Optional(Type.String()),
+  port: Type.Optional(Type.Integer()),
+  tls: Type.Optional(Type.Boolean()),
+  caPem: Type.Optional(Type.String()),
+  servers: Type.Optional(Type.String()),
+  subject: Type.Optional(Type.String()),
+  filter: DestinationFilter,
+  batchSize: Type.Integer(),
+  state: StringEnum(['active', 'paused'] as const),
+  pausedReason: Nullable(Type.String()),
+  /** Webhook: the Ed25519 public key (`whpk_…`) that verifies `v1a` signatures; never a secret. */
+  publicKey: Type.Optional(Type.String()),
+  /** SHA-256 prefix of the signing secret, to tell which one a receiver holds; the secret itself is never shown. */
+  secretFingerprint: Nullable(Type.String()),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  status: DestinationStatus,
+});

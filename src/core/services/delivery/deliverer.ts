@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DEFAULT_RETRY,
+  type DestinationRecord,
+  errorText,
+  matchesFilter,
+  type RetryPolicy,
+  retryDelayMs,
+} from '../../domain/destination.js';
+import { outgoingEntry } from '../../domain/destination-payload.js';
+import type { Store } from '../../ports/store.js';
+import type { Destinations } from '../destinations.js';
+import { senderFor } from './sender.js';
+
+export interface DeliveryOptions {
+  /** How often every destination is looked at (appends also wake the delivery at once); default 500 ms. */
+  pollMs?: number;
+  /** How long a node's lease on a destination lasts without renewal; another node takes over after it. */
+  leaseMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** This process's name in leases; default a random UUID. */
+  nodeId?: string;
+}
+
+interface Held {
+  record: DestinationRecord;
+  renewedMs: number;
+}
+
+/** What the delivery reports, for /metrics. */
+export interface DeliveryListener {
+  delivered(d: DestinationRecord, entries: number): void;
+  failed(d: DestinationRecord): void;
+}
+
+/**
+ * Delivers each active destination's entries in seq order, at least once: the cursor moves (durably, in the
+ * store) only after the receiver has a batch, so a crash or a failed send means the batch is sent again,
+ * with the same entry ids. A failure is retried with exponential backoff and jitter; after
+ * `maxFailures` in a row the destination is paused with its error. On several nodes, a lease gives each
+ * destination to one node at a time, renewed every poll; when that node dies, another takes it once the lease
+ * expires.
+ */
+export class Deliverer {
+  readonly #store: Store;
+  readonly #destinations: Destinations;
+  readonly #now: () => number;
+  readonly #running = new Map<string, Promise<void>>();
+  /** A failed batch is retried as the same batch (same webhook-id), however many entries arrived since. */
+  readonly #retryUpTo = new Map<string, number>();
+  /** The destinations this node holds the lease of, with their latest known record. */
+  readonly #owned = new Map<string, Held>();
+  #options: Required<Omit<DeliveryOptions, 'retry'>> & { retry: RetryPolicy } = {
+    pollMs: 500,
+    leaseMs: 5000,
+    nodeId: randomUUID(),
+    retry: DEFAULT_RETRY,
+  };
+  #timer: NodeJS.Timeout | null = null;
+  #polling: Promise<void> | null = null;
+  #again = false;
+  #stopping = false;
+  listener: DeliveryListener | null = null;
+
+  constructor(store: Store, destinations: Destinations, now: () => number) {
+    this.#store = store;
+    this.#destinations = destinations;
+    this.#now = now;
+  }
+
+  get running(): boolean {
+    return this.#timer !== null;
+  }
+
+  start(options: DeliveryOptions = {}): void {
+    if (this.#timer) return;
+    this.#stopping = false;
+    this.#options = {
+      pollMs: options.pollMs ?? this.#options.pollMs,
+      leaseMs: options.leaseMs ?? this.#options.leaseMs,
+      nodeId: options.nodeId ?? this.#options.nodeId,
+      retry: {
+        baseDelayMs: options.retry?.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
+        maxDelayMs: options.retry?.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
+        maxFailures: options.retry?.maxFailures ?? DEFAULT_RETRY.maxFailures,
+      },
+    };
+    this.#timer = setInterval(() => this.refresh(), this.#options.pollMs);
+    this.#timer.unref();
+    this.refresh();
+  }
+
+  /**
+   * Delivers what was just appended: starts a run for every destination this node holds that is idle and due.
+   * Touches no store (appends call it); the poll keeps the leases and the list fresh.
+   */
+  wake(): void {
+    if (!this.#timer || this.#stopping) return;
+    const now = this.#now();
+    for (const [id, held] of this.#owned) {
+      if (this.#running.has(id) || held.record.progress.nextAttemptMs > now) continue;
+      const run = this.#deliver(held)
+        .catch(() => {})
+        .finally(() => this.#running.delete(id));
+      this.#running.set(id, run);
+    }
+  }
+
+  /** Drops what this node knew of a destination (it changed): a run stops after its batch in flight. */
+  forget(id: string): void {
+    this.#owned.delete(id);
+  }
+
+  /** Reads every destination and renews the leases now (after a create, resume or replay), then wakes. */
+  refresh(): void {
+    if (!this.#timer || this.#stopping) return;
+    if (this.#polling) {
+      this.#again = true;
+      return;
+    }
+    this.#polling = this.#poll()
+      .catch(() => {})
+      .finally(() => {
+        this.#polling = null;
+        if (this.#again) {
+          this.#again = false;
+          this.refresh();
+        } else this.wake();
+      });
+  }
+
+  /** Stops delivering: waits for batches in flight, then gives up the leases so another node takes over at once. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    await this.#polling;
+    await Promise.allSettled(this.#running.values());
+    for (const id of this.#owned.keys())
+      await this.#store.destinations.releaseLease(id, this.#options.nodeId).catch(() => {});
+    this.#owned.clear();
+  }
+
+  /**
+   * Takes or renews the lease of every active destination (a renewal once a third of the lease has passed,
+   * so that an idle node writes little), lets go of paused and deleted ones, and keeps the records of the
+   * destinations this node holds; a record being delivered keeps the progress its run knows.
+   */
+  async #poll(): Promise<void> {
+    const all = await this.#store.destinations.list();
+    const now = this.#now();
+    const seen = new Set<string>();
+    for (const d of all) {
+      if (this.#stopping) return;
+      seen.add(d.id);
+      const held = this.#owned.get(d.id);
+      if (d.state !== 'active') {
+        if (held) {
+          this.#owned.delete(d.id);
+          await this.#store.destinations.releaseLease(d.id, this.#options.nodeId);
+        }
+        continue;
+      }
+      if (held && now - held.renewedMs < this.#options.leaseMs / 3) {
+        if (!this.#running.has(d.id)) held.record = d;
+        continue;
+      }
+      const ok = await this.#store.destinations.acquireLease(
+        d.id,
+        this.#options.nodeId,
+        now,
+        this.#options.leaseMs,
+      );
+      if (!ok) this.#owned.delete(d.id);
+      else if (held) {
+        held.renewedMs = now;
+        if (!this.#running.has(d.id)) held.record = d;
+      } else this.#owned.set(d.id, { record: d, renewedMs: now });
+    }
+    for (const id of this.#owned.keys()) if (!seen.has(id)) this.#owned.delete(id);
+  }
+
+  /** Sends batches until the destination is caught up, fails, or was changed under it. */
+  async #deliver(held: Held): Promise<void> {
+    const d = held.record;
+    const expect = { owner: this.#options.nodeId, generation: d.generation };
+    const keys = this.#destinations.webhookKeys(d);
+    const sender = senderFor(d, keys);
+    let progress = d.progress;
+    try {
+      while (!this.#stopping && this.#owned.get(d.id) === held) {
+        const retryUpTo = this.#retryUpTo.get(d.id);
+        const limit =
+          retryUpTo !== undefined ? Math.max(1, retryUpTo - progress.cursorSeq) : d.settings.batchSize;
+        const rows = await this.#store.scanChain(d.tenant, progress.cursorSeq, limit);
+        if (rows.length === 0) return;
+        const lastSeq = rows[rows.length - 1]!.seq;
+        const entries = rows
+          .map((r) => outgoingEntry(d.tenant, r))
+          .filter((e) => matchesFilter(d.settings.filter, e.facts));
+        const now = () => this.#now();
+        if (entries.length > 0) {
+          try {
+            await sender.send(entries, `${d.id}.${entries[0]!.seq}-${entries[entries.length - 1]!.seq}`);
+          } catch (error) {
+            this.#retryUpTo.set(d.id, lastSeq);
+            this.listener?.failed(d);
+            held.record = { ...d, progress: await this.#failed(d, expect, progress, error) };
+            return;
+          }
+        }
+        this.#retryUpTo.delete(d.id);
+        progress = {
+          cursorSeq: lastSeq,
+          deliveredMs: entries.length > 0 ? now() : progress.deliveredMs,
+          lastError: null,
+          failures: 0,
+          nextAttemptMs: 0,
+        };
+        if (!(await this.#store.destinations.recordProgress(d.id, expect, progress))) {
+          this.#owned.delete(d.id); // replayed, paused or taken over: the next poll knows
+          return;
+        }
+        held.record = { ...d, progress };
+        if (entries.length > 0) this.listener?.delivered(d, entries.length);
+      }
+    } finally {
+      await sender.close();
+    }
+  }
+
+  async #failed(
+    d: DestinationRecord,
+    expect: { owner: string; generation: number },
+    progress: DestinationRecord['progress'],
+    error: unknown,
+  ): Promise<DestinationRecord['progress']> {
+    const policy = this.#options.retry;
+    const failures = progress.failures + 1;
+    const lastError = errorText(error);
+    const next = {
+      ...progress,
+      lastError,
+      failures,
+      nextAttemptMs: this.#now() + retryDelayMs(policy, failures, Math.random()),
+    };
+    const pause =
+      failures >= policy.maxFailures ? `paused after ${failures} failed attempts: ${lastError}` : undefined;
+    const recorded = await this.#store.destinations.recordProgress(d.id, expect, next, pause);
+    if (recorded && pause) {
+      this.#retryUpTo.delete(d.id);
+      this.#owned.delete(d.id);
+      await this.#destinations.recordAutomaticPause(d, pause);
+    }
+    return next;
+  }
+}

@@ -1,0 +1,49 @@
+import { jetstream } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { DestinationSettings } from '../../domain/destination.js';
+import { type OutgoingEntry, payloadObject } from '../../domain/destination-payload.js';
+import { SEND_TIMEOUT_MS, type Sender } from './sender.js';
+
+/**
+ * NATS JetStream: one message per entry on the destination's subject, published with the entry id as
+ * `Nats-Msg-Id`, so that the stream itself drops a resent entry within its duplicate window. A batch is
+ * delivered once the stream has acknowledged every message (a subject no stream takes is an error). The
+ * stream is the operator's to create (retention, replicas, who consumes it).
+ */
+export class NatsSender implements Sender {
+  readonly #settings: DestinationSettings;
+  #connection: Promise<NatsConnection> | null = null;
+
+  constructor(settings: DestinationSettings) {
+    this.#settings = settings;
+  }
+
+  async send(entries: readonly OutgoingEntry[]): Promise<void> {
+    this.#connection ??= connect({
+      servers: (this.#settings.servers as string).split(',').map((s) => s.trim()),
+      timeout: SEND_TIMEOUT_MS,
+      reconnect: false,
+      name: 'auditlog',
+    });
+    let nc: NatsConnection;
+    try {
+      nc = await this.#connection;
+    } catch (error) {
+      this.#connection = null;
+      throw error;
+    }
+    const js = jetstream(nc, { timeout: SEND_TIMEOUT_MS });
+    const subject = this.#settings.subject as string;
+    await Promise.all(
+      entries.map((e) =>
+        js.publish(subject, JSON.stringify(payloadObject(e, this.#settings.format)), { msgID: e.id }),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    const pending = this.#connection;
+    this.#connection = null;
+    if (pending) await (await pending.catch(() => null))?.close();
+  }
+}

@@ -1,0 +1,332 @@
+import { type DestinationRecord, errorText, NO_PROGRESS, settingsFor } from '../domain/destination.js';
+import type { OutgoingEntry } from '../domain/destination-payload.js';
+import {
+  generateWebhookKeys,
+  openSecret,
+  sealSecret,
+  secretFingerprint,
+  type WebhookKeys,
+} from '../domain/destination-secrets.js';
+import { AuditError, notFound } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { compileSchema, schemaErrors } from '../domain/schema-validator.js';
+import {
+  DestinationCreate,
+  DestinationReplay,
+  DestinationUpdate,
+} from '../domain/schemas/destination-schema.js';
+import { formatTimestamp, parseRfc3339 } from '../domain/time.js';
+import type { Store } from '../ports/store.js';
+import type { ActingParty, SelfAudit } from './access-control.js';
+import {
+  type DestinationStatusView,
+  destinationStatus,
+  firstSeqAtOrAfter,
+} from './delivery/destination-status.js';
+import { senderFor } from './delivery/sender.js';
+
+export type DestinationView = ReturnType<typeof publicSettings> & { status: DestinationStatusView };
+
+/** What creating a webhook answers once: the signing secret (never shown again) and the public key. */
+export interface CreatedDestination {
+  destination: DestinationView;
+  secret?: string;
+}
+
+const SYSTEM: ActingParty = {
+  actor: { id: 'auditlog:delivery', username: 'auditlog delivery', type: 'system' },
+};
+
+/**
+ * Stream destinations of a tenant: create, update, pause, resume, replay, delete, and their status. Secrets
+ * are sealed before they reach the store and never returned after creation. Every change is recorded as an
+ * `auditlog.destination_*` security event of the tenant, attributed to whoever made it.
+ */
+export class Destinations {
+  readonly #store: Store;
+  readonly #now: () => number;
+  readonly #audit: SelfAudit;
+  readonly #key: Buffer;
+  readonly #categories: ReadonlySet<string>;
+  /** Called after every change, so that the delivery drops what it knew of the destination at once. */
+  onChange: (id: string) => void = () => {};
+
+  constructor(
+    store: Store,
+    now: () => number,
+    audit: SelfAudit,
+    key: Buffer,
+    categories: ReadonlySet<string>,
+  ) {
+    this.#store = store;
+    this.#now = now;
+    this.#audit = audit;
+    this.#key = key;
+    this.#categories = categories;
+  }
+
+  async create(tenant: string, body: unknown, by: ActingParty): Promise<CreatedDestination> {
+    const input = this.#check(DestinationCreate, body) as { kind: DestinationRecord['kind']; name: string };
+    const settings = settingsFor(input.kind, undefined, input as Record<string, unknown>);
+    this.#checkCategories(settings.filter.categories);
+    const nowMs = this.#now();
+    let secret: string | undefined;
+    let sealed: string | null = null;
+    let publicKey: string | null = null;
+    if (input.kind === 'webhook') {
+      const generated = generateWebhookKeys();
+      secret = generated.keys.secret;
+      sealed = sealSecret(this.#key, generated.keys);
+      publicKey = generated.publicKey;
+    }
+    const record: DestinationRecord = {
+      id: newId(),
+      tenant,
+      name: input.name,
+      kind: input.kind,
+      settings,
+      secretBox: sealed,
+      publicKey,
+      secretFingerprint: secret ? secretFingerprint(secret) : null,
+      state: 'active',
+      pausedReason: null,
+      createdMs: nowMs,
+      updatedMs: nowMs,
+      // A new destination receives what is recorded from now on (replay reaches back).
+      progress: { ...NO_PROGRESS, cursorSeq: (await this.#store.chainHead(tenant))?.seq ?? 0 },
+      generation: 0,
+    };
+    await this.#store.destinations.create(record);
+    await this.#record(record, 'created', 'create', by, null, publicSettings(record));
+    this.onChange(record.id);
+    return { destination: await this.view(record), ...(secret ? { secret } : {}) };
+  }
+
+  async list(tenant: string): Promise<DestinationView[]> {
+    const all = await this.#store.destinations.list(tenant);
+    return Promise.all(all.map((d) => this.view(d)));
+  }
+
+  /** Every tenant's destinations with their status (metrics). */
+  async statuses(): Promise<DestinationView[]> {
+    const all = await this.#store.destinations.list();
+    return Promise.all(all.map((d) => this.view(d)));
+  }
+
+  async get(tenant: string, id: string): Promise<DestinationView> {
+    return this.view(await this.#find(tenant, id));
+  }
+
+  async update(tenant: string, id: string, body: unknown, by: ActingParty): Promise<DestinationView> {
+    const input = this.#check(DestinationUpdate, body) as Record<string, unknown>;
+    const before = await this.#find(tenant, id);
+    const settings = settingsFor(before.kind, before.settings, input);
+    this.#checkCategories(settings.filter.categories);
+    const after = await this.#patch(before, {
+      ...(typeof input.name === 'string' ? { name: input.name } : {}),
+      settings,
+    });
+    await this.#record(after, 'updated', 'update', by, publicSettings(before), publicSettings(after));
+    this.onChange(id);
+    return this.view(after);
+  }
+
+  async pause(tenant: string, id: string, by: ActingParty): Promise<DestinationView> {
+    const before = await this.#find(tenant, id);
+    const after = await this.#patch(before, { state: 'paused', pausedReason: 'paused by an administrator' });
+    this.onChange(id);
+    await this.#record(after, 'paused', 'update', by, publicSettings(before), publicSettings(after));
+    return this.view(after);
+  }
+
+  /** Resumes delivery from where it stopped, at once (failures and backoff are forgotten). */
+  async resume(tenant: string, id: string, by: ActingParty): Promise<DestinationView> {
+    const before = await this.#find(tenant, id);
+    const after = await this.#patch(before, {
+      state: 'active',
+      pausedReason: null,
+      progress: { ...before.progress, failures: 0, nextAttemptMs: 0 },
+    });
+    await this.#record(after, 'resumed', 'update', by, publicSettings(before), publicSettings(after));
+    this.onChange(id);
+    return this.view(after);
+  }
+
+  /**
+   * Delivers again from `fromSeq`, or from the first entry received at or after `fromTime`: receivers see
+   * those entries a second time (with the same ids, which they dedupe on).
+   */
+  async replay(tenant: string, id: string, body: unknown, by: ActingParty): Promise<DestinationView> {
+    const input = this.#check(DestinationReplay, body) as { fromSeq?: number; fromTime?: string };
+    if ((input.fromSeq === undefined) === (input.fromTime === undefined))
+      throw new AuditError('invalid_request', 'Name where to replay from', [
+        { path: '/fromSeq', message: 'give exactly one of fromSeq and fromTime' },
+      ]);
+    const before = await this.#find(tenant, id);
+    const fromSeq =
+      input.fromSeq ??
+      (await firstSeqAtOrAfter(this.#store, tenant, parseRfc3339(input.fromTime as string) ?? 0));
+    const after = await this.#patch(before, {
+      progress: {
+        ...before.progress,
+        cursorSeq: fromSeq - 1,
+        failures: 0,
+        nextAttemptMs: 0,
+        lastError: null,
+      },
+    });
+    await this.#record(
+      after,
+      'replayed',
+      'update',
+      by,
+      { cursorSeq: before.progress.cursorSeq },
+      {
+        cursorSeq: fromSeq - 1,
+        ...(input.fromTime ? { fromTime: input.fromTime } : { fromSeq }),
+      },
+    );
+    this.onChange(id);
+    return this.view(after);
+  }
+
+  async delete(tenant: string, id: string, by: ActingParty): Promise<void> {
+    const before = await this.#find(tenant, id);
+    if (!(await this.#store.destinations.delete(tenant, id))) throw notFound(`Destination ${id}`);
+    this.onChange(id);
+    await this.#record(before, 'deleted', 'delete', by, publicSettings(before), null);
+  }
+
+  /**
+   * Sends one made-up entry (`auditlog.destination_test`, not in the log) to the destination now, whatever its
+   * state, and tells whether the receiver took it.
+   */
+  async testSend(
+    tenant: string,
+    id: string,
+  ): Promise<{ delivered: boolean; error: string | null; ms: number }> {
+    const d = await this.#find(tenant, id);
+    const sender = senderFor(d, this.webhookKeys(d));
+    const started = performance.now();
+    try {
+      await sender.send([testEntry(tenant, this.#now())], `test.${newId()}`);
+      return { delivered: true, error: null, ms: Math.round(performance.now() - started) };
+    } catch (error) {
+      return { delivered: false, error: errorText(error), ms: Math.round(performance.now() - started) };
+    } finally {
+      await sender.close();
+    }
+  }
+
+  /** The delivery paused a destination that kept failing: recorded like any other change. */
+  async recordAutomaticPause(d: DestinationRecord, reason: string): Promise<void> {
+    const after = { ...d, state: 'paused' as const, pausedReason: reason };
+    await this.#record(after, 'paused', 'update', SYSTEM, publicSettings(d), publicSettings(after));
+  }
+
+  /** The opened signing keys of a webhook (for the delivery only). */
+  webhookKeys(d: DestinationRecord): WebhookKeys | null {
+    return d.secretBox ? openSecret<WebhookKeys>(this.#key, d.secretBox) : null;
+  }
+
+  async view(d: DestinationRecord): Promise<DestinationView> {
+    return { ...publicSettings(d), status: await destinationStatus(this.#store, d, this.#now()) };
+  }
+
+  async find(tenant: string, id: string): Promise<DestinationRecord> {
+    return this.#find(tenant, id);
+  }
+
+  async #find(tenant: string, id: string): Promise<DestinationRecord> {
+    const d = await this.#store.destinations.get(tenant, id);
+    if (!d) throw notFound(`Destination ${id}`);
+    return d;
+  }
+
+  async #patch(
+    d: DestinationRecord,
+    patch: Omit<Parameters<Store['destinations']['update']>[2], 'updatedMs'>,
+  ): Promise<DestinationRecord> {
+    const after = await this.#store.destinations.update(d.tenant, d.id, { ...patch, updatedMs: this.#now() });
+    if (!after) throw notFound(`Destination ${d.id}`);
+    return after;
+  }
+
+  #check(schema: object, body: unknown): unknown {
+    const details = schemaErrors(compileSchema(schema), body ?? {});
+    if (details.length > 0) throw new AuditError('invalid_request', 'The destination is not valid', details);
+    return body ?? {};
+  }
+
+  #checkCategories(categories: readonly string[] | undefined): void {
+    const unknown = (categories ?? []).findIndex((c) => !this.#categories.has(c) && c !== 'security');
+    if (unknown >= 0)
+      throw new AuditError('invalid_request', 'The destination is not valid', [
+        { path: `/filter/categories/${unknown}`, message: 'is not a category of the catalog' },
+      ]);
+  }
+
+  async #record(
+    d: DestinationRecord,
+    verb: string,
+    action: 'create' | 'update' | 'delete',
+    by: ActingParty,
+    oldValue: unknown,
+    newValue: unknown,
+  ): Promise<void> {
+    await this.#audit(d.tenant, {
+      ...by,
+      action,
+      category: 'security',
+      eventType: `auditlog.destination_${verb}`,
+      target: { type: 'Destination', id: d.id, name: d.name },
+      oldValue,
+      newValue,
+    });
+  }
+}
+
+/** A destination as shown: its settings and state, never its secret. */
+export function publicSettings(d: DestinationRecord) {
+  return {
+    id: d.id,
+    tenant: d.tenant,
+    name: d.name,
+    kind: d.kind,
+    ...d.settings,
+    state: d.state,
+    pausedReason: d.pausedReason,
+    ...(d.publicKey ? { publicKey: d.publicKey } : {}),
+    secretFingerprint: d.secretFingerprint,
+    createdAt: formatTimestamp(d.createdMs),
+    updatedAt: formatTimestamp(d.updatedMs),
+  };
+}
+
+/** The made-up entry a test send delivers: an administrative event that names itself a test. */
+function testEntry(tenant: string, nowMs: number): OutgoingEntry {
+  const id = newId();
+  const at = formatTimestamp(nowMs);
+  return {
+    id,
+    seq: 0,
+    stream: 'event',
+    receivedMs: nowMs,
+    facts: { stream: 'event', category: 'security', eventType: 'auditlog.destination_test' },
+    event: {
+      id,
+      seq: 0,
+      tenant,
+      occurredAt: at,
+      receivedAt: at,
+      actor: { id: 'auditlog:delivery', username: 'auditlog delivery', type: 'system' },
+      action: 'create',
+      eventType: 'auditlog.destination_test',
+      category: 'security',
+      target: { type: 'Destination', id: 'test' },
+      oldValue: null,
+      newValue: { test: true },
+      changes: [],
+    } as OutgoingEntry['event'],
+  };
+}
