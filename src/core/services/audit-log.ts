@@ -20,6 +20,7 @@ import { AuthLog } from './auth-log.js';
 import { Checkpointer, type CheckpointPolicy, loadSigningKey } from './checkpointer.js';
 import { coalesce, csvExport, type ExportFormat } from './export-stream.js';
 import { Integrity } from './integrity.js';
+import { Lifecycle } from './lifecycle.js';
 import { verifiableExport } from './verifiable-export.js';
 
 export interface AuditLogOptions {
@@ -67,6 +68,7 @@ export class AuditLog {
   readonly auth: AuthLog;
   readonly checkpoints: Checkpointer;
   readonly integrity: Integrity;
+  readonly lifecycle: Lifecycle;
   readonly #redactor: Redactor;
   readonly #categories: ReadonlySet<string>;
   readonly #onAppend: AuditLogOptions['onAppend'];
@@ -82,6 +84,13 @@ export class AuditLog {
     this.#keywordScanLimit = Math.max(1, options.keywordScanLimit ?? KEYWORD_SCAN_LIMIT);
     this.checkpoints = new Checkpointer(this.store, signingKey, this.now, options.checkpoints);
     this.integrity = new Integrity(this.store, this.checkpoints);
+    this.lifecycle = new Lifecycle({
+      store: this.store,
+      now: this.now,
+      checkpoints: this.checkpoints,
+      categories: this.#categories,
+      record: (tenant, event) => this.recordSelfAudit(tenant, event),
+    });
     this.access = new AccessControl(this.store, this.now, (tenant, event) =>
       this.recordSelfAudit(tenant, event),
     );
@@ -313,6 +322,7 @@ export class AuditLog {
   /** Signs a final checkpoint for every tenant, then closes the store (which lets in-flight appends finish). */
   async close(): Promise<void> {
     try {
+      await this.lifecycle.stop();
       await this.store.flush();
       await this.checkpoints.stop();
     } finally {
