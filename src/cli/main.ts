@@ -3,6 +3,7 @@ import { isAuditError } from '../core/domain/errors.js';
 import { registerDemo } from './commands/demo-command.js';
 import { registerExport } from './commands/export-command.js';
 import { registerImport } from './commands/import-command.js';
+import { registerLifecycle } from './commands/lifecycle-command.js';
 import { registerMigrate } from './commands/migrate-command.js';
 import { registerServe } from './commands/serve-command.js';
 import { registerToken } from './commands/token-command.js';
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<void> {
   registerToken(program);
   registerVerify(program);
   registerMigrate(program);
+  registerLifecycle(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -38,6 +38,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   // Checked before the store is opened: a weak all-scopes token is a usage error (exit 2), never served.
   if (bootstrap) assertStrongBootstrapToken(bootstrap);
   const trustProxy = trustProxyFromEnv();
+  const purgeEvery = purgeEveryFromEnv();
   const metrics = createMetrics();
   const log = await openRuntime(
     { db: flags.db, databaseUrl: flags.databaseUrl, readers: 2 },
@@ -74,6 +75,8 @@ async function serve(flags: ServeFlags): Promise<void> {
   app.addHook('onClose', async () => {
     await log.close();
   });
+  // Retention: purge on a schedule (docs/lifecycle.md); AUDITLOG_PURGE_EVERY=0 leaves it to `auditlog purge`.
+  log.lifecycle.start(purgeEvery, cliActor('serve'));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -104,6 +107,20 @@ async function serve(flags: ServeFlags): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   const address = await app.listen({ port, host });
   process.stdout.write(`auditlog listening on ${address} (${log.store.description})\n`);
+}
+
+/** AUDITLOG_PURGE_EVERY: a duration (`1h`, the default; `0` turns the scheduled purge off). */
+function purgeEveryFromEnv(): number {
+  const text = process.env.AUDITLOG_PURGE_EVERY;
+  if (text === undefined || text === '') return 3_600_000;
+  if (text.trim() === '0') return 0;
+  const ms = parseDuration(text);
+  if (ms === null || ms < 1000)
+    throw new AuditError(
+      'invalid_request',
+      'AUDITLOG_PURGE_EVERY must be a duration of at least 1s (e.g. 1h) or 0',
+    );
+  return ms;
 }
 
 /** AUDITLOG_FRAME_ANCESTORS: space-separated CSP sources (origins) allowed to frame the UI. */
