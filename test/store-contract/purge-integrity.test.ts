@@ -146,6 +146,8 @@ describe('a purge', () => {
     expect(after).not.toContain('old-bulk-3');
     const now = await verifyText(after);
     expect(now.problem).toBeUndefined();
+    expect(now.purged).toBe(5);
+    expect(old.purged).toBe(0);
     expect(now.events).toBeGreaterThan(0);
   });
 

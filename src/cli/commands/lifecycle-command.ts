@@ -19,7 +19,7 @@ export function registerLifecycle(program: Command): void {
         'Remove the content of entries past their retention policy (not held), in small steps; the chain keeps verifying',
       )
       .option('--tenant <tenant>', 'only this tenant (default: every tenant with a policy)')
-      .option('--step <n>', 'entries per step (one short transaction each)', '500'),
+      .option('--step <n>', 'entries per step (one short transaction each)', '200'),
   ).action(async (flags: StoreFlagsCli & { tenant?: string; step: string }) => {
     const stepSize = wholeNumber(flags.step, '--step');
     await withLog(flags, async (log) => {

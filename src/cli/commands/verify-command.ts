@@ -178,6 +178,7 @@ function summaryOfFile(report: Awaited<ReturnType<typeof verifyExport>>, file: s
       : `it extends ${extended} saved checkpoint(s)${uncovered.length ? `; ${uncovered.length} not covered by this export (${uncovered.map((c) => `${c.tenant}@${c.seq}`).join(', ')}: filtered out, or signed after it)` : ''}; `;
   return (
     `OK ${file}: ${report.events.toLocaleString('en-US')} events intact, each proven up to a signed checkpoint ` +
-    `(${report.checkpoints} checkpoints checked against ${keys}); ${saved}${rate(report.events, report.elapsedMs)}`
+    `(${report.checkpoints} checkpoints checked against ${keys}); ${saved}` +
+    `${report.purged ? `${report.purged.toLocaleString('en-US')} bridged entries marked purged; ` : ''}${rate(report.events, report.elapsedMs)}`
   );
 }

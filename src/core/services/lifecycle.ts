@@ -27,7 +27,7 @@ export interface LifecycleDeps {
 export interface PurgeOptions {
   /** One tenant; default every tenant with a policy. */
   tenant?: string;
-  /** Entries per step (one short transaction each); default 500. */
+  /** Entries per step (one short transaction each); default 200. */
   stepSize?: number;
   /** A pause between steps, so that appends and reads queued meanwhile run first; default 0 (a yield). */
   pauseMs?: number;
@@ -52,7 +52,7 @@ export interface PurgeReport {
   elapsedMs: number;
 }
 
-const STEP = 500;
+const STEP = 200;
 /** How many purge records one purge's audit event lists (the rest are counted, and all are in the store). */
 const RECORDS_LISTED = 50;
 
