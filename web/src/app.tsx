@@ -8,6 +8,7 @@ import { formatLocal } from './format/format-time.ts';
 import { AuditLogPage } from './pages/audit-log-page.tsx';
 import { AuthLogPage } from './pages/auth-log-page.tsx';
 import { EntityHistoryPage } from './pages/entity-history-page.tsx';
+import { LifecyclePage } from './pages/lifecycle-page.tsx';
 import { SessionPage } from './pages/session-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 import { matchPath, navigate, useLocation } from './router.ts';
@@ -48,6 +49,7 @@ function Shell() {
               <Link href="/auth/events" current={path.startsWith('/auth')}>
                 Authentication log
               </Link>
+              <AdminLink current={path.startsWith('/admin')} />
             </nav>
             <SessionSummary embedded={session.embedded} fragmentExpiry={session.expiresAt} />
             {session.embedded ? null : (
@@ -97,8 +99,20 @@ function SessionSummary({ embedded, fragmentExpiry }: { embedded: boolean; fragm
   );
 }
 
+/** Data lifecycle, for tokens with the admin scope. */
+function AdminLink({ current }: { current: boolean }) {
+  const info = useTokenInfo();
+  if (!info?.scopes.includes('admin')) return null;
+  return (
+    <Link href="/admin/lifecycle" current={current}>
+      Data lifecycle
+    </Link>
+  );
+}
+
 function Route({ path }: { path: string }) {
   if (path === '/audit') return <AuditLogPage />;
+  if (path === '/admin/lifecycle') return <LifecyclePage />;
   const history = matchPath('/audit/history/:type/:id', path);
   if (history) return <EntityHistoryPage key={path} type={history.type!} id={history.id!} />;
   const session = matchPath('/auth/sessions/:id', path);
@@ -121,5 +135,6 @@ function titleOf(path: string): string {
   if (path.startsWith('/audit')) return 'Audit log';
   if (path.startsWith('/auth/sessions/')) return 'Session';
   if (path.startsWith('/auth')) return 'Authentication log';
+  if (path.startsWith('/admin')) return 'Data lifecycle';
   return 'Sign in';
 }
