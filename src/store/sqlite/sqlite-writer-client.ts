@@ -78,7 +78,7 @@ export class SqliteWriterClient {
     await this.#write({ kind: 'checkpoint', checkpoint });
   }
 
-  /** One purge step, in a savepoint of the writer's next group (sqlite-purge.ts). */
+  /** One purge step, in a savepoint of the writer's next group (purgeStep in sqlite-lifecycle-repository.ts). */
   async purge(step: PurgeStep): Promise<void> {
     await this.#write({ kind: 'purge', step });
   }

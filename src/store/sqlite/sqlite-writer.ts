@@ -3,10 +3,10 @@ import { AuditError } from '../../core/domain/errors.js';
 import { type ChainHead, EMPTY_HEAD } from '../../core/domain/hash-chain.js';
 import { mergeSession, type SessionRow } from '../../core/domain/session-merge.js';
 import { AppendPlan, type KnownEntry, type SealedAuth, type SealedEvent } from '../sql/append-plan.js';
+import { SESSION_COLUMNS } from '../sql/auth-query-plan.js';
 import type { Outcome } from '../threads/group-commit.js';
-import { SESSION_COLUMNS } from './sqlite-auth-queries.js';
 import { type FileIdentity, fileMoved, type SqliteDb, translateSqliteError } from './sqlite-connection.js';
-import { purgeStep } from './sqlite-purge.js';
+import { purgeStep } from './sqlite-lifecycle-repository.js';
 import { SqliteSearchIndex } from './sqlite-search-index.js';
 import type { WriteRequest } from './sqlite-writer-protocol.js';
 
