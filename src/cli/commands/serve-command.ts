@@ -77,7 +77,9 @@ async function serve(flags: ServeFlags): Promise<void> {
     await log.close();
   });
   // Retention: purge on a schedule (docs/lifecycle.md); AUDITLOG_PURGE_EVERY=0 leaves it to `auditlog purge`.
-  log.lifecycle.start(purgeEvery, cliActor('serve'));
+  log.lifecycle.start(purgeEvery, cliActor('serve'), (error) =>
+    process.stderr.write(`auditlog: scheduled purge failed: ${(error as Error).message}\n`),
+  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

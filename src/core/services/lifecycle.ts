@@ -161,10 +161,10 @@ export class Lifecycle {
     return run;
   }
 
-  /** Purges every `everyMs` (a server); errors are left for the next run. */
-  start(everyMs: number, by: ActingParty): void {
+  /** Purges every `everyMs` (a server); a failed run is reported to `onError` and tried again next time. */
+  start(everyMs: number, by: ActingParty, onError: (error: unknown) => void = () => {}): void {
     if (everyMs <= 0 || this.#timer) return;
-    this.#timer = setInterval(() => void this.purge({ by }).catch(() => {}), everyMs);
+    this.#timer = setInterval(() => void this.purge({ by }).catch(onError), everyMs);
     this.#timer.unref();
   }
 
