@@ -12,6 +12,7 @@ import { lifecycleBench } from './lifecycle-bench.js';
 import { postgresBench } from './postgres-bench.js';
 import { driversBench } from './postgres-drivers.js';
 import { queryBench } from './query-bench.js';
+import { sdkBench } from './sdk-bench.js';
 import { stallBench } from './stall-bench.js';
 import { uiBench } from './ui-bench.js';
 import { verifyBench } from './verify-bench.js';
@@ -23,14 +24,14 @@ import { verifyBench } from './verify-bench.js';
  *
  * Sections (BENCH_ONLY, comma-separated): ingest, query, export, auth, verify, ui, stall (the longest
  * /healthz wait under one heavy request: exports of BENCH_STALL_EVENTS, default 200,000, alerts after
- * BENCH_STALL_FAILURES, default 50,000, spraying failures), and postgres — which is pg-ingest (HTTP ingest
+ * BENCH_STALL_FAILURES, default 50,000, spraying failures), sdk (the client SDK: record() latency and rate,
+ * delivery and the drain of a spool after an outage, BENCH_SDK events, default 20,000), lifecycle (purge
+ * rate and the longest append/read during a purge of BENCH_LIFECYCLE_EVENTS, default 100,000, expired events,
+ * on SQLite and, when a server answers, PostgreSQL; not in the default run), and postgres — which is pg-ingest (HTTP ingest
  * against its raw INSERT/COPY ceilings, two servers on one database), pg-query (query latencies at each of
  * BENCH_PG_EVENTS, default 1,000,000 and 10,000,000, with EXPLAIN ANALYZE of every query shape at the
  * largest into bench/results/postgres-plans.md), pg-drivers (pg vs postgres.js) and pg-stall (the stall
- * section on PostgreSQL), and lifecycle (purge rate and the longest append/read during a purge of
- * BENCH_LIFECYCLE_EVENTS, default 100,000, expired events, on SQLite and — when a server answers — PostgreSQL;
- * not in the default run). They
- * need a PostgreSQL server at BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) and are
+ * section on PostgreSQL). They need a PostgreSQL server at BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres) and are
  * skipped when none answers. The query databases (auditlog_bench_1m, …) are kept for the next run; set
  * BENCH_PG_FRESH=1 or pass --fresh to reload them.
  */
@@ -44,7 +45,8 @@ const PG_FRESH = process.env.BENCH_PG_FRESH === '1' || process.argv.includes('--
 const STALL_EVENTS = n('BENCH_STALL_EVENTS', 200_000);
 const STALL_FAILURES = n('BENCH_STALL_FAILURES', 50_000);
 const LIFECYCLE_EVENTS = n('BENCH_LIFECYCLE_EVENTS', 100_000);
-const only = (process.env.BENCH_ONLY ?? 'ingest,query,export,auth,verify,ui,stall,postgres').split(',');
+const SDK = n('BENCH_SDK', 20_000);
+const only = (process.env.BENCH_ONLY ?? 'ingest,query,export,auth,verify,ui,stall,sdk,postgres').split(',');
 const pgParts = only.includes('postgres')
   ? ['pg-ingest', 'pg-query', 'pg-drivers', 'pg-stall']
   : only.filter((s) => s.startsWith('pg-'));
@@ -69,6 +71,7 @@ if (only.some((s) => ['query', 'export', 'verify', 'ui'].includes(s))) {
 }
 if (only.includes('auth')) await authBench(report, Math.min(INGEST, AUTH), AUTH, ROUNDS);
 if (only.includes('stall')) await stallBench(report, 'sqlite', STALL_EVENTS, STALL_FAILURES);
+if (only.includes('sdk')) await sdkBench(report, SDK);
 if (only.includes('lifecycle')) {
   await lifecycleBench(report, 'sqlite', LIFECYCLE_EVENTS);
   if (await pgVersion()) await lifecycleBench(report, 'postgres', LIFECYCLE_EVENTS);
