@@ -8,6 +8,7 @@ import { ingestBench } from './ingest-bench.js';
 import { DATA_DIR, demoDataset } from './lib/datasets.js';
 import { PG_ADMIN_URL, pgVersion } from './lib/postgres.js';
 import { fmt, Report, toMarkdown } from './lib/report.js';
+import { lifecycleBench } from './lifecycle-bench.js';
 import { postgresBench } from './postgres-bench.js';
 import { driversBench } from './postgres-drivers.js';
 import { queryBench } from './query-bench.js';
@@ -27,7 +28,9 @@ import { verifyBench } from './verify-bench.js';
  * BENCH_STALL_FAILURES, default 50,000, spraying failures), sdk (the client SDK: record() latency and rate,
  * delivery and the drain of a spool after an outage, BENCH_SDK events, default 20,000), streaming (entries/s
  * delivered per destination kind from a backlog of BENCH_STREAM_EVENTS, default 20,000, and the lag at a steady
- * 1,000 events/s), and postgres — which is pg-ingest (HTTP ingest
+ * 1,000 events/s), lifecycle (purge
+ * rate and the longest append/read during a purge of BENCH_LIFECYCLE_EVENTS, default 100,000, expired events,
+ * on SQLite and, when a server answers, PostgreSQL; not in the default run), and postgres — which is pg-ingest (HTTP ingest
  * against its raw INSERT/COPY ceilings, two servers on one database), pg-query (query latencies at each of
  * BENCH_PG_EVENTS, default 1,000,000 and 10,000,000, with EXPLAIN ANALYZE of every query shape at the
  * largest into bench/results/postgres-plans.md), pg-drivers (pg vs postgres.js) and pg-stall (the stall
@@ -45,6 +48,7 @@ const PG_EVENTS = (process.env.BENCH_PG_EVENTS ?? '1000000,10000000').split(',')
 const PG_FRESH = process.env.BENCH_PG_FRESH === '1' || process.argv.includes('--fresh');
 const STALL_EVENTS = n('BENCH_STALL_EVENTS', 200_000);
 const STALL_FAILURES = n('BENCH_STALL_FAILURES', 50_000);
+const LIFECYCLE_EVENTS = n('BENCH_LIFECYCLE_EVENTS', 100_000);
 const SDK = n('BENCH_SDK', 20_000);
 const only = (
   process.env.BENCH_ONLY ?? 'ingest,query,export,auth,verify,ui,stall,streaming,sdk,postgres'
@@ -75,6 +79,10 @@ if (only.includes('auth')) await authBench(report, Math.min(INGEST, AUTH), AUTH,
 if (only.includes('stall')) await stallBench(report, 'sqlite', STALL_EVENTS, STALL_FAILURES);
 if (only.includes('sdk')) await sdkBench(report, SDK);
 if (only.includes('streaming')) await streamingBench(report, n('BENCH_STREAM_EVENTS', 20_000), 5);
+if (only.includes('lifecycle')) {
+  await lifecycleBench(report, 'sqlite', LIFECYCLE_EVENTS);
+  if (await pgVersion()) await lifecycleBench(report, 'postgres', LIFECYCLE_EVENTS);
+}
 mkdirSync(`${DATA_DIR}../results`, { recursive: true });
 if (pgParts.length > 0) {
   const version = await pgVersion();

@@ -4,6 +4,7 @@ import { registerDemo } from './commands/demo-command.js';
 import { registerDestination } from './commands/destination-command.js';
 import { registerExport } from './commands/export-command.js';
 import { registerImport } from './commands/import-command.js';
+import { registerLifecycle } from './commands/lifecycle-command.js';
 import { registerMigrate } from './commands/migrate-command.js';
 import { registerServe } from './commands/serve-command.js';
 import { registerToken } from './commands/token-command.js';
@@ -31,6 +32,7 @@ export async function main(argv: string[]): Promise<void> {
   registerDestination(program);
   registerVerify(program);
   registerMigrate(program);
+  registerLifecycle(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

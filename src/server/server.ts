@@ -20,6 +20,7 @@ import { destinationRoutes } from './routes/destination-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
 import { exportRoutes } from './routes/export-routes.js';
 import { integrityRoutes } from './routes/integrity-routes.js';
+import { lifecycleRoutes } from './routes/lifecycle-routes.js';
 import { operationsRoutes } from './routes/operations-routes.js';
 import { sessionInfoRoutes } from './routes/session-info-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
@@ -166,6 +167,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(tokenRoutes, { log });
   await app.register(destinationRoutes, { log });
   watchDelivery(metrics, log);
+  await app.register(lifecycleRoutes, { log });
   await registerWebUi(app, { ...options.webUi, root: options.webUi?.root ?? defaultWebRoot() });
   return app;
 }

@@ -17,6 +17,8 @@ export interface StoreUnderTest {
   reopen(): Promise<Store>;
   /** Another store on the same storage, as a second process would open it; the caller closes it. */
   openAnother(): Promise<Store>;
+  /** Runs raw SQL on the storage as its owner would (an attacker with database access, in tamper tests). */
+  exec(sql: string): Promise<void>;
   /** Closes the store and removes its storage (file or database). Idempotent. */
   destroy(): Promise<void>;
 }
@@ -26,18 +28,32 @@ export async function openStoreUnderTest(): Promise<StoreUnderTest> {
   const dir = tempDir('auditlog-store-contract-');
   let open: () => Promise<Store>;
   let removeStorage: () => Promise<void> = async () => {};
+  let exec: (sql: string) => Promise<void>;
   try {
     if (STORE_KIND === 'sqlite') {
       const { SqliteStore } = await import('../../src/store/sqlite/sqlite-store.js');
       const file = dir.file('auditlog.db');
       // With reader threads, as the server opens it.
       open = () => SqliteStore.open({ file, readers: 1 });
+      const { default: Database } = await import('better-sqlite3');
+      exec = async (sql) => {
+        const db = new Database(file);
+        try {
+          db.exec(sql);
+        } finally {
+          db.close();
+        }
+      };
     } else {
       // Loaded only here, so that the sqlite project never loads the PostgreSQL driver.
       const { createTestDatabase } = await import('../helpers/postgres.js');
       const { PostgresStore } = await import('../../src/store/postgres/postgres-store.js');
       const db = await createTestDatabase();
       removeStorage = db.drop;
+      const { withClient } = await import('../helpers/postgres.js');
+      exec = async (sql) => {
+        await withClient(db.url, (c) => c.query(sql));
+      };
       // The signing key lives in a file of the node, never in the database.
       open = () => PostgresStore.open({ url: db.url, keyFile: dir.file('signing-key.pem') });
     }
@@ -65,6 +81,7 @@ export async function openStoreUnderTest(): Promise<StoreUnderTest> {
       return store;
     },
     openAnother: () => open(),
+    exec: (sql) => exec(sql),
     destroy() {
       destroyed ??= (async () => {
         try {

@@ -9,6 +9,7 @@ import { AuditLogPage } from './pages/audit-log-page.tsx';
 import { AuthLogPage } from './pages/auth-log-page.tsx';
 import { DestinationsPage } from './pages/destinations-page.tsx';
 import { EntityHistoryPage } from './pages/entity-history-page.tsx';
+import { LifecyclePage } from './pages/lifecycle-page.tsx';
 import { SessionPage } from './pages/session-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 import { matchPath, navigate, useLocation } from './router.ts';
@@ -71,9 +72,14 @@ function Shell() {
 function AdminLinks({ path }: { path: string }) {
   if (!useHasScope('admin')) return null;
   return (
-    <Link href="/destinations" current={path.startsWith('/destinations')}>
-      Destinations
-    </Link>
+    <>
+      <Link href="/destinations" current={path.startsWith('/destinations')}>
+        Destinations
+      </Link>
+      <Link href="/admin/lifecycle" current={path.startsWith('/admin')}>
+        Data lifecycle
+      </Link>
+    </>
   );
 }
 
@@ -109,9 +115,11 @@ function SessionSummary({ embedded, fragmentExpiry }: { embedded: boolean; fragm
   );
 }
 
+/** Data lifecycle, for tokens with the admin scope. */
 function Route({ path }: { path: string }) {
   if (path === '/audit') return <AuditLogPage />;
   if (path === '/destinations') return <DestinationsPage />;
+  if (path === '/admin/lifecycle') return <LifecyclePage />;
   const history = matchPath('/audit/history/:type/:id', path);
   if (history) return <EntityHistoryPage key={path} type={history.type!} id={history.id!} />;
   const session = matchPath('/auth/sessions/:id', path);
@@ -135,5 +143,6 @@ function titleOf(path: string): string {
   if (path.startsWith('/auth/sessions/')) return 'Session';
   if (path.startsWith('/auth')) return 'Authentication log';
   if (path.startsWith('/destinations')) return 'Destinations';
+  if (path.startsWith('/admin')) return 'Data lifecycle';
   return 'Sign in';
 }

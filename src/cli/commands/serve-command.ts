@@ -36,6 +36,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   // Checked before the store is opened: a weak all-scopes token is a usage error (exit 2), never served.
   if (bootstrap) assertStrongBootstrapToken(bootstrap);
   const trustProxy = trustProxyFromEnv();
+  const purgeEvery = purgeEveryFromEnv();
   // Loaded here, not at the top: every other command starts without Fastify (about 0.6 s of CPU).
   const { createMetrics } = await import('../../server/metrics.js');
   const { buildServer } = await import('../../server/server.js');
@@ -75,6 +76,10 @@ async function serve(flags: ServeFlags): Promise<void> {
   app.addHook('onClose', async () => {
     await log.close();
   });
+  // Retention: purge on a schedule (docs/lifecycle.md); AUDITLOG_PURGE_EVERY=0 leaves it to `auditlog purge`.
+  log.lifecycle.start(purgeEvery, cliActor('serve'), (error) =>
+    process.stderr.write(`auditlog: scheduled purge failed: ${(error as Error).message}\n`),
+  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -114,6 +119,20 @@ async function serve(flags: ServeFlags): Promise<void> {
       retry: { maxFailures: positiveIntFromEnv('AUDITLOG_DELIVERY_MAX_FAILURES') },
     });
   }
+}
+
+/** AUDITLOG_PURGE_EVERY: a duration (`1h`, the default; `0` turns the scheduled purge off). */
+function purgeEveryFromEnv(): number {
+  const text = process.env.AUDITLOG_PURGE_EVERY;
+  if (text === undefined || text === '') return 3_600_000;
+  if (text.trim() === '0') return 0;
+  const ms = parseDuration(text);
+  if (ms === null || ms < 1000)
+    throw new AuditError(
+      'invalid_request',
+      'AUDITLOG_PURGE_EVERY must be a duration of at least 1s (e.g. 1h) or 0',
+    );
+  return ms;
 }
 
 /** AUDITLOG_FRAME_ANCESTORS: space-separated CSP sources (origins) allowed to frame the UI. */

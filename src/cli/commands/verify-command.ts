@@ -145,11 +145,25 @@ function summaryOfStore(tenants: TenantResult[], entries: number, ms: number, ke
       ? 'the given key(s)'
       : "the store's own keys (pass --public-key to use a key you hold)";
   const saved = tenants.reduce((n, t) => n + t.savedCheckpoints, 0);
+  const purged = tenants.reduce((n, t) => n + t.purged, 0);
   return (
-    `OK ${entries.toLocaleString('en-US')} entries in ${tenants.length} tenant(s) intact; ${checkpoint}; ` +
+    `OK ${(entries - purged).toLocaleString('en-US')} entries in ${tenants.length} tenant(s) intact; ` +
+    `${purged ? `${purgedSummary(tenants, purged)}; ` : ''}${checkpoint}; ` +
     `${unsigned} entries after it not yet signed; checkpoints checked against ${keys}; ` +
     `${saved ? `the chain extends all ${saved} saved checkpoint(s); ` : ''}${rate(entries, ms)}`
   );
+}
+
+/** Purged entries: the chain links through their tombstones, each under a signed purge record. */
+function purgedSummary(tenants: TenantResult[], purged: number): string {
+  const ranges = tenants
+    .filter((t) => t.purged > 0)
+    .map((t) => {
+      const shown = t.purgedRanges.slice(0, 10).map(([a, b]) => (a === b ? `${a}` : `${a}–${b}`));
+      const more = t.purgedRanges.length > 10 ? ', …' : '';
+      return `${t.tenant} seqs ${shown.join(', ')}${more}`;
+    });
+  return `${purged.toLocaleString('en-US')} purged entries (signed purges; ${ranges.join('; ')})`;
 }
 
 function summaryOfFile(report: Awaited<ReturnType<typeof verifyExport>>, file: string): string {
@@ -164,6 +178,7 @@ function summaryOfFile(report: Awaited<ReturnType<typeof verifyExport>>, file: s
       : `it extends ${extended} saved checkpoint(s)${uncovered.length ? `; ${uncovered.length} not covered by this export (${uncovered.map((c) => `${c.tenant}@${c.seq}`).join(', ')}: filtered out, or signed after it)` : ''}; `;
   return (
     `OK ${file}: ${report.events.toLocaleString('en-US')} events intact, each proven up to a signed checkpoint ` +
-    `(${report.checkpoints} checkpoints checked against ${keys}); ${saved}${rate(report.events, report.elapsedMs)}`
+    `(${report.checkpoints} checkpoints checked against ${keys}); ${saved}` +
+    `${report.purged ? `${report.purged.toLocaleString('en-US')} bridged entries marked purged; ` : ''}${rate(report.events, report.elapsedMs)}`
   );
 }

@@ -1,5 +1,7 @@
 import { checkpointDue, DEFAULT_CHECKPOINT_EVERY, describeGaps } from './checkpoint-schedule.js';
 import { entryDigest, GENESIS_HASH, linkHash } from './hash-chain.js';
+import { purgeProblems } from './purge-check.js';
+import { SeqsDigest, type SignedPurge, seqRanges } from './purge-record.js';
 import type { ChainRow } from './rows.js';
 import { checkpointSignatureValid, type SignedCheckpoint } from './signing.js';
 import { formatTimestamp } from './time.js';
@@ -11,7 +13,8 @@ export type ProblemKind =
   | 'reordered'
   | 'checkpoint_signature_invalid'
   | 'checkpoint_mismatch'
-  | 'checkpoint_missing';
+  | 'checkpoint_missing'
+  | 'purge_invalid';
 
 export interface Problem {
   tenant: string;
@@ -37,9 +40,21 @@ export interface TenantResult {
   unsigned: number;
   /** Seqs where the schedule requires a checkpoint and the store has none (checkpoint-schedule.ts). */
   missingCheckpoints: number[];
+  /** Entries whose content a signed purge removed (tombstones: the chain links through them). */
+  purged: number;
+  /** Those entries' seqs as ranges (at most PURGED_RANGES_MAX of them). */
+  purgedRanges: [number, number][];
   /** Every problem found, in seq order (the chain's first one, and the missing checkpoints). */
   problems: Problem[];
   problem: Problem | undefined;
+}
+
+/** Purged ranges a report lists; the count is always exact. */
+const PURGED_RANGES_MAX = 1000;
+
+/** An entry's digest: recomputed from its content, or a tombstone's kept one. */
+function rowDigest(row: ChainRow): string {
+  return row.digest ?? entryDigest(row.stream, formatTimestamp(row.receivedMs), row.body);
 }
 
 /** How far from its place a moved entry is looked for, to tell "reordered" and "inserted" from "altered". */
@@ -71,6 +86,11 @@ export class ChainVerifier {
   #saved = 0;
   /** Scheduled seqs without a store checkpoint, with the chain's hash there (for one signed meanwhile). */
   readonly #gaps = new Map<number, string>();
+  readonly #purges: readonly SignedPurge[];
+  /** Tombstones seen, per purge id. */
+  readonly #tombstones = new Map<string, SeqsDigest>();
+  readonly #purgedRanges: [number, number][] = [];
+  #purged = 0;
 
   /**
    * `checkpoints` in any order; `keys` maps key id → public key PEM (the keys trusted to sign);
@@ -81,8 +101,10 @@ export class ChainVerifier {
     checkpoints: CheckpointToCheck[],
     keys: ReadonlyMap<string, string>,
     every = DEFAULT_CHECKPOINT_EVERY,
+    purges: readonly SignedPurge[] = [],
   ) {
     this.tenant = tenant;
+    this.#purges = purges;
     this.#checkpoints = [...checkpoints].sort((a, b) => a.seq - b.seq);
     this.#keys = keys;
     this.#every = every;
@@ -147,6 +169,8 @@ export class ChainVerifier {
     const newest = this.#newestValid?.seq ?? 0;
     const missing = [...this.#gaps.keys()];
     const problems = this.#problem ? [this.#problem] : [];
+    if (!this.#problem)
+      problems.push(...purgeProblems(this.tenant, this.#purges, this.#tombstones, this.#keys));
     if (missing.length > 0) {
       problems.push({
         tenant: this.tenant,
@@ -165,6 +189,8 @@ export class ChainVerifier {
       newestCheckpoint: this.#newestValid,
       unsigned: lastSeq - newest,
       missingCheckpoints: missing,
+      purged: this.#purged,
+      purgedRanges: this.#purgedRanges,
       problems,
       problem: problems[0],
     };
@@ -200,7 +226,7 @@ export class ChainVerifier {
       this.#fail(first, 'missing', `entries ${first}${seq - 1 > first ? `–${seq - 1}` : ''} are missing`);
       return;
     }
-    const digest = entryDigest(row.stream, formatTimestamp(row.receivedMs), row.body);
+    const digest = rowDigest(row);
     if (linkHash(this.tenant, seq, row.prevHash, digest) !== row.hash) {
       this.#misplaced(row, digest);
       return;
@@ -215,7 +241,21 @@ export class ChainVerifier {
     }
     const signedHere = this.#checkCheckpoints(seq, row.hash);
     if (!this.#problem && !signedHere && checkpointDue(seq, this.#every)) this.#gaps.set(seq, row.hash);
+    if (row.digest !== undefined) this.#tombstone(row);
     this.#prev = { seq, hash: row.hash, id: row.id };
+  }
+
+  /** A purged entry that links: counted under its purge, checked against the signed record at the end. */
+  #tombstone(row: ChainRow): void {
+    this.#entries--;
+    this.#purged++;
+    const id = row.purgeId ?? '';
+    const seqs = this.#tombstones.get(id) ?? new SeqsDigest();
+    this.#tombstones.set(id, seqs);
+    seqs.push(row.seq);
+    const last = this.#purgedRanges[this.#purgedRanges.length - 1];
+    if (last && last[1] === row.seq - 1) last[1] = row.seq;
+    else if (this.#purgedRanges.length < PURGED_RANGES_MAX) this.#purgedRanges.push(...seqRanges([row.seq]));
   }
 
   /** A row whose content does not give its hash: moved, a replay, a renumbering, or altered. */
@@ -274,7 +314,7 @@ export class ChainVerifier {
 
   /** How a row claiming the next seq fits the chain verified so far. */
   #fit(row: ChainRow): string {
-    const digest = entryDigest(row.stream, formatTimestamp(row.receivedMs), row.body);
+    const digest = rowDigest(row);
     if (linkHash(this.tenant, row.seq, row.prevHash, digest) !== row.hash)
       return 'its content does not match its hash';
     if (row.seq !== this.#prev.seq + 1 || row.prevHash !== this.#prev.hash)
@@ -325,7 +365,7 @@ export class ChainVerifier {
     const pending = this.#pendingRefine!;
     this.#pendingRefine = undefined;
     if (row.seq !== pending.seq + 1) return;
-    const digest = entryDigest(row.stream, formatTimestamp(row.receivedMs), row.body);
+    const digest = rowDigest(row);
     if (linkHash(this.tenant, pending.seq, row.prevHash, digest) === row.hash) {
       this.#problem = {
         ...pending,

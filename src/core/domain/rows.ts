@@ -19,9 +19,13 @@ export interface ChainRow {
   /** The entry's id as stored (what GET by id finds), to name a forged row. */
   id: string;
   receivedMs: number;
+  /** The hashed body; '' for a tombstone (a purged entry, purge-record.ts). */
   body: string;
   prevHash: string;
   hash: string;
+  /** A tombstone's kept digest (its content is gone) and the purge that removed it. */
+  digest?: string;
+  purgeId?: string;
 }
 
 export interface EventSearchPage {

@@ -11,6 +11,11 @@ export interface ExportVerifyReport {
   /** Saved checkpoints the export extends, and those it does not reach (a filtered or older export). */
   saved: { extended: number; uncovered: SavedCheckpoint[] };
   problem: Problem | undefined;
+  /**
+   * Bridged entries the export marks as purged (their content removed by a signed purge; the digest still
+   * links). Informational: the mark is not hashed — the store's `verify` checks the purge records.
+   */
+  purged: number;
   elapsedMs: number;
   keySource: 'given' | 'file';
 }
@@ -63,6 +68,7 @@ export async function verifyExport(
   );
   let events = 0;
   let checkpoints = 0;
+  let purged = 0;
   let lineNo = 0;
   const fail = (tenant: string, seq: number, kind: ProblemKind, message: string, ids?: string[]): never => {
     throw new Failure({ tenant, seq, kind, message: lineNo ? `line ${lineNo}: ${message}` : message, ids });
@@ -83,6 +89,7 @@ export async function verifyExport(
     checkpoints,
     saved: { extended: saved.extended, uncovered: saved.uncovered },
     problem,
+    purged,
     elapsedMs: performance.now() - started,
     keySource: options.trustedKeys ? 'given' : 'file',
   });
@@ -123,8 +130,15 @@ export async function verifyExport(
         throw new Failure(problem);
       }
       if ('bridge' in line) {
-        const b = line.bridge as { tenant: string; fromSeq: number; digests: string[] };
+        const b = line.bridge as {
+          tenant: string;
+          fromSeq: number;
+          digests: string[];
+          purged?: [number, number][];
+        };
         if (options.tenant && b.tenant !== options.tenant) continue;
+        if (Array.isArray(b.purged))
+          for (const r of b.purged) if (Array.isArray(r)) purged += Number(r[1]) - Number(r[0]) + 1;
         const run = tenantState(b.tenant).run;
         if (!run) fail(b.tenant, b.fromSeq, 'inserted', 'a bridge that follows no event');
         let { seq, hash } = run!;

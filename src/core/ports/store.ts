@@ -21,6 +21,7 @@ import type {
 import type { SessionRow } from '../domain/session-merge.js';
 import type { SignedCheckpoint } from '../domain/signing.js';
 import type { DestinationRepository } from './destination-repository.js';
+import type { LifecycleRepository } from './lifecycle-repository.js';
 import type { TokenRepository } from './token-repository.js';
 
 /**
@@ -107,7 +108,7 @@ export interface Store {
   tenants(): Promise<string[]>;
   /** The tenant's newest chain link as the writer recorded it. */
   chainHead(tenant: string): Promise<ChainHead | undefined>;
-  /** The hash of the tenant's entry at `seq`, in either stream. */
+  /** The hash of the tenant's entry at `seq`, in either stream or a tombstone (a purged entry). */
   entryHashAt(tenant: string, seq: number): Promise<string | undefined>;
   /**
    * Entries of both streams in seq order, for verification and bridges: every entry whose seq lies in one
@@ -115,6 +116,7 @@ export interface Store {
    * from the least seq after afterSeq; none when no entry lies after afterSeq. A page is a range of seqs,
    * never a count of rows: entries sharing a seq (only a forgery makes one) MUST all come in one page, so
    * paging on the last row's seq MUST NOT skip a row. An intact chain gives at most `limit` rows.
+   * Tombstones of purged entries come in their place, with `digest` and `purgeId` and an empty body.
    */
   scanChain(tenant: string, afterSeq: number, limit: number): Promise<ChainRow[]>;
   /** Stores a signed checkpoint; one that is already stored is ignored. */
@@ -139,6 +141,8 @@ export interface Store {
 
   /** Stream destinations and their delivery cursors (destination-repository.ts). */
   readonly destinations: DestinationRepository;
+  /** Retention policies, legal holds and purges (lifecycle-repository.ts). */
+  readonly lifecycle: LifecycleRepository;
 
   /** Resolves when every append submitted so far has its outcome. */
   flush(): Promise<void>;

@@ -22,6 +22,7 @@ import { Deliverer } from './delivery/deliverer.js';
 import { Destinations } from './destinations.js';
 import { coalesce, csvExport, type ExportFormat } from './export-stream.js';
 import { Integrity } from './integrity.js';
+import { Lifecycle } from './lifecycle.js';
 import { verifiableExport } from './verifiable-export.js';
 
 export interface AuditLogOptions {
@@ -72,6 +73,7 @@ export class AuditLog {
   /** Stream destinations (management) and their delivery, which `serve` starts. */
   readonly destinations: Destinations;
   readonly delivery: Deliverer;
+  readonly lifecycle: Lifecycle;
   readonly #redactor: Redactor;
   readonly #categories: ReadonlySet<string>;
   readonly #onAppend: AuditLogOptions['onAppend'];
@@ -92,6 +94,13 @@ export class AuditLog {
     this.#keywordScanLimit = Math.max(1, options.keywordScanLimit ?? KEYWORD_SCAN_LIMIT);
     this.checkpoints = new Checkpointer(this.store, signingKey, this.now, options.checkpoints);
     this.integrity = new Integrity(this.store, this.checkpoints);
+    this.lifecycle = new Lifecycle({
+      store: this.store,
+      now: this.now,
+      checkpoints: this.checkpoints,
+      categories: this.#categories,
+      record: (tenant, event) => this.recordSelfAudit(tenant, event),
+    });
     this.access = new AccessControl(this.store, this.now, (tenant, event) =>
       this.recordSelfAudit(tenant, event),
     );
@@ -342,6 +351,7 @@ export class AuditLog {
   async close(): Promise<void> {
     try {
       await this.delivery.stop();
+      await this.lifecycle.stop();
       await this.store.flush();
       await this.checkpoints.stop();
     } finally {

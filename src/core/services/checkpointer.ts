@@ -1,5 +1,6 @@
 import { type CheckpointPolicy, DEFAULT_CHECKPOINT_POLICY } from '../domain/checkpoint-schedule.js';
 import { AuditError } from '../domain/errors.js';
+import { type PurgeClaim, type SignedPurge, signPurge } from '../domain/purge-record.js';
 import {
   generateSigningKey,
   parsePrivateKey,
@@ -60,6 +61,11 @@ export class Checkpointer {
 
   get publicKeyPem(): string {
     return this.#key.publicKeyPem;
+  }
+
+  /** Signs a purge record (purge-record.ts) with the checkpoint key, dated now. */
+  signPurge(claim: Omit<PurgeClaim, 'keyId' | 'signedAt'>): SignedPurge {
+    return signPurge(this.#key, { ...claim, signedAt: formatTimestamp(this.#now()) });
   }
 
   start(): void {

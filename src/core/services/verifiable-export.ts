@@ -1,6 +1,7 @@
 import { AuditError } from '../domain/errors.js';
 import type { EventFilter } from '../domain/filters.js';
 import { entryDigest } from '../domain/hash-chain.js';
+import { seqRanges } from '../domain/purge-record.js';
 import type { ChainRow, EntryRow } from '../domain/rows.js';
 import type { SignedCheckpoint } from '../domain/signing.js';
 import { storedBodyText } from '../domain/stored-body.js';
@@ -95,8 +96,11 @@ export function exportLine(row: EntryRow): string {
 async function* bridge(chain: ChainCursor, tenant: string, from: number, to: number): AsyncGenerator<string> {
   for (let next = from; next <= to; next += BRIDGE_LINE_MAX) {
     const last = Math.min(to, next + BRIDGE_LINE_MAX - 1);
-    const digests = await chain.digests(next, last);
-    yield `${JSON.stringify({ bridge: { tenant, fromSeq: next, toSeq: last, digests } })}\n`;
+    const purged: number[] = [];
+    const digests = await chain.digests(next, last, purged);
+    // Which bridged entries are tombstones of purged ones (informational, for the reader of the export).
+    const marks = purged.length > 0 ? { purged: seqRanges(purged) } : {};
+    yield `${JSON.stringify({ bridge: { tenant, fromSeq: next, toSeq: last, digests, ...marks } })}\n`;
   }
 }
 
@@ -115,12 +119,14 @@ class ChainCursor {
     this.#tenant = tenant;
   }
 
-  /** Digests of seq from..to; requests MUST come in increasing seq order. */
-  async digests(from: number, to: number): Promise<string[]> {
+  /** Digests of seq from..to; requests MUST come in increasing seq order. Tombstones' seqs go to `purged`. */
+  async digests(from: number, to: number, purged: number[]): Promise<string[]> {
     const out: string[] = [];
     for (let seq = from; seq <= to; seq++) {
       const row = await this.#row(seq);
-      out.push(entryDigest(row.stream, formatTimestamp(row.receivedMs), row.body));
+      if (row.digest !== undefined) purged.push(seq);
+      // A purged entry's tombstone keeps its digest: the export bridges it like any entry it leaves out.
+      out.push(row.digest ?? entryDigest(row.stream, formatTimestamp(row.receivedMs), row.body));
     }
     return out;
   }

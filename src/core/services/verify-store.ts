@@ -68,6 +68,8 @@ export async function verifyStore(store: Store, options: VerifyOptions = {}): Pr
       checkpoints,
       keys,
       options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY,
+      // Tombstones (purged entries) are held to these signed records.
+      await store.lifecycle.listPurges(tenant),
     );
     // The writer's own record of the head, read first: a live server appends while the chain is read.
     const head = await store.chainHead(tenant);

@@ -3,6 +3,7 @@ import type { ChainRow } from '../../core/domain/rows.js';
 import type { SignedCheckpoint } from '../../core/domain/signing.js';
 import { mergeChainRows, type RawChainRow } from '../sql/chain-merge.js';
 import { TENANTS_SQL } from '../sql/tenants-sql.js';
+import { type RawTombstone, TOMBSTONE_COLUMNS, withTombstones } from '../sql/tombstones.js';
 import type { PgPool } from './postgres-connection.js';
 
 const CHECKPOINT_COLUMNS = 'tenant, seq, hash, signed_at AS "signedAt", key_id AS "keyId", signature';
@@ -23,7 +24,8 @@ export async function chainHead(pool: PgPool, tenant: string): Promise<ChainHead
 export async function entryHashAt(pool: PgPool, tenant: string, seq: number): Promise<string | undefined> {
   const { rows } = await pool.query<{ hash: string }>(
     `(SELECT hash FROM events WHERE tenant = $1 AND seq = $2)
-       UNION ALL (SELECT hash FROM auth_events WHERE tenant = $1 AND seq = $2) LIMIT 1`,
+       UNION ALL (SELECT hash FROM auth_events WHERE tenant = $1 AND seq = $2)
+       UNION ALL (SELECT hash FROM purged_entries WHERE tenant = $1 AND seq = $2) LIMIT 1`,
     [tenant, seq],
   );
   return rows[0]?.hash;
@@ -40,17 +42,23 @@ export async function scanChain(
   limit: number,
 ): Promise<ChainRow[]> {
   const read = async (from: number, to: number) => {
-    const [events, auth] = await Promise.all([
+    const [events, auth, tombstones] = await Promise.all([
       chainRows(pool, 'events', tenant, from, to),
       chainRows(pool, 'auth_events', tenant, from, to),
+      pool.query<RawTombstone>({
+        text: `SELECT ${TOMBSTONE_COLUMNS} FROM purged_entries WHERE tenant = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`,
+        values: [tenant, from, to],
+        rowMode: 'array',
+      }),
     ]);
-    return mergeChainRows(events, auth);
+    return withTombstones(mergeChainRows(events, auth), tombstones.rows);
   };
   const rows = await read(afterSeq + 1, afterSeq + limit);
   if (rows.length > 0) return rows;
   const { rows: found } = await pool.query<{ first: number | null }>(
     `SELECT least((SELECT min(seq) FROM events WHERE tenant = $1 AND seq > $2),
-                  (SELECT min(seq) FROM auth_events WHERE tenant = $1 AND seq > $2)) AS first`,
+                  (SELECT min(seq) FROM auth_events WHERE tenant = $1 AND seq > $2),
+                  (SELECT min(seq) FROM purged_entries WHERE tenant = $1 AND seq > $2)) AS first`,
     [tenant, afterSeq],
   );
   const first = found[0]?.first ?? null;

@@ -274,6 +274,91 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
       CREATE INDEX destinations_tenant ON destinations (tenant, created_ms);
     `,
   },
+  {
+    version: 6,
+    name: 'retention policies, legal holds, signed purges and tombstones',
+    // The twin of SQLite migration 8. A purged entry leaves a tombstone in purged_entries (its seq, stream,
+    // id, receive time, digest, prevHash, hash) so the chain links through it; the delete trigger lets a row
+    // go only once its tombstone, with the same hash, is written (schema-qualified: a caller's temporary
+    // table cannot stand in). UPDATE and TRUNCATE stay refused; tombstones and purge records are append-only.
+    // The seq stays claimed in chain_seqs. Deleting still needs the DELETE privilege (postgres.md).
+    sql: `
+      CREATE TABLE retention_policies (
+        tenant ${T} NOT NULL,
+        stream ${T} NOT NULL,
+        category ${T} NOT NULL, -- '' for every category
+        max_age_days integer NOT NULL,
+        updated_ms bigint NOT NULL,
+        PRIMARY KEY (tenant, stream, category)
+      );
+      CREATE TABLE legal_holds (
+        id ${T} PRIMARY KEY,
+        tenant ${T} NOT NULL,
+        reason text NOT NULL,
+        actor_id ${T},
+        target_type ${T},
+        target_id ${T},
+        category ${T},
+        from_ms bigint,
+        to_ms bigint,
+        created_ms bigint NOT NULL,
+        created_by text NOT NULL,
+        released_ms bigint,
+        released_by text
+      );
+      CREATE INDEX legal_holds_tenant ON legal_holds (tenant, created_ms);
+      CREATE TABLE purges (
+        tenant ${T} NOT NULL,
+        purge_id ${T} NOT NULL,
+        first_seq bigint NOT NULL,
+        record text NOT NULL,
+        PRIMARY KEY (tenant, purge_id)
+      );
+      CREATE TABLE purged_entries (
+        tenant ${T} NOT NULL,
+        seq bigint NOT NULL,
+        stream ${T} NOT NULL,
+        id ${T} NOT NULL,
+        received_ms bigint NOT NULL,
+        digest text NOT NULL,
+        prev_hash text NOT NULL,
+        hash text NOT NULL,
+        purge_id ${T} NOT NULL,
+        PRIMARY KEY (tenant, seq)
+      );
+      DO $migration$ BEGIN
+        EXECUTE format($fn$
+          CREATE FUNCTION auditlog_delete_purged() RETURNS trigger LANGUAGE plpgsql AS $body$
+            BEGIN
+              IF EXISTS (SELECT 1 FROM %I.purged_entries p
+                          WHERE p.tenant = OLD.tenant AND p.seq = OLD.seq AND p.hash = OLD.hash) THEN
+                RETURN OLD;
+              END IF;
+              RAISE EXCEPTION 'auditlog: %% is append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+            END
+          $body$$fn$, current_schema());
+      END $migration$;
+      DROP TRIGGER events_append_only ON events;
+      CREATE TRIGGER events_append_only BEFORE UPDATE ON events
+        FOR EACH ROW EXECUTE FUNCTION auditlog_append_only();
+      CREATE TRIGGER events_delete_purged BEFORE DELETE ON events
+        FOR EACH ROW EXECUTE FUNCTION auditlog_delete_purged();
+      DROP TRIGGER auth_events_append_only ON auth_events;
+      CREATE TRIGGER auth_events_append_only BEFORE UPDATE ON auth_events
+        FOR EACH ROW EXECUTE FUNCTION auditlog_append_only();
+      CREATE TRIGGER auth_events_delete_purged BEFORE DELETE ON auth_events
+        FOR EACH ROW EXECUTE FUNCTION auditlog_delete_purged();
+      CREATE TRIGGER purged_entries_append_only BEFORE UPDATE OR DELETE ON purged_entries
+        FOR EACH ROW EXECUTE FUNCTION auditlog_append_only();
+      CREATE TRIGGER purged_entries_no_truncate BEFORE TRUNCATE ON purged_entries
+        FOR EACH STATEMENT EXECUTE FUNCTION auditlog_append_only();
+      CREATE TRIGGER purges_append_only BEFORE UPDATE OR DELETE ON purges
+        FOR EACH ROW EXECUTE FUNCTION auditlog_append_only();
+      CREATE TRIGGER purges_no_truncate BEFORE TRUNCATE ON purges
+        FOR EACH STATEMENT EXECUTE FUNCTION auditlog_append_only();
+      REVOKE UPDATE, DELETE, TRUNCATE ON purged_entries, purges FROM PUBLIC;
+    `,
+  },
 ];
 
 const MIGRATION_LOCK = 0x6175_6469; // "audi"

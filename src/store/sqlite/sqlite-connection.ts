@@ -30,7 +30,20 @@ export function openSqlite(file: string, options: { readonly?: boolean } = {}): 
   db.pragma('synchronous = FULL');
   db.pragma('cache_size = -65536');
   db.pragma('temp_store = MEMORY');
+  if (options.readonly) withoutPurgesAsEmpty(db);
   return db;
+}
+
+/**
+ * A file written before the lifecycle migration (8), opened read-only (`verify` on an old copy): empty
+ * temporary stand-ins for the tombstone and purge tables, so that the chain reads as it did — nothing purged.
+ */
+function withoutPurgesAsEmpty(db: SqliteDb): void {
+  const has = db.prepare("SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = 'purged_entries'");
+  if (has.get()) return;
+  db.exec(`CREATE TEMP TABLE purged_entries (tenant TEXT, seq INTEGER, stream TEXT, id TEXT, received_ms INTEGER,
+             digest TEXT, prev_hash TEXT, hash TEXT, purge_id TEXT);
+           CREATE TEMP TABLE purges (tenant TEXT, purge_id TEXT, first_seq INTEGER, record TEXT);`);
 }
 
 const statements = new WeakMap<SqliteDb, Map<string, Database.Statement>>();

@@ -3,6 +3,7 @@ import type { ChainRow } from '../../core/domain/rows.js';
 import type { SignedCheckpoint } from '../../core/domain/signing.js';
 import { mergeChainRows, type RawChainRow } from '../sql/chain-merge.js';
 import { TENANTS_SQL } from '../sql/tenants-sql.js';
+import { type RawTombstone, TOMBSTONE_COLUMNS, withTombstones } from '../sql/tombstones.js';
 import { prepared, type SqliteDb } from './sqlite-connection.js';
 
 const CHAIN_COLUMNS = 'seq, received_ms, body, prev_hash, hash, id';
@@ -22,10 +23,11 @@ export function entryHashAt(db: SqliteDb, tenant: string, seq: number): string |
   return prepared(
     db,
     `SELECT hash FROM events WHERE tenant = ? AND seq = ?
-       UNION ALL SELECT hash FROM auth_events WHERE tenant = ? AND seq = ? LIMIT 1`,
+       UNION ALL SELECT hash FROM auth_events WHERE tenant = ? AND seq = ?
+       UNION ALL SELECT hash FROM purged_entries WHERE tenant = ? AND seq = ? LIMIT 1`,
   )
     .pluck()
-    .get(tenant, seq, tenant, seq) as string | undefined;
+    .get(tenant, seq, tenant, seq, tenant, seq) as string | undefined;
 }
 
 /**
@@ -36,16 +38,28 @@ export function entryHashAt(db: SqliteDb, tenant: string, seq: number): string |
  */
 export function scanChain(db: SqliteDb, tenant: string, afterSeq: number, limit: number): ChainRow[] {
   const read = (from: number, to: number) =>
-    mergeChainRows(chainRows(db, 'events', tenant, from, to), chainRows(db, 'auth_events', tenant, from, to));
+    withTombstones(
+      mergeChainRows(
+        chainRows(db, 'events', tenant, from, to),
+        chainRows(db, 'auth_events', tenant, from, to),
+      ),
+      prepared(
+        db,
+        `SELECT ${TOMBSTONE_COLUMNS} FROM purged_entries WHERE tenant = ? AND seq BETWEEN ? AND ? ORDER BY seq`,
+      )
+        .raw()
+        .all(tenant, from, to) as RawTombstone[],
+    );
   const rows = read(afterSeq + 1, afterSeq + limit);
   if (rows.length > 0) return rows;
   const first = prepared(
     db,
     `SELECT min(s) FROM (SELECT min(seq) AS s FROM events WHERE tenant = ? AND seq > ?
-       UNION ALL SELECT min(seq) FROM auth_events WHERE tenant = ? AND seq > ?)`,
+       UNION ALL SELECT min(seq) FROM auth_events WHERE tenant = ? AND seq > ?
+       UNION ALL SELECT min(seq) FROM purged_entries WHERE tenant = ? AND seq > ?)`,
   )
     .pluck()
-    .get(tenant, afterSeq, tenant, afterSeq) as number | null;
+    .get(tenant, afterSeq, tenant, afterSeq, tenant, afterSeq) as number | null;
   return first === null ? [] : read(first, first + limit - 1);
 }
 

@@ -234,6 +234,81 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
       CREATE INDEX destinations_tenant ON destinations (tenant, created_ms);
     `,
   },
+  {
+    version: 8,
+    name: 'retention policies, legal holds, signed purges and tombstones',
+    // A purged entry leaves a tombstone in purged_entries (its seq, stream, id, receive time, digest,
+    // prevHash, hash): the chain links through it. The delete guards now let a row go only once its
+    // tombstone, with the same hash, is written (core/domain/purge-record.ts); tombstones and purge records
+    // are append-only like the entries.
+    sql: `
+      CREATE TABLE retention_policies (
+        tenant TEXT NOT NULL,
+        stream TEXT NOT NULL,
+        category TEXT NOT NULL, -- '' for every category
+        max_age_days INTEGER NOT NULL,
+        updated_ms INTEGER NOT NULL,
+        PRIMARY KEY (tenant, stream, category)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE legal_holds (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        actor_id TEXT,
+        target_type TEXT,
+        target_id TEXT,
+        category TEXT,
+        from_ms INTEGER,
+        to_ms INTEGER,
+        created_ms INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        released_ms INTEGER,
+        released_by TEXT
+      ) STRICT;
+      CREATE INDEX legal_holds_tenant ON legal_holds (tenant, created_ms);
+
+      CREATE TABLE purges (
+        tenant TEXT NOT NULL,
+        purge_id TEXT NOT NULL,
+        first_seq INTEGER NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (tenant, purge_id)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE purged_entries (
+        tenant TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        stream TEXT NOT NULL,
+        id TEXT NOT NULL,
+        received_ms INTEGER NOT NULL,
+        digest TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        purge_id TEXT NOT NULL,
+        PRIMARY KEY (tenant, seq)
+      ) STRICT, WITHOUT ROWID;
+
+      DROP TRIGGER events_no_delete;
+      CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+        WHEN NOT EXISTS (SELECT 1 FROM purged_entries p
+          WHERE p.tenant = OLD.tenant AND p.seq = OLD.seq AND p.hash = OLD.hash AND p.stream = 'event')
+        BEGIN SELECT RAISE(ABORT, 'auditlog: events are append-only'); END;
+      DROP TRIGGER auth_events_no_delete;
+      CREATE TRIGGER auth_events_no_delete BEFORE DELETE ON auth_events
+        WHEN NOT EXISTS (SELECT 1 FROM purged_entries p
+          WHERE p.tenant = OLD.tenant AND p.seq = OLD.seq AND p.hash = OLD.hash AND p.stream = 'auth')
+        BEGIN SELECT RAISE(ABORT, 'auditlog: events are append-only'); END;
+      CREATE TRIGGER purged_entries_no_update BEFORE UPDATE ON purged_entries
+        BEGIN SELECT RAISE(ABORT, 'auditlog: tombstones are append-only'); END;
+      CREATE TRIGGER purged_entries_no_delete BEFORE DELETE ON purged_entries
+        BEGIN SELECT RAISE(ABORT, 'auditlog: tombstones are append-only'); END;
+      CREATE TRIGGER purges_no_update BEFORE UPDATE ON purges
+        BEGIN SELECT RAISE(ABORT, 'auditlog: purge records are append-only'); END;
+      CREATE TRIGGER purges_no_delete BEFORE DELETE ON purges
+        BEGIN SELECT RAISE(ABORT, 'auditlog: purge records are append-only'); END;
+    `,
+  },
 ];
 
 export function migrateSqlite(db: SqliteDb): void {

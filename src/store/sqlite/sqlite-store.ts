@@ -34,6 +34,7 @@ import {
 } from './sqlite-connection.js';
 import { SqliteDestinationRepository } from './sqlite-destinations.js';
 import * as integrity from './sqlite-integrity-queries.js';
+import { SqliteLifecycleRepository } from './sqlite-lifecycle-repository.js';
 import { migrateSqlite } from './sqlite-migrations.js';
 import { type ReadArgs, type ReadOp, type ReadResult, runReadOp } from './sqlite-read-ops.js';
 import { SqliteReaderPool } from './sqlite-reader-pool.js';
@@ -64,6 +65,7 @@ export class SqliteStore implements Store {
   readonly file: string;
   readonly tokens: SqliteTokenRepository;
   readonly destinations: SqliteDestinationRepository;
+  readonly lifecycle: SqliteLifecycleRepository;
   readonly #db: SqliteDb;
   readonly #writer: SqliteWriterClient | null;
   readonly #readers: SqliteReaderPool | null;
@@ -84,6 +86,11 @@ export class SqliteStore implements Store {
     this.#readers = readers;
     this.tokens = new SqliteTokenRepository(db);
     this.destinations = new SqliteDestinationRepository(db);
+    this.lifecycle = new SqliteLifecycleRepository(db, (step) =>
+      writer
+        ? writer.purge(step)
+        : Promise.reject(new AuditError('store_unavailable', 'The store is open read-only')),
+    );
   }
 
   static async open(options: SqliteStoreOptions): Promise<SqliteStore> {

@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import type { AppendBatch, AppendedEntry } from '../../core/domain/entry.js';
 import { AuditError } from '../../core/domain/errors.js';
 import type { SignedCheckpoint } from '../../core/domain/signing.js';
+import type { PurgeStep } from '../../core/ports/lifecycle-repository.js';
 import type { StoreHealth } from '../../core/ports/store.js';
 import { startWorker } from '../threads/start-worker.js';
 import {
@@ -75,6 +76,11 @@ export class SqliteWriterClient {
   /** Stores a checkpoint in the writer's next group, so the main thread never waits on the write lock. */
   async putCheckpoint(checkpoint: SignedCheckpoint): Promise<void> {
     await this.#write({ kind: 'checkpoint', checkpoint });
+  }
+
+  /** One purge step, in a savepoint of the writer's next group (purgeStep in sqlite-lifecycle-repository.ts). */
+  async purge(step: PurgeStep): Promise<void> {
+    await this.#write({ kind: 'purge', step });
   }
 
   #write(request: WriteRequest): Promise<AppendedEntry[] | null> {

@@ -1,5 +1,6 @@
 import type { AppendBatch, AppendedEntry } from '../../core/domain/entry.js';
 import type { SignedCheckpoint } from '../../core/domain/signing.js';
+import type { PurgeStep } from '../../core/ports/lifecycle-repository.js';
 import type { SerializedError } from '../threads/worker-pool.js';
 
 /**
@@ -9,6 +10,7 @@ import type { SerializedError } from '../threads/worker-pool.js';
 export type WriteRequest =
   | { kind: 'append'; batch: AppendBatch }
   | { kind: 'checkpoint'; checkpoint: SignedCheckpoint }
+  | { kind: 'purge'; step: PurgeStep }
   | { kind: 'probe' };
 
 /** Messages between a SQLite store and its writer thread. */

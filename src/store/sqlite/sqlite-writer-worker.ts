@@ -23,7 +23,8 @@ const committer = new GroupCommitter<WriteRequest, AppendedEntry[] | null>(
   (requests) => writer.commitGroup(requests),
   {
     maxWeight: maxGroupEntries,
-    weight: (r) => (r.kind === 'append' ? r.batch.entries.length : 1),
+    weight: (r) =>
+      r.kind === 'append' ? r.batch.entries.length : r.kind === 'purge' ? r.step.seqs.length : 1,
   },
 );
 

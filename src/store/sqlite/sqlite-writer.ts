@@ -6,6 +6,7 @@ import { AppendPlan, type KnownEntry, type SealedAuth, type SealedEvent } from '
 import { SESSION_COLUMNS } from '../sql/auth-query-plan.js';
 import type { Outcome } from '../threads/group-commit.js';
 import { type FileIdentity, fileMoved, type SqliteDb, translateSqliteError } from './sqlite-connection.js';
+import { purgeStep } from './sqlite-lifecycle-repository.js';
 import { SqliteSearchIndex } from './sqlite-search-index.js';
 import type { WriteRequest } from './sqlite-writer-protocol.js';
 
@@ -85,6 +86,10 @@ export class SqliteWriter {
           outcomes.push({ ok: true, value: null });
           continue;
         }
+        if (request.kind === 'purge') {
+          outcomes.push(this.#purge(request.step));
+          continue;
+        }
         const { batch } = request;
         const planned = { events: plan.events.length, auth: plan.auth.length };
         this.#db.exec('SAVEPOINT batch');
@@ -136,6 +141,22 @@ export class SqliteWriter {
       return requests.map(() => ({ ok: false, error: storeError }));
     }
     return outcomes;
+  }
+
+  /** A purge step in its own savepoint: one that finds an entry gone fails alone. */
+  #purge(step: Parameters<typeof purgeStep>[1]): Outcome<AppendedEntry[] | null> {
+    this.#db.exec('SAVEPOINT purge');
+    try {
+      purgeStep(this.#db, step);
+      this.#db.exec('RELEASE purge');
+      return { ok: true, value: null };
+    } catch (error) {
+      const failure = translateSqliteError(error);
+      if (failure instanceof AuditError && failure.code === 'store_unavailable') throw failure;
+      this.#db.exec('ROLLBACK TO purge');
+      this.#db.exec('RELEASE purge');
+      return { ok: false, error: failure };
+    }
   }
 
   #insertEvent(e: SealedEvent): number {

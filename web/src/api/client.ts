@@ -40,12 +40,18 @@ export function onUnauthorized(listener: (error: ApiError) => void): void {
 export async function apiFetch(
   token: string,
   path: string,
-  init: { signal?: AbortSignal; quiet401?: boolean; accept?: string } = {},
+  init: { signal?: AbortSignal; quiet401?: boolean; accept?: string; method?: string; json?: unknown } = {},
 ): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(path, {
-      headers: { authorization: `Bearer ${token}`, accept: init.accept ?? 'application/json' },
+      method: init.method ?? 'GET',
+      headers: {
+        authorization: `Bearer ${token}`,
+        accept: init.accept ?? 'application/json',
+        ...(init.json === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(init.json === undefined ? {} : { body: JSON.stringify(init.json) }),
       signal: init.signal,
       cache: 'no-store',
       referrerPolicy: 'no-referrer',
@@ -63,7 +69,7 @@ export async function apiFetch(
 export async function apiJson<T>(
   token: string,
   path: string,
-  init: { signal?: AbortSignal; quiet401?: boolean } = {},
+  init: { signal?: AbortSignal; quiet401?: boolean; method?: string; json?: unknown } = {},
 ): Promise<T> {
   const res = await apiFetch(token, path, init);
   return (await res.json()) as T;

@@ -1,4 +1,5 @@
 import { apiFetch, apiJson, type Params, toQuery } from './client.ts';
+import type { LegalHold, PurgeRecord, PurgeRun, RetentionPolicy } from './lifecycle-types.ts';
 import type {
   ActorSuggestion,
   AlertPage,
@@ -51,6 +52,18 @@ export const api = {
     apiJson<{ categories: CatalogCategory[] }>(token, '/v1/catalog', o),
   destinations: (token: string, o: Signal = {}) =>
     apiJson<{ destinations: Destination[] }>(token, '/v1/destinations', o),
+  policies: (token: string, o: Signal = {}) =>
+    apiJson<{ policies: RetentionPolicy[] }>(token, '/v1/retention/policies', o),
+  setPolicy: (token: string, body: { stream: string; category?: string; maxAgeDays: number }) =>
+    apiJson<RetentionPolicy>(token, '/v1/retention/policies', { method: 'PUT', json: body }),
+  holds: (token: string, o: Signal = {}) =>
+    apiJson<{ holds: LegalHold[] }>(token, '/v1/legal-holds?all=true', o),
+  createHold: (token: string, body: Record<string, string>) =>
+    apiJson<LegalHold>(token, '/v1/legal-holds', { method: 'POST', json: body }),
+  releaseHold: (token: string, id: string) =>
+    apiJson<LegalHold>(token, `/v1/legal-holds/${seg(id)}/release`, { method: 'POST', json: {} }),
+  purges: (token: string, o: Signal = {}) => apiJson<{ purges: PurgeRecord[] }>(token, '/v1/purges', o),
+  purgeNow: (token: string) => apiJson<PurgeRun>(token, '/v1/purges', { method: 'POST', json: {} }),
   /** Checks a token: any answer but 401/403 on a one-row read means it can read the log. */
   probe: (token: string) => apiJson<EventPage>(token, '/v1/events?limit=1', { quiet401: true }),
 };

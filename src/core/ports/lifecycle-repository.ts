@@ -1,0 +1,51 @@
+import type { Stream } from '../domain/entry.js';
+import type { SignedPurge } from '../domain/purge-record.js';
+import type { LegalHold, PurgeCandidate, PurgeSelector, RetentionPolicy } from '../domain/retention.js';
+
+/** One bounded purge step: these seqs of one stream become tombstones under `record`, in one transaction. */
+export interface PurgeStep {
+  tenant: string;
+  stream: Stream;
+  /** Increasing; exactly the seqs `record` signs (count, seqsDigest). */
+  seqs: number[];
+  record: SignedPurge;
+}
+
+/**
+ * What data lifecycle (core/services/lifecycle.ts) keeps in a store: retention policies, legal holds, and
+ * purges. Every engine implements it (Store.lifecycle) and passes test/store-contract/lifecycle.test.ts.
+ */
+export interface LifecycleRepository {
+  /** Policies of one tenant, or of every tenant; in (tenant, stream, category) order, null category first. */
+  listPolicies(tenant?: string): Promise<RetentionPolicy[]>;
+  /** Creates or replaces the policy of (tenant, stream, category). */
+  putPolicy(policy: RetentionPolicy): Promise<void>;
+  /** Whether a policy was there to delete. */
+  deletePolicy(tenant: string, stream: Stream, category: string | null): Promise<boolean>;
+
+  /** A tenant's holds, newest first; released ones only when asked. */
+  listHolds(tenant: string, includeReleased: boolean): Promise<LegalHold[]>;
+  getHold(tenant: string, id: string): Promise<LegalHold | undefined>;
+  putHold(hold: LegalHold): Promise<void>;
+  /** Releases an active hold; false when there is none of that id (or it is released already). */
+  releaseHold(tenant: string, id: string, releasedMs: number, releasedBy: string): Promise<boolean>;
+
+  /**
+   * Entries of `selector` (one stream, occurred before beforeMs, its categories) after the keyset position
+   * `after` (occurredMs, seq), in (occurredMs, seq) order; at most `limit`.
+   */
+  purgeCandidates(
+    tenant: string,
+    selector: PurgeSelector,
+    after: { occurredMs: number; seq: number } | null,
+    limit: number,
+  ): Promise<PurgeCandidate[]>;
+  /**
+   * Turns the step's entries into tombstones (seq, stream, id, receive time, digest, prevHash and hash kept;
+   * content and filter columns removed) and stores the signed record, all or nothing, in one short
+   * transaction. Fails with `idempotency_conflict` when one of the seqs is not a live entry of that stream.
+   */
+  purge(step: PurgeStep): Promise<void>;
+  /** A tenant's signed purge records, oldest first. */
+  listPurges(tenant: string): Promise<SignedPurge[]>;
+}

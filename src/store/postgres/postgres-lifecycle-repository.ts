@@ -1,0 +1,206 @@
+import type { QueryResult, QueryResultRow } from 'pg';
+import type { Stream } from '../../core/domain/entry.js';
+import { AuditError } from '../../core/domain/errors.js';
+import { entryDigest } from '../../core/domain/hash-chain.js';
+import type { SignedPurge } from '../../core/domain/purge-record.js';
+import type {
+  LegalHold,
+  PurgeCandidate,
+  PurgeSelector,
+  RetentionPolicy,
+} from '../../core/domain/retention.js';
+import { formatTimestamp } from '../../core/domain/time.js';
+import type { LifecycleRepository, PurgeStep } from '../../core/ports/lifecycle-repository.js';
+import {
+  CANDIDATE_COLUMNS,
+  candidateOf,
+  HOLD_COLUMNS,
+  holdOf,
+  holdValues,
+  POLICY_COLUMNS,
+  policyOf,
+  purgeOf,
+} from '../sql/lifecycle-rows.js';
+import type { PostgresAvailability } from './postgres-availability.js';
+import { type PgPool, pgText, translatePgError } from './postgres-connection.js';
+
+/**
+ * Lifecycle tables of a PostgreSQL store. A purge step is one short transaction on the writer pool that
+ * locks only the rows it removes (never a chain head), so appends and reads go on beside it.
+ */
+export class PostgresLifecycleRepository implements LifecycleRepository {
+  readonly #pool: PgPool;
+  readonly #writerPool: PgPool | null;
+  readonly #availability: PostgresAvailability;
+
+  constructor(pool: PgPool, writerPool: PgPool | null, availability: PostgresAvailability) {
+    this.#pool = pool;
+    this.#writerPool = writerPool;
+    this.#availability = availability;
+  }
+
+  async listPolicies(tenant?: string): Promise<RetentionPolicy[]> {
+    const { rows } =
+      tenant === undefined
+        ? await this.#query(
+            `SELECT ${POLICY_COLUMNS} FROM retention_policies ORDER BY tenant, stream DESC, category`,
+          )
+        : await this.#query(
+            `SELECT ${POLICY_COLUMNS} FROM retention_policies WHERE tenant = $1 ORDER BY tenant, stream DESC, category`,
+            [tenant],
+          );
+    return rows.map(policyOf);
+  }
+
+  async putPolicy(p: RetentionPolicy): Promise<void> {
+    await this.#query(
+      `INSERT INTO retention_policies (${POLICY_COLUMNS}) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (tenant, stream, category) DO UPDATE SET max_age_days = excluded.max_age_days, updated_ms = excluded.updated_ms`,
+      [p.tenant, p.stream, p.category ?? '', p.maxAgeDays, p.updatedMs],
+    );
+  }
+
+  async deletePolicy(tenant: string, stream: Stream, category: string | null): Promise<boolean> {
+    const result = await this.#query(
+      'DELETE FROM retention_policies WHERE tenant = $1 AND stream = $2 AND category = $3',
+      [tenant, stream, category ?? ''],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async listHolds(tenant: string, includeReleased: boolean): Promise<LegalHold[]> {
+    const active = includeReleased ? '' : 'AND released_ms IS NULL';
+    const { rows } = await this.#query(
+      `SELECT ${HOLD_COLUMNS} FROM legal_holds WHERE tenant = $1 ${active} ORDER BY created_ms DESC, id DESC`,
+      [tenant],
+    );
+    return rows.map(holdOf);
+  }
+
+  async getHold(tenant: string, id: string): Promise<LegalHold | undefined> {
+    const { rows } = await this.#query(
+      `SELECT ${HOLD_COLUMNS} FROM legal_holds WHERE tenant = $1 AND id = $2`,
+      [tenant, pgText(id)],
+    );
+    return rows[0] ? holdOf(rows[0]) : undefined;
+  }
+
+  async putHold(hold: LegalHold): Promise<void> {
+    await this.#query(
+      `INSERT INTO legal_holds (${HOLD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      holdValues(hold).map((v) => (typeof v === 'string' ? pgText(v) : v)),
+    );
+  }
+
+  async releaseHold(tenant: string, id: string, releasedMs: number, releasedBy: string): Promise<boolean> {
+    const result = await this.#query(
+      `UPDATE legal_holds SET released_ms = $1, released_by = $2
+        WHERE tenant = $3 AND id = $4 AND released_ms IS NULL`,
+      [releasedMs, pgText(releasedBy), tenant, pgText(id)],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async purgeCandidates(
+    tenant: string,
+    selector: PurgeSelector,
+    after: { occurredMs: number; seq: number } | null,
+    limit: number,
+  ): Promise<PurgeCandidate[]> {
+    const table = selector.stream === 'event' ? 'events' : 'auth_events';
+    const values: unknown[] = [tenant, selector.beforeMs];
+    const where = ['tenant = $1', 'occurred_ms < $2'];
+    const param = (v: unknown) => {
+      values.push(v);
+      return `$${values.length}`;
+    };
+    if (after) where.push(`(occurred_ms, seq) > (${param(after.occurredMs)}, ${param(after.seq)})`);
+    if (selector.categories) where.push(`category = ANY(${param(selector.categories)}::text[])`);
+    if (selector.excludeCategories)
+      where.push(`NOT (category = ANY(${param(selector.excludeCategories)}::text[]))`);
+    const { rows } = await this.#availability.run(() =>
+      this.#pool.query<unknown[]>({
+        text: `SELECT ${CANDIDATE_COLUMNS[selector.stream]} FROM ${table} WHERE ${where.join(' AND ')}
+                ORDER BY occurred_ms, seq LIMIT ${param(limit)}`,
+        values,
+        rowMode: 'array',
+      }),
+    );
+    return rows.map(candidateOf);
+  }
+
+  async purge(step: PurgeStep): Promise<void> {
+    const pool = this.#writerPool;
+    if (!pool) throw new AuditError('store_unavailable', 'The store is open read-only');
+    const table = step.stream === 'event' ? 'events' : 'auth_events';
+    await this.#availability.run(async () => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const { rows } = await client.query<{
+          seq: number;
+          id: string;
+          received_ms: number;
+          body: string;
+          prev_hash: string;
+          hash: string;
+        }>(
+          `SELECT seq, id, received_ms, body, prev_hash, hash FROM ${table}
+            WHERE tenant = $1 AND seq = ANY($2::bigint[]) ORDER BY seq FOR UPDATE`,
+          [step.tenant, step.seqs],
+        );
+        if (rows.length !== step.seqs.length || rows.some((r, i) => r.seq !== step.seqs[i]))
+          throw new AuditError(
+            'idempotency_conflict',
+            `Some of seqs ${step.seqs[0]}… are not live ${step.stream} entries any more`,
+          );
+        const digests = rows.map((r) => entryDigest(step.stream, formatTimestamp(r.received_ms), r.body));
+        await client.query(
+          `INSERT INTO purged_entries (tenant, seq, stream, id, received_ms, digest, prev_hash, hash, purge_id)
+           SELECT $1, s, $2, i, r, d, p, h, $3
+             FROM unnest($4::bigint[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[]) AS t(s, i, r, d, p, h)`,
+          [
+            step.tenant,
+            step.stream,
+            step.record.purgeId,
+            rows.map((r) => r.seq),
+            rows.map((r) => r.id),
+            rows.map((r) => r.received_ms),
+            digests,
+            rows.map((r) => r.prev_hash),
+            rows.map((r) => r.hash),
+          ],
+        );
+        await client.query(`DELETE FROM ${table} WHERE tenant = $1 AND seq = ANY($2::bigint[])`, [
+          step.tenant,
+          step.seqs,
+        ]);
+        await client.query(
+          'INSERT INTO purges (tenant, purge_id, first_seq, record) VALUES ($1, $2, $3, $4)',
+          [step.tenant, step.record.purgeId, step.record.firstSeq, JSON.stringify(step.record)],
+        );
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error instanceof AuditError ? error : translatePgError(error);
+      } finally {
+        client.release();
+      }
+    });
+  }
+
+  async listPurges(tenant: string): Promise<SignedPurge[]> {
+    const { rows } = await this.#query<{ record: string }>(
+      'SELECT record FROM purges WHERE tenant = $1 ORDER BY first_seq, purge_id',
+      [tenant],
+    );
+    return rows.map((r) => purgeOf(r.record));
+  }
+
+  #query<R extends QueryResultRow = Record<string, unknown>>(
+    text: string,
+    values?: unknown[],
+  ): Promise<QueryResult<R>> {
+    return this.#availability.run(() => this.#pool.query<R>(text, values));
+  }
+}

@@ -1,0 +1,213 @@
+import type { Stream } from '../../core/domain/entry.js';
+import { AuditError } from '../../core/domain/errors.js';
+import { entryDigest } from '../../core/domain/hash-chain.js';
+import type { SignedPurge } from '../../core/domain/purge-record.js';
+import type {
+  LegalHold,
+  PurgeCandidate,
+  PurgeSelector,
+  RetentionPolicy,
+} from '../../core/domain/retention.js';
+import { formatTimestamp } from '../../core/domain/time.js';
+import type { LifecycleRepository, PurgeStep } from '../../core/ports/lifecycle-repository.js';
+import {
+  CANDIDATE_COLUMNS,
+  candidateOf,
+  HOLD_COLUMNS,
+  holdOf,
+  holdValues,
+  POLICY_COLUMNS,
+  policyOf,
+  purgeOf,
+} from '../sql/lifecycle-rows.js';
+import { prepared, type SqliteDb, translateSqliteError } from './sqlite-connection.js';
+
+/**
+ * Lifecycle tables of a SQLite store. Policies and holds are a few rows written on the main thread's
+ * connection (like tokens); a purge step goes to the writer thread (`purge`), so it commits between two
+ * append groups and never waits on, nor holds up, the write lock for long.
+ */
+export class SqliteLifecycleRepository implements LifecycleRepository {
+  readonly #db: SqliteDb;
+  readonly #purge: (step: PurgeStep) => Promise<void>;
+
+  constructor(db: SqliteDb, purge: (step: PurgeStep) => Promise<void>) {
+    this.#db = db;
+    this.#purge = purge;
+  }
+
+  async listPolicies(tenant?: string): Promise<RetentionPolicy[]> {
+    const where = tenant === undefined ? '' : 'WHERE tenant = ?';
+    const args = tenant === undefined ? [] : [tenant];
+    return this.#run(() =>
+      (
+        prepared(
+          this.#db,
+          `SELECT ${POLICY_COLUMNS} FROM retention_policies ${where} ORDER BY tenant, stream DESC, category`,
+        ).all(...args) as Record<string, unknown>[]
+      ).map(policyOf),
+    );
+  }
+
+  async putPolicy(p: RetentionPolicy): Promise<void> {
+    this.#run(() =>
+      prepared(
+        this.#db,
+        `INSERT INTO retention_policies (${POLICY_COLUMNS}) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (tenant, stream, category) DO UPDATE SET max_age_days = excluded.max_age_days, updated_ms = excluded.updated_ms`,
+      ).run(p.tenant, p.stream, p.category ?? '', p.maxAgeDays, p.updatedMs),
+    );
+  }
+
+  async deletePolicy(tenant: string, stream: Stream, category: string | null): Promise<boolean> {
+    return this.#run(
+      () =>
+        prepared(
+          this.#db,
+          'DELETE FROM retention_policies WHERE tenant = ? AND stream = ? AND category = ?',
+        ).run(tenant, stream, category ?? '').changes > 0,
+    );
+  }
+
+  async listHolds(tenant: string, includeReleased: boolean): Promise<LegalHold[]> {
+    const active = includeReleased ? '' : 'AND released_ms IS NULL';
+    return this.#run(() =>
+      (
+        prepared(
+          this.#db,
+          `SELECT ${HOLD_COLUMNS} FROM legal_holds WHERE tenant = ? ${active} ORDER BY created_ms DESC, id DESC`,
+        ).all(tenant) as Record<string, unknown>[]
+      ).map(holdOf),
+    );
+  }
+
+  async getHold(tenant: string, id: string): Promise<LegalHold | undefined> {
+    return this.#run(() => {
+      const row = prepared(
+        this.#db,
+        `SELECT ${HOLD_COLUMNS} FROM legal_holds WHERE tenant = ? AND id = ?`,
+      ).get(tenant, id) as Record<string, unknown> | undefined;
+      return row ? holdOf(row) : undefined;
+    });
+  }
+
+  async putHold(hold: LegalHold): Promise<void> {
+    this.#run(() =>
+      prepared(
+        this.#db,
+        `INSERT INTO legal_holds (${HOLD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(...holdValues(hold)),
+    );
+  }
+
+  async releaseHold(tenant: string, id: string, releasedMs: number, releasedBy: string): Promise<boolean> {
+    return this.#run(
+      () =>
+        prepared(
+          this.#db,
+          'UPDATE legal_holds SET released_ms = ?, released_by = ? WHERE tenant = ? AND id = ? AND released_ms IS NULL',
+        ).run(releasedMs, releasedBy, tenant, id).changes > 0,
+    );
+  }
+
+  async purgeCandidates(
+    tenant: string,
+    selector: PurgeSelector,
+    after: { occurredMs: number; seq: number } | null,
+    limit: number,
+  ): Promise<PurgeCandidate[]> {
+    const table = selector.stream === 'event' ? 'events' : 'auth_events';
+    const where = ['tenant = ?', 'occurred_ms < ?'];
+    const args: unknown[] = [tenant, selector.beforeMs];
+    if (after) {
+      where.push('(occurred_ms, seq) > (?, ?)');
+      args.push(after.occurredMs, after.seq);
+    }
+    if (selector.categories) {
+      where.push('category IN (SELECT value FROM json_each(?))');
+      args.push(JSON.stringify(selector.categories));
+    }
+    if (selector.excludeCategories) {
+      where.push('category NOT IN (SELECT value FROM json_each(?))');
+      args.push(JSON.stringify(selector.excludeCategories));
+    }
+    return this.#run(() =>
+      (
+        prepared(
+          this.#db,
+          `SELECT ${CANDIDATE_COLUMNS[selector.stream]} FROM ${table} WHERE ${where.join(' AND ')}
+           ORDER BY occurred_ms, seq LIMIT ?`,
+        )
+          .raw()
+          .all(...args, limit) as unknown[][]
+      ).map(candidateOf),
+    );
+  }
+
+  purge(step: PurgeStep): Promise<void> {
+    return this.#purge(step);
+  }
+
+  async listPurges(tenant: string): Promise<SignedPurge[]> {
+    return this.#run(() =>
+      (
+        prepared(this.#db, 'SELECT record FROM purges WHERE tenant = ? ORDER BY first_seq, purge_id')
+          .pluck()
+          .all(tenant) as string[]
+      ).map(purgeOf),
+    );
+  }
+
+  #run<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      throw translateSqliteError(error);
+    }
+  }
+}
+
+/**
+ * One purge step, inside the writer's transaction: each entry's tombstone first (its digest computed from
+ * the stored content, so the chain keeps linking), then the row — the delete guard lets it go only now —
+ * and the signed record. Every seq must be a live entry of the stream, or nothing of the step is kept.
+ */
+export function purgeStep(db: SqliteDb, step: PurgeStep): void {
+  const table = step.stream === 'event' ? 'events' : 'auth_events';
+  const read = prepared(
+    db,
+    `SELECT id, received_ms AS receivedMs, body, prev_hash AS prevHash, hash FROM ${table} WHERE tenant = ? AND seq = ?`,
+  );
+  const tomb = prepared(
+    db,
+    `INSERT INTO purged_entries (tenant, seq, stream, id, received_ms, digest, prev_hash, hash, purge_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const remove = prepared(db, `DELETE FROM ${table} WHERE tenant = ? AND seq = ?`);
+  for (const seq of step.seqs) {
+    const row = read.get(step.tenant, seq) as
+      | { id: string; receivedMs: number; body: string; prevHash: string; hash: string }
+      | undefined;
+    if (!row)
+      throw new AuditError('idempotency_conflict', `Seq ${seq} is not a live ${step.stream} entry any more`);
+    const digest = entryDigest(step.stream, formatTimestamp(row.receivedMs), row.body);
+    tomb.run(
+      step.tenant,
+      seq,
+      step.stream,
+      row.id,
+      row.receivedMs,
+      digest,
+      row.prevHash,
+      row.hash,
+      step.record.purgeId,
+    );
+    remove.run(step.tenant, seq);
+  }
+  prepared(db, 'INSERT INTO purges (tenant, purge_id, first_seq, record) VALUES (?, ?, ?, ?)').run(
+    step.tenant,
+    step.record.purgeId,
+    step.record.firstSeq,
+    JSON.stringify(step.record),
+  );
+}
