@@ -20,6 +20,7 @@ import type {
 } from '../domain/rows.js';
 import type { SessionRow } from '../domain/session-merge.js';
 import type { SignedCheckpoint } from '../domain/signing.js';
+import type { MerkleStore } from './merkle-store.js';
 import type { TokenRepository } from './token-repository.js';
 
 /**
@@ -135,6 +136,9 @@ export interface Store {
   putMetaIfAbsent(key: string, value: string): Promise<string>;
 
   readonly tokens: TokenRepository;
+
+  /** Each tenant's Merkle tree over its entries (merkle-store.ts). */
+  readonly merkle: MerkleStore;
 
   /** Resolves when every append submitted so far has its outcome. */
   flush(): Promise<void>;

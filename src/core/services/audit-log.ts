@@ -20,6 +20,7 @@ import { AuthLog } from './auth-log.js';
 import { Checkpointer, type CheckpointPolicy, loadSigningKey } from './checkpointer.js';
 import { coalesce, csvExport, type ExportFormat } from './export-stream.js';
 import { Integrity } from './integrity.js';
+import { MerkleLog } from './merkle-log.js';
 import { verifiableExport } from './verifiable-export.js';
 
 export interface AuditLogOptions {
@@ -67,6 +68,7 @@ export class AuditLog {
   readonly auth: AuthLog;
   readonly checkpoints: Checkpointer;
   readonly integrity: Integrity;
+  readonly merkle: MerkleLog;
   readonly #redactor: Redactor;
   readonly #categories: ReadonlySet<string>;
   readonly #onAppend: AuditLogOptions['onAppend'];
@@ -82,6 +84,7 @@ export class AuditLog {
     this.#keywordScanLimit = Math.max(1, options.keywordScanLimit ?? KEYWORD_SCAN_LIMIT);
     this.checkpoints = new Checkpointer(this.store, signingKey, this.now, options.checkpoints);
     this.integrity = new Integrity(this.store, this.checkpoints);
+    this.merkle = new MerkleLog(this.store, signingKey);
     this.access = new AccessControl(this.store, this.now, (tenant, event) =>
       this.recordSelfAudit(tenant, event),
     );
@@ -143,6 +146,7 @@ export class AuditLog {
     let last = 0;
     for (const a of appended) if (a.seq > last) last = a.seq;
     this.checkpoints.noteAppended(tenant, last);
+    this.merkle.noteAppended(tenant);
     return appended;
   }
 
@@ -315,6 +319,7 @@ export class AuditLog {
     try {
       await this.store.flush();
       await this.checkpoints.stop();
+      await this.merkle.idle();
     } finally {
       await this.store.close();
     }

@@ -30,6 +30,7 @@ import { PostgresAvailability } from './postgres-availability.js';
 import { createPool, type PgPool, probeDatabase, translatePgError } from './postgres-connection.js';
 import * as events from './postgres-event-queries.js';
 import * as integrity from './postgres-integrity-queries.js';
+import { PostgresMerkleStore } from './postgres-merkle-store.js';
 import { migratePostgres } from './postgres-migrations.js';
 import { ensurePartitions } from './postgres-partitions.js';
 import type { PgReaderArgs, PgReaderOp, PgReaderResult } from './postgres-reader-ops.js';
@@ -79,6 +80,7 @@ export class PostgresStore implements Store {
     ensurePartitions: (monthsAhead) => ensurePartitions(this.#pool, Date.now(), monthsAhead),
   };
   readonly tokens: PostgresTokenRepository;
+  readonly merkle: PostgresMerkleStore;
   readonly #pool: PgPool;
   readonly #writer: PostgresWriter | null;
   readonly #writerPool: PgPool | null;
@@ -108,6 +110,7 @@ export class PostgresStore implements Store {
     this.#writer = writerPool ? new PostgresWriter(writerPool, this.#availability, maxGroupEntries) : null;
     this.#keyFile = keyFile;
     this.tokens = new PostgresTokenRepository(pool, this.#availability);
+    this.merkle = new PostgresMerkleStore(pool, this.#availability);
     this.#partitionTimer = writerPool
       ? setInterval(() => void ensurePartitions(pool).catch(() => {}), 24 * 3600_000).unref()
       : null;

@@ -33,6 +33,7 @@ import {
   translateSqliteError,
 } from './sqlite-connection.js';
 import * as integrity from './sqlite-integrity-queries.js';
+import { SqliteMerkleStore } from './sqlite-merkle-store.js';
 import { migrateSqlite } from './sqlite-migrations.js';
 import { type ReadArgs, type ReadOp, type ReadResult, runReadOp } from './sqlite-read-ops.js';
 import { SqliteReaderPool } from './sqlite-reader-pool.js';
@@ -62,6 +63,7 @@ export class SqliteStore implements Store {
   readonly capabilities: StoreCapabilities = {};
   readonly file: string;
   readonly tokens: SqliteTokenRepository;
+  readonly merkle: SqliteMerkleStore;
   readonly #db: SqliteDb;
   readonly #writer: SqliteWriterClient | null;
   readonly #readers: SqliteReaderPool | null;
@@ -81,6 +83,7 @@ export class SqliteStore implements Store {
     this.#writer = writer;
     this.#readers = readers;
     this.tokens = new SqliteTokenRepository(db);
+    this.merkle = new SqliteMerkleStore(db);
   }
 
   static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
