@@ -4,6 +4,7 @@ import { registerDemo } from './commands/demo-command.js';
 import { registerExport } from './commands/export-command.js';
 import { registerImport } from './commands/import-command.js';
 import { registerMigrate } from './commands/migrate-command.js';
+import { registerProve } from './commands/prove-command.js';
 import { registerServe } from './commands/serve-command.js';
 import { registerToken } from './commands/token-command.js';
 import { registerVerify } from './commands/verify-command.js';
@@ -28,6 +29,7 @@ export async function main(argv: string[]): Promise<void> {
   registerExport(program);
   registerToken(program);
   registerVerify(program);
+  registerProve(program);
   registerMigrate(program);
   try {
     await program.parseAsync(argv);

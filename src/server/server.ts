@@ -16,6 +16,7 @@ import { eventsRoutes } from './routes/events-routes.js';
 import { exportRoutes } from './routes/export-routes.js';
 import { integrityRoutes } from './routes/integrity-routes.js';
 import { operationsRoutes } from './routes/operations-routes.js';
+import { proofRoutes } from './routes/proof-routes.js';
 import { sessionInfoRoutes } from './routes/session-info-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 
@@ -142,6 +143,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(exportRoutes, { log });
   await app.register(authEventsRoutes, { log });
   await app.register(integrityRoutes, { log });
+  await app.register(proofRoutes, { log });
   await app.register(sessionInfoRoutes, { log });
   await app.register(tokenRoutes, { log });
   await registerWebUi(app, { ...options.webUi, root: options.webUi?.root ?? defaultWebRoot() });

@@ -1,5 +1,6 @@
 import { createPublicKey } from 'node:crypto';
-import { AuditError, notFound } from '../domain/errors.js';
+import { AuditError, invalidQuery, notFound } from '../domain/errors.js';
+import { cosignatureKeyId, cosignatureTime } from '../domain/merkle/cosignature.js';
 import { entryLeafHash } from '../domain/merkle/merkle-hash.js';
 import {
   appendLeaves,
@@ -12,9 +13,18 @@ import {
 } from '../domain/merkle/merkle-proofs.js';
 import { frontierNodes, type NodeId } from '../domain/merkle/merkle-ranges.js';
 import type { ProofBundle } from '../domain/merkle/proof-bundle.js';
-import { checkpointBody, signNote, verifierKey } from '../domain/merkle/signed-note.js';
+import {
+  COSIGNATURE_TYPE,
+  checkpointBody,
+  parseCheckpointBody,
+  parseNote,
+  parseVerifierKey,
+  signNote,
+  verifierKey,
+} from '../domain/merkle/signed-note.js';
 import type { SigningKey } from '../domain/signing.js';
 import { formatTimestamp } from '../domain/time.js';
+import type { StoredCosignature } from '../ports/merkle-store.js';
 import type { Store } from '../ports/store.js';
 import { TenantQueue } from './tenant-queue.js';
 
@@ -197,4 +207,62 @@ export class MerkleLog {
     }
     return found;
   }
+
+  /**
+   * Keeps a witness's cosignature of one of this log's checkpoints: `note` is the checkpoint with the
+   * witness's cosignature line(s), `witnessKey` the witness's cosignature/v1 verifier key. Refused (400,
+   * naming the field) unless the note is this tenant's tree at a size it has, with the same root, and
+   * carries a valid cosignature by that key.
+   */
+  async addCosignature(tenant: string, input: unknown, nowMs: number): Promise<StoredCosignature> {
+    const body = (input ?? {}) as { note?: unknown; witnessKey?: unknown };
+    if (typeof input !== 'object' || input === null || Array.isArray(input))
+      throw bad('', 'must be an object with note and witnessKey');
+    const key = typeof body.witnessKey === 'string' ? parseVerifierKey(body.witnessKey) : undefined;
+    if (!key || key.type !== COSIGNATURE_TYPE)
+      throw bad(
+        '/witnessKey',
+        'must be a cosignature/v1 verifier key: <name>+<hex key id>+<base64(0x04 || key)>',
+      );
+    const note = typeof body.note === 'string' ? parseNote(body.note) : undefined;
+    const head = note && parseCheckpointBody(note.body);
+    if (!note || !head) throw bad('/note', 'must be a signed checkpoint note');
+    if (head.origin !== this.origin(tenant))
+      throw bad('/note', `is a checkpoint of ${head.origin}, not of this log`);
+    const ours = await this.checkpoint(tenant, head.size).catch(() => undefined);
+    if (!ours || ours.rootHash !== head.rootHash.toString('hex'))
+      throw bad('/note', `is not this log's tree of size ${head.size}`);
+    const line = note.signatures.find(
+      (s) => cosignatureTime(note.body, s, key.name, key.publicKey) !== undefined,
+    );
+    if (!line) throw bad('/note', `carries no valid cosignature by ${key.name}`);
+    const cosignature: StoredCosignature = {
+      tenant,
+      treeSize: head.size,
+      rootHash: ours.rootHash,
+      witness: key.name,
+      keyId: cosignatureKeyId(key.name, key.publicKey),
+      line: `\u2014 ${line.keyName} ${Buffer.concat([line.keyId, line.signature]).toString('base64')}`,
+      time: cosignatureTime(note.body, line, key.name, key.publicKey)!,
+      receivedMs: nowMs,
+    };
+    await this.#store.merkle.putCosignature(cosignature);
+    return cosignature;
+  }
+
+  cosignatures(tenant: string, limit = 100): Promise<StoredCosignature[]> {
+    return this.#store.merkle.cosignatures(tenant, limit);
+  }
+}
+
+function bad(path: string, message: string): AuditError {
+  return new AuditError('invalid_request', `${path.slice(1) || 'The body'} ${message}`, [{ path, message }]);
+}
+
+/** A tree size from a query string: a non-negative integer, else a 400 naming the parameter. */
+export function parseTreeSize(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value))
+    throw invalidQuery(`/${name}`, 'must be a non-negative integer');
+  return Number(value);
 }
