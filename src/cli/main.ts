@@ -8,6 +8,7 @@ import { registerProve } from './commands/prove-command.js';
 import { registerServe } from './commands/serve-command.js';
 import { registerToken } from './commands/token-command.js';
 import { registerVerify } from './commands/verify-command.js';
+import { registerWitness } from './commands/witness-command.js';
 
 /** Exit codes: 0 ok, 1 failure (e.g. verification failed), 2 bad usage or input, 3 store unavailable. */
 export function exitCodeFor(error: unknown): number {
@@ -30,6 +31,7 @@ export async function main(argv: string[]): Promise<void> {
   registerToken(program);
   registerVerify(program);
   registerProve(program);
+  registerWitness(program);
   registerMigrate(program);
   try {
     await program.parseAsync(argv);
