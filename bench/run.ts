@@ -8,6 +8,7 @@ import { ingestBench } from './ingest-bench.js';
 import { DATA_DIR, demoDataset } from './lib/datasets.js';
 import { PG_ADMIN_URL, pgVersion } from './lib/postgres.js';
 import { fmt, Report, toMarkdown } from './lib/report.js';
+import { merkleBench } from './merkle-bench.js';
 import { postgresBench } from './postgres-bench.js';
 import { driversBench } from './postgres-drivers.js';
 import { queryBench } from './query-bench.js';
@@ -20,7 +21,8 @@ import { verifyBench } from './verify-bench.js';
  * or goal it is judged by. Sizes: BENCH_EVENTS (default 1,000,000), BENCH_INGEST (100,000), BENCH_AUTH
  * (1,000,000), BENCH_ROUNDS (30). Datasets are built once into bench/.data/ and reused.
  *
- * Sections (BENCH_ONLY, comma-separated): ingest, query, export, auth, verify, ui, stall (the longest
+ * Sections (BENCH_ONLY, comma-separated): ingest, query, export, auth, verify, ui, merkle (BENCH_MERKLE_EVENTS,
+ * default 1,000,000: ingest with and without the Merkle tree, proof p95), stall (the longest
  * /healthz wait under one heavy request: exports of BENCH_STALL_EVENTS, default 200,000, alerts after
  * BENCH_STALL_FAILURES, default 50,000, spraying failures), and postgres — which is pg-ingest (HTTP ingest
  * against its raw INSERT/COPY ceilings, two servers on one database), pg-query (query latencies at each of
@@ -40,7 +42,7 @@ const PG_EVENTS = (process.env.BENCH_PG_EVENTS ?? '1000000,10000000').split(',')
 const PG_FRESH = process.env.BENCH_PG_FRESH === '1' || process.argv.includes('--fresh');
 const STALL_EVENTS = n('BENCH_STALL_EVENTS', 200_000);
 const STALL_FAILURES = n('BENCH_STALL_FAILURES', 50_000);
-const only = (process.env.BENCH_ONLY ?? 'ingest,query,export,auth,verify,ui,stall,postgres').split(',');
+const only = (process.env.BENCH_ONLY ?? 'ingest,query,export,auth,verify,ui,merkle,stall,postgres').split(',');
 const pgParts = only.includes('postgres')
   ? ['pg-ingest', 'pg-query', 'pg-drivers', 'pg-stall']
   : only.filter((s) => s.startsWith('pg-'));
@@ -63,6 +65,7 @@ if (only.some((s) => ['query', 'export', 'verify', 'ui'].includes(s))) {
   if (only.includes('verify')) await verifyBench(report, demo.file, EVENTS);
   if (only.includes('ui')) await uiBench(report, demo.file, EVENTS);
 }
+if (only.includes('merkle')) await merkleBench(report, n('BENCH_MERKLE_EVENTS', 1_000_000));
 if (only.includes('auth')) await authBench(report, Math.min(INGEST, AUTH), AUTH, ROUNDS);
 if (only.includes('stall')) await stallBench(report, 'sqlite', STALL_EVENTS, STALL_FAILURES);
 mkdirSync(`${DATA_DIR}../results`, { recursive: true });

@@ -40,6 +40,8 @@ export interface AuditLogOptions {
    * narrow (shorter than three characters); the page then ends early with a cursor to search further.
    */
   keywordScanLimit?: number;
+  /** Keep each tenant's Merkle tree up to date after appends (default true; false: only when a proof asks). */
+  maintainMerkleTree?: boolean;
   /** Called after every successful append (metrics). */
   onAppend?: (stream: Stream, entries: readonly AppendedEntry[]) => void;
 }
@@ -73,6 +75,7 @@ export class AuditLog {
   readonly #categories: ReadonlySet<string>;
   readonly #onAppend: AuditLogOptions['onAppend'];
   readonly #keywordScanLimit: number;
+  readonly #maintainMerkleTree: boolean;
 
   private constructor(options: AuditLogOptions, redactor: Redactor, signingKey: SigningKey) {
     this.store = options.store;
@@ -85,6 +88,7 @@ export class AuditLog {
     this.checkpoints = new Checkpointer(this.store, signingKey, this.now, options.checkpoints);
     this.integrity = new Integrity(this.store, this.checkpoints);
     this.merkle = new MerkleLog(this.store, signingKey);
+    this.#maintainMerkleTree = options.maintainMerkleTree ?? true;
     this.access = new AccessControl(this.store, this.now, (tenant, event) =>
       this.recordSelfAudit(tenant, event),
     );
@@ -146,7 +150,7 @@ export class AuditLog {
     let last = 0;
     for (const a of appended) if (a.seq > last) last = a.seq;
     this.checkpoints.noteAppended(tenant, last);
-    this.merkle.noteAppended(tenant);
+    if (this.#maintainMerkleTree) this.merkle.noteAppended(tenant);
     return appended;
   }
 
