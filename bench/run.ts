@@ -42,7 +42,9 @@ const PG_EVENTS = (process.env.BENCH_PG_EVENTS ?? '1000000,10000000').split(',')
 const PG_FRESH = process.env.BENCH_PG_FRESH === '1' || process.argv.includes('--fresh');
 const STALL_EVENTS = n('BENCH_STALL_EVENTS', 200_000);
 const STALL_FAILURES = n('BENCH_STALL_FAILURES', 50_000);
-const only = (process.env.BENCH_ONLY ?? 'ingest,query,export,auth,verify,ui,merkle,stall,postgres').split(',');
+const only = (process.env.BENCH_ONLY ?? 'ingest,query,export,auth,verify,ui,merkle,stall,postgres').split(
+  ',',
+);
 const pgParts = only.includes('postgres')
   ? ['pg-ingest', 'pg-query', 'pg-drivers', 'pg-stall']
   : only.filter((s) => s.startsWith('pg-'));
