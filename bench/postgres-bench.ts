@@ -5,7 +5,7 @@ import postgres from 'postgres';
 import { createPool, type PgPool } from '../src/store/postgres/postgres-connection.js';
 import { migratePostgres } from '../src/store/postgres/postgres-migrations.js';
 import { ensurePartitions } from '../src/store/postgres/postgres-partitions.js';
-import { insertEventRows } from '../src/store/postgres/postgres-rows.js';
+import { insertEventRows } from '../src/store/postgres/postgres-writer-rows.js';
 import { demoEvents } from './lib/demo-entries.js';
 import { latencyLine, percentile, postBatches, postSingles, timeQueries } from './lib/http-load.js';
 import {
@@ -27,7 +27,7 @@ const serverEnv = { AUDITLOG_SIGNING_KEY: BENCH_SIGNING_KEY };
 const headers = { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' };
 
 /**
- * The raw ceilings: the very rows the store writes for these events (postgres-rows.ts eventRow), into a
+ * The raw ceilings: the very rows the store writes for these events (postgres-writer-rows.ts eventRow), into a
  * fresh database migrated as the store migrates it (so the partitioned events table with its six B-trees),
  * 500 rows per statement, each statement its own durable transaction, one connection — no validation,
  * hashing, chain-head lock, actors or keyword chunks, no HTTP. Two ways, in alternating blocks of 5,000 rows

@@ -3,7 +3,7 @@ import postgres from 'postgres';
 import { createPool } from '../src/store/postgres/postgres-connection.js';
 import { migratePostgres } from '../src/store/postgres/postgres-migrations.js';
 import { ensurePartitions } from '../src/store/postgres/postgres-partitions.js';
-import { jsonbPayload } from '../src/store/postgres/postgres-rows.js';
+import { jsonbPayload } from '../src/store/postgres/postgres-writer-rows.js';
 import { demoEvents } from './lib/demo-entries.js';
 import { percentile } from './lib/http-load.js';
 import { dropDatabase, EVENT_COLUMN_NAMES, freshDatabase, storeEventRows } from './lib/postgres.js';

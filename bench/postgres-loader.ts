@@ -26,7 +26,7 @@ import {
   eventRow,
   jsonArrayInsert,
   jsonbPayload,
-} from '../src/store/postgres/postgres-rows.js';
+} from '../src/store/postgres/postgres-writer-rows.js';
 import { buildChunks, CHUNK_MAX_ENTRIES, chunkStrings } from '../src/store/sql/search-chunks.js';
 import { databaseExists, databaseUrl, freshDatabase } from './lib/postgres.js';
 import { fmt } from './lib/report.js';
@@ -475,12 +475,12 @@ const TPL_EVENT_COLUMNS = [...TPL_PREFIX, ...EVENT_COLUMNS];
 
 const TPL_AUTH_COLUMNS = [...TPL_PREFIX, ...AUTH_COLUMNS];
 
-/** The store's own events row (postgres-rows.ts eventRow), with a placeholder chain. */
+/** The store's own events row (postgres-writer-rows.ts eventRow), with a placeholder chain. */
 function templateEventRow(e: PreparedEvent): unknown[] {
   return eventRow({ tenant: 'default', entry: e, seq: 0, prevHash: '', hash: '' });
 }
 
-/** The store's own auth_events row (postgres-rows.ts authRow), with a placeholder chain. */
+/** The store's own auth_events row (postgres-writer-rows.ts authRow), with a placeholder chain. */
 function templateAuthRow(a: PreparedAuthEvent, seq: number): unknown[] {
   return authRow({ tenant: 'default', entry: a, seq, prevHash: '', hash: '' });
 }

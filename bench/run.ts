@@ -12,6 +12,7 @@ import { merkleBench } from './merkle-bench.js';
 import { postgresBench } from './postgres-bench.js';
 import { driversBench } from './postgres-drivers.js';
 import { queryBench } from './query-bench.js';
+import { sdkBench } from './sdk-bench.js';
 import { stallBench } from './stall-bench.js';
 import { uiBench } from './ui-bench.js';
 import { verifyBench } from './verify-bench.js';
@@ -24,7 +25,8 @@ import { verifyBench } from './verify-bench.js';
  * Sections (BENCH_ONLY, comma-separated): ingest, query, export, auth, verify, ui, merkle (BENCH_MERKLE_EVENTS,
  * default 1,000,000: ingest with and without the Merkle tree, proof p95), stall (the longest
  * /healthz wait under one heavy request: exports of BENCH_STALL_EVENTS, default 200,000, alerts after
- * BENCH_STALL_FAILURES, default 50,000, spraying failures), and postgres — which is pg-ingest (HTTP ingest
+ * BENCH_STALL_FAILURES, default 50,000, spraying failures), sdk (the client SDK: record() latency and rate,
+ * delivery and the drain of a spool after an outage, BENCH_SDK events, default 20,000), and postgres — which is pg-ingest (HTTP ingest
  * against its raw INSERT/COPY ceilings, two servers on one database), pg-query (query latencies at each of
  * BENCH_PG_EVENTS, default 1,000,000 and 10,000,000, with EXPLAIN ANALYZE of every query shape at the
  * largest into bench/results/postgres-plans.md), pg-drivers (pg vs postgres.js) and pg-stall (the stall
@@ -42,7 +44,8 @@ const PG_EVENTS = (process.env.BENCH_PG_EVENTS ?? '1000000,10000000').split(',')
 const PG_FRESH = process.env.BENCH_PG_FRESH === '1' || process.argv.includes('--fresh');
 const STALL_EVENTS = n('BENCH_STALL_EVENTS', 200_000);
 const STALL_FAILURES = n('BENCH_STALL_FAILURES', 50_000);
-const only = (process.env.BENCH_ONLY ?? 'ingest,query,export,auth,verify,ui,merkle,stall,postgres').split(
+const SDK = n('BENCH_SDK', 20_000);
+const only = (process.env.BENCH_ONLY ?? 'ingest,query,export,auth,verify,ui,merkle,stall,sdk,postgres').split(
   ',',
 );
 const pgParts = only.includes('postgres')
@@ -70,6 +73,7 @@ if (only.some((s) => ['query', 'export', 'verify', 'ui'].includes(s))) {
 if (only.includes('merkle')) await merkleBench(report, n('BENCH_MERKLE_EVENTS', 1_000_000));
 if (only.includes('auth')) await authBench(report, Math.min(INGEST, AUTH), AUTH, ROUNDS);
 if (only.includes('stall')) await stallBench(report, 'sqlite', STALL_EVENTS, STALL_FAILURES);
+if (only.includes('sdk')) await sdkBench(report, SDK);
 mkdirSync(`${DATA_DIR}../results`, { recursive: true });
 if (pgParts.length > 0) {
   const version = await pgVersion();

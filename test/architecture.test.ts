@@ -82,6 +82,34 @@ describe('architecture', () => {
     ).toEqual([]);
   });
 
+  it('keeps the shared SQL (planners, dialect interface) free of both engines and their drivers', () => {
+    expect(
+      offenders(
+        'src/store/sql',
+        (target, spec) => /^src\/store\/(sqlite|postgres)\//.test(target) || DRIVERS.test(spec),
+      ),
+    ).toEqual([]);
+  });
+
+  it('gives both store folders the same file roles, but for the files only one engine needs', () => {
+    // SQLite's writer is a thread of its own (client, protocol, worker) and it keeps its keyword index in
+    // FTS5 (search-index), and its reads go to a pool of reader threads (reader-pool); PostgreSQL's writer
+    // inserts rows from jsonb (writer-rows), it has monthly partitions and reconnects after an outage.
+    const ENGINE_ONLY = {
+      sqlite: ['reader-pool', 'search-index', 'writer-client', 'writer-protocol', 'writer-worker'],
+      postgres: ['availability', 'partitions', 'writer-rows'],
+    };
+    const roles = (engine: 'sqlite' | 'postgres') =>
+      readdirSync(join(root, 'src/store', engine))
+        .map((name) => name.replace(`${engine}-`, '').replace(/\.ts$/, ''))
+        .filter((role) => !ENGINE_ONLY[engine].includes(role))
+        .sort();
+    expect(roles('postgres')).toEqual(roles('sqlite'));
+    expect(roles('sqlite')).toEqual(
+      expect.arrayContaining(['dialect', 'event-queries', 'auth-queries', 'query-runner']),
+    );
+  });
+
   it('keeps the server free of the store engines and the CLI (it is given a store)', () => {
     expect(offenders('src/server', (target) => /^src\/(store|cli)\//.test(target))).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { EventInput } from '../../src/core/domain/schemas/event-schema.js';
 import { generateSigningKey } from '../../src/core/domain/signing.js';
-import { eventRow } from '../../src/store/postgres/postgres-rows.js';
+import { eventRow } from '../../src/store/postgres/postgres-writer-rows.js';
 import { sealDemoEvents } from './demo-entries.js';
 
 /**
@@ -108,7 +108,7 @@ export function copyLine(values: readonly unknown[]): string {
   return `${out}\n`;
 }
 
-/** The events columns in the order of postgres-rows.ts eventRow (its EVENT_COLUMNS). */
+/** The events columns in the order of postgres-writer-rows.ts eventRow (its EVENT_COLUMNS). */
 export const EVENT_COLUMN_NAMES = [
   'tenant',
   'seq',
@@ -136,7 +136,7 @@ export const EVENT_COLUMN_NAMES = [
 
 /**
  * The very events rows the PostgreSQL store writes for these events (prepared, redacted, chained, through
- * postgres-rows.ts eventRow), seqs from `firstSeq`.
+ * postgres-writer-rows.ts eventRow), seqs from `firstSeq`.
  */
 export function storeEventRows(events: EventInput[], firstSeq = 1): unknown[][] {
   return sealDemoEvents(events, firstSeq).map(({ entry, link }) =>

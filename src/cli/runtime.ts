@@ -3,8 +3,6 @@ import { AuditError } from '../core/domain/errors.js';
 import type { Store } from '../core/ports/store.js';
 import type { ActingParty } from '../core/services/access-control.js';
 import { type AuditLog, openAuditLog } from '../core/services/audit-log.js';
-import { PostgresStore } from '../store/postgres/postgres-store.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 
 export interface StoreFlags {
   db?: string;
@@ -33,9 +31,12 @@ export function resolveStoreFlags(flags: StoreFlags, env: NodeJS.ProcessEnv = pr
 
 export async function openStore(flags: StoreFlags): Promise<Store> {
   const resolved = resolveStoreFlags(flags);
+  // Only the engine in use is loaded: a command on SQLite never loads pg, and the other way round.
   if (resolved.databaseUrl !== undefined) {
+    const { PostgresStore } = await import('../store/postgres/postgres-store.js');
     return PostgresStore.open({ url: resolved.databaseUrl, readonly: resolved.readonly });
   }
+  const { SqliteStore } = await import('../store/sqlite/sqlite-store.js');
   return SqliteStore.open({
     file: resolved.db ?? DEFAULT_DB,
     readonly: resolved.readonly,

@@ -11,13 +11,8 @@ afterAll(() => dir.remove());
 
 describe('auditlog serve with AUDITLOG_BOOTSTRAP_TOKEN', () => {
   it('refuses a token weaker than 128 bits before opening the store, with exit code 2', async () => {
-    for (const weak of [
-      'abc',
-      'changeme-please',
-      'x'.repeat(40),
-      'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d',
-      'my secret token',
-    ]) {
+    // Which tokens are weak is unit-tested (test/core/bootstrap-token.test.ts); here, that serve refuses one.
+    for (const weak of ['changeme-please', 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d']) {
       const db = dir.file(`weak-${weak.length}.db`);
       const r = await runCli(['serve', '--port', '0', '--db', db], { AUDITLOG_BOOTSTRAP_TOKEN: weak });
       expect(r.code, weak).toBe(2);

@@ -128,22 +128,6 @@ export function translatePgError(error: unknown): unknown {
   return error;
 }
 
-/** Numbered placeholders ($1, $2, …) for a query assembled from optional parts. */
-export class Params {
-  readonly values: unknown[] = [];
-
-  /** Adds a value and returns its placeholder. */
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-
-  /** A comma-separated placeholder list for `IN (…)`, one value each. */
-  list(values: readonly unknown[]): string {
-    return values.map((v) => this.add(v)).join(', ');
-  }
-}
-
 /**
  * PostgreSQL text cannot hold U+0000. Stored bodies are JSON (which escapes it); the few plain columns map
  * it to U+FFFD, and query values go through the same mapping, so equality and substring answers agree.
@@ -152,9 +136,4 @@ export function pgText<T extends string | null | undefined>(value: T): T {
   return (
     typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value
   ) as T;
-}
-
-/** A LIKE pattern matching `text` literally anywhere (backslash is PostgreSQL's default LIKE escape). */
-export function containsPattern(text: string): string {
-  return `%${pgText(text).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }

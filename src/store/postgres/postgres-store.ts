@@ -33,7 +33,7 @@ import * as integrity from './postgres-integrity-queries.js';
 import { PostgresMerkleStore } from './postgres-merkle-store.js';
 import { migratePostgres } from './postgres-migrations.js';
 import { ensurePartitions } from './postgres-partitions.js';
-import type { PgReaderArgs, PgReaderOp, PgReaderResult } from './postgres-reader-ops.js';
+import type { PgReaderArgs, PgReaderOp, PgReaderResult } from './postgres-read-ops.js';
 import { PostgresTokenRepository } from './postgres-token-repository.js';
 import { PostgresWriter } from './postgres-writer.js';
 

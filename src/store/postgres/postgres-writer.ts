@@ -6,7 +6,7 @@ import { AppendPlan, idKey, type KnownEntry } from '../sql/append-plan.js';
 import { GroupCommitter, type Outcome } from '../threads/group-commit.js';
 import type { PostgresAvailability } from './postgres-availability.js';
 import { isConnectionLost, type PgClient, type PgPool, translatePgError } from './postgres-connection.js';
-import * as rows from './postgres-rows.js';
+import * as rows from './postgres-writer-rows.js';
 
 type WriteRequest =
   | { kind: 'append'; batch: AppendBatch }

@@ -2,6 +2,7 @@ import { mergeSession, type SessionRow } from '../../core/domain/session-merge.j
 import type { SignedCheckpoint } from '../../core/domain/signing.js';
 import { SEARCH_SEPARATOR } from '../../core/domain/text-fold.js';
 import type { AppendPlan, SealedAuth, SealedEvent } from '../sql/append-plan.js';
+import { SESSION_COLUMNS } from '../sql/auth-query-plan.js';
 import {
   buildChunks,
   CHUNK_MAX_ENTRIES,
@@ -9,7 +10,6 @@ import {
   chunkStrings,
   storedChunkStrings,
 } from '../sql/search-chunks.js';
-import { SESSION_COLUMNS } from './postgres-auth-queries.js';
 import { type PgClient, pgText } from './postgres-connection.js';
 
 /**

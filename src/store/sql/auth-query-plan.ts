@@ -1,0 +1,126 @@
+import type { FailedAttempt } from '../../core/domain/attack-detection.js';
+import type { AuthEventFilter, PageSpec, SessionFilter, SessionPageSpec } from '../../core/domain/filters.js';
+import type { EntryRow, FailureGroup } from '../../core/domain/rows.js';
+import type { SessionRow } from '../../core/domain/session-merge.js';
+import type { Plan } from './query-plan.js';
+import type { SqlDialect } from './sql-dialect.js';
+import { join, raw, type Sql, sql } from './sql-fragment.js';
+
+/** Authentication-log reads (events, sessions, failures), once for both engines. */
+
+/** Columns of `sessions` under the names of SessionRow. */
+export const SESSION_COLUMNS = `session_id AS "sessionId", user_id AS "userId", username, username_f AS "usernameFolded",
+  display_name AS "displayName", method, ip, ip_key AS "ipKey", user_agent AS "userAgent", login_ms AS "loginMs",
+  ended_ms AS "endedMs", end_reason AS "endReason", sort_ms AS "sortMs"`;
+
+const ROW_COLUMNS =
+  raw(`a.tenant, a.seq, a.occurred_ms AS "occurredMs", a.received_ms AS "receivedMs", a.body,
+  a.prev_hash AS "prevHash", a.hash`);
+
+const and = (parts: (Sql | undefined)[]): Sql =>
+  join(
+    parts.filter((p) => p !== undefined),
+    ' AND ',
+  );
+
+/** `user` matches the user id exactly or the username case-insensitively. */
+function userClause(
+  d: SqlDialect,
+  prefix: string,
+  f: { users?: string[]; usersFolded?: string[] },
+): Sql | undefined {
+  if (!f.users?.length) return undefined;
+  const names = (f.usersFolded ?? []).map(d.text);
+  return sql`(${d.inList(`${prefix}username_f`, names)} OR ${d.inList(`${prefix}user_id`, f.users.map(d.text))})`;
+}
+
+export function* listAuthEvents(
+  d: SqlDialect,
+  tenant: string,
+  f: AuthEventFilter,
+  page: PageSpec,
+): Plan<EntryRow[]> {
+  const c = [sql`a.tenant = ${tenant}`];
+  if (f.fromMs !== undefined) c.push(sql`a.occurred_ms >= ${f.fromMs}`);
+  if (f.toMs !== undefined) c.push(sql`a.occurred_ms < ${f.toMs}`);
+  const user = userClause(d, 'a.', f);
+  if (user) c.push(user);
+  if (f.types?.length) c.push(d.inList('a.type', f.types));
+  if (f.methods?.length) c.push(d.inList('a.method', f.methods));
+  if (f.ip) c.push(sql`a.ip_key BETWEEN ${f.ip.lo} AND ${f.ip.hi}`);
+  for (const term of f.terms ?? []) c.push(d.contains('a.search', d.text(term)));
+  if (page.after) {
+    // A row value, which SQLite uses as an index range: the equivalent OR made every page walk the index
+    // from the first entry (O(depth): 54 ms at 900,000 entries deep instead of 0.05 ms).
+    const op = raw(page.order === 'desc' ? '<' : '>');
+    c.push(sql`(a.occurred_ms, a.seq) ${op} (${page.after.occurredMs}, ${page.after.seq})`);
+  }
+  const dir = raw(page.order === 'desc' ? 'DESC' : 'ASC');
+  return (yield sql`SELECT ${ROW_COLUMNS} FROM auth_events a WHERE ${and(c)}
+    ORDER BY a.occurred_ms ${dir}, a.seq ${dir} LIMIT ${page.limit}`) as unknown as EntryRow[];
+}
+
+export function* listSessions(
+  d: SqlDialect,
+  tenant: string,
+  f: SessionFilter,
+  page: SessionPageSpec,
+): Plan<SessionRow[]> {
+  const c = [sql`tenant = ${tenant}`];
+  if (f.fromMs !== undefined) c.push(sql`sort_ms >= ${f.fromMs}`);
+  if (f.toMs !== undefined) c.push(sql`sort_ms < ${f.toMs}`);
+  if (f.ip) c.push(sql`ip_key BETWEEN ${f.ip.lo} AND ${f.ip.hi}`);
+  if (f.active !== undefined) c.push(raw(f.active ? 'ended_ms IS NULL' : 'ended_ms IS NOT NULL'));
+  if (page.after) {
+    const op = raw(page.order === 'desc' ? '<' : '>');
+    c.push(sql`(sort_ms, session_id) ${op} (${page.after.sortMs}, ${d.text(page.after.sessionId)})`);
+  }
+  const dir = raw(page.order === 'desc' ? 'DESC' : 'ASC');
+  const branch = (extra?: Sql) => sql`SELECT ${raw(SESSION_COLUMNS)} FROM sessions WHERE ${and([...c, extra])}
+    ORDER BY sort_ms ${dir}, session_id ${dir} LIMIT ${page.limit}`;
+  if (!f.users?.length) return (yield branch()) as unknown as SessionRow[];
+  // A user matches by username or by user id: one ordered index scan each, merged. As one OR condition the
+  // planner walked every session in time order (SQLite: 0.17 s for one user among 1M sign-in events;
+  // PostgreSQL: 72 ms among 2.7M).
+  const byName = branch(d.inList('username_f', (f.usersFolded ?? []).map(d.text)));
+  const byId = branch(d.inList('user_id', f.users.map(d.text)));
+  return (yield sql`${d.mergeOrdered([byName, byId], true)}
+    ORDER BY "sortMs" ${dir}, "sessionId" ${dir} LIMIT ${page.limit}`) as unknown as SessionRow[];
+}
+
+export function* getSession(d: SqlDialect, tenant: string, sessionId: string): Plan<SessionRow | undefined> {
+  const [row] = yield sql`SELECT ${raw(SESSION_COLUMNS)} FROM sessions
+    WHERE tenant = ${tenant} AND session_id = ${d.text(sessionId)}`;
+  return row as SessionRow | undefined;
+}
+
+/** Failed sign-ins of a window, by type and time through the failures index. */
+function failuresWhere(d: SqlDialect, tenant: string, fromMs: number, toMs: number): Sql {
+  return sql`auth_events a ${raw(d.indexedBy('auth_events_failures'))}
+    WHERE a.tenant = ${tenant} AND a.type = 'login_failure' AND a.occurred_ms >= ${fromMs} AND a.occurred_ms < ${toMs}`;
+}
+
+export function* failureGroups(
+  d: SqlDialect,
+  tenant: string,
+  fromMs: number,
+  toMs: number,
+  groupBy: 'user' | 'ip',
+): Plan<FailureGroup[]> {
+  // The IP key groups addresses however they were written; the address shown is the least as sent.
+  const key = raw(groupBy === 'user' ? 'a.username' : `min(${d.authIp})`);
+  const group = raw(groupBy === 'user' ? 'a.username' : 'a.ip_key');
+  return (yield sql`SELECT ${key} AS key, count(*) AS count, min(a.occurred_ms) AS "firstMs",
+      max(a.occurred_ms) AS "lastMs" FROM ${failuresWhere(d, tenant, fromMs, toMs)}
+    GROUP BY ${group} ORDER BY count DESC, key LIMIT 1000`) as unknown as FailureGroup[];
+}
+
+export function* failures(
+  d: SqlDialect,
+  tenant: string,
+  fromMs: number,
+  toMs: number,
+): Plan<FailedAttempt[]> {
+  return (yield sql`SELECT a.username, ${raw(d.authIp)} AS ip, a.occurred_ms AS "occurredMs"
+    FROM ${failuresWhere(d, tenant, fromMs, toMs)}`) as unknown as FailedAttempt[];
+}

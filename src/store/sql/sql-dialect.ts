@@ -1,0 +1,51 @@
+import type { Sql } from './sql-fragment.js';
+
+/** One search chunk's range of store positions (rowid / seq), as the chunk lookup returns it. */
+export interface ChunkBounds {
+  lo: number;
+  hi: number;
+}
+
+/**
+ * What the shared planners (event-query-plan.ts, auth-query-plan.ts) need to know about an engine, after
+ * Kysely's dialects: how a parameter is written, the few expressions spelt differently, where the keyword
+ * index lives, and which indexes exist. Everything else in a statement is the same text on both engines.
+ */
+export interface SqlDialect {
+  /** The placeholder of the `index`-th parameter (1-based) in text order: `?` or `$1`. */
+  placeholder(index: number): string;
+  /** `column` equals one of `values` (text): `IN (?, …)` or `= ANY($1::text[])`. */
+  inList(column: string, values: readonly string[]): Sql;
+  /** `haystack` (a column) contains `needle` literally: `instr` or `strpos`. */
+  contains(haystack: string, needle: string): Sql;
+  /** A text value as the engine can compare it (PostgreSQL text holds no NUL). */
+  text<T extends string | undefined>(value: T): T;
+  /** The UTC day, `YYYY-MM-DD`, of an epoch-milliseconds column. */
+  utcDay(column: string): string;
+  /** The client IP an `auth_events a` row was sent with. */
+  authIp: string;
+  /** A hint naming the index to read a table by, where the engine's planner needs one ('' if none). */
+  indexedBy(index: string): string;
+  /**
+   * A FROM item merging separately ordered and limited SELECTs (each its own ORDER BY … LIMIT), to be
+   * followed by the outer ORDER BY and LIMIT: `UNION` with `distinct`, else `UNION ALL`.
+   */
+  mergeOrdered(arms: readonly Sql[], distinct: boolean): Sql;
+  /** The chunked keyword index (search-chunks.ts): where it lives and how its candidates are read. */
+  chunks: {
+    /** Rows `{ lo, hi }`: at most `limit` of the tenant's chunks whose documents contain every phrase. */
+    lookup(tenant: string, phrases: readonly string[], limit: number): Sql;
+    /** A row `{ indexed_seq }`: the tenant's entries after it are in no chunk yet. */
+    indexedSeq(tenant: string): Sql;
+    /** A FROM item aliased `e`: the tenant's events in these chunks, plus all after `indexedSeq`. */
+    rows(tenant: string, chunks: readonly ChunkBounds[], indexedSeq: number): Sql;
+  };
+  flags: {
+    /**
+     * Target type + id, target id or name and IP have B-trees of their own (PostgreSQL): the chunks then
+     * serve only keywords and a target id without its type, and a target in time order is read as two
+     * ordered index branches.
+     */
+    targetIndexes: boolean;
+  };
+}
