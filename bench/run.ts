@@ -9,6 +9,7 @@ import { DATA_DIR, demoDataset } from './lib/datasets.js';
 import { PG_ADMIN_URL, pgVersion } from './lib/postgres.js';
 import { fmt, Report, toMarkdown } from './lib/report.js';
 import { lifecycleBench } from './lifecycle-bench.js';
+import { merkleBench } from './merkle-bench.js';
 import { postgresBench } from './postgres-bench.js';
 import { driversBench } from './postgres-drivers.js';
 import { queryBench } from './query-bench.js';
@@ -23,7 +24,8 @@ import { verifyBench } from './verify-bench.js';
  * or goal it is judged by. Sizes: BENCH_EVENTS (default 1,000,000), BENCH_INGEST (100,000), BENCH_AUTH
  * (1,000,000), BENCH_ROUNDS (30). Datasets are built once into bench/.data/ and reused.
  *
- * Sections (BENCH_ONLY, comma-separated): ingest, query, export, auth, verify, ui, stall (the longest
+ * Sections (BENCH_ONLY, comma-separated): ingest, query, export, auth, verify, ui, merkle (BENCH_MERKLE_EVENTS,
+ * default 1,000,000: ingest with and without the Merkle tree, proof p95), stall (the longest
  * /healthz wait under one heavy request: exports of BENCH_STALL_EVENTS, default 200,000, alerts after
  * BENCH_STALL_FAILURES, default 50,000, spraying failures), sdk (the client SDK: record() latency and rate,
  * delivery and the drain of a spool after an outage, BENCH_SDK events, default 20,000), streaming (entries/s
@@ -51,7 +53,7 @@ const STALL_FAILURES = n('BENCH_STALL_FAILURES', 50_000);
 const LIFECYCLE_EVENTS = n('BENCH_LIFECYCLE_EVENTS', 100_000);
 const SDK = n('BENCH_SDK', 20_000);
 const only = (
-  process.env.BENCH_ONLY ?? 'ingest,query,export,auth,verify,ui,stall,streaming,sdk,postgres'
+  process.env.BENCH_ONLY ?? 'ingest,query,export,auth,verify,ui,merkle,stall,streaming,sdk,postgres'
 ).split(',');
 const pgParts = only.includes('postgres')
   ? ['pg-ingest', 'pg-query', 'pg-drivers', 'pg-stall']
@@ -75,6 +77,7 @@ if (only.some((s) => ['query', 'export', 'verify', 'ui'].includes(s))) {
   if (only.includes('verify')) await verifyBench(report, demo.file, EVENTS);
   if (only.includes('ui')) await uiBench(report, demo.file, EVENTS);
 }
+if (only.includes('merkle')) await merkleBench(report, n('BENCH_MERKLE_EVENTS', 1_000_000));
 if (only.includes('auth')) await authBench(report, Math.min(INGEST, AUTH), AUTH, ROUNDS);
 if (only.includes('stall')) await stallBench(report, 'sqlite', STALL_EVENTS, STALL_FAILURES);
 if (only.includes('sdk')) await sdkBench(report, SDK);

@@ -6,9 +6,11 @@ import { registerExport } from './commands/export-command.js';
 import { registerImport } from './commands/import-command.js';
 import { registerLifecycle } from './commands/lifecycle-command.js';
 import { registerMigrate } from './commands/migrate-command.js';
+import { registerProve } from './commands/prove-command.js';
 import { registerServe } from './commands/serve-command.js';
 import { registerToken } from './commands/token-command.js';
 import { registerVerify } from './commands/verify-command.js';
+import { registerWitness } from './commands/witness-command.js';
 
 /** Exit codes: 0 ok, 1 failure (e.g. verification failed), 2 bad usage or input, 3 store unavailable. */
 export function exitCodeFor(error: unknown): number {
@@ -31,6 +33,8 @@ export async function main(argv: string[]): Promise<void> {
   registerToken(program);
   registerDestination(program);
   registerVerify(program);
+  registerProve(program);
+  registerWitness(program);
   registerMigrate(program);
   registerLifecycle(program);
   try {

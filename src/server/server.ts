@@ -22,6 +22,7 @@ import { exportRoutes } from './routes/export-routes.js';
 import { integrityRoutes } from './routes/integrity-routes.js';
 import { lifecycleRoutes } from './routes/lifecycle-routes.js';
 import { operationsRoutes } from './routes/operations-routes.js';
+import { proofRoutes } from './routes/proof-routes.js';
 import { sessionInfoRoutes } from './routes/session-info-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 
@@ -163,6 +164,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(exportRoutes, { log });
   await app.register(authEventsRoutes, { log });
   await app.register(integrityRoutes, { log });
+  await app.register(proofRoutes, { log });
   await app.register(sessionInfoRoutes, { log });
   await app.register(tokenRoutes, { log });
   await app.register(destinationRoutes, { log });

@@ -10,8 +10,10 @@ import { verifyStore } from '../../core/services/verify-store.js';
 import { Progress } from '../progress.js';
 import { readLines } from '../read-lines.js';
 import { openStore, resolveStoreFlags } from '../runtime.js';
+import { verifyProof } from './verify-proof.js';
 
 interface VerifyFlags {
+  proof?: string;
   db?: string;
   databaseUrl?: string;
   file?: string;
@@ -34,6 +36,10 @@ export function registerVerify(program: Command): void {
     .option('--file <export.ndjson>', 'an NDJSON export, checked offline')
     .option('--tenant <tenant>', 'only this tenant')
     .option(
+      '--proof <file>',
+      'a proof file written by `auditlog prove`, checked offline (needs --public-key)',
+    )
+    .option(
       '--public-key <pem-file-or-text>',
       'trust only this key (repeatable; default: the keys in the store/file)',
       collect,
@@ -48,6 +54,7 @@ export function registerVerify(program: Command): void {
       `the schedule the server signs checkpoints on; every multiple must have one (default ${DEFAULT_CHECKPOINT_EVERY}, 0: not checked)`,
     )
     .action(async (flags: VerifyFlags) => {
+      if (flags.proof !== undefined) return verifyProof(flags.proof, flags.publicKey ?? []);
       const trustedKeys = flags.publicKey?.length ? readKeys(flags.publicKey) : undefined;
       const saved = (flags.checkpoint ?? []).flatMap((f) => parseSavedCheckpoints(readText(f), f));
       const checkpointEvery = scheduleOf(flags.checkpointEvery);

@@ -22,6 +22,7 @@ import type { SessionRow } from '../domain/session-merge.js';
 import type { SignedCheckpoint } from '../domain/signing.js';
 import type { DestinationRepository } from './destination-repository.js';
 import type { LifecycleRepository } from './lifecycle-repository.js';
+import type { MerkleStore } from './merkle-store.js';
 import type { TokenRepository } from './token-repository.js';
 
 /**
@@ -143,6 +144,8 @@ export interface Store {
   readonly destinations: DestinationRepository;
   /** Retention policies, legal holds and purges (lifecycle-repository.ts). */
   readonly lifecycle: LifecycleRepository;
+  /** Each tenant's Merkle tree over its entries (merkle-store.ts). */
+  readonly merkle: MerkleStore;
 
   /** Resolves when every append submitted so far has its outcome. */
   flush(): Promise<void>;

@@ -23,6 +23,7 @@ import { Destinations } from './destinations.js';
 import { coalesce, csvExport, type ExportFormat } from './export-stream.js';
 import { Integrity } from './integrity.js';
 import { Lifecycle } from './lifecycle.js';
+import { MerkleLog } from './merkle-log.js';
 import { verifiableExport } from './verifiable-export.js';
 
 export interface AuditLogOptions {
@@ -42,6 +43,8 @@ export interface AuditLogOptions {
    * narrow (shorter than three characters); the page then ends early with a cursor to search further.
    */
   keywordScanLimit?: number;
+  /** Keep each tenant's Merkle tree up to date after appends (default true; false: only when a proof asks). */
+  maintainMerkleTree?: boolean;
   /** Called after every successful append (metrics). */
   onAppend?: (stream: Stream, entries: readonly AppendedEntry[]) => void;
 }
@@ -74,10 +77,12 @@ export class AuditLog {
   readonly destinations: Destinations;
   readonly delivery: Deliverer;
   readonly lifecycle: Lifecycle;
+  readonly merkle: MerkleLog;
   readonly #redactor: Redactor;
   readonly #categories: ReadonlySet<string>;
   readonly #onAppend: AuditLogOptions['onAppend'];
   readonly #keywordScanLimit: number;
+  readonly #maintainMerkleTree: boolean;
 
   private constructor(
     options: AuditLogOptions,
@@ -101,6 +106,8 @@ export class AuditLog {
       categories: this.#categories,
       record: (tenant, event) => this.recordSelfAudit(tenant, event),
     });
+    this.merkle = new MerkleLog(this.store, signingKey);
+    this.#maintainMerkleTree = options.maintainMerkleTree ?? true;
     this.access = new AccessControl(this.store, this.now, (tenant, event) =>
       this.recordSelfAudit(tenant, event),
     );
@@ -180,6 +187,7 @@ export class AuditLog {
     for (const a of appended) if (a.seq > last) last = a.seq;
     this.checkpoints.noteAppended(tenant, last);
     this.delivery.wake();
+    if (this.#maintainMerkleTree) this.merkle.noteAppended(tenant);
     return appended;
   }
 
@@ -354,6 +362,7 @@ export class AuditLog {
       await this.lifecycle.stop();
       await this.store.flush();
       await this.checkpoints.stop();
+      await this.merkle.idle();
     } finally {
       await this.store.close();
     }

@@ -10,6 +10,7 @@ import {
 } from '../domain/signing.js';
 import { formatTimestamp } from '../domain/time.js';
 import type { Store } from '../ports/store.js';
+import { TenantQueue } from './tenant-queue.js';
 
 export type { CheckpointPolicy };
 
@@ -45,7 +46,8 @@ export class Checkpointer {
   readonly #now: () => number;
   readonly #policy: CheckpointPolicy;
   readonly #signed = new Map<string, number>();
-  readonly #queues = new Map<string, Promise<unknown>>();
+  /** One signing task per tenant at a time, so concurrent triggers do not sign the same seq twice. */
+  readonly #queue = new TenantQueue();
   #timer: NodeJS.Timeout | null = null;
 
   constructor(store: Store, key: SigningKey, now: () => number, policy: Partial<CheckpointPolicy> = {}) {
@@ -77,12 +79,12 @@ export class Checkpointer {
   noteAppended(tenant: string, lastSeq: number): void {
     const signed = this.#signed.get(tenant);
     if (signed !== undefined && lastSeq - signed < this.#policy.everyEntries) return;
-    void this.#serial(tenant, () => this.#catchUp(tenant)).catch(() => {});
+    void this.#queue.run(tenant, () => this.#catchUp(tenant)).catch(() => {});
   }
 
   /** A checkpoint that covers the tenant's newest entry, signing one when needed; undefined for no entries. */
   latest(tenant: string): Promise<SignedCheckpoint | undefined> {
-    return this.#serial(tenant, async () => {
+    return this.#queue.run(tenant, async () => {
       const head = await this.#store.chainHead(tenant);
       const last = await this.#store.latestCheckpoint(tenant);
       if (!head || head.seq === 0) return last;
@@ -128,16 +130,5 @@ export class Checkpointer {
     await this.#store.putCheckpoint(checkpoint);
     this.#signed.set(tenant, Math.max(seq, this.#signed.get(tenant) ?? 0));
     return checkpoint;
-  }
-
-  /** One signing task per tenant at a time, so concurrent triggers do not sign the same seq twice. */
-  #serial<T>(tenant: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.#queues.get(tenant) ?? Promise.resolve();
-    const next = previous.then(task, task);
-    this.#queues.set(
-      tenant,
-      next.catch(() => {}),
-    );
-    return next;
   }
 }

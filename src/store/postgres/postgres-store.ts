@@ -32,6 +32,7 @@ import { PostgresDestinationRepository } from './postgres-destinations.js';
 import * as events from './postgres-event-queries.js';
 import * as integrity from './postgres-integrity-queries.js';
 import { PostgresLifecycleRepository } from './postgres-lifecycle-repository.js';
+import { PostgresMerkleStore } from './postgres-merkle-store.js';
 import { migratePostgres } from './postgres-migrations.js';
 import { ensurePartitions } from './postgres-partitions.js';
 import type { PgReaderArgs, PgReaderOp, PgReaderResult } from './postgres-read-ops.js';
@@ -83,6 +84,7 @@ export class PostgresStore implements Store {
   readonly tokens: PostgresTokenRepository;
   readonly destinations: PostgresDestinationRepository;
   readonly lifecycle: PostgresLifecycleRepository;
+  readonly merkle: PostgresMerkleStore;
   readonly #pool: PgPool;
   readonly #writer: PostgresWriter | null;
   readonly #writerPool: PgPool | null;
@@ -114,6 +116,7 @@ export class PostgresStore implements Store {
     this.tokens = new PostgresTokenRepository(pool, this.#availability);
     this.destinations = new PostgresDestinationRepository(pool, this.#availability);
     this.lifecycle = new PostgresLifecycleRepository(pool, writerPool, this.#availability);
+    this.merkle = new PostgresMerkleStore(pool, this.#availability);
     this.#partitionTimer = writerPool
       ? setInterval(() => void ensurePartitions(pool).catch(() => {}), 24 * 3600_000).unref()
       : null;

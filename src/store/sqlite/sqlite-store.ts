@@ -35,6 +35,7 @@ import {
 import { SqliteDestinationRepository } from './sqlite-destinations.js';
 import * as integrity from './sqlite-integrity-queries.js';
 import { SqliteLifecycleRepository } from './sqlite-lifecycle-repository.js';
+import { SqliteMerkleStore } from './sqlite-merkle-store.js';
 import { migrateSqlite } from './sqlite-migrations.js';
 import { type ReadArgs, type ReadOp, type ReadResult, runReadOp } from './sqlite-read-ops.js';
 import { SqliteReaderPool } from './sqlite-reader-pool.js';
@@ -66,6 +67,7 @@ export class SqliteStore implements Store {
   readonly tokens: SqliteTokenRepository;
   readonly destinations: SqliteDestinationRepository;
   readonly lifecycle: SqliteLifecycleRepository;
+  readonly merkle: SqliteMerkleStore;
   readonly #db: SqliteDb;
   readonly #writer: SqliteWriterClient | null;
   readonly #readers: SqliteReaderPool | null;
@@ -91,6 +93,7 @@ export class SqliteStore implements Store {
         ? writer.purge(step)
         : Promise.reject(new AuditError('store_unavailable', 'The store is open read-only')),
     );
+    this.merkle = new SqliteMerkleStore(db);
   }
 
   static async open(options: SqliteStoreOptions): Promise<SqliteStore> {

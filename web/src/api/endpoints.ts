@@ -1,3 +1,4 @@
+import type { ProofFile } from '../integrity/verify-inclusion.ts';
 import { apiFetch, apiJson, type Params, toQuery } from './client.ts';
 import type { LegalHold, PurgeRecord, PurgeRun, RetentionPolicy } from './lifecycle-types.ts';
 import type {
@@ -31,6 +32,10 @@ export const api = {
     apiJson<{ groups: StatsGroup[] }>(token, `/v1/stats${toQuery(params)}`, o),
   actors: (token: string, prefix: string, o: Signal = {}) =>
     apiJson<{ actors: ActorSuggestion[] }>(token, `/v1/actors${toQuery({ prefix, limit: 10 })}`, o),
+  merkleProof: (token: string, id: string, o: Signal = {}) =>
+    apiJson<ProofFile>(token, `/v1/integrity/merkle/proofs/events/${seg(id)}`, o),
+  merkleCheckpoint: (token: string, o: Signal = {}) =>
+    apiJson<{ treeSize: number; verifierKey: string }>(token, '/v1/integrity/merkle/checkpoint', o),
   exportFile: (token: string, params: Params, o: Signal = {}) =>
     apiFetch(token, `/v1/export${toQuery(params)}`, { ...o, accept: '*/*' }),
   authEvents: (token: string, params: Params, o: Signal = {}) =>

@@ -6,6 +6,7 @@ import { targetLabel } from '../format/format-value.ts';
 import { ActionBadge } from './action-badge.tsx';
 import { ChangeList } from './change-list.tsx';
 import { ExpandableText } from './expandable-text.tsx';
+import { InclusionCheck } from './inclusion-check.tsx';
 import { Link } from './link.tsx';
 import { SafeText } from './safe-text.tsx';
 import { TimeText } from './time-cell.tsx';
@@ -100,6 +101,9 @@ export function EventDetail({ event: e }: { event: AuditEvent }) {
         </Field>
         <Field label="Received">
           <TimeText iso={e.receivedAt} />
+        </Field>
+        <Field label="Proof">
+          <InclusionCheck eventId={e.id} />
         </Field>
       </dl>
       <h3>Changed fields ({e.changes.length})</h3>

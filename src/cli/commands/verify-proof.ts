@@ -1,0 +1,30 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { AuditError } from '../../core/domain/errors.js';
+import { readLogKey, verifyProofFile } from '../../core/domain/merkle/proof-files.js';
+
+/** `auditlog verify --proof FILE --public-key K`: exit 0 and an OK line, or 1 and a FAILED line. */
+export function verifyProof(file: string, keys: string[]): void {
+  if (keys.length !== 1)
+    throw new AuditError('invalid_request', '--proof needs exactly one --public-key (PEM or verifier key)');
+  const keyText = existsSync(keys[0]!) ? readFileSync(keys[0]!, 'utf8') : keys[0]!;
+  if (!existsSync(file)) throw new AuditError('invalid_request', `No proof file at ${file}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw new AuditError('invalid_request', `${file} is not JSON`);
+  }
+  const check = verifyProofFile(json, readLogKey(keyText));
+  if (!check.ok) {
+    process.stdout.write(`FAILED ${file}: ${check.reason}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const what =
+    (json as { format: string }).format === 'auditlog-proof/v1'
+      ? `entry ${(json as { entry: { seq: number } }).entry.seq} is included in`
+      : 'the log extends the older checkpoint up to';
+  process.stdout.write(
+    `OK ${file}: ${what} ${check.head.origin} at size ${check.head.size}, checkpoint signed by the given key\n`,
+  );
+}
