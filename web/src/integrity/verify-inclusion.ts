@@ -45,7 +45,8 @@ export async function verifyInclusionInBrowser(proof: ProofFile, verifierKey: st
   // The note: origin, size, base64 root; a blank line; "— <name> <base64(key id ‖ signature)>".
   const [body, sigs] = proof.checkpoint.split('\n\n');
   const [origin, size, root] = (body ?? '').split('\n');
-  const [name, keyIdHex, keyB64] = verifierKey.split('+');
+  // `<name>+<key id>+<base64 key>`: the name has no '+', the base64 key may (one key in two).
+  const [, name, keyIdHex, keyB64] = /^([^+]*)\+([^+]*)\+(.*)$/.exec(verifierKey) ?? [];
   if (!origin || !root || Number(size) !== proof.treeSize || name !== origin)
     return { ok: false, reason: 'the checkpoint does not match the proof' };
   let r = await sha256(new Uint8Array([0]), fromHex(hash));
