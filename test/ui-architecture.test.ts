@@ -30,6 +30,10 @@ describe('web UI architecture', () => {
     const types = readFileSync(join(web, 'api/types.ts'), 'utf8');
     expect(types).toContain("from '../../../src/core/domain/schemas/event-schema.ts'");
     expect(types).not.toMatch(/^export interface/m);
+    // Nor does any other module of web/src/api declare an answer's shape by hand.
+    for (const f of readdirSync(join(web, 'api'))) {
+      expect(readFileSync(join(web, 'api', f), 'utf8'), f).not.toMatch(/^export interface/m);
+    }
   });
 
   it('bundles no copy of the category catalog: labels come from GET /v1/catalog', () => {

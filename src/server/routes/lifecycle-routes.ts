@@ -2,51 +2,17 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { LegalHold, RetentionPolicy } from '../../core/domain/retention.js';
 import { ErrorBody } from '../../core/domain/schemas/common-schemas.js';
+import {
+  HoldView,
+  Nullable,
+  PolicyView,
+  PurgeRunView,
+  PurgeView,
+  Stream,
+} from '../../core/domain/schemas/lifecycle-schema.js';
 import { formatTimestamp } from '../../core/domain/time.js';
 import type { AuditLog } from '../../core/services/audit-log.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-const Stream = Type.Union([Type.Literal('event'), Type.Literal('auth')]);
-
-const PolicyView = Type.Object({
-  stream: Stream,
-  category: Nullable(Type.String()),
-  maxAgeDays: Type.Integer(),
-  updatedAt: Type.String(),
-});
-const HoldView = Type.Object({
-  id: Type.String(),
-  reason: Type.String(),
-  actorId: Nullable(Type.String()),
-  targetType: Nullable(Type.String()),
-  targetId: Nullable(Type.String()),
-  category: Nullable(Type.String()),
-  from: Nullable(Type.String()),
-  to: Nullable(Type.String()),
-  createdAt: Type.String(),
-  createdBy: Type.String(),
-  releasedAt: Nullable(Type.String()),
-  releasedBy: Nullable(Type.String()),
-});
-const PurgeView = Type.Object({
-  purgeId: Type.String(),
-  stream: Stream,
-  count: Type.Integer(),
-  firstSeq: Type.Integer(),
-  lastSeq: Type.Integer(),
-  seqsDigest: Type.String(),
-  anchorSeq: Type.Integer(),
-  anchorHash: Type.String(),
-  signedAt: Type.String(),
-  keyId: Type.String(),
-  signature: Type.String(),
-});
-const PurgeRunView = Type.Object({
-  purged: Type.Integer(),
-  held: Type.Integer(),
-  anchor: Nullable(Type.Object({ seq: Type.Integer(), hash: Type.String() })),
-  steps: Type.Integer(),
-});
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 503: ErrorBody };
 const closed = { additionalProperties: false } as const;
 

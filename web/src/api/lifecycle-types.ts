@@ -1,40 +1,14 @@
-// The lifecycle endpoints' answers (docs/api.md, Data lifecycle).
+// The lifecycle endpoints' answers (docs/api.md, Data lifecycle), as types of the schemas the server
+// validates and documents with: `import type` only, so nothing of the server reaches the bundle.
+import type { Static } from 'typebox';
+import type {
+  HoldView,
+  PolicyView,
+  PurgeRunView,
+  PurgeView,
+} from '../../../src/core/domain/schemas/lifecycle-schema.ts';
 
-export interface RetentionPolicy {
-  stream: 'event' | 'auth';
-  category: string | null;
-  maxAgeDays: number;
-  updatedAt: string;
-}
-
-export interface LegalHold {
-  id: string;
-  reason: string;
-  actorId: string | null;
-  targetType: string | null;
-  targetId: string | null;
-  category: string | null;
-  from: string | null;
-  to: string | null;
-  createdAt: string;
-  createdBy: string;
-  releasedAt: string | null;
-  releasedBy: string | null;
-}
-
-export interface PurgeRecord {
-  purgeId: string;
-  stream: 'event' | 'auth';
-  count: number;
-  firstSeq: number;
-  lastSeq: number;
-  signedAt: string;
-  keyId: string;
-}
-
-export interface PurgeRun {
-  purged: number;
-  held: number;
-  anchor: { seq: number; hash: string } | null;
-  steps: number;
-}
+export type RetentionPolicy = Static<typeof PolicyView>;
+export type LegalHold = Static<typeof HoldView>;
+export type PurgeRecord = Static<typeof PurgeView>;
+export type PurgeRun = Static<typeof PurgeRunView>;
