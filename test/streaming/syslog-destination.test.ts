@@ -117,9 +117,11 @@ describeIfPossible(
         .find((l) => body(l).startsWith('{"stream"') && l.msgid === 'carrier.updated')!;
       expect(line).toMatchObject({ app: 'auditlog', pri: '109' }); // facility 13 (log audit), notice
       expect(line.sd).toMatch(/^\[auditlog@32473 id="[^"]+" seq="\d+" tenant="default"\]$/);
-      const failure = rsyslog
-        .lines()
-        .find((l) => body(l).startsWith('CEF:0|auditlog|auditlog|1|login_failure|'))!;
+      // The CEF destination delivers on its own schedule: the sign-in may come a batch after the carriers.
+      const cefFailure = () =>
+        rsyslog.lines().find((l) => body(l).startsWith('CEF:0|auditlog|auditlog|1|login_failure|'));
+      await expect.poll(() => cefFailure() !== undefined, { timeout: 20_000 }).toBe(true);
+      const failure = cefFailure()!;
       expect(failure).toMatchObject({ msgid: 'login_failure', pri: '108' }); // warning
       expect(body(failure)).toContain('suser=mallory');
       expect(body(failure)).toContain('outcome=failure');
