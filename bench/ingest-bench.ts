@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { EventInput } from '../src/core/domain/schemas/event-schema.js';
 import { openAuditLog } from '../src/core/services/audit-log.js';
-import { SQLITE_MIGRATIONS } from '../src/store/sqlite/sqlite-migrations.js';
+import { SQLITE_MIGRATIONS } from '../src/store/sqlite/sqlite-schema.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { eventRowValues, INSERT_EVENT_SQL } from '../src/store/sqlite/sqlite-writer.js';
 import { DATA_DIR } from './lib/datasets.js';

@@ -17,8 +17,9 @@ import type { AuthEventInput } from '../src/core/domain/schemas/auth-event-schem
 import type { EventInput } from '../src/core/domain/schemas/event-schema.js';
 import { formatTimestamp } from '../src/core/domain/time.js';
 import { createPool, type PgPool, pgText } from '../src/store/postgres/postgres-connection.js';
-import { migratePostgres, POSTGRES_MIGRATIONS } from '../src/store/postgres/postgres-migrations.js';
+import { migratePostgres } from '../src/store/postgres/postgres-migrations.js';
 import { ensurePartitions } from '../src/store/postgres/postgres-partitions.js';
+import { POSTGRES_MIGRATIONS } from '../src/store/postgres/postgres-schema.js';
 import {
   AUTH_COLUMNS,
   authRow,

@@ -92,11 +92,11 @@ describe('architecture', () => {
   });
 
   it('gives both store folders the same file roles, but for the files only one engine needs', () => {
-    // SQLite's writer is a thread of its own (client, protocol, worker) and it keeps its keyword index in
-    // FTS5 (search-index), and its reads go to a pool of reader threads (reader-pool); PostgreSQL's writer
+    // SQLite's writer is a thread of its own (client, protocol, worker) and its reads go to a pool of
+    // reader threads (reader-pool); both keep a keyword index (search-index); PostgreSQL's writer
     // inserts rows from jsonb (writer-rows), it has monthly partitions and reconnects after an outage.
     const ENGINE_ONLY = {
-      sqlite: ['reader-pool', 'search-index', 'writer-client', 'writer-protocol', 'writer-worker'],
+      sqlite: ['reader-pool', 'writer-client', 'writer-protocol', 'writer-worker'],
       postgres: ['availability', 'partitions', 'writer-rows'],
     };
     const roles = (engine: 'sqlite' | 'postgres') =>

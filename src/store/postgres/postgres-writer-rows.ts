@@ -3,13 +3,6 @@ import type { SignedCheckpoint } from '../../core/domain/signing.js';
 import { SEARCH_SEPARATOR } from '../../core/domain/text-fold.js';
 import type { AppendPlan, SealedAuth, SealedEvent } from '../sql/append-plan.js';
 import { SESSION_COLUMNS } from '../sql/auth-query-plan.js';
-import {
-  buildChunks,
-  CHUNK_MAX_ENTRIES,
-  type ChunkSource,
-  chunkStrings,
-  storedChunkStrings,
-} from '../sql/search-chunks.js';
 import { type PgClient, pgText } from './postgres-connection.js';
 
 /**
@@ -17,7 +10,7 @@ import { type PgClient, pgText } from './postgres-connection.js';
  * holds every row as an array: JSON.stringify is native and PostgreSQL parses jsonb fast, where the driver's
  * per-value array serialisation cost ~3× more than the insert itself (measured: 2,000 events, 190 ms vs 60 ms).
  */
-async function insertRows(
+export async function insertRows(
   client: PgClient,
   table: string,
   columns: [name: string, type: string][],
@@ -285,92 +278,11 @@ export async function upsertActors(
   return [...fresh.keys()];
 }
 
-interface HeadState {
+export interface HeadState {
   seq: number;
   hash: string;
   indexedSeq: number;
   unindexed: number;
-}
-
-/**
- * Adds the group's events to their tenants' search chunks: once a tenant has a full chunk (128 events) past
- * `indexed_seq`, its documents are written and `indexed_seq` advances. Entries above `indexed_seq` are
- * found by queries with a plain scan, so every committed event is searchable at once. All of it happens
- * under the head lock, so nodes sharing the database build the same chunks.
- */
-export async function indexChunks(
-  client: PgClient,
-  locked: Map<string, HeadState>,
-  plan: AppendPlan,
-): Promise<Map<string, HeadState>> {
-  const next = new Map<string, HeadState>();
-  const added = new Map<string, ChunkSource[]>();
-  for (const { tenant, entry, seq } of plan.events) {
-    let list = added.get(tenant);
-    if (!list) {
-      list = [];
-      added.set(tenant, list);
-    }
-    list.push({ rid: seq, strings: chunkStrings(entry) });
-  }
-  for (const [tenant, before] of locked) {
-    const head = plan.head(tenant);
-    const state = {
-      seq: head.seq,
-      hash: head.hash,
-      indexedSeq: before.indexedSeq,
-      unindexed: before.unindexed,
-    };
-    next.set(tenant, state);
-    const fresh = added.get(tenant) ?? [];
-    if (before.unindexed + fresh.length < CHUNK_MAX_ENTRIES) {
-      state.unindexed += fresh.length;
-      continue;
-    }
-    const open =
-      before.unindexed === 0 ? [] : await openEntries(client, tenant, before.indexedSeq, before.seq);
-    const all = [...open, ...fresh];
-    const full = Math.floor(all.length / CHUNK_MAX_ENTRIES) * CHUNK_MAX_ENTRIES;
-    const chunks = buildChunks(all.slice(0, full));
-    await insertRows(
-      client,
-      'event_search_chunks',
-      [
-        ['tenant', 'text'],
-        ['lo', 'int8'],
-        ['hi', 'int8'],
-        ['doc', 'text'],
-      ],
-      chunks.map((c) => [tenant, c.lo, c.hi, pgText(c.doc)]),
-    );
-    state.indexedSeq = all[full - 1]!.rid;
-    state.unindexed = all.length - full;
-  }
-  return next;
-}
-
-async function openEntries(
-  client: PgClient,
-  tenant: string,
-  afterSeq: number,
-  upToSeq: number,
-): Promise<ChunkSource[]> {
-  const found = await client.query<{
-    seq: number;
-    search: string;
-    target_type: string;
-    target_id_f: string;
-    target_name_f: string | null;
-    ip_key: string | null;
-  }>(
-    `SELECT seq, search, target_type, target_id_f, target_name_f, ip_key FROM events
-       WHERE tenant = $1 AND seq > $2 AND seq <= $3 ORDER BY seq`,
-    [tenant, afterSeq, upToSeq],
-  );
-  return found.rows.map((r) => ({
-    rid: r.seq,
-    strings: storedChunkStrings(r.search, r.target_type, r.target_id_f, r.target_name_f, r.ip_key),
-  }));
 }
 
 export function insertCheckpoints(client: PgClient, checkpoints: SignedCheckpoint[]): Promise<void> {

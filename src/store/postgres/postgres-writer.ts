@@ -6,6 +6,7 @@ import { AppendPlan, idKey, type KnownEntry } from '../sql/append-plan.js';
 import { GroupCommitter, type Outcome } from '../threads/group-commit.js';
 import type { PostgresAvailability } from './postgres-availability.js';
 import { isConnectionLost, type PgClient, type PgPool, translatePgError } from './postgres-connection.js';
+import { indexChunks } from './postgres-search-index.js';
 import * as rows from './postgres-writer-rows.js';
 
 type WriteRequest =
@@ -94,7 +95,7 @@ export class PostgresWriter {
       await rows.insertAuthEvents(client, plan.auth);
       await rows.upsertSessions(client, plan.auth);
       const actors = await rows.upsertActors(client, plan.events, this.#knownActors);
-      const heads2 = await rows.indexChunks(client, heads, plan);
+      const heads2 = await indexChunks(client, heads, plan);
       await rows.insertCheckpoints(client, checkpoints);
       committing = true;
       await rows.updateHeadsAndCommit(client, heads2);
