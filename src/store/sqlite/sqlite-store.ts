@@ -58,7 +58,8 @@ export interface SqliteStoreOptions {
 
 /**
  * The embedded store: one SQLite file in WAL mode. Appends go to a writer thread (group commit, one fsync
- * per group); reads run on this thread's own connection, which WAL lets proceed during writes.
+ * per group); reads run in reader threads when `readers` is set (the server sets it), else on this thread's
+ * connection; WAL lets either proceed during writes.
  */
 export class SqliteStore implements Store {
   readonly description: string;
