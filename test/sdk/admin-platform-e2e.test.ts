@@ -1,6 +1,6 @@
 // End to end with real processes: `auditlog serve` and the example admin platform (examples/admin-platform).
 // Users sign in (password, password + TOTP, password + emailed code) and change things through the admin API
-// while the audit service is stopped for 10 s and started again, and while the platform is SIGKILLed and
+// while the audit service is stopped for 5 s and started again, and while the platform is SIGKILLed and
 // restarted. Afterwards every action a user was told succeeded is in the log exactly once, in order, with its
 // actor, address, user agent, session and request id, and `auditlog verify` passes.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -13,7 +13,7 @@ import { freePort } from './sdk-helpers.js';
 
 const MAIN = fileURLToPath(new URL('../../examples/admin-platform/src/main.ts', import.meta.url));
 const BOOT = 'Zq8-vN3mT1xR6wK9pL2sD7fH4jG0cB5e';
-const OUTAGE_MS = 10_000;
+const OUTAGE_MS = 5_000;
 
 interface Told {
   auditEventId: string;
@@ -34,7 +34,7 @@ describe('the example admin platform, end to end', () => {
     dir.remove();
   });
 
-  // Four process starts and a 10 s outage: about 30 s on a quiet machine; the margin is for a loaded one.
+  // Four process starts and a 5 s outage: about 25 s on a quiet machine; the margin is for a loaded one.
   it('loses nothing through an outage of the service and a crash of the platform', {
     timeout: 120_000,
   }, async () => {
