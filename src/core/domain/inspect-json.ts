@@ -63,34 +63,49 @@ export function inspectJson(
   path: string,
   limits: { maxDepth: number; maxBytes: number },
 ): JsonInspection {
-  const walk = new JsonWalk(limits);
-  walk.value(value, path, 0);
+  const walk = new JsonWalk(path, limits);
+  walk.value(value, 0);
   return walk.found;
 }
 
+/**
+ * The walk keeps the keys from the root on a stack and writes a JSON Pointer only for a problem: building
+ * one per value cost more than the walk itself on valid events (issue 18, batch ingest profile).
+ */
 class JsonWalk {
   readonly found: JsonInspection = { bytes: 0, tooDeep: false, tooLarge: false, problems: [] };
+  readonly #keys: (string | number)[] = [];
 
-  constructor(readonly limits: { maxDepth: number; maxBytes: number }) {}
+  constructor(
+    readonly root: string,
+    readonly limits: { maxDepth: number; maxBytes: number },
+  ) {}
 
   get stopped(): boolean {
     return this.found.tooLarge || this.found.tooDeep;
   }
 
-  value(v: unknown, path: string, depth: number): void {
+  /** The JSON Pointer of the value being walked, `extra` appended. */
+  path(extra?: number): string {
+    let path = this.root;
+    for (const k of this.#keys) path += `/${pointerToken(k)}`;
+    return extra === undefined ? path : `${path}/${extra}`;
+  }
+
+  value(v: unknown, depth: number): void {
     const s = this.found;
     if (s.tooLarge) return;
     switch (typeof v) {
       case 'string':
         s.bytes += stringBytes(v);
-        addTextProblem(v, path, VALUE_MESSAGES, s);
+        this.text(v, VALUE_MESSAGES);
         break;
       case 'number':
         s.bytes += Number.isFinite(v) ? String(v).length : 4;
-        if (!Number.isFinite(v)) s.problems.push({ path, message: 'must be a finite number' });
+        if (!Number.isFinite(v)) s.problems.push({ path: this.path(), message: 'must be a finite number' });
         else if (Number.isInteger(v) && Math.abs(v) > MAX_EXACT_INTEGER) {
           s.problems.push({
-            path,
+            path: this.path(),
             message: `is an integer beyond ±${MAX_EXACT_INTEGER} (2^53 − 1), which JSON readers cannot keep exactly; send it as a string`,
           });
         }
@@ -101,27 +116,31 @@ class JsonWalk {
       case 'object':
         if (v === null) s.bytes += 4;
         else if (depth >= this.limits.maxDepth) s.tooDeep = true;
-        else if (Array.isArray(v)) this.array(v, path, depth);
-        else if (isPlainObject(v)) this.object(v as Record<string, unknown>, path, depth);
-        else s.problems.push({ path, message: 'is not a JSON value' });
+        else if (Array.isArray(v)) this.array(v, depth);
+        else if (isPlainObject(v)) this.object(v as Record<string, unknown>, depth);
+        else s.problems.push({ path: this.path(), message: 'is not a JSON value' });
         break;
       default:
-        s.problems.push({ path, message: 'is not a JSON value' });
+        s.problems.push({ path: this.path(), message: 'is not a JSON value' });
     }
     if (s.bytes > this.limits.maxBytes) s.tooLarge = true;
   }
 
-  array(items: unknown[], path: string, depth: number): void {
+  array(items: unknown[], depth: number): void {
     this.found.bytes += 2;
     for (let i = 0; i < items.length && !this.stopped; i++) {
       if (i > 0) this.found.bytes += 1;
       if (items[i] === undefined)
-        this.found.problems.push({ path: `${path}/${i}`, message: 'is not a JSON value' });
-      else this.value(items[i], `${path}/${i}`, depth + 1);
+        this.found.problems.push({ path: this.path(i), message: 'is not a JSON value' });
+      else {
+        this.#keys.push(i);
+        this.value(items[i], depth + 1);
+        this.#keys.pop();
+      }
     }
   }
 
-  object(obj: Record<string, unknown>, path: string, depth: number): void {
+  object(obj: Record<string, unknown>, depth: number): void {
     this.found.bytes += 2;
     let first = true;
     for (const key of Object.keys(obj)) {
@@ -129,20 +148,18 @@ class JsonWalk {
       if (obj[key] === undefined) continue;
       this.found.bytes += stringBytes(key) + (first ? 1 : 2);
       first = false;
-      addTextProblem(key, path, KEY_MESSAGES, this.found);
-      this.value(obj[key], `${path}/${pointerToken(key)}`, depth + 1);
+      this.text(key, KEY_MESSAGES);
+      this.#keys.push(key);
+      this.value(obj[key], depth + 1);
+      this.#keys.pop();
     }
   }
-}
 
-function addTextProblem(
-  text: string,
-  path: string,
-  messages: Record<TextProblem, string>,
-  s: JsonInspection,
-): void {
-  const problem = textProblem(text);
-  if (problem) s.problems.push({ path, message: messages[problem] });
+  /** A string's text problem, at the current path (a key's problem is named at the object holding it). */
+  text(text: string, messages: Record<TextProblem, string>): void {
+    const problem = textProblem(text);
+    if (problem) this.found.problems.push({ path: this.path(), message: messages[problem] });
+  }
 }
 
 function isPlainObject(v: object): boolean {

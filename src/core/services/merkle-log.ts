@@ -54,6 +54,8 @@ export class MerkleLog {
   readonly #key: SigningKey;
   readonly #queue = new TenantQueue();
   readonly #pending = new Set<string>();
+  /** Per tenant, the right edge of the tree this log extended last, and the hash of its last entry. */
+  readonly #edges = new Map<string, { size: number; lastHash: string; frontier: StoredNode[] }>();
 
   constructor(store: Store, key: SigningKey) {
     this.#store = store;
@@ -168,9 +170,8 @@ export class MerkleLog {
       }
       if (leaves.length === 0)
         throw new AuditError('chain_broken', `Tenant ${tenant}: the chain breaks after seq ${size}`);
-      const frontier = await this.#read(tenant, frontierNodes(size));
-      const { nodes } = appendLeaves(
-        frontierNodes(size).map((id) => ({ ...id, hash: frontier.get(nodeKey(id))! })),
+      const { nodes, frontier } = appendLeaves(
+        await this.#frontier(tenant, size, rows[0]!.prevHash),
         size,
         leaves,
       );
@@ -180,8 +181,21 @@ export class MerkleLog {
         nodes.filter((n) => n.level > 0),
       );
       size += leaves.length;
+      this.#edges.set(tenant, { size, lastHash: prevHash!, frontier });
       if (leaves.length < rows.length) return size;
     }
+  }
+
+  /**
+   * The right edge of the stored tree of `size`: the one this log stored last when it still ends at the same
+   * entry hash (an entry's hash commits to every earlier one, so the edge is the same), else read from the
+   * store. Saves a read of O(log n) nodes per extension step on the ingest path.
+   */
+  async #frontier(tenant: string, size: number, hashAtSize: string): Promise<StoredNode[]> {
+    const edge = this.#edges.get(tenant);
+    if (edge && edge.size === size && edge.lastHash === hashAtSize) return edge.frontier;
+    const found = await this.#read(tenant, frontierNodes(size));
+    return frontierNodes(size).map((id) => ({ ...id, hash: found.get(nodeKey(id))! }));
   }
 
   async #run(tenant: string, plan: ProofPlan): Promise<Buffer[]> {

@@ -5,15 +5,17 @@ import { COSIGNATURE_COLUMNS } from '../sql/merkle-sql.js';
 import { type SqliteDb, translateSqliteError } from './sqlite-connection.js';
 
 /**
- * The Merkle tree in SQLite, on the store's own connection: the background step that extends it writes a
- * few thousand small rows per transaction (WAL lets the writer thread's commits interleave), and a proof
- * reads O(log n) rows by primary key.
+ * The Merkle tree in SQLite. The background step that extends it hands its rows to the writer thread, which
+ * stores them in its next group commit (`extend`): on this thread's connection, each step had waited for the
+ * write lock and its own fsync on the event loop. A proof reads O(log n) rows by primary key here.
  */
 export class SqliteMerkleStore implements MerkleStore {
   readonly #db: SqliteDb;
+  readonly #extend: (tenant: string, size: number, nodes: readonly StoredNode[]) => Promise<void>;
 
-  constructor(db: SqliteDb) {
+  constructor(db: SqliteDb, extend: SqliteMerkleStore['extend']) {
     this.#db = db;
+    this.#extend = extend;
   }
 
   async size(tenant: string): Promise<number> {
@@ -25,19 +27,8 @@ export class SqliteMerkleStore implements MerkleStore {
     );
   }
 
-  async extend(tenant: string, size: number, nodes: readonly StoredNode[]): Promise<void> {
-    this.#run(() => {
-      const insertNode = this.#db.prepare(
-        'INSERT INTO merkle_nodes (tenant, level, idx, hash) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-      );
-      const insertSize = this.#db.prepare(
-        'INSERT INTO merkle_sizes (tenant, size) VALUES (?, ?) ON CONFLICT DO NOTHING',
-      );
-      this.#db.transaction(() => {
-        for (const n of nodes) insertNode.run(tenant, n.level, n.index, n.hash);
-        insertSize.run(tenant, size);
-      })();
-    });
+  extend(tenant: string, size: number, nodes: readonly StoredNode[]): Promise<void> {
+    return this.#extend(tenant, size, nodes);
   }
 
   async nodes(tenant: string, ids: readonly NodeId[]): Promise<StoredNode[]> {

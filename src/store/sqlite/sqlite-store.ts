@@ -94,7 +94,11 @@ export class SqliteStore implements Store {
         ? writer.purge(step)
         : Promise.reject(new AuditError('store_unavailable', 'The store is open read-only')),
     );
-    this.merkle = new SqliteMerkleStore(db);
+    this.merkle = new SqliteMerkleStore(db, (tenant, size, nodes) =>
+      writer
+        ? writer.extendMerkle(tenant, size, nodes)
+        : Promise.reject(new AuditError('store_unavailable', 'The store is open read-only')),
+    );
   }
 
   static async open(options: SqliteStoreOptions): Promise<SqliteStore> {

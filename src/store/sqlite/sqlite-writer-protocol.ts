@@ -1,16 +1,18 @@
 import type { AppendBatch, AppendedEntry } from '../../core/domain/entry.js';
+import type { StoredNode } from '../../core/domain/merkle/merkle-proofs.js';
 import type { SignedCheckpoint } from '../../core/domain/signing.js';
 import type { PurgeStep } from '../../core/ports/lifecycle-repository.js';
 import type { SerializedError } from '../threads/worker-pool.js';
 
 /**
- * What the writer thread writes: every write to the event tables and checkpoints goes through it. A `probe`
- * commits one meta row: whether the database can be written now (after a write failed).
+ * What the writer thread writes: every write to the event tables, checkpoints and Merkle nodes goes through
+ * it. A `probe` commits one meta row: whether the database can be written now (after a write failed).
  */
 export type WriteRequest =
   | { kind: 'append'; batch: AppendBatch }
   | { kind: 'checkpoint'; checkpoint: SignedCheckpoint }
   | { kind: 'purge'; step: PurgeStep }
+  | { kind: 'merkle'; tenant: string; size: number; nodes: readonly StoredNode[] }
   | { kind: 'probe' };
 
 /** Messages between a SQLite store and its writer thread. */

@@ -24,7 +24,13 @@ const committer = new GroupCommitter<WriteRequest, AppendedEntry[] | null>(
   {
     maxWeight: maxGroupEntries,
     weight: (r) =>
-      r.kind === 'append' ? r.batch.entries.length : r.kind === 'purge' ? r.step.seqs.length : 1,
+      r.kind === 'append'
+        ? r.batch.entries.length
+        : r.kind === 'purge'
+          ? r.step.seqs.length
+          : r.kind === 'merkle'
+            ? Math.ceil(r.nodes.length / 8)
+            : 1,
   },
 );
 

@@ -56,6 +56,10 @@ export class SqliteWriter {
         VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, actor_id, username) DO UPDATE SET display_name = excluded.display_name`),
       putCheckpoint: db.prepare(`INSERT INTO checkpoints (tenant, seq, hash, signed_at, key_id, signature)
         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+      merkleNode: db.prepare(
+        'INSERT INTO merkle_nodes (tenant, level, idx, hash) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
+      merkleSize: db.prepare('INSERT INTO merkle_sizes (tenant, size) VALUES (?, ?) ON CONFLICT DO NOTHING'),
       probe: db.prepare(
         "INSERT INTO meta (key, value) VALUES ('write_probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
       ),
@@ -88,6 +92,10 @@ export class SqliteWriter {
         }
         if (request.kind === 'purge') {
           outcomes.push(this.#purge(request.step));
+          continue;
+        }
+        if (request.kind === 'merkle') {
+          outcomes.push(this.#merkle(request));
           continue;
         }
         const { batch } = request;
@@ -159,6 +167,23 @@ export class SqliteWriter {
     }
   }
 
+  /** Merkle nodes and the size they cover, in a savepoint: idempotent inserts (nodes follow from the chain). */
+  #merkle(r: Extract<WriteRequest, { kind: 'merkle' }>): Outcome<AppendedEntry[] | null> {
+    this.#db.exec('SAVEPOINT merkle');
+    try {
+      for (const n of r.nodes) this.#stmt.merkleNode.run(r.tenant, n.level, n.index, asBuffer(n.hash));
+      this.#stmt.merkleSize.run(r.tenant, r.size);
+      this.#db.exec('RELEASE merkle');
+      return { ok: true, value: null };
+    } catch (error) {
+      const failure = translateSqliteError(error);
+      if (failure instanceof AuditError && failure.code === 'store_unavailable') throw failure;
+      this.#db.exec('ROLLBACK TO merkle');
+      this.#db.exec('RELEASE merkle');
+      return { ok: false, error: failure };
+    }
+  }
+
   #insertEvent(e: SealedEvent): number {
     const info = this.#stmt.insertEvent.run(...eventRowValues(e.tenant, e.entry, e.seq, e.prevHash, e.hash));
     return Number(info.lastInsertRowid);
@@ -223,6 +248,11 @@ export class SqliteWriter {
       c.actorDisplayName,
     );
   }
+}
+
+/** A hash as better-sqlite3 binds a blob: a Buffer arrives from the main thread as a plain Uint8Array. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** The events row of an entry, in the column order of INSERT_EVENT_SQL (also the benchmark's raw ceiling). */
