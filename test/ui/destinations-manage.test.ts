@@ -7,6 +7,7 @@ import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { json, sampleEvent, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { WebhookReceiver } from '../helpers/webhook-receiver.js';
+import { axe } from './axe.js';
 import { describeUi, launch, openPage, screenshot } from './browser.js';
 
 describeUi('The Destinations page manages destinations (admin)', () => {
@@ -68,6 +69,7 @@ describeUi('The Destinations page manages destinations (admin)', () => {
     const described = await url.getAttribute('aria-describedby');
     expect(await page.locator(`#${described}`).textContent()).toBe('URL must be an http:// or https:// URL');
     await screenshot(page, 'destination-form-refused');
+    expect(await axe(page)).toEqual([]);
     expect((await json(await server.request('/v1/destinations'))).destinations).toEqual([]);
 
     // Created: the secret is offered once, through the clipboard only; it is never in the page.
@@ -95,6 +97,7 @@ describeUi('The Destinations page manages destinations (admin)', () => {
     expect(await row.locator('.destination-delivered time').count()).toBe(1);
     await expect.poll(() => row.locator('.destination-behind').textContent()).toBe('Up to date');
     await screenshot(page, 'destinations-manage');
+    expect(await axe(page)).toEqual([]);
 
     // Pause: entries wait (and the status says how many); resume delivers them.
     await row.getByRole('button', { name: 'Pause' }).click();
