@@ -53,6 +53,21 @@ describe('auditlog destination', () => {
     expect(receiver.entries().map((e) => e.eventType)).toEqual(['auditlog.destination_test']);
   });
 
+  it('rotates the secret without an overlap: printed once, and the receiver needs the new one', async () => {
+    const rotated = await cli('rotate-secret', id, '--overlap-seconds', '0');
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const d = JSON.parse(rotated.stdout);
+    const secret = /signing secret \(shown only this once\): (whsec_\S+)/.exec(rotated.stderr)?.[1];
+    expect(secret).toBeDefined();
+    expect(rotated.stdout).not.toContain(secret!.slice(6));
+    const refused = await cli('test', id);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ delivered: false });
+    receiver.trust(secret!, d.publicKey);
+    expect((await cli('test', id)).code).toBe(0);
+    expect((await cli('rotate-secret', id, '--overlap-seconds', '-5')).code).toBe(2);
+  });
+
   it('pauses, lists, and refuses bad settings with exit 2', async () => {
     expect((await cli('pause', id)).code).toBe(0);
     const listed = JSON.parse((await cli('list')).stdout);

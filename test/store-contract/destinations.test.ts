@@ -84,6 +84,17 @@ describe('destinations', () => {
     });
     expect(replayed).toMatchObject({ generation: 1, progress: { cursorSeq: 1 } });
     expect(await repo().update('other', 'd-upd', { name: 'no', updatedMs: 7 })).toBeUndefined();
+    const rotated = await repo().update('acme', 'd-upd', {
+      secrets: { secretBox: 'v1.resealed', publicKey: 'whpk_new', secretFingerprint: 'fedcba9876543210' },
+      updatedMs: 8,
+    });
+    expect(rotated).toMatchObject({
+      secretBox: 'v1.resealed',
+      publicKey: 'whpk_new',
+      secretFingerprint: 'fedcba9876543210',
+      generation: 1,
+      progress: { cursorSeq: 1 },
+    });
     expect((await repo().get('acme', 'd-upd'))?.name).toBe('SIEM');
   });
 

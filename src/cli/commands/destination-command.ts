@@ -185,6 +185,24 @@ export function registerDestination(program: Command): void {
       }),
     );
 
+  storeOptions(cmd.command('rotate-secret').argument('<id>'))
+    .description('New signing keys for a webhook; the new secret is printed once')
+    .option('--overlap-seconds <n>', 'how long the old keys keep signing too, 0-86400 (default 3600)')
+    .action(async (id: string, flags: SettingFlags & StoreFlags & { overlapSeconds?: string }) =>
+      withLog(flags, async (log) => {
+        const body =
+          flags.overlapSeconds === undefined ? {} : { overlapSeconds: numeric(flags.overlapSeconds) };
+        const rotated = await log.destinations.rotateSecret(
+          flags.tenant,
+          id,
+          body,
+          cliActor('destination rotate-secret'),
+        );
+        print(rotated.destination);
+        process.stderr.write(`signing secret (shown only this once): ${rotated.secret}\n`);
+      }),
+    );
+
   storeOptions(cmd.command('delete').argument('<id>'))
     .description('Delete a destination')
     .action(async (id: string, flags: SettingFlags & StoreFlags) =>

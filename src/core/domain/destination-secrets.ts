@@ -18,6 +18,8 @@ import { AuditError } from './errors.js';
 export interface WebhookKeys {
   secret: string;
   signingKey: string;
+  /** After a rotation: the keys replaced, still signing alongside the new ones until `untilMs`. */
+  previous?: { secret: string; signingKey: string; untilMs: number };
 }
 
 export function generateWebhookKeys(): { keys: WebhookKeys; publicKey: string } {
@@ -46,13 +48,19 @@ export function webhookHeaders(
   body: string,
 ): Record<string, string> {
   const content = Buffer.from(`${id}.${timestampS}.${body}`);
-  const hmacKey = Buffer.from(keys.secret.replace(/^whsec_/, ''), 'base64');
-  const v1 = createHmac('sha256', hmacKey).update(content).digest('base64');
-  const v1a = sign(null, content, edKey(keys.signingKey)).toString('base64');
+  const signatures = (k: { secret: string; signingKey: string }) => {
+    const hmacKey = Buffer.from(k.secret.replace(/^whsec_/, ''), 'base64');
+    const v1 = createHmac('sha256', hmacKey).update(content).digest('base64');
+    const v1a = sign(null, content, edKey(k.signingKey)).toString('base64');
+    return [`v1,${v1}`, `v1a,${v1a}`];
+  };
+  // During a rotation's overlap the old keys sign too (Standard Webhooks allows several signatures), so a
+  // receiver still holding the old secret or public key keeps verifying until it is updated.
+  const previous = keys.previous && keys.previous.untilMs > timestampS * 1000 ? keys.previous : null;
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestampS),
-    'webhook-signature': `v1,${v1} v1a,${v1a}`,
+    'webhook-signature': [...signatures(keys), ...(previous ? signatures(previous) : [])].join(' '),
   };
 }
 

@@ -6,6 +6,8 @@ export interface DestinationPatch {
   settings?: DestinationSettings;
   state?: 'active' | 'paused';
   pausedReason?: string | null;
+  /** A secret rotation: the new sealed keys, public key and fingerprint, set together. */
+  secrets?: { secretBox: string; publicKey: string; secretFingerprint: string };
   /** A replay or a resume: sets the progress and bumps the generation (in-flight progress is discarded). */
   progress?: DeliveryProgress;
   updatedMs: number;

@@ -11,8 +11,10 @@ import { AuditError, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { compileSchema, schemaErrors } from '../domain/schema-validator.js';
 import {
+  DEFAULT_ROTATION_OVERLAP_S,
   DestinationCreate,
   DestinationReplay,
+  DestinationRotate,
   DestinationUpdate,
 } from '../domain/schemas/destination-schema.js';
 import { formatTimestamp, parseRfc3339 } from '../domain/time.js';
@@ -188,6 +190,49 @@ export class Destinations {
     );
     this.onChange(id);
     return this.view(after);
+  }
+
+  /**
+   * New signing keys for a webhook (secret and Ed25519 pair). The new secret is answered once; the old keys
+   * keep signing alongside for `overlapSeconds`, so receivers can switch without refusing a delivery.
+   */
+  async rotateSecret(
+    tenant: string,
+    id: string,
+    body: unknown,
+    by: ActingParty,
+  ): Promise<CreatedDestination> {
+    const input = this.#check(DestinationRotate, body) as { overlapSeconds?: number };
+    const before = await this.#find(tenant, id);
+    const old = this.webhookKeys(before);
+    if (before.kind !== 'webhook' || !old)
+      throw new AuditError('invalid_request', 'Only a webhook destination has a signing secret', [
+        { path: '/kind', message: `a ${before.kind} destination has no secret to rotate` },
+      ]);
+    const overlapMs = (input.overlapSeconds ?? DEFAULT_ROTATION_OVERLAP_S) * 1000;
+    const generated = generateWebhookKeys();
+    const keys: WebhookKeys = {
+      ...generated.keys,
+      ...(overlapMs > 0
+        ? { previous: { secret: old.secret, signingKey: old.signingKey, untilMs: this.#now() + overlapMs } }
+        : {}),
+    };
+    const secrets = {
+      secretBox: sealSecret(this.#key, keys),
+      publicKey: generated.publicKey,
+      secretFingerprint: secretFingerprint(keys.secret),
+    };
+    const after = await this.#patch(before, { secrets });
+    const shown = (d: DestinationRecord) => ({
+      secretFingerprint: d.secretFingerprint,
+      publicKey: d.publicKey,
+    });
+    await this.#record(after, 'secret_rotated', 'update', by, shown(before), {
+      ...shown(after),
+      oldKeysSignUntil: formatTimestamp(this.#now() + overlapMs),
+    });
+    this.onChange(id);
+    return { destination: await this.view(after), secret: keys.secret };
   }
 
   async delete(tenant: string, id: string, by: ActingParty): Promise<void> {

@@ -18,7 +18,16 @@ export interface WebUiOptions {
  * The client-side routes of the single-page app. Each answers index.html; everything else outside these,
  * notably /v1, /healthz, /metrics and /openapi.json, keeps its own routes and the JSON 404.
  */
-export const CLIENT_ROUTES = ['/', '/sign-in', '/audit', '/audit/*', '/auth', '/auth/*', '/admin/*'] as const;
+export const CLIENT_ROUTES = [
+  '/',
+  '/sign-in',
+  '/audit',
+  '/audit/*',
+  '/auth',
+  '/auth/*',
+  '/admin/*',
+  '/destinations',
+] as const;
 
 /** The API reference page (Scalar's bundle, built into web/dist/api-reference by web/vite.config.ts). */
 export const API_REFERENCE_ROUTE = '/api-reference';

@@ -4,8 +4,11 @@ import { ErrorBody } from '../../core/domain/schemas/common-schemas.js';
 import {
   DestinationCreate,
   DestinationReplay,
+  DestinationRotate,
+  DestinationTestResult,
   DestinationUpdate,
   DestinationView,
+  DestinationWithSecret,
 } from '../../core/domain/schemas/destination-schema.js';
 import type { AuditLog } from '../../core/services/audit-log.js';
 
@@ -32,10 +35,7 @@ export async function destinationRoutes(app: FastifyInstance, { log }: { log: Au
         tags: ['destinations'],
         querystring: NoQuery,
         body: DestinationCreate,
-        response: {
-          201: Type.Object({ destination: DestinationView, secret: Type.Optional(Type.String()) }),
-          ...errors,
-        },
+        response: { 201: DestinationWithSecret, ...errors },
       },
     },
     async (request, reply) =>
@@ -157,16 +157,27 @@ export async function destinationRoutes(app: FastifyInstance, { log }: { log: Au
         tags: ['destinations'],
         params: Params,
         querystring: NoQuery,
-        response: {
-          200: Type.Object({
-            delivered: Type.Boolean(),
-            error: Type.Union([Type.String(), Type.Null()]),
-            ms: Type.Integer(),
-          }),
-          ...withId,
-        },
+        response: { 200: DestinationTestResult, ...withId },
       },
     },
     async (request) => d.testSend(request.principal.tenant, id(request)),
+  );
+
+  app.post(
+    '/v1/destinations/:id/rotate-secret',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        operationId: 'rotateDestinationSecret',
+        summary:
+          'New signing keys for a webhook; the new secret is in this answer only, the old keys sign too during the overlap',
+        tags: ['destinations'],
+        params: Params,
+        querystring: NoQuery,
+        body: DestinationRotate,
+        response: { 200: DestinationWithSecret, ...withId },
+      },
+    },
+    async (request) => d.rotateSecret(request.principal.tenant, id(request), request.body, request.acting()),
   );
 }

@@ -114,6 +114,12 @@ export function patchAssignments(patch: DestinationPatch): [string, unknown][] {
   if (patch.settings !== undefined) set.push(['settings', JSON.stringify(patch.settings)]);
   if (patch.state !== undefined) set.push(['state', patch.state]);
   if (patch.pausedReason !== undefined) set.push(['paused_reason', patch.pausedReason]);
+  if (patch.secrets !== undefined)
+    set.push(
+      ['secret_box', patch.secrets.secretBox],
+      ['public_key', patch.secrets.publicKey],
+      ['secret_fingerprint', patch.secrets.secretFingerprint],
+    );
   if (patch.progress !== undefined) set.push(...progressAssignments(patch.progress));
   return set;
 }

@@ -1,5 +1,13 @@
 import type { ProofFile } from '../integrity/verify-inclusion.ts';
 import { apiFetch, apiJson, type Params, toQuery } from './client.ts';
+import type {
+  DestinationAndSecret,
+  DestinationCreateBody,
+  DestinationReplayBody,
+  DestinationRotateBody,
+  DestinationTest,
+  DestinationUpdateBody,
+} from './destination-types.ts';
 import type { LegalHold, PurgeRecord, PurgeRun, RetentionPolicy } from './lifecycle-types.ts';
 import type {
   ActorSuggestion,
@@ -57,6 +65,26 @@ export const api = {
     apiJson<{ categories: CatalogCategory[] }>(token, '/v1/catalog', o),
   destinations: (token: string, o: Signal = {}) =>
     apiJson<{ destinations: Destination[] }>(token, '/v1/destinations', o),
+  createDestination: (token: string, body: DestinationCreateBody) =>
+    apiJson<DestinationAndSecret>(token, '/v1/destinations', { method: 'POST', json: body }),
+  updateDestination: (token: string, id: string, body: DestinationUpdateBody) =>
+    apiJson<Destination>(token, `/v1/destinations/${seg(id)}`, { method: 'PATCH', json: body }),
+  /** pause | resume | test | replay | rotate-secret: POST /v1/destinations/{id}/{verb}. */
+  pauseDestination: (token: string, id: string) =>
+    apiJson<Destination>(token, `/v1/destinations/${seg(id)}/pause`, { method: 'POST' }),
+  resumeDestination: (token: string, id: string) =>
+    apiJson<Destination>(token, `/v1/destinations/${seg(id)}/resume`, { method: 'POST' }),
+  testDestination: (token: string, id: string) =>
+    apiJson<DestinationTest>(token, `/v1/destinations/${seg(id)}/test`, { method: 'POST' }),
+  replayDestination: (token: string, id: string, body: DestinationReplayBody) =>
+    apiJson<Destination>(token, `/v1/destinations/${seg(id)}/replay`, { method: 'POST', json: body }),
+  rotateDestinationSecret: (token: string, id: string, body: DestinationRotateBody) =>
+    apiJson<DestinationAndSecret>(token, `/v1/destinations/${seg(id)}/rotate-secret`, {
+      method: 'POST',
+      json: body,
+    }),
+  deleteDestination: (token: string, id: string) =>
+    apiFetch(token, `/v1/destinations/${seg(id)}`, { method: 'DELETE' }).then(() => undefined),
   policies: (token: string, o: Signal = {}) =>
     apiJson<{ policies: RetentionPolicy[] }>(token, '/v1/retention/policies', o),
   setPolicy: (token: string, body: { stream: string; category?: string; maxAgeDays: number }) =>

@@ -1,41 +1,138 @@
+import { useEffect, useState } from 'react';
+import type { DestinationAndSecret } from '../api/destination-types.ts';
 import { api } from '../api/endpoints.ts';
 import type { Destination } from '../api/types.ts';
 import { useToken } from '../auth/session-context.tsx';
-import { SafeText } from '../components/safe-text.tsx';
+import { useHasScope } from '../auth/token-info-provider.tsx';
+import { DestinationForm } from '../components/destination-form.tsx';
+import { DeletePanel, ReplayPanel, RotatePanel, SecretOnce } from '../components/destination-panels.tsx';
+import { type DestinationAction, DestinationRow } from '../components/destination-row.tsx';
 import { Empty, ErrorBox, Loading } from '../components/state-views.tsx';
-import { TimeText } from '../components/time-cell.tsx';
 import { useAsync } from '../hooks/use-async.ts';
 
+/** How often the status is read again while the page is open and visible. */
+const REFRESH_MS = 2000;
+
+type Panel = { type: 'create' } | { type: 'edit' | 'replay' | 'rotate' | 'delete'; d: Destination };
+
 /**
- * Where the tenant's log is streamed (GET /v1/destinations, scope admin), with each destination's delivery
- * status. Read-only: destinations are managed through the API and the CLI (docs/streaming.md).
+ * Where the tenant's log is streamed (docs/streaming.md), with each destination's delivery status, read
+ * again every few seconds. With the admin scope: create, edit, pause, resume, test-send, replay, rotate a
+ * webhook's secret and delete, through the same endpoints as the API and the CLI. Tokens without it see
+ * no controls (and the API would refuse them).
  */
 export function DestinationsPage() {
   const token = useToken();
-  const state = useAsync((signal) => api.destinations(token, { signal }), [token]);
-  const destinations = state.data?.destinations;
+  const admin = useHasScope('admin');
+  const [tick, setTick] = useState(0);
+  const [panel, setPanel] = useState<Panel | null>(null);
+  const [notice, setNotice] = useState('');
+  const [actionError, setActionError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const state = useAsync(
+    (signal) =>
+      // Asked only once the token is known to have the admin scope: others would only get a 403.
+      admin === true ? api.destinations(token, { signal }) : Promise.resolve(undefined),
+    [token, admin, tick],
+  );
+  useEffect(() => {
+    const timer = window.setInterval(() => {
+      if (!document.hidden) setTick((t) => t + 1);
+    }, REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, []);
+  const refresh = () => setTick((t) => t + 1);
+  const done = (message: string) => {
+    setPanel(null);
+    setNotice(message);
+    refresh();
+  };
+
+  const onAction = async (action: DestinationAction, d: Destination) => {
+    setNotice('');
+    setActionError(null);
+    if (action === 'edit' || action === 'replay' || action === 'rotate' || action === 'delete') {
+      setPanel({ type: action, d });
+      return;
+    }
+    setBusy(true);
+    try {
+      if (action === 'pause') {
+        await api.pauseDestination(token, d.id);
+        setNotice(`Paused “${d.name}”: entries wait, none is skipped.`);
+      } else if (action === 'resume') {
+        await api.resumeDestination(token, d.id);
+        setNotice(`Resumed “${d.name}”.`);
+      } else {
+        const r = await api.testDestination(token, d.id);
+        setNotice(
+          r.delivered
+            ? `Test entry delivered to “${d.name}” in ${r.ms} ms.`
+            : `Test entry not delivered to “${d.name}”: ${r.error ?? 'no reason given'}`,
+        );
+      }
+      refresh();
+    } catch (error) {
+      setActionError(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const destinations = admin === true ? state.data?.destinations : undefined;
+  const manage = admin === true;
   return (
     <div className="page destinations-page">
       <div className="page-main scrolling">
         <header className="page-header">
           <h1>Destinations</h1>
           <div className="page-actions">
-            <button type="button" onClick={state.reload} disabled={state.loading}>
+            {manage ? (
+              <button
+                type="button"
+                className="primary"
+                onClick={() => {
+                  setNotice('');
+                  setPanel({ type: 'create' });
+                }}
+              >
+                New destination
+              </button>
+            ) : null}
+            <button type="button" onClick={refresh}>
               Refresh
             </button>
           </div>
         </header>
         <p className="muted">Where this tenant's log is streamed, at least once and in order.</p>
-        {destinations === undefined && state.loading ? (
+        {admin === false ? (
+          <Empty title="Destinations are managed with a token that has the admin scope." />
+        ) : null}
+        {notice ? (
+          <p role="status" className="destination-notice">
+            {notice}
+          </p>
+        ) : null}
+        {actionError ? <ErrorBox error={actionError} /> : null}
+        {manage && panel ? (
+          <PanelView
+            key={panel.type === 'create' ? 'create' : `${panel.type}:${panel.d.id}`}
+            panel={panel}
+            onClose={() => setPanel(null)}
+            onChanged={refresh}
+            onDone={done}
+          />
+        ) : null}
+        {admin === false ? null : destinations === undefined && (state.loading || admin === undefined) ? (
           <Loading label="Loading destinations…" />
         ) : state.error ? (
-          <ErrorBox error={state.error} onRetry={state.reload} />
+          <ErrorBox error={state.error} onRetry={refresh} />
         ) : !destinations || destinations.length === 0 ? (
           <Empty title="No destinations.">
-            Create one with POST /v1/destinations or auditlog destination create.
+            {manage ? 'Create one with New destination.' : 'An admin token creates them.'}
           </Empty>
         ) : (
-          <table className="destinations-table">
+          <table className="destinations-table" aria-label="Destinations">
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -45,11 +142,12 @@ export function DestinationsPage() {
                 <th scope="col">Delivered</th>
                 <th scope="col">Behind</th>
                 <th scope="col">Last error</th>
+                {manage ? <th scope="col">Actions</th> : null}
               </tr>
             </thead>
             <tbody>
               {destinations.map((d) => (
-                <DestinationRow key={d.id} d={d} />
+                <DestinationRow key={d.id} d={d} manage={manage} busy={busy} onAction={onAction} />
               ))}
             </tbody>
           </table>
@@ -59,54 +157,52 @@ export function DestinationsPage() {
   );
 }
 
-function DestinationRow({ d }: { d: Destination }) {
-  const s = d.status;
-  return (
-    <tr data-destination-id={d.id} className={d.state === 'paused' ? 'paused' : undefined}>
-      <td>
-        <SafeText value={d.name} />
-      </td>
-      <td>
-        {d.kind} <span className="muted small">{d.format}</span>
-      </td>
-      <td className="destination-target">
-        <SafeText value={target(d)} />
-      </td>
-      <td className="destination-state">
-        {d.state === 'paused' ? 'Paused' : 'Active'}
-        {d.pausedReason ? (
-          <div className="muted small">
-            <SafeText value={d.pausedReason} />
-          </div>
-        ) : null}
-      </td>
-      <td>
-        seq {s.deliveredSeq}
-        {s.deliveredAt ? (
-          <div className="muted small">
-            <TimeText iso={s.deliveredAt} />
-          </div>
-        ) : null}
-      </td>
-      <td className="destination-behind">
-        {s.eventsBehind === 0 ? 'Up to date' : `${s.eventsBehind} entries, ${formatSeconds(s.secondsBehind)}`}
-      </td>
-      <td className="destination-error">
-        {s.lastError ? <SafeText value={s.lastError} /> : <span className="muted">—</span>}
-        {s.failures > 0 ? <div className="muted small">{s.failures} failed attempts in a row</div> : null}
-      </td>
-    </tr>
-  );
-}
-
-function target(d: Destination): string {
-  if (d.kind === 'webhook') return d.url ?? '';
-  if (d.kind === 'syslog') return `${d.tls ? 'tls' : 'tcp'}://${d.host}:${d.port}`;
-  return `${d.subject} on ${d.servers}`;
-}
-
-function formatSeconds(seconds: number): string {
-  if (seconds < 60) return `${Math.round(seconds)} s`;
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
-  return `${Math.round(seconds / 3600)} h`;
+/** The open form or confirmation; a new webhook secret replaces it until closed (and is then forgotten). */
+function PanelView({
+  panel,
+  onClose,
+  onChanged,
+  onDone,
+}: {
+  panel: Panel;
+  onClose: () => void;
+  onChanged: () => void;
+  onDone: (message: string) => void;
+}) {
+  const [secret, setSecret] = useState<DestinationAndSecret | null>(null);
+  const showSecret = (r: DestinationAndSecret) => {
+    onChanged();
+    setSecret(r);
+  };
+  if (secret)
+    return (
+      <SecretOnce
+        result={secret}
+        onClose={() => onDone(`“${secret.destination.name}” saved; its secret is no longer shown.`)}
+      />
+    );
+  switch (panel.type) {
+    case 'create':
+      return (
+        <DestinationForm
+          onCancel={onClose}
+          onSaved={(r) => (r.secret ? showSecret(r) : onDone(`Created “${r.destination.name}”.`))}
+        />
+      );
+    case 'edit':
+      return (
+        <DestinationForm
+          key={panel.d.id}
+          editing={panel.d}
+          onCancel={onClose}
+          onSaved={(r) => onDone(`Saved “${r.destination.name}”.`)}
+        />
+      );
+    case 'replay':
+      return <ReplayPanel key={panel.d.id} d={panel.d} onCancel={onClose} onDone={onDone} />;
+    case 'rotate':
+      return <RotatePanel key={panel.d.id} d={panel.d} onCancel={onClose} onRotated={showSecret} />;
+    case 'delete':
+      return <DeletePanel key={panel.d.id} d={panel.d} onCancel={onClose} onDone={onDone} />;
+  }
 }

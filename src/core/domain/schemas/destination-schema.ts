@@ -55,6 +55,13 @@ export const DestinationReplay = Type.Object(
   { additionalProperties: false },
 );
 
+/** Secret rotation: how long the replaced keys keep signing alongside the new ones (default 3600 s). */
+export const DestinationRotate = Type.Object(
+  { overlapSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400 })) },
+  { additionalProperties: false },
+);
+export const DEFAULT_ROTATION_OVERLAP_S = 3600;
+
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
 export const DestinationStatus = Type.Object({
@@ -96,4 +103,17 @@ export const DestinationView = Type.Object({
   createdAt: Type.String(),
   updatedAt: Type.String(),
   status: DestinationStatus,
+});
+
+/** What creating a webhook or rotating its secret answers: the signing secret, in this answer only. */
+export const DestinationWithSecret = Type.Object({
+  destination: DestinationView,
+  secret: Type.Optional(Type.String()),
+});
+
+/** A test send: whether the receiver took the one made-up entry, or its error. */
+export const DestinationTestResult = Type.Object({
+  delivered: Type.Boolean(),
+  error: Type.Union([Type.String(), Type.Null()]),
+  ms: Type.Integer(),
 });
