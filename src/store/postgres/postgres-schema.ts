@@ -1,3 +1,5 @@
+import { POSTGRES_ROLLUPS_MIGRATION } from './postgres-rollups-schema.js';
+
 /** Identifier-like text compares byte-wise, as in SQLite, so orders and keysets match across stores. */
 const T = 'text COLLATE "C"';
 
@@ -388,4 +390,5 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
         FOR EACH ROW EXECUTE FUNCTION auditlog_append_only();
     `,
   },
+  POSTGRES_ROLLUPS_MIGRATION,
 ];

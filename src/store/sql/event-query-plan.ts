@@ -1,7 +1,8 @@
 import type { EventFilter, Keyset, PageSpec, StatsKey } from '../../core/domain/filters.js';
 import type { ActorSummary, EntryRow, EventSearchPage, StatsGroup } from '../../core/domain/rows.js';
 import { fold } from '../../core/domain/text-fold.js';
-import { CachedRead, type Plan } from './query-plan.js';
+import { CachedRead, type Plan, type Row } from './query-plan.js';
+import { type RollupPlan, rollupPlan } from './rollups-plan.js';
 import { candidateBudget, chunkPhrases } from './search-chunks.js';
 import type { ChunkBounds, SqlDialect } from './sql-dialect.js';
 import { join, raw, type Sql, sql } from './sql-fragment.js';
@@ -223,6 +224,8 @@ export function* eventStats(
   f: EventFilter,
   groupBy: StatsKey,
 ): Plan<StatsGroup[]> {
+  const rollup = rollupPlan(f, groupBy);
+  if (rollup) return yield* rollupStats(d, tenant, f, groupBy, rollup);
   const actorIds = yield* resolveActorIds(d, tenant, f);
   if (actorIds?.length === 0) return [];
   const src = yield* source(d, tenant, f, undefined, 'none');
@@ -230,11 +233,48 @@ export function* eventStats(
   const rows = yield sql`SELECT ${raw(g.key)} AS key, ${raw(g.label ?? 'NULL')} AS label, count(*) AS count
     FROM ${src.from} WHERE ${filterWhere(d, tenant, src.filter, actorIds)}
     GROUP BY 1 ORDER BY ${raw(g.order)} LIMIT 1000`;
-  return rows.map((r) =>
+  return statsGroups(rows);
+}
+
+const statsGroups = (rows: Row[]): StatsGroup[] =>
+  rows.map((r) =>
     r.label === null
       ? { key: r.key as string, count: r.count as number }
       : { key: r.key as string, label: r.label as string, count: r.count as number },
   );
+
+/**
+ * Statistics from the per-day rollups (rollups-sql.ts) when the filter is a time range, perhaps with values
+ * of the grouped dimension itself: the whole UTC days of the range are summed from the rollups, the partial
+ * days at its edges counted from the events, all in one statement whose GROUP BY, ORDER BY and LIMIT are
+ * those of the scan — so the answer is the scan's, exactly.
+ */
+function* rollupStats(
+  d: SqlDialect,
+  tenant: string,
+  f: EventFilter,
+  groupBy: StatsKey,
+  p: RollupPlan,
+): Plan<StatsGroup[]> {
+  const g = groupExpression(d, groupBy);
+  const r = [sql`r.tenant = ${tenant}`, sql`r.dim = ${p.dim}`];
+  if (p.firstDay !== undefined) r.push(sql`r.day_ms >= ${p.firstDay}`);
+  if (p.endDay !== undefined) r.push(sql`r.day_ms < ${p.endDay}`);
+  if (p.keys) r.push(d.inList('r.key', p.keys.map(d.text)));
+  const key = groupBy === 'day' ? d.utcDay('r.day_ms') : 'r.key';
+  const label = groupBy === 'user' ? "nullif(r.label, '')" : 'NULL';
+  const arms = [
+    sql`SELECT ${raw(key)} AS key, ${raw(label)} AS label, r.n AS n
+    FROM event_rollups r WHERE ${and(r)}`,
+  ];
+  for (const [fromMs, toMs] of p.edges) {
+    arms.push(sql`SELECT ${raw(g.key)} AS key, ${raw(g.label ?? 'NULL')} AS label, count(*) AS n
+      FROM events e WHERE ${filterWhere(d, tenant, { ...f, fromMs, toMs })} GROUP BY 1`);
+  }
+  const rows =
+    yield sql`SELECT key, max(label) AS label, sum(n) AS count FROM (${join(arms, ' UNION ALL ')}) s
+    GROUP BY key ORDER BY ${raw(g.order)} LIMIT 1000`;
+  return statsGroups(rows);
 }
 
 export function* listActors(

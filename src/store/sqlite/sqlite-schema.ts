@@ -1,3 +1,5 @@
+import { SQLITE_ROLLUPS_MIGRATION } from './sqlite-rollups-schema.js';
+
 /**
  * Versioned schema. A migration runs once, in its own transaction, recorded in `schema_migrations`; never
  * edit one that has shipped — add the next. The PostgreSQL store mirrors these in postgres-schema.ts; sqlite-migrations.ts applies them.
@@ -345,4 +347,5 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
         BEGIN SELECT RAISE(ABORT, 'auditlog: cosignatures are append-only'); END;
     `,
   },
+  SQLITE_ROLLUPS_MIGRATION,
 ];

@@ -1,0 +1,60 @@
+import { rollupRowsOf } from '../sql/rollups-sql.js';
+
+const T = 'text COLLATE "C"';
+const PK = 'tenant, dim, day_ms, key, label';
+/** The rollup rows of a transition table, inside a format() string (where % is written %%). */
+const rows = (table: string) => rollupRowsOf(table).replaceAll('%', '%%');
+
+/**
+ * Migration: per-day rollups for `GET /v1/stats` (sql/rollups-sql.ts), backfilled from the stored events and
+ * kept by statement triggers on `events` with transition tables: the writer inserts a whole group in one
+ * statement and a purge deletes in steps, so each moves the counters once per statement, in the same
+ * transaction (a rollback undoes both). Rows are touched in key order, so two transactions cannot deadlock
+ * on them. SECURITY DEFINER with the schema named, as for chain_seqs: the application role needs no grant on
+ * the rollups and cannot skew them. Statement triggers fire for statements on `events` itself (the writer and
+ * purges), not for one naming a partition. A counter that reaches 0 is deleted, so no purged username
+ * lingers as a label.
+ */
+export const POSTGRES_ROLLUPS_MIGRATION = {
+  version: 8,
+  name: 'Per-day statistics rollups by category, action, event type and actor',
+  sql: `
+    CREATE TABLE event_rollups (
+      tenant ${T} NOT NULL,
+      dim ${T} NOT NULL,
+      day_ms bigint NOT NULL,
+      key ${T} NOT NULL,
+      label ${T} NOT NULL,
+      n bigint NOT NULL,
+      PRIMARY KEY (${PK})
+    );
+    INSERT INTO event_rollups (${PK}, n) ${rollupRowsOf('events')};
+    DO $migration$ BEGIN
+      EXECUTE format($fn$
+        CREATE FUNCTION auditlog_rollup_insert() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $body$
+          BEGIN
+            INSERT INTO %1$I.event_rollups AS r (${PK}, n)
+              SELECT * FROM (${rows('new_rows')}) d ORDER BY ${PK}
+              ON CONFLICT (${PK}) DO UPDATE SET n = r.n + excluded.n;
+            RETURN NULL;
+          END
+        $body$$fn$, current_schema());
+      EXECUTE format($fn$
+        CREATE FUNCTION auditlog_rollup_delete() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $body$
+          BEGIN
+            WITH d AS (SELECT * FROM (${rows('old_rows')}) g ORDER BY ${PK})
+            UPDATE %1$I.event_rollups r SET n = r.n - d.n FROM d
+              WHERE (r.tenant, r.dim, r.day_ms, r.key, r.label) = (d.tenant, d.dim, d.day_ms, d.key, d.label);
+            DELETE FROM %1$I.event_rollups r USING (${rows('old_rows')}) d
+              WHERE (r.tenant, r.dim, r.day_ms, r.key, r.label) = (d.tenant, d.dim, d.day_ms, d.key, d.label)
+                AND r.n = 0;
+            RETURN NULL;
+          END
+        $body$$fn$, current_schema());
+    END $migration$;
+    CREATE TRIGGER events_rollup_insert AFTER INSERT ON events REFERENCING NEW TABLE AS new_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION auditlog_rollup_insert();
+    CREATE TRIGGER events_rollup_delete AFTER DELETE ON events REFERENCING OLD TABLE AS old_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION auditlog_rollup_delete();
+  `,
+};

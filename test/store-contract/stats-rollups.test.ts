@@ -1,0 +1,197 @@
+// GET /v1/stats answers from per-day rollups when the filter is a time range (plus the grouped dimension's own
+// values): these tests compare its answers with a brute-force count over every stored event, for random
+// ranges (whole days, partial days at the edges, open ends), after ingest batches that fail and roll back,
+// and after a retention purge — on both stores.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { categoryKeys, DEFAULT_CATALOG } from '../../src/core/domain/catalog.js';
+import type { EventFilter, StatsKey } from '../../src/core/domain/filters.js';
+import { formatEvent } from '../../src/core/domain/format-event.js';
+import type { StatsGroup } from '../../src/core/domain/rows.js';
+import type { ActingParty } from '../../src/core/services/access-control.js';
+import { type AuditLog, openAuditLog } from '../../src/core/services/audit-log.js';
+import { rng as seeded } from '../helpers/rng.js';
+import { DAY } from './entries.js';
+import { storePerFile } from './store-under-test.js';
+
+const sut = storePerFile();
+const T = 'rollups';
+const by: ActingParty = { actor: { id: 'cli:ops', username: 'ops', type: 'system' } };
+const TODAY = Date.now() - (Date.now() % DAY);
+const CATEGORIES = categoryKeys(DEFAULT_CATALOG).slice(0, 4);
+const KEYS: StatsKey[] = ['action', 'category', 'user', 'eventType', 'day'];
+let log: AuditLog;
+const random = seeded(Number(process.env.AUDITLOG_ROLLUP_SEED ?? 18));
+const rng = random.next;
+const pick = random.pick;
+
+/** A random event on one of a few days about two years ago (purgeable) or in the last month. */
+function randomEvent(i: number) {
+  const day = rng() < 0.4 ? 730 + Math.floor(rng() * 6) : 1 + Math.floor(rng() * 25);
+  const actor = `u-${Math.floor(rng() * rng() * 12)}`;
+  return {
+    id: `r-${i}-${Math.floor(rng() * 1e9)}`,
+    occurredAt: new Date(TODAY - day * DAY + Math.floor(rng() * DAY)).toISOString(),
+    actor: rng() < 0.2 ? { id: actor } : { id: actor, username: `${actor}-${pick(['a', 'b', 'c'])}` },
+    action: pick(['create', 'update', 'delete']),
+    category: pick(CATEGORIES),
+    eventType: pick(['x.one', 'x.two', 'y.three']),
+    target: { type: 'Thing', id: `t-${i % 7}` },
+  };
+}
+
+/** Every stored event of the tenant, read page by page. */
+async function allEvents(tenant: string) {
+  const out: ReturnType<typeof formatEvent>[] = [];
+  let after: { occurredMs: number; seq: number } | undefined;
+  for (;;) {
+    const rows = await sut().store.listEvents(
+      tenant,
+      {},
+      { order: 'asc', limit: 500, ...(after ? { after } : {}) },
+    );
+    out.push(...rows.map((r) => formatEvent(r)));
+    if (rows.length < 500) return out;
+    const last = rows[rows.length - 1]!;
+    after = { occurredMs: last.occurredMs, seq: last.seq };
+  }
+}
+
+/** What eventStats must answer, counted over the events one by one. */
+function bruteForce(
+  events: ReturnType<typeof formatEvent>[],
+  f: EventFilter,
+  groupBy: StatsKey,
+): StatsGroup[] {
+  const groups = new Map<string, { count: number; label?: string }>();
+  for (const e of events) {
+    const ms = Date.parse(e.occurredAt);
+    if ((f.fromMs !== undefined && ms < f.fromMs) || (f.toMs !== undefined && ms >= f.toMs)) continue;
+    if (f.categories && !f.categories.includes(e.category)) continue;
+    if (f.actions && !f.actions.includes(e.action)) continue;
+    if (f.eventTypes && !f.eventTypes.includes(e.eventType)) continue;
+    const key = {
+      action: e.action,
+      category: e.category,
+      eventType: e.eventType,
+      user: e.actor.id,
+      day: e.occurredAt.slice(0, 10),
+    }[groupBy];
+    const g = groups.get(key) ?? { count: 0 };
+    g.count++;
+    const name = e.actor.username;
+    if (groupBy === 'user' && name !== undefined && (g.label === undefined || name > g.label)) g.label = name;
+    groups.set(key, g);
+  }
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...groups]
+    .map(([key, g]) =>
+      g.label === undefined ? { key, count: g.count } : { key, label: g.label, count: g.count },
+    )
+    .sort((a, b) => (groupBy === 'day' ? cmp(a.key, b.key) : b.count - a.count || cmp(a.key, b.key)));
+}
+
+/** A random range: whole days, partial days, open at either end; sometimes the grouped dimension's values. */
+function randomFilter(groupBy: StatsKey): EventFilter {
+  const bound = () => {
+    const day = TODAY - Math.floor(rng() * 740) * DAY;
+    return rng() < 0.5 ? day : day + Math.floor(rng() * DAY);
+  };
+  const [a, b] = [bound(), bound()].sort((x, y) => x - y) as [number, number];
+  const f: EventFilter = {};
+  if (rng() < 0.85) f.fromMs = rng() < 0.5 ? a : TODAY - 740 * DAY;
+  if (rng() < 0.85) f.toMs = b + DAY;
+  if (rng() < 0.3 && groupBy === 'category') f.categories = [pick(CATEGORIES), pick(CATEGORIES)];
+  if (rng() < 0.3 && groupBy === 'day') f.actions = [pick(['create', 'update'])];
+  return f;
+}
+
+async function compareRandomRanges(count: number): Promise<void> {
+  const events = await allEvents(T);
+  for (let i = 0; i < count; i++) {
+    const groupBy = KEYS[i % KEYS.length]!;
+    const f = randomFilter(groupBy);
+    const answer = await sut().store.eventStats(T, f, groupBy);
+    expect({ f, groupBy, answer }).toEqual({ f, groupBy, answer: bruteForce(events, f, groupBy) });
+  }
+  // The whole log, as the UI's count asks it.
+  expect(await sut().store.eventStats(T, {}, 'action')).toEqual(bruteForce(events, {}, 'action'));
+}
+
+beforeAll(async () => {
+  log = await openAuditLog({ store: sut().store });
+  for (let b = 0; b < 6; b++) {
+    await log.appendEvents(T, { events: Array.from({ length: 100 }, (_, i) => randomEvent(b * 100 + i)) });
+  }
+});
+afterAll(async () => {
+  await log?.close();
+});
+
+describe('stats from per-day rollups', () => {
+  it('answer as a count of the events would, over random ranges', async () => {
+    await compareRandomRanges(150);
+  });
+
+  it('are what the answers are read from (a skewed rollup shows in a whole-day range)', async () => {
+    const tenant = 'rollups-probe';
+    await log.appendEvents(tenant, {
+      ...randomEvent(9999),
+      occurredAt: new Date(TODAY - 3 * DAY).toISOString(),
+      eventType: 'probe.event',
+    });
+    await sut().exec(
+      `UPDATE event_rollups SET n = n + 41 WHERE tenant = '${tenant}' AND key = 'probe.event'`,
+    );
+    const range = { fromMs: TODAY - 5 * DAY, toMs: TODAY };
+    expect(await sut().store.eventStats(tenant, range, 'eventType')).toEqual([
+      { key: 'probe.event', count: 42 },
+    ]);
+    // A range inside one day is counted from the events.
+    const partial = { fromMs: TODAY - 3 * DAY, toMs: TODAY - 2 * DAY - 1 };
+    expect(await sut().store.eventStats(tenant, partial, 'eventType')).toEqual([
+      { key: 'probe.event', count: 1 },
+    ]);
+  });
+
+  it('do not count batches that fail and roll back, even in a group with batches that commit', async () => {
+    const taken = randomEvent(100_000);
+    await log.appendEvents(T, taken);
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, b) =>
+        log.appendEvents(T, {
+          events: [
+            ...Array.from({ length: 20 }, (_, i) => randomEvent(200_000 + b * 100 + i)),
+            // Odd batches repeat a stored id with other content: the whole batch is refused.
+            ...(b % 2 ? [{ ...taken, target: { type: 'Thing', id: 'other' } }] : []),
+          ],
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(
+      Array.from({ length: 8 }, (_, b) => (b % 2 ? 'rejected' : 'fulfilled')),
+    );
+    await compareRandomRanges(60);
+  });
+
+  it('follow a retention purge', async () => {
+    await log.lifecycle.setPolicy(T, { category: CATEGORIES[0]!, maxAgeDays: 365 }, by);
+    const report = await log.lifecycle.purge({ by, stepSize: 37 });
+    expect(report.purged).toBeGreaterThan(20);
+    await compareRandomRanges(120);
+  });
+
+  it('are backfilled from the stored events by their migration', async () => {
+    const undo =
+      sut().kind === 'sqlite'
+        ? `DROP TRIGGER events_rollup_insert; DROP TRIGGER events_rollup_delete; DROP TABLE event_rollups;
+           DELETE FROM schema_migrations WHERE version = 10;`
+        : `DROP TRIGGER events_rollup_insert ON events; DROP TRIGGER events_rollup_delete ON events;
+           DROP FUNCTION auditlog_rollup_insert(); DROP FUNCTION auditlog_rollup_delete();
+           DROP TABLE event_rollups; DELETE FROM schema_migrations WHERE version = 8;`;
+    await log.close();
+    await sut().exec(undo);
+    await sut().reopen();
+    log = await openAuditLog({ store: sut().store });
+    await compareRandomRanges(60);
+  });
+});
