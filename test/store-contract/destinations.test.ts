@@ -143,6 +143,12 @@ describe('destinations', () => {
       pausedReason: 'kept failing',
       progress: failing,
     });
+    // Paused by an administrator meanwhile: a failing batch in flight does not pause it again.
+    await repo().update('acme', 'd-prog', { state: 'paused', pausedReason: 'by an admin', updatedMs: 9 });
+    expect(
+      await repo().recordProgress('d-prog', { owner: 'node-a', generation: 0 }, failing, 'kept failing'),
+    ).toBe(false);
+    expect((await repo().get('acme', 'd-prog'))?.pausedReason).toBe('by an admin');
   });
 
   it('delete removes it from its tenant only; everything survives a reopen', async () => {

@@ -29,7 +29,8 @@ export interface DestinationRepository {
   delete(tenant: string, id: string): Promise<boolean>;
   /**
    * Records delivery progress — and, with `pausedReason`, pauses the destination — only while `owner` holds
-   * the lease and the generation is still `generation`; returns whether it was recorded.
+   * the lease and the generation is still `generation`; returns whether it was recorded. With
+   * `pausedReason`, only while the destination is still active (an administrator's pause is kept).
    */
   recordProgress(
     id: string,

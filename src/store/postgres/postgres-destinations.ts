@@ -6,6 +6,7 @@ import {
   type DestinationRow,
   destinationRecord,
   destinationValues,
+  PAUSE_ONLY_ACTIVE,
   patchAssignments,
   progressRecord,
 } from '../sql/destination-row.js';
@@ -81,7 +82,7 @@ export class PostgresDestinationRepository implements DestinationRepository {
     const n = set.length;
     const result = await this.#query(
       `UPDATE destinations SET ${set.map(([c], i) => `${c} = $${i + 1}`).join(', ')}
-         WHERE id = $${n + 1} AND lease_owner = $${n + 2} AND generation = $${n + 3}`,
+         WHERE id = $${n + 1} AND lease_owner = $${n + 2} AND generation = $${n + 3}${PAUSE_ONLY_ACTIVE(pausedReason)}`,
       [
         ...set.map(([, v]) => (typeof v === 'string' ? pgText(v) : v)),
         pgText(id),

@@ -107,6 +107,13 @@ export function progressRecord(p: DestinationRecord['progress'], pausedReason?: 
   return set;
 }
 
+/**
+ * The delivery's automatic pause applies to an active destination only: one an administrator paused while a
+ * failing batch was in flight keeps its state and reason (and the delivery records no pause event).
+ */
+export const PAUSE_ONLY_ACTIVE = (pausedReason: string | undefined): string =>
+  pausedReason === undefined ? '' : " AND state = 'active'";
+
 /** The column assignments of a patch (a replay also bumps `generation`, which the engine adds). */
 export function patchAssignments(patch: DestinationPatch): [string, unknown][] {
   const set: [string, unknown][] = [['updated_ms', patch.updatedMs]];

@@ -5,6 +5,7 @@ import {
   type DestinationRow,
   destinationRecord,
   destinationValues,
+  PAUSE_ONLY_ACTIVE,
   patchAssignments,
   progressRecord,
 } from '../sql/destination-row.js';
@@ -70,7 +71,7 @@ export class SqliteDestinationRepository implements DestinationRepository {
     const info = prepared(
       this.#db,
       `UPDATE destinations SET ${set.map(([c]) => `${c} = ?`).join(', ')}
-         WHERE id = ? AND lease_owner = ? AND generation = ?`,
+         WHERE id = ? AND lease_owner = ? AND generation = ?${PAUSE_ONLY_ACTIVE(pausedReason)}`,
     ).run(...set.map(([, v]) => v), id, expect.owner, expect.generation);
     return info.changes > 0;
   }
