@@ -63,5 +63,5 @@ describe('auditlog erase', () => {
     } finally {
       await log.close();
     }
-  });
+  }, 180_000); // five CLI processes, each opening the store
 });

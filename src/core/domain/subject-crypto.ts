@@ -34,9 +34,21 @@ export function newSubjectKey(): Buffer {
   return randomBytes(32);
 }
 
+// IVs come from a pool filled 4 KiB at a time: one random call per 341 seals, not one per field.
+let ivPool = Buffer.alloc(0);
+let ivAt = 0;
+function freshIv(): Buffer {
+  if (ivAt + 12 > ivPool.length) {
+    ivPool = randomBytes(4092);
+    ivAt = 0;
+  }
+  ivAt += 12;
+  return ivPool.subarray(ivAt - 12, ivAt);
+}
+
 /** iv ‖ tag ‖ ciphertext, base64; the additional data binds it to its context (tenant and key id). */
 function seal(key: Buffer, plain: Buffer, aad: string): string {
-  const iv = randomBytes(12);
+  const iv = freshIv();
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad));
   const ct = Buffer.concat([cipher.update(plain), cipher.final()]);
@@ -81,8 +93,22 @@ export function isEnvelope(value: unknown): value is Envelope {
  * never equals a clear value. `kind` separates name spaces (an actor id equal to someone's IP differs).
  */
 export function blindIndex(blind: Buffer, kind: 'actor' | 'user' | 'ip', value: string): string {
-  return `bi:${createHmac('sha256', blind).update(`${kind}\u0000${value}`).digest('hex').slice(0, 32)}`;
+  // Audit events repeat the same actors and addresses endlessly: each is computed once per tenant key.
+  let cache = blindCache.get(blind);
+  if (!cache) {
+    cache = new Map();
+    blindCache.set(blind, cache);
+  }
+  const k = `${kind}\u0000${value}`;
+  let out = cache.get(k);
+  if (out === undefined) {
+    out = `bi:${createHmac('sha256', blind).update(k).digest('hex').slice(0, 32)}`;
+    if (cache.size >= 50_000) cache.clear();
+    cache.set(k, out);
+  }
+  return out;
 }
+const blindCache = new WeakMap<Buffer, Map<string, string>>();
 
 /** The stable reference of a subject in `subject_keys`: its blind index, never its clear id. */
 export function subjectRef(blind: Buffer, actorId: string): string {

@@ -17,12 +17,14 @@ export interface ErasedSubject {
  * (Store.subjects) and passes test/store-contract/subject-keys.test.ts.
  */
 export interface SubjectKeyRepository {
-  /** The subject's key; `candidate` is stored when it has none (concurrent callers all get the same one). */
+  /**
+   * Each subject's key, in the order asked; a candidate is stored (one transaction for all) for each subject
+   * that has none, and concurrent callers all get the key that was stored first.
+   */
   getOrCreate(
     tenant: string,
-    ref: string,
-    candidate: StoredSubjectKey & { createdMs: number },
-  ): Promise<StoredSubjectKey>;
+    candidates: readonly (StoredSubjectKey & { ref: string; createdMs: number })[],
+  ): Promise<StoredSubjectKey[]>;
   /** The keys of these ids that still exist (an erased subject's id is absent). */
   byKids(tenant: string, kids: readonly string[]): Promise<StoredSubjectKey[]>;
   /** The subject's key id, if it has a key. */

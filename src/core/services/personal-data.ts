@@ -91,23 +91,25 @@ export class PersonalData {
     if (!this.enabled) return undefined;
     const keys = this.#keys(tenant);
     const resolved = new Map<string, { kid: string; key: Buffer }>();
+    const fresh: { actorId: string; ref: string; kid: string; wrapped: string; createdMs: number }[] = [];
     for (const actorId of new Set(actorIds)) {
       const ref = subjectRef(keys.blind, actorId);
-      let subject = this.#byRef.get(`${tenant}\u0000${ref}`);
-      if (!subject) {
+      const known = this.#byRef.get(`${tenant}\u0000${ref}`);
+      if (known) resolved.set(actorId, known);
+      else {
         const kid = newId();
-        const key = newSubjectKey();
-        const stored = await this.#store.subjects.getOrCreate(tenant, ref, {
-          kid,
-          wrapped: wrapSubjectKey(keys.wrap, tenant, kid, key),
-          createdMs: this.#now(),
-        });
-        subject = { kid: stored.kid, key: unwrapSubjectKey(keys.wrap, tenant, stored.kid, stored.wrapped) };
-        remember(this.#byRef, `${tenant}\u0000${ref}`, subject);
-        remember(this.#byKid, `${tenant}\u0000${subject.kid}`, subject.key);
+        const wrapped = wrapSubjectKey(keys.wrap, tenant, kid, newSubjectKey());
+        fresh.push({ actorId, ref, kid, wrapped, createdMs: this.#now() });
       }
-      resolved.set(actorId, subject);
     }
+    const stored = await this.#store.subjects.getOrCreate(tenant, fresh);
+    fresh.forEach((f, i) => {
+      const { kid, wrapped } = stored[i]!;
+      const subject = { kid, key: unwrapSubjectKey(keys.wrap, tenant, kid, wrapped) };
+      remember(this.#byRef, `${tenant}\u0000${f.ref}`, subject);
+      remember(this.#byKid, `${tenant}\u0000${kid}`, subject.key);
+      resolved.set(f.actorId, subject);
+    });
     return { keyFor: (id) => resolved.get(id)!, blind: keys.blind, paths: this.#paths };
   }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { QueryResult, QueryResultRow } from 'pg';
 import type {
   ErasedSubject,
@@ -6,6 +7,9 @@ import type {
 } from '../../core/ports/subject-key-repository.js';
 import type { PostgresAvailability } from './postgres-availability.js';
 import type { PgPool } from './postgres-connection.js';
+
+/** 100 ms each: how long an erasure waits for older snapshots to end before rewriting the key table. */
+const SNAPSHOT_WAITS = 300;
 
 /**
  * Subject keys in PostgreSQL. Erasing deletes the key row and the subject's actor suggestions in one
@@ -23,15 +27,28 @@ export class PostgresSubjectKeys implements SubjectKeyRepository {
 
   async getOrCreate(
     tenant: string,
-    ref: string,
-    c: StoredSubjectKey & { createdMs: number },
-  ): Promise<StoredSubjectKey> {
+    candidates: readonly (StoredSubjectKey & { ref: string; createdMs: number })[],
+  ): Promise<StoredSubjectKey[]> {
+    if (candidates.length === 0) return [];
+    // One statement for a batch's new subjects; the SELECT then reads the winners of any race.
     await this.#query(
-      `INSERT INTO subject_keys (tenant, ref, kid, wrapped, created_ms) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO subject_keys (tenant, ref, kid, wrapped, created_ms)
+         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[])
          ON CONFLICT (tenant, ref) DO NOTHING`,
-      [tenant, ref, c.kid, c.wrapped, c.createdMs],
+      [
+        tenant,
+        candidates.map((c) => c.ref),
+        candidates.map((c) => c.kid),
+        candidates.map((c) => c.wrapped),
+        candidates.map((c) => c.createdMs),
+      ],
     );
-    return (await this.find(tenant, ref))!;
+    const { rows } = await this.#query<StoredSubjectKey & { ref: string }>(
+      'SELECT ref, kid, wrapped FROM subject_keys WHERE tenant = $1 AND ref = ANY($2::text[])',
+      [tenant, candidates.map((c) => c.ref)],
+    );
+    const byRef = new Map(rows.map((r) => [r.ref, { kid: r.kid, wrapped: r.wrapped }]));
+    return candidates.map((c) => byRef.get(c.ref)!);
   }
 
   async byKids(tenant: string, kids: readonly string[]): Promise<StoredSubjectKey[]> {
@@ -56,8 +73,8 @@ export class PostgresSubjectKeys implements SubjectKeyRepository {
       const client = await this.#pool.connect();
       try {
         await client.query('BEGIN');
-        const key = await client.query<{ kid: string }>(
-          'DELETE FROM subject_keys WHERE tenant = $1 AND ref = $2 RETURNING kid',
+        const key = await client.query<{ kid: string; xid: string }>(
+          'DELETE FROM subject_keys WHERE tenant = $1 AND ref = $2 RETURNING kid, xid(pg_current_xact_id())::text AS xid',
           [tenant, ref],
         );
         const actors = await client.query('DELETE FROM actors WHERE tenant = $1 AND actor_id = $2', [
@@ -65,7 +82,8 @@ export class PostgresSubjectKeys implements SubjectKeyRepository {
           actorRef,
         ]);
         await client.query('COMMIT');
-        return key.rows[0] ? { kid: key.rows[0].kid, actorRows: actors.rowCount ?? 0 } : undefined;
+        const row = key.rows[0];
+        return row ? { kid: row.kid, xid: row.xid, actorRows: actors.rowCount ?? 0 } : undefined;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
         throw error;
@@ -73,12 +91,22 @@ export class PostgresSubjectKeys implements SubjectKeyRepository {
         client.release();
       }
     });
-    if (erased) {
-      // FULL rewrites the (small) key table into a new file and drops the old one with the dead row.
-      await this.#query('VACUUM FULL subject_keys');
-      await this.#query('VACUUM actors');
+    if (!erased) return undefined;
+    // VACUUM FULL copies a dead row that an older snapshot may still see: wait (a bounded while) until no
+    // session of this database holds one, then rewrite the key table into a new file without the row.
+    for (let i = 0; i < SNAPSHOT_WAITS; i++) {
+      const { rows } = await this.#query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid()
+            AND backend_xmin IS NOT NULL AND age(backend_xmin) >= age($1::xid)`,
+        [erased.xid],
+      );
+      if (rows[0]!.n === 0) break;
+      await sleep(100);
     }
-    return erased;
+    await this.#query('VACUUM FULL subject_keys');
+    await this.#query('VACUUM actors');
+    return { kid: erased.kid, actorRows: erased.actorRows };
   }
 
   #query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> {

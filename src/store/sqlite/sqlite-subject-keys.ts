@@ -19,15 +19,21 @@ export class SqliteSubjectKeys implements SubjectKeyRepository {
 
   async getOrCreate(
     tenant: string,
-    ref: string,
-    c: StoredSubjectKey & { createdMs: number },
-  ): Promise<StoredSubjectKey> {
-    prepared(
+    candidates: readonly (StoredSubjectKey & { ref: string; createdMs: number })[],
+  ): Promise<StoredSubjectKey[]> {
+    if (candidates.length === 0) return [];
+    const insert = prepared(
       this.#db,
       `INSERT INTO subject_keys (tenant, ref, kid, wrapped, created_ms) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (tenant, ref) DO NOTHING`,
-    ).run(tenant, ref, c.kid, c.wrapped, c.createdMs);
-    return (await this.find(tenant, ref))!;
+    );
+    // One transaction (one fsync) for a batch's new subjects, not one per subject.
+    this.#db.transaction(() => {
+      for (const c of candidates) insert.run(tenant, c.ref, c.kid, c.wrapped, c.createdMs);
+    })();
+    const out: StoredSubjectKey[] = [];
+    for (const c of candidates) out.push((await this.find(tenant, c.ref))!);
+    return out;
   }
 
   async byKids(tenant: string, kids: readonly string[]): Promise<StoredSubjectKey[]> {

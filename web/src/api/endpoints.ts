@@ -1,6 +1,13 @@
 import type { ProofFile } from '../integrity/verify-inclusion.ts';
 import { apiFetch, apiJson, type Params, toQuery } from './client.ts';
-import type { LegalHold, PurgeRecord, PurgeRun, RetentionPolicy } from './lifecycle-types.ts';
+import type {
+  Erasure,
+  Erasures,
+  LegalHold,
+  PurgeRecord,
+  PurgeRun,
+  RetentionPolicy,
+} from './lifecycle-types.ts';
 import type {
   ActorSuggestion,
   AlertPage,
@@ -69,6 +76,9 @@ export const api = {
     apiJson<LegalHold>(token, `/v1/legal-holds/${seg(id)}/release`, { method: 'POST', json: {} }),
   purges: (token: string, o: Signal = {}) => apiJson<{ purges: PurgeRecord[] }>(token, '/v1/purges', o),
   purgeNow: (token: string) => apiJson<PurgeRun>(token, '/v1/purges', { method: 'POST', json: {} }),
+  erasures: (token: string, o: Signal = {}) => apiJson<Erasures>(token, '/v1/erasures', o),
+  erase: (token: string, actorId: string) =>
+    apiJson<Erasure>(token, '/v1/erasures', { method: 'POST', json: { actorId } }),
   /** Checks a token: any answer but 401/403 on a one-row read means it can read the log. */
   probe: (token: string) => apiJson<EventPage>(token, '/v1/events?limit=1', { quiet401: true }),
 };
