@@ -140,6 +140,7 @@ export class AuditLog {
       options.alertRules,
     );
     this.auth.revealEvents = (tenant, rows) => personal.reveal(tenant, rows);
+    this.delivery.revealRows = (tenant, rows) => personal.reveal(tenant, rows);
   }
 
   static async open(options: AuditLogOptions): Promise<AuditLog> {

@@ -114,7 +114,7 @@ export class PersonalData {
   }
 
   /** Rows with their envelopes opened, or erased where the subject's key is gone. */
-  async reveal(tenant: string, rows: EntryRow[]): Promise<EntryRow[]> {
+  async reveal<R extends Pick<EntryRow, 'body'>>(tenant: string, rows: R[]): Promise<R[]> {
     if (!this.enabled || rows.length === 0) return rows;
     const needed = new Set<string>();
     for (const row of rows) for (const kid of envelopeKids(row.body)) needed.add(kid);
