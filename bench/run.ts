@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { authBench } from './auth-bench.js';
+import { erasureBench } from './erasure-bench.js';
 import { exportBench } from './export-bench.js';
 import { ingestBench } from './ingest-bench.js';
 import { DATA_DIR, demoDataset } from './lib/datasets.js';
@@ -32,7 +33,9 @@ import { verifyBench } from './verify-bench.js';
  * delivered per destination kind from a backlog of BENCH_STREAM_EVENTS, default 20,000, and the lag at a steady
  * 1,000 events/s), lifecycle (purge
  * rate and the longest append/read during a purge of BENCH_LIFECYCLE_EVENTS, default 100,000, expired events,
- * on SQLite and, when a server answers, PostgreSQL; not in the default run), and postgres — which is pg-ingest (HTTP ingest
+ * on SQLite and, when a server answers, PostgreSQL; not in the default run), erasure (ingest events/s with
+ * personal data in clear and encrypted, and the time of one erasure, at BENCH_ERASURE_EVENTS, default 50,000,
+ * on SQLite and PostgreSQL; not in the default run), and postgres — which is pg-ingest (HTTP ingest
  * against its raw INSERT/COPY ceilings, two servers on one database), pg-query (query latencies at each of
  * BENCH_PG_EVENTS, default 1,000,000 and 10,000,000, with EXPLAIN ANALYZE of every query shape at the
  * largest into bench/results/postgres-plans.md), pg-drivers (pg vs postgres.js) and pg-stall (the stall
@@ -85,6 +88,10 @@ if (only.includes('streaming')) await streamingBench(report, n('BENCH_STREAM_EVE
 if (only.includes('lifecycle')) {
   await lifecycleBench(report, 'sqlite', LIFECYCLE_EVENTS);
   if (await pgVersion()) await lifecycleBench(report, 'postgres', LIFECYCLE_EVENTS);
+}
+if (only.includes('erasure')) {
+  await erasureBench(report, 'sqlite', n('BENCH_ERASURE_EVENTS', 50_000));
+  if (await pgVersion()) await erasureBench(report, 'postgres', n('BENCH_ERASURE_EVENTS', 50_000));
 }
 mkdirSync(`${DATA_DIR}../results`, { recursive: true });
 if (pgParts.length > 0) {

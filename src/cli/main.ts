@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isAuditError } from '../core/domain/errors.js';
 import { registerDemo } from './commands/demo-command.js';
 import { registerDestination } from './commands/destination-command.js';
+import { registerErase } from './commands/erase-command.js';
 import { registerExport } from './commands/export-command.js';
 import { registerImport } from './commands/import-command.js';
 import { registerLifecycle } from './commands/lifecycle-command.js';
@@ -37,6 +38,7 @@ export async function main(argv: string[]): Promise<void> {
   registerWitness(program);
   registerMigrate(program);
   registerLifecycle(program);
+  registerErase(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -3,6 +3,7 @@ import { AuditError } from '../core/domain/errors.js';
 import type { Store } from '../core/ports/store.js';
 import type { ActingParty } from '../core/services/access-control.js';
 import { type AuditLog, openAuditLog } from '../core/services/audit-log.js';
+import type { PersonalDataOptions } from '../core/services/personal-data.js';
 
 export interface StoreFlags {
   db?: string;
@@ -44,13 +45,30 @@ export async function openStore(flags: StoreFlags): Promise<Store> {
   });
 }
 
+/**
+ * Crypto-shredding from the environment (docs/configuration.md): AUDITLOG_ENCRYPT_PERSONAL_DATA=1 turns it
+ * on, AUDITLOG_PERSONAL_PATHS lists JSON Pointers (comma-separated), AUDITLOG_ERASURE_KEY gives the master
+ * secret (else the key file beside the signing key).
+ */
+export function personalDataFromEnv(env: NodeJS.ProcessEnv = process.env): PersonalDataOptions {
+  const flag = (env.AUDITLOG_ENCRYPT_PERSONAL_DATA ?? '').toLowerCase();
+  if (!['', '0', 'false', '1', 'true'].includes(flag)) {
+    throw new AuditError('invalid_request', 'AUDITLOG_ENCRYPT_PERSONAL_DATA must be 1, true, 0 or false');
+  }
+  const paths = (env.AUDITLOG_PERSONAL_PATHS ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  return { encrypt: flag === '1' || flag === 'true', paths, key: env.AUDITLOG_ERASURE_KEY || undefined };
+}
+
 export async function openRuntime(
   flags: StoreFlags,
   options: Omit<Parameters<typeof openAuditLog>[0], 'store'> = {},
 ): Promise<AuditLog> {
   const store = await openStore(flags);
   try {
-    return await openAuditLog({ ...options, store });
+    return await openAuditLog({ personalData: personalDataFromEnv(), ...options, store });
   } catch (error) {
     await store.close();
     throw error;

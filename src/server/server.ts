@@ -17,6 +17,7 @@ import { installUrlTextCheck } from './plugins/url-text.js';
 import { defaultWebRoot, registerWebUi, type WebUiOptions } from './plugins/web-ui.js';
 import { authEventsRoutes } from './routes/auth-events-routes.js';
 import { destinationRoutes } from './routes/destination-routes.js';
+import { erasureRoutes } from './routes/erasure-routes.js';
 import { eventsRoutes } from './routes/events-routes.js';
 import { exportRoutes } from './routes/export-routes.js';
 import { integrityRoutes } from './routes/integrity-routes.js';
@@ -170,6 +171,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(destinationRoutes, { log });
   watchDelivery(metrics, log);
   await app.register(lifecycleRoutes, { log });
+  await app.register(erasureRoutes, { log });
   await registerWebUi(app, { ...options.webUi, root: options.webUi?.root ?? defaultWebRoot() });
   return app;
 }

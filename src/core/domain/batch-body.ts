@@ -26,3 +26,13 @@ export function splitBatch(body: unknown): { items: unknown[]; paths: string[] }
   }
   return { items: events, paths: events.map((_, i) => `/events/${i}`) };
 }
+
+/** A store names a conflicting entry by index; the client knows it by the path it sent. */
+export function withBatchPaths(error: unknown, paths: readonly string[]): unknown {
+  if (!(error instanceof AuditError) || error.code !== 'idempotency_conflict') return error;
+  const details = error.details.map((d) => {
+    const m = /^\/(\d+)(\/.*)?$/.exec(d.path);
+    return m ? { ...d, path: `${paths[Number(m[1])] ?? ''}${m[2] ?? ''}` } : d;
+  });
+  return new AuditError(error.code, error.message, details);
+}

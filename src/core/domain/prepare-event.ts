@@ -10,6 +10,7 @@ import { reservedFieldErrors } from './reserved-events.js';
 import { compileSchema, schemaErrors } from './schema-validator.js';
 import { EventInput, LIMITS } from './schemas/event-schema.js';
 import { SearchStrings } from './search-text.js';
+import { type EventShredder, shredEvent } from './shred-event.js';
 import { fold } from './text-fold.js';
 import { formatTimestamp, parseRfc3339 } from './time.js';
 import { dotSegmentErrors } from './url-segment.js';
@@ -21,6 +22,10 @@ export interface PrepareContext {
   redactor: Redactor;
   /** The log's own records and an operator's import of an export: reserved types and actors allowed. */
   allowReserved?: boolean;
+  /** Encrypts personal fields under subject keys (crypto-shredding); absent: stored in clear. */
+  shredder?: EventShredder;
+  /** The batch went through checkEvents already (the caller resolved subject keys in between). */
+  checked?: boolean;
 }
 
 const MAX_VALUE_DEPTH = 64;
@@ -37,7 +42,7 @@ export function prepareEvents(
   paths: readonly string[],
   ctx: PrepareContext,
 ): PreparedEvent[] {
-  checkEvents(items, paths, ctx);
+  if (!ctx.checked) checkEvents(items, paths, ctx);
   return items.map((item) => prepareEvent(item as EventInput, ctx));
 }
 
@@ -170,7 +175,7 @@ function prepareEvent(e: EventInput, ctx: PrepareContext): PreparedEvent {
   const userAgent = e.userAgent === undefined ? undefined : redactor.redactText(tenant, e.userAgent);
   const actor = { ...e.actor, type: e.actor.type ?? 'user' };
   const eventType = e.eventType ?? defaultEventType(e.target.type, e.action);
-  const content = {
+  const clear = {
     id: e.id ?? newId(),
     occurredAt: formatTimestamp(occurredMs),
     actor,
@@ -188,23 +193,38 @@ function prepareEvent(e: EventInput, ctx: PrepareContext): PreparedEvent {
     reason,
     metadata,
   };
-  const search = new SearchStrings()
-    .add(actor.id)
-    .add(actor.username)
-    .add(actor.displayName)
+  const clearColumns = {
+    actorId: actor.id,
+    actorUsername: actor.username ?? null,
+    actorUsernameFolded: actor.username === undefined ? null : fold(actor.username),
+    actorDisplayName: actor.displayName ?? null,
+    action: e.action,
+    category: e.category,
+    eventType,
+    targetType: e.target.type,
+    targetId: e.target.id,
+    targetIdFolded: fold(e.target.id),
+    targetNameFolded: e.target.name === undefined ? null : fold(e.target.name),
+    ipKey: e.ip === undefined ? null : ipKey(e.ip),
+    sessionId: e.sessionId ?? null,
+  };
+  const shred = ctx.shredder;
+  const { content, columns } = shred
+    ? shredEvent(clear, clearColumns, shred)
+    : { content: clear, columns: clearColumns };
+  const search = new SearchStrings();
+  // Personal strings stay out of the keyword index when encrypted: filters find them by blind index.
+  if (!shred) search.add(actor.id).add(actor.username).add(actor.displayName);
+  search
     .add(e.action)
     .add(eventType)
     .add(e.category)
     .add(e.target.type)
     .add(e.target.id)
     .add(e.target.name)
-    .add(`${e.target.type}: ${e.target.name ?? e.target.id}`)
-    .add(e.ip)
-    .add(userAgent)
-    .add(reason)
-    .addJson(oldValue)
-    .addJson(newValue)
-    .addJson(metadata);
+    .add(`${e.target.type}: ${e.target.name ?? e.target.id}`);
+  if (!shred) search.add(e.ip).add(userAgent);
+  search.add(reason).addJson(content.oldValue).addJson(content.newValue).addJson(content.metadata);
   return {
     stream: 'event',
     id: content.id,
@@ -214,20 +234,6 @@ function prepareEvent(e: EventInput, ctx: PrepareContext): PreparedEvent {
     receivedMs: ctx.now,
     body: canonicalJson(content),
     search: search.toArray(),
-    columns: {
-      actorId: actor.id,
-      actorUsername: actor.username ?? null,
-      actorUsernameFolded: actor.username === undefined ? null : fold(actor.username),
-      actorDisplayName: actor.displayName ?? null,
-      action: e.action,
-      category: e.category,
-      eventType,
-      targetType: e.target.type,
-      targetId: e.target.id,
-      targetIdFolded: fold(e.target.id),
-      targetNameFolded: e.target.name === undefined ? null : fold(e.target.name),
-      ipKey: e.ip === undefined ? null : ipKey(e.ip),
-      sessionId: e.sessionId ?? null,
-    },
+    columns,
   };
 }

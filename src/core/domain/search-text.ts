@@ -1,4 +1,5 @@
 import { isRedactedMarker } from './redact.js';
+import { isEnvelope } from './subject-crypto.js';
 import { fold } from './text-fold.js';
 
 /**
@@ -20,7 +21,8 @@ export class SearchStrings {
   addJson(value: unknown, depth = 0): this {
     if (value === null || value === undefined) return this;
     if (typeof value !== 'object') return this.add(value as string | number | boolean);
-    if (depth > 64 || isRedactedMarker(value)) return this;
+    // An envelope (crypto-shredded personal value) contributes nothing: its bytes are not words.
+    if (depth > 64 || isRedactedMarker(value) || isEnvelope(value)) return this;
     if (Array.isArray(value)) {
       for (const item of value) this.addJson(item, depth + 1);
       return this;

@@ -23,6 +23,7 @@ import type { SignedCheckpoint } from '../domain/signing.js';
 import type { DestinationRepository } from './destination-repository.js';
 import type { LifecycleRepository } from './lifecycle-repository.js';
 import type { MerkleStore } from './merkle-store.js';
+import type { SubjectKeyRepository } from './subject-key-repository.js';
 import type { TokenRepository } from './token-repository.js';
 
 /**
@@ -144,6 +145,14 @@ export interface Store {
   readonly destinations: DestinationRepository;
   /** Retention policies, legal holds and purges (lifecycle-repository.ts). */
   readonly lifecycle: LifecycleRepository;
+  /** Crypto-shredding's subject keys (subject-key-repository.ts). */
+  readonly subjects: SubjectKeyRepository;
+  /**
+   * The master secret of crypto-shredding, kept in a key file beside the signing key (never in the
+   * database); undefined when there is none yet. `save` writes it once and answers the kept one.
+   */
+  loadErasureKey(): Promise<string | undefined>;
+  saveErasureKey(secret: string): Promise<string>;
   /** Each tenant's Merkle tree over its entries (merkle-store.ts). */
   readonly merkle: MerkleStore;
 

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { AlertRules } from '../domain/attack-detection.js';
-import { splitBatch } from '../domain/batch-body.js';
+import { splitBatch, withBatchPaths } from '../domain/batch-body.js';
 import { type Catalog, categoryKeys, categoryLabel, DEFAULT_CATALOG } from '../domain/catalog.js';
 import { encodeCursor } from '../domain/cursor.js';
 import type { AppendedEntry, PreparedEntry, Stream } from '../domain/entry.js';
-import { AuditError, invalidQuery, notFound } from '../domain/errors.js';
+import { invalidQuery, notFound } from '../domain/errors.js';
 import { PAGE_PARAMS, parseEventFilter, parsePage, type RawQuery } from '../domain/event-query.js';
 import type { EventFilter, StatsKey } from '../domain/filters.js';
 import { formatEvent } from '../domain/format-event.js';
@@ -20,10 +20,12 @@ import { AuthLog } from './auth-log.js';
 import { Checkpointer, type CheckpointPolicy, loadSigningKey } from './checkpointer.js';
 import { Deliverer } from './delivery/deliverer.js';
 import { Destinations } from './destinations.js';
+import { Erasure } from './erasure.js';
 import { coalesce, csvExport, type ExportFormat } from './export-stream.js';
 import { Integrity } from './integrity.js';
 import { Lifecycle } from './lifecycle.js';
 import { MerkleLog } from './merkle-log.js';
+import { PersonalData, type PersonalDataOptions } from './personal-data.js';
 import { verifiableExport } from './verifiable-export.js';
 
 export interface AuditLogOptions {
@@ -45,6 +47,8 @@ export interface AuditLogOptions {
   keywordScanLimit?: number;
   /** Keep each tenant's Merkle tree up to date after appends (default true; false: only when a proof asks). */
   maintainMerkleTree?: boolean;
+  /** Crypto-shredding of personal fields (docs/lifecycle.md#erasure-of-a-data-subject); off by default. */
+  personalData?: PersonalDataOptions;
   /** Called after every successful append (metrics). */
   onAppend?: (stream: Stream, entries: readonly AppendedEntry[]) => void;
 }
@@ -78,6 +82,8 @@ export class AuditLog {
   readonly delivery: Deliverer;
   readonly lifecycle: Lifecycle;
   readonly merkle: MerkleLog;
+  readonly personal: PersonalData;
+  readonly erasure: Erasure;
   readonly #redactor: Redactor;
   readonly #categories: ReadonlySet<string>;
   readonly #onAppend: AuditLogOptions['onAppend'];
@@ -89,7 +95,9 @@ export class AuditLog {
     redactor: Redactor,
     signingKey: SigningKey,
     destinationKey: Buffer,
+    personal: PersonalData,
   ) {
+    this.personal = personal;
     this.store = options.store;
     this.catalog = options.catalog ?? DEFAULT_CATALOG;
     this.now = options.now ?? Date.now;
@@ -107,6 +115,7 @@ export class AuditLog {
       record: (tenant, event) => this.recordSelfAudit(tenant, event),
     });
     this.merkle = new MerkleLog(this.store, signingKey);
+    this.erasure = new Erasure(this.store, personal, (tenant, event) => this.recordSelfAudit(tenant, event));
     this.#maintainMerkleTree = options.maintainMerkleTree ?? true;
     this.access = new AccessControl(this.store, this.now, (tenant, event) =>
       this.recordSelfAudit(tenant, event),
@@ -130,6 +139,8 @@ export class AuditLog {
       redactor,
       options.alertRules,
     );
+    this.auth.revealEvents = (tenant, rows) => personal.reveal(tenant, rows);
+    this.delivery.revealRows = (tenant, rows) => personal.reveal(tenant, rows);
   }
 
   static async open(options: AuditLogOptions): Promise<AuditLog> {
@@ -144,6 +155,7 @@ export class AuditLog {
       new Redactor(Buffer.from(key, 'base64'), options.redaction),
       signingKey,
       Buffer.from(destinationKey, 'base64'),
+      await PersonalData.open(options.store, options.personalData ?? {}, options.now ?? Date.now),
     );
     log.checkpoints.start();
     return log;
@@ -160,13 +172,14 @@ export class AuditLog {
     by: { operator?: boolean } = {},
   ): Promise<AppendedEntry[]> {
     const { items, paths } = splitBatch(body);
-    const entries = prepareEvents(items, paths, {
+    const ctx = {
       tenant,
       now: this.now(),
       categories: this.#categories,
       redactor: this.#redactor,
       allowReserved: by.operator === true,
-    });
+    };
+    const entries = prepareEvents(items, paths, await this.personal.context(items, paths, ctx));
     return this.#commit(tenant, entries, paths);
   }
 
@@ -218,7 +231,7 @@ export class AuditLog {
     const limit = parsePage({ limit: query.limit }, { order: 'asc' }).limit;
     // Read the head first: every entry up to it is visible to the query that follows.
     const head = (await this.store.chainHead(tenant))?.seq ?? 0;
-    const rows = await this.store.listEvents(tenant, filter, {
+    const rows = await this.store.listEvents(tenant, this.personal.filter(tenant, filter), {
       order: 'asc',
       orderBy: 'seq',
       limit,
@@ -227,13 +240,15 @@ export class AuditLog {
     const last = rows.at(-1)?.seq ?? 0;
     // Where the next poll can start: past the newest match, or past the head when the page was not full.
     const highSeq = rows.length === limit ? last : Math.max(head, last, Number(afterSeq));
-    return { events: rows.map((r) => formatEvent(r)), nextCursor: null, highSeq };
+    const shown = await this.personal.reveal(tenant, rows);
+    return { events: shown.map((r) => formatEvent(r)), nextCursor: null, highSeq };
   }
 
   async getEvent(tenant: string, id: string): Promise<StoredEvent> {
     const row = await this.store.getEvent(tenant, id);
     if (!row) throw notFound(`Event ${id}`);
-    return formatEvent(row);
+    const [shown] = await this.personal.reveal(tenant, [row]);
+    return formatEvent(shown!);
   }
 
   /** Every event of one entity, oldest first (further filters allowed). */
@@ -257,7 +272,11 @@ export class AuditLog {
       throw invalidQuery('/groupBy', `must be one of: ${STATS_KEYS.join(', ')}`);
     }
     const filter = parseEventFilter(query, new Set(['groupBy']));
-    const groups = await this.store.eventStats(tenant, filter, groupBy as StatsKey);
+    const groups = await this.store.eventStats(
+      tenant,
+      this.personal.filter(tenant, filter),
+      groupBy as StatsKey,
+    );
     if (groupBy === 'category') {
       return {
         groups: groups.map((g) => {
@@ -278,7 +297,8 @@ export class AuditLog {
    * entries: the page may then hold fewer events than asked (even none) and its cursor continues the search
    * after the last entry examined, so a rare two-letter word never holds a request for a whole-log scan.
    */
-  async #page(tenant: string, filter: EventFilter, page: ReturnType<typeof parsePage>): Promise<EventPage> {
+  async #page(tenant: string, clear: EventFilter, page: ReturnType<typeof parsePage>): Promise<EventPage> {
+    const filter = this.personal.filter(tenant, clear);
     const spec = { ...page, limit: page.limit + 1 };
     const { rows, scannedTo } = filter.terms?.length
       ? await this.store.searchEvents(tenant, filter, spec, this.#keywordScanLimit)
@@ -287,7 +307,7 @@ export class AuditLog {
     const shown = more ? rows.slice(0, page.limit) : rows;
     const last = more ? shown[shown.length - 1] : scannedTo;
     return {
-      events: shown.map((r) => formatEvent(r)),
+      events: (await this.personal.reveal(tenant, shown)).map((r) => formatEvent(r)),
       nextCursor: last
         ? encodeCursor({ occurredMs: last.occurredMs, seq: last.seq, order: page.order })
         : null,
@@ -307,7 +327,7 @@ export class AuditLog {
   ): { stream: Readable; format: ExportFormat; recorded: Promise<void> } {
     const format = query.format ?? 'ndjson';
     if (format !== 'csv' && format !== 'ndjson') throw invalidQuery('/format', 'must be csv or ndjson');
-    const filter = parseEventFilter(query, new Set(['format', 'order']));
+    const filter = this.personal.filter(tenant, parseEventFilter(query, new Set(['format', 'order'])));
     const { order } = parsePage({ order: query.order }, { order: 'asc' });
     let rowCount = 0;
     const counted = () => {
@@ -318,7 +338,7 @@ export class AuditLog {
     const stream =
       format === 'ndjson'
         ? Readable.from(coalesce(verifiableExport(this, tenant, filter, counted)))
-        : csvExport(this.store, tenant, filter, order, counted);
+        : csvExport(this.store, tenant, filter, order, counted, this.personal);
     const exportId = newId();
     const filters = Object.fromEntries(
       Object.entries(query).filter(([k, v]) => k !== 'format' && v !== undefined),
@@ -345,13 +365,14 @@ export class AuditLog {
 
   /** Appends an event about the log's own administration (category security, always allowed). */
   async recordSelfAudit(tenant: string, event: Record<string, unknown>): Promise<void> {
-    const entries = prepareEvents([event], [''], {
+    const ctx = {
       tenant,
       now: this.now(),
       categories: new Set([...this.#categories, 'security']),
       redactor: this.#redactor,
       allowReserved: true,
-    });
+    };
+    const entries = prepareEvents([event], [''], await this.personal.context([event], [''], ctx));
     await this.#commit(tenant, entries, ['']);
   }
 
@@ -367,16 +388,6 @@ export class AuditLog {
       await this.store.close();
     }
   }
-}
-
-/** A store names a conflicting entry by index; the client knows it by the path it sent. */
-function withBatchPaths(error: unknown, paths: readonly string[]): unknown {
-  if (!(error instanceof AuditError) || error.code !== 'idempotency_conflict') return error;
-  const details = error.details.map((d) => {
-    const m = /^\/(\d+)(\/.*)?$/.exec(d.path);
-    return m ? { ...d, path: `${paths[Number(m[1])] ?? ''}${m[2] ?? ''}` } : d;
-  });
-  return new AuditError(error.code, error.message, details);
 }
 
 export function openAuditLog(options: AuditLogOptions): Promise<AuditLog> {

@@ -26,6 +26,7 @@ import { formatAuthEvent, formatSession } from '../domain/format-auth.js';
 import { formatEvent } from '../domain/format-event.js';
 import { prepareAuthEvents } from '../domain/prepare-auth-event.js';
 import type { Redactor } from '../domain/redact.js';
+import type { EntryRow } from '../domain/rows.js';
 import {
   type Alert,
   AUTH_TYPES,
@@ -56,6 +57,8 @@ type Append = (
  */
 export class AuthLog {
   readonly #store: Store;
+  /** Opens crypto-shredded envelopes of administrative events (AuditLog sets it). */
+  revealEvents: (tenant: string, rows: EntryRow[]) => Promise<EntryRow[]> = async (_t, rows) => rows;
   readonly #now: () => number;
   readonly #append: Append;
   readonly #redactor: Pick<Redactor, 'redactText'>;
@@ -159,7 +162,9 @@ export class AuthLog {
     );
     return {
       ...formatSession(row),
-      actions: actions.slice(0, SESSION_ACTIONS_LIMIT).map((r) => formatEvent(r)),
+      actions: (await this.revealEvents(tenant, actions.slice(0, SESSION_ACTIONS_LIMIT))).map((r) =>
+        formatEvent(r),
+      ),
       actionsTruncated: actions.length > SESSION_ACTIONS_LIMIT,
     };
   }

@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { CSV_HEADER } from '../domain/csv-format.js';
+import { CSV_HEADER, csvBytes, pageEnd } from '../domain/csv-format.js';
 import type { EventFilter, Keyset } from '../domain/filters.js';
 import type { Store } from '../ports/store.js';
+import type { PersonalData } from './personal-data.js';
 
 export type ExportFormat = 'csv' | 'ndjson';
 
@@ -36,9 +37,16 @@ export function csvExport(
   filter: EventFilter,
   order: 'asc' | 'desc',
   onRow: () => void,
+  personal?: PersonalData,
 ): Readable {
-  const read = (after: Keyset | null) =>
-    store.csvPage(tenant, filter, { order, limit: PAGE, ...(after ? { after } : {}) });
+  const spec = (after: Keyset | null) => ({ order, limit: PAGE, ...(after ? { after } : {}) });
+  // Encrypted rows are opened here (the keys stay on this thread), then formatted like a store's page.
+  const read = personal?.enabled
+    ? async (after: Keyset | null) => {
+        const rows = await personal.reveal(tenant, await store.listEvents(tenant, filter, spec(after)));
+        return { ...pageEnd(rows), csv: Promise.resolve(csvBytes(rows)) };
+      }
+    : (after: Keyset | null) => store.csvPage(tenant, filter, spec(after));
   return Readable.from(
     (async function* () {
       yield CSV_HEADER;

@@ -24,6 +24,7 @@ import type {
 import type { SessionRow } from '../../core/domain/session-merge.js';
 import type { SignedCheckpoint } from '../../core/domain/signing.js';
 import type { Store, StoreCapabilities, StoreHealth } from '../../core/ports/store.js';
+import { erasureKeyFileBeside, readKeyFile, writeKeyFileOnce } from '../key-file.js';
 import { WorkerPool } from '../threads/worker-pool.js';
 import * as auth from './postgres-auth-queries.js';
 import { PostgresAvailability } from './postgres-availability.js';
@@ -36,6 +37,7 @@ import { PostgresMerkleStore } from './postgres-merkle-store.js';
 import { migratePostgres } from './postgres-migrations.js';
 import { ensurePartitions } from './postgres-partitions.js';
 import type { PgReaderArgs, PgReaderOp, PgReaderResult } from './postgres-read-ops.js';
+import { PostgresSubjectKeys } from './postgres-subject-keys.js';
 import { PostgresTokenRepository } from './postgres-token-repository.js';
 import { PostgresWriter } from './postgres-writer.js';
 
@@ -82,6 +84,7 @@ export class PostgresStore implements Store {
     ensurePartitions: (monthsAhead) => ensurePartitions(this.#pool, Date.now(), monthsAhead),
   };
   readonly tokens: PostgresTokenRepository;
+  readonly subjects: PostgresSubjectKeys;
   readonly destinations: PostgresDestinationRepository;
   readonly lifecycle: PostgresLifecycleRepository;
   readonly merkle: PostgresMerkleStore;
@@ -114,6 +117,7 @@ export class PostgresStore implements Store {
     this.#writer = writerPool ? new PostgresWriter(writerPool, this.#availability, maxGroupEntries) : null;
     this.#keyFile = keyFile;
     this.tokens = new PostgresTokenRepository(pool, this.#availability);
+    this.subjects = new PostgresSubjectKeys(writerPool ?? pool, this.#availability);
     this.destinations = new PostgresDestinationRepository(pool, this.#availability);
     this.lifecycle = new PostgresLifecycleRepository(pool, writerPool, this.#availability);
     this.merkle = new PostgresMerkleStore(pool, this.#availability);
@@ -214,6 +218,15 @@ export class PostgresStore implements Store {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     return readFileSync(this.#keyFile, 'utf8');
+  }
+
+  /** Beside the signing key's file (`…erasure-key`), never in the database. */
+  async loadErasureKey(): Promise<string | undefined> {
+    return readKeyFile(erasureKeyFileBeside(this.#keyFile));
+  }
+
+  async saveErasureKey(secret: string): Promise<string> {
+    return writeKeyFileOnce(erasureKeyFileBeside(this.#keyFile), secret);
   }
 
   listEvents(tenant: string, filter: EventFilter, page: PageSpec): Promise<EntryRow[]> {

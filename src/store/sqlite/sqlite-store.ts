@@ -24,6 +24,7 @@ import type {
 import type { SessionRow } from '../../core/domain/session-merge.js';
 import type { SignedCheckpoint } from '../../core/domain/signing.js';
 import type { Store, StoreCapabilities, StoreHealth } from '../../core/ports/store.js';
+import { readKeyFile, writeKeyFileOnce } from '../key-file.js';
 import {
   type FileIdentity,
   fileIdentity,
@@ -39,6 +40,7 @@ import { SqliteMerkleStore } from './sqlite-merkle-store.js';
 import { migrateSqlite } from './sqlite-migrations.js';
 import { type ReadArgs, type ReadOp, type ReadResult, runReadOp } from './sqlite-read-ops.js';
 import { SqliteReaderPool } from './sqlite-reader-pool.js';
+import { SqliteSubjectKeys } from './sqlite-subject-keys.js';
 import { SqliteTokenRepository } from './sqlite-token-repository.js';
 import { SqliteWriterClient } from './sqlite-writer-client.js';
 
@@ -69,6 +71,7 @@ export class SqliteStore implements Store {
   readonly destinations: SqliteDestinationRepository;
   readonly lifecycle: SqliteLifecycleRepository;
   readonly merkle: SqliteMerkleStore;
+  readonly subjects: SqliteSubjectKeys;
   readonly #db: SqliteDb;
   readonly #writer: SqliteWriterClient | null;
   readonly #readers: SqliteReaderPool | null;
@@ -99,6 +102,7 @@ export class SqliteStore implements Store {
         ? writer.extendMerkle(tenant, size, nodes)
         : Promise.reject(new AuditError('store_unavailable', 'The store is open read-only')),
     );
+    this.subjects = new SqliteSubjectKeys(db);
   }
 
   static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
@@ -198,10 +202,19 @@ export class SqliteStore implements Store {
     return readFileSync(file, 'utf8');
   }
 
-  #keyFile(): string {
+  /** The erasure master secret lives in `<db>.erasure-key`, beside the signing key, owner-only. */
+  async loadErasureKey(): Promise<string | undefined> {
+    return readKeyFile(this.#keyFile('erasure-key'));
+  }
+
+  async saveErasureKey(secret: string): Promise<string> {
+    return writeKeyFileOnce(this.#keyFile('erasure-key'), secret);
+  }
+
+  #keyFile(kind = 'signing-key.pem'): string {
     if (this.file === ':memory:')
       throw new AuditError('store_unavailable', 'An in-memory store keeps no key file');
-    return `${this.file}.signing-key.pem`;
+    return `${this.file}.${kind}`;
   }
 
   async listEvents(tenant: string, filter: EventFilter, page: PageSpec): Promise<EntryRow[]> {

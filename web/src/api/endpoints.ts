@@ -8,7 +8,14 @@ import type {
   DestinationTest,
   DestinationUpdateBody,
 } from './destination-types.ts';
-import type { LegalHold, PurgeRecord, PurgeRun, RetentionPolicy } from './lifecycle-types.ts';
+import type {
+  Erasure,
+  Erasures,
+  LegalHold,
+  PurgeRecord,
+  PurgeRun,
+  RetentionPolicy,
+} from './lifecycle-types.ts';
 import type {
   ActorSuggestion,
   AlertPage,
@@ -97,6 +104,9 @@ export const api = {
     apiJson<LegalHold>(token, `/v1/legal-holds/${seg(id)}/release`, { method: 'POST', json: {} }),
   purges: (token: string, o: Signal = {}) => apiJson<{ purges: PurgeRecord[] }>(token, '/v1/purges', o),
   purgeNow: (token: string) => apiJson<PurgeRun>(token, '/v1/purges', { method: 'POST', json: {} }),
+  erasures: (token: string, o: Signal = {}) => apiJson<Erasures>(token, '/v1/erasures', o),
+  erase: (token: string, actorId: string) =>
+    apiJson<Erasure>(token, '/v1/erasures', { method: 'POST', json: { actorId } }),
   /** Checks a token: any answer but 401/403 on a one-row read means it can read the log. */
   probe: (token: string) => apiJson<EventPage>(token, '/v1/events?limit=1', { quiet401: true }),
 };

@@ -7,10 +7,11 @@ import { SafeText } from '../components/safe-text.tsx';
 import { Empty, ErrorBox, Loading } from '../components/state-views.tsx';
 import { TimeText } from '../components/time-cell.tsx';
 import { useAsync } from '../hooks/use-async.ts';
+import { ErasureSection } from './erasure-section.tsx';
 
 /**
  * Data lifecycle for admin tokens (docs/lifecycle.md): the tenant's retention policies, legal holds and
- * purge history, with forms over the same endpoints the CLI and API use. Every change is an audit event.
+ * purge history and erasures, with forms over the same endpoints the CLI and API use. Every change is an audit event.
  */
 export function LifecyclePage() {
   const token = useToken();
@@ -187,6 +188,7 @@ export function LifecyclePage() {
             <Empty title="Nothing purged yet." />
           )}
         </section>
+        <ErasureSection token={token} generation={generation} act={act} />
       </div>
     </div>
   );

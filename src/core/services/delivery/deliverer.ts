@@ -8,6 +8,7 @@ import {
   retryDelayMs,
 } from '../../domain/destination.js';
 import { outgoingEntry } from '../../domain/destination-payload.js';
+import type { ChainRow } from '../../domain/rows.js';
 import type { Store } from '../../ports/store.js';
 import type { Destinations } from '../destinations.js';
 import { senderFor } from './sender.js';
@@ -43,6 +44,8 @@ export interface DeliveryListener {
  */
 export class Deliverer {
   readonly #store: Store;
+  /** Opens crypto-shredded envelopes before formatting (AuditLog sets it): a destination is a read path. */
+  revealRows: (tenant: string, rows: ChainRow[]) => Promise<ChainRow[]> = async (_t, rows) => rows;
   readonly #destinations: Destinations;
   readonly #now: () => number;
   readonly #running = new Map<string, Promise<void>>();
@@ -192,7 +195,10 @@ export class Deliverer {
         const retryUpTo = this.#retryUpTo.get(d.id);
         const limit =
           retryUpTo !== undefined ? Math.max(1, retryUpTo - progress.cursorSeq) : d.settings.batchSize;
-        const rows = await this.#store.scanChain(d.tenant, progress.cursorSeq, limit);
+        const rows = await this.revealRows(
+          d.tenant,
+          await this.#store.scanChain(d.tenant, progress.cursorSeq, limit),
+        );
         if (rows.length === 0) return;
         const lastSeq = rows[rows.length - 1]!.seq;
         const entries = rows

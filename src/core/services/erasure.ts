@@ -1,0 +1,69 @@
+import { notFound } from '../domain/errors.js';
+import { formatEvent } from '../domain/format-event.js';
+import type { StoredEvent } from '../domain/schemas/event-schema.js';
+import type { Store } from '../ports/store.js';
+import type { ActingParty } from './access-control.js';
+import type { PersonalData } from './personal-data.js';
+
+export interface ErasureResult {
+  keyId: string;
+  erasedAt: string;
+  status: 'completed';
+}
+
+/**
+ * Erasure of a data subject (GDPR Art. 17) by crypto-shredding: its key is destroyed, so every envelope it
+ * sealed reads as erased, while the chain, which covers the ciphertext, still verifies. Each erasure is an
+ * `auditlog.subject_erased` event naming the key id only, never the subject.
+ */
+export class Erasure {
+  readonly #store: Store;
+  readonly #personal: PersonalData;
+  readonly #record: (tenant: string, event: Record<string, unknown>) => Promise<void>;
+
+  constructor(
+    store: Store,
+    personal: PersonalData,
+    record: (tenant: string, event: Record<string, unknown>) => Promise<void>,
+  ) {
+    this.#store = store;
+    this.#personal = personal;
+    this.#record = record;
+  }
+
+  get enabled(): boolean {
+    return this.#personal.enabled;
+  }
+
+  async erase(tenant: string, actorId: string, by: ActingParty): Promise<ErasureResult> {
+    if (!this.#personal.enabled) {
+      throw notFound(
+        'Personal data is not encrypted on this log (AUDITLOG_ENCRYPT_PERSONAL_DATA): no subject',
+      );
+    }
+    const erased = await this.#personal.erase(tenant, actorId);
+    if (!erased) throw notFound(`Data subject ${actorId}`);
+    await this.#record(tenant, {
+      ...by,
+      action: 'delete',
+      category: 'security',
+      eventType: 'auditlog.subject_erased',
+      target: { type: 'SubjectKey', id: erased.kid },
+      oldValue: { keyId: erased.kid },
+    });
+    return { keyId: erased.kid, erasedAt: new Date().toISOString(), status: 'completed' };
+  }
+
+  /** The tenant's erasures, newest first, read from their audit events. */
+  async list(tenant: string, limit = 100): Promise<ErasureResult[]> {
+    const rows = await this.#store.listEvents(
+      tenant,
+      { eventTypes: ['auditlog.subject_erased'] },
+      { order: 'desc', limit },
+    );
+    return rows.map((row) => {
+      const e: StoredEvent = formatEvent(row);
+      return { keyId: e.target.id, erasedAt: e.receivedAt, status: 'completed' as const };
+    });
+  }
+}

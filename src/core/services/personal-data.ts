@@ -1,0 +1,178 @@
+import { randomBytes } from 'node:crypto';
+import { invalidQuery } from '../domain/errors.js';
+import type { EventFilter } from '../domain/filters.js';
+import { newId } from '../domain/ids.js';
+import { checkEvents, type PrepareContext } from '../domain/prepare-event.js';
+import type { EntryRow } from '../domain/rows.js';
+import { checkPersonalPaths, type EventShredder, revealEventBody } from '../domain/shred-event.js';
+import {
+  blindIndex,
+  envelopeKids,
+  newSubjectKey,
+  subjectRef,
+  type TenantKeys,
+  tenantKeys,
+  unwrapSubjectKey,
+  wrapSubjectKey,
+} from '../domain/subject-crypto.js';
+import type { Store } from '../ports/store.js';
+import type { ErasedSubject } from '../ports/subject-key-repository.js';
+
+export interface PersonalDataOptions {
+  /** Store personal fields encrypted under per-subject keys (crypto-shredding); default false. */
+  encrypt?: boolean;
+  /** JSON Pointers of personal values: `/newValue/phone`, `/values/email` (both values), `/metadata/…`. */
+  paths?: readonly string[];
+  /** The master secret (base64 of 32 bytes); default: the store's erasure key file, created once. */
+  key?: string;
+}
+
+/** Unwrapped keys kept in memory (LRU by insertion); a subject key is 32 bytes. */
+const CACHE_LIMIT = 10_000;
+
+/**
+ * Crypto-shredding over a store (docs/lifecycle.md#erasure-of-a-data-subject): subject keys for ingest,
+ * reveal for reads, blind indexes for filters, and erasure. Disabled, it changes nothing anywhere.
+ */
+export class PersonalData {
+  readonly enabled: boolean;
+  readonly #store: Store;
+  readonly #master: Buffer | null;
+  readonly #paths: readonly string[];
+  readonly #now: () => number;
+  readonly #tenants = new Map<string, TenantKeys>();
+  /** `tenant ␀ ref` → the subject's key; `tenant ␀ kid` → key, or null once erased. */
+  readonly #byRef = new Map<string, { kid: string; key: Buffer }>();
+  readonly #byKid = new Map<string, Buffer | null>();
+
+  private constructor(store: Store, master: Buffer | null, paths: readonly string[], now: () => number) {
+    this.enabled = master !== null;
+    this.#store = store;
+    this.#master = master;
+    this.#paths = paths;
+    this.#now = now;
+  }
+
+  static async open(store: Store, options: PersonalDataOptions, now: () => number): Promise<PersonalData> {
+    const paths = checkPersonalPaths(options.paths ?? []);
+    if (!options.encrypt) return new PersonalData(store, null, paths, now);
+    const secret =
+      options.key ??
+      (await store.loadErasureKey()) ??
+      (await store.saveErasureKey(randomBytes(32).toString('base64')));
+    const master = Buffer.from(secret, 'base64');
+    if (master.length < 32) throw new Error('The erasure key must be at least 32 bytes, base64');
+    return new PersonalData(store, master, paths, now);
+  }
+
+  #keys(tenant: string): TenantKeys {
+    let keys = this.#tenants.get(tenant);
+    if (!keys) {
+      keys = tenantKeys(this.#master!, tenant);
+      this.#tenants.set(tenant, keys);
+    }
+    return keys;
+  }
+
+  /** With crypto-shredding on: the batch checked first, then its actors' subject keys resolved. */
+  async context(
+    items: readonly unknown[],
+    paths: readonly string[],
+    ctx: PrepareContext,
+  ): Promise<PrepareContext> {
+    if (!this.enabled) return ctx;
+    checkEvents(items, paths, ctx);
+    const actorIds = items.map((e) => (e as { actor: { id: string } }).actor.id);
+    return { ...ctx, checked: true, shredder: await this.shredder(ctx.tenant, actorIds) };
+  }
+
+  /** The shredder for one batch: every actor's subject key resolved (created when new) beforehand. */
+  async shredder(tenant: string, actorIds: readonly string[]): Promise<EventShredder | undefined> {
+    if (!this.enabled) return undefined;
+    const keys = this.#keys(tenant);
+    const resolved = new Map<string, { kid: string; key: Buffer }>();
+    const fresh: { actorId: string; ref: string; kid: string; wrapped: string; createdMs: number }[] = [];
+    for (const actorId of new Set(actorIds)) {
+      const ref = subjectRef(keys.blind, actorId);
+      const known = this.#byRef.get(`${tenant}\u0000${ref}`);
+      if (known) resolved.set(actorId, known);
+      else {
+        const kid = newId();
+        const wrapped = wrapSubjectKey(keys.wrap, tenant, kid, newSubjectKey());
+        fresh.push({ actorId, ref, kid, wrapped, createdMs: this.#now() });
+      }
+    }
+    const stored = await this.#store.subjects.getOrCreate(tenant, fresh);
+    fresh.forEach((f, i) => {
+      const { kid, wrapped } = stored[i]!;
+      const subject = { kid, key: unwrapSubjectKey(keys.wrap, tenant, kid, wrapped) };
+      remember(this.#byRef, `${tenant}\u0000${f.ref}`, subject);
+      remember(this.#byKid, `${tenant}\u0000${kid}`, subject.key);
+      resolved.set(f.actorId, subject);
+    });
+    return { keyFor: (id) => resolved.get(id)!, blind: keys.blind, paths: this.#paths };
+  }
+
+  /** Rows with their envelopes opened, or erased where the subject's key is gone. */
+  async reveal<R extends Pick<EntryRow, 'body'>>(tenant: string, rows: R[]): Promise<R[]> {
+    if (!this.enabled || rows.length === 0) return rows;
+    const needed = new Set<string>();
+    for (const row of rows) for (const kid of envelopeKids(row.body)) needed.add(kid);
+    const missing = [...needed].filter((kid) => !this.#byKid.has(`${tenant}\u0000${kid}`));
+    if (missing.length > 0) {
+      const wrap = this.#keys(tenant).wrap;
+      const found = new Map(
+        (await this.#store.subjects.byKids(tenant, missing)).map((k) => [k.kid, k.wrapped]),
+      );
+      for (const kid of missing) {
+        const wrapped = found.get(kid);
+        remember(
+          this.#byKid,
+          `${tenant}\u0000${kid}`,
+          wrapped === undefined ? null : unwrapSubjectKey(wrap, tenant, kid, wrapped),
+        );
+      }
+    }
+    const keys = new Map<string, Buffer | null>();
+    for (const kid of needed) keys.set(kid, this.#byKid.get(`${tenant}\u0000${kid}`) ?? null);
+    return rows.map((row) => ({ ...row, body: revealEventBody(row.body, keys) }));
+  }
+
+  /** The filter with user and IP values turned into the blind indexes the columns hold. */
+  filter(tenant: string, f: EventFilter): EventFilter {
+    if (!this.enabled || (!f.users?.length && !f.ip)) return f;
+    const b = this.#keys(tenant).blind;
+    const out = { ...f };
+    if (f.users?.length) {
+      out.users = f.users.map((u) => blindIndex(b, 'actor', u));
+      out.usersFolded = (f.usersFolded ?? []).map((u) => blindIndex(b, 'user', u));
+    }
+    if (f.ip) {
+      if (f.ip.lo !== f.ip.hi) {
+        throw invalidQuery(
+          '/ip',
+          'must be one address: IP addresses are encrypted, so blocks cannot be searched',
+        );
+      }
+      const key = blindIndex(b, 'ip', f.ip.lo);
+      out.ip = { lo: key, hi: key, prefix: key };
+    }
+    return out;
+  }
+
+  /** Destroys the subject's key (then every read shows its fields erased); undefined when it has none. */
+  async erase(tenant: string, actorId: string): Promise<ErasedSubject | undefined> {
+    if (!this.enabled) return undefined;
+    const b = this.#keys(tenant).blind;
+    const ref = subjectRef(b, actorId);
+    const erased = await this.#store.subjects.erase(tenant, ref, blindIndex(b, 'actor', actorId));
+    this.#byRef.delete(`${tenant}\u0000${ref}`);
+    if (erased) this.#byKid.set(`${tenant}\u0000${erased.kid}`, null);
+    return erased;
+  }
+}
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  cache.set(key, value);
+}

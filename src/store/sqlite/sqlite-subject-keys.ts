@@ -1,0 +1,76 @@
+import type {
+  ErasedSubject,
+  StoredSubjectKey,
+  SubjectKeyRepository,
+} from '../../core/ports/subject-key-repository.js';
+import { prepared, type SqliteDb } from './sqlite-connection.js';
+
+/**
+ * Subject keys in SQLite, on the store's own connection. Erasing deletes the key row and the subject's actor
+ * suggestions with secure_delete on, then VACUUMs and truncates the WAL: no page of the file, nor any frame
+ * of the WAL, keeps the wrapped key.
+ */
+export class SqliteSubjectKeys implements SubjectKeyRepository {
+  readonly #db: SqliteDb;
+
+  constructor(db: SqliteDb) {
+    this.#db = db;
+  }
+
+  async getOrCreate(
+    tenant: string,
+    candidates: readonly (StoredSubjectKey & { ref: string; createdMs: number })[],
+  ): Promise<StoredSubjectKey[]> {
+    if (candidates.length === 0) return [];
+    const insert = prepared(
+      this.#db,
+      `INSERT INTO subject_keys (tenant, ref, kid, wrapped, created_ms) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (tenant, ref) DO NOTHING`,
+    );
+    // One transaction (one fsync) for a batch's new subjects, not one per subject.
+    this.#db.transaction(() => {
+      for (const c of candidates) insert.run(tenant, c.ref, c.kid, c.wrapped, c.createdMs);
+    })();
+    const out: StoredSubjectKey[] = [];
+    for (const c of candidates) out.push((await this.find(tenant, c.ref))!);
+    return out;
+  }
+
+  async byKids(tenant: string, kids: readonly string[]): Promise<StoredSubjectKey[]> {
+    if (kids.length === 0) return [];
+    return prepared(
+      this.#db,
+      'SELECT kid, wrapped FROM subject_keys WHERE tenant = ? AND kid IN (SELECT value FROM json_each(?))',
+    ).all(tenant, JSON.stringify(kids)) as StoredSubjectKey[];
+  }
+
+  async find(tenant: string, ref: string): Promise<StoredSubjectKey | undefined> {
+    return prepared(this.#db, 'SELECT kid, wrapped FROM subject_keys WHERE tenant = ? AND ref = ?').get(
+      tenant,
+      ref,
+    ) as StoredSubjectKey | undefined;
+  }
+
+  async erase(tenant: string, ref: string, actorRef: string): Promise<ErasedSubject | undefined> {
+    const key = await this.find(tenant, ref);
+    if (!key) return undefined;
+    this.#db.pragma('secure_delete = ON');
+    let actorRows = 0;
+    this.#db.transaction(() => {
+      prepared(this.#db, 'DELETE FROM subject_keys WHERE tenant = ? AND ref = ?').run(tenant, ref);
+      actorRows = prepared(this.#db, 'DELETE FROM actors WHERE tenant = ? AND actor_id = ?').run(
+        tenant,
+        actorRef,
+      ).changes;
+    })();
+    // VACUUM rewrites every page (the freed ones too); the truncating checkpoint empties the WAL file.
+    this.#db.exec('VACUUM');
+    // A reader in the middle of a read keeps the WAL busy for a moment: try again, briefly.
+    for (let i = 0; i < 50; i++) {
+      const [r] = this.#db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      if (r?.busy === 0) break;
+      await new Promise((done) => setTimeout(done, 20));
+    }
+    return { kid: key.kid, actorRows };
+  }
+}
