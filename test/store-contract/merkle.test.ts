@@ -166,6 +166,14 @@ describe('MerkleLog over the store', () => {
     expect((await store().merkle.entryHashes('m-nothing', [1])).size).toBe(0);
   });
 
+  it('finds an authentication event by id in its tenant only (what its proof starts from)', async () => {
+    const chain = await wholeChain(store(), T);
+    const auth = chain.find((r) => r.id === 'a-4')!;
+    expect(await store().getAuthEvent(T, 'a-4')).toMatchObject({ seq: auth.seq, hash: auth.hash });
+    expect(await store().getAuthEvent('m-other', 'a-4')).toBeUndefined();
+    expect(await store().getAuthEvent(T, 'e-1-0')).toBeUndefined();
+  });
+
   it('signs a C2SP checkpoint note of the tenant log', async () => {
     const head = await new MerkleLog(store(), key).checkpoint(T);
     const body = checkpointBody({

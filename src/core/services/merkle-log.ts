@@ -1,4 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { Stream } from '../domain/entry.js';
 import { AuditError, invalidQuery, notFound } from '../domain/errors.js';
 import { cosignatureKeyId, cosignatureTime } from '../domain/merkle/cosignature.js';
 import { entryLeafHash } from '../domain/merkle/merkle-hash.js';
@@ -118,10 +119,21 @@ export class MerkleLog {
     return head;
   }
 
-  /** The proof bundle of one administrative event, in the tree at `treeSize` (default: now). */
-  async prove(tenant: string, eventId: string, treeSize?: number): Promise<ProofBundle> {
-    const row = await this.#store.getEvent(tenant, eventId);
-    if (!row) throw notFound(`Event ${eventId}`);
+  /**
+   * The proof bundle of one entry by id, in the tree at `treeSize` (default: now): an administrative event,
+   * or with `stream` 'auth' an authentication event (both streams are leaves of the one tree).
+   */
+  async prove(
+    tenant: string,
+    eventId: string,
+    treeSize?: number,
+    stream: Stream = 'event',
+  ): Promise<ProofBundle> {
+    const row =
+      stream === 'auth'
+        ? await this.#store.getAuthEvent(tenant, eventId)
+        : await this.#store.getEvent(tenant, eventId);
+    if (!row) throw notFound(`${stream === 'auth' ? 'Authentication event' : 'Event'} ${eventId}`);
     const size = await this.#sizeFor(tenant, treeSize ?? undefined);
     if (row.seq > size)
       throw new AuditError(
@@ -134,7 +146,7 @@ export class MerkleLog {
       entry: {
         tenant,
         seq: row.seq,
-        stream: 'event',
+        stream,
         receivedAt: formatTimestamp(row.receivedMs),
         prevHash: row.prevHash,
         body: row.body,
