@@ -25,8 +25,10 @@ import { verifyBench } from './verify-bench.js';
  * or goal it is judged by. Sizes: BENCH_EVENTS (default 1,000,000), BENCH_INGEST (100,000), BENCH_AUTH
  * (1,000,000), BENCH_ROUNDS (30). Datasets are built once into bench/.data/ and reused.
  *
- * Sections (BENCH_ONLY, comma-separated): ingest, query, export, auth, verify, ui, merkle (BENCH_MERKLE_EVENTS,
- * default 1,000,000: ingest with and without the Merkle tree, proof p95), stall (the longest
+ * Sections (BENCH_ONLY, comma-separated): ingest, query, export, auth, verify, ui, merkle (ingest with and
+ * without the Merkle tree, BENCH_MERKLE_INGEST, default 100,000; proof p95 over SQLite trees of
+ * BENCH_MERKLE_SIZES, default 1,000,000 and 10,000,000, and PostgreSQL ones of BENCH_MERKLE_PG, default
+ * 1,000,000; BENCH_MERKLE_ROUNDS proofs each, default 1000), stall (the longest
  * /healthz wait under one heavy request: exports of BENCH_STALL_EVENTS, default 200,000, alerts after
  * BENCH_STALL_FAILURES, default 50,000, spraying failures), sdk (the client SDK: record() latency and rate,
  * delivery and the drain of a spool after an outage, BENCH_SDK events, default 20,000), streaming (entries/s
@@ -80,7 +82,13 @@ if (only.some((s) => ['query', 'export', 'verify', 'ui'].includes(s))) {
   if (only.includes('verify')) await verifyBench(report, demo.file, EVENTS);
   if (only.includes('ui')) await uiBench(report, demo.file, EVENTS);
 }
-if (only.includes('merkle')) await merkleBench(report, n('BENCH_MERKLE_EVENTS', 1_000_000));
+if (only.includes('merkle'))
+  await merkleBench(report, {
+    ingest: n('BENCH_MERKLE_INGEST', 100_000),
+    sqlite: (process.env.BENCH_MERKLE_SIZES ?? '1000000,10000000').split(',').filter(Boolean).map(Number),
+    postgres: (process.env.BENCH_MERKLE_PG ?? '1000000').split(',').filter(Boolean).map(Number),
+    rounds: n('BENCH_MERKLE_ROUNDS', 1000),
+  });
 if (only.includes('auth')) await authBench(report, Math.min(INGEST, AUTH), AUTH, ROUNDS);
 if (only.includes('stall')) await stallBench(report, 'sqlite', STALL_EVENTS, STALL_FAILURES);
 if (only.includes('sdk')) await sdkBench(report, SDK);

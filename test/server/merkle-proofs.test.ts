@@ -28,7 +28,13 @@ beforeAll(async () => {
   expect(
     (await server.request('/v1/events', { method: 'POST', json: { events: events.slice(0, 25) } })).status,
   ).toBe(201);
-  const auth = { type: 'login_failure', user: { username: 'x' }, reason: 'bad_password', ip: '192.0.2.9' };
+  const auth = {
+    id: 'signin-1',
+    type: 'login_failure',
+    user: { username: 'x' },
+    reason: 'bad_password',
+    ip: '192.0.2.9',
+  };
   expect((await server.request('/v1/auth-events', { method: 'POST', json: auth })).status).toBe(201);
   expect(
     (await server.request('/v1/events', { method: 'POST', json: { events: events.slice(25) } })).status,
@@ -65,6 +71,24 @@ describe('checkpoints and proofs', () => {
     const older = await get('/v1/integrity/merkle/proofs/events/m-3?treeSize=7');
     expect(older.body.treeSize).toBe(7);
     expect(verifyProofBundle(older.body, publicKey())).toMatchObject({ ok: true });
+  });
+
+  it('proves an authentication event by id: a leaf of the same tree, hashed as the auth stream', async () => {
+    const { status, body } = await get('/v1/integrity/merkle/proofs/auth-events/signin-1');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ entry: { stream: 'auth', seq: 26 }, leafIndex: 25, treeSize: 41 });
+    expect(JSON.parse(body.entry.body)).toMatchObject({ type: 'login_failure', reason: 'bad_password' });
+    expect(verifyProofBundle(body, publicKey())).toMatchObject({ ok: true });
+    // The same bytes claimed as an administrative event hash differently: the proof no longer holds.
+    const asEvent = { ...body, entry: { ...body.entry, stream: 'event' } };
+    expect(verifyProofBundle(asEvent, publicKey())).toMatchObject({ ok: false });
+    const older = await get('/v1/integrity/merkle/proofs/auth-events/signin-1?treeSize=26');
+    expect(verifyProofBundle(older.body, publicKey())).toMatchObject({ ok: true });
+    // Each route finds its own stream only.
+    expect((await get('/v1/integrity/merkle/proofs/events/signin-1')).status).toBe(404);
+    expect((await get('/v1/integrity/merkle/proofs/auth-events/m-0')).status).toBe(404);
+    const early = await get('/v1/integrity/merkle/proofs/auth-events/signin-1?treeSize=25');
+    expect([early.status, early.body.error.message]).toEqual([400, expect.stringContaining('treeSize')]);
   });
 
   it('refuses an altered, moved or re-proven entry, and a proof against another checkpoint', async () => {

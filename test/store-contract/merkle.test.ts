@@ -26,6 +26,8 @@ function counting(s: Store): { store: Store; reads: number[] } {
   const m = s.merkle;
   const merkle: Store['merkle'] = {
     size: (t) => m.size(t),
+    coverage: (t) => m.coverage(t),
+    entryHashes: (t, seqs) => m.entryHashes(t, seqs),
     extend: (t, size, nodes) => m.extend(t, size, nodes),
     nodes: (t, ids) => {
       reads.push(ids.length);
@@ -121,6 +123,8 @@ describe('MerkleLog over the store', () => {
     const tree = new MemoryTree(chain.map((r) => entryLeafHash(r.hash)));
     expect(await log.catchUp(T)).toBe(chain.length);
     expect(await store().merkle.size(T)).toBe(chain.length);
+    expect(await store().merkle.coverage(T)).toEqual({ size: chain.length, chainSeq: chain.length });
+    expect(await store().merkle.coverage('m-nothing')).toEqual({ size: 0, chainSeq: 0 });
     for (const size of [1, 2, 7, 64, chain.length])
       expect((await log.checkpoint(T, size)).rootHash).toBe(tree.root(size).toString('hex'));
   });
@@ -146,6 +150,28 @@ describe('MerkleLog over the store', () => {
       const rootM = Buffer.from((await log.checkpoint(T, m)).rootHash, 'hex');
       expect(verifyConsistency(m, n, proof, rootM, root)).toBe(true);
     }
+  });
+
+  it('reads the chain hashes of entries of both streams by seq, and none past the chain', async () => {
+    const chain = await wholeChain(store(), T);
+    const auth = chain.find((r) => r.stream === 'auth')!;
+    const event = chain.find((r) => r.stream === 'event')!;
+    const found = await store().merkle.entryHashes(T, [auth.seq, event.seq, chain.length + 5]);
+    expect([...found.entries()].sort()).toEqual(
+      [
+        [auth.seq, auth.hash],
+        [event.seq, event.hash],
+      ].sort(),
+    );
+    expect((await store().merkle.entryHashes('m-nothing', [1])).size).toBe(0);
+  });
+
+  it('finds an authentication event by id in its tenant only (what its proof starts from)', async () => {
+    const chain = await wholeChain(store(), T);
+    const auth = chain.find((r) => r.id === 'a-4')!;
+    expect(await store().getAuthEvent(T, 'a-4')).toMatchObject({ seq: auth.seq, hash: auth.hash });
+    expect(await store().getAuthEvent('m-other', 'a-4')).toBeUndefined();
+    expect(await store().getAuthEvent(T, 'e-1-0')).toBeUndefined();
   });
 
   it('signs a C2SP checkpoint note of the tenant log', async () => {

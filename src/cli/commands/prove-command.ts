@@ -12,18 +12,20 @@ interface ProveFlags {
   treeSize?: string;
   consistency?: string[];
   out?: string;
+  auth?: boolean;
 }
 
 export function registerProve(program: Command): void {
   program
     .command('prove')
     .description(
-      'Write a self-contained proof that an event is in the log (checked offline by verify --proof), or, with --consistency OLD NEW, that a newer checkpoint extends an older one',
+      'Write a self-contained proof that an event (or with --auth an authentication event) is in the log (checked offline by verify --proof), or, with --consistency OLD NEW, that a newer checkpoint extends an older one',
     )
     .argument('[eventId]', 'the event to prove')
     .option('--db <file>', 'SQLite database file')
     .option('--database-url <url>', 'PostgreSQL connection URL')
     .option('--tenant <tenant>', 'the tenant of the event', 'default')
+    .option('--auth', 'the id is an authentication event (sign-in, logout, failure)')
     .option('--tree-size <n>', 'prove in the tree of this size (default: the whole log now)')
     .option(
       '--consistency <notes...>',
@@ -38,7 +40,7 @@ export function registerProve(program: Command): void {
         let proof: unknown;
         if (eventId !== undefined) {
           const size = flags.treeSize === undefined ? undefined : sizeOf(flags.treeSize);
-          proof = await log.merkle.prove(flags.tenant, eventId, size);
+          proof = await log.merkle.prove(flags.tenant, eventId, size, flags.auth ? 'auth' : 'event');
         } else proof = await consistencyBundle(log.merkle, flags.tenant, flags.consistency!);
         const text = `${JSON.stringify(proof, null, 2)}\n`;
         if (flags.out) writeFileSync(flags.out, text);

@@ -27,6 +27,13 @@ export interface MerkleStore {
   /** How many leaves the stored nodes cover (0 for none). */
   size(tenant: string): Promise<number>;
   /**
+   * `size` and the seq of the tenant's chain head as the writer recorded it (0 for none), in one read: when
+   * they are equal the tree is up to date, the usual case before a proof.
+   */
+  coverage(tenant: string): Promise<{ size: number; chainSeq: number }>;
+  /** The chain hashes (hex) of the entries at `seqs` (either stream, or a purged entry's tombstone). */
+  entryHashes(tenant: string, seqs: readonly number[]): Promise<Map<number, string>>;
+  /**
    * Stores `nodes` (levels ≥ 1, already stored ones are ignored) and records that the tree now covers
    * `size` leaves, all in one transaction.
    */

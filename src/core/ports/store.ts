@@ -80,6 +80,9 @@ export interface Store {
   /** Counts of matching events per group, largest first (ties by key); `day` groups in date order. */
   eventStats(tenant: string, filter: EventFilter, groupBy: StatsKey): Promise<StatsGroup[]>;
 
+  /** One authentication event by id; MUST NOT find another tenant's. */
+  getAuthEvent(tenant: string, id: string): Promise<EntryRow | undefined>;
+
   /** Authentication events of one tenant matching `filter`, in keyset order; at most `page.limit`. */
   listAuthEvents(tenant: string, filter: AuthEventFilter, page: PageSpec): Promise<EntryRow[]>;
 

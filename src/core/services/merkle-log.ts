@@ -1,4 +1,5 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { Stream } from '../domain/entry.js';
 import { AuditError, invalidQuery, notFound } from '../domain/errors.js';
 import { cosignatureKeyId, cosignatureTime } from '../domain/merkle/cosignature.js';
 import { entryLeafHash } from '../domain/merkle/merkle-hash.js';
@@ -56,6 +57,9 @@ export class MerkleLog {
   readonly #pending = new Set<string>();
   /** Per tenant, the right edge of the tree this log extended last, and the hash of its last entry. */
   readonly #edges = new Map<string, { size: number; lastHash: string; frontier: StoredNode[] }>();
+  /** Each tenant's newest signed head: signing is deterministic, so a size's note never changes. */
+  readonly #heads = new Map<string, SignedTreeHead>();
+  #publicKey: KeyObject | undefined;
 
   constructor(store: Store, key: SigningKey) {
     this.#store = store;
@@ -95,23 +99,43 @@ export class MerkleLog {
 
   /** The signed checkpoint of the tree at `treeSize` (default: the whole log now). */
   async checkpoint(tenant: string, treeSize?: number): Promise<SignedTreeHead> {
-    const size = await this.#sizeFor(tenant, treeSize);
+    return this.#head(tenant, await this.#sizeFor(tenant, treeSize));
+  }
+
+  /** The signed head of a size the tree covers; the newest one is kept, as most requests ask for it. */
+  async #head(tenant: string, size: number): Promise<SignedTreeHead> {
+    const kept = this.#heads.get(tenant);
+    if (kept?.treeSize === size) return kept;
     const [root] = await this.#run(tenant, rootPlan(size));
     const origin = this.origin(tenant);
     const body = checkpointBody({ origin, size, rootHash: root! });
-    return {
+    this.#publicKey ??= createPublicKey(this.#key.privateKey);
+    const head = {
       origin,
       treeSize: size,
       rootHash: root!.toString('hex'),
       note: signNote(body, origin, this.#key.privateKey),
-      verifierKey: verifierKey(origin, createPublicKey(this.#key.privateKey)),
+      verifierKey: verifierKey(origin, this.#publicKey),
     };
+    if (size >= (kept?.treeSize ?? 0)) this.#heads.set(tenant, head);
+    return head;
   }
 
-  /** The proof bundle of one administrative event, in the tree at `treeSize` (default: now). */
-  async prove(tenant: string, eventId: string, treeSize?: number): Promise<ProofBundle> {
-    const row = await this.#store.getEvent(tenant, eventId);
-    if (!row) throw notFound(`Event ${eventId}`);
+  /**
+   * The proof bundle of one entry by id, in the tree at `treeSize` (default: now): an administrative event,
+   * or with `stream` 'auth' an authentication event (both streams are leaves of the one tree).
+   */
+  async prove(
+    tenant: string,
+    eventId: string,
+    treeSize?: number,
+    stream: Stream = 'event',
+  ): Promise<ProofBundle> {
+    const row =
+      stream === 'auth'
+        ? await this.#store.getAuthEvent(tenant, eventId)
+        : await this.#store.getEvent(tenant, eventId);
+    if (!row) throw notFound(`${stream === 'auth' ? 'Authentication event' : 'Event'} ${eventId}`);
     const size = await this.#sizeFor(tenant, treeSize ?? undefined);
     if (row.seq > size)
       throw new AuditError(
@@ -124,7 +148,7 @@ export class MerkleLog {
       entry: {
         tenant,
         seq: row.seq,
-        stream: 'event',
+        stream,
         receivedAt: formatTimestamp(row.receivedMs),
         prevHash: row.prevHash,
         body: row.body,
@@ -133,7 +157,7 @@ export class MerkleLog {
       leafIndex: row.seq - 1,
       treeSize: size,
       inclusionProof: proof.map((h) => h.toString('hex')),
-      checkpoint: (await this.checkpoint(tenant, size)).note,
+      checkpoint: (await this.#head(tenant, size)).note,
     };
   }
 
@@ -155,7 +179,10 @@ export class MerkleLog {
   }
 
   async #catchUp(tenant: string): Promise<number> {
-    let size = await this.#store.merkle.size(tenant);
+    const coverage = await this.#store.merkle.coverage(tenant);
+    let size = coverage.size;
+    // Covered up to the writer's head: nothing to scan (the common case, before every proof).
+    if (size === coverage.chainSeq) return size;
     for (;;) {
       const rows = await this.#store.scanChain(tenant, size, STEP);
       if (rows.length === 0) return size;
@@ -211,14 +238,14 @@ export class MerkleLog {
       ids.filter((id) => id.level > 0),
     );
     for (const n of stored) found.set(nodeKey(n), Buffer.from(n.hash));
-    for (const id of ids) {
-      if (id.level === 0) {
-        const hash = await this.#store.entryHashAt(tenant, id.index + 1);
-        if (hash !== undefined) found.set(nodeKey(id), entryLeafHash(hash));
-      }
+    const leaves = await this.#store.merkle.entryHashes(
+      tenant,
+      ids.filter((id) => id.level === 0).map((id) => id.index + 1),
+    );
+    for (const [seq, hash] of leaves) found.set(nodeKey({ level: 0, index: seq - 1 }), entryLeafHash(hash));
+    for (const id of ids)
       if (!found.has(nodeKey(id)))
         throw new AuditError('chain_broken', `Tenant ${tenant}: Merkle node ${nodeKey(id)} is missing`);
-    }
     return found;
   }
 

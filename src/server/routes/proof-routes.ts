@@ -33,7 +33,7 @@ const ProofBundle = Type.Object({
   entry: Type.Object({
     tenant: Type.String(),
     seq: Type.Integer(),
-    stream: Type.String(),
+    stream: Type.Union([Type.Literal('event'), Type.Literal('auth')]),
     receivedAt: Type.String(),
     prevHash: Type.String(),
     body: Type.String({ description: 'the stored canonical JSON, the bytes the hash covers' }),
@@ -97,6 +97,28 @@ export async function proofRoutes(app: FastifyInstance, { log }: { log: AuditLog
       const { id } = request.params as { id: string };
       const query = request.query as Record<string, unknown>;
       return log.merkle.prove(request.principal.tenant, id, parseTreeSize(query.treeSize, 'treeSize'));
+    },
+  );
+
+  app.get(
+    '/v1/integrity/merkle/proofs/auth-events/:id',
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: 'getAuthEventInclusionProof',
+        summary:
+          'The same proof for one authentication event (sign-in, logout, failure): its entry is a leaf of the same tree',
+        tags: ['integrity'],
+        params: Type.Object({ id: Type.String() }, { additionalProperties: false }),
+        querystring: Type.Object({ treeSize: Type.Optional(Type.String()) }, { additionalProperties: false }),
+        response: { 200: ProofBundle, ...errors, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const query = request.query as Record<string, unknown>;
+      const size = parseTreeSize(query.treeSize, 'treeSize');
+      return log.merkle.prove(request.principal.tenant, id, size, 'auth');
     },
   );
 

@@ -8,6 +8,9 @@ import { runPlan } from './postgres-query-runner.js';
 export const listAuthEvents = (pool: PgPool, tenant: string, f: AuthEventFilter, page: PageSpec) =>
   runPlan(pool, plan.listAuthEvents(d, tenant, f, page));
 
+export const getAuthEvent = (pool: PgPool, tenant: string, id: string) =>
+  runPlan(pool, plan.getAuthEvent(d, tenant, id));
+
 export const listSessions = (pool: PgPool, tenant: string, f: SessionFilter, page: SessionPageSpec) =>
   runPlan(pool, plan.listSessions(d, tenant, f, page));
 

@@ -29,6 +29,33 @@ export class PostgresMerkleStore implements MerkleStore {
     });
   }
 
+  async coverage(tenant: string): Promise<{ size: number; chainSeq: number }> {
+    return this.#availability.run(async () => {
+      const { rows } = await this.#pool.query<{ size: string; chainSeq: string }>(
+        `SELECT coalesce((SELECT max(size) FROM merkle_sizes WHERE tenant = $1), 0) AS size,
+                coalesce((SELECT seq FROM chain_heads WHERE tenant = $1), 0) AS "chainSeq"`,
+        [tenant],
+      );
+      return { size: Number(rows[0]!.size), chainSeq: Number(rows[0]!.chainSeq) };
+    });
+  }
+
+  async entryHashes(tenant: string, seqs: readonly number[]): Promise<Map<number, string>> {
+    if (seqs.length === 0) return new Map();
+    return this.#availability.run(async () => {
+      const { rows } = await this.#pool.query<{ seq: string; hash: string }>(
+        `SELECT seq, hash FROM events WHERE tenant = $1 AND seq = ANY($2::bigint[])
+           UNION ALL SELECT seq, hash FROM auth_events WHERE tenant = $1 AND seq = ANY($2::bigint[])
+           UNION ALL SELECT seq, hash FROM purged_entries WHERE tenant = $1 AND seq = ANY($2::bigint[])`,
+        [tenant, seqs],
+      );
+      const found = new Map<number, string>();
+      // Events first, as entryHashAt: a seq held twice (only a forgery) answers as the chain reads it.
+      for (const r of rows) if (!found.has(Number(r.seq))) found.set(Number(r.seq), r.hash);
+      return found;
+    });
+  }
+
   async extend(tenant: string, size: number, nodes: readonly StoredNode[]): Promise<void> {
     await this.#availability.run(async () => {
       const client = await this.#pool.connect();

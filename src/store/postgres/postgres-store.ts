@@ -260,6 +260,10 @@ export class PostgresStore implements Store {
     return this.#read(() => events.listActors(this.#pool, tenant, prefix, limit));
   }
 
+  getAuthEvent(tenant: string, id: string): Promise<EntryRow | undefined> {
+    return this.#read(() => auth.getAuthEvent(this.#pool, tenant, id));
+  }
+
   listAuthEvents(tenant: string, filter: AuthEventFilter, page: PageSpec): Promise<EntryRow[]> {
     return this.#read(() => auth.listAuthEvents(this.#pool, tenant, filter, page));
   }

@@ -34,6 +34,13 @@ function userClause(
   return sql`(${d.inList(`${prefix}username_f`, names)} OR ${d.inList(`${prefix}user_id`, f.users.map(d.text))})`;
 }
 
+/** One authentication event by id (a proof of inclusion starts from it). */
+export function* getAuthEvent(d: SqlDialect, tenant: string, id: string): Plan<EntryRow | undefined> {
+  const [row] =
+    yield sql`SELECT ${ROW_COLUMNS} FROM auth_events a WHERE a.tenant = ${tenant} AND a.id = ${d.text(id)}`;
+  return row as EntryRow | undefined;
+}
+
 export function* listAuthEvents(
   d: SqlDialect,
   tenant: string,

@@ -8,6 +8,9 @@ import { runPlan } from './sqlite-query-runner.js';
 export const listAuthEvents = (db: SqliteDb, tenant: string, f: AuthEventFilter, page: PageSpec) =>
   runPlan(db, plan.listAuthEvents(d, tenant, f, page));
 
+export const getAuthEvent = (db: SqliteDb, tenant: string, id: string) =>
+  runPlan(db, plan.getAuthEvent(d, tenant, id));
+
 export const listSessions = (db: SqliteDb, tenant: string, f: SessionFilter, page: SessionPageSpec) =>
   runPlan(db, plan.listSessions(d, tenant, f, page));
 

@@ -2,7 +2,8 @@ import type { StoredNode } from '../../core/domain/merkle/merkle-proofs.js';
 import type { NodeId } from '../../core/domain/merkle/merkle-ranges.js';
 import type { MerkleStore, StoredCosignature } from '../../core/ports/merkle-store.js';
 import { COSIGNATURE_COLUMNS } from '../sql/merkle-sql.js';
-import { type SqliteDb, translateSqliteError } from './sqlite-connection.js';
+import { prepared, type SqliteDb, translateSqliteError } from './sqlite-connection.js';
+import { entryHashAt } from './sqlite-integrity-queries.js';
 
 /**
  * The Merkle tree in SQLite. The background step that extends it hands its rows to the writer thread, which
@@ -27,19 +28,45 @@ export class SqliteMerkleStore implements MerkleStore {
     );
   }
 
+  async coverage(tenant: string): Promise<{ size: number; chainSeq: number }> {
+    return this.#run(
+      () =>
+        prepared(
+          this.#db,
+          `SELECT coalesce((SELECT max(size) FROM merkle_sizes WHERE tenant = ?), 0) AS size,
+                  coalesce((SELECT seq FROM chain_heads WHERE tenant = ?), 0) AS chainSeq`,
+        ).get(tenant, tenant) as { size: number; chainSeq: number },
+    );
+  }
+
+  /** Point reads on this connection, as the nodes: a proof needs one or two, not worth a reader thread. */
+  async entryHashes(tenant: string, seqs: readonly number[]): Promise<Map<number, string>> {
+    return this.#run(() => {
+      const found = new Map<number, string>();
+      for (const seq of seqs) {
+        const hash = entryHashAt(this.#db, tenant, seq);
+        if (hash !== undefined) found.set(seq, hash);
+      }
+      return found;
+    });
+  }
+
   extend(tenant: string, size: number, nodes: readonly StoredNode[]): Promise<void> {
     return this.#extend(tenant, size, nodes);
   }
 
   async nodes(tenant: string, ids: readonly NodeId[]): Promise<StoredNode[]> {
+    if (ids.length === 0) return [];
+    // One statement for the lot (a proof wants about log2 n of them), each row by primary key.
     return this.#run(() => {
-      const read = this.#db
-        .prepare('SELECT hash FROM merkle_nodes WHERE tenant = ? AND level = ? AND idx = ?')
-        .pluck();
-      return ids.flatMap((id) => {
-        const hash = read.get(tenant, id.level, id.index) as Buffer | undefined;
-        return hash ? [{ ...id, hash }] : [];
-      });
+      const rows = prepared(
+        this.#db,
+        `SELECT n.level, n.idx, n.hash FROM json_each(?) AS want
+           JOIN merkle_nodes n ON n.tenant = ? AND n.level = want.value ->> 0 AND n.idx = want.value ->> 1`,
+      )
+        .raw()
+        .all(JSON.stringify(ids.map((id) => [id.level, id.index])), tenant) as [number, number, Buffer][];
+      return rows.map(([level, index, hash]) => ({ level, index, hash }));
     });
   }
 

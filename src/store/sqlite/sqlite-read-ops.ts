@@ -20,6 +20,7 @@ export const READ_OPS = {
   eventStats: events.eventStats,
   listActors: events.listActors,
   listAuthEvents: auth.listAuthEvents,
+  getAuthEvent: auth.getAuthEvent,
   listSessions: auth.listSessions,
   getSession: auth.getSession,
   failureGroups: auth.failureGroups,

@@ -244,6 +244,10 @@ export class SqliteStore implements Store {
     return this.#query('eventStats', tenant, filter, groupBy);
   }
 
+  async getAuthEvent(tenant: string, id: string): Promise<EntryRow | undefined> {
+    return this.#query('getAuthEvent', tenant, id);
+  }
+
   async listAuthEvents(tenant: string, filter: AuthEventFilter, page: PageSpec): Promise<EntryRow[]> {
     return this.#query('listAuthEvents', tenant, filter, page);
   }
