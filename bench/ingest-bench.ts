@@ -7,9 +7,9 @@ import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { eventRowValues, INSERT_EVENT_SQL } from '../src/store/sqlite/sqlite-writer.js';
 import { DATA_DIR } from './lib/datasets.js';
 import { demoEvents, sealDemoEvents } from './lib/demo-entries.js';
-import { latencyLine, postBatches, postSingles } from './lib/http-load.js';
+import { type LoadResult, latencyLine, postBatches, postSingles } from './lib/http-load.js';
 import { fmt, type Report } from './lib/report.js';
-import { BENCH_TOKEN, startServer } from './lib/server-process.js';
+import { BENCH_TOKEN, BIN, startServer } from './lib/server-process.js';
 import { redactBench } from './redact-bench.js';
 
 function fresh(name: string): string {
@@ -48,6 +48,28 @@ function rawCeiling(events: EventInput[]): number {
   return rate;
 }
 
+/** Single-event posts measured (BENCH_SINGLES, default 30,000, at most the ingest size). */
+const SINGLES = Number(process.env.BENCH_SINGLES ?? 30_000);
+const BASELINE_BIN = process.env.BENCH_BASELINE_BIN;
+
+/** Batches, then single events, posted to a fresh server of the build at `bin`. */
+async function httpIngest(
+  bin: string,
+  db: string,
+  events: EventInput[],
+  singles: string[],
+  headers: Record<string, string>,
+): Promise<{ batch: LoadResult; single: LoadResult }> {
+  const server = await startServer(['--db', fresh(db)], {}, bin);
+  try {
+    const batch = await postBatches(server.url, events, headers);
+    const single = await postSingles(server.url, singles, headers);
+    return { batch, single };
+  } finally {
+    await server.stop();
+  }
+}
+
 export async function ingestBench(report: Report, n: number): Promise<void> {
   const section = report.section(`SQLite ingest (${fmt(n)} demo events)`);
   const events = demoEvents(n);
@@ -62,28 +84,47 @@ export async function ingestBench(report: Report, n: number): Promise<void> {
     'same rows, filter indexes, WAL FULL, tx of 500',
   );
 
-  const server = await startServer(['--db', fresh('ingest-http.db')]);
   const headers = { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' };
-  const batch = await postBatches(server.url, events, headers);
-  const httpRate = events.length / batch.seconds;
+  const singles = events.slice(0, Math.min(SINGLES, n)).map((e) => JSON.stringify(e));
+  // With BENCH_BASELINE_BIN (another build's bin/auditlog.js, e.g. a worktree of an older commit), the same
+  // loads run against it right after, so before and after are measured in the same conditions.
+  const current = await httpIngest(BIN, 'ingest-http.db', events, singles, headers);
+  const before = BASELINE_BIN
+    ? await httpIngest(BASELINE_BIN, 'ingest-baseline.db', events, singles, headers)
+    : undefined;
+  const { batch, single } = current;
+  const batchRate = events.length / batch.seconds;
+  const singleRate = singles.length / single.seconds;
   report.add(
     section,
     'HTTP batches of 500, 4 connections',
-    `${fmt(httpRate)} events/s`,
-    `${(httpRate / raw).toFixed(2)}× the ceiling (goal ≥ 0.50×); errors ${batch.errors}`,
+    `${fmt(batchRate)} events/s`,
+    `${(batchRate / raw).toFixed(2)}× the ceiling (goal ≥ 0.50×); errors ${batch.errors}`,
   );
   report.add(section, 'batch request latency p50 / p99', latencyLine(batch));
-
-  const singles = events.slice(0, Math.min(30_000, n)).map((e) => JSON.stringify(e));
-  const single = await postSingles(server.url, singles, headers);
   report.add(
     section,
-    'single-event posts, 16 connections',
-    `${fmt(singles.length / single.seconds)} events/s`,
-    `goal ≥ 3,000/s; errors ${single.errors}`,
+    `single-event posts (${fmt(singles.length)}), 16 connections`,
+    `${fmt(singleRate)} events/s`,
+    `${(singleRate / raw).toFixed(2)}× the ceiling; goal ≥ 3,000/s; errors ${single.errors}`,
   );
   report.add(section, 'single-event latency p50 / p99', latencyLine(single), 'goal p99 ≤ 25 ms');
-  await server.stop();
+  if (before) {
+    const beforeBatch = events.length / before.batch.seconds;
+    const beforeSingle = singles.length / before.single.seconds;
+    report.add(
+      section,
+      'baseline build: HTTP batches',
+      `${fmt(beforeBatch)} events/s`,
+      `${(beforeBatch / raw).toFixed(2)}× the ceiling; this build ${(batchRate / beforeBatch).toFixed(2)}× it`,
+    );
+    report.add(
+      section,
+      'baseline build: single-event posts',
+      `${fmt(beforeSingle)} events/s`,
+      `p50 / p99 ${latencyLine(before.single)}; this build ${(singleRate / beforeSingle).toFixed(2)}× it`,
+    );
+  }
 
   // The cost of the token check, measured alone: the lookup and constant-time comparison per request.
   const store = await SqliteStore.open({ file: fresh('auth-check.db') });
@@ -95,7 +136,7 @@ export async function ingestBench(report: Report, n: number): Promise<void> {
   for (let i = 0; i < checks; i++) await log.access.authenticate(BENCH_TOKEN);
   const perCheckUs = ((performance.now() - started) * 1000) / checks;
   await log.close();
-  const singleShare = (perCheckUs / 1e6) * (singles.length / single.seconds);
+  const singleShare = (perCheckUs / 1e6) * singleRate;
   const batchShare = (perCheckUs / 1e6) * (batch.requests / batch.seconds);
   report.add(
     section,

@@ -13,9 +13,14 @@ export interface BenchServer {
   stop: () => Promise<void>;
 }
 
-export function startServer(args: string[], env: Record<string, string> = {}): Promise<BenchServer> {
+/** `bin`: another build's bin/auditlog.js (the ingest section's before/after comparison). */
+export function startServer(
+  args: string[],
+  env: Record<string, string> = {},
+  bin = BIN,
+): Promise<BenchServer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
+    const child = spawn(process.execPath, [bin, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
       env: { ...process.env, AUDITLOG_BOOTSTRAP_TOKEN: BENCH_TOKEN, LOG_LEVEL: 'error', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
