@@ -1,6 +1,7 @@
 import type { EventFilter, Keyset, PageSpec, StatsKey } from '../../core/domain/filters.js';
 import type { ActorSummary, EntryRow, EventSearchPage, StatsGroup } from '../../core/domain/rows.js';
 import { fold } from '../../core/domain/text-fold.js';
+import { chooseDriver, type Driver } from './event-driver.js';
 import { CachedRead, type Plan } from './query-plan.js';
 import { candidateBudget, chunkPhrases } from './search-chunks.js';
 import type { ChunkBounds, SqlDialect } from './sql-dialect.js';
@@ -80,11 +81,18 @@ function untilWhere(page: PageSpec, until: Keyset | undefined): Sql | undefined 
   return sql`(e.occurred_ms, e.seq) ${op} (${until.occurredMs}, ${until.seq})`;
 }
 
-/** The page order over `events e`, or (with no alias) over the columns of ROW_COLUMNS. */
-function orderClause(page: PageSpec, alias = 'e.'): Sql {
+/**
+ * The page order over `events e`, or (with no alias) over the columns of ROW_COLUMNS. `sorted`: as
+ * expressions no index provides (`+ 0`), so that neither engine walks a page-order index instead of the
+ * driving one; the few rows it yields are sorted.
+ */
+function orderClause(page: PageSpec, alias = 'e.', sorted = false): Sql {
   const dir = page.order === 'desc' ? 'DESC' : 'ASC';
-  const time = alias ? 'e.occurred_ms' : '"occurredMs"';
-  return raw(page.orderBy === 'seq' ? `${alias}seq ${dir}` : `${time} ${dir}, ${alias}seq ${dir}`);
+  const plus = sorted ? ' + 0' : '';
+  const time = alias ? `e.occurred_ms${plus}` : '"occurredMs"';
+  return raw(
+    page.orderBy === 'seq' ? `${alias}seq${plus} ${dir}` : `${time} ${dir}, ${alias}seq${plus} ${dir}`,
+  );
 }
 
 /**
@@ -97,6 +105,8 @@ interface Source {
   filter: EventFilter;
   narrowed: boolean;
   branches?: Sql[];
+  /** Read through this index (event-driver.ts), sorted afterwards. */
+  driver?: Driver;
 }
 
 /**
@@ -110,6 +120,7 @@ function* source(
   f: EventFilter,
   limit: number | undefined,
   order: 'time' | 'seq' | 'none',
+  driver: Driver | undefined,
 ): Plan<Source> {
   const indexed = d.flags.targetIndexes;
   if (indexed && f.target !== undefined && order === 'time') {
@@ -127,6 +138,11 @@ function* source(
   // A count reads every match anyway: the target is the one OR condition of filterWhere (a BitmapOr of its
   // two B-trees), not ordered branches.
   if (indexed && f.target !== undefined && order === 'none') return { from: ALL, filter: f, narrowed: false };
+  // Fewer rows than PROBE_CAP behind one index: checking them all costs less than asking the chunks
+  // (which can at best narrow to whole chunks of 128) or walking the page order.
+  if (driver) {
+    return { from: sql`events e ${raw(d.indexedBy(driver.index))}`, filter: f, narrowed: true, driver };
+  }
   const phrases = chunkPhrases({
     terms: f.terms,
     targetTypeFolded: indexed || f.targetType === undefined ? undefined : fold(f.targetType),
@@ -152,7 +168,8 @@ function* source(
 export function* listEvents(d: SqlDialect, tenant: string, f: EventFilter, page: PageSpec): Plan<EntryRow[]> {
   const actorIds = yield* resolveActorIds(d, tenant, f);
   if (actorIds?.length === 0) return [];
-  const src = yield* source(d, tenant, f, page.limit, page.orderBy ?? 'time');
+  const driver = yield* chooseDriver(d, tenant, f, actorIds);
+  const src = yield* source(d, tenant, f, page.limit, page.orderBy ?? 'time', driver);
   return yield* selectEvents(d, tenant, page, actorIds, src);
 }
 
@@ -166,7 +183,16 @@ export function* searchEvents(
 ): Plan<EventSearchPage> {
   const actorIds = yield* resolveActorIds(d, tenant, f);
   if (actorIds?.length === 0) return { rows: [], scannedTo: null };
-  const src = yield* source(d, tenant, f, page.limit, page.orderBy ?? 'time');
+  const driver = yield* chooseDriver(d, tenant, f, actorIds);
+  // Fewer rows behind the driving index than the scan may examine: the scan cannot reach its limit.
+  const src = yield* source(
+    d,
+    tenant,
+    f,
+    page.limit,
+    page.orderBy ?? 'time',
+    driver && driver.count < scanLimit ? driver : undefined,
+  );
   if (src.narrowed || !f.terms?.length) {
     return { rows: yield* selectEvents(d, tenant, page, actorIds, src), scannedTo: null };
   }
@@ -189,7 +215,7 @@ function* selectEvents(
   const where = [filterWhere(d, tenant, src.filter, actorIds), keysetWhere(page), untilWhere(page, until)];
   const select = (branch?: Sql) =>
     sql`SELECT ${ROW_COLUMNS} FROM ${src.from} WHERE ${and([branch, ...where])}
-      ORDER BY ${orderClause(page)} LIMIT ${page.limit}`;
+      ORDER BY ${orderClause(page, 'e.', src.driver !== undefined)} LIMIT ${page.limit}`;
   const query = src.branches
     ? sql`${d.mergeOrdered(src.branches.map(select), false)} ORDER BY ${orderClause(page, '')} LIMIT ${page.limit}`
     : select();
@@ -225,7 +251,7 @@ export function* eventStats(
 ): Plan<StatsGroup[]> {
   const actorIds = yield* resolveActorIds(d, tenant, f);
   if (actorIds?.length === 0) return [];
-  const src = yield* source(d, tenant, f, undefined, 'none');
+  const src = yield* source(d, tenant, f, undefined, 'none', yield* chooseDriver(d, tenant, f, actorIds));
   const g = groupExpression(d, groupBy);
   const rows = yield sql`SELECT ${raw(g.key)} AS key, ${raw(g.label ?? 'NULL')} AS label, count(*) AS count
     FROM ${src.from} WHERE ${filterWhere(d, tenant, src.filter, actorIds)}
