@@ -71,7 +71,16 @@ export async function runWorkload(
       }
       const path = `/v1/events?${queryString(params)}`;
       const times: number[] = [];
-      for (let r = 0; r < rounds; r++) times.push((await get(path)).ms);
+      // A failed request (the server closing a socket under load) counts as a retry, not as a figure.
+      for (let r = 0, failed = 0; r < rounds && failed < 3; r++) {
+        try {
+          times.push((await get(path)).ms);
+        } catch (error) {
+          process.stderr.write(`bench: ${shape.name}: ${String(error)}\n`);
+          failed++;
+          r--;
+        }
+      }
       out.push({
         shape: { ...shape, params },
         p50: percentile(times, 50),

@@ -3,7 +3,7 @@ import type { ActorSummary, EntryRow, EventSearchPage, StatsGroup } from '../../
 import { fold } from '../../core/domain/text-fold.js';
 import { chooseDriver, type Driver } from './event-driver.js';
 import { CachedRead, type Plan } from './query-plan.js';
-import { candidateBudget, chunkPhrases } from './search-chunks.js';
+import { candidateBudget, chunkPhrases, isIndexable, TAG_BUDGET } from './search-chunks.js';
 import type { ChunkBounds, SqlDialect } from './sql-dialect.js';
 import { join, raw, type Sql, sql } from './sql-fragment.js';
 
@@ -157,7 +157,10 @@ function* source(
     30_000,
     sql`SELECT count(*) AS count FROM event_search_chunks WHERE tenant = ${tenant}`,
   );
-  const budget = candidateBudget(counted!.count as number, limit);
+  // A tag (target, IP) has no B-tree of its own here: past the chunks, its scan may walk the whole log
+  // (15 s for a hot target with a common keyword at 1M events), so far more chunks are still worth reading.
+  const tagged = phrases.length > (f.terms ?? []).filter(isIndexable).length;
+  const budget = Math.max(candidateBudget(counted!.count as number, limit), tagged ? TAG_BUDGET : 0);
   const chunks = (yield d.chunks.lookup(tenant, phrases, budget + 1)) as unknown as ChunkBounds[];
   if (chunks.length > budget) return { from: ALL, filter: f, narrowed: false };
   const [head] = yield d.chunks.indexedSeq(tenant);
