@@ -263,7 +263,7 @@ async function load(pool: PgPool, events: number, source: EventSource): Promise<
       chunks.slice(i, i + 500).map((c) => [c.lo, c.hi, pgText(c.doc)]),
     );
   }
-  phase(`pool of ${fmt(poolSize)} demo events prepared (${fmt(authK)} auth events)`);
+  phase(`pool of ${fmt(poolSize)} ${source} events prepared (${fmt(authK)} auth events)`);
 
   // Events: one INSERT … SELECT per replica, two at a time.
   const cutK = events - (replicas - 1) * poolSize;
