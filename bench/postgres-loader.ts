@@ -31,6 +31,7 @@ import {
 import { buildChunks, CHUNK_MAX_ENTRIES, chunkStrings } from '../src/store/sql/search-chunks.js';
 import { databaseExists, databaseUrl, freshDatabase } from './lib/postgres.js';
 import { fmt } from './lib/report.js';
+import { skewedEvents } from './lib/skewed-events.js';
 
 /**
  * The fast loader for the PostgreSQL query benchmarks: fills `auditlog_bench_<size>` with `events`
@@ -87,21 +88,25 @@ export interface LoadedDatabase {
   info: LoadInfo;
 }
 
-export function benchDatabaseName(events: number): string {
+export function benchDatabaseName(events: number, source: EventSource = 'demo'): string {
   const label =
     events % 1_000_000 === 0
       ? `${events / 1_000_000}m`
       : events % 1000 === 0
         ? `${events / 1000}k`
         : String(events);
-  return `auditlog_bench_${label}`;
+  return `auditlog_bench_${source === 'demo' ? '' : `${source}_`}${label}`;
 }
+
+/** `skewed`: the planner workload's history (bench/lib/skewed-events.ts, seed 18) instead of the demo's. */
+export type EventSource = 'demo' | 'skewed';
 
 export async function loadBenchDatabase(
   events: number,
-  options: { fresh?: boolean } = {},
+  options: { fresh?: boolean; source?: EventSource } = {},
 ): Promise<LoadedDatabase> {
-  const name = benchDatabaseName(events);
+  const source = options.source ?? 'demo';
+  const name = benchDatabaseName(events, source);
   if (!options.fresh && (await databaseExists(name))) {
     const pool = createPool(databaseUrl(name), 1, 'auditlog-bench-loader');
     try {
@@ -120,7 +125,7 @@ export async function loadBenchDatabase(
   const url = await freshDatabase(name);
   const pool = createPool(url, 2, 'auditlog-bench-loader');
   try {
-    const info = await load(pool, events);
+    const info = await load(pool, events, source);
     return { name, url, loadedNow: true, info };
   } finally {
     await pool.end();
@@ -131,7 +136,7 @@ function say(text: string): void {
   process.stderr.write(`bench: ${text}\n`);
 }
 
-async function load(pool: PgPool, events: number): Promise<LoadInfo> {
+async function load(pool: PgPool, events: number, source: EventSource): Promise<LoadInfo> {
   const started = performance.now();
   const phases: Record<string, number> = {};
   let mark = performance.now();
@@ -227,7 +232,13 @@ async function load(pool: PgPool, events: number): Promise<LoadInfo> {
       await insertJson(pool, 'bench_tpl_auth', TPL_AUTH_COLUMNS, authRows.splice(0));
   };
   const rng = new Random(SEED + 1);
-  for (const session of demoSessions({ events: poolSize, seed: SEED, endMs })) {
+  if (source === 'skewed') {
+    for (const e of skewedEvents(poolSize, 18, endMs, poolSpan)) {
+      pendingEvents.push(e);
+      await flushEvents(false);
+    }
+  }
+  for (const session of source === 'skewed' ? [] : demoSessions({ events: poolSize, seed: SEED, endMs })) {
     pendingEvents.push(...session.events);
     pendingAuth.push(...adminSessionAuthEvents(session, rng, endMs));
     await flushEvents(false);
@@ -252,7 +263,7 @@ async function load(pool: PgPool, events: number): Promise<LoadInfo> {
       chunks.slice(i, i + 500).map((c) => [c.lo, c.hi, pgText(c.doc)]),
     );
   }
-  phase(`pool of ${fmt(poolSize)} demo events prepared (${fmt(authK)} auth events)`);
+  phase(`pool of ${fmt(poolSize)} ${source} events prepared (${fmt(authK)} auth events)`);
 
   // Events: one INSERT … SELECT per replica, two at a time.
   const cutK = events - (replicas - 1) * poolSize;

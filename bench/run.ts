@@ -9,8 +9,10 @@ import { ingestBench } from './ingest-bench.js';
 import { DATA_DIR, demoDataset } from './lib/datasets.js';
 import { PG_ADMIN_URL, pgVersion } from './lib/postgres.js';
 import { fmt, Report, toMarkdown } from './lib/report.js';
+import { skewedDataset } from './lib/skewed-dataset.js';
 import { lifecycleBench } from './lifecycle-bench.js';
 import { merkleBench } from './merkle-bench.js';
+import { plannerBench, plannerBenchPostgres } from './planner-bench.js';
 import { postgresBench } from './postgres-bench.js';
 import { driversBench } from './postgres-drivers.js';
 import { queryBench } from './query-bench.js';
@@ -25,8 +27,10 @@ import { verifyBench } from './verify-bench.js';
  * or goal it is judged by. Sizes: BENCH_EVENTS (default 1,000,000), BENCH_INGEST (100,000), BENCH_AUTH
  * (1,000,000), BENCH_ROUNDS (30). Datasets are built once into bench/.data/ and reused.
  *
- * Sections (BENCH_ONLY, comma-separated): ingest, query, export, auth, verify, ui, merkle (ingest with and
- * without the Merkle tree, BENCH_MERKLE_INGEST, default 100,000; proof p95 over SQLite trees of
+ * Sections (BENCH_ONLY, comma-separated): ingest, query, planner (the seeded, skewed query workload of
+ * planner-bench.ts: BENCH_PLANNER_EVENTS, default 1,000,000; BENCH_PLANNER_SEED, default 18;
+ * BENCH_PLANNER_QUERIES, default 300; BENCH_PLANNER_ROUNDS, default 6), export, auth, verify, ui, merkle (ingest
+ * with and without the Merkle tree, BENCH_MERKLE_INGEST, default 100,000; proof p95 over SQLite trees of
  * BENCH_MERKLE_SIZES, default 1,000,000 and 10,000,000, and PostgreSQL ones of BENCH_MERKLE_PG, default
  * 1,000,000; BENCH_MERKLE_ROUNDS proofs each, default 1000), stall (the longest
  * /healthz wait under one heavy request: exports of BENCH_STALL_EVENTS, default 200,000, alerts after
@@ -38,7 +42,8 @@ import { verifyBench } from './verify-bench.js';
  * on SQLite and, when a server answers, PostgreSQL; not in the default run), erasure (ingest events/s with
  * personal data in clear and encrypted, and the time of one erasure, at BENCH_ERASURE_EVENTS, default 50,000,
  * on SQLite and PostgreSQL; not in the default run), and postgres — which is pg-ingest (HTTP ingest
- * against its raw INSERT/COPY ceilings, two servers on one database), pg-query (query latencies at each of
+ * against its raw INSERT/COPY ceilings, two servers on one database), pg-planner (the planner workload on
+ * skewed data at each of BENCH_PG_EVENTS, or BENCH_PG_PLANNER_EVENTS), pg-query (query latencies at each of
  * BENCH_PG_EVENTS, default 1,000,000 and 10,000,000, with EXPLAIN ANALYZE of every query shape at the
  * largest into bench/results/postgres-plans.md), pg-drivers (pg vs postgres.js) and pg-stall (the stall
  * section on PostgreSQL). The PostgreSQL ones
@@ -58,10 +63,10 @@ const STALL_FAILURES = n('BENCH_STALL_FAILURES', 50_000);
 const LIFECYCLE_EVENTS = n('BENCH_LIFECYCLE_EVENTS', 100_000);
 const SDK = n('BENCH_SDK', 20_000);
 const only = (
-  process.env.BENCH_ONLY ?? 'ingest,query,export,auth,verify,ui,merkle,stall,streaming,sdk,postgres'
+  process.env.BENCH_ONLY ?? 'ingest,query,planner,export,auth,verify,ui,merkle,stall,streaming,sdk,postgres'
 ).split(',');
 const pgParts = only.includes('postgres')
-  ? ['pg-ingest', 'pg-query', 'pg-drivers', 'pg-stall']
+  ? ['pg-ingest', 'pg-query', 'pg-planner', 'pg-drivers', 'pg-stall']
   : only.filter((s) => s.startsWith('pg-'));
 
 const report = new Report();
@@ -81,6 +86,17 @@ if (only.some((s) => ['query', 'export', 'verify', 'ui'].includes(s))) {
   if (only.includes('export')) await exportBench(report, demo.file, EVENTS);
   if (only.includes('verify')) await verifyBench(report, demo.file, EVENTS);
   if (only.includes('ui')) await uiBench(report, demo.file, EVENTS);
+}
+if (only.includes('planner')) {
+  const events = n('BENCH_PLANNER_EVENTS', 1_000_000);
+  const seed = n('BENCH_PLANNER_SEED', 18);
+  const data = await skewedDataset(events, seed);
+  await plannerBench(report, data.file, events, {
+    seed,
+    queries: n('BENCH_PLANNER_QUERIES', 300),
+    rounds: n('BENCH_PLANNER_ROUNDS', 6),
+    endMs: data.endMs,
+  });
 }
 if (only.includes('merkle'))
   await merkleBench(report, {
@@ -120,6 +136,15 @@ if (pgParts.length > 0) {
       fresh: PG_FRESH,
       plansFile: `${DATA_DIR}../results/postgres-plans.md`,
     });
+    if (pgParts.includes('pg-planner')) {
+      for (const events of n('BENCH_PG_PLANNER_EVENTS', 0) ? [n('BENCH_PG_PLANNER_EVENTS', 0)] : PG_EVENTS)
+        await plannerBenchPostgres(report, events, {
+          seed: n('BENCH_PLANNER_SEED', 18),
+          queries: n('BENCH_PLANNER_QUERIES', 300),
+          rounds: n('BENCH_PLANNER_ROUNDS', 6),
+          fresh: PG_FRESH,
+        });
+    }
     if (pgParts.includes('pg-drivers')) await driversBench(report);
     if (pgParts.includes('pg-stall')) await stallBench(report, 'postgres', STALL_EVENTS, STALL_FAILURES);
     report.add(

@@ -2,7 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../bin/auditlog.js', import.meta.url));
+/** The CLI the benchmarks start; BENCH_AUDITLOG_BIN runs another build (a baseline from another checkout). */
+export const BIN =
+  process.env.BENCH_AUDITLOG_BIN ?? fileURLToPath(new URL('../../bin/auditlog.js', import.meta.url));
 export const BENCH_TOKEN = 'PhNE4pV0jW9aUex-pRWFhH8Ql7k1Gf_h';
 
 export interface BenchServer {

@@ -1,9 +1,10 @@
 import type { EventFilter, Keyset, PageSpec, StatsKey } from '../../core/domain/filters.js';
 import type { ActorSummary, EntryRow, EventSearchPage, StatsGroup } from '../../core/domain/rows.js';
 import { fold } from '../../core/domain/text-fold.js';
+import { chooseDriver, type Driver } from './event-driver.js';
 import { CachedRead, type Plan, type Row } from './query-plan.js';
 import { type RollupPlan, rollupPlan } from './rollups-plan.js';
-import { candidateBudget, chunkPhrases } from './search-chunks.js';
+import { candidateBudget, chunkPhrases, isIndexable, TAG_BUDGET } from './search-chunks.js';
 import type { ChunkBounds, SqlDialect } from './sql-dialect.js';
 import { join, raw, type Sql, sql } from './sql-fragment.js';
 
@@ -81,11 +82,18 @@ function untilWhere(page: PageSpec, until: Keyset | undefined): Sql | undefined 
   return sql`(e.occurred_ms, e.seq) ${op} (${until.occurredMs}, ${until.seq})`;
 }
 
-/** The page order over `events e`, or (with no alias) over the columns of ROW_COLUMNS. */
-function orderClause(page: PageSpec, alias = 'e.'): Sql {
+/**
+ * The page order over `events e`, or (with no alias) over the columns of ROW_COLUMNS. `sorted`: as
+ * expressions no index provides (`+ 0`), so that neither engine walks a page-order index instead of the
+ * driving one; the few rows it yields are sorted.
+ */
+function orderClause(page: PageSpec, alias = 'e.', sorted = false): Sql {
   const dir = page.order === 'desc' ? 'DESC' : 'ASC';
-  const time = alias ? 'e.occurred_ms' : '"occurredMs"';
-  return raw(page.orderBy === 'seq' ? `${alias}seq ${dir}` : `${time} ${dir}, ${alias}seq ${dir}`);
+  const plus = sorted ? ' + 0' : '';
+  const time = alias ? `e.occurred_ms${plus}` : '"occurredMs"';
+  return raw(
+    page.orderBy === 'seq' ? `${alias}seq${plus} ${dir}` : `${time} ${dir}, ${alias}seq${plus} ${dir}`,
+  );
 }
 
 /**
@@ -98,6 +106,8 @@ interface Source {
   filter: EventFilter;
   narrowed: boolean;
   branches?: Sql[];
+  /** Read through this index (event-driver.ts), sorted afterwards. */
+  driver?: Driver;
 }
 
 /**
@@ -111,6 +121,7 @@ function* source(
   f: EventFilter,
   limit: number | undefined,
   order: 'time' | 'seq' | 'none',
+  driver: Driver | undefined,
 ): Plan<Source> {
   const indexed = d.flags.targetIndexes;
   if (indexed && f.target !== undefined && order === 'time') {
@@ -128,6 +139,11 @@ function* source(
   // A count reads every match anyway: the target is the one OR condition of filterWhere (a BitmapOr of its
   // two B-trees), not ordered branches.
   if (indexed && f.target !== undefined && order === 'none') return { from: ALL, filter: f, narrowed: false };
+  // Fewer rows than PROBE_CAP behind one index: checking them all costs less than asking the chunks
+  // (which can at best narrow to whole chunks of 128) or walking the page order.
+  if (driver) {
+    return { from: sql`events e ${raw(d.indexedBy(driver.index))}`, filter: f, narrowed: true, driver };
+  }
   const phrases = chunkPhrases({
     terms: f.terms,
     targetTypeFolded: indexed || f.targetType === undefined ? undefined : fold(f.targetType),
@@ -142,7 +158,10 @@ function* source(
     30_000,
     sql`SELECT count(*) AS count FROM event_search_chunks WHERE tenant = ${tenant}`,
   );
-  const budget = candidateBudget(counted!.count as number, limit);
+  // A tag (target, IP) has no B-tree of its own here: past the chunks, its scan may walk the whole log
+  // (15 s for a hot target with a common keyword at 1M events), so far more chunks are still worth reading.
+  const tagged = phrases.length > (f.terms ?? []).filter(isIndexable).length;
+  const budget = Math.max(candidateBudget(counted!.count as number, limit), tagged ? TAG_BUDGET : 0);
   const chunks = (yield d.chunks.lookup(tenant, phrases, budget + 1)) as unknown as ChunkBounds[];
   if (chunks.length > budget) return { from: ALL, filter: f, narrowed: false };
   const [head] = yield d.chunks.indexedSeq(tenant);
@@ -153,7 +172,8 @@ function* source(
 export function* listEvents(d: SqlDialect, tenant: string, f: EventFilter, page: PageSpec): Plan<EntryRow[]> {
   const actorIds = yield* resolveActorIds(d, tenant, f);
   if (actorIds?.length === 0) return [];
-  const src = yield* source(d, tenant, f, page.limit, page.orderBy ?? 'time');
+  const driver = yield* chooseDriver(d, tenant, f, actorIds);
+  const src = yield* source(d, tenant, f, page.limit, page.orderBy ?? 'time', driver);
   return yield* selectEvents(d, tenant, page, actorIds, src);
 }
 
@@ -167,7 +187,16 @@ export function* searchEvents(
 ): Plan<EventSearchPage> {
   const actorIds = yield* resolveActorIds(d, tenant, f);
   if (actorIds?.length === 0) return { rows: [], scannedTo: null };
-  const src = yield* source(d, tenant, f, page.limit, page.orderBy ?? 'time');
+  const driver = yield* chooseDriver(d, tenant, f, actorIds);
+  // Fewer rows behind the driving index than the scan may examine: the scan cannot reach its limit.
+  const src = yield* source(
+    d,
+    tenant,
+    f,
+    page.limit,
+    page.orderBy ?? 'time',
+    driver && driver.count < scanLimit ? driver : undefined,
+  );
   if (src.narrowed || !f.terms?.length) {
     return { rows: yield* selectEvents(d, tenant, page, actorIds, src), scannedTo: null };
   }
@@ -190,7 +219,7 @@ function* selectEvents(
   const where = [filterWhere(d, tenant, src.filter, actorIds), keysetWhere(page), untilWhere(page, until)];
   const select = (branch?: Sql) =>
     sql`SELECT ${ROW_COLUMNS} FROM ${src.from} WHERE ${and([branch, ...where])}
-      ORDER BY ${orderClause(page)} LIMIT ${page.limit}`;
+      ORDER BY ${orderClause(page, 'e.', src.driver !== undefined)} LIMIT ${page.limit}`;
   const query = src.branches
     ? sql`${d.mergeOrdered(src.branches.map(select), false)} ORDER BY ${orderClause(page, '')} LIMIT ${page.limit}`
     : select();
@@ -228,7 +257,7 @@ export function* eventStats(
   if (rollup) return yield* rollupStats(d, tenant, f, groupBy, rollup);
   const actorIds = yield* resolveActorIds(d, tenant, f);
   if (actorIds?.length === 0) return [];
-  const src = yield* source(d, tenant, f, undefined, 'none');
+  const src = yield* source(d, tenant, f, undefined, 'none', yield* chooseDriver(d, tenant, f, actorIds));
   const g = groupExpression(d, groupBy);
   const rows = yield sql`SELECT ${raw(g.key)} AS key, ${raw(g.label ?? 'NULL')} AS label, count(*) AS count
     FROM ${src.from} WHERE ${filterWhere(d, tenant, src.filter, actorIds)}

@@ -110,6 +110,9 @@ export function storedChunkStrings(
   ];
 }
 
+/** Candidate chunks worth reading for a filter that only the chunks index (a target, an IP): 131,072 rows. */
+export const TAG_BUDGET = 1024;
+
 /**
  * How many candidate chunks are worth checking instead of scanning in keyset order. Checking costs 128 rows
  * per candidate; a scan finds `limit` matches within about limit × (chunks / candidates) / m chunks, where m

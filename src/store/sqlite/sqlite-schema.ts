@@ -365,4 +365,13 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
       CREATE UNIQUE INDEX subject_keys_kid ON subject_keys (tenant, kid);
     `,
   },
+  {
+    version: 12,
+    name: 'a category index for the planner to drive by',
+    // SQLite reads a table through one index: a rare category combined with unselective filters walked the
+    // whole time index (issue 18's skewed workload). Eight-odd values: inserts touch a few rightmost pages.
+    sql: `
+      CREATE INDEX events_category ON events (tenant, category, occurred_ms, seq);
+    `,
+  },
 ];
