@@ -13,6 +13,7 @@ import { merkleBench } from './merkle-bench.js';
 import { postgresBench } from './postgres-bench.js';
 import { driversBench } from './postgres-drivers.js';
 import { queryBench } from './query-bench.js';
+import { rollupsBench } from './rollups-bench.js';
 import { sdkBench } from './sdk-bench.js';
 import { stallBench } from './stall-bench.js';
 import { streamingBench } from './streaming-bench.js';
@@ -30,7 +31,8 @@ import { verifyBench } from './verify-bench.js';
  * BENCH_STALL_FAILURES, default 50,000, spraying failures), sdk (the client SDK: record() latency and rate,
  * delivery and the drain of a spool after an outage, BENCH_SDK events, default 20,000), streaming (entries/s
  * delivered per destination kind from a backlog of BENCH_STREAM_EVENTS, default 20,000, and the lag at a steady
- * 1,000 events/s), lifecycle (purge
+ * 1,000 events/s), rollups (per-day stats rollups: ingest with and without them side by side, whole-day stats
+ * against the scan, BENCH_ROLLUP_EVENTS, default 1,000,000, on SQLite and PostgreSQL), lifecycle (purge
  * rate and the longest append/read during a purge of BENCH_LIFECYCLE_EVENTS, default 100,000, expired events,
  * on SQLite and, when a server answers, PostgreSQL; not in the default run), and postgres — which is pg-ingest (HTTP ingest
  * against its raw INSERT/COPY ceilings, two servers on one database), pg-query (query latencies at each of
@@ -76,6 +78,12 @@ if (only.some((s) => ['query', 'export', 'verify', 'ui'].includes(s))) {
   if (only.includes('export')) await exportBench(report, demo.file, EVENTS);
   if (only.includes('verify')) await verifyBench(report, demo.file, EVENTS);
   if (only.includes('ui')) await uiBench(report, demo.file, EVENTS);
+}
+if (only.includes('rollups')) {
+  const size = n('BENCH_ROLLUP_EVENTS', 1_000_000);
+  const stores = (process.env.BENCH_ROLLUP_STORES ?? 'sqlite,postgres').split(',');
+  if (stores.includes('sqlite')) await rollupsBench(report, 'sqlite', size);
+  if (stores.includes('postgres') && (await pgVersion())) await rollupsBench(report, 'postgres', size);
 }
 if (only.includes('merkle')) await merkleBench(report, n('BENCH_MERKLE_EVENTS', 1_000_000));
 if (only.includes('auth')) await authBench(report, Math.min(INGEST, AUTH), AUTH, ROUNDS);
