@@ -22,7 +22,7 @@ export function download(url: string): Promise<{ bytes: number; lines: number; s
 
 export async function exportBench(report: Report, file: string, events: number): Promise<void> {
   const section = report.section(`Export of ${fmt(events)} events (HTTP, one server process started fresh)`);
-  for (const format of ['ndjson', 'csv'] as const) {
+  for (const format of (process.env.EXPORT_FORMATS ?? 'ndjson,csv').split(',') as ('ndjson' | 'csv')[]) {
     const server = await startServer(['--db', file]);
     try {
       const before = server.peakRssMb();

@@ -16,6 +16,7 @@ import { plannerBench, plannerBenchPostgres } from './planner-bench.js';
 import { postgresBench } from './postgres-bench.js';
 import { driversBench } from './postgres-drivers.js';
 import { queryBench } from './query-bench.js';
+import { rollupsBench } from './rollups-bench.js';
 import { sdkBench } from './sdk-bench.js';
 import { stallBench } from './stall-bench.js';
 import { streamingBench } from './streaming-bench.js';
@@ -37,7 +38,8 @@ import { verifyBench } from './verify-bench.js';
  * BENCH_STALL_FAILURES, default 50,000, spraying failures), sdk (the client SDK: record() latency and rate,
  * delivery and the drain of a spool after an outage, BENCH_SDK events, default 20,000), streaming (entries/s
  * delivered per destination kind from a backlog of BENCH_STREAM_EVENTS, default 20,000, and the lag at a steady
- * 1,000 events/s), lifecycle (purge
+ * 1,000 events/s), rollups (per-day stats rollups: ingest with and without them side by side, whole-day stats
+ * against the scan, BENCH_ROLLUP_EVENTS, default 1,000,000, on SQLite and PostgreSQL), lifecycle (purge
  * rate and the longest append/read during a purge of BENCH_LIFECYCLE_EVENTS, default 100,000, expired events,
  * on SQLite and, when a server answers, PostgreSQL; not in the default run), erasure (ingest events/s with
  * personal data in clear and encrypted, and the time of one erasure, at BENCH_ERASURE_EVENTS, default 50,000,
@@ -105,6 +107,12 @@ if (only.includes('merkle'))
     postgres: (process.env.BENCH_MERKLE_PG ?? '1000000').split(',').filter(Boolean).map(Number),
     rounds: n('BENCH_MERKLE_ROUNDS', 1000),
   });
+if (only.includes('rollups')) {
+  const size = n('BENCH_ROLLUP_EVENTS', 1_000_000);
+  const stores = (process.env.BENCH_ROLLUP_STORES ?? 'sqlite,postgres').split(',');
+  if (stores.includes('sqlite')) await rollupsBench(report, 'sqlite', size);
+  if (stores.includes('postgres') && (await pgVersion())) await rollupsBench(report, 'postgres', size);
+}
 if (only.includes('auth')) await authBench(report, Math.min(INGEST, AUTH), AUTH, ROUNDS);
 if (only.includes('stall')) await stallBench(report, 'sqlite', STALL_EVENTS, STALL_FAILURES);
 if (only.includes('sdk')) await sdkBench(report, SDK);

@@ -183,7 +183,7 @@ describe('stats from per-day rollups', () => {
   it('are backfilled from the stored events by their migration', async () => {
     const undo =
       sut().kind === 'sqlite'
-        ? `DROP TRIGGER events_rollup_insert; DROP TRIGGER events_rollup_delete; DROP TABLE event_rollups;
+        ? `DROP TRIGGER events_rollup_delete; DROP TABLE event_rollups;
            DELETE FROM schema_migrations WHERE version = 10;`
         : `DROP TRIGGER events_rollup_insert ON events; DROP TRIGGER events_rollup_delete ON events;
            DROP FUNCTION auditlog_rollup_insert(); DROP FUNCTION auditlog_rollup_delete();

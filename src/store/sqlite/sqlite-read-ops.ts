@@ -41,7 +41,7 @@ export const READ_OPS = {
 } as const;
 
 /** Operations that pass over many rows once (an export): a reader runs them on a connection with a small cache. */
-export const SCAN_OPS: ReadonlySet<ReadOp> = new Set(['csvPage']);
+export const SCAN_OPS: ReadonlySet<ReadOp> = new Set(['csvPage', 'scanChain']);
 
 export type ReadOps = typeof READ_OPS;
 export type ReadOp = keyof ReadOps;

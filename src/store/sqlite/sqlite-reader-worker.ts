@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import type { PageSpec } from '../../core/domain/filters.js';
 import { answerRequests } from '../threads/worker-pool.js';
 import { openSqlite, type SqliteDb, translateSqliteError } from './sqlite-connection.js';
 import { READ_OPS, type ReadOp, SCAN_OPS } from './sqlite-read-ops.js';
@@ -26,7 +27,10 @@ const scanConnection = () => {
 answerRequests(
   parentPort!,
   (op, args) => {
-    const conn = SCAN_OPS.has(op as ReadOp) ? scanConnection() : db;
+    // A page in seq order is an NDJSON export's (or verify's): read once, like SCAN_OPS.
+    const scan =
+      SCAN_OPS.has(op as ReadOp) || (op === 'listEvents' && (args[2] as PageSpec).orderBy === 'seq');
+    const conn = scan ? scanConnection() : db;
     return (READ_OPS[op as ReadOp] as (...a: unknown[]) => unknown)(conn, ...args);
   },
   {

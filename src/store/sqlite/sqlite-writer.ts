@@ -4,6 +4,7 @@ import { type ChainHead, EMPTY_HEAD } from '../../core/domain/hash-chain.js';
 import { mergeSession, type SessionRow } from '../../core/domain/session-merge.js';
 import { AppendPlan, type KnownEntry, type SealedAuth, type SealedEvent } from '../sql/append-plan.js';
 import { SESSION_COLUMNS } from '../sql/auth-query-plan.js';
+import { RollupCounter } from '../sql/rollups-sql.js';
 import type { Outcome } from '../threads/group-commit.js';
 import { type FileIdentity, fileMoved, type SqliteDb, translateSqliteError } from './sqlite-connection.js';
 import { purgeStep } from './sqlite-lifecycle-repository.js';
@@ -40,6 +41,9 @@ export class SqliteWriter {
         'SELECT seq, received_ms AS receivedMs, body FROM events WHERE tenant = ? AND id = ?',
       ),
       insertEvent: db.prepare(INSERT_EVENT_SQL),
+      addRollup:
+        db.prepare(`INSERT INTO event_rollups (tenant, dim, day_ms, key, label, n) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (tenant, dim, day_ms, key, label) DO UPDATE SET n = n + excluded.n`),
       authById: db.prepare(
         'SELECT seq, received_ms AS receivedMs, body FROM auth_events WHERE tenant = ? AND id = ?',
       ),
@@ -69,6 +73,7 @@ export class SqliteWriter {
   commitGroup(requests: WriteRequest[]): Outcome<AppendedEntry[] | null>[] {
     const outcomes: Outcome<AppendedEntry[] | null>[] = [];
     const actors = new Set<string>();
+    const rollups = new RollupCounter();
     const plan = new AppendPlan({
       head: (tenant) => (this.#stmt.head.get(tenant) as ChainHead | undefined) ?? EMPTY_HEAD,
       find: (tenant, stream, id) => {
@@ -111,6 +116,7 @@ export class SqliteWriter {
           for (const x of indexed) this.#upsertActor(batch.tenant, x.entry, batchActors);
           this.#db.exec('RELEASE batch');
           for (const a of batchActors) actors.add(a);
+          for (const x of indexed) rollups.add(batch.tenant, x.entry.occurredMs, x.entry.columns);
           for (const x of indexed) this.#search.add(batch.tenant, x.rid, x.seq, x.entry);
           outcomes.push({ ok: true, value: results });
         } catch (error) {
@@ -125,6 +131,7 @@ export class SqliteWriter {
         }
       }
       for (const [tenant, head] of plan.heads) this.#stmt.putHead.run(tenant, head.seq, head.hash);
+      for (const row of rollups.rows()) this.#stmt.addRollup.run(...row);
       this.#search.writeFullChunks();
       const moved = fileMoved(this.#file);
       if (moved) throw new AuditError('store_unavailable', moved);

@@ -1,0 +1,225 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import type { EventFilter, StatsKey } from '../src/core/domain/filters.js';
+import type { Store } from '../src/core/ports/store.js';
+import { type AuditLog, openAuditLog } from '../src/core/services/audit-log.js';
+import { PostgresStore } from '../src/store/postgres/postgres-store.js';
+import { RollupCounter } from '../src/store/sql/rollups-sql.js';
+import { SQLITE_MIGRATIONS } from '../src/store/sqlite/sqlite-schema.js';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { DATA_DIR } from './lib/datasets.js';
+import { BENCH_SIGNING_KEY, freshDatabase } from './lib/postgres.js';
+import { fmt, ms, type Report } from './lib/report.js';
+
+const DAY = 86_400_000;
+const DAYS = 365;
+const T = 'default';
+const DROP_PG = 'DROP TRIGGER events_rollup_insert ON events; DROP TRIGGER events_rollup_delete ON events;';
+
+/** A seeded generator with skew: a few very active actors and many rare ones, categories of very different sizes, bursts. */
+function generator(seed: number, end: number) {
+  let a = seed >>> 0;
+  const rnd = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const cats = [
+    'users',
+    'users',
+    'users',
+    'users',
+    'settings',
+    'settings',
+    'telephony',
+    'bulk',
+    'inbound',
+    'security',
+  ];
+  let i = 0;
+  return () => {
+    const r = rnd();
+    const actor = r < 0.5 ? `admin-${Math.floor(rnd() * 5)}` : `user-${Math.floor(rnd() ** 2 * 5000)}`;
+    // Bursts: a third of the events on 20 busy days.
+    const day = rnd() < 0.33 ? Math.floor(rnd() * 20) * 17 : Math.floor(rnd() * DAYS);
+    return {
+      id: `b-${seed}-${i++}`,
+      occurredAt: new Date(end - (day + 1) * DAY + Math.floor(rnd() * DAY)).toISOString(),
+      actor: { id: actor, username: `${actor}@example.com` },
+      action: (['create', 'update', 'delete'] as const)[Math.floor(rnd() ** 2 * 3)]!,
+      category: cats[Math.floor(rnd() * cats.length)]!,
+      eventType: `thing.kind_${Math.floor(rnd() ** 3 * 40)}`,
+      target: { type: 'Thing', id: `t-${Math.floor(rnd() * 100000)}` },
+    };
+  };
+}
+
+async function timed(fn: () => Promise<unknown>, rounds: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const t0 = performance.now();
+    await fn();
+    out.push(performance.now() - t0);
+  }
+  return out.sort((x, y) => x - y);
+}
+const p = (xs: number[], q: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
+
+/**
+ * Per-day stats rollups on one engine: ingest through the library into two stores side by side, one with the
+ * rollup triggers and one without (batches interleaved, so both see the same machine), then whole-day stats
+ * from the rollups against the scan they replace (the same query with a condition the rollups do not hold).
+ */
+export async function rollupsBench(
+  report: Report,
+  engine: 'sqlite' | 'postgres',
+  events: number,
+): Promise<void> {
+  const section = report.section(`Stats rollups, ${engine}, ${fmt(events)} events over ${DAYS} days`);
+  const end = Date.now() - (Date.now() % DAY);
+  const open = async (name: string): Promise<{ store: Store; drop: () => Promise<void> }> => {
+    if (engine === 'sqlite') {
+      const file = `${DATA_DIR}rollups-${name}.db`;
+      for (const s of ['', '-wal', '-shm', '.signing-key.pem']) rmSync(file + s, { force: true });
+      const store = await SqliteStore.open({ file, readers: 1 });
+      return {
+        store,
+        drop: async () => {},
+      };
+    }
+    const url = await freshDatabase(`auditlog_bench_rollups_${name}`);
+    const keyFile = `${DATA_DIR}rollups-${name}.pem`;
+    writeFileSync(keyFile, BENCH_SIGNING_KEY, { mode: 0o600 });
+    const store = await PostgresStore.open({ url, keyFile });
+    return {
+      store,
+      drop: async () => {
+        const c = new pg.Client({ connectionString: url });
+        await c.connect();
+        await c.query(DROP_PG);
+        await c.end();
+      },
+    };
+  };
+  if (engine === 'sqlite') rawSqliteCost(report, section);
+  const withR = await open('with');
+  const without = await open('without');
+  await without.drop();
+  const logs: [AuditLog, AuditLog] = [
+    await openAuditLog({ store: withR.store }),
+    await openAuditLog({ store: without.store }),
+  ];
+  const next = [generator(18, end), generator(18, end)];
+  const spent: [number, number] = [0, 0];
+  for (let n = 0; n < events; n += 1000) {
+    for (const k of engine === 'postgres' ? ([0, 1] as const) : ([0] as const)) {
+      const make = next[k]!;
+      const batch = Array.from({ length: Math.min(1000, events - n) }, () => make());
+      const t0 = performance.now();
+      await logs[k].appendEvents(T, { events: batch });
+      spent[k] += performance.now() - t0;
+    }
+  }
+  const rate = (k: number) => events / (spent[k]! / 1000);
+  // On SQLite the writer adds the counts itself (no trigger to drop): its cost is the raw figure above.
+  report.add(
+    section,
+    'ingest with rollups (library, batches of 1000)',
+    `${fmt(rate(0))} events/s`,
+    engine === 'postgres'
+      ? `without rollups ${fmt(rate(1))} events/s in the same run: ${(rate(0) / rate(1)).toFixed(2)}×`
+      : 'the rollups’ own cost: the raw insert figure above',
+  );
+  const store = withR.store;
+  const ranges: [string, EventFilter][] = [
+    ['whole log', {}],
+    ['90 whole days', { fromMs: end - 90 * DAY, toMs: end }],
+    ['30 days, partial edges', { fromMs: end - 30 * DAY - 3 * 3_600_000, toMs: end - 5 * 3_600_000 }],
+  ];
+  for (const [label, f] of ranges) {
+    for (const key of ['category', 'user', 'day'] as StatsKey[]) {
+      const fast = await timed(() => store.eventStats(T, f, key), 15);
+      // maxSeq beyond the head: the same answer, but not a filter the rollups hold, so the scan runs.
+      const scan = await timed(() => store.eventStats(T, { ...f, maxSeq: Number.MAX_SAFE_INTEGER }, key), 3);
+      report.add(
+        section,
+        `stats by ${key}, ${label}`,
+        `${ms(p(fast, 0.5))} p50 / ${ms(p(fast, 0.95))} p95`,
+        `goal ≤ 50 ms; baseline (scan) ${ms(p(scan, 0.5))}: ${(p(scan, 0.5) / p(fast, 0.5)).toFixed(0)}× faster`,
+      );
+    }
+  }
+  await logs[0].close();
+  await logs[1].close();
+}
+
+/**
+ * SQLite's writer adds a group's rollup counts itself (RollupCounter): its cost, measured on raw inserts of
+ * 1000-row transactions with and without those upserts, side by side (the HTTP path adds the same absolute
+ * cost to a slower whole).
+ */
+function rawSqliteCost(report: Report, section: string): void {
+  const rows = 20_000;
+  const open = (name: string) => {
+    const file = `${DATA_DIR}rollups-raw-${name}.db`;
+    for (const s of ['', '-wal', '-shm']) rmSync(file + s, { force: true });
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    for (const m of SQLITE_MIGRATIONS) db.exec(m.sql);
+    return db;
+  };
+  const dbs = [open('with'), open('without')];
+  const spent = [0, 0];
+  const next = generator(7, Date.now());
+  for (let t = 0; t < rows / 1000; t++) {
+    const batch = Array.from({ length: 1000 }, (_, i) => ({ seq: t * 1000 + i + 1, e: next() }));
+    dbs.forEach((db, k) => {
+      const insert = db.prepare(INSERT_RAW);
+      const add = db.prepare(ADD_ROLLUP);
+      const t0 = performance.now();
+      db.transaction(() => {
+        const counter = new RollupCounter();
+        for (const { seq, e } of batch) {
+          const ms = Date.parse(e.occurredAt);
+          insert.run(
+            seq,
+            e.id,
+            ms,
+            e.actor.id,
+            e.actor.username,
+            e.action,
+            e.category,
+            e.eventType,
+            e.target.id,
+          );
+          if (k === 0)
+            counter.add(T, ms, {
+              actorId: e.actor.id,
+              actorUsername: e.actor.username,
+              action: e.action,
+              category: e.category,
+              eventType: e.eventType,
+            });
+        }
+        for (const r of counter.rows()) add.run(...r);
+      })();
+      spent[k]! += performance.now() - t0;
+    });
+  }
+  for (const db of dbs) db.close();
+  const rate = (k: number) => rows / (spent[k]! / 1000);
+  report.add(
+    section,
+    "raw insert with the writer's rollup upserts",
+    `${fmt(rate(0))} rows/s`,
+    `without ${fmt(rate(1))} rows/s in the same run: ${(rate(0) / rate(1)).toFixed(2)}× (${fmt(rows)} rows, 1000 a transaction)`,
+  );
+}
+
+const INSERT_RAW = `INSERT INTO events (tenant, seq, id, occurred_ms, received_ms, actor_id, actor_username, action,
+  category, event_type, target_type, target_id, target_id_f, body, search, prev_hash, hash)
+  VALUES ('${T}', ?, ?, ?, 0, ?, ?, ?, ?, ?, 'Thing', ?, '', '{}', '', '', '')`;
+const ADD_ROLLUP = `INSERT INTO event_rollups (tenant, dim, day_ms, key, label, n) VALUES (?, ?, ?, ?, ?, ?)
+  ON CONFLICT (tenant, dim, day_ms, key, label) DO UPDATE SET n = n + excluded.n`;
