@@ -1,4 +1,5 @@
 import { POSTGRES_ROLLUPS_MIGRATION } from './postgres-rollups-schema.js';
+import { POSTGRES_SUBJECT_KEYS_MIGRATION } from './postgres-subject-keys-schema.js';
 
 /** Identifier-like text compares byte-wise, as in SQLite, so orders and keysets match across stores. */
 const T = 'text COLLATE "C"';
@@ -391,21 +392,5 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
     `,
   },
   POSTGRES_ROLLUPS_MIGRATION,
-  {
-    version: 9,
-    name: 'subject keys of crypto-shredding',
-    // One random key per data subject, wrapped by the tenant key (kept in a key file, never here); `ref` is
-    // the blind index of the subject's actor id. Erasure deletes the row (docs/lifecycle.md).
-    sql: `
-      CREATE TABLE subject_keys (
-        tenant ${T} NOT NULL,
-        ref text NOT NULL,
-        kid text NOT NULL,
-        wrapped text NOT NULL,
-        created_ms bigint NOT NULL,
-        PRIMARY KEY (tenant, ref)
-      );
-      CREATE UNIQUE INDEX subject_keys_kid ON subject_keys (tenant, kid);
-    `,
-  },
+  POSTGRES_SUBJECT_KEYS_MIGRATION,
 ];

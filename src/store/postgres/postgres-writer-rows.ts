@@ -1,7 +1,7 @@
 import { mergeSession, type SessionRow } from '../../core/domain/session-merge.js';
 import type { SignedCheckpoint } from '../../core/domain/signing.js';
 import { SEARCH_SEPARATOR } from '../../core/domain/text-fold.js';
-import type { AppendPlan, SealedAuth, SealedEvent } from '../sql/append-plan.js';
+import type { SealedAuth, SealedEvent } from '../sql/append-plan.js';
 import { SESSION_COLUMNS } from '../sql/auth-query-plan.js';
 import { type PgClient, pgText } from './postgres-connection.js';
 
