@@ -1,4 +1,5 @@
 import { SQLITE_ROLLUPS_MIGRATION } from './sqlite-rollups-schema.js';
+import { SQLITE_SUBJECT_KEYS_MIGRATION } from './sqlite-subject-keys-schema.js';
 
 /**
  * Versioned schema. A migration runs once, in its own transaction, recorded in `schema_migrations`; never
@@ -348,23 +349,7 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
     `,
   },
   SQLITE_ROLLUPS_MIGRATION,
-  {
-    version: 11,
-    name: 'subject keys of crypto-shredding',
-    // One random key per data subject, wrapped by the tenant key (kept in a key file, never here); `ref` is
-    // the blind index of the subject's actor id. Erasure deletes the row (docs/lifecycle.md).
-    sql: `
-      CREATE TABLE subject_keys (
-        tenant TEXT NOT NULL,
-        ref TEXT NOT NULL,
-        kid TEXT NOT NULL,
-        wrapped TEXT NOT NULL,
-        created_ms INTEGER NOT NULL,
-        PRIMARY KEY (tenant, ref)
-      ) STRICT, WITHOUT ROWID;
-      CREATE UNIQUE INDEX subject_keys_kid ON subject_keys (tenant, kid);
-    `,
-  },
+  SQLITE_SUBJECT_KEYS_MIGRATION,
   {
     version: 12,
     name: 'a category index for the planner to drive by',
