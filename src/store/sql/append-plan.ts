@@ -53,6 +53,10 @@ export class AppendPlan {
   readonly #source: PlanSource;
   readonly #heads = new Map<string, ChainHead>();
   readonly #added = new Map<string, KnownEntry>();
+  /** What the last successful `add` changed, so that `undoLast` can take it back. */
+  #last:
+    | { tenant: string; head: ChainHead | undefined; keys: string[]; events: number; auth: number }
+    | undefined;
 
   constructor(source: PlanSource) {
     this.#source = source;
@@ -99,6 +103,13 @@ export class AppendPlan {
     });
 
     const head = this.head(tenant);
+    this.#last = {
+      tenant,
+      head: this.#heads.get(tenant),
+      keys: [],
+      events: this.events.length,
+      auth: this.auth.length,
+    };
     const freshEntries = fresh.map((i) => entries[i]!);
     const links = sealEntries(
       head,
@@ -114,6 +125,7 @@ export class AppendPlan {
       const sealed = { tenant, seq: link.seq, prevHash: link.prevHash, hash: link.hash };
       if (entry.stream === 'event') this.events.push({ ...sealed, entry });
       else this.auth.push({ ...sealed, entry });
+      this.#last!.keys.push(idKey(tenant, entry.stream, entry.id));
       this.#added.set(idKey(tenant, entry.stream, entry.id), {
         seq: link.seq,
         receivedMs: entry.receivedMs,
@@ -135,5 +147,20 @@ export class AppendPlan {
     const last = links[links.length - 1];
     if (last) this.#heads.set(tenant, { seq: last.seq, hash: last.hash });
     return results;
+  }
+
+  /**
+   * Takes back the last `add`, whose rows the store could not write (a batch rolled back to its savepoint):
+   * its entries, the ids it planned and its tenant's head, which would otherwise be stored past the chain.
+   */
+  undoLast(): void {
+    const last = this.#last;
+    if (!last) return;
+    this.#last = undefined;
+    this.events.length = last.events;
+    this.auth.length = last.auth;
+    for (const key of last.keys) this.#added.delete(key);
+    if (last.head) this.#heads.set(last.tenant, last.head);
+    else this.#heads.delete(last.tenant);
   }
 }

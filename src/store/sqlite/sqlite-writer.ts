@@ -1,4 +1,4 @@
-import type { AppendedEntry, PreparedEvent } from '../../core/domain/entry.js';
+import type { AppendBatch, AppendedEntry, PreparedEvent } from '../../core/domain/entry.js';
 import { AuditError } from '../../core/domain/errors.js';
 import { type ChainHead, EMPTY_HEAD } from '../../core/domain/hash-chain.js';
 import { mergeSession, type SessionRow } from '../../core/domain/session-merge.js';
@@ -10,6 +10,14 @@ import { type FileIdentity, fileMoved, type SqliteDb, translateSqliteError } fro
 import { purgeStep } from './sqlite-lifecycle-repository.js';
 import { SqliteSearchIndex } from './sqlite-search-index.js';
 import type { WriteRequest } from './sqlite-writer-protocol.js';
+
+/** Thrown inside an optimistic group: roll it back and run it again with a savepoint per batch. */
+const ISOLATE = Symbol('isolate');
+
+interface GroupState {
+  actors: Set<string>;
+  rollups: RollupCounter;
+}
 
 /**
  * The single writer of a SQLite store (it runs in a worker thread, see sqlite-writer-worker.ts). One call of
@@ -70,10 +78,27 @@ export class SqliteWriter {
     };
   }
 
+  /**
+   * Commits the group. First optimistically, without a savepoint per batch: a savepoint around inserts into a
+   * table with a trigger (the seq guards of migration 5) makes SQLite journal every page each insert touches,
+   * which made the writer's inserts 3× dearer than plain ones. Idempotency conflicts are found by the plan
+   * before a batch writes anything, so they need no savepoint; only an insert that fails after its plan does
+   * (a seq guard firing, a constraint) — then the whole group rolls back and runs again with each batch in a
+   * savepoint of its own, so that batch fails alone, as before.
+   */
   commitGroup(requests: WriteRequest[]): Outcome<AppendedEntry[] | null>[] {
+    const optimistic = this.#commitGroup(requests, false);
+    return optimistic === ISOLATE
+      ? (this.#commitGroup(requests, true) as Outcome<AppendedEntry[] | null>[])
+      : optimistic;
+  }
+
+  #commitGroup(
+    requests: WriteRequest[],
+    isolated: boolean,
+  ): Outcome<AppendedEntry[] | null>[] | typeof ISOLATE {
     const outcomes: Outcome<AppendedEntry[] | null>[] = [];
-    const actors = new Set<string>();
-    const rollups = new RollupCounter();
+    const group = { actors: new Set<string>(), rollups: new RollupCounter() };
     const plan = new AppendPlan({
       head: (tenant) => (this.#stmt.head.get(tenant) as ChainHead | undefined) ?? EMPTY_HEAD,
       find: (tenant, stream, id) => {
@@ -88,57 +113,30 @@ export class SqliteWriter {
           const c = request.checkpoint;
           this.#stmt.putCheckpoint.run(c.tenant, c.seq, c.hash, c.signedAt, c.keyId, c.signature);
           outcomes.push({ ok: true, value: null });
-          continue;
-        }
-        if (request.kind === 'probe') {
+        } else if (request.kind === 'probe') {
           this.#stmt.probe.run(String(Date.now()));
           outcomes.push({ ok: true, value: null });
-          continue;
-        }
-        if (request.kind === 'purge') {
+        } else if (request.kind === 'purge') {
           outcomes.push(this.#purge(request.step));
-          continue;
-        }
-        if (request.kind === 'merkle') {
+        } else if (request.kind === 'merkle') {
           outcomes.push(this.#merkle(request));
-          continue;
-        }
-        const { batch } = request;
-        const planned = { events: plan.events.length, auth: plan.auth.length };
-        this.#db.exec('SAVEPOINT batch');
-        try {
-          const results = plan.add(batch);
-          const indexed = plan.events
-            .slice(planned.events)
-            .map((e) => ({ rid: this.#insertEvent(e), seq: e.seq, entry: e.entry }));
-          for (const a of plan.auth.slice(planned.auth)) this.#insertAuth(a);
-          const batchActors = new Set<string>();
-          for (const x of indexed) this.#upsertActor(batch.tenant, x.entry, batchActors);
-          this.#db.exec('RELEASE batch');
-          for (const a of batchActors) actors.add(a);
-          for (const x of indexed) rollups.add(batch.tenant, x.entry.occurredMs, x.entry.columns);
-          for (const x of indexed) this.#search.add(batch.tenant, x.rid, x.seq, x.entry);
-          outcomes.push({ ok: true, value: results });
-        } catch (error) {
-          const failure = translateSqliteError(error);
-          // The disk, not this batch: SQLite may have rolled the whole transaction back already.
-          if (failure instanceof AuditError && failure.code === 'store_unavailable') throw failure;
-          this.#db.exec('ROLLBACK TO batch');
-          this.#db.exec('RELEASE batch');
-          plan.events.length = planned.events;
-          plan.auth.length = planned.auth;
-          outcomes.push({ ok: false, error: failure });
+        } else {
+          outcomes.push(
+            isolated
+              ? this.#appendIsolated(request.batch, plan, group)
+              : this.#appendOptimistic(request.batch, plan, group),
+          );
         }
       }
       for (const [tenant, head] of plan.heads) this.#stmt.putHead.run(tenant, head.seq, head.hash);
-      for (const row of rollups.rows()) this.#stmt.addRollup.run(...row);
+      for (const row of group.rollups.rows()) this.#stmt.addRollup.run(...row);
       this.#search.writeFullChunks();
       const moved = fileMoved(this.#file);
       if (moved) throw new AuditError('store_unavailable', moved);
       this.#db.exec('COMMIT');
       this.#search.committed();
-      if (this.#knownActors.size + actors.size > 50_000) this.#knownActors.clear();
-      for (const a of actors) this.#knownActors.add(a);
+      if (this.#knownActors.size + group.actors.size > 50_000) this.#knownActors.clear();
+      for (const a of group.actors) this.#knownActors.add(a);
     } catch (error) {
       try {
         if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
@@ -146,6 +144,7 @@ export class SqliteWriter {
         // SQLite rolled back by itself (a full disk): nothing of the group is stored either way.
       }
       this.#search.rolledBack();
+      if (error === ISOLATE) return ISOLATE;
       const failure = translateSqliteError(error);
       const storeError =
         failure instanceof AuditError
@@ -156,6 +155,72 @@ export class SqliteWriter {
       return requests.map(() => ({ ok: false, error: storeError }));
     }
     return outcomes;
+  }
+
+  /** A batch without a savepoint: a conflict leaves nothing to undo; a failed insert retries the group. */
+  #appendOptimistic(
+    batch: AppendBatch,
+    plan: AppendPlan,
+    group: GroupState,
+  ): Outcome<AppendedEntry[] | null> {
+    const planned = { events: plan.events.length, auth: plan.auth.length };
+    let results: AppendedEntry[];
+    try {
+      results = plan.add(batch);
+    } catch (error) {
+      return { ok: false, error: translateSqliteError(error) };
+    }
+    try {
+      this.#writeBatch(batch, plan, planned, group);
+    } catch (error) {
+      const failure = translateSqliteError(error);
+      if (failure instanceof AuditError && failure.code === 'store_unavailable') throw failure;
+      throw ISOLATE;
+    }
+    return { ok: true, value: results };
+  }
+
+  /** A batch in its own savepoint, so that a failed insert rolls back this batch alone. */
+  #appendIsolated(batch: AppendBatch, plan: AppendPlan, group: GroupState): Outcome<AppendedEntry[] | null> {
+    const planned = { events: plan.events.length, auth: plan.auth.length };
+    let results: AppendedEntry[];
+    try {
+      results = plan.add(batch);
+    } catch (error) {
+      return { ok: false, error: translateSqliteError(error) };
+    }
+    this.#db.exec('SAVEPOINT batch');
+    try {
+      this.#writeBatch(batch, plan, planned, group);
+      this.#db.exec('RELEASE batch');
+      return { ok: true, value: results };
+    } catch (error) {
+      const failure = translateSqliteError(error);
+      // The disk, not this batch: SQLite may have rolled the whole transaction back already.
+      if (failure instanceof AuditError && failure.code === 'store_unavailable') throw failure;
+      this.#db.exec('ROLLBACK TO batch');
+      this.#db.exec('RELEASE batch');
+      plan.undoLast();
+      return { ok: false, error: failure };
+    }
+  }
+
+  /** The rows of the batch the plan just added; what is kept in memory is staged only once they are written. */
+  #writeBatch(
+    batch: AppendBatch,
+    plan: AppendPlan,
+    planned: { events: number; auth: number },
+    group: GroupState,
+  ): void {
+    const indexed = plan.events
+      .slice(planned.events)
+      .map((e) => ({ rid: this.#insertEvent(e), seq: e.seq, entry: e.entry }));
+    for (const a of plan.auth.slice(planned.auth)) this.#insertAuth(a);
+    const batchActors = new Set<string>();
+    for (const x of indexed) this.#upsertActor(batch.tenant, x.entry, batchActors);
+    for (const a of batchActors) group.actors.add(a);
+    for (const x of indexed) group.rollups.add(batch.tenant, x.entry.occurredMs, x.entry.columns);
+    for (const x of indexed) this.#search.add(batch.tenant, x.rid, x.seq, x.entry);
   }
 
   /** A purge step in its own savepoint: one that finds an entry gone fails alone. */
