@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import type { Stream } from '../../core/domain/entry.js';
 import { ErrorBody } from '../../core/domain/schemas/common-schemas.js';
 import type { AuditLog } from '../../core/services/audit-log.js';
 import { parseTreeSize } from '../../core/services/merkle-log.js';
@@ -47,6 +48,35 @@ const ProofBundle = Type.Object({
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 503: ErrorBody };
 
+/** The inclusion proof of one entry of a stream, by id (both streams are leaves of one tree). */
+function proofRoute(
+  app: FastifyInstance,
+  log: AuditLog,
+  stream: Stream,
+  route: { path: string; operationId: string; summary: string },
+): void {
+  app.get(
+    route.path,
+    {
+      config: { scope: 'read' },
+      schema: {
+        operationId: route.operationId,
+        summary: route.summary,
+        tags: ['integrity'],
+        params: Type.Object({ id: Type.String() }, { additionalProperties: false }),
+        querystring: Type.Object({ treeSize: Type.Optional(Type.String()) }, { additionalProperties: false }),
+        response: { 200: ProofBundle, ...errors, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const query = request.query as Record<string, unknown>;
+      const size = parseTreeSize(query.treeSize, 'treeSize');
+      return log.merkle.prove(request.principal.tenant, id, size, stream);
+    },
+  );
+}
+
 /** The verifiable log (docs/merkle.md): RFC 9162 proofs over each tenant's entries, C2SP checkpoints, witnesses. */
 export async function proofRoutes(app: FastifyInstance, { log }: { log: AuditLog }): Promise<void> {
   app.get(
@@ -79,48 +109,18 @@ export async function proofRoutes(app: FastifyInstance, { log }: { log: AuditLog
     },
   );
 
-  app.get(
-    '/v1/integrity/merkle/proofs/events/:id',
-    {
-      config: { scope: 'read' },
-      schema: {
-        operationId: 'getEventInclusionProof',
-        summary:
-          'A self-contained proof that one event is in the log: the entry, its inclusion proof, the signed checkpoint',
-        tags: ['integrity'],
-        params: Type.Object({ id: Type.String() }, { additionalProperties: false }),
-        querystring: Type.Object({ treeSize: Type.Optional(Type.String()) }, { additionalProperties: false }),
-        response: { 200: ProofBundle, ...errors, 404: ErrorBody },
-      },
-    },
-    async (request) => {
-      const { id } = request.params as { id: string };
-      const query = request.query as Record<string, unknown>;
-      return log.merkle.prove(request.principal.tenant, id, parseTreeSize(query.treeSize, 'treeSize'));
-    },
-  );
-
-  app.get(
-    '/v1/integrity/merkle/proofs/auth-events/:id',
-    {
-      config: { scope: 'read' },
-      schema: {
-        operationId: 'getAuthEventInclusionProof',
-        summary:
-          'The same proof for one authentication event (sign-in, logout, failure): its entry is a leaf of the same tree',
-        tags: ['integrity'],
-        params: Type.Object({ id: Type.String() }, { additionalProperties: false }),
-        querystring: Type.Object({ treeSize: Type.Optional(Type.String()) }, { additionalProperties: false }),
-        response: { 200: ProofBundle, ...errors, 404: ErrorBody },
-      },
-    },
-    async (request) => {
-      const { id } = request.params as { id: string };
-      const query = request.query as Record<string, unknown>;
-      const size = parseTreeSize(query.treeSize, 'treeSize');
-      return log.merkle.prove(request.principal.tenant, id, size, 'auth');
-    },
-  );
+  proofRoute(app, log, 'event', {
+    path: '/v1/integrity/merkle/proofs/events/:id',
+    operationId: 'getEventInclusionProof',
+    summary:
+      'A self-contained proof that one event is in the log: the entry, its inclusion proof, the signed checkpoint',
+  });
+  proofRoute(app, log, 'auth', {
+    path: '/v1/integrity/merkle/proofs/auth-events/:id',
+    operationId: 'getAuthEventInclusionProof',
+    summary:
+      'The same proof for one authentication event (sign-in, logout, failure): its entry is a leaf of the same tree',
+  });
 
   app.get(
     '/v1/integrity/merkle/consistency',

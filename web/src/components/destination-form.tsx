@@ -16,7 +16,7 @@ import {
   updateBody,
 } from '../format/destination-draft.ts';
 import { type FormErrors, formErrors } from '../format/field-errors.ts';
-import { SafeText } from './safe-text.tsx';
+import { FormRefusal } from './form-refusal.tsx';
 
 /**
  * Creates a destination, or edits one (`editing`): its kind's settings and its filter. The server checks
@@ -93,23 +93,7 @@ export function DestinationForm({
       noValidate
     >
       <h2>{editing ? 'Edit destination' : 'New destination'}</h2>
-      {errors ? (
-        <div className="state state-error" role="alert">
-          <strong>{errors.message}</strong>
-          <ul>
-            {Object.entries(errors.fields).map(([key, messages]) => (
-              <li key={key}>
-                {FIELD_LABELS[key]} {messages.join('; ')}
-              </li>
-            ))}
-            {errors.other.map((m) => (
-              <li key={m}>
-                <SafeText value={m} />
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
+      {errors ? <FormRefusal errors={errors} labels={FIELD_LABELS} /> : null}
       {editing ? (
         <p>
           Kind: <strong>{editing.kind}</strong>

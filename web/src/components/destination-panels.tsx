@@ -4,28 +4,8 @@ import { api } from '../api/endpoints.ts';
 import type { Destination } from '../api/types.ts';
 import { useToken } from '../auth/session-context.tsx';
 import { type FormErrors, formErrors } from '../format/field-errors.ts';
+import { FormRefusal } from './form-refusal.tsx';
 import { SafeText } from './safe-text.tsx';
-
-/** A refusal at the top of a small form, and its messages by field (each shown next to its field). */
-function Refusal({ errors, labels }: { errors: FormErrors; labels: Record<string, string> }) {
-  return (
-    <div className="state state-error" role="alert">
-      <strong>{errors.message}</strong>
-      <ul>
-        {Object.entries(errors.fields).map(([key, messages]) => (
-          <li key={key}>
-            {labels[key]} {messages.join('; ')}
-          </li>
-        ))}
-        {errors.other.map((m) => (
-          <li key={m}>
-            <SafeText value={m} />
-          </li>
-        ))}
-      </ul>
-    </div>
-  );
-}
 
 /** Replay from a seq or from a time: the receiver sees those entries again (same ids, to dedupe on). */
 export function ReplayPanel({
@@ -72,7 +52,7 @@ export function ReplayPanel({
         Replay <SafeText value={d.name} />
       </h2>
       <p className="muted">Deliver again from a seq, or from the first entry received at or after a time.</p>
-      {errors ? <Refusal errors={errors} labels={labels} /> : null}
+      {errors ? <FormRefusal errors={errors} labels={labels} /> : null}
       <div className="destination-field">
         <label htmlFor="replay-fromSeq">From seq</label>
         <input
@@ -153,7 +133,7 @@ export function RotatePanel({
         <span className="mono">{d.secretFingerprint}</span>). During the overlap the old keys sign each
         delivery too, so the receiver keeps verifying until it has the new secret.
       </p>
-      {errors ? <Refusal errors={errors} labels={labels} /> : null}
+      {errors ? <FormRefusal errors={errors} labels={labels} /> : null}
       <div className="destination-field">
         <label htmlFor="rotate-overlap">Overlap (seconds, 0–86400)</label>
         <input
@@ -208,7 +188,7 @@ export function DeletePanel({
         Delete <SafeText value={d.name} />?
       </h2>
       <p>Delivery to it stops and its position in the log is forgotten. This cannot be undone.</p>
-      {error ? <Refusal errors={error} labels={{}} /> : null}
+      {error ? <FormRefusal errors={error} labels={{}} /> : null}
       <div className="destination-form-actions">
         <button type="button" className="danger" onClick={confirm}>
           Delete destination
