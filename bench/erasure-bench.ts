@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import type { Store } from '../src/core/ports/store.js';
 import { type AuditLog, openAuditLog } from '../src/core/services/audit-log.js';
 import { PostgresStore } from '../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { DATA_DIR } from './lib/datasets.js';
-import { BENCH_SIGNING_KEY, dropDatabase, freshDatabase } from './lib/postgres.js';
+import { BENCH_SIGNING_KEY, databaseSizeGb, dropDatabase, freshDatabase } from './lib/postgres.js';
 import { fmt, ms, type Report } from './lib/report.js';
 
 const BATCH = 500;
@@ -41,6 +41,44 @@ export async function erasureBench(
     ms(encrypted.eraseMs),
     `key destroyed, derived rows deleted, ${kind === 'sqlite' ? 'VACUUM + WAL truncate' : 'VACUUM FULL subject_keys'} at ${fmt(events)} events`,
   );
+  const large = Number(process.env.BENCH_ERASURE_LARGE ?? 0);
+  if (large > 0) {
+    const at = await erasureAt(kind, large);
+    report.add(
+      section,
+      `one erasure at ${fmt(large)} events`,
+      ms(at.eraseMs),
+      `${fmt(at.sizeMb)} MB ${kind === 'sqlite' ? 'file' : 'database'}; loaded encrypted at ${fmt(at.rate)} events/s`,
+    );
+  }
+}
+
+/** One erasure in an encrypted store of `events` events (BENCH_ERASURE_LARGE), loaded 4 batches at a time. */
+async function erasureAt(
+  kind: 'sqlite' | 'postgres',
+  events: number,
+): Promise<{ rate: number; eraseMs: number; sizeMb: number }> {
+  const opened = await openBenchStore(kind, 'large');
+  const log = await openAuditLog({
+    store: opened.store,
+    signingKey: BENCH_SIGNING_KEY,
+    personalData: { encrypt: true, paths: ['/values/phone'], key: randomBytes(32).toString('base64') },
+  });
+  try {
+    const started = performance.now();
+    const quarter = Math.ceil(events / 4 / BATCH) * BATCH;
+    await Promise.all(
+      [0, 1, 2, 3].map((k) => load(log, Math.min(quarter, events - k * quarter), k * quarter)),
+    );
+    const rate = events / ((performance.now() - started) / 1000);
+    const sizeMb = await opened.sizeMb();
+    const t = performance.now();
+    await log.erasure.erase('default', 'u-7', by);
+    return { rate, eraseMs: performance.now() - t, sizeMb };
+  } finally {
+    await log.close();
+    await opened.remove();
+  }
 }
 
 async function ingestRate(
@@ -74,26 +112,32 @@ async function ingestRate(
 async function openBenchStore(
   kind: 'sqlite' | 'postgres',
   name: string,
-): Promise<{ store: Store; remove: () => Promise<void> }> {
+): Promise<{ store: Store; remove: () => Promise<void>; sizeMb: () => Promise<number> }> {
   if (kind === 'sqlite') {
     const file = `${DATA_DIR}erasure-bench-${name}.db`;
     const clean = () => {
       for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
     };
     clean();
-    return { store: await SqliteStore.open({ file, readers: 2 }), remove: async () => clean() };
+    return {
+      store: await SqliteStore.open({ file, readers: 2 }),
+      remove: async () => clean(),
+      sizeMb: async () =>
+        (statSync(file).size + (statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0)) / 1e6,
+    };
   }
   const db = `auditlog_bench_erasure_${name}`;
   const url = await freshDatabase(db);
   return {
     store: await PostgresStore.open({ url, keyFile: `${DATA_DIR}erasure-bench.signing-key.pem` }),
     remove: () => dropDatabase(db),
+    sizeMb: async () => (await databaseSizeGb(db)) * 1000,
   };
 }
 
-async function load(log: AuditLog, events: number): Promise<void> {
-  for (let i = 0; i < events; i += BATCH) {
-    const batch = Array.from({ length: Math.min(BATCH, events - i) }, (_, k) => {
+async function load(log: AuditLog, events: number, from = 0): Promise<void> {
+  for (let i = from; i < from + events; i += BATCH) {
+    const batch = Array.from({ length: Math.min(BATCH, from + events - i) }, (_, k) => {
       const a = (i + k) % ACTORS;
       return {
         actor: { id: `u-${a}`, username: `user.${a}`, displayName: `User Number ${a}` },

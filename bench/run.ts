@@ -42,7 +42,8 @@ import { verifyBench } from './verify-bench.js';
  * against the scan, BENCH_ROLLUP_EVENTS, default 1,000,000, on SQLite and PostgreSQL), lifecycle (purge
  * rate and the longest append/read during a purge of BENCH_LIFECYCLE_EVENTS, default 100,000, expired events,
  * on SQLite and, when a server answers, PostgreSQL; not in the default run), erasure (ingest events/s with
- * personal data in clear and encrypted, and the time of one erasure, at BENCH_ERASURE_EVENTS, default 50,000,
+ * personal data in clear and encrypted, and the time of one erasure, at BENCH_ERASURE_EVENTS, default 50,000; with
+ * BENCH_ERASURE_LARGE=n also one erasure in an encrypted store of n events,
  * on SQLite and PostgreSQL; not in the default run), and postgres — which is pg-ingest (HTTP ingest
  * against its raw INSERT/COPY ceilings, two servers on one database), pg-planner (the planner workload on
  * skewed data at each of BENCH_PG_EVENTS, or BENCH_PG_PLANNER_EVENTS), pg-query (query latencies at each of
