@@ -55,7 +55,7 @@ import { skewedEvents } from './lib/skewed-events.js';
  * Kept between runs: a database whose meta row `bench.loader` matches LOADER_VERSION, the migrations' SQL
  * and the size is reused unless `fresh` (BENCH_PG_FRESH=1 or --fresh).
  */
-export const LOADER_VERSION = 2;
+export const LOADER_VERSION = 3;
 
 /** The schema the data was loaded under: a cached database whose migrations changed since is rebuilt. */
 const SCHEMA = createHash('sha256')
@@ -317,18 +317,24 @@ async function load(pool: PgPool, events: number, source: EventSource): Promise<
     endMs,
     (text) => redactor.redactText('default', text),
   );
+  // Their links from the SQL bench_hash, the chain the replicas were written with (a Node hash here broke
+  // the chain at the first of them).
+  const { rows: links } = await pool.query<{ hash: string }>(
+    'SELECT bench_hash(s) AS hash FROM generate_series($1::int8, $2::int8) s ORDER BY s',
+    [head, head + attacks.length],
+  );
   await insertJson(
     pool,
     'auth_events',
     AUTH_COLUMNS,
-    attacks.map((a) => {
+    attacks.map((a, i) => {
       head++;
       return authRow({
         tenant: 'default',
         entry: a,
         seq: head,
-        prevHash: benchHash(head - 1),
-        hash: benchHash(head),
+        prevHash: links[i]!.hash,
+        hash: links[i + 1]!.hash,
       });
     }),
   );
@@ -501,11 +507,6 @@ function templateAuthRow(a: PreparedAuthEvent, seq: number): unknown[] {
 async function insertJson(pool: PgPool, table: string, columns: [string, string][], values: unknown[][]) {
   if (values.length === 0) return;
   await pool.query(jsonArrayInsert(table, columns), [jsonbPayload(values)]);
-}
-
-/** bench_hash in SQL: the synthetic chain. */
-function benchHash(seq: number): string {
-  return seq <= 0 ? '0'.repeat(64) : createHash('sha256').update(`auditlog-bench:${seq}`).digest('hex');
 }
 
 // Standalone: node --import tsx bench/postgres-loader.ts --events 10000000 [--fresh]
