@@ -121,11 +121,7 @@ export class SqliteWriter {
         } else if (request.kind === 'merkle') {
           outcomes.push(this.#merkle(request));
         } else {
-          outcomes.push(
-            isolated
-              ? this.#appendIsolated(request.batch, plan, group)
-              : this.#appendOptimistic(request.batch, plan, group),
-          );
+          outcomes.push(this.#append(request.batch, plan, group, isolated));
         }
       }
       for (const [tenant, head] of plan.heads) this.#stmt.putHead.run(tenant, head.seq, head.hash);
@@ -157,11 +153,16 @@ export class SqliteWriter {
     return outcomes;
   }
 
-  /** A batch without a savepoint: a conflict leaves nothing to undo; a failed insert retries the group. */
-  #appendOptimistic(
+  /**
+   * One client batch: planned (a conflict fails it before it writes anything), then written — optimistically
+   * straight into the group's transaction, where a failed insert retries the whole group (ISOLATE), or
+   * `isolated` in a savepoint of its own, so that a failed insert rolls back this batch alone.
+   */
+  #append(
     batch: AppendBatch,
     plan: AppendPlan,
     group: GroupState,
+    isolated: boolean,
   ): Outcome<AppendedEntry[] | null> {
     const planned = { events: plan.events.length, auth: plan.auth.length };
     let results: AppendedEntry[];
@@ -170,38 +171,17 @@ export class SqliteWriter {
     } catch (error) {
       return { ok: false, error: translateSqliteError(error) };
     }
-    try {
+    const write = () => {
       this.#writeBatch(batch, plan, planned, group);
+      return results;
+    };
+    if (isolated) return this.#inSavepoint(write, () => plan.undoLast());
+    try {
+      return { ok: true, value: write() };
     } catch (error) {
       const failure = translateSqliteError(error);
       if (failure instanceof AuditError && failure.code === 'store_unavailable') throw failure;
       throw ISOLATE;
-    }
-    return { ok: true, value: results };
-  }
-
-  /** A batch in its own savepoint, so that a failed insert rolls back this batch alone. */
-  #appendIsolated(batch: AppendBatch, plan: AppendPlan, group: GroupState): Outcome<AppendedEntry[] | null> {
-    const planned = { events: plan.events.length, auth: plan.auth.length };
-    let results: AppendedEntry[];
-    try {
-      results = plan.add(batch);
-    } catch (error) {
-      return { ok: false, error: translateSqliteError(error) };
-    }
-    this.#db.exec('SAVEPOINT batch');
-    try {
-      this.#writeBatch(batch, plan, planned, group);
-      this.#db.exec('RELEASE batch');
-      return { ok: true, value: results };
-    } catch (error) {
-      const failure = translateSqliteError(error);
-      // The disk, not this batch: SQLite may have rolled the whole transaction back already.
-      if (failure instanceof AuditError && failure.code === 'store_unavailable') throw failure;
-      this.#db.exec('ROLLBACK TO batch');
-      this.#db.exec('RELEASE batch');
-      plan.undoLast();
-      return { ok: false, error: failure };
     }
   }
 
@@ -225,33 +205,38 @@ export class SqliteWriter {
 
   /** A purge step in its own savepoint: one that finds an entry gone fails alone. */
   #purge(step: Parameters<typeof purgeStep>[1]): Outcome<AppendedEntry[] | null> {
-    this.#db.exec('SAVEPOINT purge');
-    try {
+    return this.#inSavepoint(() => {
       purgeStep(this.#db, step);
-      this.#db.exec('RELEASE purge');
-      return { ok: true, value: null };
-    } catch (error) {
-      const failure = translateSqliteError(error);
-      if (failure instanceof AuditError && failure.code === 'store_unavailable') throw failure;
-      this.#db.exec('ROLLBACK TO purge');
-      this.#db.exec('RELEASE purge');
-      return { ok: false, error: failure };
-    }
+      return null;
+    });
   }
 
   /** Merkle nodes and the size they cover, in a savepoint: idempotent inserts (nodes follow from the chain). */
   #merkle(r: Extract<WriteRequest, { kind: 'merkle' }>): Outcome<AppendedEntry[] | null> {
-    this.#db.exec('SAVEPOINT merkle');
-    try {
+    return this.#inSavepoint(() => {
       for (const n of r.nodes) this.#stmt.merkleNode.run(r.tenant, n.level, n.index, asBuffer(n.hash));
       this.#stmt.merkleSize.run(r.tenant, r.size);
-      this.#db.exec('RELEASE merkle');
-      return { ok: true, value: null };
+      return null;
+    });
+  }
+
+  /**
+   * `work` in a savepoint of the group's transaction: when it fails, it is rolled back alone (and `undo`
+   * forgets what it planned), unless the disk failed — then the whole group fails.
+   */
+  #inSavepoint<T>(work: () => T, undo?: () => void): Outcome<T> {
+    this.#db.exec('SAVEPOINT step');
+    try {
+      const value = work();
+      this.#db.exec('RELEASE step');
+      return { ok: true, value };
     } catch (error) {
       const failure = translateSqliteError(error);
+      // The disk, not this step: SQLite may have rolled the whole transaction back already.
       if (failure instanceof AuditError && failure.code === 'store_unavailable') throw failure;
-      this.#db.exec('ROLLBACK TO merkle');
-      this.#db.exec('RELEASE merkle');
+      this.#db.exec('ROLLBACK TO step');
+      this.#db.exec('RELEASE step');
+      undo?.();
       return { ok: false, error: failure };
     }
   }
