@@ -139,7 +139,7 @@ export class AuditLog {
       redactor,
       options.alertRules,
     );
-    this.auth.revealEvents = (tenant, rows) => personal.reveal(tenant, rows);
+    this.auth.personal = personal;
     this.delivery.revealRows = (tenant, rows) => personal.reveal(tenant, rows);
   }
 

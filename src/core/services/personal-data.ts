@@ -116,8 +116,16 @@ export class PersonalData {
   /** Rows with their envelopes opened, or erased where the subject's key is gone. */
   async reveal<R extends Pick<EntryRow, 'body'>>(tenant: string, rows: R[]): Promise<R[]> {
     if (!this.enabled || rows.length === 0) return rows;
-    const needed = new Set<string>();
-    for (const row of rows) for (const kid of envelopeKids(row.body)) needed.add(kid);
+    const keys = await this.keys(
+      tenant,
+      rows.flatMap((row) => envelopeKids(row.body)),
+    );
+    return rows.map((row) => ({ ...row, body: revealEventBody(row.body, keys) }));
+  }
+
+  /** The subject keys of these key ids: the key, or null where the subject was erased. */
+  async keys(tenant: string, kids: Iterable<string>): Promise<Map<string, Buffer | null>> {
+    const needed = new Set(kids);
     const missing = [...needed].filter((kid) => !this.#byKid.has(`${tenant}\u0000${kid}`));
     if (missing.length > 0) {
       const wrap = this.#keys(tenant).wrap;
@@ -135,11 +143,11 @@ export class PersonalData {
     }
     const keys = new Map<string, Buffer | null>();
     for (const kid of needed) keys.set(kid, this.#byKid.get(`${tenant}\u0000${kid}`) ?? null);
-    return rows.map((row) => ({ ...row, body: revealEventBody(row.body, keys) }));
+    return keys;
   }
 
   /** The filter with user and IP values turned into the blind indexes the columns hold. */
-  filter(tenant: string, f: EventFilter): EventFilter {
+  filter<F extends Pick<EventFilter, 'users' | 'usersFolded' | 'ip'>>(tenant: string, f: F): F {
     if (!this.enabled || (!f.users?.length && !f.ip)) return f;
     const b = this.#keys(tenant).blind;
     const out = { ...f };
