@@ -25,10 +25,23 @@ export interface PersonalDataOptions {
   paths?: readonly string[];
   /** The master secret (base64 of 32 bytes); default: the store's erasure key file, created once. */
   key?: string;
+  /**
+   * How long (ms) a cached subject key is used before its row is checked again (default 5000): the bound on
+   * how long another node sharing the database keeps decrypting a subject erased elsewhere.
+   */
+  keyCacheTtlMs?: number;
 }
 
 /** Unwrapped keys kept in memory (LRU by insertion); a subject key is 32 bytes. */
 const CACHE_LIMIT = 10_000;
+const DEFAULT_TTL_MS = 5000;
+
+/** A cached key and when (monotonic ms) its row was last seen in the store. */
+interface Cached {
+  kid: string;
+  key: Buffer | null;
+  seenAt: number;
+}
 
 /**
  * Crypto-shredding over a store (docs/lifecycle.md#erasure-of-a-data-subject): subject keys for ingest,
@@ -40,29 +53,42 @@ export class PersonalData {
   readonly #master: Buffer | null;
   readonly #paths: readonly string[];
   readonly #now: () => number;
+  readonly #ttlMs: number;
   readonly #tenants = new Map<string, TenantKeys>();
-  /** `tenant ␀ ref` → the subject's key; `tenant ␀ kid` → key, or null once erased. */
-  readonly #byRef = new Map<string, { kid: string; key: Buffer }>();
-  readonly #byKid = new Map<string, Buffer | null>();
+  /**
+   * `tenant ␀ ref` → the subject's key; `tenant ␀ kid` → key, or null once erased (final: a key id is never
+   * reused). A live key older than the TTL is checked against its row again before use, since another node
+   * may have erased it (docs/lifecycle.md#several-nodes).
+   */
+  readonly #byRef = new Map<string, Cached>();
+  readonly #byKid = new Map<string, Cached>();
 
-  private constructor(store: Store, master: Buffer | null, paths: readonly string[], now: () => number) {
+  private constructor(
+    store: Store,
+    master: Buffer | null,
+    paths: readonly string[],
+    now: () => number,
+    ttlMs: number,
+  ) {
     this.enabled = master !== null;
     this.#store = store;
     this.#master = master;
     this.#paths = paths;
     this.#now = now;
+    this.#ttlMs = ttlMs;
   }
 
   static async open(store: Store, options: PersonalDataOptions, now: () => number): Promise<PersonalData> {
     const paths = checkPersonalPaths(options.paths ?? []);
-    if (!options.encrypt) return new PersonalData(store, null, paths, now);
+    const ttl = options.keyCacheTtlMs ?? DEFAULT_TTL_MS;
+    if (!options.encrypt) return new PersonalData(store, null, paths, now, ttl);
     const secret =
       options.key ??
       (await store.loadErasureKey()) ??
       (await store.saveErasureKey(randomBytes(32).toString('base64')));
     const master = Buffer.from(secret, 'base64');
     if (master.length < 32) throw new Error('The erasure key must be at least 32 bytes, base64');
-    return new PersonalData(store, master, paths, now);
+    return new PersonalData(store, master, paths, now, ttl);
   }
 
   #keys(tenant: string): TenantKeys {
@@ -91,26 +117,56 @@ export class PersonalData {
     if (!this.enabled) return undefined;
     const keys = this.#keys(tenant);
     const resolved = new Map<string, { kid: string; key: Buffer }>();
-    const fresh: { actorId: string; ref: string; kid: string; wrapped: string; createdMs: number }[] = [];
+    const stale: { actorId: string; ref: string; kid: string }[] = [];
+    const unknown: { actorId: string; ref: string }[] = [];
+    const now = performance.now();
     for (const actorId of new Set(actorIds)) {
       const ref = subjectRef(keys.blind, actorId);
       const known = this.#byRef.get(`${tenant}\u0000${ref}`);
-      if (known) resolved.set(actorId, known);
-      else {
-        const kid = newId();
-        const wrapped = wrapSubjectKey(keys.wrap, tenant, kid, newSubjectKey());
-        fresh.push({ actorId, ref, kid, wrapped, createdMs: this.#now() });
+      if (!known) unknown.push({ actorId, ref });
+      else if (now - known.seenAt <= this.#ttlMs)
+        resolved.set(actorId, known as { kid: string; key: Buffer });
+      else stale.push({ actorId, ref, kid: known.kid });
+    }
+    // A key cached longer than the TTL is used again only if its row still exists (no erasure elsewhere).
+    const live = await this.#live(
+      tenant,
+      stale.map((s) => s.kid),
+    );
+    for (const s of stale) {
+      const cached = this.#byRef.get(`${tenant}\u0000${s.ref}`)!;
+      if (live.has(s.kid)) {
+        cached.seenAt = now;
+        resolved.set(s.actorId, cached as { kid: string; key: Buffer });
+      } else {
+        this.#byRef.delete(`${tenant}\u0000${s.ref}`);
+        unknown.push(s);
       }
     }
+    const fresh = unknown.map((u) => {
+      const kid = newId();
+      const wrapped = wrapSubjectKey(keys.wrap, tenant, kid, newSubjectKey());
+      return { ...u, kid, wrapped, createdMs: this.#now() };
+    });
     const stored = await this.#store.subjects.getOrCreate(tenant, fresh);
     fresh.forEach((f, i) => {
       const { kid, wrapped } = stored[i]!;
-      const subject = { kid, key: unwrapSubjectKey(keys.wrap, tenant, kid, wrapped) };
+      const subject = { kid, key: unwrapSubjectKey(keys.wrap, tenant, kid, wrapped), seenAt: now };
       remember(this.#byRef, `${tenant}\u0000${f.ref}`, subject);
-      remember(this.#byKid, `${tenant}\u0000${kid}`, subject.key);
+      remember(this.#byKid, `${tenant}\u0000${kid}`, subject);
       resolved.set(f.actorId, subject);
     });
     return { keyFor: (id) => resolved.get(id)!, blind: keys.blind, paths: this.#paths };
+  }
+
+  /** The key ids whose rows still exist; the others are remembered as erased. */
+  async #live(tenant: string, kids: string[]): Promise<Set<string>> {
+    if (kids.length === 0) return new Set();
+    const live = new Set((await this.#store.subjects.byKids(tenant, kids)).map((k) => k.kid));
+    for (const kid of kids) {
+      if (!live.has(kid)) this.#byKid.set(`${tenant}\u0000${kid}`, { kid, key: null, seenAt: 0 });
+    }
+    return live;
   }
 
   /** Rows with their envelopes opened, or erased where the subject's key is gone. */
@@ -126,7 +182,16 @@ export class PersonalData {
   /** The subject keys of these key ids: the key, or null where the subject was erased. */
   async keys(tenant: string, kids: Iterable<string>): Promise<Map<string, Buffer | null>> {
     const needed = new Set(kids);
-    const missing = [...needed].filter((kid) => !this.#byKid.has(`${tenant}\u0000${kid}`));
+    const now = performance.now();
+    const missing: string[] = [];
+    const stale: string[] = [];
+    for (const kid of needed) {
+      const cached = this.#byKid.get(`${tenant}\u0000${kid}`);
+      if (!cached) missing.push(kid);
+      else if (cached.key !== null && now - cached.seenAt > this.#ttlMs) stale.push(kid);
+    }
+    const live = await this.#live(tenant, stale);
+    for (const kid of live) this.#byKid.get(`${tenant}\u0000${kid}`)!.seenAt = now;
     if (missing.length > 0) {
       const wrap = this.#keys(tenant).wrap;
       const found = new Map(
@@ -134,15 +199,12 @@ export class PersonalData {
       );
       for (const kid of missing) {
         const wrapped = found.get(kid);
-        remember(
-          this.#byKid,
-          `${tenant}\u0000${kid}`,
-          wrapped === undefined ? null : unwrapSubjectKey(wrap, tenant, kid, wrapped),
-        );
+        const key = wrapped === undefined ? null : unwrapSubjectKey(wrap, tenant, kid, wrapped);
+        remember(this.#byKid, `${tenant}\u0000${kid}`, { kid, key, seenAt: now });
       }
     }
     const keys = new Map<string, Buffer | null>();
-    for (const kid of needed) keys.set(kid, this.#byKid.get(`${tenant}\u0000${kid}`) ?? null);
+    for (const kid of needed) keys.set(kid, this.#byKid.get(`${tenant}\u0000${kid}`)?.key ?? null);
     return keys;
   }
 
@@ -175,7 +237,7 @@ export class PersonalData {
     const ref = subjectRef(b, actorId);
     const erased = await this.#store.subjects.erase(tenant, ref, blindIndex(b, 'actor', actorId));
     this.#byRef.delete(`${tenant}\u0000${ref}`);
-    if (erased) this.#byKid.set(`${tenant}\u0000${erased.kid}`, null);
+    if (erased) this.#byKid.set(`${tenant}\u0000${erased.kid}`, { kid: erased.kid, key: null, seenAt: 0 });
     return erased;
   }
 }
