@@ -15,6 +15,7 @@ import {
   unwrapSubjectKey,
   wrapSubjectKey,
 } from '../domain/subject-crypto.js';
+import { fold } from '../domain/text-fold.js';
 import type { Store } from '../ports/store.js';
 import type { ErasedSubject } from '../ports/subject-key-repository.js';
 
@@ -228,6 +229,16 @@ export class PersonalData {
       out.ip = { lo: key, hi: key, prefix: key };
     }
     return out;
+  }
+
+  /**
+   * What a legal hold by actor id (or username) matches in encrypted entries: the blind index of the id
+   * (actor and user id columns) and of the folded username (username columns). None when disabled.
+   */
+  aliases(tenant: string, actorId: string): string[] {
+    if (!this.enabled) return [];
+    const b = this.#keys(tenant).blind;
+    return [blindIndex(b, 'actor', actorId), blindIndex(b, 'user', fold(actorId))];
   }
 
   /** Destroys the subject's key (then every read shows its fields erased); undefined when it has none. */
