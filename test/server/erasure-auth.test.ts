@@ -20,12 +20,15 @@ const ZELDA = {
   ip: `2001:db8:${RUN.slice(0, 4)}:${RUN.slice(2)}::91`,
   userAgent: `ZeldaSignIn/${RUN} (Quokka OS)`,
 };
-const ZELDA_STRINGS = Object.values(ZELDA);
+// A failure that names only her username, typed in capitals: the subject of that username, erased with her id.
+const TYPED = ZELDA.username.toUpperCase();
+const ZELDA_STRINGS = [...Object.values(ZELDA), TYPED];
+// Unique too: the byte scan reads a WAL that other tests of the cluster write into.
 const YUSUF = {
-  id: 'usr_yk_9',
-  username: 'Yusuf.Keeperson',
-  ip: '198.51.100.23',
-  userAgent: 'YusufAgent/2.0',
+  id: `usr_yk_${RUN}`,
+  username: `Yusuf.Keeper${RUN}`,
+  ip: `2001:db8:feed:${RUN.slice(0, 4)}::${RUN.slice(4)}`,
+  userAgent: `YusufAgent/${RUN}`,
 };
 const ATTACKER_IP = '203.0.113.9';
 
@@ -54,6 +57,13 @@ const signIns = () => [
     ip: ZELDA.ip,
     userAgent: ZELDA.userAgent,
   })),
+  {
+    id: 'z-typed',
+    type: 'login_failure',
+    user: { username: TYPED },
+    reason: 'bad_password',
+    ip: ATTACKER_IP,
+  },
   // Password spraying from another address: ten usernames nobody owns (each its own subject).
   ...[0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => ({
     id: `spray-${n}`,
@@ -133,11 +143,11 @@ describe('crypto-shredding of the authentication log', () => {
     expect(envelopeKids(auth!.body)).toEqual(envelopeKids(admin!.body));
 
     const byName = await get(`/v1/auth-events?user=${ZELDA.username.toLowerCase()}&limit=100`);
-    expect(byName.events).toHaveLength(8);
+    expect(byName.events).toHaveLength(9);
     const zin = byName.events.find((e: { id: string }) => e.id === 'z-in');
     expect(zin).toMatchObject({ user: user(ZELDA), ip: ZELDA.ip, userAgent: ZELDA.userAgent });
     expect((await get(`/v1/auth-events?user=${ZELDA.id}&limit=100`)).events).toHaveLength(8);
-    expect((await get(`/v1/auth-events?ip=${ATTACKER_IP}&limit=100`)).events).toHaveLength(10);
+    expect((await get(`/v1/auth-events?ip=${ATTACKER_IP}&limit=100`)).events).toHaveLength(11);
     for (const path of ['/v1/auth-events?ip=2001:db8::/32', '/v1/sessions?ip=203.0.113.0/24']) {
       const block = await server.request(path);
       expect(block.status, path).toBe(400);
@@ -156,23 +166,26 @@ describe('crypto-shredding of the authentication log', () => {
     expect(detail).toMatchObject({ user: { username: ZELDA.username }, actions: [{ id: 'z-admin' }] });
 
     const byUser = await get('/v1/auth/failures?groupBy=user&bucket=1h');
-    expect(byUser.groups[0]).toMatchObject({ key: ZELDA.username, count: 6 });
+    // Encrypted groups are by folded username: her six failures and the one typed in capitals.
+    expect(byUser.groups[0].count).toBe(7);
+    expect([ZELDA.username, TYPED]).toContain(byUser.groups[0].key);
     expect(byUser.groups.map((g: { key: string }) => g.key)).toContain('ghost3');
-    expect(JSON.stringify(byUser.buckets)).toContain(`"key":"${ZELDA.username}","count":6`);
+    expect(JSON.stringify(byUser.buckets)).toContain(`","count":7}`);
     const byIp = await get('/v1/auth/failures?groupBy=ip');
     expect(byIp.groups).toEqual([
-      expect.objectContaining({ key: ATTACKER_IP, count: 10 }),
+      expect.objectContaining({ key: ATTACKER_IP, count: 11 }),
       expect.objectContaining({ key: ZELDA.ip, count: 6 }),
     ]);
 
     const { alerts } = await get('/v1/alerts');
     const brute = alerts.find((a: { kind: string }) => a.kind === 'brute_force');
-    expect(brute).toMatchObject({ subject: ZELDA.username, count: 6, ips: [ZELDA.ip] });
+    expect(brute).toMatchObject({ count: 7, ips: [ZELDA.ip, ATTACKER_IP] });
+    expect([ZELDA.username, TYPED]).toContain(brute.subject);
     const spray = alerts.find((a: { kind: string }) => a.kind === 'password_spraying');
-    expect(spray).toMatchObject({ subject: ATTACKER_IP, usernameCount: 10 });
+    expect(spray).toMatchObject({ subject: ATTACKER_IP, usernameCount: 11 });
     expect(spray.usernames).toContain('ghost0');
     // The alert's query lists its attempts, through the blind index.
-    expect((await get(`/v1/auth-events?${brute.attemptsQuery}`)).events).toHaveLength(6);
+    expect((await get(`/v1/auth-events?${brute.attemptsQuery}`)).events).toHaveLength(7);
 
     exportBefore = await exportNdjson();
     expect((await verifyWithPublicKey(exportBefore)).problem).toBeUndefined();
@@ -181,6 +194,9 @@ describe('crypto-shredding of the authentication log', () => {
   it('erasing the subject erases its sign-ins, sessions, failures and alerts too', async () => {
     const erased = await server.request('/v1/erasures', { method: 'POST', json: { actorId: ZELDA.id } });
     expect(erased.status).toBe(201);
+    // Her key and the key of the username she signed in with, named in the audit event.
+    const audit = await get('/v1/events?eventType=auditlog.subject_erased');
+    expect(audit.events[0].oldValue.keyIds).toHaveLength(2);
 
     const reads = await authReads();
     for (const [path, text] of Object.entries(reads)) {
@@ -191,6 +207,10 @@ describe('crypto-shredding of the authentication log', () => {
       user: { username: '[erased]' },
       ip: '[erased]',
       userAgent: '[erased]',
+    });
+    expect(events.find((e: { id: string }) => e.id === 'z-typed')).toMatchObject({
+      user: { username: '[erased]' },
+      ip: '[erased]',
     });
     expect(JSON.parse(reads['/v1/sessions/sess-z']!)).toMatchObject({
       user: { username: '[erased]' },

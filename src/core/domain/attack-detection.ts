@@ -49,8 +49,8 @@ export interface AlertPage {
   alerts: Alert[];
   /** Where the next page starts, or null at the end. */
   next: AlertPosition | null;
-  /** When encrypted: each blind index the alerts name → an envelope of its value (JSON text). */
-  sealed?: Record<string, string>;
+  /** When encrypted: each blind index the alerts name → a few envelopes of its value (JSON text). */
+  sealed?: Record<string, string[]>;
 }
 
 /** A run of attempts that makes an alert: `list[start..end]`, sorted by time. */
@@ -102,18 +102,28 @@ export function alertPage(failures: readonly FailedAttempt[], rules: AlertRules,
   };
 }
 
-/** The envelopes of the blind indexes the alerts name (none when the attempts are in clear). */
-function sealedOf(alerts: Alert[], failures: readonly FailedAttempt[]): { sealed?: Record<string, string> } {
+/** Up to SAMPLES envelopes of each blind index the alerts name (none when the attempts are in clear). */
+const SAMPLES = 4;
+function sealedOf(
+  alerts: Alert[],
+  failures: readonly FailedAttempt[],
+): { sealed?: Record<string, string[]> } {
   const wanted = new Set<string>();
   for (const a of alerts) {
     for (const v of [a.subject, ...(a.ips ?? []), ...(a.usernames ?? [])])
       if (v.startsWith('bi:')) wanted.add(v);
   }
   if (wanted.size === 0) return {};
-  const sealed: Record<string, string> = {};
+  const sealed: Record<string, string[]> = {};
+  const add = (blind: string, envelope: string | null | undefined) => {
+    if (!envelope || !wanted.has(blind)) return;
+    const list = sealed[blind] ?? [];
+    sealed[blind] = list;
+    if (list.length < SAMPLES && !list.includes(envelope)) list.push(envelope);
+  };
   for (const f of failures) {
-    if (f.sealedUser && wanted.has(f.username)) sealed[f.username] = f.sealedUser;
-    if (f.sealedIp && wanted.has(f.ip)) sealed[f.ip] = f.sealedIp;
+    add(f.username, f.sealedUser);
+    add(f.ip, f.sealedIp);
   }
   return { sealed };
 }

@@ -2,14 +2,20 @@ import { canonicalJson } from './canonical-json.js';
 import type { AuthColumns } from './entry.js';
 import { ERASED_TEXT, type EventShredder } from './shred-event.js';
 import { blindIndex, encryptValue, isEnvelope, revealValue } from './subject-crypto.js';
+import { fold } from './text-fold.js';
 
 /**
  * Crypto-shredding of the authentication log (docs/lifecycle.md#the-authentication-log). The subject of a
  * sign-in event is its user id — the same subject, and so the same key, as administrative events whose actor
- * id is that id — or, for a failure that names no user id, the username as typed.
+ * id is that id — or, for a failure that names no user id, its folded username.
  */
 export function authSubject(user: { id?: string; username: string }): string {
-  return user.id ?? user.username;
+  return user.id ?? usernameSubject(user.username);
+}
+
+/** The subject of sign-ins naming only this username; the NUL (never in an id) keeps it apart from ids. */
+export function usernameSubject(username: string): string {
+  return `\u0000username\u0000${fold(username)}`;
 }
 
 /** What an auth event holds in clear before shredding (the content prepareAuthEvent hashes). */

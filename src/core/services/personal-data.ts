@@ -4,6 +4,7 @@ import type { EventFilter } from '../domain/filters.js';
 import { newId } from '../domain/ids.js';
 import { checkEvents, type PrepareContext } from '../domain/prepare-event.js';
 import type { EntryRow } from '../domain/rows.js';
+import { usernameSubject } from '../domain/shred-auth-event.js';
 import { checkPersonalPaths, type EventShredder, revealEventBody } from '../domain/shred-event.js';
 import {
   blindIndex,
@@ -36,6 +37,8 @@ export interface PersonalDataOptions {
 /** Unwrapped keys kept in memory (LRU by insertion); a subject key is 32 bytes. */
 const CACHE_LIMIT = 10_000;
 const DEFAULT_TTL_MS = 5000;
+/** How many of a user id's latest sign-ins an erasure reads for the usernames it signed in with. */
+const SIGN_IN_NAMES_SCAN = 1000;
 
 /** A cached key and when (monotonic ms) its row was last seen in the store. */
 interface Cached {
@@ -241,15 +244,37 @@ export class PersonalData {
     return [blindIndex(b, 'actor', actorId), blindIndex(b, 'user', fold(actorId))];
   }
 
-  /** Destroys the subject's key (then every read shows its fields erased); undefined when it has none. */
+  /**
+   * Destroys the subject's key (then every read shows its fields erased), with the keys of sign-ins that
+   * named only a username: `actorId` taken as a username, and each username the id signed in with (read from
+   * its latest sign-ins while its key still opens them). Undefined when none of them has a key.
+   */
   async erase(tenant: string, actorId: string): Promise<ErasedSubject | undefined> {
     if (!this.enabled) return undefined;
     const b = this.#keys(tenant).blind;
-    const ref = subjectRef(b, actorId);
-    const erased = await this.#store.subjects.erase(tenant, ref, blindIndex(b, 'actor', actorId));
-    this.#byRef.delete(`${tenant}\u0000${ref}`);
-    if (erased) this.#byKid.set(`${tenant}\u0000${erased.kid}`, { kid: erased.kid, key: null, seenAt: 0 });
+    const names = [actorId, ...(await this.#signInNames(tenant, actorId))];
+    const subjects = [actorId, ...new Set(names.map(usernameSubject))];
+    const refs = subjects.map((s) => subjectRef(b, s));
+    const erased = await this.#store.subjects.erase(tenant, refs, blindIndex(b, 'actor', actorId));
+    for (const ref of refs) this.#byRef.delete(`${tenant}\u0000${ref}`);
+    for (const kid of erased?.kids ?? [])
+      this.#byKid.set(`${tenant}\u0000${kid}`, { kid, key: null, seenAt: 0 });
     return erased;
+  }
+
+  /** The usernames of the user id's latest sign-ins (at most SIGN_IN_NAMES_SCAN of them). */
+  async #signInNames(tenant: string, userId: string): Promise<string[]> {
+    const filter = this.filter(tenant, { users: [userId], usersFolded: [] });
+    const rows = await this.#store.listAuthEvents(tenant, filter, {
+      order: 'desc',
+      limit: SIGN_IN_NAMES_SCAN,
+    });
+    const names = new Set<string>();
+    for (const row of await this.reveal(tenant, rows)) {
+      const user = (JSON.parse(row.body) as { user?: { id?: unknown; username?: unknown } }).user;
+      if (user?.id === userId && typeof user.username === 'string') names.add(user.username);
+    }
+    return [...names];
   }
 }
 

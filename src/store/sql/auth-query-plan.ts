@@ -123,11 +123,18 @@ export function* failureGroups(
   groupBy: 'user' | 'ip',
 ): Plan<FailureGroup[]> {
   // The IP key groups addresses however they were written; the address shown is the least as sent.
-  const key = raw(groupBy === 'user' ? 'min(a.username)' : `min(${d.authIp})`);
+  const shown = groupBy === 'user' ? 'a.username' : d.authIp;
   const group = raw(groupBy === 'user' ? blindUser : 'a.ip_key');
-  return (yield sql`SELECT ${key} AS key, count(*) AS count, min(a.occurred_ms) AS "firstMs",
-      max(a.occurred_ms) AS "lastMs" FROM ${failuresWhere(d, tenant, fromMs, toMs)}
-    GROUP BY ${group} ORDER BY count DESC, key LIMIT 1000`) as unknown as FailureGroup[];
+  // Encrypted, a group may hold several subjects' envelopes (one IP, many users): two samples to open.
+  const alt = raw(
+    `CASE WHEN substr(min(a.${groupBy === 'user' ? 'username_f' : 'ip_key'}), 1, 3) = 'bi:' THEN max(${shown}) END`,
+  );
+  const rows = (yield sql`SELECT ${raw(`min(${shown})`)} AS key, ${alt} AS "altKey", count(*) AS count,
+      min(a.occurred_ms) AS "firstMs", max(a.occurred_ms) AS "lastMs" FROM ${failuresWhere(d, tenant, fromMs, toMs)}
+    GROUP BY ${group} ORDER BY count DESC, key LIMIT 1000`) as unknown as (FailureGroup & {
+    altKey: string | null;
+  })[];
+  return rows.map(({ altKey, ...g }) => (altKey === null ? g : { ...g, altKey }));
 }
 
 /** Failed attempts: username and IP as grouped (blind when encrypted), with their envelopes when encrypted. */
