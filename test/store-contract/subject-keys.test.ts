@@ -26,10 +26,18 @@ describe('subject keys', () => {
 
   it('are erased once, with the actor suggestions of the subject; other subjects keep theirs', async () => {
     const s = store().subjects;
-    await s.getOrCreate('sk-e', [candidate('gone', 'kg'), candidate('kept', 'kk')]);
-    expect(await s.erase('sk-e', 'gone', 'bi:gone')).toEqual({ kid: 'kg', actorRows: 0 });
-    expect(await s.erase('sk-e', 'gone', 'bi:gone')).toBeUndefined();
-    expect(await s.byKids('sk-e', ['kg', 'kk'])).toEqual([{ kid: 'kk', wrapped: 'wrapped-kk' }]);
+    await s.getOrCreate('sk-e', [
+      candidate('gone', 'kg'),
+      candidate('gone-name', 'kn'),
+      candidate('kept', 'kk'),
+    ]);
+    // Several references at once (a subject and the usernames it signed in with); absent ones are skipped.
+    expect(await s.erase('sk-e', ['gone', 'nobody', 'gone-name'], 'bi:gone')).toEqual({
+      kids: ['kg', 'kn'],
+      actorRows: 0,
+    });
+    expect(await s.erase('sk-e', ['gone', 'gone-name'], 'bi:gone')).toBeUndefined();
+    expect(await s.byKids('sk-e', ['kg', 'kn', 'kk'])).toEqual([{ kid: 'kk', wrapped: 'wrapped-kk' }]);
   });
 
   it('keep the erasure key in a file written once', async () => {

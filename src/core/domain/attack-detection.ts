@@ -1,9 +1,14 @@
 import type { Alert } from './schemas/auth-event-schema.js';
 
 export interface FailedAttempt {
+  /** The username, or its blind index when encrypted (docs/lifecycle.md#the-authentication-log). */
   username: string;
+  /** The address, or its blind index when encrypted. */
   ip: string;
   occurredMs: number;
+  /** When encrypted: the envelopes (JSON text) of the user and the address, which reads open. */
+  sealedUser?: string | null;
+  sealedIp?: string | null;
 }
 
 export interface AlertRules {
@@ -44,6 +49,8 @@ export interface AlertPage {
   alerts: Alert[];
   /** Where the next page starts, or null at the end. */
   next: AlertPosition | null;
+  /** When encrypted: each blind index the alerts name → a few envelopes of its value (JSON text). */
+  sealed?: Record<string, string[]>;
 }
 
 /** A run of attempts that makes an alert: `list[start..end]`, sorted by time. */
@@ -86,11 +93,39 @@ export function alertPage(failures: readonly FailedAttempt[], rules: AlertRules,
   const shown = (after ? found.filter((s) => compare(s, after) > 0) : found).sort(compare);
   const page = shown.slice(0, q.limit);
   const last = page[page.length - 1];
+  const alerts = page.map(toAlert);
   return {
-    alerts: page.map(toAlert),
+    alerts,
     next:
       shown.length > q.limit && last ? { lastMs: last.lastMs, subject: last.subject, kind: last.kind } : null,
+    ...sealedOf(alerts, failures),
   };
+}
+
+/** Up to SAMPLES envelopes of each blind index the alerts name (none when the attempts are in clear). */
+const SAMPLES = 4;
+function sealedOf(
+  alerts: Alert[],
+  failures: readonly FailedAttempt[],
+): { sealed?: Record<string, string[]> } {
+  const wanted = new Set<string>();
+  for (const a of alerts) {
+    for (const v of [a.subject, ...(a.ips ?? []), ...(a.usernames ?? [])])
+      if (v.startsWith('bi:')) wanted.add(v);
+  }
+  if (wanted.size === 0) return {};
+  const sealed: Record<string, string[]> = {};
+  const add = (blind: string, envelope: string | null | undefined) => {
+    if (!envelope || !wanted.has(blind)) return;
+    const list = sealed[blind] ?? [];
+    sealed[blind] = list;
+    if (list.length < SAMPLES && !list.includes(envelope)) list.push(envelope);
+  };
+  for (const f of failures) {
+    add(f.username, f.sealedUser);
+    add(f.ip, f.sealedIp);
+  }
+  return { sealed };
 }
 
 function compare(a: AlertPosition, b: AlertPosition): number {

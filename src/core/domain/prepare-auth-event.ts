@@ -8,6 +8,8 @@ import { compileSchema, schemaErrors } from './schema-validator.js';
 import { type AuthEventInput, AuthEventInput as AuthEventSchema } from './schemas/auth-event-schema.js';
 import { LIMITS } from './schemas/event-schema.js';
 import { SearchStrings } from './search-text.js';
+import { shredAuthEvent } from './shred-auth-event.js';
+import type { EventShredder } from './shred-event.js';
 import { fold } from './text-fold.js';
 import { formatTimestamp, parseRfc3339 } from './time.js';
 import { dotSegmentErrors } from './url-segment.js';
@@ -24,7 +26,14 @@ export function prepareAuthEvents(
   paths: readonly string[],
   now: number,
   redactText: (text: string) => string,
+  shred?: { shredder: EventShredder; checked: boolean },
 ): PreparedAuthEvent[] {
+  if (!shred?.checked) checkAuthEvents(items, paths, now);
+  return items.map((item) => prepareAuthEvent(item as AuthEventInput, now, redactText, shred?.shredder));
+}
+
+/** Every problem of the batch, thrown as one error; nothing is prepared when one event is invalid. */
+export function checkAuthEvents(items: readonly unknown[], paths: readonly string[], now: number): void {
   const invalid: ErrorDetail[] = [];
   items.forEach((item, i) => {
     const path = paths[i]!;
@@ -41,7 +50,6 @@ export function prepareAuthEvents(
     invalid.push(...withProblems(authEventErrors(item, path, now), walk.problems));
   });
   if (invalid.length > 0) throw invalidEvent(invalid.slice(0, 50));
-  return items.map((item) => prepareAuthEvent(item as AuthEventInput, now, redactText));
 }
 
 function authEventErrors(item: unknown, path: string, now: number): ErrorDetail[] {
@@ -79,6 +87,7 @@ function prepareAuthEvent(
   e: AuthEventInput,
   now: number,
   redactText: (text: string) => string,
+  shredder: EventShredder | undefined,
 ): PreparedAuthEvent {
   const occurredMs = e.occurredAt === undefined ? now : parseRfc3339(e.occurredAt)!;
   // The one free-text field (reason is an enum); ids and names are kept as sent.
@@ -94,6 +103,29 @@ function prepareAuthEvent(
     ip: e.ip,
     userAgent,
   };
+  const folded = fold(e.user.username);
+  const key = ipKey(e.ip)!;
+  const clearColumns = {
+    type: e.type,
+    userId: e.user.id ?? null,
+    username: e.user.username,
+    usernameFolded: folded,
+    displayName: e.user.displayName ?? null,
+    method: e.method ?? null,
+    reason: e.reason ?? null,
+    sessionId: e.sessionId ?? null,
+    ip: e.ip,
+    ipKey: key,
+    userAgent: userAgent ?? null,
+  };
+  const { content: stored, columns } = shredder
+    ? shredAuthEvent(content, clearColumns, shredder, folded, key)
+    : { content, columns: clearColumns };
+  const search = new SearchStrings();
+  // Encrypted, the personal strings stay out of the keyword index: `user=` and `ip=` find them by blind index.
+  if (!shredder) search.add(e.user.username).add(e.user.displayName);
+  search.add(e.type).add(e.method).add(e.reason);
+  if (!shredder) search.add(e.ip).add(userAgent);
   return {
     stream: 'auth',
     id: content.id,
@@ -101,28 +133,8 @@ function prepareAuthEvent(
     occurredAtProvided: e.occurredAt !== undefined,
     occurredMs,
     receivedMs: now,
-    body: canonicalJson(content),
-    search: new SearchStrings()
-      .add(e.user.username)
-      .add(e.user.displayName)
-      .add(e.type)
-      .add(e.method)
-      .add(e.reason)
-      .add(e.ip)
-      .add(userAgent)
-      .toArray(),
-    columns: {
-      type: e.type,
-      userId: e.user.id ?? null,
-      username: e.user.username,
-      usernameFolded: fold(e.user.username),
-      displayName: e.user.displayName ?? null,
-      method: e.method ?? null,
-      reason: e.reason ?? null,
-      sessionId: e.sessionId ?? null,
-      ip: e.ip,
-      ipKey: ipKey(e.ip)!,
-      userAgent: userAgent ?? null,
-    },
+    body: canonicalJson(stored),
+    search: search.toArray(),
+    columns,
   };
 }

@@ -56,6 +56,8 @@ export interface ActorSummary {
 
 export interface FailureGroup {
   key: string;
+  /** When encrypted, another envelope of the group (max where key is min): shown if the first is erased. */
+  altKey?: string;
   count: number;
   firstMs: number;
   lastMs: number;

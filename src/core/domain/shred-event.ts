@@ -134,6 +134,9 @@ export function revealEventBody(body: string, keys: ReadonlyMap<string, Buffer |
   for (const k of TEXT_FIELDS) if (b[k] !== undefined) b[k] = text(b[k]);
   const actor = b.actor as Record<string, unknown> | undefined;
   if (actor) for (const k of ACTOR_FIELDS) if (actor[k] !== undefined) actor[k] = text(actor[k]);
+  // An authentication event's user is one envelope (shred-auth-event.ts): erased, only its username shows.
+  const user = b.user as Record<string, unknown> | undefined;
+  if (user?.erased === true) b.user = { username: ERASED_TEXT };
   return JSON.stringify(b);
 }
 

@@ -6,7 +6,8 @@ export interface StoredSubjectKey {
 
 /** What erasing a subject removed. */
 export interface ErasedSubject {
-  kid: string;
+  /** The key ids destroyed, in the order of the references asked (those that had a key). */
+  kids: string[];
   /** Rows of the actor suggestions (derived) deleted with the key. */
   actorRows: number;
 }
@@ -30,9 +31,10 @@ export interface SubjectKeyRepository {
   /** The subject's key id, if it has a key. */
   find(tenant: string, ref: string): Promise<StoredSubjectKey | undefined>;
   /**
-   * Destroys the subject's key and its rows of derived tables (actor suggestions under `actorRef`), then
-   * leaves no copy of the key in the engine's files (SQLite: VACUUM and a truncating WAL checkpoint).
-   * Undefined when the subject has no key.
+   * Destroys the keys of these references — a subject's, and those of the usernames it signed in with — in
+   * one transaction with its rows of derived tables (actor suggestions under `actorRef`), then leaves no copy
+   * of them in the engine's files (SQLite: VACUUM and a truncating WAL checkpoint). Undefined when none of
+   * the references has a key.
    */
-  erase(tenant: string, ref: string, actorRef: string): Promise<ErasedSubject | undefined>;
+  erase(tenant: string, refs: readonly string[], actorRef: string): Promise<ErasedSubject | undefined>;
 }

@@ -113,6 +113,7 @@ export class AuditLog {
       checkpoints: this.checkpoints,
       categories: this.#categories,
       record: (tenant, event) => this.recordSelfAudit(tenant, event),
+      aliases: (tenant, actorId) => personal.aliases(tenant, actorId),
     });
     this.merkle = new MerkleLog(this.store, signingKey);
     this.erasure = new Erasure(this.store, personal, (tenant, event) => this.recordSelfAudit(tenant, event));
@@ -139,7 +140,7 @@ export class AuditLog {
       redactor,
       options.alertRules,
     );
-    this.auth.revealEvents = (tenant, rows) => personal.reveal(tenant, rows);
+    this.auth.personal = personal;
     this.delivery.revealRows = (tenant, rows) => personal.reveal(tenant, rows);
   }
 

@@ -24,7 +24,7 @@ import {
 } from '../domain/event-query.js';
 import { formatAuthEvent, formatSession } from '../domain/format-auth.js';
 import { formatEvent } from '../domain/format-event.js';
-import { prepareAuthEvents } from '../domain/prepare-auth-event.js';
+import { checkAuthEvents, prepareAuthEvents } from '../domain/prepare-auth-event.js';
 import type { Redactor } from '../domain/redact.js';
 import type { EntryRow } from '../domain/rows.js';
 import {
@@ -35,9 +35,13 @@ import {
   type StoredAuthEvent,
 } from '../domain/schemas/auth-event-schema.js';
 import type { StoredEvent } from '../domain/schemas/event-schema.js';
+import type { SessionRow } from '../domain/session-merge.js';
+import { authSubject } from '../domain/shred-auth-event.js';
 import { fold } from '../domain/text-fold.js';
 import { formatTimestamp, parseDuration } from '../domain/time.js';
 import type { Store } from '../ports/store.js';
+import { AuthReveal } from './auth-reveal.js';
+import type { PersonalData } from './personal-data.js';
 
 const PAGE = new Set(['limit', 'cursor', 'order']);
 const DAY = 86_400_000;
@@ -57,8 +61,9 @@ type Append = (
  */
 export class AuthLog {
   readonly #store: Store;
-  /** Opens crypto-shredded envelopes of administrative events (AuditLog sets it). */
-  revealEvents: (tenant: string, rows: EntryRow[]) => Promise<EntryRow[]> = async (_t, rows) => rows;
+  /** Crypto-shredding (AuditLog sets it): encrypts sign-ins, opens envelopes on every read. */
+  #personal: PersonalData | undefined;
+  #reveal: AuthReveal | undefined;
   readonly #now: () => number;
   readonly #append: Append;
   readonly #redactor: Pick<Redactor, 'redactText'>;
@@ -78,12 +83,29 @@ export class AuthLog {
     this.rules = { ...DEFAULT_ALERT_RULES, ...rules };
   }
 
+  set personal(personal: PersonalData) {
+    this.#personal = personal;
+    this.#reveal = personal.enabled ? new AuthReveal(personal) : undefined;
+  }
+
+  #revealRows(tenant: string, rows: EntryRow[]): Promise<EntryRow[]> {
+    return this.#personal ? this.#personal.reveal(tenant, rows) : Promise.resolve(rows);
+  }
+
   /** One auth event or `{ events: [ … ] }`; all or nothing, durable when it resolves. */
   async append(tenant: string, body: unknown): Promise<AppendedEntry[]> {
     const { items, paths } = splitBatch(body);
+    const now = this.#now();
+    const redact = (text: string) => this.#redactor.redactText(tenant, text);
+    if (!this.#personal?.enabled)
+      return this.#append(tenant, prepareAuthEvents(items, paths, now, redact), paths);
+    // Checked first, since the subjects' keys are resolved (maybe created) before preparing.
+    checkAuthEvents(items, paths, now);
+    const subjects = items.map((e) => authSubject((e as { user: { id?: string; username: string } }).user));
+    const shredder = (await this.#personal.shredder(tenant, subjects))!;
     return this.#append(
       tenant,
-      prepareAuthEvents(items, paths, this.#now(), (text) => this.#redactor.redactText(tenant, text)),
+      prepareAuthEvents(items, paths, now, redact, { shredder, checked: true }),
       paths,
     );
   }
@@ -94,7 +116,7 @@ export class AuthLog {
   ): Promise<{ events: StoredAuthEvent[]; nextCursor: string | null }> {
     rejectUnknown(raw, new Set(['from', 'to', 'user', 'type', 'method', 'ip', 'q', ...PAGE]));
     const users = list(raw, 'user');
-    const filter = {
+    const filter = this.#filter(tenant, {
       fromMs: time(raw, 'from'),
       toMs: time(raw, 'to'),
       users,
@@ -103,13 +125,13 @@ export class AuthLog {
       methods: enumList(raw, 'method', LOGIN_METHODS),
       ip: ipFilter(raw),
       terms: keywordTerms(raw),
-    };
+    });
     const page = parsePage(raw, { order: 'desc' });
     const rows = await this.#store.listAuthEvents(tenant, filter, { ...page, limit: page.limit + 1 });
     const shown = rows.slice(0, page.limit);
     const last = shown[shown.length - 1];
     return {
-      events: shown.map((r) => formatAuthEvent(r)),
+      events: (await this.#revealRows(tenant, shown)).map((r) => formatAuthEvent(r)),
       nextCursor:
         rows.length > page.limit && last
           ? encodeCursor({ occurredMs: last.occurredMs, seq: last.seq, order: page.order })
@@ -129,20 +151,20 @@ export class AuthLog {
     const limit = parseLimit(raw, 50);
     const rows = await this.#store.listSessions(
       tenant,
-      {
+      this.#filter(tenant, {
         fromMs: time(raw, 'from'),
         toMs: time(raw, 'to'),
         users,
         usersFolded: users?.map(fold),
         ip: ipFilter(raw),
         active: active === undefined ? undefined : active === 'true',
-      },
+      }),
       { order, limit: limit + 1, ...(cursor ? { after: decodeSessionCursor(cursor, order) } : {}) },
     );
     const shown = rows.slice(0, limit);
     const last = shown[shown.length - 1];
     return {
-      sessions: shown.map(formatSession),
+      sessions: (await this.#revealSessions(tenant, shown)).map(formatSession),
       nextCursor:
         rows.length > limit && last ? encodeSessionCursor(last.sortMs, last.sessionId, order) : null,
     };
@@ -153,16 +175,17 @@ export class AuthLog {
     tenant: string,
     sessionId: string,
   ): Promise<Session & { actions: StoredEvent[]; actionsTruncated: boolean }> {
-    const row = await this.#store.getSession(tenant, sessionId);
-    if (!row) throw notFound(`Session ${sessionId}`);
+    const stored = await this.#store.getSession(tenant, sessionId);
+    if (!stored) throw notFound(`Session ${sessionId}`);
+    const [row] = await this.#revealSessions(tenant, [stored]);
     const actions = await this.#store.listEvents(
       tenant,
       { sessionId },
       { order: 'asc', limit: SESSION_ACTIONS_LIMIT + 1 },
     );
     return {
-      ...formatSession(row),
-      actions: (await this.revealEvents(tenant, actions.slice(0, SESSION_ACTIONS_LIMIT))).map((r) =>
+      ...formatSession(row!),
+      actions: (await this.#revealRows(tenant, actions.slice(0, SESSION_ACTIONS_LIMIT))).map((r) =>
         formatEvent(r),
       ),
       actionsTruncated: actions.length > SESSION_ACTIONS_LIMIT,
@@ -186,16 +209,19 @@ export class AuthLog {
       throw invalidQuery('/bucket', `must split the window into at most ${MAX_BUCKETS} buckets`);
     }
     const fromMs = toMs - windowMs;
-    const groups = (await this.#store.failureGroups(tenant, fromMs, toMs, groupBy)).map((g) => ({
-      key: g.key,
-      count: g.count,
-      firstAt: formatTimestamp(g.firstMs),
-      lastAt: formatTimestamp(g.lastMs),
-    }));
+    const stored = await this.#store.failureGroups(tenant, fromMs, toMs, groupBy);
+    const groups = (this.#reveal ? await this.#reveal.failureGroups(tenant, stored, groupBy) : stored).map(
+      (g) => ({
+        key: g.key,
+        count: g.count,
+        firstAt: formatTimestamp(g.firstMs),
+        lastAt: formatTimestamp(g.lastMs),
+      }),
+    );
     if (bucketMs === undefined) return { groups };
     return {
       groups,
-      buckets: bucketize(await this.#store.failures(tenant, fromMs, toMs), fromMs, toMs, bucketMs, groupBy),
+      buckets: bucketize(await this.#failures(tenant, fromMs, toMs), fromMs, toMs, bucketMs, groupBy),
     };
   }
 
@@ -213,7 +239,26 @@ export class AuthLog {
     const limit = parseLimit(raw, 50);
     // An attack that began before `from` and goes on after it is still reported (the store reads a window earlier).
     const page = await this.#store.alertPage(tenant, this.rules, { fromMs, toMs, limit, after });
-    return { alerts: page.alerts, nextCursor: page.next ? encodeAlertCursor(page.next, toMs) : null };
+    return {
+      alerts: this.#reveal ? await this.#reveal.alerts(tenant, page) : page.alerts,
+      nextCursor: page.next ? encodeAlertCursor(page.next, toMs) : null,
+    };
+  }
+
+  /** User and IP filter values as the columns hold them (blind indexes when encrypted). */
+  #filter<
+    F extends { users?: string[]; usersFolded?: string[]; ip?: { lo: string; hi: string; prefix: string } },
+  >(tenant: string, f: F): F {
+    return this.#personal ? this.#personal.filter(tenant, f) : f;
+  }
+
+  #revealSessions(tenant: string, rows: SessionRow[]): Promise<SessionRow[]> {
+    return this.#reveal ? this.#reveal.sessions(tenant, rows) : Promise.resolve(rows);
+  }
+
+  async #failures(tenant: string, fromMs: number, toMs: number): Promise<FailedAttempt[]> {
+    const list = await this.#store.failures(tenant, fromMs, toMs);
+    return this.#reveal ? this.#reveal.failures(tenant, list) : list;
   }
 }
 

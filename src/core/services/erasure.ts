@@ -43,15 +43,17 @@ export class Erasure {
     }
     const erased = await this.#personal.erase(tenant, actorId);
     if (!erased) throw notFound(`Data subject ${actorId}`);
+    const [keyId] = erased.kids as [string, ...string[]];
     await this.#record(tenant, {
       ...by,
       action: 'delete',
       category: 'security',
       eventType: 'auditlog.subject_erased',
-      target: { type: 'SubjectKey', id: erased.kid },
-      oldValue: { keyId: erased.kid },
+      target: { type: 'SubjectKey', id: keyId },
+      // With the keys of sign-ins that named only the subject's usernames, when there were any.
+      oldValue: erased.kids.length > 1 ? { keyId, keyIds: erased.kids } : { keyId },
     });
-    return { keyId: erased.kid, erasedAt: new Date().toISOString(), status: 'completed' };
+    return { keyId, erasedAt: new Date().toISOString(), status: 'completed' };
   }
 
   /** The tenant's erasures, newest first, read from their audit events. */

@@ -22,6 +22,8 @@ export interface LifecycleDeps {
   categories: ReadonlySet<string>;
   /** Appends one of the log's own records (AuditLog.recordSelfAudit). */
   record: (tenant: string, event: Record<string, unknown>) => Promise<void>;
+  /** The blind indexes an actor id or username has in encrypted entries (PersonalData.aliases); none when clear. */
+  aliases?: (tenant: string, actorId: string) => string[];
 }
 
 export interface PurgeOptions {
@@ -212,7 +214,7 @@ export class Lifecycle {
       if (candidates.length === 0) return;
       const last = candidates[candidates.length - 1]!;
       after = { occurredMs: last.occurredMs, seq: last.seq };
-      const holds = await store.lifecycle.listHolds(tenant, false);
+      const holds = this.#withAliases(tenant, await store.lifecycle.listHolds(tenant, false));
       const seqs = candidates
         .filter((c) => !holds.some((h) => holdCovers(h, selector.stream, c)))
         .map((c) => c.seq)
@@ -229,6 +231,15 @@ export class Lifecycle {
       if (candidates.length < step) return;
       await new Promise((r) => setTimeout(r, options.pauseMs ?? 0));
     }
+  }
+
+  /** Each hold by actor also as its blind indexes, so that it covers that actor's encrypted entries too. */
+  #withAliases(tenant: string, holds: LegalHold[]): LegalHold[] {
+    const aliases = this.#deps.aliases;
+    if (!aliases) return holds;
+    return holds.flatMap((h) =>
+      h.actorId === null ? [h] : [h, ...aliases(tenant, h.actorId).map((actorId) => ({ ...h, actorId }))],
+    );
   }
 
   async #step(tenant: string, stream: Stream, seqs: number[], result: TenantPurge): Promise<void> {

@@ -68,14 +68,15 @@ export class PostgresSubjectKeys implements SubjectKeyRepository {
     return rows[0];
   }
 
-  async erase(tenant: string, ref: string, actorRef: string): Promise<ErasedSubject | undefined> {
+  async erase(tenant: string, refs: readonly string[], actorRef: string): Promise<ErasedSubject | undefined> {
     const erased = await this.#availability.run(async () => {
       const client = await this.#pool.connect();
       try {
         await client.query('BEGIN');
-        const key = await client.query<{ kid: string; xid: string }>(
-          'DELETE FROM subject_keys WHERE tenant = $1 AND ref = $2 RETURNING kid, xid(pg_current_xact_id())::text AS xid',
-          [tenant, ref],
+        const key = await client.query<{ ref: string; kid: string; xid: string }>(
+          `DELETE FROM subject_keys WHERE tenant = $1 AND ref = ANY($2::text[])
+            RETURNING ref, kid, xid(pg_current_xact_id())::text AS xid`,
+          [tenant, refs],
         );
         const actors = await client.query('DELETE FROM actors WHERE tenant = $1 AND actor_id = $2', [
           tenant,
@@ -83,7 +84,9 @@ export class PostgresSubjectKeys implements SubjectKeyRepository {
         ]);
         await client.query('COMMIT');
         const row = key.rows[0];
-        return row ? { kid: row.kid, xid: row.xid, actorRows: actors.rowCount ?? 0 } : undefined;
+        const kidOf = new Map(key.rows.map((r) => [r.ref, r.kid]));
+        const kids = refs.flatMap((r) => (kidOf.has(r) ? [kidOf.get(r)!] : []));
+        return row ? { kids, xid: row.xid, actorRows: actors.rowCount ?? 0 } : undefined;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
         throw error;
@@ -106,7 +109,7 @@ export class PostgresSubjectKeys implements SubjectKeyRepository {
     }
     await this.#query('VACUUM FULL subject_keys');
     await this.#query('VACUUM actors');
-    return { kid: erased.kid, actorRows: erased.actorRows };
+    return { kids: erased.kids, actorRows: erased.actorRows };
   }
 
   #query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> {

@@ -107,6 +107,14 @@ function failuresWhere(d: SqlDialect, tenant: string, fromMs: number, toMs: numb
     WHERE a.tenant = ${tenant} AND a.type = 'login_failure' AND a.occurred_ms >= ${fromMs} AND a.occurred_ms < ${toMs}`;
 }
 
+/**
+ * Encrypted rows (docs/lifecycle.md#the-authentication-log) hold a blind index in `username_f` / `ip_key`
+ * and the envelope in `username` / the IP: they group by the blind index, and show the envelope.
+ */
+const blindUser = `CASE WHEN substr(a.username_f, 1, 3) = 'bi:' THEN a.username_f ELSE a.username END`;
+const blindIp = (d: SqlDialect) =>
+  `CASE WHEN substr(a.ip_key, 1, 3) = 'bi:' THEN a.ip_key ELSE ${d.authIp} END`;
+
 export function* failureGroups(
   d: SqlDialect,
   tenant: string,
@@ -115,19 +123,30 @@ export function* failureGroups(
   groupBy: 'user' | 'ip',
 ): Plan<FailureGroup[]> {
   // The IP key groups addresses however they were written; the address shown is the least as sent.
-  const key = raw(groupBy === 'user' ? 'a.username' : `min(${d.authIp})`);
-  const group = raw(groupBy === 'user' ? 'a.username' : 'a.ip_key');
-  return (yield sql`SELECT ${key} AS key, count(*) AS count, min(a.occurred_ms) AS "firstMs",
-      max(a.occurred_ms) AS "lastMs" FROM ${failuresWhere(d, tenant, fromMs, toMs)}
-    GROUP BY ${group} ORDER BY count DESC, key LIMIT 1000`) as unknown as FailureGroup[];
+  const shown = groupBy === 'user' ? 'a.username' : d.authIp;
+  const group = raw(groupBy === 'user' ? blindUser : 'a.ip_key');
+  // Encrypted, a group may hold several subjects' envelopes (one IP, many users): two samples to open.
+  const alt = raw(
+    `CASE WHEN substr(min(a.${groupBy === 'user' ? 'username_f' : 'ip_key'}), 1, 3) = 'bi:' THEN max(${shown}) END`,
+  );
+  const rows = (yield sql`SELECT ${raw(`min(${shown})`)} AS key, ${alt} AS "altKey", count(*) AS count,
+      min(a.occurred_ms) AS "firstMs", max(a.occurred_ms) AS "lastMs" FROM ${failuresWhere(d, tenant, fromMs, toMs)}
+    GROUP BY ${group} ORDER BY count DESC, key LIMIT 1000`) as unknown as (FailureGroup & {
+    altKey: string | null;
+  })[];
+  return rows.map(({ altKey, ...g }) => (altKey === null ? g : { ...g, altKey }));
 }
 
+/** Failed attempts: username and IP as grouped (blind when encrypted), with their envelopes when encrypted. */
 export function* failures(
   d: SqlDialect,
   tenant: string,
   fromMs: number,
   toMs: number,
 ): Plan<FailedAttempt[]> {
-  return (yield sql`SELECT a.username, ${raw(d.authIp)} AS ip, a.occurred_ms AS "occurredMs"
+  return (yield sql`SELECT ${raw(blindUser)} AS username, ${raw(blindIp(d))} AS ip,
+      CASE WHEN substr(a.username_f, 1, 3) = 'bi:' THEN a.username END AS "sealedUser",
+      CASE WHEN substr(a.ip_key, 1, 3) = 'bi:' THEN ${raw(d.authIp)} END AS "sealedIp",
+      a.occurred_ms AS "occurredMs"
     FROM ${failuresWhere(d, tenant, fromMs, toMs)}`) as unknown as FailedAttempt[];
 }

@@ -7,10 +7,15 @@ import type { LegalHold, PurgeCandidate, RetentionPolicy } from '../../core/doma
 export const POLICY_COLUMNS = 'tenant, stream, category, max_age_days, updated_ms';
 export const HOLD_COLUMNS =
   'id, tenant, reason, actor_id, target_type, target_id, category, from_ms, to_ms, created_ms, created_by, released_ms, released_by';
-/** Candidate columns per stream, in the order of candidateOf. */
+/**
+ * Candidate columns per stream, in the order of candidateOf. An encrypted entry's username is its blind
+ * index (docs/lifecycle.md#legal-holds-on-encrypted-entries): the clear column is empty, or an envelope.
+ */
 export const CANDIDATE_COLUMNS: Record<Stream, string> = {
-  event: 'seq, occurred_ms, actor_id, actor_username, target_type, target_id, category',
-  auth: 'seq, occurred_ms, user_id, username, NULL, NULL, NULL',
+  event:
+    'seq, occurred_ms, actor_id, coalesce(actor_username, actor_username_f), target_type, target_id, category',
+  auth: `seq, occurred_ms, user_id,
+    CASE WHEN substr(username_f, 1, 3) = 'bi:' THEN username_f ELSE username END, NULL, NULL, NULL`,
 };
 
 type Num = number | string | bigint;

@@ -51,13 +51,18 @@ export class SqliteSubjectKeys implements SubjectKeyRepository {
     ) as StoredSubjectKey | undefined;
   }
 
-  async erase(tenant: string, ref: string, actorRef: string): Promise<ErasedSubject | undefined> {
-    const key = await this.find(tenant, ref);
-    if (!key) return undefined;
+  async erase(tenant: string, refs: readonly string[], actorRef: string): Promise<ErasedSubject | undefined> {
+    const found: { ref: string; kid: string }[] = [];
+    for (const ref of refs) {
+      const key = await this.find(tenant, ref);
+      if (key) found.push({ ref, kid: key.kid });
+    }
+    if (found.length === 0) return undefined;
     this.#db.pragma('secure_delete = ON');
     let actorRows = 0;
     this.#db.transaction(() => {
-      prepared(this.#db, 'DELETE FROM subject_keys WHERE tenant = ? AND ref = ?').run(tenant, ref);
+      const del = prepared(this.#db, 'DELETE FROM subject_keys WHERE tenant = ? AND ref = ?');
+      for (const f of found) del.run(tenant, f.ref);
       actorRows = prepared(this.#db, 'DELETE FROM actors WHERE tenant = ? AND actor_id = ?').run(
         tenant,
         actorRef,
@@ -71,6 +76,6 @@ export class SqliteSubjectKeys implements SubjectKeyRepository {
       if (r?.busy === 0) break;
       await new Promise((done) => setTimeout(done, 20));
     }
-    return { kid: key.kid, actorRows };
+    return { kids: found.map((f) => f.kid), actorRows };
   }
 }
