@@ -99,4 +99,25 @@ describe('the SQLite writer’s group commit', () => {
     });
     db.close();
   });
+
+  it('a purge step that finds an entry gone fails alone, and what it had deleted before is back', () => {
+    const { file, db, writer } = open('purge.db');
+    writer.commitGroup([append('a', words('a', 0, 3))]);
+    const purge = (seqs: number[]): WriteRequest => ({
+      kind: 'purge',
+      step: {
+        tenant: 'a',
+        stream: 'event',
+        seqs,
+        record: { purgeId: `p-${seqs.join('-')}`, firstSeq: seqs[0] } as never,
+      },
+    });
+    const outcomes = writer.commitGroup([purge([1, 99]), append('a', words('a', 3, 1))]);
+    expect(outcomes.map((o) => o.ok)).toEqual([false, true]);
+    expect(((outcomes[0] as { error: unknown }).error as AuditError).code).toBe('idempotency_conflict');
+    expect(stored(file, 'a').seqs).toEqual([1, 2, 3, 4]);
+    expect(writer.commitGroup([purge([1, 2])])[0]!.ok).toBe(true);
+    expect(stored(file, 'a').seqs).toEqual([3, 4]);
+    db.close();
+  });
 });

@@ -117,9 +117,9 @@ export class SqliteWriter {
           this.#stmt.probe.run(String(Date.now()));
           outcomes.push({ ok: true, value: null });
         } else if (request.kind === 'purge') {
-          outcomes.push(this.#purge(request.step));
+          outcomes.push(this.#purge(request.step, isolated));
         } else if (request.kind === 'merkle') {
-          outcomes.push(this.#merkle(request));
+          outcomes.push(this.#merkle(request, isolated));
         } else {
           outcomes.push(this.#append(request.batch, plan, group, isolated));
         }
@@ -175,14 +175,7 @@ export class SqliteWriter {
       this.#writeBatch(batch, plan, planned, group);
       return results;
     };
-    if (isolated) return this.#inSavepoint(write, () => plan.undoLast());
-    try {
-      return { ok: true, value: write() };
-    } catch (error) {
-      const failure = translateSqliteError(error);
-      if (failure instanceof AuditError && failure.code === 'store_unavailable') throw failure;
-      throw ISOLATE;
-    }
+    return this.#step(isolated, write, () => plan.undoLast());
   }
 
   /** The rows of the batch the plan just added; what is kept in memory is staged only once they are written. */
@@ -203,21 +196,37 @@ export class SqliteWriter {
     for (const x of indexed) this.#search.add(batch.tenant, x.rid, x.seq, x.entry);
   }
 
-  /** A purge step in its own savepoint: one that finds an entry gone fails alone. */
-  #purge(step: Parameters<typeof purgeStep>[1]): Outcome<AppendedEntry[] | null> {
-    return this.#inSavepoint(() => {
+  /** A purge step: one that finds an entry gone fails alone. */
+  #purge(step: Parameters<typeof purgeStep>[1], isolated: boolean): Outcome<AppendedEntry[] | null> {
+    return this.#step(isolated, () => {
       purgeStep(this.#db, step);
       return null;
     });
   }
 
-  /** Merkle nodes and the size they cover, in a savepoint: idempotent inserts (nodes follow from the chain). */
-  #merkle(r: Extract<WriteRequest, { kind: 'merkle' }>): Outcome<AppendedEntry[] | null> {
-    return this.#inSavepoint(() => {
+  /** Merkle nodes and the size they cover: idempotent inserts (nodes follow from the chain). */
+  #merkle(r: Extract<WriteRequest, { kind: 'merkle' }>, isolated: boolean): Outcome<AppendedEntry[] | null> {
+    return this.#step(isolated, () => {
       for (const n of r.nodes) this.#stmt.merkleNode.run(r.tenant, n.level, n.index, asBuffer(n.hash));
       this.#stmt.merkleSize.run(r.tenant, r.size);
       return null;
     });
+  }
+
+  /**
+   * One request's writes: straight into the group's transaction, where a failure retries the whole group with
+   * a savepoint per request (ISOLATE) — a savepoint journals every page the statements touch, which tripled
+   * the cost of inserts and deletes on tables with triggers —, or `isolated`, in a savepoint of its own.
+   */
+  #step<T>(isolated: boolean, work: () => T, undo?: () => void): Outcome<T> {
+    if (isolated) return this.#inSavepoint(work, undo);
+    try {
+      return { ok: true, value: work() };
+    } catch (error) {
+      const failure = translateSqliteError(error);
+      if (failure instanceof AuditError && failure.code === 'store_unavailable') throw failure;
+      throw ISOLATE;
+    }
   }
 
   /**
