@@ -23,6 +23,7 @@ import {
 } from '../sql/lifecycle-rows.js';
 import type { PostgresAvailability } from './postgres-availability.js';
 import { type PgPool, pgText, translatePgError } from './postgres-connection.js';
+import { PostgresPartitionPurger } from './postgres-partitions.js';
 
 /**
  * Lifecycle tables of a PostgreSQL store. A purge step is one short transaction on the writer pool that
@@ -32,11 +33,14 @@ export class PostgresLifecycleRepository implements LifecycleRepository {
   readonly #pool: PgPool;
   readonly #writerPool: PgPool | null;
   readonly #availability: PostgresAvailability;
+  /** Whole-partition drops, on the query pool (a drop is too long for the writer's one connection). */
+  readonly partitions: PostgresPartitionPurger | undefined;
 
   constructor(pool: PgPool, writerPool: PgPool | null, availability: PostgresAvailability) {
     this.#pool = pool;
     this.#writerPool = writerPool;
     this.#availability = availability;
+    this.partitions = writerPool ? new PostgresPartitionPurger(pool) : undefined;
   }
 
   async listPolicies(tenant?: string): Promise<RetentionPolicy[]> {

@@ -1,0 +1,167 @@
+// Retention drops whole PostgreSQL partitions where it can: a month whose rows are all expired and unheld
+// goes with one INSERT … SELECT of tombstones, one signed record per tenant, DETACH and DROP; verify passes
+// before and after and names the purged seqs; a held row keeps its month (the stepped purge runs there);
+// appends go on during the purge; sessions and keyword chunks of purged entries go with them.
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { ActingParty } from '../../src/core/services/access-control.js';
+import { type AuditLog, openAuditLog } from '../../src/core/services/audit-log.js';
+import { verifyStore } from '../../src/core/services/verify-store.js';
+import { ensurePartitions } from '../../src/store/postgres/postgres-partitions.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { createTestDatabase, describePostgres, type TestDatabase, withClient } from '../helpers/postgres.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const by: ActingParty = { actor: { id: 'cli:ops', username: 'ops', type: 'system' } };
+const JUNE = Date.UTC(2024, 5, 10);
+const AUGUST = Date.UTC(2024, 7, 10);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+const event = (id: string, ms: number, actor = 'u-1') => ({
+  id,
+  occurredAt: iso(ms),
+  actor: { id: actor, username: `name-${actor}` },
+  action: 'update',
+  category: 'settings',
+  target: { type: 'Carrier', id: `zebracarrier-${id}` },
+});
+const login = (id: string, ms: number, sessionId: string) => ({
+  id,
+  type: 'login_success',
+  method: 'password',
+  occurredAt: iso(ms),
+  user: { id: 'u-9', username: 'nine' },
+  ip: '192.0.2.9',
+  sessionId,
+});
+
+describePostgres('PostgreSQL retention by whole partitions', () => {
+  let db: TestDatabase;
+  let log: AuditLog;
+  const dir = tempDir();
+  const pools: pg.Pool[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const store = await PostgresStore.open({ url: db.url, keyFile: dir.file('key.pem') });
+    const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    pools.push(pool);
+    // Months of 2024, created before their rows arrive (else these would sit in the default partition).
+    await ensurePartitions(pool, JUNE, 0);
+    await ensurePartitions(pool, AUGUST, 0);
+    log = await openAuditLog({ store });
+    for (const tenant of ['ta', 'tb'])
+      await log.appendEvents(tenant, {
+        events: Array.from({ length: 300 }, (_, i) => event(`${tenant}-june-${i}`, JUNE + i * 1000)),
+      });
+    await log.appendEvents('ta', {
+      events: [event('aug-held', AUGUST, 'u-held'), event('aug-free', AUGUST + 1000)],
+    });
+    await log.auth.append('ta', {
+      events: [login('old-login', JUNE, 's-old'), login('new-login', Date.now() - 86_400_000, 's-new')],
+    });
+    await log.appendEvents('ta', { events: [event('recent', Date.now() - 86_400_000)] });
+    for (const tenant of ['ta', 'tb']) await log.lifecycle.setPolicy(tenant, { maxAgeDays: 365 }, by);
+    await log.lifecycle.setPolicy('ta', { stream: 'auth', maxAgeDays: 365 }, by);
+    await log.lifecycle.createHold('ta', { reason: 'case 7', actorId: 'u-held' }, by);
+  });
+  afterAll(async () => {
+    await Promise.all(pools.map((p) => p.end()));
+    await log?.close();
+    await db?.drop();
+    dir.remove();
+  });
+
+  const sql = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) =>
+    withClient(db.url, async (c) => (await c.query<R>(text, values)).rows);
+  const partitions = async () =>
+    (
+      await sql<{ name: string }>(
+        `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+          WHERE i.inhparent IN ('events'::regclass, 'auth_events'::regclass) ORDER BY 1`,
+      )
+    ).map((r) => r.name);
+
+  it('drops the expired, unheld months, steps through the held one, and keeps appends going', async () => {
+    expect((await verifyStore(log.store)).problems).toEqual([]);
+    expect(await partitions()).toEqual(expect.arrayContaining(['events_p202406', 'events_p202408']));
+    const chunksBefore = await sql<{ n: string }>(
+      "SELECT count(*) AS n FROM event_search_chunks WHERE tenant = 'ta'",
+    );
+    expect(Number(chunksBefore[0]!.n)).toBeGreaterThan(0);
+
+    // Appends in a loop while the purge runs: none fails, the slowest is printed.
+    let appending = true;
+    let slowest = 0;
+    let appended = 0;
+    const appender = (async () => {
+      while (appending) {
+        const t0 = performance.now();
+        await log.appendEvents('tc', { events: [event(`live-${appended}`, Date.now())] });
+        slowest = Math.max(slowest, performance.now() - t0);
+        appended++;
+      }
+    })();
+    const report = await log.lifecycle.purge({ by });
+    appending = false;
+    await appender;
+    console.log(
+      `partition purge: ${Math.round(report.elapsedMs)} ms, ${appended} appends beside it, slowest ${slowest.toFixed(1)} ms`,
+    );
+    expect(appended).toBeGreaterThan(0);
+
+    const outcome = (name: string) => report.partitions.find((p) => p.partition === name);
+    expect(outcome('events_p202406')).toMatchObject({ dropped: true, entries: 600 });
+    expect(outcome('auth_events_p202406')).toMatchObject({ dropped: true, entries: 1 });
+    expect(outcome('events_p202408')).toMatchObject({
+      dropped: false,
+      reason: 'a legal hold covers entries of it',
+    });
+    expect(outcome('events_p202405')).toMatchObject({ dropped: false, reason: 'empty' });
+    const names = await partitions();
+    expect(names).not.toContain('events_p202406');
+    expect(names).not.toContain('auth_events_p202406');
+    expect(names).toContain('events_p202408');
+
+    // One record per tenant for the dropped month, plus a step for the August row that was not held.
+    const ta = report.tenants.find((t) => t.tenant === 'ta')!;
+    expect(ta.purged).toBe(300 + 1 + 1);
+    expect(ta.held).toBe(1);
+    expect(ta.purges.map((p) => [p.stream, p.count])).toEqual([
+      ['auth', 1],
+      ['event', 300],
+      ['event', 1],
+    ]);
+    expect(report.tenants.find((t) => t.tenant === 'tb')!.purged).toBe(300);
+
+    const ids = (await log.listEvents('ta', { limit: '500' })).events.map((e) => e.id);
+    expect(ids).toEqual(expect.arrayContaining(['aug-held', 'recent']));
+    expect(ids.filter((id) => id.startsWith('ta-june') || id === 'aug-free')).toEqual([]);
+  });
+
+  it('leaves a log that verifies and names the purged range', async () => {
+    const report = await verifyStore(log.store);
+    expect(report.problems).toEqual([]);
+    const ta = report.tenants.find((t) => t.tenant === 'ta')!;
+    expect(ta.purged).toBe(302);
+    expect(ta.purgedRanges[0]).toEqual([1, 300]);
+    const tb = report.tenants.find((t) => t.tenant === 'tb')!;
+    expect(tb.purgedRanges).toEqual([[1, 300]]);
+  });
+
+  it('takes derived data with the rows: the session, the keyword chunks, the statistics', async () => {
+    const sessions = await sql<{ session_id: string }>(
+      "SELECT session_id FROM sessions WHERE tenant = 'ta' ORDER BY 1",
+    );
+    expect(sessions.map((s) => s.session_id)).toEqual(['s-new']);
+    const chunks = await sql<{ lo: string; hi: string }>(
+      "SELECT lo, hi FROM event_search_chunks WHERE tenant IN ('ta', 'tb') AND lo <= 300",
+    );
+    expect(chunks).toEqual([]);
+    const june = await sql<{ n: string }>(
+      `SELECT coalesce(sum(n), 0) AS n FROM event_rollups WHERE day_ms >= $1 AND day_ms < $2`,
+      [Date.UTC(2024, 5, 1), Date.UTC(2024, 6, 1)],
+    );
+    expect(Number(june[0]!.n)).toBe(0);
+  });
+});
