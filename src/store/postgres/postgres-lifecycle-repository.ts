@@ -1,4 +1,4 @@
-import type { QueryResult, QueryResultRow } from 'pg';
+import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
 import type { Stream } from '../../core/domain/entry.js';
 import { AuditError } from '../../core/domain/errors.js';
 import { entryDigest } from '../../core/domain/hash-chain.js';
@@ -148,8 +148,9 @@ export class PostgresLifecycleRepository implements LifecycleRepository {
           body: string;
           prev_hash: string;
           hash: string;
+          session_id: string | null;
         }>(
-          `SELECT seq, id, received_ms, body, prev_hash, hash FROM ${table}
+          `SELECT seq, id, received_ms, body, prev_hash, hash, session_id FROM ${table}
             WHERE tenant = $1 AND seq = ANY($2::bigint[]) ORDER BY seq FOR UPDATE`,
           [step.tenant, step.seqs],
         );
@@ -183,6 +184,8 @@ export class PostgresLifecycleRepository implements LifecycleRepository {
           'INSERT INTO purges (tenant, purge_id, first_seq, record) VALUES ($1, $2, $3, $4)',
           [step.tenant, step.record.purgeId, step.record.firstSeq, JSON.stringify(step.record)],
         );
+        const sessions = [...new Set(rows.flatMap((r) => (r.session_id ? [r.session_id] : [])))];
+        await dropDerived(client, step, sessions);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
@@ -206,5 +209,38 @@ export class PostgresLifecycleRepository implements LifecycleRepository {
     values?: unknown[],
   ): Promise<QueryResult<R>> {
     return this.#availability.run(() => this.#pool.query<R>(text, values));
+  }
+}
+
+/**
+ * Derived rows the step left without a live entry: sessions none of whose sign-in events is live, keyword
+ * chunks none of whose events is. A role without DELETE on them (postgres.md) keeps them: the step still
+ * commits.
+ */
+async function dropDerived(client: PoolClient, step: PurgeStep, sessions: string[]): Promise<void> {
+  await client.query('SAVEPOINT derived');
+  try {
+    if (step.stream === 'auth') {
+      if (sessions.length === 0) return;
+      await client.query(
+        `DELETE FROM sessions s WHERE s.tenant = $1 AND s.session_id = ANY($2::text[])
+            AND NOT EXISTS (SELECT 1 FROM auth_events a WHERE a.tenant = s.tenant AND a.session_id = s.session_id)`,
+        [step.tenant, sessions.map(pgText)],
+      );
+    } else {
+      // The chunk of each seq: the one with the greatest lo at or below it.
+      await client.query(
+        `DELETE FROM event_search_chunks c
+          WHERE c.tenant = $1
+            AND c.lo IN (SELECT (SELECT x.lo FROM event_search_chunks x WHERE x.tenant = $1 AND x.lo <= s
+                                  ORDER BY x.lo DESC LIMIT 1) FROM unnest($2::bigint[]) s)
+            AND NOT EXISTS (SELECT 1 FROM events e WHERE e.tenant = c.tenant AND e.seq BETWEEN c.lo AND c.hi)`,
+        [step.tenant, step.seqs],
+      );
+    }
+    await client.query('RELEASE SAVEPOINT derived');
+  } catch (error) {
+    if ((error as { code?: string }).code !== '42501') throw error;
+    await client.query('ROLLBACK TO SAVEPOINT derived');
   }
 }
