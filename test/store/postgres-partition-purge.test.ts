@@ -165,3 +165,75 @@ describePostgres('PostgreSQL retention by whole partitions', () => {
     expect(Number(june[0]!.n)).toBe(0);
   });
 });
+
+describePostgres('PostgreSQL partition drops: an application role, and several nodes at once', () => {
+  let db: TestDatabase;
+  const dir = tempDir();
+  const logs: AuditLog[] = [];
+  const role = `auditlog_purge_app_${process.pid}`;
+  const open = async (url: string) => {
+    const log = await openAuditLog({
+      store: await PostgresStore.open({ url, keyFile: dir.file('key.pem') }),
+    });
+    logs.push(log);
+    return log;
+  };
+  const appUrl = () => {
+    const u = new URL(db.url);
+    u.username = role;
+    return u.toString();
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const owner = await open(db.url);
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    await ensurePartitions(pool, JUNE, 0);
+    await ensurePartitions(pool, AUGUST, 0);
+    await pool.end();
+    await owner.appendEvents('ta', {
+      events: Array.from({ length: 50 }, (_, i) => event(`june-${i}`, JUNE + i)),
+    });
+    await owner.lifecycle.setPolicy('ta', { maxAgeDays: 365 }, by);
+    await withClient(db.url, async (c) => {
+      await c.query(`DROP ROLE IF EXISTS ${role}`);
+      await c.query(`CREATE ROLE ${role} LOGIN`);
+      // The grants postgres.md documents for purging from `serve`.
+      await c.query(`GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO ${role};
+        GRANT UPDATE ON chain_heads, sessions, tokens, actors, retention_policies, legal_holds TO ${role};
+        GRANT DELETE ON events, auth_events, retention_policies TO ${role}`);
+    });
+  });
+  afterAll(async () => {
+    await Promise.all(logs.map((l) => l.close()));
+    await db?.drop();
+    await withClient(postgresUrlOf(), (c) => c.query(`DROP ROLE IF EXISTS ${role}`)).catch(() => {});
+    dir.remove();
+  });
+  const postgresUrlOf = () => db.url.replace(/\/[^/]*$/, '/postgres');
+
+  it('as a role that does not own the tables, purges the month in steps instead', async () => {
+    const app = await open(appUrl());
+    const report = await app.lifecycle.purge({ by });
+    expect(report.partitions.find((p) => p.partition === 'events_p202406')).toMatchObject({
+      dropped: false,
+      reason: 'not the owner of the table (the stepped purge runs instead)',
+    });
+    expect(report.purged).toBe(50);
+    expect((await verifyStore(app.store)).problems).toEqual([]);
+  });
+
+  it('two nodes purging at once drop a month once, and the log verifies', async () => {
+    const [a, b] = [await open(db.url), await open(db.url)];
+    await a.appendEvents('ta', {
+      events: Array.from({ length: 200 }, (_, i) => event(`aug-${i}`, AUGUST + i)),
+    });
+    const reports = await Promise.all([a.lifecycle.purge({ by }), b.lifecycle.purge({ by })]);
+    const drops = reports.flatMap((r) => r.partitions.filter((p) => p.dropped));
+    expect(drops.map((d) => [d.partition, d.entries])).toEqual([['events_p202408', 200]]);
+    expect(reports[0]!.purged + reports[1]!.purged).toBe(200);
+    const verified = await verifyStore(a.store);
+    expect(verified.problems).toEqual([]);
+    expect(verified.tenants[0]!.purged).toBe(250);
+  });
+});

@@ -23,7 +23,7 @@ import {
 } from '../sql/lifecycle-rows.js';
 import type { PostgresAvailability } from './postgres-availability.js';
 import { type PgPool, pgText, translatePgError } from './postgres-connection.js';
-import { PostgresPartitionPurger } from './postgres-partitions.js';
+import { DROP_LOCK, PostgresPartitionPurger } from './postgres-partitions.js';
 
 /**
  * Lifecycle tables of a PostgreSQL store. A purge step is one short transaction on the writer pool that
@@ -140,7 +140,8 @@ export class PostgresLifecycleRepository implements LifecycleRepository {
     await this.#availability.run(async () => {
       const client = await pool.connect();
       try {
-        await client.query('BEGIN');
+        // Waits for a partition drop under way (postgres-partitions.ts: DROP_LOCK).
+        await client.query(`BEGIN; SELECT pg_advisory_xact_lock_shared(${DROP_LOCK})`);
         const { rows } = await client.query<{
           seq: number;
           id: string;
@@ -151,14 +152,11 @@ export class PostgresLifecycleRepository implements LifecycleRepository {
           session_id: string | null;
         }>(
           `SELECT seq, id, received_ms, body, prev_hash, hash, session_id FROM ${table}
-            WHERE tenant = $1 AND seq = ANY($2::bigint[]) ORDER BY seq FOR UPDATE`,
+            WHERE tenant = $1 AND seq = ANY($2::bigint[]) ORDER BY seq`,
           [step.tenant, step.seqs],
         );
         if (rows.length !== step.seqs.length || rows.some((r, i) => r.seq !== step.seqs[i]))
-          throw new AuditError(
-            'idempotency_conflict',
-            `Some of seqs ${step.seqs[0]}… are not live ${step.stream} entries any more`,
-          );
+          throw conflict(step);
         const digests = rows.map((r) => entryDigest(step.stream, formatTimestamp(r.received_ms), r.body));
         await client.query(
           `INSERT INTO purged_entries (tenant, seq, stream, id, received_ms, digest, prev_hash, hash, purge_id)
@@ -176,10 +174,13 @@ export class PostgresLifecycleRepository implements LifecycleRepository {
             rows.map((r) => r.hash),
           ],
         );
-        await client.query(`DELETE FROM ${table} WHERE tenant = $1 AND seq = ANY($2::bigint[])`, [
-          step.tenant,
-          step.seqs,
-        ]);
+        // No FOR UPDATE above (it needs UPDATE on the entries, which no role should have): a step of another
+        // node on the same seqs fails on the tombstones' key, or deletes them first (fewer rows here).
+        const deleted = await client.query(
+          `DELETE FROM ${table} WHERE tenant = $1 AND seq = ANY($2::bigint[])`,
+          [step.tenant, step.seqs],
+        );
+        if (deleted.rowCount !== step.seqs.length) throw conflict(step);
         await client.query(
           'INSERT INTO purges (tenant, purge_id, first_seq, record) VALUES ($1, $2, $3, $4)',
           [step.tenant, step.record.purgeId, step.record.firstSeq, JSON.stringify(step.record)],
@@ -189,6 +190,7 @@ export class PostgresLifecycleRepository implements LifecycleRepository {
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
+        if ((error as { code?: string }).code === '23505') throw conflict(step);
         throw error instanceof AuditError ? error : translatePgError(error);
       } finally {
         client.release();
@@ -243,4 +245,11 @@ async function dropDerived(client: PoolClient, step: PurgeStep, sessions: string
     if ((error as { code?: string }).code !== '42501') throw error;
     await client.query('ROLLBACK TO SAVEPOINT derived');
   }
+}
+
+function conflict(step: PurgeStep): AuditError {
+  return new AuditError(
+    'idempotency_conflict',
+    `Some of seqs ${step.seqs[0]}… are not live ${step.stream} entries any more`,
+  );
 }

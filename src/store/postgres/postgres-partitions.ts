@@ -78,8 +78,12 @@ export async function ensurePartitions(
   return { created, failed };
 }
 
-/** One partition drop at a time across every node (pg_try_advisory_xact_lock). */
-const DROP_LOCK = 0x7075_7267; // "purg"
+/**
+ * Across every node: a drop holds this advisory lock exclusively, a purge step shares it. Without it a step
+ * (whose DELETE locks the parent, then waits for the partition the drop holds) and the drop's DETACH (which
+ * waits for the parent) deadlock.
+ */
+export const DROP_LOCK = 0x7075_7267; // "purg"
 /** The DETACH's wait for the parent's lock (appends queue behind it meanwhile), and its tries. */
 const DETACH_WAIT = '300ms';
 const DETACH_TRIES = 5;
@@ -147,8 +151,11 @@ export class PostgresPartitionPurger implements PartitionPurger {
       if (!owner.rows[0]?.ok)
         throw new NotDropped('not the owner of the table (the stepped purge runs instead)');
       await client.query("BEGIN; SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = '2s'");
-      const lock = await client.query('SELECT pg_try_advisory_xact_lock($1) AS ok', [DROP_LOCK]);
-      if (!lock.rows[0]?.ok) throw new NotDropped('another node is dropping a partition');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [DROP_LOCK]).catch((error) => {
+        if ((error as { code?: string }).code === '55P03')
+          throw new NotDropped('another node is purging (lock timeout); tried again next run');
+        throw error;
+      });
       const attached = await client.query(
         'SELECT 1 FROM pg_inherits WHERE inhrelid = to_regclass($1) AND inhparent = to_regclass($2)',
         [partition, parent],
