@@ -91,3 +91,19 @@ it('answers an id of a purged entry as a duplicate from its tombstone', async ()
   expect(await log.getEvent(T, 'old-7').catch(() => undefined)).toBeUndefined();
   expect((await verifyStore(sut().store)).problems).toEqual([]);
 });
+
+it('keeps indexing after a purge of entries whose keyword chunk was still open', async () => {
+  // Old history imported last: these sit in the open chunk when the purge takes them.
+  await log.appendEvents(T, { events: Array.from({ length: 20 }, (_, i) => event(`late-${i}`, old(500))) });
+  expect((await log.lifecycle.purge({ by })).purged).toBe(20);
+  // Small batches, so one of them finds the open chunk's counter past 128 but fewer live entries.
+  for (let i = 0; i < 16; i++)
+    await log.appendEvents(T, {
+      events: Array.from({ length: 10 }, (_, k) => event(`after-${i}-${k}`, old(1))),
+    });
+  expect(
+    (await log.listEvents(T, { q: 'quokkacarrier-after-15-9', limit: '10' })).events.map((e) => e.id),
+  ).toEqual(['after-15-9']);
+  expect((await log.listEvents(T, { q: 'quokkacarrier-late-1', limit: '10' })).events).toEqual([]);
+  expect((await verifyStore(sut().store)).problems).toEqual([]);
+});
