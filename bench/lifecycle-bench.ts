@@ -46,13 +46,15 @@ export async function lifecycleBench(
     const during = await clientLoop(log, () => log.lifecycle.purge({ by }));
     const seconds = (performance.now() - started) / 1000;
     const purged = during.result.purged;
-    const dropped = during.result.partitions.filter((p) => p.dropped).map((p) => p.partition);
+    const dropped = during.result.partitions
+      .filter((p) => p.dropped)
+      .map((p) => `${p.partition} (parent locked ${ms(p.lockedMs ?? 0)})`);
     const verified = await verifyStore(log.store);
     report.add(
       section,
       'purge rate',
       `${fmt(purged / seconds)} entries/s`,
-      `${fmt(purged)} purged in ${seconds.toFixed(1)} s beside the client; partitions dropped: ${dropped.join(', ') || 'none'}; verify after: ${verified.problems.length === 0 ? 'OK' : 'FAILED'}; load average ${loadavg()[0]!.toFixed(1)}`,
+      `${fmt(purged)} purged in ${seconds.toFixed(1)} s beside the client; partitions dropped: ${dropped.join(', ') || 'none'}; verify after: ${verified.problems.length === 0 ? 'OK' : `FAILED (${verified.problems[0]?.kind}: ${verified.problems[0]?.message})`}; load average ${loadavg()[0]!.toFixed(1)}`,
     );
     const add = (name: string, during: number, idle: number, n: number) =>
       report.add(

@@ -24,7 +24,7 @@ export function registerLifecycle(program: Command): void {
     const stepSize = wholeNumber(flags.step, '--step');
     await withLog(flags, async (log) => {
       const report = await log.lifecycle.purge({ tenant: flags.tenant, stepSize, by: cliActor('purge') });
-      for (const p of report.partitions) {
+      for (const p of report.partitions.filter((p) => p.reason !== 'empty')) {
         process.stdout.write(
           p.dropped
             ? `partition ${p.partition} dropped whole (${p.entries} entries)\n`

@@ -23,6 +23,8 @@ export interface PartitionOutcome {
   stream: Stream;
   dropped: boolean;
   entries: number;
+  /** How long the parent table was locked: from the DETACH (its wait included) to the COMMIT. */
+  lockedMs?: number;
   /** Why it was not dropped (not expired, held, not the owner, busy…); the stepped purge handles it. */
   reason?: string;
 }

@@ -179,8 +179,10 @@ export class PostgresPartitionPurger implements PartitionPurger {
         ],
       );
       await dropDerived(client, partition, stream);
+      const detaching = performance.now();
       await detachAndDrop(client, parent, partition);
       await client.query('COMMIT');
+      outcome.lockedMs = performance.now() - detaching;
       outcome.dropped = true;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
