@@ -186,9 +186,16 @@ export class PostgresPartitionPurger implements PartitionPurger {
       outcome.dropped = true;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
-      if (!(error instanceof NotDropped)) throw translatePgError(error);
-      outcome.reason = error.message;
+      const code = (error as { code?: string }).code;
+      // A lock not granted in time, or a deadlock with another session: the steps go on, the next run retries.
+      const busy =
+        code === '55P03' || code === '40P01'
+          ? new NotDropped(`busy (${(error as Error).message}); tried again next run`)
+          : error;
+      if (!(busy instanceof NotDropped)) throw translatePgError(error);
+      outcome.reason = busy.message;
       outcome.entries = 0;
+      outcome.lockedMs = undefined;
     } finally {
       client.release();
     }
