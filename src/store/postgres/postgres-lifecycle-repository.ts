@@ -25,6 +25,10 @@ import type { PostgresAvailability } from './postgres-availability.js';
 import { type PgPool, pgText, translatePgError } from './postgres-connection.js';
 import { DROP_LOCK, PostgresPartitionPurger } from './postgres-partitions.js';
 
+/** How long a purge step waits, between tries, for another node's partition drop to end. */
+const DROP_WAIT_MS = 200;
+const DROP_WAIT_TRIES = 150;
+
 /**
  * Lifecycle tables of a PostgreSQL store. A purge step is one short transaction on the writer pool that
  * locks only the rows it removes (never a chain head), so appends and reads go on beside it.
@@ -133,15 +137,34 @@ export class PostgresLifecycleRepository implements LifecycleRepository {
     return rows.map(candidateOf);
   }
 
+  /**
+   * While another node drops a partition (postgres-partitions.ts: DROP_LOCK, shared here) the step waits
+   * outside the transaction: the writer's one connection must not sit in a lock wait while appends queue.
+   */
   async purge(step: PurgeStep): Promise<void> {
+    for (let attempt = 1; !(await this.#purgeStep(step)); attempt++) {
+      if (attempt >= DROP_WAIT_TRIES) throw conflict(step);
+      await new Promise((r) => setTimeout(r, DROP_WAIT_MS));
+    }
+  }
+
+  /** One step; false (nothing done) when a partition drop holds the purge lock. */
+  async #purgeStep(step: PurgeStep): Promise<boolean> {
     const pool = this.#writerPool;
     if (!pool) throw new AuditError('store_unavailable', 'The store is open read-only');
     const table = step.stream === 'event' ? 'events' : 'auth_events';
-    await this.#availability.run(async () => {
+    return this.#availability.run(async () => {
       const client = await pool.connect();
       try {
-        // Waits for a partition drop under way (postgres-partitions.ts: DROP_LOCK).
-        await client.query(`BEGIN; SELECT pg_advisory_xact_lock_shared(${DROP_LOCK})`);
+        await client.query('BEGIN');
+        const lock = await client.query<{ ok: boolean }>(
+          'SELECT pg_try_advisory_xact_lock_shared($1) AS ok',
+          [DROP_LOCK],
+        );
+        if (!lock.rows[0]?.ok) {
+          await client.query('ROLLBACK');
+          return false;
+        }
         const { rows } = await client.query<{
           seq: number;
           id: string;
@@ -188,6 +211,7 @@ export class PostgresLifecycleRepository implements LifecycleRepository {
         const sessions = [...new Set(rows.flatMap((r) => (r.session_id ? [r.session_id] : [])))];
         await dropDerived(client, step, sessions);
         await client.query('COMMIT');
+        return true;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
         if ((error as { code?: string }).code === '23505') throw conflict(step);
