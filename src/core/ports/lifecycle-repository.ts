@@ -39,14 +39,18 @@ export interface PartitionPurger {
   candidates(beforeMs: number): Promise<{ partition: string; stream: Stream }[]>;
   /**
    * Drops one partition if `cutoff` (tenant, category → expired before, or null) expires each of its rows
-   * and no active hold covers any; `sign` is called, inside the transaction, with each tenant's share and
-   * returns the signed records to store. Not dropped (with a reason) otherwise — nothing changed then.
+   * and no active hold covers any (the holds as `expandHolds` gives them: with their blind-index aliases);
+   * `sign` is called, inside the transaction, with each tenant's share and returns the signed records to
+   * store. Not dropped (with a reason) otherwise — nothing changed then.
    */
   drop(
     partition: string,
     stream: Stream,
-    cutoff: (tenant: string, category: string | null) => number | null,
-    sign: (shares: PartitionShare[]) => Promise<SignedPurge[]>,
+    rules: {
+      cutoff: (tenant: string, category: string | null) => number | null;
+      expandHolds: (holds: LegalHold[]) => LegalHold[];
+      sign: (shares: PartitionShare[]) => Promise<SignedPurge[]>;
+    },
   ): Promise<PartitionOutcome>;
 }
 

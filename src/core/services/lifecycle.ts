@@ -238,20 +238,19 @@ export class Lifecycle {
     const outcomes: PartitionOutcome[] = [];
     for (const { partition, stream } of candidates) {
       let signed: SignedPurge[] = [];
-      const outcome = await purger.drop(
-        partition,
-        stream,
-        (tenant, category) => {
+      const outcome = await purger.drop(partition, stream, {
+        cutoff: (tenant, category) => {
           const mine = selectors.get(tenant);
           return mine ? cutoffFor(mine, stream, category) : null;
         },
-        async (shares) => {
+        expandHolds: (holds) => holds.flatMap((h) => this.#withAliases(h.tenant, [h])),
+        sign: async (shares) => {
           signed = await Promise.all(
             shares.map((share) => this.#signShare(share, results.get(share.tenant)!)),
           );
           return signed;
         },
-      );
+      });
       outcomes.push(outcome);
       if (!outcome.dropped) continue;
       for (const record of signed) {

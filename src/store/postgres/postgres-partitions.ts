@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { Stream } from '../../core/domain/entry.js';
 import type { SignedPurge } from '../../core/domain/purge-record.js';
+import type { LegalHold } from '../../core/domain/retention.js';
 import type {
   PartitionOutcome,
   PartitionPurger,
@@ -136,8 +137,11 @@ export class PostgresPartitionPurger implements PartitionPurger {
   async drop(
     partition: string,
     stream: Stream,
-    cutoff: (tenant: string, category: string | null) => number | null,
-    sign: (shares: PartitionShare[]) => Promise<SignedPurge[]>,
+    rules: {
+      cutoff: (tenant: string, category: string | null) => number | null;
+      expandHolds: (holds: LegalHold[]) => LegalHold[];
+      sign: (shares: PartitionShare[]) => Promise<SignedPurge[]>;
+    },
   ): Promise<PartitionOutcome> {
     const outcome: PartitionOutcome = { partition, stream, dropped: false, entries: 0 };
     const parent = stream === 'event' ? 'events' : 'auth_events';
@@ -163,10 +167,10 @@ export class PostgresPartitionPurger implements PartitionPurger {
       if (!attached.rowCount) throw new NotDropped('dropped already');
       // No hold created and no row added until COMMIT; reads of the partition go on.
       await client.query(`LOCK TABLE legal_holds IN SHARE MODE; LOCK TABLE ${partition} IN EXCLUSIVE MODE`);
-      await checkExpired(client, partition, stream, cutoff);
-      await checkHolds(client, partition, stream);
+      await checkExpired(client, partition, stream, rules.cutoff);
+      await checkHolds(client, partition, stream, rules.expandHolds);
       const shares = await sharesOf(client, partition, stream);
-      const records = await sign(shares);
+      const records = await rules.sign(shares);
       outcome.entries = await writeTombstones(client, partition, stream, records);
       await client.query(
         `INSERT INTO purges (tenant, purge_id, first_seq, record)
@@ -221,11 +225,16 @@ async function checkExpired(
   }
 }
 
-async function checkHolds(client: PoolClient, partition: string, stream: Stream): Promise<void> {
+async function checkHolds(
+  client: PoolClient,
+  partition: string,
+  stream: Stream,
+  expandHolds: (holds: LegalHold[]) => LegalHold[],
+): Promise<void> {
   const { rows } = await client.query(`SELECT ${HOLD_COLUMNS} FROM legal_holds WHERE released_ms IS NULL`);
   if (rows.length === 0) return;
   const values: unknown[] = [];
-  const covered = holdsCoverSql(rows.map(holdOf), stream, values);
+  const covered = holdsCoverSql(expandHolds(rows.map(holdOf)), stream, values);
   const held = await client.query(
     `SELECT EXISTS (SELECT 1 FROM ${partition} WHERE ${covered}) AS held`,
     values,

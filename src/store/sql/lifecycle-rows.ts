@@ -83,6 +83,12 @@ export function purgeOf(recordJson: string): SignedPurge {
   return JSON.parse(recordJson) as SignedPurge;
 }
 
+/** The actor id and username a hold matches, per stream: those of CANDIDATE_COLUMNS (holdCovers). */
+const HOLD_ACTOR: Record<Stream, [string, string]> = {
+  event: ['actor_id', 'coalesce(actor_username, actor_username_f)'],
+  auth: ['user_id', "CASE WHEN substr(username_f, 1, 3) = 'bi:' THEN username_f ELSE username END"],
+};
+
 /**
  * SQL for "an active hold covers this row" (holdCovers), over a table of `stream`, its values appended to
  * `values`: false when no hold applies.
@@ -102,11 +108,7 @@ export function holdsCoverSql(holds: readonly LegalHold[], stream: Stream, value
     if (h.toMs !== null) c.push(`occurred_ms < ${p(h.toMs)}`);
     if (h.actorId !== null) {
       const a = p(h.actorId);
-      c.push(
-        stream === 'event'
-          ? `(actor_id = ${a} OR actor_username = ${a})`
-          : `(user_id = ${a} OR username = ${a})`,
-      );
+      c.push(`(${HOLD_ACTOR[stream][0]} = ${a} OR ${HOLD_ACTOR[stream][1]} = ${a})`);
     }
     if (h.targetType !== null) c.push(`target_type = ${p(h.targetType)}`);
     if (h.targetId !== null) c.push(`target_id = ${p(h.targetId)}`);
