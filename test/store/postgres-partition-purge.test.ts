@@ -237,3 +237,46 @@ describePostgres('PostgreSQL partition drops: an application role, and several n
     expect(verified.tenants[0]!.purged).toBe(250);
   });
 });
+
+describePostgres('PostgreSQL partition drops and holds on encrypted entries', () => {
+  let db: TestDatabase;
+  let log: AuditLog;
+  const dir = tempDir();
+  const ann = { id: 'u-ann', username: 'Ann.Hold' };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const store = await PostgresStore.open({ url: db.url, keyFile: dir.file('key.pem') });
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    await ensurePartitions(pool, JUNE, 0);
+    await pool.end();
+    log = await openAuditLog({ store, personalData: { encrypt: true } });
+    await log.appendEvents('ta', {
+      events: [
+        { ...event('ev-ann', JUNE), actor: ann },
+        { ...event('ev-bob', JUNE + 1), actor: { id: 'u-bob', username: 'Bob.Gone' } },
+      ],
+    });
+    await log.auth.append('ta', { events: [{ ...login('in-ann', JUNE, 's-ann'), user: ann }] });
+    await log.lifecycle.setPolicy('ta', { maxAgeDays: 365 }, by);
+    await log.lifecycle.setPolicy('ta', { stream: 'auth', maxAgeDays: 365 }, by);
+  });
+  afterAll(async () => {
+    await log?.close();
+    await db?.drop();
+    dir.remove();
+  });
+
+  it('a hold by username keeps the month whose entries name that person only by blind index', async () => {
+    await log.lifecycle.createHold('ta', { reason: 'case 9', actorId: ann.username }, by);
+    const report = await log.lifecycle.purge({ by });
+    for (const partition of ['events_p202406', 'auth_events_p202406'])
+      expect(report.partitions.find((p) => p.partition === partition)).toMatchObject({
+        dropped: false,
+        reason: 'a legal hold covers entries of it',
+      });
+    expect(report.purged).toBe(1);
+    expect((await log.getEvent('ta', 'ev-ann')).id).toBe('ev-ann');
+    expect((await verifyStore(log.store)).problems).toEqual([]);
+  });
+});
