@@ -3,8 +3,6 @@ import { AuditError, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { type SignedPurge, seqsDigest } from '../domain/purge-record.js';
 import {
-  cutoffFor,
-  DAY_MS,
   holdCovers,
   type LegalHold,
   type PurgeSelector,
@@ -13,10 +11,11 @@ import {
   purgeSelectors,
   type RetentionPolicy,
 } from '../domain/retention.js';
-import type { PartitionOutcome, PartitionShare } from '../ports/lifecycle-repository.js';
+import type { PartitionOutcome } from '../ports/lifecycle-repository.js';
 import type { Store } from '../ports/store.js';
 import type { ActingParty } from './access-control.js';
 import type { Checkpointer } from './checkpointer.js';
+import { dropPartitions } from './partition-drops.js';
 
 export interface LifecycleDeps {
   store: Store;
@@ -195,7 +194,18 @@ export class Lifecycle {
       ]),
     );
     // Whole partitions first: what they held is gone before the stepped passes look.
-    report.partitions = await this.#dropPartitions(all, results);
+    const purger = store.lifecycle.partitions;
+    if (purger)
+      report.partitions = await dropPartitions(
+        {
+          purger,
+          now: this.#deps.now(),
+          checkpoints: this.#deps.checkpoints,
+          withAliases: (tenant, holds) => this.#withAliases(tenant, holds),
+        },
+        all,
+        results,
+      );
     for (const tenant of tenants) {
       const now = this.#deps.now();
       const selectors = purgeSelectors(
@@ -211,74 +221,6 @@ export class Lifecycle {
     }
     report.elapsedMs = performance.now() - started;
     return report;
-  }
-
-  /**
-   * Drops each partition whose rows are all expired and unheld (the store checks, under its locks); one
-   * signed purge record per tenant in it, after that tenant's anchor. Others are left to the steps.
-   */
-  async #dropPartitions(
-    policies: readonly RetentionPolicy[],
-    results: Map<string, TenantPurge>,
-  ): Promise<PartitionOutcome[]> {
-    const purger = this.#deps.store.lifecycle.partitions;
-    if (!purger || policies.length === 0) return [];
-    const now = this.#deps.now();
-    const shortest = Math.min(...policies.map((p) => p.maxAgeDays));
-    const candidates = await purger.candidates(now - shortest * DAY_MS);
-    const selectors = new Map(
-      [...results.keys()].map((t) => [
-        t,
-        purgeSelectors(
-          policies.filter((p) => p.tenant === t),
-          now,
-        ),
-      ]),
-    );
-    const outcomes: PartitionOutcome[] = [];
-    for (const { partition, stream } of candidates) {
-      let signed: SignedPurge[] = [];
-      const outcome = await purger.drop(partition, stream, {
-        cutoff: (tenant, category) => {
-          const mine = selectors.get(tenant);
-          return mine ? cutoffFor(mine, stream, category) : null;
-        },
-        expandHolds: (holds) => holds.flatMap((h) => this.#withAliases(h.tenant, [h])),
-        sign: async (shares) => {
-          signed = await Promise.all(
-            shares.map((share) => this.#signShare(share, results.get(share.tenant)!)),
-          );
-          return signed;
-        },
-      });
-      outcomes.push(outcome);
-      if (!outcome.dropped) continue;
-      for (const record of signed) {
-        const result = results.get(record.tenant)!;
-        result.purged += record.count;
-        result.purges.push({
-          purgeId: record.purgeId,
-          stream,
-          count: record.count,
-          firstSeq: record.firstSeq,
-          lastSeq: record.lastSeq,
-        });
-      }
-    }
-    return outcomes;
-  }
-
-  async #signShare(share: PartitionShare, result: TenantPurge): Promise<SignedPurge> {
-    if (!result.anchor) {
-      const cp = await this.#deps.checkpoints.latest(share.tenant);
-      result.anchor = cp ? { seq: cp.seq, hash: cp.hash } : null;
-    }
-    return this.#deps.checkpoints.signPurge({
-      ...share,
-      purgeId: newId(),
-      anchorSeq: result.anchor?.seq ?? 0,
-      anchorHash: result.anchor?.hash ?? '',
-    });
   }
 
   async #purgeSelector(
