@@ -1,9 +1,12 @@
 import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import type { Store } from '../src/core/ports/store.js';
 import type { ActingParty } from '../src/core/services/access-control.js';
 import { type AuditLog, openAuditLog } from '../src/core/services/audit-log.js';
 import { verifyStore } from '../src/core/services/verify-store.js';
+import { ensurePartitions } from '../src/store/postgres/postgres-partitions.js';
 import { PostgresStore } from '../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { DATA_DIR } from './lib/datasets.js';
@@ -13,6 +16,8 @@ import { fmt, ms, type Report } from './lib/report.js';
 const by: ActingParty = { actor: { id: 'cli:bench', username: 'bench', type: 'system' } };
 const DAY = 86_400_000;
 const GOAL_MS = 100;
+/** When the expired events occurred: two years ago. */
+const OCCURRED_MS = () => Date.now() - 730 * DAY;
 
 /**
  * Purge rate and the longest pause it causes, in one process as in `auditlog serve`: `events` expired
@@ -22,12 +27,15 @@ const GOAL_MS = 100;
  */
 export async function lifecycleBench(
   report: Report,
-  store: 'sqlite' | 'postgres',
+  store: 'sqlite' | 'postgres' | 'postgres-partitions',
   events: number,
 ): Promise<void> {
-  const section = report.section(
-    `Retention purge (${store === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, ${fmt(events)} expired events, steps of 200)`,
-  );
+  const title = {
+    sqlite: 'SQLite, steps of 200',
+    postgres: 'PostgreSQL, default partition: steps of 200',
+    'postgres-partitions': 'PostgreSQL, their own monthly partition: dropped whole',
+  }[store];
+  const section = report.section(`Retention purge (${title}, ${fmt(events)} expired events)`);
   const opened = await openBenchStore(store);
   const log = await openAuditLog({ store: opened.store, signingKey: BENCH_SIGNING_KEY });
   try {
@@ -38,12 +46,15 @@ export async function lifecycleBench(
     const during = await clientLoop(log, () => log.lifecycle.purge({ by }));
     const seconds = (performance.now() - started) / 1000;
     const purged = during.result.purged;
+    const dropped = during.result.partitions
+      .filter((p) => p.dropped)
+      .map((p) => `${p.partition} (parent locked ${ms(p.lockedMs ?? 0)})`);
     const verified = await verifyStore(log.store);
     report.add(
       section,
       'purge rate',
       `${fmt(purged / seconds)} entries/s`,
-      `${fmt(purged)} purged in ${seconds.toFixed(1)} s beside the client; verify after: ${verified.problems.length === 0 ? 'OK' : 'FAILED'}`,
+      `${fmt(purged)} purged in ${seconds.toFixed(1)} s beside the client; partitions dropped: ${dropped.join(', ') || 'none'}; verify after: ${verified.problems.length === 0 ? 'OK' : `FAILED (${verified.problems[0]?.kind}: ${verified.problems[0]?.message})`}; load average ${loadavg()[0]!.toFixed(1)}`,
     );
     const add = (name: string, during: number, idle: number, n: number) =>
       report.add(
@@ -61,7 +72,7 @@ export async function lifecycleBench(
 }
 
 async function openBenchStore(
-  kind: 'sqlite' | 'postgres',
+  kind: 'sqlite' | 'postgres' | 'postgres-partitions',
 ): Promise<{ store: Store; remove: () => Promise<void> }> {
   if (kind === 'sqlite') {
     const file = `${DATA_DIR}lifecycle-bench.db`;
@@ -75,14 +86,21 @@ async function openBenchStore(
   }
   const name = 'auditlog_bench_lifecycle';
   const url = await freshDatabase(name);
+  const store = await PostgresStore.open({ url, keyFile: `${DATA_DIR}lifecycle-bench.signing-key.pem` });
+  if (kind === 'postgres-partitions') {
+    // The month of the expired events gets its own partition before they arrive (else: the default one).
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    await ensurePartitions(pool, OCCURRED_MS(), 0);
+    await pool.end();
+  }
   return {
-    store: await PostgresStore.open({ url, keyFile: `${DATA_DIR}lifecycle-bench.signing-key.pem` }),
+    store,
     remove: () => dropDatabase(name),
   };
 }
 
 async function load(log: AuditLog, events: number): Promise<void> {
-  const occurredAt = new Date(Date.now() - 730 * DAY).toISOString();
+  const occurredAt = new Date(OCCURRED_MS()).toISOString();
   for (let i = 0; i < events; i += 1000) {
     const batch = Array.from({ length: Math.min(1000, events - i) }, (_, k) => ({
       occurredAt,

@@ -119,8 +119,10 @@ if (only.includes('stall')) await stallBench(report, 'sqlite', STALL_EVENTS, STA
 if (only.includes('sdk')) await sdkBench(report, SDK);
 if (only.includes('streaming')) await streamingBench(report, n('BENCH_STREAM_EVENTS', 20_000), 5);
 if (only.includes('lifecycle')) {
-  await lifecycleBench(report, 'sqlite', LIFECYCLE_EVENTS);
-  if (await pgVersion()) await lifecycleBench(report, 'postgres', LIFECYCLE_EVENTS);
+  const stores = (process.env.BENCH_LIFECYCLE_STORES ?? 'sqlite,postgres,postgres-partitions').split(',');
+  if (stores.includes('sqlite')) await lifecycleBench(report, 'sqlite', LIFECYCLE_EVENTS);
+  for (const kind of ['postgres', 'postgres-partitions'] as const)
+    if (stores.includes(kind) && (await pgVersion())) await lifecycleBench(report, kind, LIFECYCLE_EVENTS);
 }
 if (only.includes('erasure')) {
   await erasureBench(report, 'sqlite', n('BENCH_ERASURE_EVENTS', 50_000));

@@ -24,6 +24,13 @@ export function registerLifecycle(program: Command): void {
     const stepSize = wholeNumber(flags.step, '--step');
     await withLog(flags, async (log) => {
       const report = await log.lifecycle.purge({ tenant: flags.tenant, stepSize, by: cliActor('purge') });
+      for (const p of report.partitions.filter((p) => p.reason !== 'empty')) {
+        process.stdout.write(
+          p.dropped
+            ? `partition ${p.partition} dropped whole (${p.entries} entries)\n`
+            : `partition ${p.partition} kept (${p.reason}); expired entries purged in steps\n`,
+        );
+      }
       for (const t of report.tenants) {
         const anchor = t.anchor ? `; anchor checkpoint ${t.tenant}@${t.anchor.seq}` : '';
         process.stdout.write(

@@ -82,6 +82,20 @@ export function purgeSelectors(policies: readonly RetentionPolicy[], nowMs: numb
   return out;
 }
 
+/**
+ * The cutoff (occurred before it = expired) that a tenant's selectors give an entry of `stream` and
+ * `category`: its category's own policy, else the stream's default; null when no policy applies (kept).
+ */
+export function cutoffFor(
+  selectors: readonly PurgeSelector[],
+  stream: Stream,
+  category: string | null,
+): number | null {
+  const mine = selectors.filter((s) => s.stream === stream);
+  const own = category === null ? undefined : mine.find((s) => s.categories?.includes(category));
+  return (own ?? mine.find((s) => !s.categories))?.beforeMs ?? null;
+}
+
 /** Whether an active hold keeps `entry` (of `stream`). */
 export function holdCovers(hold: LegalHold, stream: Stream, entry: PurgeCandidate): boolean {
   if (hold.releasedMs !== null) return false;

@@ -1,5 +1,5 @@
 import type { Stream } from '../domain/entry.js';
-import type { SignedPurge } from '../domain/purge-record.js';
+import type { PurgeClaim, SignedPurge } from '../domain/purge-record.js';
 import type { LegalHold, PurgeCandidate, PurgeSelector, RetentionPolicy } from '../domain/retention.js';
 
 /** One bounded purge step: these seqs of one stream become tombstones under `record`, in one transaction. */
@@ -9,6 +9,49 @@ export interface PurgeStep {
   /** Increasing; exactly the seqs `record` signs (count, seqsDigest). */
   seqs: number[];
   record: SignedPurge;
+}
+
+/** A tenant's share of a partition about to be dropped: what its one purge record must sign. */
+export type PartitionShare = Pick<
+  PurgeClaim,
+  'tenant' | 'stream' | 'count' | 'firstSeq' | 'lastSeq' | 'seqsDigest'
+>;
+
+/** A partition dropped whole: its name, stream and entries, and the reason when it was not. */
+export interface PartitionOutcome {
+  partition: string;
+  stream: Stream;
+  dropped: boolean;
+  entries: number;
+  /** How long the parent table was locked: from the DETACH (its wait included) to the COMMIT. */
+  lockedMs?: number;
+  /** Why it was not dropped (not expired, held, not the owner, busy…); the stepped purge handles it. */
+  reason?: string;
+}
+
+/**
+ * Stores that keep entries in time partitions (PostgreSQL) drop a whole partition when every row of it is
+ * expired under its tenant's policy and no active hold covers any: tombstones with one INSERT … SELECT, one
+ * signed purge record per tenant, then DETACH and DROP, in one transaction.
+ */
+export interface PartitionPurger {
+  /** Partitions whose whole time range ended before `beforeMs` (candidates; checked again in `drop`). */
+  candidates(beforeMs: number): Promise<{ partition: string; stream: Stream }[]>;
+  /**
+   * Drops one partition if `cutoff` (tenant, category → expired before, or null) expires each of its rows
+   * and no active hold covers any (the holds as `expandHolds` gives them: with their blind-index aliases);
+   * `sign` is called, inside the transaction, with each tenant's share and returns the signed records to
+   * store. Not dropped (with a reason) otherwise — nothing changed then.
+   */
+  drop(
+    partition: string,
+    stream: Stream,
+    rules: {
+      cutoff: (tenant: string, category: string | null) => number | null;
+      expandHolds: (holds: LegalHold[]) => LegalHold[];
+      sign: (shares: PartitionShare[]) => Promise<SignedPurge[]>;
+    },
+  ): Promise<PartitionOutcome>;
 }
 
 /**
@@ -48,4 +91,6 @@ export interface LifecycleRepository {
   purge(step: PurgeStep): Promise<void>;
   /** A tenant's signed purge records, oldest first. */
   listPurges(tenant: string): Promise<SignedPurge[]>;
+  /** Whole-partition drops, where the engine has partitions (PostgreSQL). */
+  readonly partitions?: PartitionPurger;
 }

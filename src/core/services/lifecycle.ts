@@ -11,9 +11,11 @@ import {
   purgeSelectors,
   type RetentionPolicy,
 } from '../domain/retention.js';
+import type { PartitionOutcome } from '../ports/lifecycle-repository.js';
 import type { Store } from '../ports/store.js';
 import type { ActingParty } from './access-control.js';
 import type { Checkpointer } from './checkpointer.js';
+import { dropPartitions } from './partition-drops.js';
 
 export interface LifecycleDeps {
   store: Store;
@@ -51,6 +53,8 @@ export interface PurgeReport {
   tenants: TenantPurge[];
   purged: number;
   held: number;
+  /** Partitions looked at for a whole drop (PostgreSQL), dropped or not and why. */
+  partitions: PartitionOutcome[];
   elapsedMs: number;
 }
 
@@ -182,14 +186,33 @@ export class Lifecycle {
     const { store } = this.#deps;
     const all = await store.lifecycle.listPolicies(options.tenant);
     const tenants = [...new Set(all.map((p) => p.tenant))];
-    const report: PurgeReport = { tenants: [], purged: 0, held: 0, elapsedMs: 0 };
+    const report: PurgeReport = { tenants: [], purged: 0, held: 0, partitions: [], elapsedMs: 0 };
+    const results = new Map(
+      tenants.map((tenant) => [
+        tenant,
+        { tenant, purged: 0, held: 0, anchor: null, purges: [] } as TenantPurge,
+      ]),
+    );
+    // Whole partitions first: what they held is gone before the stepped passes look.
+    const purger = store.lifecycle.partitions;
+    if (purger)
+      report.partitions = await dropPartitions(
+        {
+          purger,
+          now: this.#deps.now(),
+          checkpoints: this.#deps.checkpoints,
+          withAliases: (tenant, holds) => this.#withAliases(tenant, holds),
+        },
+        all,
+        results,
+      );
     for (const tenant of tenants) {
       const now = this.#deps.now();
       const selectors = purgeSelectors(
         all.filter((p) => p.tenant === tenant),
         now,
       );
-      const result: TenantPurge = { tenant, purged: 0, held: 0, anchor: null, purges: [] };
+      const result = results.get(tenant)!;
       for (const selector of selectors) await this.#purgeSelector(tenant, selector, options, result);
       if (result.purged > 0) await this.#recordPurge(tenant, options.by, result);
       report.tenants.push(result);

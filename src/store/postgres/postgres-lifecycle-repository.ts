@@ -1,4 +1,4 @@
-import type { QueryResult, QueryResultRow } from 'pg';
+import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
 import type { Stream } from '../../core/domain/entry.js';
 import { AuditError } from '../../core/domain/errors.js';
 import { entryDigest } from '../../core/domain/hash-chain.js';
@@ -23,6 +23,11 @@ import {
 } from '../sql/lifecycle-rows.js';
 import type { PostgresAvailability } from './postgres-availability.js';
 import { type PgPool, pgText, translatePgError } from './postgres-connection.js';
+import { DROP_LOCK, PostgresPartitionPurger } from './postgres-partitions.js';
+
+/** How long a purge step waits, between tries, for another node's partition drop to end. */
+const DROP_WAIT_MS = 200;
+const DROP_WAIT_TRIES = 150;
 
 /**
  * Lifecycle tables of a PostgreSQL store. A purge step is one short transaction on the writer pool that
@@ -32,11 +37,14 @@ export class PostgresLifecycleRepository implements LifecycleRepository {
   readonly #pool: PgPool;
   readonly #writerPool: PgPool | null;
   readonly #availability: PostgresAvailability;
+  /** Whole-partition drops, on the query pool (a drop is too long for the writer's one connection). */
+  readonly partitions: PostgresPartitionPurger | undefined;
 
   constructor(pool: PgPool, writerPool: PgPool | null, availability: PostgresAvailability) {
     this.#pool = pool;
     this.#writerPool = writerPool;
     this.#availability = availability;
+    this.partitions = writerPool ? new PostgresPartitionPurger(pool) : undefined;
   }
 
   async listPolicies(tenant?: string): Promise<RetentionPolicy[]> {
@@ -129,14 +137,34 @@ export class PostgresLifecycleRepository implements LifecycleRepository {
     return rows.map(candidateOf);
   }
 
+  /**
+   * While another node drops a partition (postgres-partitions.ts: DROP_LOCK, shared here) the step waits
+   * outside the transaction: the writer's one connection must not sit in a lock wait while appends queue.
+   */
   async purge(step: PurgeStep): Promise<void> {
+    for (let attempt = 1; !(await this.#purgeStep(step)); attempt++) {
+      if (attempt >= DROP_WAIT_TRIES) throw conflict(step);
+      await new Promise((r) => setTimeout(r, DROP_WAIT_MS));
+    }
+  }
+
+  /** One step; false (nothing done) when a partition drop holds the purge lock. */
+  async #purgeStep(step: PurgeStep): Promise<boolean> {
     const pool = this.#writerPool;
     if (!pool) throw new AuditError('store_unavailable', 'The store is open read-only');
     const table = step.stream === 'event' ? 'events' : 'auth_events';
-    await this.#availability.run(async () => {
+    return this.#availability.run(async () => {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
+        const lock = await client.query<{ ok: boolean }>(
+          'SELECT pg_try_advisory_xact_lock_shared($1) AS ok',
+          [DROP_LOCK],
+        );
+        if (!lock.rows[0]?.ok) {
+          await client.query('ROLLBACK');
+          return false;
+        }
         const { rows } = await client.query<{
           seq: number;
           id: string;
@@ -144,16 +172,14 @@ export class PostgresLifecycleRepository implements LifecycleRepository {
           body: string;
           prev_hash: string;
           hash: string;
+          session_id: string | null;
         }>(
-          `SELECT seq, id, received_ms, body, prev_hash, hash FROM ${table}
-            WHERE tenant = $1 AND seq = ANY($2::bigint[]) ORDER BY seq FOR UPDATE`,
+          `SELECT seq, id, received_ms, body, prev_hash, hash, session_id FROM ${table}
+            WHERE tenant = $1 AND seq = ANY($2::bigint[]) ORDER BY seq`,
           [step.tenant, step.seqs],
         );
         if (rows.length !== step.seqs.length || rows.some((r, i) => r.seq !== step.seqs[i]))
-          throw new AuditError(
-            'idempotency_conflict',
-            `Some of seqs ${step.seqs[0]}… are not live ${step.stream} entries any more`,
-          );
+          throw conflict(step);
         const digests = rows.map((r) => entryDigest(step.stream, formatTimestamp(r.received_ms), r.body));
         await client.query(
           `INSERT INTO purged_entries (tenant, seq, stream, id, received_ms, digest, prev_hash, hash, purge_id)
@@ -171,17 +197,24 @@ export class PostgresLifecycleRepository implements LifecycleRepository {
             rows.map((r) => r.hash),
           ],
         );
-        await client.query(`DELETE FROM ${table} WHERE tenant = $1 AND seq = ANY($2::bigint[])`, [
-          step.tenant,
-          step.seqs,
-        ]);
+        // No FOR UPDATE above (it needs UPDATE on the entries, which no role should have): a step of another
+        // node on the same seqs fails on the tombstones' key, or deletes them first (fewer rows here).
+        const deleted = await client.query(
+          `DELETE FROM ${table} WHERE tenant = $1 AND seq = ANY($2::bigint[])`,
+          [step.tenant, step.seqs],
+        );
+        if (deleted.rowCount !== step.seqs.length) throw conflict(step);
         await client.query(
           'INSERT INTO purges (tenant, purge_id, first_seq, record) VALUES ($1, $2, $3, $4)',
           [step.tenant, step.record.purgeId, step.record.firstSeq, JSON.stringify(step.record)],
         );
+        const sessions = [...new Set(rows.flatMap((r) => (r.session_id ? [r.session_id] : [])))];
+        await dropDerived(client, step, sessions);
         await client.query('COMMIT');
+        return true;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
+        if ((error as { code?: string }).code === '23505') throw conflict(step);
         throw error instanceof AuditError ? error : translatePgError(error);
       } finally {
         client.release();
@@ -203,4 +236,44 @@ export class PostgresLifecycleRepository implements LifecycleRepository {
   ): Promise<QueryResult<R>> {
     return this.#availability.run(() => this.#pool.query<R>(text, values));
   }
+}
+
+/**
+ * Derived rows the step left without a live entry: sessions none of whose sign-in events is live, keyword
+ * chunks none of whose events is. A role without DELETE on them (postgres.md) keeps them: the step still
+ * commits.
+ */
+async function dropDerived(client: PoolClient, step: PurgeStep, sessions: string[]): Promise<void> {
+  await client.query('SAVEPOINT derived');
+  try {
+    if (step.stream === 'auth') {
+      if (sessions.length === 0) return;
+      await client.query(
+        `DELETE FROM sessions s WHERE s.tenant = $1 AND s.session_id = ANY($2::text[])
+            AND NOT EXISTS (SELECT 1 FROM auth_events a WHERE a.tenant = s.tenant AND a.session_id = s.session_id)`,
+        [step.tenant, sessions.map(pgText)],
+      );
+    } else {
+      // The chunk of each seq: the one with the greatest lo at or below it.
+      await client.query(
+        `DELETE FROM event_search_chunks c
+          WHERE c.tenant = $1
+            AND c.lo IN (SELECT (SELECT x.lo FROM event_search_chunks x WHERE x.tenant = $1 AND x.lo <= s
+                                  ORDER BY x.lo DESC LIMIT 1) FROM unnest($2::bigint[]) s)
+            AND NOT EXISTS (SELECT 1 FROM events e WHERE e.tenant = c.tenant AND e.seq BETWEEN c.lo AND c.hi)`,
+        [step.tenant, step.seqs],
+      );
+    }
+    await client.query('RELEASE SAVEPOINT derived');
+  } catch (error) {
+    if ((error as { code?: string }).code !== '42501') throw error;
+    await client.query('ROLLBACK TO SAVEPOINT derived');
+  }
+}
+
+function conflict(step: PurgeStep): AuditError {
+  return new AuditError(
+    'idempotency_conflict',
+    `Some of seqs ${step.seqs[0]}… are not live ${step.stream} entries any more`,
+  );
 }

@@ -48,6 +48,11 @@ export async function indexChunks(
       before.unindexed === 0 ? [] : await openEntries(client, tenant, before.indexedSeq, before.seq);
     const all = [...open, ...fresh];
     const full = Math.floor(all.length / CHUNK_MAX_ENTRIES) * CHUNK_MAX_ENTRIES;
+    if (full === 0) {
+      // Open entries were purged meanwhile: fewer left than the counter said.
+      state.unindexed = all.length;
+      continue;
+    }
     const chunks = buildChunks(all.slice(0, full));
     await insertRows(
       client,

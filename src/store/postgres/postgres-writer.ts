@@ -183,17 +183,25 @@ async function findKnown(client: PgClient, requests: WriteRequest[]): Promise<Ma
   }
   const known = new Map<string, KnownEntry>();
   for (const w of wanted.values()) {
-    const found = await client.query<{ id: string; seq: number; received_ms: number; body: string }>({
+    // A purged entry's id is still taken: its tombstone answers (append-plan.ts). One snapshot for both.
+    const found = await client.query<{
+      id: string;
+      seq: number;
+      received_ms: number;
+      body: string;
+      purged: boolean;
+    }>({
       name: `auditlog_known_${w.table}`,
-      text: `SELECT id, seq, received_ms, body FROM ${w.table} WHERE tenant = $1 AND id = ANY($2::text[])`,
+      text: `SELECT id, seq, received_ms, body, false AS purged FROM ${w.table} WHERE tenant = $1 AND id = ANY($2::text[])
+             UNION ALL
+             SELECT id, seq, received_ms, '', true FROM purged_entries
+              WHERE tenant = $1 AND stream = '${w.stream}' AND id = ANY($2::text[])`,
       values: [w.tenant, [...w.ids]],
     });
     for (const row of found.rows) {
-      known.set(idKey(w.tenant, w.stream, row.id), {
-        seq: row.seq,
-        receivedMs: row.received_ms,
-        body: row.body,
-      });
+      const key = idKey(w.tenant, w.stream, row.id);
+      if (row.purged && known.has(key)) continue;
+      known.set(key, { seq: row.seq, receivedMs: row.received_ms, body: row.body, purged: row.purged });
     }
   }
   return known;

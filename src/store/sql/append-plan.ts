@@ -15,6 +15,11 @@ export interface KnownEntry {
   seq: number;
   receivedMs: number;
   body: string;
+  /**
+   * Purged: only its tombstone is left (no body to compare), so a re-sent entry with its id is answered
+   * as the duplicate it most likely is — a retry from before the purge — rather than stored again.
+   */
+  purged?: boolean;
 }
 
 export interface SealedEvent {
@@ -90,7 +95,7 @@ export class AppendPlan {
         this.#added.get(key) ??
         (entry.idProvided ? this.#source.find(tenant, entry.stream, entry.id) : undefined);
       if (existing) {
-        if (!isSameContent(existing.body, entry)) throw idempotencyConflict(i, entry.id);
+        if (!existing.purged && !isSameContent(existing.body, entry)) throw idempotencyConflict(i, entry.id);
         results[i] = {
           id: entry.id,
           seq: existing.seq,

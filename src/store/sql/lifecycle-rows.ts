@@ -82,3 +82,38 @@ export function candidateOf(r: unknown[]): PurgeCandidate {
 export function purgeOf(recordJson: string): SignedPurge {
   return JSON.parse(recordJson) as SignedPurge;
 }
+
+/** The actor id and username a hold matches, per stream: those of CANDIDATE_COLUMNS (holdCovers). */
+const HOLD_ACTOR: Record<Stream, [string, string]> = {
+  event: ['actor_id', 'coalesce(actor_username, actor_username_f)'],
+  auth: ['user_id', "CASE WHEN substr(username_f, 1, 3) = 'bi:' THEN username_f ELSE username END"],
+};
+
+/**
+ * SQL for "an active hold covers this row" (holdCovers), over a table of `stream`, its values appended to
+ * `values`: false when no hold applies.
+ */
+export function holdsCoverSql(holds: readonly LegalHold[], stream: Stream, values: unknown[]): string {
+  const p = (v: unknown) => {
+    values.push(v);
+    return `$${values.length}`;
+  };
+  const arms: string[] = [];
+  for (const h of holds) {
+    if (h.releasedMs !== null) continue;
+    const byEvent = h.targetType !== null || h.targetId !== null || h.category !== null;
+    if (byEvent && stream !== 'event') continue;
+    const c = [`tenant = ${p(h.tenant)}`];
+    if (h.fromMs !== null) c.push(`occurred_ms >= ${p(h.fromMs)}`);
+    if (h.toMs !== null) c.push(`occurred_ms < ${p(h.toMs)}`);
+    if (h.actorId !== null) {
+      const a = p(h.actorId);
+      c.push(`(${HOLD_ACTOR[stream][0]} = ${a} OR ${HOLD_ACTOR[stream][1]} = ${a})`);
+    }
+    if (h.targetType !== null) c.push(`target_type = ${p(h.targetType)}`);
+    if (h.targetId !== null) c.push(`target_id = ${p(h.targetId)}`);
+    if (h.category !== null) c.push(`category = ${p(h.category)}`);
+    arms.push(`(${c.join(' AND ')})`);
+  }
+  return arms.length ? arms.join(' OR ') : 'false';
+}

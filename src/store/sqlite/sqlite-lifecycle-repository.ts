@@ -176,7 +176,8 @@ export function purgeStep(db: SqliteDb, step: PurgeStep): void {
   const table = step.stream === 'event' ? 'events' : 'auth_events';
   const read = prepared(
     db,
-    `SELECT id, received_ms AS receivedMs, body, prev_hash AS prevHash, hash FROM ${table} WHERE tenant = ? AND seq = ?`,
+    `SELECT rowid AS rid, id, received_ms AS receivedMs, body, prev_hash AS prevHash, hash, session_id AS sessionId
+       FROM ${table} WHERE tenant = ? AND seq = ?`,
   );
   const tomb = prepared(
     db,
@@ -184,9 +185,19 @@ export function purgeStep(db: SqliteDb, step: PurgeStep): void {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const remove = prepared(db, `DELETE FROM ${table} WHERE tenant = ? AND seq = ?`);
+  const rids: number[] = [];
+  const sessions = new Set<string>();
   for (const seq of step.seqs) {
     const row = read.get(step.tenant, seq) as
-      | { id: string; receivedMs: number; body: string; prevHash: string; hash: string }
+      | {
+          rid: number;
+          id: string;
+          receivedMs: number;
+          body: string;
+          prevHash: string;
+          hash: string;
+          sessionId: string | null;
+        }
       | undefined;
     if (!row)
       throw new AuditError('idempotency_conflict', `Seq ${seq} is not a live ${step.stream} entry any more`);
@@ -203,11 +214,45 @@ export function purgeStep(db: SqliteDb, step: PurgeStep): void {
       step.record.purgeId,
     );
     remove.run(step.tenant, seq);
+    rids.push(row.rid);
+    if (row.sessionId) sessions.add(row.sessionId);
   }
+  if (step.stream === 'auth') dropSessions(db, step.tenant, [...sessions]);
+  else dropChunks(db, step.tenant, rids);
   prepared(db, 'INSERT INTO purges (tenant, purge_id, first_seq, record) VALUES (?, ?, ?, ?)').run(
     step.tenant,
     step.record.purgeId,
     step.record.firstSeq,
     JSON.stringify(step.record),
   );
+}
+
+/** Sessions of the step's sign-in events that have no live sign-in event left. */
+function dropSessions(db: SqliteDb, tenant: string, sessions: string[]): void {
+  if (sessions.length === 0) return;
+  prepared(
+    db,
+    `DELETE FROM sessions WHERE tenant = ? AND session_id IN (SELECT value FROM json_each(?))
+        AND NOT EXISTS (SELECT 1 FROM auth_events a WHERE a.tenant = sessions.tenant AND a.session_id = sessions.session_id)`,
+  ).run(tenant, JSON.stringify(sessions));
+}
+
+/**
+ * Keyword chunks (row ids lo–hi) of the step's events that have no live event left. The chunk row goes, so
+ * no search reaches its document; the contentless FTS5 document itself cannot be deleted without its text.
+ */
+function dropChunks(db: SqliteDb, tenant: string, rids: number[]): void {
+  const chunkOf = prepared(
+    db,
+    'SELECT lo, hi FROM event_search_chunks WHERE tenant = ? AND lo <= ? ORDER BY lo DESC LIMIT 1',
+  );
+  const live = prepared(db, 'SELECT 1 FROM events WHERE rowid BETWEEN ? AND ? AND tenant = ? LIMIT 1');
+  const remove = prepared(db, 'DELETE FROM event_search_chunks WHERE lo = ?');
+  const seen = new Set<number>();
+  for (const rid of rids) {
+    const chunk = chunkOf.get(tenant, rid) as { lo: number; hi: number } | undefined;
+    if (!chunk || chunk.hi < rid || seen.has(chunk.lo)) continue;
+    seen.add(chunk.lo);
+    if (!live.get(chunk.lo, chunk.hi, tenant)) remove.run(chunk.lo);
+  }
 }

@@ -1,3 +1,4 @@
+import { SQLITE_PURGE_MIGRATION } from './sqlite-purge-schema.js';
 import { SQLITE_ROLLUPS_MIGRATION } from './sqlite-rollups-schema.js';
 import { SQLITE_SUBJECT_KEYS_MIGRATION } from './sqlite-subject-keys-schema.js';
 
@@ -359,4 +360,5 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
       CREATE INDEX events_category ON events (tenant, category, occurred_ms, seq);
     `,
   },
+  SQLITE_PURGE_MIGRATION,
 ];

@@ -2,7 +2,7 @@ import type { AppendBatch, AppendedEntry, PreparedEvent } from '../../core/domai
 import { AuditError } from '../../core/domain/errors.js';
 import { type ChainHead, EMPTY_HEAD } from '../../core/domain/hash-chain.js';
 import { mergeSession, type SessionRow } from '../../core/domain/session-merge.js';
-import { AppendPlan, type KnownEntry, type SealedAuth, type SealedEvent } from '../sql/append-plan.js';
+import { AppendPlan, type SealedAuth, type SealedEvent } from '../sql/append-plan.js';
 import { SESSION_COLUMNS } from '../sql/auth-query-plan.js';
 import { RollupCounter } from '../sql/rollups-sql.js';
 import type { Outcome } from '../threads/group-commit.js';
@@ -18,6 +18,10 @@ interface GroupState {
   actors: Set<string>;
   rollups: RollupCounter;
 }
+
+/** A purged entry's id answers as a duplicate from its tombstone (the id stays taken; append-plan.ts). */
+const TOMBSTONE_BY_ID = (stream: string) =>
+  `SELECT seq, received_ms, '', 1 FROM purged_entries WHERE tenant = ? AND stream = '${stream}' AND id = ?`;
 
 /**
  * The single writer of a SQLite store (it runs in a worker thread, see sqlite-writer-worker.ts). One call of
@@ -46,14 +50,16 @@ export class SqliteWriter {
         'INSERT INTO chain_heads (tenant, seq, hash) VALUES (?, ?, ?) ON CONFLICT (tenant) DO UPDATE SET seq = excluded.seq, hash = excluded.hash',
       ),
       eventById: db.prepare(
-        'SELECT seq, received_ms AS receivedMs, body FROM events WHERE tenant = ? AND id = ?',
+        `SELECT seq, received_ms AS receivedMs, body, 0 AS purged FROM events WHERE tenant = ? AND id = ?
+         UNION ALL ${TOMBSTONE_BY_ID('event')}`,
       ),
       insertEvent: db.prepare(INSERT_EVENT_SQL),
       addRollup:
         db.prepare(`INSERT INTO event_rollups (tenant, dim, day_ms, key, label, n) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (tenant, dim, day_ms, key, label) DO UPDATE SET n = n + excluded.n`),
       authById: db.prepare(
-        'SELECT seq, received_ms AS receivedMs, body FROM auth_events WHERE tenant = ? AND id = ?',
+        `SELECT seq, received_ms AS receivedMs, body, 0 AS purged FROM auth_events WHERE tenant = ? AND id = ?
+         UNION ALL ${TOMBSTONE_BY_ID('auth')}`,
       ),
       insertAuth:
         db.prepare(`INSERT INTO auth_events (tenant, seq, id, occurred_ms, received_ms, type, user_id, username,
@@ -103,7 +109,10 @@ export class SqliteWriter {
       head: (tenant) => (this.#stmt.head.get(tenant) as ChainHead | undefined) ?? EMPTY_HEAD,
       find: (tenant, stream, id) => {
         const stmt = stream === 'event' ? this.#stmt.eventById : this.#stmt.authById;
-        return stmt.get(tenant, id) as KnownEntry | undefined;
+        const row = stmt.get(tenant, id, tenant, id) as
+          | { seq: number; receivedMs: number; body: string; purged: number }
+          | undefined;
+        return row && { seq: row.seq, receivedMs: row.receivedMs, body: row.body, purged: row.purged === 1 };
       },
     });
     try {
