@@ -102,7 +102,11 @@ export class SqliteStore implements Store {
         ? writer.extendMerkle(tenant, size, nodes)
         : Promise.reject(new AuditError('store_unavailable', 'The store is open read-only')),
     );
-    this.subjects = new SqliteSubjectKeys(db);
+    this.subjects = new SqliteSubjectKeys(db, () =>
+      writer
+        ? writer.vacuum()
+        : Promise.reject(new AuditError('store_unavailable', 'The store is open read-only')),
+    );
   }
 
   static async open(options: SqliteStoreOptions): Promise<SqliteStore> {

@@ -7,14 +7,16 @@ import { prepared, type SqliteDb } from './sqlite-connection.js';
 
 /**
  * Subject keys in SQLite, on the store's own connection. Erasing deletes the key row and the subject's actor
- * suggestions with secure_delete on, then VACUUMs and truncates the WAL: no page of the file, nor any frame
- * of the WAL, keeps the wrapped key.
+ * suggestions with secure_delete on, then has the writer thread VACUUM and truncate the WAL: no page of the
+ * file, nor any frame of the WAL, keeps the wrapped key.
  */
 export class SqliteSubjectKeys implements SubjectKeyRepository {
   readonly #db: SqliteDb;
+  readonly #vacuum: () => Promise<void>;
 
-  constructor(db: SqliteDb) {
+  constructor(db: SqliteDb, vacuum: () => Promise<void>) {
     this.#db = db;
+    this.#vacuum = vacuum;
   }
 
   async getOrCreate(
@@ -68,14 +70,9 @@ export class SqliteSubjectKeys implements SubjectKeyRepository {
         actorRef,
       ).changes;
     })();
-    // VACUUM rewrites every page (the freed ones too); the truncating checkpoint empties the WAL file.
-    this.#db.exec('VACUUM');
-    // A reader in the middle of a read keeps the WAL busy for a moment: try again, briefly.
-    for (let i = 0; i < 50; i++) {
-      const [r] = this.#db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-      if (r?.busy === 0) break;
-      await new Promise((done) => setTimeout(done, 20));
-    }
+    // VACUUM and a truncating checkpoint, on the writer thread: no page of the file or frame of the WAL keeps
+    // the wrapped key, and the event loop is not held for the rewrite (minutes on a large file).
+    await this.#vacuum();
     return { kids: found.map((f) => f.kid), actorRows };
   }
 }

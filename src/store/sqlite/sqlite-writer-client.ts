@@ -87,7 +87,15 @@ export class SqliteWriterClient {
     await this.#write({ kind: 'merkle', tenant, size, nodes });
   }
 
-  /** One purge step, in a savepoint of the writer's next group (purgeStep in sqlite-lifecycle-repository.ts). */
+  /**
+   * VACUUM and a truncating WAL checkpoint, on the writer thread after its next group: the rewrite of a large
+   * file takes minutes (81 s at 1M events), during which the main thread keeps answering and reads go on.
+   */
+  async vacuum(): Promise<void> {
+    await this.#write({ kind: 'vacuum' });
+  }
+
+  /** One purge step, in the writer's next group (purgeStep in sqlite-lifecycle-repository.ts). */
   async purge(step: PurgeStep): Promise<void> {
     await this.#write({ kind: 'purge', step });
   }

@@ -11,6 +11,9 @@ import { purgeStep } from './sqlite-lifecycle-repository.js';
 import { SqliteSearchIndex } from './sqlite-search-index.js';
 import type { WriteRequest } from './sqlite-writer-protocol.js';
 
+/** For a short sleep of the writer thread between checkpoint attempts. */
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
 /** Thrown inside an optimistic group: roll it back and run it again with a savepoint per batch. */
 const ISOLATE = Symbol('isolate');
 
@@ -115,12 +118,16 @@ export class SqliteWriter {
         return row && { seq: row.seq, receivedMs: row.receivedMs, body: row.body, purged: row.purged === 1 };
       },
     });
+    const vacuums: number[] = [];
     try {
       this.#db.exec('BEGIN IMMEDIATE');
       for (const request of requests) {
         if (request.kind === 'checkpoint') {
           const c = request.checkpoint;
           this.#stmt.putCheckpoint.run(c.tenant, c.seq, c.hash, c.signedAt, c.keyId, c.signature);
+          outcomes.push({ ok: true, value: null });
+        } else if (request.kind === 'vacuum') {
+          vacuums.push(outcomes.length);
           outcomes.push({ ok: true, value: null });
         } else if (request.kind === 'probe') {
           this.#stmt.probe.run(String(Date.now()));
@@ -159,6 +166,14 @@ export class SqliteWriter {
             });
       return requests.map(() => ({ ok: false, error: storeError }));
     }
+    if (vacuums.length > 0) {
+      try {
+        this.#vacuum();
+      } catch (error) {
+        // The group is committed: only the vacuums fail (an erasure is retried whole).
+        for (const i of vacuums) outcomes[i] = { ok: false, error: translateSqliteError(error) };
+      }
+    }
     return outcomes;
   }
 
@@ -185,6 +200,21 @@ export class SqliteWriter {
       return results;
     };
     return this.#step(isolated, write, () => plan.undoLast());
+  }
+
+  /**
+   * VACUUM rewrites every page (the freed ones too); the truncating checkpoint empties the WAL file — after an
+   * erasure, so that no page of either keeps a destroyed key. A reader in the middle of a read keeps the WAL
+   * busy for a moment: the checkpoint is tried again, briefly. Runs after the group's COMMIT (VACUUM cannot
+   * run in a transaction).
+   */
+  #vacuum(): void {
+    this.#db.exec('VACUUM');
+    for (let i = 0; i < 50; i++) {
+      const [r] = this.#db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      if (r?.busy === 0) return;
+      Atomics.wait(PAUSE, 0, 0, 20);
+    }
   }
 
   /** The rows of the batch the plan just added; what is kept in memory is staged only once they are written. */
