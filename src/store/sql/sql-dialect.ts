@@ -47,5 +47,7 @@ export interface SqlDialect {
      * ordered index branches.
      */
     targetIndexes: boolean;
+    /** Category has a B-tree of its own (SQLite, migration 10). */
+    categoryIndex: boolean;
   };
 }
