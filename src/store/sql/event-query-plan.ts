@@ -5,7 +5,13 @@ import { chooseDriver, type Driver } from './event-driver.js';
 import { CachedRead, type Plan, type Row } from './query-plan.js';
 import { type RollupPlan, rollupPlan } from './rollups-plan.js';
 import { scanWindow } from './scan-window.js';
-import { candidateBudget, chunkPhrases, isIndexable, TAG_BUDGET } from './search-chunks.js';
+import {
+  CHUNK_MAX_ENTRIES,
+  candidateBudget,
+  chunkPhrases,
+  isIndexable,
+  TAG_BUDGET,
+} from './search-chunks.js';
 import type { ChunkBounds, SqlDialect } from './sql-dialect.js';
 import { join, raw, type Sql, sql } from './sql-fragment.js';
 
@@ -123,6 +129,8 @@ function* source(
   limit: number | undefined,
   order: 'time' | 'seq' | 'none',
   driver: Driver | undefined,
+  /** Candidate chunks worth reading for a tag (target, IP): fewer when a bounded scan is the fallback. */
+  tagBudget = TAG_BUDGET,
 ): Plan<Source> {
   const indexed = d.flags.targetIndexes;
   if (indexed && f.target !== undefined && order === 'time') {
@@ -162,7 +170,7 @@ function* source(
   // A tag (target, IP) has no B-tree of its own here: past the chunks, its scan may walk the whole log
   // (15 s for a hot target with a common keyword at 1M events), so far more chunks are still worth reading.
   const tagged = phrases.length > (f.terms ?? []).filter(isIndexable).length;
-  const budget = Math.max(candidateBudget(counted!.count as number, limit), tagged ? TAG_BUDGET : 0);
+  const budget = Math.max(candidateBudget(counted!.count as number, limit), tagged ? tagBudget : 0);
   const chunks = (yield d.chunks.lookup(tenant, phrases, budget + 1)) as unknown as ChunkBounds[];
   if (chunks.length > budget) return { from: ALL, filter: f, narrowed: false };
   const [head] = yield d.chunks.indexedSeq(tenant);
@@ -202,6 +210,8 @@ export function* searchEvents(
     page.limit,
     page.orderBy ?? 'time',
     driver && driver.count < scanLimit ? driver : undefined,
+    // Past the chunks of scanLimit entries, the bounded scan (scan-window.ts) reads fewer rows.
+    f.terms?.length && walkLimit(page) ? Math.ceil(scanLimit / CHUNK_MAX_ENTRIES) : TAG_BUDGET,
   );
   if (src.narrowed || !f.terms?.length) {
     return { rows: yield* selectEvents(d, tenant, page, actorIds, src), scannedTo: null };
