@@ -115,6 +115,8 @@ interface Source {
   branches?: Sql[];
   /** Read through this index (event-driver.ts), sorted afterwards. */
   driver?: Driver;
+  /** Sorted after reading, whatever the index. */
+  sortAfter?: boolean;
 }
 
 /**
@@ -239,9 +241,16 @@ function* windowSearch(
   const bounds = and([filterWhere(d, tenant, range), keysetWhere(page)]);
   const w = yield* scanWindow(d, f, actorIds, bounds, page.order, scanLimit);
   const from = w.index ? sql`events e ${raw(d.indexedBy(w.index))}` : ALL;
-  const rows = yield* selectEvents(d, tenant, page, actorIds, { from, filter: f, narrowed: false }, w.edge);
+  // Without index hints, an order no index provides: else PostgreSQL walks its time index from the cursor
+  // to the window's end — the whole log when the window's index ends within it (1.3 s at 1M events).
+  const hinted = w.index === undefined || d.flags.indexHints;
+  const src: Source = { from, filter: f, narrowed: false, ...(hinted ? {} : { sortAfter: true }) };
+  const rows = yield* selectEvents(d, tenant, page, actorIds, src, w.edge);
   return { rows, scannedTo: w.edge && rows.length < page.limit ? w.edge : null };
 }
+
+const sorted = (src: Source) =>
+  src.sortAfter === true || (src.driver !== undefined && src.driver.ordered !== true);
 
 function* selectEvents(
   d: SqlDialect,
@@ -259,7 +268,7 @@ function* selectEvents(
   ];
   const select = (branch?: Sql) =>
     sql`SELECT ${ROW_COLUMNS} FROM ${src.from} WHERE ${and([branch, ...where])}
-      ORDER BY ${orderClause(page, 'e.', src.driver !== undefined && !src.driver.ordered)} LIMIT ${page.limit}`;
+      ORDER BY ${orderClause(page, 'e.', sorted(src))} LIMIT ${page.limit}`;
   const query = src.branches
     ? sql`${d.mergeOrdered(src.branches.map(select), false)} ORDER BY ${orderClause(page, '')} LIMIT ${page.limit}`
     : select();
