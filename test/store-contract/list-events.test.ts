@@ -19,6 +19,7 @@ import {
   SLOT_MS,
   specialInputs,
 } from './event-dataset.js';
+import { searchThrough } from './search-through.js';
 import { storePerFile } from './store-under-test.js';
 
 const sut = storePerFile();
@@ -417,39 +418,6 @@ describe('listEvents: the search index keeps up with appends', () => {
 });
 
 describe('searchEvents: a bounded scan for keywords the index cannot narrow', () => {
-  const pos = (m: Model) => ({ occurredMs: m.entry.occurredMs, seq: m.seq });
-
-  /**
-   * Pages through searchEvents and checks each page against the contract: a full page has no scannedTo; a
-   * short page with scannedTo stopped after exactly `scanLimit` entries matching every filter but the terms.
-   */
-  async function searchThrough(filter: EventFilter, page: Omit<PageSpec, 'after'>, scanLimit: number) {
-    const found: EntryRow[] = [];
-    let after: { occurredMs: number; seq: number } | undefined;
-    let partial = 0;
-    for (let i = 0; i < 1000; i++) {
-      const spec: PageSpec = { ...page, ...(after ? { after } : {}) };
-      const { rows, scannedTo } = await store().searchEvents(T, filter, spec, scanLimit);
-      expect(rows.length).toBeLessThanOrEqual(page.limit);
-      found.push(...rows);
-      if (rows.length === page.limit) {
-        expect(scannedTo).toBeNull();
-        after = { occurredMs: rows.at(-1)!.occurredMs, seq: rows.at(-1)!.seq };
-      } else if (scannedTo) {
-        partial++;
-        const window = expected(all, { ...filter, terms: undefined }, { ...spec, limit: scanLimit });
-        expect(window).toHaveLength(scanLimit);
-        expect(scannedTo).toEqual(pos(window.at(-1)!));
-        // Only matches within the window, and all of them.
-        expect(ids(rows)).toEqual(ids(window.filter((m) => matches(m, filter))));
-        after = scannedTo;
-      } else {
-        return { found, partial };
-      }
-    }
-    throw new Error('searching does not end');
-  }
-
   const cases: { name: string; filter: EventFilter }[] = [
     { name: 'a rare short term', filter: { terms: ['"'] } },
     { name: 'a common short term', filter: { terms: ['x'] } },
@@ -470,7 +438,14 @@ describe('searchEvents: a bounded scan for keywords the index cannot narrow', ()
       it(`${c.name}, ${order}: every match once, in order, each page within its window`, async () => {
         const want = expected(all, c.filter, { order, limit: 100_000 });
         for (const { limit, scanLimit } of shapes) {
-          const { found, partial } = await searchThrough(c.filter, { order, limit }, scanLimit);
+          const { found, partial } = await searchThrough(
+            store(),
+            T,
+            all,
+            c.filter,
+            { order, limit },
+            scanLimit,
+          );
           expect(ids(found), `limit ${limit}, scanLimit ${scanLimit}`).toEqual(ids(want));
           // Hundreds of entries to examine: some pages must have ended at the scan limit.
           if (want.length < 50 || scanLimit < limit) expect(partial).toBeGreaterThan(0);
@@ -484,13 +459,25 @@ describe('searchEvents: a bounded scan for keywords the index cannot narrow', ()
       { terms: [RARE.middle] },
       { terms: ['routine', 'number 4'] },
       { categories: ['users'] },
-      // A short term with a target: the target narrows (chunks on SQLite, its B-trees on PostgreSQL).
-      { terms: ['x'], target: 'user-1' },
     ]) {
       const page: PageSpec = { order: 'desc', limit: 5 };
       const { rows, scannedTo } = await store().searchEvents(T, filter, page, 3);
       expect(scannedTo, JSON.stringify(filter)).toBeNull();
       expect(ids(rows)).toEqual(ids(expected(all, filter, page)));
+    }
+  });
+
+  it('narrows by a target when its chunks hold fewer entries than the scan may examine', async () => {
+    // Chunks on SQLite, its B-trees on PostgreSQL. The tenant's chunks hold fewer than 4 × 128 entries.
+    const filter = { terms: ['x'], target: 'user-1' };
+    const page: PageSpec = { order: 'desc', limit: 5 };
+    const { rows, scannedTo } = await store().searchEvents(T, filter, page, 4 * CHUNK);
+    expect(scannedTo).toBeNull();
+    expect(ids(rows)).toEqual(ids(expected(all, filter, page)));
+    // A smaller window: bounded pages (or the target's B-trees) still lead to every match once.
+    for (const order of ['desc', 'asc'] as const) {
+      const { found } = await searchThrough(store(), T, all, filter, { order, limit: 5 }, 20);
+      expect(ids(found)).toEqual(ids(expected(all, filter, { order, limit: 1e9 })));
     }
   });
 

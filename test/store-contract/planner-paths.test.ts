@@ -17,6 +17,7 @@ import {
   pageThrough,
   SLOT_MS,
 } from './event-dataset.js';
+import { searchThrough } from './search-through.js';
 import { storePerFile } from './store-under-test.js';
 
 const sut = storePerFile();
@@ -28,18 +29,28 @@ const users = (...values: string[]): EventFilter => ({ users: values, usersFolde
 const at = (slot: number) => BASE_MS + slot * SLOT_MS;
 
 beforeAll(async () => {
-  // One hot actor and one huge category past the cap; rare actors, a rare category and a rare event type.
+  // One hot actor and one huge category past the cap, rarely together; a third category past the cap that
+  // only the hot actor uses, with an event type of its own (past the cap too); rare actors, rare
+  // categories, a rare event type.
   const r = rng(18);
-  const inputs = eventInputs(PROBE_CAP + 600, 18).map((e) => {
-    const hot = r.chance(0.93);
+  const inputs = eventInputs(2 * PROBE_CAP + 1200, 18).map((e) => {
+    const hot = r.chance(0.5);
+    const category = hot
+      ? r.chance(0.02)
+        ? 'telephony'
+        : 'campaigns'
+      : r.chance(0.96)
+        ? 'telephony'
+        : r.pick(['security', 'users']);
     return {
       ...e,
       actor: hot ? ACTORS[0]! : r.pick(ACTORS.slice(1)),
-      category: r.chance(0.96) ? 'telephony' : r.pick(['security', 'users']),
+      category,
+      ...(category === 'campaigns' ? { eventType: 'campaign.renamed' } : {}),
     };
   });
   all = await appendInputs(store(), T, inputs, [500]);
-}, 120_000);
+}, 240_000);
 
 const CASES: { name: string; filter: EventFilter }[] = [
   { name: 'hot user alone (past the cap: the engine plans)', filter: users('u-1') },
@@ -69,6 +80,18 @@ const CASES: { name: string; filter: EventFilter }[] = [
     filter: { categories: ['users'], target: 'carrier-1', fromMs: at(40), toMs: at(300) },
   },
   {
+    name: 'hot user + huge category, rare together (their intersection drives)',
+    filter: { ...users('u-1'), categories: ['telephony'] },
+  },
+  {
+    name: 'huge category + an event type of another category (an empty intersection)',
+    filter: { categories: ['telephony'], eventTypes: ['campaign.renamed'], fromMs: at(10) },
+  },
+  {
+    name: 'hot user + its category + its event type (common together: the engine plans)',
+    filter: { ...users('u-1'), categories: ['campaigns'], eventTypes: ['campaign.renamed'] },
+  },
+  {
     name: 'several categories, one rare (sorted after the driving index)',
     filter: { categories: ['security', 'users'], actions: ['delete'] },
   },
@@ -81,6 +104,11 @@ describe('planner paths: the same answers whichever index drives', () => {
     expect(count({ categories: ['telephony'] })).toBeGreaterThanOrEqual(PROBE_CAP);
     expect(count({ categories: ['security'] })).toBeLessThan(PROBE_CAP);
     expect(count(users('u-2'))).toBeLessThan(PROBE_CAP);
+    expect(count({ eventTypes: ['campaign.renamed'] })).toBeGreaterThanOrEqual(PROBE_CAP);
+    expect(count({ categories: ['campaigns'] })).toBeGreaterThanOrEqual(PROBE_CAP);
+    const together = count({ ...users('u-1'), categories: ['telephony'] });
+    expect(together).toBeGreaterThan(0);
+    expect(together).toBeLessThan(PROBE_CAP);
   });
 
   for (const c of CASES) {
@@ -100,6 +128,48 @@ describe('planner paths: the same answers whichever index drives', () => {
       expect(ids(found)).toEqual(ids(expected(all, c.filter, page)));
     });
   }
+
+  // A keyword the chunks cannot narrow: each page examines at most scanLimit entries of one index — the
+  // user's, the category's or the event type's, whichever reaches farthest — or of the date range.
+  const SHORT: { name: string; filter: EventFilter }[] = [
+    {
+      name: 'hot user + huge category',
+      filter: { ...users('u-1'), categories: ['telephony'], terms: ['e'] },
+    },
+    {
+      name: 'rare user + huge category',
+      filter: { ...users('u-2'), categories: ['telephony'], terms: ['o'] },
+    },
+    {
+      name: 'huge category + event type + from',
+      filter: { categories: ['telephony'], eventTypes: ['user.role_changed'], terms: ['a'], fromMs: at(30) },
+    },
+    {
+      name: 'huge category + an event type of none',
+      filter: { categories: ['telephony'], eventTypes: ['nothing.at_all'], terms: ['e'] },
+    },
+    { name: 'two users (the date range bounds)', filter: { ...users('u-1', 'u-3'), terms: ['z'] } },
+  ];
+  for (const c of SHORT) {
+    for (const order of ['desc', 'asc'] as const) {
+      it(`${c.name} + a short keyword, ${order}: bounded pages lead to every match once`, async () => {
+        const want = expected(all, c.filter, { order, limit: 1e9 });
+        const { found } = await searchThrough(store(), T, all, c.filter, { order, limit: 30 }, 700);
+        expect(ids(found)).toEqual(ids(want));
+      });
+    }
+  }
+
+  it('ends at once when one filter of the scan has no entry left (a contradiction)', async () => {
+    const filter = {
+      ...users('u-1'),
+      categories: ['telephony'],
+      eventTypes: ['nothing.at_all'],
+      terms: ['e'],
+    };
+    const page = await store().searchEvents(T, filter, { order: 'desc', limit: 10 }, 50);
+    expect(page).toEqual({ rows: [], scannedTo: null });
+  });
 
   it('stats count the same through a driving index as the model', async () => {
     const filter = { ...users('u-1'), categories: ['security'] };

@@ -63,9 +63,12 @@ export interface Store {
   /**
    * listEvents for people searching: when keyword terms (`filter.terms`) cannot be narrowed by the store's
    * keyword index (a term shorter than three characters, or too many candidates) and would be checked
-   * entry by entry, at most `scanLimit` entries (those matching every other filter, in page order) are
-   * examined. `scannedTo` is the last entry examined when that limit ended the scan before `page.limit`
-   * rows were found (the next page starts after it), else null.
+   * entry by entry, at most `scanLimit` entries are examined, in page order from the cursor: in time order,
+   * those of the date range and of at most one filter of one value with an index of its own (user,
+   * category, event type; the store picks the one reaching farthest), so that a page's cost does not depend
+   * on how rare the other filters are together; by seq, those matching every other filter. `scannedTo` is
+   * the last entry examined when that limit ended the scan before `page.limit` rows were found (the next
+   * page starts after it), else null.
    */
   searchEvents(
     tenant: string,

@@ -1,4 +1,5 @@
 import type { EventFilter } from '../../core/domain/filters.js';
+import { intersect, PROBE_CAP } from './event-intersect.js';
 import type { Plan } from './query-plan.js';
 import type { SqlDialect } from './sql-dialect.js';
 import { join, raw, type Sql, sql } from './sql-fragment.js';
@@ -10,22 +11,38 @@ import { join, raw, type Sql, sql } from './sql-fragment.js';
  * smallest count wins when it is under the cap: reading that index and checking the other conditions on at
  * most that many rows beats walking a page order that the conjunction may fill only after most of the log
  * (one hot user + one category + `from` over the log: 214 ms at 1M events, issue 18). When every count
- * reaches the cap, each filter alone is common and the engine's own choice stands.
+ * reaches the cap, each filter alone is common: their intersection may still be small (event-intersect.ts);
+ * else the engine's own choice stands.
  */
-export const PROBE_CAP = 4096;
+export { PROBE_CAP };
 
 export interface Driver {
   /** The index to read by (SQLite names it with INDEXED BY; PostgreSQL's planner sees the same counts). */
   index: string;
   /** Entries of that index in the date range: exact, and below PROBE_CAP. */
   count: number;
+  /** An intersection of indexes (event-intersect.ts): only the entries whose seq it yields. */
+  within?: Sql;
+  /** The intersection is empty: nothing to read. */
+  empty?: boolean;
+  /** Walked in page order (one value of the index), not sorted after; `count` is then its entries. */
+  ordered?: boolean;
 }
 
-function candidates(d: SqlDialect, f: EventFilter, actorIds: string[] | undefined): [string, Sql][] {
-  const out: [string, Sql][] = [];
-  if (actorIds) out.push(['events_actor', d.inList('actor_id', actorIds)]);
-  if (f.categories?.length) out.push(['events_category', d.inList('category', f.categories)]);
-  if (f.eventTypes?.length) out.push(['events_type', d.inList('event_type', f.eventTypes.map(d.text))]);
+export interface Candidate {
+  index: string;
+  condition: Sql;
+  /** One value: the index's entries for it are in page order (time, seq). */
+  single: boolean;
+}
+
+function candidates(d: SqlDialect, f: EventFilter, actorIds: string[] | undefined): Candidate[] {
+  const out: Candidate[] = [];
+  const add = (index: string, column: string, values: string[]) =>
+    out.push({ index, condition: d.inList(column, values), single: values.length === 1 });
+  if (actorIds) add('events_actor', 'actor_id', actorIds);
+  if (f.categories?.length) add('events_category', 'category', f.categories);
+  if (f.eventTypes?.length) add('events_type', 'event_type', f.eventTypes.map(d.text));
   return out;
 }
 
@@ -38,6 +55,8 @@ export function* chooseDriver(
   tenant: string,
   f: EventFilter,
   actorIds: string[] | undefined,
+  /** The page's size (none for statistics): how soon a walk in page order may stop. */
+  limit = Number.POSITIVE_INFINITY,
 ): Plan<Driver | undefined> {
   const found = candidates(d, f, actorIds);
   if (found.length === 0) return undefined;
@@ -46,15 +65,15 @@ export function* chooseDriver(
     f.toMs === undefined ? undefined : sql` AND occurred_ms < ${f.toMs}`,
   ].filter((p) => p !== undefined);
   const probes = found.map(
-    ([index, condition], i) =>
+    ({ index, condition }, i) =>
       sql`(SELECT count(*) FROM (SELECT 1 FROM events ${raw(d.indexedBy(index))}
         WHERE tenant = ${tenant} AND ${condition}${join(range, '')} LIMIT ${PROBE_CAP}) p${raw(String(i))}) AS ${raw(`c${i}`)}`,
   );
   const [row] = yield sql`SELECT ${join(probes, ', ')}`;
   let best: Driver | undefined;
-  found.forEach(([index], i) => {
+  found.forEach(({ index }, i) => {
     const count = Number(row![`c${i}`]);
     if (count < PROBE_CAP && (!best || count < best.count)) best = { index, count };
   });
-  return best;
+  return best ?? (yield* intersect(d, tenant, f, found, limit));
 }

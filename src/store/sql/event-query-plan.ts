@@ -4,7 +4,14 @@ import { fold } from '../../core/domain/text-fold.js';
 import { chooseDriver, type Driver } from './event-driver.js';
 import { CachedRead, type Plan, type Row } from './query-plan.js';
 import { type RollupPlan, rollupPlan } from './rollups-plan.js';
-import { candidateBudget, chunkPhrases, isIndexable, TAG_BUDGET } from './search-chunks.js';
+import { scanWindow } from './scan-window.js';
+import {
+  CHUNK_MAX_ENTRIES,
+  candidateBudget,
+  chunkPhrases,
+  isIndexable,
+  TAG_BUDGET,
+} from './search-chunks.js';
 import type { ChunkBounds, SqlDialect } from './sql-dialect.js';
 import { join, raw, type Sql, sql } from './sql-fragment.js';
 
@@ -108,6 +115,8 @@ interface Source {
   branches?: Sql[];
   /** Read through this index (event-driver.ts), sorted afterwards. */
   driver?: Driver;
+  /** Sorted after reading, whatever the index. */
+  sortAfter?: boolean;
 }
 
 /**
@@ -122,6 +131,8 @@ function* source(
   limit: number | undefined,
   order: 'time' | 'seq' | 'none',
   driver: Driver | undefined,
+  /** Candidate chunks worth reading for a tag (target, IP): fewer when a bounded scan is the fallback. */
+  tagBudget = TAG_BUDGET,
 ): Plan<Source> {
   const indexed = d.flags.targetIndexes;
   if (indexed && f.target !== undefined && order === 'time') {
@@ -161,7 +172,7 @@ function* source(
   // A tag (target, IP) has no B-tree of its own here: past the chunks, its scan may walk the whole log
   // (15 s for a hot target with a common keyword at 1M events), so far more chunks are still worth reading.
   const tagged = phrases.length > (f.terms ?? []).filter(isIndexable).length;
-  const budget = Math.max(candidateBudget(counted!.count as number, limit), tagged ? TAG_BUDGET : 0);
+  const budget = Math.max(candidateBudget(counted!.count as number, limit), tagged ? tagBudget : 0);
   const chunks = (yield d.chunks.lookup(tenant, phrases, budget + 1)) as unknown as ChunkBounds[];
   if (chunks.length > budget) return { from: ALL, filter: f, narrowed: false };
   const [head] = yield d.chunks.indexedSeq(tenant);
@@ -172,10 +183,14 @@ function* source(
 export function* listEvents(d: SqlDialect, tenant: string, f: EventFilter, page: PageSpec): Plan<EntryRow[]> {
   const actorIds = yield* resolveActorIds(d, tenant, f);
   if (actorIds?.length === 0) return [];
-  const driver = yield* chooseDriver(d, tenant, f, actorIds);
+  const driver = yield* chooseDriver(d, tenant, f, actorIds, walkLimit(page));
+  if (driver?.empty) return [];
   const src = yield* source(d, tenant, f, page.limit, page.orderBy ?? 'time', driver);
   return yield* selectEvents(d, tenant, page, actorIds, src);
 }
+
+/** How many rows a walk in time order may stop after (by seq, no index walk is in page order). */
+const walkLimit = (page: PageSpec) => (page.orderBy === 'seq' ? undefined : page.limit);
 
 /** listEvents with a bounded scan for keywords the index cannot narrow (Store.searchEvents). */
 export function* searchEvents(
@@ -187,7 +202,8 @@ export function* searchEvents(
 ): Plan<EventSearchPage> {
   const actorIds = yield* resolveActorIds(d, tenant, f);
   if (actorIds?.length === 0) return { rows: [], scannedTo: null };
-  const driver = yield* chooseDriver(d, tenant, f, actorIds);
+  const driver = yield* chooseDriver(d, tenant, f, actorIds, walkLimit(page));
+  if (driver?.empty) return { rows: [], scannedTo: null };
   // Fewer rows behind the driving index than the scan may examine: the scan cannot reach its limit.
   const src = yield* source(
     d,
@@ -196,17 +212,45 @@ export function* searchEvents(
     page.limit,
     page.orderBy ?? 'time',
     driver && driver.count < scanLimit ? driver : undefined,
+    // Past the chunks of scanLimit entries, the bounded scan (scan-window.ts) reads fewer rows.
+    f.terms?.length && walkLimit(page) ? Math.ceil(scanLimit / CHUNK_MAX_ENTRIES) : TAG_BUDGET,
   );
   if (src.narrowed || !f.terms?.length) {
     return { rows: yield* selectEvents(d, tenant, page, actorIds, src), scannedTo: null };
   }
-  // The scanLimit-th entry the scan would examine (every filter but the keywords): the scan stops there.
+  if ((page.orderBy ?? 'time') === 'time')
+    return yield* windowSearch(d, tenant, f, page, scanLimit, actorIds);
+  // By seq: the scanLimit-th entry the scan would examine (every filter but the keywords) ends the scan.
   const where = and([filterWhere(d, tenant, { ...f, terms: undefined }, actorIds), keysetWhere(page)]);
   const [edge] = (yield sql`SELECT e.occurred_ms AS "occurredMs", e.seq FROM events e WHERE ${where}
     ORDER BY ${orderClause(page)} LIMIT 1 OFFSET ${scanLimit - 1}`) as unknown as Keyset[];
   const rows = yield* selectEvents(d, tenant, page, actorIds, src, edge);
   return { rows, scannedTo: edge && rows.length < page.limit ? edge : null };
 }
+
+/** A keyword scan in time order over at most scanLimit entries of one index (scan-window.ts). */
+function* windowSearch(
+  d: SqlDialect,
+  tenant: string,
+  f: EventFilter,
+  page: PageSpec,
+  scanLimit: number,
+  actorIds: string[] | undefined,
+): Plan<EventSearchPage> {
+  const range: EventFilter = { fromMs: f.fromMs, toMs: f.toMs, maxSeq: f.maxSeq };
+  const bounds = and([filterWhere(d, tenant, range), keysetWhere(page)]);
+  const w = yield* scanWindow(d, f, actorIds, bounds, page.order, scanLimit);
+  const from = w.index ? sql`events e ${raw(d.indexedBy(w.index))}` : ALL;
+  // Without index hints, an order no index provides: else PostgreSQL walks its time index from the cursor
+  // to the window's end — the whole log when the window's index ends within it (1.3 s at 1M events).
+  const hinted = w.index === undefined || d.flags.indexHints;
+  const src: Source = { from, filter: f, narrowed: false, ...(hinted ? {} : { sortAfter: true }) };
+  const rows = yield* selectEvents(d, tenant, page, actorIds, src, w.edge);
+  return { rows, scannedTo: w.edge && rows.length < page.limit ? w.edge : null };
+}
+
+const sorted = (src: Source) =>
+  src.sortAfter === true || (src.driver !== undefined && src.driver.ordered !== true);
 
 function* selectEvents(
   d: SqlDialect,
@@ -216,10 +260,15 @@ function* selectEvents(
   src: Source,
   until?: Keyset,
 ): Plan<EntryRow[]> {
-  const where = [filterWhere(d, tenant, src.filter, actorIds), keysetWhere(page), untilWhere(page, until)];
+  const where = [
+    src.driver?.within,
+    filterWhere(d, tenant, src.filter, actorIds),
+    keysetWhere(page),
+    untilWhere(page, until),
+  ];
   const select = (branch?: Sql) =>
     sql`SELECT ${ROW_COLUMNS} FROM ${src.from} WHERE ${and([branch, ...where])}
-      ORDER BY ${orderClause(page, 'e.', src.driver !== undefined)} LIMIT ${page.limit}`;
+      ORDER BY ${orderClause(page, 'e.', sorted(src))} LIMIT ${page.limit}`;
   const query = src.branches
     ? sql`${d.mergeOrdered(src.branches.map(select), false)} ORDER BY ${orderClause(page, '')} LIMIT ${page.limit}`
     : select();
@@ -257,10 +306,12 @@ export function* eventStats(
   if (rollup) return yield* rollupStats(d, tenant, f, groupBy, rollup);
   const actorIds = yield* resolveActorIds(d, tenant, f);
   if (actorIds?.length === 0) return [];
-  const src = yield* source(d, tenant, f, undefined, 'none', yield* chooseDriver(d, tenant, f, actorIds));
+  const driver = yield* chooseDriver(d, tenant, f, actorIds);
+  if (driver?.empty) return [];
+  const src = yield* source(d, tenant, f, undefined, 'none', driver);
   const g = groupExpression(d, groupBy);
   const rows = yield sql`SELECT ${raw(g.key)} AS key, ${raw(g.label ?? 'NULL')} AS label, count(*) AS count
-    FROM ${src.from} WHERE ${filterWhere(d, tenant, src.filter, actorIds)}
+    FROM ${src.from} WHERE ${and([src.driver?.within, filterWhere(d, tenant, src.filter, actorIds)])}
     GROUP BY 1 ORDER BY ${raw(g.order)} LIMIT 1000`;
   return statsGroups(rows);
 }
