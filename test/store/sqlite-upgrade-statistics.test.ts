@@ -1,0 +1,59 @@
+// An upgraded SQLite file: the indexes a migration adds get statistics like the old ones, or the planner
+// takes a new index for queries it does not fit (a newest page through events_category: every row, sorted).
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openSqlite } from '../../src/store/sqlite/sqlite-connection.js';
+import { migrateSqlite } from '../../src/store/sqlite/sqlite-migrations.js';
+import { SqliteWriter } from '../../src/store/sqlite/sqlite-writer.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { ev, prepareEventBatch } from '../store-contract/entries.js';
+
+const dir = tempDir();
+afterAll(() => dir.remove());
+
+const plan = (db: Database.Database) =>
+  (
+    db
+      .prepare(
+        "EXPLAIN QUERY PLAN SELECT rid FROM events WHERE tenant = 'default' ORDER BY occurred_ms DESC, seq DESC LIMIT 50",
+      )
+      .all() as { detail: string }[]
+  )
+    .map((r) => r.detail)
+    .join('; ');
+
+describe('migrating an analyzed SQLite file', () => {
+  it('analyzes the indexes the new migrations add, so the newest page still reads the time index', () => {
+    const file = dir.file('upgraded.db');
+    const db = openSqlite(file);
+    migrateSqlite(db);
+    const writer = new SqliteWriter(db);
+    const categories = ['users', 'campaigns', 'settings', 'telephony'];
+    for (let b = 0; b < 8; b++) {
+      const events = Array.from({ length: 500 }, (_, i) => ev({ category: categories[(b + i) % 4] }));
+      writer.commitGroup([
+        { kind: 'append', batch: { tenant: 'default', entries: prepareEventBatch('default', events) } },
+      ]);
+    }
+    // The file as a version before migration 12 left it, analyzed (as PRAGMA optimize at close does).
+    db.exec(`DROP INDEX events_category; DELETE FROM schema_migrations WHERE version = 12; ANALYZE;`);
+    db.close();
+
+    const before = new Database(file);
+    before.exec('CREATE INDEX events_category ON events (tenant, category, occurred_ms, seq)');
+    expect(plan(before)).toMatch(/events_category/); // what an upgrade without statistics gave
+    before.exec('DROP INDEX events_category');
+    before.close();
+
+    const upgraded = openSqlite(file);
+    migrateSqlite(upgraded);
+    const stat = upgraded
+      .prepare("SELECT stat FROM sqlite_stat1 WHERE idx = 'events_category'")
+      .pluck()
+      .get();
+    expect(stat).toMatch(/^\d+ /);
+    expect(plan(upgraded)).toMatch(/events_time/);
+    expect(plan(upgraded)).not.toMatch(/TEMP B-TREE/);
+    upgraded.close();
+  });
+});
