@@ -4,7 +4,7 @@ import type { EventInput } from '../src/core/domain/schemas/event-schema.js';
 import { openAuditLog } from '../src/core/services/audit-log.js';
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/sqlite-schema.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { eventRowValues, INSERT_EVENT_SQL } from '../src/store/sqlite/sqlite-writer.js';
+import { eventRowValues, INSERT_EVENT_SQL } from '../src/store/sqlite/sqlite-writer-rows.js';
 import { DATA_DIR } from './lib/datasets.js';
 import { demoEvents, sealDemoEvents } from './lib/demo-entries.js';
 import { type LoadResult, latencyLine, postBatches, postSingles } from './lib/http-load.js';

@@ -43,15 +43,14 @@ export interface PartitionPurger {
    * `sign` is called, inside the transaction, with each tenant's share and returns the signed records to
    * store. Not dropped (with a reason) otherwise — nothing changed then.
    */
-  drop(
-    partition: string,
-    stream: Stream,
-    rules: {
-      cutoff: (tenant: string, category: string | null) => number | null;
-      expandHolds: (holds: LegalHold[]) => LegalHold[];
-      sign: (shares: PartitionShare[]) => Promise<SignedPurge[]>;
-    },
-  ): Promise<PartitionOutcome>;
+  drop(partition: string, stream: Stream, rules: PartitionDropRules): Promise<PartitionOutcome>;
+}
+
+/** What decides a partition drop: each row's expiry, the holds with their aliases, the signed records. */
+export interface PartitionDropRules {
+  cutoff: (tenant: string, category: string | null) => number | null;
+  expandHolds: (holds: LegalHold[]) => LegalHold[];
+  sign: (shares: PartitionShare[]) => Promise<SignedPurge[]>;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Stream } from '../../core/domain/entry.js';
 import type { SignedPurge } from '../../core/domain/purge-record.js';
 import type { LegalHold } from '../../core/domain/retention.js';
 import type {
+  PartitionDropRules,
   PartitionOutcome,
   PartitionPurger,
   PartitionShare,
@@ -134,15 +135,7 @@ export class PostgresPartitionPurger implements PartitionPurger {
       .map((r) => ({ partition: r.name, stream: r.parent === 'events' ? 'event' : 'auth' }));
   }
 
-  async drop(
-    partition: string,
-    stream: Stream,
-    rules: {
-      cutoff: (tenant: string, category: string | null) => number | null;
-      expandHolds: (holds: LegalHold[]) => LegalHold[];
-      sign: (shares: PartitionShare[]) => Promise<SignedPurge[]>;
-    },
-  ): Promise<PartitionOutcome> {
+  async drop(partition: string, stream: Stream, rules: PartitionDropRules): Promise<PartitionOutcome> {
     const outcome: PartitionOutcome = { partition, stream, dropped: false, entries: 0 };
     const parent = stream === 'event' ? 'events' : 'auth_events';
     const client = await this.#pool.connect();

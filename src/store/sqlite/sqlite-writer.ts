@@ -10,6 +10,7 @@ import { type FileIdentity, fileMoved, type SqliteDb, translateSqliteError } fro
 import { purgeStep } from './sqlite-lifecycle-repository.js';
 import { SqliteSearchIndex } from './sqlite-search-index.js';
 import type { WriteRequest } from './sqlite-writer-protocol.js';
+import { eventRowValues, INSERT_EVENT_SQL } from './sqlite-writer-rows.js';
 
 /** For a short sleep of the writer thread between checkpoint attempts. */
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
@@ -358,44 +359,4 @@ export class SqliteWriter {
 /** A hash as better-sqlite3 binds a blob: a Buffer arrives from the main thread as a plain Uint8Array. */
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-/** The events row of an entry, in the column order of INSERT_EVENT_SQL (also the benchmark's raw ceiling). */
-export const INSERT_EVENT_SQL = `INSERT INTO events (tenant, seq, id, occurred_ms, received_ms, actor_id, actor_username,
-  actor_username_f, actor_display_name, action, category, event_type, target_type, target_id, target_id_f,
-  target_name_f, ip_key, session_id, body, search, prev_hash, hash)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-
-export function eventRowValues(
-  tenant: string,
-  entry: PreparedEvent,
-  seq: number,
-  prevHash: string,
-  hash: string,
-): unknown[] {
-  const c = entry.columns;
-  return [
-    tenant,
-    seq,
-    entry.id,
-    entry.occurredMs,
-    entry.receivedMs,
-    c.actorId,
-    c.actorUsername,
-    c.actorUsernameFolded,
-    c.actorDisplayName,
-    c.action,
-    c.category,
-    c.eventType,
-    c.targetType,
-    c.targetId,
-    c.targetIdFolded,
-    c.targetNameFolded,
-    c.ipKey,
-    c.sessionId,
-    entry.body,
-    entry.search.join('\u001f'),
-    prevHash,
-    hash,
-  ];
 }
