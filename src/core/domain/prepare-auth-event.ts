@@ -14,7 +14,8 @@ import { fold } from './text-fold.js';
 import { formatTimestamp, parseRfc3339 } from './time.js';
 import { dotSegmentErrors } from './url-segment.js';
 
-const validateShape = compileSchema(AuthEventSchema);
+/** Compiled on first use (compileSchema caches): a command that validates nothing does not pay Ajv's compile. */
+const validateShape = () => compileSchema(AuthEventSchema);
 
 /**
  * Validates and prepares authentication events (all or nothing, every error with its path). Beyond the
@@ -53,7 +54,7 @@ export function checkAuthEvents(items: readonly unknown[], paths: readonly strin
 }
 
 function authEventErrors(item: unknown, path: string, now: number): ErrorDetail[] {
-  const out = schemaErrors(validateShape, item, path);
+  const out = schemaErrors(validateShape(), item, path);
   if (typeof item !== 'object' || item === null) return out;
   const e = item as Partial<Record<keyof AuthEventInput, unknown>>;
   const missing = (field: string, why: string) => {

@@ -29,7 +29,8 @@ export interface PrepareContext {
 }
 
 const MAX_VALUE_DEPTH = 64;
-const validateShape = compileSchema(EventInput);
+/** Compiled on first use (compileSchema caches): a command that validates nothing does not pay Ajv's compile. */
+const validateShape = () => compileSchema(EventInput);
 
 /**
  * Validates every event of a batch (all errors of all events, each with its path) and prepares them for
@@ -121,7 +122,7 @@ function eventErrors(
   path: string,
   ctx: Pick<PrepareContext, 'now' | 'categories' | 'allowReserved'>,
 ): ErrorDetail[] {
-  const out = schemaErrors(validateShape, item, path);
+  const out = schemaErrors(validateShape(), item, path);
   if (typeof item !== 'object' || item === null) return out;
   const e = item as Partial<Record<keyof EventInput, unknown>>;
   const target = ((typeof e.target === 'object' && e.target) || {}) as { type?: unknown; id?: unknown };

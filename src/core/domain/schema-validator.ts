@@ -8,7 +8,7 @@ import { parseRfc3339 } from './time.js';
  * Compiles the TypeBox schemas (plain JSON Schema) with Ajv and turns its errors into `{ path, message }`
  * details whose paths are JSON Pointers into the request, e.g. `/events/7/actor/id`.
  */
-const ajv = addAuditKeywords(new Ajv({ allErrors: true, strict: false, verbose: true, coerceTypes: false }));
+let ajv: Ajv | undefined; // made on first use: its meta-schemas cost every command that validates nothing
 
 /**
  * The formats and the `x-pattern-message` extension every Ajv over these schemas needs (the core's, and the
@@ -25,6 +25,7 @@ const compiled = new WeakMap<object, ValidateFunction>();
 export function compileSchema(schema: object): ValidateFunction {
   let fn = compiled.get(schema);
   if (!fn) {
+    ajv ??= addAuditKeywords(new Ajv({ allErrors: true, strict: false, verbose: true, coerceTypes: false }));
     fn = ajv.compile(schema);
     compiled.set(schema, fn);
   }

@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import { type TSchema, Type } from 'typebox';
 import { AuditError, type ErrorDetail } from '../../core/domain/errors.js';
@@ -55,8 +55,11 @@ export function installRequestValidation(app: FastifyInstance): void {
   app.setValidatorCompiler(({ schema, httpPart }) => {
     const isBody = httpPart === 'body';
     if (isBody && (schema as Record<string, unknown>)[CORE_VALIDATED]) return (value) => ({ value });
-    const validate = (isBody ? bodyAjv : textAjv).compile(schema);
+    // Compiled on a route's first request, not at start: compiling every route's schemas took most of a
+    // server's start (the CLI and the tests start many). The OpenAPI tests send every route a request.
+    let validate: ValidateFunction | undefined;
     return (value: unknown) => {
+      validate ??= (isBody ? bodyAjv : textAjv).compile(schema);
       // Coercion writes into what it checks: a shallow copy keeps the request's own values as sent.
       const checked = isBody || value === null || typeof value !== 'object' ? value : { ...value };
       if (validate(checked)) return { value };

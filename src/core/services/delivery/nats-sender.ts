@@ -1,5 +1,4 @@
-import { jetstream } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { DestinationSettings } from '../../domain/destination.js';
 import { type OutgoingEntry, payloadObject } from '../../domain/destination-payload.js';
 import { SEND_TIMEOUT_MS, type Sender } from './sender.js';
@@ -19,6 +18,11 @@ export class NatsSender implements Sender {
   }
 
   async send(entries: readonly OutgoingEntry[]): Promise<void> {
+    // Loaded on first use: the client costs every process start (each CLI command) otherwise.
+    const [{ connect }, { jetstream }] = await Promise.all([
+      import('@nats-io/transport-node'),
+      import('@nats-io/jetstream'),
+    ]);
     this.#connection ??= connect({
       servers: (this.#settings.servers as string).split(',').map((s) => s.trim()),
       timeout: SEND_TIMEOUT_MS,
