@@ -113,8 +113,9 @@ if (only.includes('merkle'))
 if (only.includes('rollups')) {
   const size = n('BENCH_ROLLUP_EVENTS', 1_000_000);
   const stores = (process.env.BENCH_ROLLUP_STORES ?? 'sqlite,postgres').split(',');
-  if (stores.includes('sqlite')) await rollupsBench(report, 'sqlite', size);
-  if (stores.includes('postgres') && (await pgVersion())) await rollupsBench(report, 'postgres', size);
+  if (size && stores.includes('sqlite')) await rollupsBench(report, 'sqlite', size);
+  if (size && stores.includes('postgres') && (await pgVersion()))
+    await rollupsBench(report, 'postgres', size);
   // Whole-day stats over rollup rows alone, at a size the library cannot ingest in minutes (e.g. 10,000,000).
   const synth = n('BENCH_ROLLUP_SYNTH', 0);
   if (synth && stores.includes('sqlite')) await rollupsSynthetic(report, 'sqlite', synth);
