@@ -17,6 +17,7 @@ import { postgresBench } from './postgres-bench.js';
 import { driversBench } from './postgres-drivers.js';
 import { queryBench } from './query-bench.js';
 import { rollupsBench } from './rollups-bench.js';
+import { rollupsSynthetic } from './rollups-synthetic.js';
 import { sdkBench } from './sdk-bench.js';
 import { stallBench } from './stall-bench.js';
 import { streamingBench } from './streaming-bench.js';
@@ -39,7 +40,8 @@ import { verifyBench } from './verify-bench.js';
  * delivery and the drain of a spool after an outage, BENCH_SDK events, default 20,000), streaming (entries/s
  * delivered per destination kind from a backlog of BENCH_STREAM_EVENTS, default 20,000, and the lag at a steady
  * 1,000 events/s), rollups (per-day stats rollups: ingest with and without them side by side, whole-day stats
- * against the scan, BENCH_ROLLUP_EVENTS, default 1,000,000, on SQLite and PostgreSQL), lifecycle (purge
+ * against the scan, BENCH_ROLLUP_EVENTS, default 1,000,000, on SQLite and PostgreSQL; BENCH_ROLLUP_STORES;
+ * with BENCH_ROLLUP_SYNTH=n also whole-day stats over the rollup rows of n events loaded alone), lifecycle (purge
  * rate and the longest append/read during a purge of BENCH_LIFECYCLE_EVENTS, default 100,000, expired events,
  * on SQLite and, when a server answers, PostgreSQL; not in the default run), erasure (ingest events/s with
  * personal data in clear and encrypted, and the time of one erasure, at BENCH_ERASURE_EVENTS, default 50,000; with
@@ -111,8 +113,14 @@ if (only.includes('merkle'))
 if (only.includes('rollups')) {
   const size = n('BENCH_ROLLUP_EVENTS', 1_000_000);
   const stores = (process.env.BENCH_ROLLUP_STORES ?? 'sqlite,postgres').split(',');
-  if (stores.includes('sqlite')) await rollupsBench(report, 'sqlite', size);
-  if (stores.includes('postgres') && (await pgVersion())) await rollupsBench(report, 'postgres', size);
+  if (size && stores.includes('sqlite')) await rollupsBench(report, 'sqlite', size);
+  if (size && stores.includes('postgres') && (await pgVersion()))
+    await rollupsBench(report, 'postgres', size);
+  // Whole-day stats over rollup rows alone, at a size the library cannot ingest in minutes (e.g. 10,000,000).
+  const synth = n('BENCH_ROLLUP_SYNTH', 0);
+  if (synth && stores.includes('sqlite')) await rollupsSynthetic(report, 'sqlite', synth);
+  if (synth && stores.includes('postgres') && (await pgVersion()))
+    await rollupsSynthetic(report, 'postgres', synth);
 }
 if (only.includes('auth')) await authBench(report, Math.min(INGEST, AUTH), AUTH, ROUNDS);
 if (only.includes('stall')) await stallBench(report, 'sqlite', STALL_EVENTS, STALL_FAILURES);

@@ -5,12 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { categoryKeys, DEFAULT_CATALOG } from '../../src/core/domain/catalog.js';
 import type { EventFilter, StatsKey } from '../../src/core/domain/filters.js';
-import { formatEvent } from '../../src/core/domain/format-event.js';
-import type { StatsGroup } from '../../src/core/domain/rows.js';
 import type { ActingParty } from '../../src/core/services/access-control.js';
 import { type AuditLog, openAuditLog } from '../../src/core/services/audit-log.js';
+import { POSTGRES_ACTOR_MONTHS_MIGRATION } from '../../src/store/postgres/postgres-rollups-schema.js';
+import { SQLITE_ACTOR_MONTHS_MIGRATION } from '../../src/store/sqlite/sqlite-rollups-schema.js';
 import { rng as seeded } from '../helpers/rng.js';
 import { DAY } from './entries.js';
+import { allEvents, bruteForce } from './stats-brute-force.js';
 import { storePerFile } from './store-under-test.js';
 
 const sut = storePerFile();
@@ -39,57 +40,6 @@ function randomEvent(i: number) {
   };
 }
 
-/** Every stored event of the tenant, read page by page. */
-async function allEvents(tenant: string) {
-  const out: ReturnType<typeof formatEvent>[] = [];
-  let after: { occurredMs: number; seq: number } | undefined;
-  for (;;) {
-    const rows = await sut().store.listEvents(
-      tenant,
-      {},
-      { order: 'asc', limit: 500, ...(after ? { after } : {}) },
-    );
-    out.push(...rows.map((r) => formatEvent(r)));
-    if (rows.length < 500) return out;
-    const last = rows[rows.length - 1]!;
-    after = { occurredMs: last.occurredMs, seq: last.seq };
-  }
-}
-
-/** What eventStats must answer, counted over the events one by one. */
-function bruteForce(
-  events: ReturnType<typeof formatEvent>[],
-  f: EventFilter,
-  groupBy: StatsKey,
-): StatsGroup[] {
-  const groups = new Map<string, { count: number; label?: string }>();
-  for (const e of events) {
-    const ms = Date.parse(e.occurredAt);
-    if ((f.fromMs !== undefined && ms < f.fromMs) || (f.toMs !== undefined && ms >= f.toMs)) continue;
-    if (f.categories && !f.categories.includes(e.category)) continue;
-    if (f.actions && !f.actions.includes(e.action)) continue;
-    if (f.eventTypes && !f.eventTypes.includes(e.eventType)) continue;
-    const key = {
-      action: e.action,
-      category: e.category,
-      eventType: e.eventType,
-      user: e.actor.id,
-      day: e.occurredAt.slice(0, 10),
-    }[groupBy];
-    const g = groups.get(key) ?? { count: 0 };
-    g.count++;
-    const name = e.actor.username;
-    if (groupBy === 'user' && name !== undefined && (g.label === undefined || name > g.label)) g.label = name;
-    groups.set(key, g);
-  }
-  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return [...groups]
-    .map(([key, g]) =>
-      g.label === undefined ? { key, count: g.count } : { key, label: g.label, count: g.count },
-    )
-    .sort((a, b) => (groupBy === 'day' ? cmp(a.key, b.key) : b.count - a.count || cmp(a.key, b.key)));
-}
-
 /** A random range: whole days, partial days, open at either end; sometimes the grouped dimension's values. */
 function randomFilter(groupBy: StatsKey): EventFilter {
   const bound = () => {
@@ -106,7 +56,7 @@ function randomFilter(groupBy: StatsKey): EventFilter {
 }
 
 async function compareRandomRanges(count: number): Promise<void> {
-  const events = await allEvents(T);
+  const events = await allEvents(sut().store, T);
   for (let i = 0; i < count; i++) {
     const groupBy = KEYS[i % KEYS.length]!;
     const f = randomFilter(groupBy);
@@ -184,10 +134,11 @@ describe('stats from per-day rollups', () => {
     const undo =
       sut().kind === 'sqlite'
         ? `DROP TRIGGER events_rollup_delete; DROP TABLE event_rollups;
-           DELETE FROM schema_migrations WHERE version = 10;`
+           DELETE FROM schema_migrations WHERE version IN (10, ${SQLITE_ACTOR_MONTHS_MIGRATION.version});`
         : `DROP TRIGGER events_rollup_insert ON events; DROP TRIGGER events_rollup_delete ON events;
            DROP FUNCTION auditlog_rollup_insert(); DROP FUNCTION auditlog_rollup_delete();
-           DROP TABLE event_rollups; DELETE FROM schema_migrations WHERE version = 8;`;
+           DROP TABLE event_rollups;
+           DELETE FROM schema_migrations WHERE version IN (8, ${POSTGRES_ACTOR_MONTHS_MIGRATION.version});`;
     await log.close();
     await sut().exec(undo);
     await sut().reopen();

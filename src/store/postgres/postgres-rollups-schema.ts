@@ -1,9 +1,40 @@
-import { rollupRowsOf } from '../sql/rollups-sql.js';
+import { type MonthSql, monthlyRowsFromDays, rollupRowsOf } from '../sql/rollups-sql.js';
 
 const T = 'text COLLATE "C"';
 const PK = 'tenant, dim, day_ms, key, label';
+/** The month's first UTC midnight of a UTC-midnight epoch-ms expression. */
+export const postgresMonth: MonthSql = (dayMs) =>
+  `(extract(epoch FROM date_trunc('month', to_timestamp((${dayMs}) / 1000) AT TIME ZONE 'UTC')) * 1000)::bigint`;
 /** The rollup rows of a transition table, inside a format() string (where % is written %%). */
 const rows = (table: string) => rollupRowsOf(table).replaceAll('%', '%%');
+const withMonths = (table: string) => rollupRowsOf(table, postgresMonth).replaceAll('%', '%%');
+
+/** The trigger functions that add and take off a statement's rows, counted by `rowsOf`. */
+const triggerFunctions = (rowsOf: (table: string) => string) => `
+    DO $migration$ BEGIN
+      EXECUTE format($fn$
+        CREATE OR REPLACE FUNCTION auditlog_rollup_insert() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $body$
+          BEGIN
+            INSERT INTO %1$I.event_rollups AS r (${PK}, n)
+              SELECT * FROM (${rowsOf('new_rows')}) d ORDER BY ${PK}
+              ON CONFLICT (${PK}) DO UPDATE SET n = r.n + excluded.n;
+            RETURN NULL;
+          END
+        $body$$fn$, current_schema());
+      EXECUTE format($fn$
+        CREATE OR REPLACE FUNCTION auditlog_rollup_delete() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $body$
+          BEGIN
+            WITH d AS (SELECT * FROM (${rowsOf('old_rows')}) g ORDER BY ${PK})
+            UPDATE %1$I.event_rollups r SET n = r.n - d.n FROM d
+              WHERE (r.tenant, r.dim, r.day_ms, r.key, r.label) = (d.tenant, d.dim, d.day_ms, d.key, d.label);
+            DELETE FROM %1$I.event_rollups r USING (${rowsOf('old_rows')}) d
+              WHERE (r.tenant, r.dim, r.day_ms, r.key, r.label) = (d.tenant, d.dim, d.day_ms, d.key, d.label)
+                AND r.n = 0;
+            RETURN NULL;
+          END
+        $body$$fn$, current_schema());
+    END $migration$;
+`;
 
 /**
  * Migration: per-day rollups for `GET /v1/stats` (sql/rollups-sql.ts), backfilled from the stored events and
@@ -29,32 +60,26 @@ export const POSTGRES_ROLLUPS_MIGRATION = {
       PRIMARY KEY (${PK})
     );
     INSERT INTO event_rollups (${PK}, n) ${rollupRowsOf('events')};
-    DO $migration$ BEGIN
-      EXECUTE format($fn$
-        CREATE FUNCTION auditlog_rollup_insert() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $body$
-          BEGIN
-            INSERT INTO %1$I.event_rollups AS r (${PK}, n)
-              SELECT * FROM (${rows('new_rows')}) d ORDER BY ${PK}
-              ON CONFLICT (${PK}) DO UPDATE SET n = r.n + excluded.n;
-            RETURN NULL;
-          END
-        $body$$fn$, current_schema());
-      EXECUTE format($fn$
-        CREATE FUNCTION auditlog_rollup_delete() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $body$
-          BEGIN
-            WITH d AS (SELECT * FROM (${rows('old_rows')}) g ORDER BY ${PK})
-            UPDATE %1$I.event_rollups r SET n = r.n - d.n FROM d
-              WHERE (r.tenant, r.dim, r.day_ms, r.key, r.label) = (d.tenant, d.dim, d.day_ms, d.key, d.label);
-            DELETE FROM %1$I.event_rollups r USING (${rows('old_rows')}) d
-              WHERE (r.tenant, r.dim, r.day_ms, r.key, r.label) = (d.tenant, d.dim, d.day_ms, d.key, d.label)
-                AND r.n = 0;
-            RETURN NULL;
-          END
-        $body$$fn$, current_schema());
-    END $migration$;
+${triggerFunctions(rows)}
     CREATE TRIGGER events_rollup_insert AFTER INSERT ON events REFERENCING NEW TABLE AS new_rows
       FOR EACH STATEMENT EXECUTE FUNCTION auditlog_rollup_insert();
     CREATE TRIGGER events_rollup_delete AFTER DELETE ON events REFERENCING OLD TABLE AS old_rows
       FOR EACH STATEMENT EXECUTE FUNCTION auditlog_rollup_delete();
   `,
 };
+
+/**
+ * Migration: monthly rollups of the actor dimension (MONTHLY_DIMS in rollups-sql.ts), summed from the per-day
+ * rows; the trigger functions are replaced by ones that count a statement's events into their months too.
+ */
+export const POSTGRES_ACTOR_MONTHS_MIGRATION = {
+  version: 11,
+  name: 'Monthly statistics rollups by actor',
+  sql: `
+    INSERT INTO event_rollups (${PK}, n) ${monthlyRowsFromDays(postgresMonth)};
+    ${triggerFunctions(withMonths)}
+  `,
+};
+
+/** Migration 8's per-day-only trigger functions, for the rollups bench's before/after of ingest cost. */
+export const POSTGRES_DAILY_ROLLUP_FUNCTIONS = triggerFunctions(rows);

@@ -1,5 +1,5 @@
 import { POSTGRES_PURGE_MIGRATION } from './postgres-purge-schema.js';
-import { POSTGRES_ROLLUPS_MIGRATION } from './postgres-rollups-schema.js';
+import { POSTGRES_ACTOR_MONTHS_MIGRATION, POSTGRES_ROLLUPS_MIGRATION } from './postgres-rollups-schema.js';
 import { POSTGRES_SUBJECT_KEYS_MIGRATION } from './postgres-subject-keys-schema.js';
 
 /** Identifier-like text compares byte-wise, as in SQLite, so orders and keysets match across stores. */
@@ -395,4 +395,5 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
   POSTGRES_ROLLUPS_MIGRATION,
   POSTGRES_SUBJECT_KEYS_MIGRATION,
   POSTGRES_PURGE_MIGRATION,
+  POSTGRES_ACTOR_MONTHS_MIGRATION,
 ];

@@ -332,7 +332,8 @@ const statsGroups = (rows: Row[]): StatsGroup[] =>
 
 /**
  * Statistics from the per-day rollups (rollups-sql.ts) when the filter is a time range, perhaps with values
- * of the grouped dimension itself: the whole UTC days of the range are summed from the rollups, the partial
+ * of the grouped dimension itself: the whole UTC days of the range are summed from the rollups (for actors,
+ * whole months from their monthly rows and the days around them from the daily ones), the partial
  * days at its edges counted from the events, all in one statement whose GROUP BY, ORDER BY and LIMIT are
  * those of the scan — so the answer is the scan's, exactly.
  */
@@ -344,16 +345,15 @@ function* rollupStats(
   p: RollupPlan,
 ): Plan<StatsGroup[]> {
   const g = groupExpression(d, groupBy);
-  const r = [sql`r.tenant = ${tenant}`, sql`r.dim = ${p.dim}`];
-  if (p.firstDay !== undefined) r.push(sql`r.day_ms >= ${p.firstDay}`);
-  if (p.endDay !== undefined) r.push(sql`r.day_ms < ${p.endDay}`);
-  if (p.keys) r.push(d.inList('r.key', p.keys.map(d.text)));
   const key = groupBy === 'day' ? d.utcDay('r.day_ms') : 'r.key';
   const label = groupBy === 'user' ? "nullif(r.label, '')" : 'NULL';
-  const arms = [
-    sql`SELECT ${raw(key)} AS key, ${raw(label)} AS label, r.n AS n
-    FROM event_rollups r WHERE ${and(r)}`,
-  ];
+  const arms = p.spans.map((span) => {
+    const r = [sql`r.tenant = ${tenant}`, sql`r.dim = ${span.dim}`];
+    if (span.from !== undefined) r.push(sql`r.day_ms >= ${span.from}`);
+    if (span.to !== undefined) r.push(sql`r.day_ms < ${span.to}`);
+    if (p.keys) r.push(d.inList('r.key', p.keys.map(d.text)));
+    return sql`SELECT ${raw(key)} AS key, ${raw(label)} AS label, r.n AS n FROM event_rollups r WHERE ${and(r)}`;
+  });
   for (const [fromMs, toMs] of p.edges) {
     arms.push(sql`SELECT ${raw(g.key)} AS key, ${raw(g.label ?? 'NULL')} AS label, count(*) AS n
       FROM events e WHERE ${filterWhere(d, tenant, { ...f, fromMs, toMs })} GROUP BY 1`);

@@ -1,19 +1,43 @@
 import type { EventFilter, StatsKey } from '../../core/domain/filters.js';
-import { DAY_MS, ROLLUP_DIMS } from './rollups-sql.js';
+import { DAY_MS, MONTHLY_DIMS, monthStart, ROLLUP_DIMS } from './rollups-sql.js';
 
-/** What a stats query reads from the rollups: a dimension, whole days [firstDay, endDay), edge ranges. */
-export interface RollupPlan {
+/** Rollup rows of one `dim` whose `day_ms` is in [from, to) (an end left out is open). */
+export interface RollupSpan {
   dim: string;
+  from?: number;
+  to?: number;
+}
+
+/** What a stats query reads: spans of rollup rows covering its whole days, and edge ranges of the events. */
+export interface RollupPlan {
+  /** Whole months from monthly rows where the dimension has them, the days around them from per-day rows. */
+  spans: RollupSpan[];
   /** Only these keys of the dimension (the filter's own values of the grouped dimension). */
   keys?: string[];
-  firstDay?: number;
-  endDay?: number;
   /** [fromMs, toMs) ranges of partial days, counted from the events. */
   edges: [number, number][];
 }
 
 const floorDay = (ms: number) => ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
 const ceilDay = (ms: number) => (floorDay(ms) === ms ? ms : floorDay(ms) + DAY_MS);
+/** The first month start at or after a UTC midnight (31 days after a month's start is in the next one). */
+const ceilMonth = (day: number) =>
+  monthStart(day) === day ? day : monthStart(monthStart(day) + 31 * DAY_MS);
+
+/**
+ * The spans of whole days [firstDay, endDay) of `dim`: one, or for a dimension with monthly rows, its whole
+ * months and the ragged days before and after them.
+ */
+function spans(dim: string, monthly: string | undefined, firstDay?: number, endDay?: number): RollupSpan[] {
+  const m0 = firstDay === undefined ? undefined : ceilMonth(firstDay);
+  const m1 = endDay === undefined ? undefined : monthStart(endDay);
+  if (!monthly || (m0 !== undefined && m1 !== undefined && m0 >= m1))
+    return [{ dim, from: firstDay, to: endDay }];
+  const out: RollupSpan[] = [{ dim: monthly, from: m0, to: m1 }];
+  if (firstDay !== undefined && firstDay < m0!) out.push({ dim, from: firstDay, to: m0 });
+  if (endDay !== undefined && m1! < endDay) out.push({ dim, from: m1, to: endDay });
+  return out;
+}
 
 /** The filter's array of the grouped dimension; `user` is not one (it also matches usernames). */
 const OWN_VALUES: Partial<Record<StatsKey, keyof EventFilter>> = {
@@ -49,5 +73,6 @@ export function rollupPlan(f: EventFilter, groupBy: StatsKey): RollupPlan | unde
   const edges: [number, number][] = [];
   if (f.fromMs !== undefined && firstDay! > f.fromMs) edges.push([f.fromMs, firstDay!]);
   if (f.toMs !== undefined && endDay! < f.toMs) edges.push([endDay!, f.toMs]);
-  return { dim, ...(keys ? { keys } : {}), firstDay, endDay, edges };
+  const monthly = groupBy === 'user' ? MONTHLY_DIMS.user : undefined;
+  return { spans: spans(dim, monthly, firstDay, endDay), ...(keys ? { keys } : {}), edges };
 }

@@ -9,6 +9,21 @@ export const DAY_MS = 86_400_000;
 /** The dimensions, as stored in `dim`: category, action, event type, actor (key actor id, label username). */
 export const ROLLUP_DIMS = { category: 'c', action: 'a', eventType: 't', user: 'u' } as const;
 
+/**
+ * The dimensions also rolled up per UTC calendar month (`day_ms` then holds the month's first midnight): many
+ * rare actors give nearly one daily row per event, so a long range sums months and only its ragged ends days.
+ */
+export const MONTHLY_DIMS = { user: 'U' } as const;
+
+/** The first UTC midnight of the month of an epoch-ms time. */
+export function monthStart(ms: number): number {
+  const d = new Date(ms);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+}
+
+/** The first UTC midnight (epoch ms) of the month of a UTC-midnight SQL expression, in the engine's spelling. */
+export type MonthSql = (dayMs: string) => string;
+
 /** The columns of an event the rollups count it by. */
 export interface RollupColumns {
   actorId: string;
@@ -25,13 +40,21 @@ export interface RollupColumns {
  */
 export class RollupCounter {
   readonly #counts = new Map<string, [string, string, number, string, string, number]>();
+  /** The month of each day seen (a group's events mostly share a few days). */
+  readonly #months = new Map<number, number>();
 
   add(tenant: string, occurredMs: number, c: RollupColumns): void {
     const day = occurredMs - (((occurredMs % DAY_MS) + DAY_MS) % DAY_MS);
+    let month = this.#months.get(day);
+    if (month === undefined) {
+      month = monthStart(day);
+      this.#months.set(day, month);
+    }
     this.#bump(tenant, ROLLUP_DIMS.category, day, c.category, '');
     this.#bump(tenant, ROLLUP_DIMS.action, day, c.action, '');
     this.#bump(tenant, ROLLUP_DIMS.eventType, day, c.eventType, '');
     this.#bump(tenant, ROLLUP_DIMS.user, day, c.actorId, c.actorUsername ?? '');
+    this.#bump(tenant, MONTHLY_DIMS.user, month, c.actorId, c.actorUsername ?? '');
   }
 
   #bump(tenant: string, dim: string, day: number, key: string, label: string): void {
@@ -53,16 +76,29 @@ export const dayStart = (ms: string) => `(${ms} - ((${ms} % ${DAY_MS}) + ${DAY_M
 /**
  * The rollup rows of a set of events `src` (a FROM item whose rows have the events' columns), counted:
  * `tenant, dim, day_ms, key, label, n`. `label` is '' where there is none (usernames are never empty).
+ * With `month`, the monthly rows too (MONTHLY_DIMS); without, the per-day rows alone (migrations before them).
  */
-export function rollupRowsOf(src: string): string {
+export function rollupRowsOf(src: string, month?: MonthSql): string {
   const day = dayStart('occurred_ms');
   const arm = (dim: string, key: string, label: string) =>
     `SELECT tenant, '${dim}' AS dim, ${day} AS day_ms, ${key} AS key, ${label} AS label, count(*) AS n
       FROM ${src} GROUP BY 1, 2, 3, 4, 5`;
-  return [
+  const arms = [
     arm(ROLLUP_DIMS.category, 'category', "''"),
     arm(ROLLUP_DIMS.action, 'action', "''"),
     arm(ROLLUP_DIMS.eventType, 'event_type', "''"),
     arm(ROLLUP_DIMS.user, 'actor_id', "coalesce(actor_username, '')"),
-  ].join(' UNION ALL ');
+  ];
+  if (month) {
+    arms.push(
+      `SELECT tenant, '${MONTHLY_DIMS.user}' AS dim, ${month(day)} AS day_ms, actor_id AS key,
+        coalesce(actor_username, '') AS label, count(*) AS n FROM ${src} GROUP BY 1, 2, 3, 4, 5`,
+    );
+  }
+  return arms.join(' UNION ALL ');
 }
+
+/** The monthly rows (MONTHLY_DIMS) summed from the per-day rows already in `event_rollups`. */
+export const monthlyRowsFromDays = (month: MonthSql) =>
+  `SELECT tenant, '${MONTHLY_DIMS.user}' AS dim, ${month('day_ms')} AS day_ms, key, label, sum(n) AS n
+    FROM event_rollups WHERE dim = '${ROLLUP_DIMS.user}' GROUP BY 1, 2, 3, 4, 5`;

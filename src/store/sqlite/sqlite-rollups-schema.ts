@@ -1,4 +1,11 @@
-import { dayStart, ROLLUP_DIMS, rollupRowsOf } from '../sql/rollups-sql.js';
+import {
+  dayStart,
+  MONTHLY_DIMS,
+  type MonthSql,
+  monthlyRowsFromDays,
+  ROLLUP_DIMS,
+  rollupRowsOf,
+} from '../sql/rollups-sql.js';
 
 const D = ROLLUP_DIMS;
 const day = (row: 'NEW' | 'OLD') => dayStart(`${row}.occurred_ms`);
@@ -42,6 +49,40 @@ export const SQLITE_ROLLUPS_MIGRATION = {
         .join('\n      ')}
       DELETE FROM event_rollups WHERE tenant = OLD.tenant AND dim IN ('${Object.values(D).join("', '")}')
         AND day_ms = ${day('OLD')} AND n = 0;
+    END;
+  `,
+};
+
+/** The month's first UTC midnight of a UTC-midnight epoch-ms expression (exact: a midnight is whole seconds). */
+export const sqliteMonth: MonthSql = (dayMs) =>
+  `(CAST(strftime('%s', (${dayMs}) / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000)`;
+
+/** Each per-day dimension (its day) and monthly one (its month), with the key and label of an events row. */
+const monthlyDims = (row: 'NEW' | 'OLD') => [
+  ...dims(row).map(([dim, key, label]) => [dim, day(row), key, label]),
+  [MONTHLY_DIMS.user, sqliteMonth(day(row)), `${row}.actor_id`, `coalesce(${row}.actor_username, '')`],
+];
+
+/**
+ * Migration: monthly rollups of the actor dimension (MONTHLY_DIMS), summed from the per-day rows; the writer's
+ * RollupCounter adds them with the rest, and the delete trigger, recreated, takes a purged event off its month
+ * too. A counter at 0 is deleted by its own key (the day's other actors are not read).
+ */
+export const SQLITE_ACTOR_MONTHS_MIGRATION = {
+  version: 14,
+  name: 'Monthly statistics rollups by actor',
+  sql: `
+    INSERT INTO event_rollups (${PK}, n) ${monthlyRowsFromDays(sqliteMonth)};
+    DROP TRIGGER IF EXISTS events_rollup_delete;
+    CREATE TRIGGER events_rollup_delete AFTER DELETE ON events BEGIN
+      ${monthlyDims('OLD')
+        .map(
+          ([dim, when, key, label]) => `UPDATE event_rollups SET n = n - 1 WHERE tenant = OLD.tenant
+        AND dim = '${dim}' AND day_ms = ${when} AND key = ${key} AND label = ${label};
+      DELETE FROM event_rollups WHERE tenant = OLD.tenant AND dim = '${dim}' AND day_ms = ${when}
+        AND key = ${key} AND label = ${label} AND n = 0;`,
+        )
+        .join('\n      ')}
     END;
   `,
 };

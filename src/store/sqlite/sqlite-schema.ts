@@ -1,5 +1,5 @@
 import { SQLITE_PURGE_MIGRATION } from './sqlite-purge-schema.js';
-import { SQLITE_ROLLUPS_MIGRATION } from './sqlite-rollups-schema.js';
+import { SQLITE_ACTOR_MONTHS_MIGRATION, SQLITE_ROLLUPS_MIGRATION } from './sqlite-rollups-schema.js';
 import { SQLITE_SUBJECT_KEYS_MIGRATION } from './sqlite-subject-keys-schema.js';
 
 /**
@@ -361,4 +361,5 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
     `,
   },
   SQLITE_PURGE_MIGRATION,
+  SQLITE_ACTOR_MONTHS_MIGRATION,
 ];

@@ -1,0 +1,57 @@
+// What GET /v1/stats must answer, counted over every stored event one by one: the reference the rollup tests
+// (stats-rollups.test.ts, stats-actor-months.test.ts) compare the store's answers with.
+import type { EventFilter, StatsKey } from '../../src/core/domain/filters.js';
+import { formatEvent } from '../../src/core/domain/format-event.js';
+import type { StatsGroup } from '../../src/core/domain/rows.js';
+import type { Store } from '../../src/core/ports/store.js';
+
+/** Every stored event of the tenant, read page by page. */
+export async function allEvents(store: Store, tenant: string) {
+  const out: ReturnType<typeof formatEvent>[] = [];
+  let after: { occurredMs: number; seq: number } | undefined;
+  for (;;) {
+    const rows = await store.listEvents(
+      tenant,
+      {},
+      { order: 'asc', limit: 500, ...(after ? { after } : {}) },
+    );
+    out.push(...rows.map((r) => formatEvent(r)));
+    if (rows.length < 500) return out;
+    const last = rows[rows.length - 1]!;
+    after = { occurredMs: last.occurredMs, seq: last.seq };
+  }
+}
+
+/** What eventStats must answer, counted over the events one by one. */
+export function bruteForce(
+  events: ReturnType<typeof formatEvent>[],
+  f: EventFilter,
+  groupBy: StatsKey,
+): StatsGroup[] {
+  const groups = new Map<string, { count: number; label?: string }>();
+  for (const e of events) {
+    const ms = Date.parse(e.occurredAt);
+    if ((f.fromMs !== undefined && ms < f.fromMs) || (f.toMs !== undefined && ms >= f.toMs)) continue;
+    if (f.categories && !f.categories.includes(e.category)) continue;
+    if (f.actions && !f.actions.includes(e.action)) continue;
+    if (f.eventTypes && !f.eventTypes.includes(e.eventType)) continue;
+    const key = {
+      action: e.action,
+      category: e.category,
+      eventType: e.eventType,
+      user: e.actor.id,
+      day: e.occurredAt.slice(0, 10),
+    }[groupBy];
+    const g = groups.get(key) ?? { count: 0 };
+    g.count++;
+    const name = e.actor.username;
+    if (groupBy === 'user' && name !== undefined && (g.label === undefined || name > g.label)) g.label = name;
+    groups.set(key, g);
+  }
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...groups]
+    .map(([key, g]) =>
+      g.label === undefined ? { key, count: g.count } : { key, label: g.label, count: g.count },
+    )
+    .sort((a, b) => (groupBy === 'day' ? cmp(a.key, b.key) : b.count - a.count || cmp(a.key, b.key)));
+}
