@@ -2,6 +2,7 @@ import type { EventFilter, Keyset, PageSpec, StatsKey } from '../../core/domain/
 import type { ActorSummary, EntryRow, EventSearchPage, StatsGroup } from '../../core/domain/rows.js';
 import { fold } from '../../core/domain/text-fold.js';
 import { chooseDriver, type Driver } from './event-driver.js';
+import { targetBranches, targetEntries } from './event-target.js';
 import { CachedRead, type Plan, type Row } from './query-plan.js';
 import { type RollupPlan, rollupPlan } from './rollups-plan.js';
 import { scanWindow } from './scan-window.js';
@@ -112,7 +113,8 @@ interface Source {
   from: Sql;
   filter: EventFilter;
   narrowed: boolean;
-  branches?: Sql[];
+  /** Each read through its index (SQLite: INDEXED BY), in page order. */
+  branches?: { index: string; condition: Sql }[];
   /** Read through this index (event-driver.ts), sorted afterwards. */
   driver?: Driver;
   /** Sorted after reading, whatever the index. */
@@ -124,6 +126,13 @@ interface Source {
  * tenant's newest entries, not yet in a chunk) when the trigram index narrows the filter to few enough
  * chunks (candidateBudget).
  */
+const byTarget = (d: SqlDialect, f: EventFilter, target: string): Source => ({
+  from: ALL,
+  filter: { ...f, target: undefined },
+  narrowed: true,
+  branches: targetBranches(d, target),
+});
+
 /** The filters that are tags (or the snapshot bound every read carries). */
 const TAG_KEYS = new Set(['targetType', 'targetId', 'target', 'ip', 'maxSeq']);
 
@@ -137,22 +146,20 @@ function* source(
   /** Candidate chunks worth reading for a tag (target, IP): fewer when a bounded scan is the fallback. */
   tagBudget = TAG_BUDGET,
 ): Plan<Source> {
-  const indexed = d.flags.targetIndexes;
-  if (indexed && f.target !== undefined && order === 'time') {
-    // One ordered index scan per column of the OR, each limited to a page, merged: as one OR (or one UNION
-    // ALL under the ORDER BY) PostgreSQL read every match of a common target and sorted them (0.45 s at
-    // 10M events). The second branch leaves out what the first has, so no entry comes twice.
-    const t = d.text(f.target);
-    return {
-      from: ALL,
-      filter: { ...f, target: undefined },
-      narrowed: true,
-      branches: [sql`e.target_id_f = ${t}`, sql`e.target_name_f = ${t} AND e.target_id_f <> ${t}`],
-    };
+  const tagIndexed = d.flags.tagIndexes;
+  const keywords = (f.terms ?? []).filter(isIndexable).length;
+  // A target in time order walks its own B-trees in page order — unless a driving index under PROBE_CAP
+  // entries holds fewer, or keywords may narrow it further through the chunks (then the walk is the fallback).
+  const walkTarget = d.flags.targetIndexes && f.target !== undefined && order === 'time';
+  if (walkTarget && keywords === 0) {
+    if (!driver || (yield* targetEntries(d, tenant, f.target!, driver.count)) < driver.count) {
+      return byTarget(d, f, f.target!);
+    }
   }
   // A count reads every match anyway: the target is the one OR condition of filterWhere (a BitmapOr of its
   // two B-trees), not ordered branches.
-  if (indexed && f.target !== undefined && order === 'none') return { from: ALL, filter: f, narrowed: false };
+  if (tagIndexed && f.target !== undefined && order === 'none')
+    return { from: ALL, filter: f, narrowed: false };
   // Fewer rows than PROBE_CAP behind one index: checking them all costs less than asking the chunks
   // (which can at best narrow to whole chunks of 128) or walking the page order.
   if (driver) {
@@ -160,28 +167,32 @@ function* source(
   }
   const phrases = chunkPhrases({
     terms: f.terms,
-    targetTypeFolded: indexed || f.targetType === undefined ? undefined : fold(f.targetType),
+    targetTypeFolded: tagIndexed || f.targetType === undefined ? undefined : fold(f.targetType),
     targetIdFolded:
-      f.targetId === undefined || (indexed && f.targetType !== undefined) ? undefined : fold(f.targetId),
+      f.targetId === undefined || (tagIndexed && f.targetType !== undefined) ? undefined : fold(f.targetId),
     target: f.target,
-    ipPrefix: indexed ? undefined : f.ip?.prefix,
+    ipPrefix: tagIndexed ? undefined : f.ip?.prefix,
   });
-  if (phrases.length === 0) return { from: ALL, filter: f, narrowed: false };
+  const unnarrowed: Source = walkTarget
+    ? byTarget(d, f, f.target!)
+    : { from: ALL, filter: f, narrowed: false };
+  if (phrases.length === 0) return unnarrowed;
   const [counted] = yield new CachedRead(
     `chunks:${tenant}`,
     30_000,
     sql`SELECT count(*) AS count FROM event_search_chunks WHERE tenant = ${tenant}`,
   );
-  // A tag (target, IP) has no B-tree of its own here: past the chunks, its scan may walk the whole log
-  // (15 s for a hot target with a common keyword at 1M events), so far more chunks are still worth reading —
-  // unless the tag is the only filter: then its matches are at least as dense as its chunks, and the square-root
-  // budget already weighs reading them against walking the page order (an IP or an entity of the demo log at
-  // 1M events: 17 and 15.6 ms p95 through 1,024 chunks, 6.0 and 7.6 ms walking the time index).
-  const tagged = phrases.length > (f.terms ?? []).filter(isIndexable).length;
+  // A tag without a B-tree of its own (IP and type + id on SQLite; a target read by seq or counted): past
+  // the chunks, its scan may walk the whole log (15 s for a hot target with a common keyword at 1M events),
+  // so far more chunks are still worth reading — unless the tag is the only filter: then its matches are at
+  // least as dense as its chunks, and the square-root budget already weighs reading them against walking the
+  // page order (an IP or an entity of the demo log at 1M events: 17 and 15.6 ms p95 through 1,024 chunks,
+  // 6.0 and 7.6 ms walking the time index).
+  const tagged = !walkTarget && phrases.length > keywords;
   const alone = Object.entries(f).every(([key, value]) => value === undefined || TAG_KEYS.has(key));
   const budget = Math.max(candidateBudget(counted!.count as number, limit), tagged && !alone ? tagBudget : 0);
   const chunks = (yield d.chunks.lookup(tenant, phrases, budget + 1)) as unknown as ChunkBounds[];
-  if (chunks.length > budget) return { from: ALL, filter: f, narrowed: false };
+  if (chunks.length > budget) return unnarrowed;
   const [head] = yield d.chunks.indexedSeq(tenant);
   const indexedSeq = (head?.indexed_seq ?? 0) as number;
   return { from: d.chunks.rows(tenant, chunks, indexedSeq), filter: f, narrowed: true };
@@ -273,12 +284,13 @@ function* selectEvents(
     keysetWhere(page),
     untilWhere(page, until),
   ];
-  const select = (branch?: Sql) =>
-    sql`SELECT ${ROW_COLUMNS} FROM ${src.from} WHERE ${and([branch, ...where])}
+  const select = (from: Sql, branch?: Sql) =>
+    sql`SELECT ${ROW_COLUMNS} FROM ${from} WHERE ${and([branch, ...where])}
       ORDER BY ${orderClause(page, 'e.', sorted(src))} LIMIT ${page.limit}`;
-  const query = src.branches
-    ? sql`${d.mergeOrdered(src.branches.map(select), false)} ORDER BY ${orderClause(page, '')} LIMIT ${page.limit}`
-    : select();
+  const arms = src.branches?.map((b) => select(sql`events e ${raw(d.indexedBy(b.index))}`, b.condition));
+  const query = arms
+    ? sql`${d.mergeOrdered(arms, false)} ORDER BY ${orderClause(page, '')} LIMIT ${page.limit}`
+    : select(src.from);
   return (yield query) as unknown as EntryRow[];
 }
 

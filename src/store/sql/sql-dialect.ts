@@ -42,12 +42,16 @@ export interface SqlDialect {
   };
   flags: {
     /**
-     * Target type + id, target id or name and IP have B-trees of their own (PostgreSQL): the chunks then
-     * serve only keywords and a target id without its type, and a target in time order is read as two
-     * ordered index branches.
+     * A target (id or name) has B-trees of its own, events_target_id_f and events_target_name_f (both
+     * engines): in time order it is read as two ordered index branches.
      */
     targetIndexes: boolean;
-    /** Category has a B-tree of its own (SQLite, migration 10). */
+    /**
+     * Target type + id and IP have B-trees of their own too (PostgreSQL); else the chunks index them, as
+     * they do keywords and a target id without its type.
+     */
+    tagIndexes: boolean;
+    /** Category has a B-tree of its own (SQLite, migration 12). */
     categoryIndex: boolean;
     /** `indexedBy` names the index a query reads (SQLite); else the engine's planner picks (PostgreSQL). */
     indexHints: boolean;
