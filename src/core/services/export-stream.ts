@@ -10,9 +10,11 @@ export type ExportFormat = 'csv' | 'ndjson';
 /**
  * Rows per CSV page. A reader thread parses and formats a page at once: at 1000 rows (~4 MB live) the page
  * outlived the thread's young generation and was promoted, so the readers' old generations grew by tens of
- * MB during an export; at 250 they stay young (peak RSS 258 → 224 MB for 200k events, BENCHMARKS.md).
+ * MB during an export; at 250 they stay young (peak RSS 258 → 224 MB for 200k events, BENCHMARKS.md). At
+ * 100 (~70 KB of bytes a page), fewer transferred pages wait for the event loop's next garbage collection:
+ * 181–187 → 152–163 MB with a 2 MB young generation on the main thread (BENCHMARKS.md, "Export memory").
  */
-const PAGE = 250;
+const PAGE = 100;
 /** The longest an export works before it lets the event loop serve others. */
 const TURN_MS = 10;
 
@@ -70,7 +72,7 @@ export function csvExport(
         await pause();
       }
     })(),
-    // A chunk is a page (~0.2 MB): buffer two for a slow client, not the default sixteen.
+    // A chunk is a page (~70 KB): buffer two for a slow client, not the default sixteen.
     { highWaterMark: 2 },
   );
 }

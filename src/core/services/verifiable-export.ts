@@ -22,9 +22,14 @@ import type { Integrity } from './integrity.js';
  *   {"bridge":{"tenant":"t","fromSeq":5,"toSeq":7,"digests":["…","…","…"]}}
  *   {"checkpoint":{"tenant":"t","seq":1000,"hash":"…","signedAt":"…","keyId":"…","signature":"…","publicKey":"…"}}
  */
-const PAGE = 1000;
+/**
+ * Rows per page and entries per chain window. Both live on the event loop's thread for the time it takes to
+ * write them out: at 1000 and 2000 (1–2 MB each) they outlived a small young generation and were promoted,
+ * and the old generation grew by tens of MB during an export (BENCHMARKS.md, "Export memory").
+ */
+const PAGE = 250;
 const BRIDGE_LINE_MAX = 1000;
-const CHAIN_WINDOW = 2000;
+const CHAIN_WINDOW = 500;
 
 export interface VerifiableExportDeps {
   store: Store;
