@@ -92,6 +92,18 @@ const CASES: { name: string; filter: EventFilter }[] = [
     filter: { ...users('u-1'), categories: ['campaigns'], eventTypes: ['campaign.renamed'] },
   },
   {
+    name: "a target that is one id and another target's name (its two B-trees merged in page order)",
+    filter: { target: 'user-1' },
+  },
+  {
+    name: 'a target by its name + an action (its name B-tree walked, the action checked)',
+    filter: { target: fold('Acme Telecom'), actions: ['update'], fromMs: at(30) },
+  },
+  {
+    name: 'a target + the hot user + a keyword (chunks first, else its B-trees)',
+    filter: { ...users('u-1'), target: 'user-1', terms: ['routine'] },
+  },
+  {
     name: 'several categories, one rare (sorted after the driving index)',
     filter: { categories: ['security', 'users'], actions: ['delete'] },
   },
