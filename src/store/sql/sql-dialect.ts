@@ -47,8 +47,6 @@ export interface SqlDialect {
      * ordered index branches.
      */
     targetIndexes: boolean;
-    /** Category has a B-tree of its own (SQLite, migration 10). */
-    categoryIndex: boolean;
     /** `indexedBy` names the index a query reads (SQLite); else the engine's planner picks (PostgreSQL). */
     indexHints: boolean;
   };
