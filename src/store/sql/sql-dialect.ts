@@ -14,7 +14,7 @@ export interface ChunkBounds {
 export interface SqlDialect {
   /** The placeholder of the `index`-th parameter (1-based) in text order: `?` or `$1`. */
   placeholder(index: number): string;
-  /** `column` equals one of `values` (text): `IN (?, …)` or `= ANY($1::text[])`. */
+  /** `column` equals one of `values` (text): `IN (?, …)`, or `= $1` / `= ANY($1::text[])`. */
   inList(column: string, values: readonly string[]): Sql;
   /** `haystack` (a column) contains `needle` literally: `instr` or `strpos`. */
   contains(haystack: string, needle: string): Sql;
