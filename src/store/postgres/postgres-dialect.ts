@@ -37,7 +37,7 @@ export const POSTGRES_DIALECT: SqlDialect = {
       CROSS JOIN LATERAL (SELECT * FROM events WHERE tenant = ${tenant} AND seq BETWEEN r.lo AND r.hi OFFSET 0) x
       UNION ALL SELECT * FROM events WHERE tenant = ${tenant} AND seq > ${indexedSeq}) e`,
   },
-  flags: { targetIndexes: true, indexHints: false },
+  flags: { targetIndexes: true },
 };
 
 /** A LIKE pattern matching `text` literally anywhere (backslash is PostgreSQL's default LIKE escape). */

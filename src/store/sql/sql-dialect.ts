@@ -47,7 +47,5 @@ export interface SqlDialect {
      * ordered index branches.
      */
     targetIndexes: boolean;
-    /** `indexedBy` names the index a query reads (SQLite); else the engine's planner picks (PostgreSQL). */
-    indexHints: boolean;
   };
 }
