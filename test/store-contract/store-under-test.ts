@@ -3,6 +3,8 @@
 // file, or a new PostgreSQL database) and removes it afterwards.
 import { afterAll, beforeAll } from 'vitest';
 import type { Store } from '../../src/core/ports/store.js';
+import type { Plan } from '../../src/store/sql/query-plan.js';
+import type { SqlDialect } from '../../src/store/sql/sql-dialect.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -19,6 +21,8 @@ export interface StoreUnderTest {
   openAnother(): Promise<Store>;
   /** Runs raw SQL on the storage as its owner would (an attacker with database access, in tamper tests). */
   exec(sql: string): Promise<void>;
+  /** Runs a shared planner's plan on the storage with the engine's own dialect and runner (planner tests). */
+  plan<T>(make: (d: SqlDialect) => Plan<T>): Promise<T>;
   /** Closes the store and removes its storage (file or database). Idempotent. */
   destroy(): Promise<void>;
 }
@@ -29,6 +33,7 @@ export async function openStoreUnderTest(): Promise<StoreUnderTest> {
   let open: () => Promise<Store>;
   let removeStorage: () => Promise<void> = async () => {};
   let exec: (sql: string) => Promise<void>;
+  let plan: <T>(make: (d: SqlDialect) => Plan<T>) => Promise<T>;
   try {
     if (STORE_KIND === 'sqlite') {
       const { SqliteStore } = await import('../../src/store/sqlite/sqlite-store.js');
@@ -44,6 +49,17 @@ export async function openStoreUnderTest(): Promise<StoreUnderTest> {
           db.close();
         }
       };
+      const { openSqlite } = await import('../../src/store/sqlite/sqlite-connection.js');
+      const { runPlan } = await import('../../src/store/sqlite/sqlite-query-runner.js');
+      const { SQLITE_DIALECT } = await import('../../src/store/sqlite/sqlite-dialect.js');
+      plan = async (make) => {
+        const db = openSqlite(file, { readonly: true });
+        try {
+          return runPlan(db, make(SQLITE_DIALECT));
+        } finally {
+          db.close();
+        }
+      };
     } else {
       // Loaded only here, so that the sqlite project never loads the PostgreSQL driver.
       const { createTestDatabase } = await import('../helpers/postgres.js');
@@ -53,6 +69,17 @@ export async function openStoreUnderTest(): Promise<StoreUnderTest> {
       const { withClient } = await import('../helpers/postgres.js');
       exec = async (sql) => {
         await withClient(db.url, (c) => c.query(sql));
+      };
+      const { createPool } = await import('../../src/store/postgres/postgres-connection.js');
+      const { runPlan } = await import('../../src/store/postgres/postgres-query-runner.js');
+      const { POSTGRES_DIALECT } = await import('../../src/store/postgres/postgres-dialect.js');
+      plan = async (make) => {
+        const pool = createPool(db.url, 1, 'auditlog-test-plan');
+        try {
+          return await runPlan(pool, make(POSTGRES_DIALECT));
+        } finally {
+          await pool.end();
+        }
       };
       // The signing key lives in a file of the node, never in the database.
       open = () => PostgresStore.open({ url: db.url, keyFile: dir.file('signing-key.pem') });
@@ -82,6 +109,7 @@ export async function openStoreUnderTest(): Promise<StoreUnderTest> {
     },
     openAnother: () => open(),
     exec: (sql) => exec(sql),
+    plan: (make) => plan(make),
     destroy() {
       destroyed ??= (async () => {
         try {

@@ -5,8 +5,13 @@ import { pgText } from './postgres-connection.js';
 /** How PostgreSQL spells what the shared planners ask (sql-dialect.ts). */
 export const POSTGRES_DIALECT: SqlDialect = {
   placeholder: (index) => `$${index}`,
-  // One array parameter, whatever the number of values: one statement text, one plan shape.
-  inList: (column, values) => sql`${raw(column)} = ANY(${values}::text[])`,
+  // One value is an equality: PostgreSQL 15 walks no B-tree in order under `= ANY` on a column after the
+  // first, so a page driven by a user or event type read all of its rows and sorted them (1–3 s at 1M skewed
+  // events, issue 18). More values: one array parameter, one statement text whatever their number.
+  inList: (column, values) =>
+    values.length === 1
+      ? sql`${raw(column)} = ${values[0]}::text`
+      : sql`${raw(column)} = ANY(${values}::text[])`,
   contains: (haystack, needle) => sql`strpos(${raw(haystack)}, ${needle}) > 0`,
   text: pgText,
   utcDay: (column) => `to_char(to_timestamp(${column} / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
@@ -32,7 +37,7 @@ export const POSTGRES_DIALECT: SqlDialect = {
       CROSS JOIN LATERAL (SELECT * FROM events WHERE tenant = ${tenant} AND seq BETWEEN r.lo AND r.hi OFFSET 0) x
       UNION ALL SELECT * FROM events WHERE tenant = ${tenant} AND seq > ${indexedSeq}) e`,
   },
-  flags: { targetIndexes: true, tagIndexes: true, categoryIndex: false, indexHints: false },
+  flags: { tagIndexes: true },
 };
 
 /** A LIKE pattern matching `text` literally anywhere (backslash is PostgreSQL's default LIKE escape). */

@@ -22,8 +22,7 @@ export interface ScanWindow {
 function candidates(d: SqlDialect, f: EventFilter, actorIds: string[] | undefined): [string, Sql][] {
   const out: [string, Sql][] = [];
   if (actorIds?.length === 1) out.push(['events_actor', sql`e.actor_id = ${actorIds[0]}`]);
-  if (d.flags.categoryIndex && f.categories?.length === 1)
-    out.push(['events_category', sql`e.category = ${f.categories[0]}`]);
+  if (f.categories?.length === 1) out.push(['events_category', sql`e.category = ${f.categories[0]}`]);
   if (f.eventTypes?.length === 1) out.push(['events_type', sql`e.event_type = ${d.text(f.eventTypes[0]!)}`]);
   return out;
 }

@@ -14,7 +14,7 @@ export interface ChunkBounds {
 export interface SqlDialect {
   /** The placeholder of the `index`-th parameter (1-based) in text order: `?` or `$1`. */
   placeholder(index: number): string;
-  /** `column` equals one of `values` (text): `IN (?, …)` or `= ANY($1::text[])`. */
+  /** `column` equals one of `values` (text): `IN (?, …)`, or `= $1` / `= ANY($1::text[])`. */
   inList(column: string, values: readonly string[]): Sql;
   /** `haystack` (a column) contains `needle` literally: `instr` or `strpos`. */
   contains(haystack: string, needle: string): Sql;
@@ -42,18 +42,9 @@ export interface SqlDialect {
   };
   flags: {
     /**
-     * A target (id or name) has B-trees of its own, events_target_id_f and events_target_name_f (both
-     * engines): in time order it is read as two ordered index branches.
-     */
-    targetIndexes: boolean;
-    /**
      * Target type + id and IP have B-trees of their own too (PostgreSQL); else the chunks index them, as
      * they do keywords and a target id without its type.
      */
     tagIndexes: boolean;
-    /** Category has a B-tree of its own (SQLite, migration 12). */
-    categoryIndex: boolean;
-    /** `indexedBy` names the index a query reads (SQLite); else the engine's planner picks (PostgreSQL). */
-    indexHints: boolean;
   };
 }

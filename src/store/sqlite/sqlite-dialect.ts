@@ -33,5 +33,5 @@ export const SQLITE_DIALECT: SqlDialect = {
     )}) r CROSS JOIN events e NOT INDEXED ON e.rid BETWEEN r.value ->> 0 AND r.value ->> 1
       UNION ALL SELECT * FROM events INDEXED BY events_seq WHERE tenant = ${tenant} AND seq > ${indexedSeq}) e`,
   },
-  flags: { targetIndexes: true, tagIndexes: false, categoryIndex: true, indexHints: true },
+  flags: { tagIndexes: false },
 };

@@ -1,3 +1,4 @@
+import { SQLITE_CATEGORY_MIGRATION } from './sqlite-category-schema.js';
 import { SQLITE_PURGE_MIGRATION } from './sqlite-purge-schema.js';
 import { SQLITE_ACTOR_MONTHS_MIGRATION, SQLITE_ROLLUPS_MIGRATION } from './sqlite-rollups-schema.js';
 import { SQLITE_SUBJECT_KEYS_MIGRATION } from './sqlite-subject-keys-schema.js';
@@ -351,15 +352,7 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
   },
   SQLITE_ROLLUPS_MIGRATION,
   SQLITE_SUBJECT_KEYS_MIGRATION,
-  {
-    version: 12,
-    name: 'a category index for the planner to drive by',
-    // SQLite reads a table through one index: a rare category combined with unselective filters walked the
-    // whole time index (issue 18's skewed workload). Eight-odd values: inserts touch a few rightmost pages.
-    sql: `
-      CREATE INDEX events_category ON events (tenant, category, occurred_ms, seq);
-    `,
-  },
+  SQLITE_CATEGORY_MIGRATION,
   SQLITE_PURGE_MIGRATION,
   SQLITE_ACTOR_MONTHS_MIGRATION,
   {
