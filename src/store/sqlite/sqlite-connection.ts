@@ -117,3 +117,10 @@ export function fileMoved(identity: FileIdentity | null): string | null {
   }
   return movedMessage(`The database file ${identity.file}`);
 }
+
+/** AUDITLOG_SQLITE_MMAP_MB: the map's size (SQLite caps it at 2 GiB); 0 turns it off. */
+export function readerMmapBytes(value: string | undefined): number {
+  if (value === undefined || value === '') return 2048 * 1024 * 1024;
+  if (!/^\d{1,7}$/.test(value)) throw new Error('AUDITLOG_SQLITE_MMAP_MB must be a whole number of MiB');
+  return Number(value) * 1024 * 1024;
+}
