@@ -107,6 +107,14 @@ const CASES: { name: string; filter: EventFilter }[] = [
     filter: { ...users('u-1'), target: 'user-1', terms: ['routine'] },
   },
   {
+    name: 'a target type + id, upper case, + an action (SQLite: its folded id B-tree, type and id checked)',
+    filter: { targetType: 'Carrier', targetId: 'CARRIER-2', actions: ['update'] },
+  },
+  {
+    name: 'a target id alone + the hot user (the folded id B-tree or the user drives)',
+    filter: { ...users('u-1'), targetId: 'user-1' },
+  },
+  {
     name: 'several categories, one rare (sorted after the driving index)',
     filter: { categories: ['security', 'users'], actions: ['delete'] },
   },

@@ -2,7 +2,7 @@ import type { EventFilter, Keyset, PageSpec, StatsKey } from '../../core/domain/
 import type { ActorSummary, EntryRow, EventSearchPage, StatsGroup } from '../../core/domain/rows.js';
 import { fold } from '../../core/domain/text-fold.js';
 import { chooseDriver, type Driver } from './event-driver.js';
-import { targetBranches, targetEntries } from './event-target.js';
+import { type Branch, branchEntries, targetWalk } from './event-target.js';
 import { CachedRead, type Plan, type Row } from './query-plan.js';
 import { type RollupPlan, rollupPlan } from './rollups-plan.js';
 import { scanWindow } from './scan-window.js';
@@ -114,7 +114,7 @@ interface Source {
   filter: EventFilter;
   narrowed: boolean;
   /** Each read through its index (SQLite: INDEXED BY), in page order. */
-  branches?: { index: string; condition: Sql }[];
+  branches?: Branch[];
   /** Read through this index (event-driver.ts), sorted afterwards. */
   driver?: Driver;
 }
@@ -124,13 +124,6 @@ interface Source {
  * tenant's newest entries, not yet in a chunk) when the trigram index narrows the filter to few enough
  * chunks (candidateBudget).
  */
-const byTarget = (d: SqlDialect, f: EventFilter, target: string): Source => ({
-  from: ALL,
-  filter: { ...f, target: undefined },
-  narrowed: true,
-  branches: targetBranches(d, target),
-});
-
 /** The filters that are tags (or the snapshot bound every read carries). */
 const TAG_KEYS = new Set(['targetType', 'targetId', 'target', 'ip', 'maxSeq']);
 
@@ -148,10 +141,10 @@ function* source(
   const keywords = (f.terms ?? []).filter(isIndexable).length;
   // A target in time order walks its own B-trees in page order — unless a driving index under PROBE_CAP
   // entries holds fewer, or keywords may narrow it further through the chunks (then the walk is the fallback).
-  const walkTarget = f.target !== undefined && order === 'time';
-  if (walkTarget && keywords === 0) {
-    if (!driver || (yield* targetEntries(d, tenant, f.target!, driver.count)) < driver.count) {
-      return byTarget(d, f, f.target!);
+  const walk = order === 'time' ? targetWalk(d, f) : undefined;
+  if (walk && keywords === 0) {
+    if (!driver || (yield* branchEntries(d, tenant, walk.branches, driver.count)) < driver.count) {
+      return { from: ALL, narrowed: true, ...walk };
     }
   }
   // A count reads every match anyway: the target is the one OR condition of filterWhere (a BitmapOr of its
@@ -171,8 +164,8 @@ function* source(
     target: f.target,
     ipPrefix: tagIndexed ? undefined : f.ip?.prefix,
   });
-  const unnarrowed: Source = walkTarget
-    ? byTarget(d, f, f.target!)
+  const unnarrowed: Source = walk
+    ? { from: ALL, narrowed: true, ...walk }
     : { from: ALL, filter: f, narrowed: false };
   if (phrases.length === 0) return unnarrowed;
   const [counted] = yield new CachedRead(
@@ -186,7 +179,7 @@ function* source(
   // least as dense as its chunks, and the square-root budget already weighs reading them against walking the
   // page order (an IP or an entity of the demo log at 1M events: 17 and 15.6 ms p95 through 1,024 chunks,
   // 6.0 and 7.6 ms walking the time index).
-  const tagged = !walkTarget && phrases.length > keywords;
+  const tagged = !walk && phrases.length > keywords;
   const alone = Object.entries(f).every(([key, value]) => value === undefined || TAG_KEYS.has(key));
   const budget = Math.max(candidateBudget(counted!.count as number, limit), tagged && !alone ? tagBudget : 0);
   const chunks = (yield d.chunks.lookup(tenant, phrases, budget + 1)) as unknown as ChunkBounds[];
