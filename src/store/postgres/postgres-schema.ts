@@ -7,9 +7,8 @@ import { POSTGRES_SUBJECT_KEYS_MIGRATION } from './postgres-subject-keys-schema.
 const T = 'text COLLATE "C"';
 
 /**
- * Versioned schema, the PostgreSQL twin of sqlite-schema.ts (postgres-migrations.ts applies them). A migration runs once, in its own
- * transaction, under an advisory lock, so several nodes starting together migrate once. Never edit one that
- * has shipped — add the next.
+ * Versioned schema, the twin of sqlite-schema.ts, applied by postgres-migrations.ts: each migration once, in
+ * its own transaction, under an advisory lock (nodes starting together migrate once). Never edit a shipped one.
  *
  * The two event tables are partitioned by month of `occurred_ms` (postgres-partitions.ts creates the
  * partitions ahead), so retention can drop a partition instead of running a huge DELETE. A partitioned table

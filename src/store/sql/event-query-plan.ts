@@ -119,13 +119,14 @@ interface Source {
   driver?: Driver;
 }
 
-/**
- * The rows to scan: all of the tenant's events, or only the entries of the candidate chunks (plus the
- * tenant's newest entries, not yet in a chunk) when the trigram index narrows the filter to few enough
- * chunks (candidateBudget).
- */
 /** The filters that are tags (or the snapshot bound every read carries). */
 const TAG_KEYS = new Set(['targetType', 'targetId', 'target', 'ip', 'maxSeq']);
+
+/**
+ * The rows to scan: the entries of a target's B-trees or of a driving index, or of the candidate chunks (plus
+ * the tenant's newest entries, not yet in a chunk) when the trigram index narrows the filter to few enough
+ * chunks (candidateBudget), else all of the tenant's events.
+ */
 
 function* source(
   d: SqlDialect,
@@ -144,10 +145,10 @@ function* source(
   // the fallback). PostgreSQL's trigram lookup of a target's tag with a keyword cost more than the walk
   // (0.5–0.75 s against ≤ 0.1 s at 1M skewed events, a cold target with a common word).
   const walk = order === 'time' ? targetWalk(d, f) : undefined;
+  const walked: Source | undefined = walk && { from: ALL, narrowed: true, ...walk };
   if (walk && (keywords === 0 || tagIndexed)) {
-    if (!driver || (yield* branchEntries(d, tenant, walk.branches, driver.count)) < driver.count) {
-      return { from: ALL, narrowed: true, ...walk };
-    }
+    if (!driver || (yield* branchEntries(d, tenant, walk.branches, driver.count)) < driver.count)
+      return walked!;
   }
   // A count reads every match anyway: the target is the one OR condition of filterWhere (a BitmapOr of its
   // two B-trees), not ordered branches.
@@ -166,9 +167,7 @@ function* source(
     target: f.target,
     ipPrefix: tagIndexed ? undefined : f.ip?.prefix,
   });
-  const unnarrowed: Source = walk
-    ? { from: ALL, narrowed: true, ...walk }
-    : { from: ALL, filter: f, narrowed: false };
+  const unnarrowed: Source = walked ?? { from: ALL, filter: f, narrowed: false };
   if (phrases.length === 0) return unnarrowed;
   const [counted] = yield new CachedRead(
     `chunks:${tenant}`,
