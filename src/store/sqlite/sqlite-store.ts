@@ -127,15 +127,19 @@ export class SqliteStore implements Store {
       db.close();
       throw translateSqliteError(error);
     }
+    // The writer and the readers start together (each thread loads its own modules): a server starts sooner.
     const writer = new SqliteWriterClient(options.file, { maxGroupEntries: options.maxGroupEntries });
-    try {
-      await writer.ready;
-    } catch (error) {
+    const starting = options.readers ? SqliteReaderPool.start(options.file, options.readers) : null;
+    const [started, readers] = await Promise.allSettled([writer.ready, starting]);
+    if (started.status === 'rejected' || readers.status === 'rejected') {
+      if (readers.status === 'fulfilled') await readers.value?.close();
+      if (started.status === 'fulfilled') await writer.close();
       db.close();
-      throw translateSqliteError(error);
+      throw translateSqliteError(
+        started.status === 'rejected' ? started.reason : (readers as PromiseRejectedResult).reason,
+      );
     }
-    const readers = options.readers ? await SqliteReaderPool.start(options.file, options.readers) : null;
-    return new SqliteStore(options.file, db, writer, readers);
+    return new SqliteStore(options.file, db, writer, readers.value);
   }
 
   append(batch: AppendBatch): Promise<AppendedEntry[]> {
