@@ -1,4 +1,5 @@
 import { POSTGRES_CATEGORY_MIGRATION } from './postgres-category-schema.js';
+import { POSTGRES_FACETS_MIGRATION } from './postgres-facets-schema.js';
 import { POSTGRES_PURGE_MIGRATION } from './postgres-purge-schema.js';
 import { POSTGRES_ACTOR_MONTHS_MIGRATION, POSTGRES_ROLLUPS_MIGRATION } from './postgres-rollups-schema.js';
 import { POSTGRES_SUBJECT_KEYS_MIGRATION } from './postgres-subject-keys-schema.js';
@@ -10,12 +11,10 @@ const T = 'text COLLATE "C"';
  * Versioned schema, the twin of sqlite-schema.ts, applied by postgres-migrations.ts: each migration once, in
  * its own transaction, under an advisory lock (nodes starting together migrate once). Never edit a shipped one.
  *
- * The two event tables are partitioned by month of `occurred_ms` (postgres-partitions.ts creates the
- * partitions ahead), so retention can drop a partition instead of running a huge DELETE. A partitioned table
- * cannot have a unique index without its partition key; every append holds its tenant's chain-head row lock
- * while it checks ids and assigns seqs (postgres-writer.ts), and since migration 3 a trigger the application
- * role cannot drop claims each (tenant, seq) in `chain_seqs`, so no role but the owner can store a second
- * entry under a taken seq.
+ * Event tables are partitioned by month of `occurred_ms` (postgres-partitions.ts), so retention drops
+ * partitions. With no unique index across partitions, an append holds its chain-head row lock while it checks
+ * ids and assigns seqs (postgres-writer.ts), and a trigger the application role cannot drop (migration 3)
+ * claims each (tenant, seq) in `chain_seqs`. Later migrations live in files of their own.
  */
 export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }[] = [
   {
@@ -397,4 +396,5 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
   POSTGRES_PURGE_MIGRATION,
   POSTGRES_ACTOR_MONTHS_MIGRATION,
   POSTGRES_CATEGORY_MIGRATION,
+  POSTGRES_FACETS_MIGRATION,
 ];

@@ -1,4 +1,4 @@
-import type { EventFilter } from '../../core/domain/filters.js';
+import type { EventFilter, PageSpec } from '../../core/domain/filters.js';
 import { intersect, PROBE_CAP } from './event-intersect.js';
 import type { Plan } from './query-plan.js';
 import type { SqlDialect } from './sql-dialect.js';
@@ -55,8 +55,8 @@ export function* chooseDriver(
   tenant: string,
   f: EventFilter,
   actorIds: string[] | undefined,
-  /** The page's size (none for statistics): how soon a walk in page order may stop. */
-  limit = Number.POSITIVE_INFINITY,
+  /** The page in time order (none for statistics or by seq): how soon, and from where, a walk may stop. */
+  page?: PageSpec,
 ): Plan<Driver | undefined> {
   const found = candidates(d, f, actorIds);
   if (found.length === 0) return undefined;
@@ -75,5 +75,5 @@ export function* chooseDriver(
     const count = Number(row![`c${i}`]);
     if (count < PROBE_CAP && (!best || count < best.count)) best = { index, count };
   });
-  return best ?? (yield* intersect(d, tenant, f, found, limit));
+  return best ?? (yield* intersect(d, tenant, f, found, page));
 }

@@ -2,6 +2,7 @@ import type { EventFilter, Keyset, PageSpec, StatsKey } from '../../core/domain/
 import type { ActorSummary, EntryRow, EventSearchPage, StatsGroup } from '../../core/domain/rows.js';
 import { fold } from '../../core/domain/text-fold.js';
 import { chooseDriver, type Driver } from './event-driver.js';
+import { facetFilter } from './event-facets.js';
 import { type Branch, branchEntries, targetWalk } from './event-target.js';
 import { CachedRead, type Plan, type Row } from './query-plan.js';
 import { type RollupPlan, rollupPlan } from './rollups-plan.js';
@@ -190,29 +191,38 @@ function* source(
   return { from: d.chunks.rows(tenant, chunks, indexedSeq), filter: f, narrowed: true };
 }
 
-export function* listEvents(d: SqlDialect, tenant: string, f: EventFilter, page: PageSpec): Plan<EntryRow[]> {
+export function* listEvents(
+  d: SqlDialect,
+  tenant: string,
+  query: EventFilter,
+  page: PageSpec,
+): Plan<EntryRow[]> {
+  const f = yield* facetFilter(d, tenant, query);
+  if (!f) return [];
   const actorIds = yield* resolveActorIds(d, tenant, f);
   if (actorIds?.length === 0) return [];
-  const driver = yield* chooseDriver(d, tenant, f, actorIds, walkLimit(page));
+  const driver = yield* chooseDriver(d, tenant, f, actorIds, timeOrdered(page));
   if (driver?.empty) return [];
   const src = yield* source(d, tenant, f, page.limit, page.orderBy ?? 'time', driver);
   return yield* selectEvents(d, tenant, page, actorIds, src);
 }
 
-/** How many rows a walk in time order may stop after (by seq, no index walk is in page order). */
-const walkLimit = (page: PageSpec) => (page.orderBy === 'seq' ? undefined : page.limit);
+/** The page, when an index walk can be in its order (by seq, none is). */
+const timeOrdered = (page: PageSpec) => (page.orderBy === 'seq' ? undefined : page);
 
 /** listEvents with a bounded scan for keywords the index cannot narrow (Store.searchEvents). */
 export function* searchEvents(
   d: SqlDialect,
   tenant: string,
-  f: EventFilter,
+  query: EventFilter,
   page: PageSpec,
   scanLimit: number,
 ): Plan<EventSearchPage> {
+  const f = yield* facetFilter(d, tenant, query);
+  if (!f) return { rows: [], scannedTo: null };
   const actorIds = yield* resolveActorIds(d, tenant, f);
   if (actorIds?.length === 0) return { rows: [], scannedTo: null };
-  const driver = yield* chooseDriver(d, tenant, f, actorIds, walkLimit(page));
+  const driver = yield* chooseDriver(d, tenant, f, actorIds, timeOrdered(page));
   if (driver?.empty) return { rows: [], scannedTo: null };
   // Fewer rows behind the driving index than the scan may examine: the scan cannot reach its limit.
   const src = yield* source(
@@ -223,7 +233,7 @@ export function* searchEvents(
     page.orderBy ?? 'time',
     driver && driver.count < scanLimit ? driver : undefined,
     // Past the chunks of scanLimit entries, the bounded scan (scan-window.ts) reads fewer rows.
-    f.terms?.length && walkLimit(page) ? Math.ceil(scanLimit / CHUNK_MAX_ENTRIES) : TAG_BUDGET,
+    f.terms?.length && timeOrdered(page) ? Math.ceil(scanLimit / CHUNK_MAX_ENTRIES) : TAG_BUDGET,
   );
   if (src.narrowed || !f.terms?.length) {
     return { rows: yield* selectEvents(d, tenant, page, actorIds, src), scannedTo: null };
@@ -309,9 +319,11 @@ function groupExpression(d: SqlDialect, key: StatsKey): { key: string; label?: s
 export function* eventStats(
   d: SqlDialect,
   tenant: string,
-  f: EventFilter,
+  query: EventFilter,
   groupBy: StatsKey,
 ): Plan<StatsGroup[]> {
+  const f = yield* facetFilter(d, tenant, query);
+  if (!f) return [];
   const rollup = rollupPlan(f, groupBy);
   if (rollup) return yield* rollupStats(d, tenant, f, groupBy, rollup);
   const actorIds = yield* resolveActorIds(d, tenant, f);

@@ -1,4 +1,5 @@
 import { SQLITE_CATEGORY_MIGRATION } from './sqlite-category-schema.js';
+import { SQLITE_FACETS_MIGRATION } from './sqlite-facets-schema.js';
 import { SQLITE_PURGE_MIGRATION } from './sqlite-purge-schema.js';
 import { SQLITE_ACTOR_MONTHS_MIGRATION, SQLITE_ROLLUPS_MIGRATION } from './sqlite-rollups-schema.js';
 import { SQLITE_SUBJECT_KEYS_MIGRATION } from './sqlite-subject-keys-schema.js';
@@ -367,4 +368,5 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
         WHERE target_name_f IS NOT NULL;
     `,
   },
+  SQLITE_FACETS_MIGRATION,
 ];

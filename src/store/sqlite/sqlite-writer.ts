@@ -7,6 +7,7 @@ import { SESSION_COLUMNS } from '../sql/auth-query-plan.js';
 import { RollupCounter } from '../sql/rollups-sql.js';
 import type { Outcome } from '../threads/group-commit.js';
 import { type FileIdentity, fileMoved, type SqliteDb, translateSqliteError } from './sqlite-connection.js';
+import { INSERT_FACET_SQL } from './sqlite-facets-schema.js';
 import { purgeStep } from './sqlite-lifecycle-repository.js';
 import { SqliteSearchIndex } from './sqlite-search-index.js';
 import type { WriteRequest } from './sqlite-writer-protocol.js';
@@ -21,6 +22,8 @@ const ISOLATE = Symbol('isolate');
 interface GroupState {
   actors: Set<string>;
   rollups: RollupCounter;
+  /** Facet combinations (event-facets.ts) new to this writer: the JSON of [tenant, type, category, action]. */
+  facets: Set<string>;
 }
 
 /** A purged entry's id answers as a duplicate from its tombstone (the id stays taken; append-plan.ts). */
@@ -42,6 +45,8 @@ export class SqliteWriter {
   readonly #search: SqliteSearchIndex;
   /** Actors written recently; bounded, so a restart or eviction only costs a redundant upsert. */
   readonly #knownActors = new Set<string>();
+  /** Facet combinations committed (a rolled-back group's are not: its inserts were undone). */
+  readonly #knownFacets = new Set<string>();
 
   /** `file`: the database file as opened, so that a commit into a deleted or replaced file is refused. */
   constructor(db: SqliteDb, file: FileIdentity | null = null) {
@@ -58,6 +63,7 @@ export class SqliteWriter {
          UNION ALL ${TOMBSTONE_BY_ID('event')}`,
       ),
       insertEvent: db.prepare(INSERT_EVENT_SQL),
+      addFacet: db.prepare(INSERT_FACET_SQL),
       addRollup:
         db.prepare(`INSERT INTO event_rollups (tenant, dim, day_ms, key, label, n) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (tenant, dim, day_ms, key, label) DO UPDATE SET n = n + excluded.n`),
@@ -108,7 +114,7 @@ export class SqliteWriter {
     isolated: boolean,
   ): Outcome<AppendedEntry[] | null>[] | typeof ISOLATE {
     const outcomes: Outcome<AppendedEntry[] | null>[] = [];
-    const group = { actors: new Set<string>(), rollups: new RollupCounter() };
+    const group = { actors: new Set<string>(), rollups: new RollupCounter(), facets: new Set<string>() };
     const plan = new AppendPlan({
       head: (tenant) => (this.#stmt.head.get(tenant) as ChainHead | undefined) ?? EMPTY_HEAD,
       find: (tenant, stream, id) => {
@@ -143,6 +149,7 @@ export class SqliteWriter {
       }
       for (const [tenant, head] of plan.heads) this.#stmt.putHead.run(tenant, head.seq, head.hash);
       for (const row of group.rollups.rows()) this.#stmt.addRollup.run(...row);
+      for (const facet of group.facets) this.#stmt.addFacet.run(...JSON.parse(facet));
       this.#search.writeFullChunks();
       const moved = fileMoved(this.#file);
       if (moved) throw new AuditError('store_unavailable', moved);
@@ -150,6 +157,8 @@ export class SqliteWriter {
       this.#search.committed();
       if (this.#knownActors.size + group.actors.size > 50_000) this.#knownActors.clear();
       for (const a of group.actors) this.#knownActors.add(a);
+      if (this.#knownFacets.size + group.facets.size > 50_000) this.#knownFacets.clear();
+      for (const facet of group.facets) this.#knownFacets.add(facet);
     } catch (error) {
       try {
         if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
@@ -233,6 +242,11 @@ export class SqliteWriter {
     for (const x of indexed) this.#upsertActor(batch.tenant, x.entry, batchActors);
     for (const a of batchActors) group.actors.add(a);
     for (const x of indexed) group.rollups.add(batch.tenant, x.entry.occurredMs, x.entry.columns);
+    for (const { entry } of indexed) {
+      const c = entry.columns;
+      const facet = JSON.stringify([batch.tenant, c.eventType, c.category, c.action]);
+      if (!this.#knownFacets.has(facet)) group.facets.add(facet);
+    }
     for (const x of indexed) this.#search.add(batch.tenant, x.rid, x.seq, x.entry);
   }
 
