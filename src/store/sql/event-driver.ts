@@ -1,5 +1,5 @@
 import type { EventFilter, PageSpec } from '../../core/domain/filters.js';
-import { intersect, PROBE_CAP } from './event-intersect.js';
+import { INTERSECT_CAP, intersect, PROBE_CAP } from './event-intersect.js';
 import type { Plan } from './query-plan.js';
 import type { SqlDialect } from './sql-dialect.js';
 import { join, raw, type Sql, sql } from './sql-fragment.js';
@@ -57,6 +57,8 @@ export function* chooseDriver(
   actorIds: string[] | undefined,
   /** The page in time order (none for statistics or by seq): how soon, and from where, a walk may stop. */
   page?: PageSpec,
+  /** How many entries the intersection may walk (event-intersect.ts). */
+  intersectCap = INTERSECT_CAP,
 ): Plan<Driver | undefined> {
   const found = candidates(d, f, actorIds);
   if (found.length === 0) return undefined;
@@ -75,5 +77,5 @@ export function* chooseDriver(
     const count = Number(row![`c${i}`]);
     if (count < PROBE_CAP && (!best || count < best.count)) best = { index, count };
   });
-  return best ?? (yield* intersect(d, tenant, f, found, page));
+  return best ?? (yield* intersect(d, tenant, f, found, page, intersectCap));
 }

@@ -30,6 +30,7 @@ export function* intersect(
   f: EventFilter,
   found: Candidate[],
   page: PageSpec | undefined,
+  cap = INTERSECT_CAP,
 ): Plan<Driver | undefined> {
   const limit = page?.limit ?? Number.POSITIVE_INFINITY;
   if (found.length < 2) return undefined;
@@ -60,14 +61,14 @@ export function* intersect(
   const counts = found.map(
     ({ index, condition }, i) =>
       sql`(SELECT count(*) FROM (SELECT 1 FROM events ${raw(d.indexedBy(index))}
-        WHERE tenant = ${tenant} AND ${condition}${range} LIMIT ${INTERSECT_CAP}) q${raw(String(i))}) AS ${raw(`c${i}`)}`,
+        WHERE tenant = ${tenant} AND ${condition}${range} LIMIT ${cap}) q${raw(String(i))}) AS ${raw(`c${i}`)}`,
   );
   const [row] = yield sql`SELECT ${join(counts, ', ')}`;
   const sized = found
     .map((c, i) => ({ ...c, count: Number(row![`c${i}`]) }))
     .sort((a, b) => a.count - b.count);
   const [walked, ...others] = sized;
-  if (walked!.count >= INTERSECT_CAP) return undefined;
+  if (walked!.count >= cap) return undefined;
   const within = sql`SELECT a.seq FROM events a ${raw(d.indexedBy(walked!.index))}
     WHERE a.tenant = ${tenant} AND ${walked!.condition}${range}${lookups(d, others)}`;
   const [both] = yield sql`SELECT count(*) AS n FROM (${within} LIMIT ${PROBE_CAP}) w`;

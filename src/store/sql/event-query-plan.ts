@@ -3,6 +3,7 @@ import type { ActorSummary, EntryRow, EventSearchPage, StatsGroup } from '../../
 import { fold } from '../../core/domain/text-fold.js';
 import { chooseDriver, type Driver } from './event-driver.js';
 import { facetFilter } from './event-facets.js';
+import { INTERSECT_CAP } from './event-intersect.js';
 import { type Branch, branchEntries, targetWalk } from './event-target.js';
 import { CachedRead, type Plan, type Row } from './query-plan.js';
 import { type RollupPlan, rollupPlan } from './rollups-plan.js';
@@ -222,7 +223,9 @@ export function* searchEvents(
   if (!f) return { rows: [], scannedTo: null };
   const actorIds = yield* resolveActorIds(d, tenant, f);
   if (actorIds?.length === 0) return { rows: [], scannedTo: null };
-  const driver = yield* chooseDriver(d, tenant, f, actorIds, timeOrdered(page));
+  // With keywords, an intersection that walks more entries than a bounded scan examines costs more than it.
+  const cap = f.terms?.length ? Math.min(scanLimit, INTERSECT_CAP) : INTERSECT_CAP;
+  const driver = yield* chooseDriver(d, tenant, f, actorIds, timeOrdered(page), cap);
   if (driver?.empty) return { rows: [], scannedTo: null };
   // Fewer rows behind the driving index than the scan may examine: the scan cannot reach its limit.
   const src = yield* source(
