@@ -1,6 +1,6 @@
 // The SQLite writer commits a group optimistically, without a savepoint per batch, and falls back to one
 // savepoint per batch when an insert fails after its plan. Either way a batch that fails must fail alone:
-// the other batches of its group are stored whole, with their chain heads, rollups and keyword chunks.
+// the other batches of its group are stored whole, with their chain heads, rollups, keyword chunks and facets.
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AuditError } from '../../src/core/domain/errors.js';
@@ -118,6 +118,23 @@ describe('the SQLite writer’s group commit', () => {
     expect(stored(file, 'a').seqs).toEqual([1, 2, 3, 4]);
     expect(writer.commitGroup([purge([1, 2])])[0]!.ok).toBe(true);
     expect(stored(file, 'a').seqs).toEqual([3, 4]);
+    db.close();
+  });
+  it('a group that fails leaves no facet, and the writer still adds it with the next group', () => {
+    // The writer remembers committed combinations (to skip their inserts): one remembered from a group
+    // that rolled back would be missing from event_facets, and the planner would answer its events empty.
+    const { file, db, writer } = open('facets.db');
+    db.exec("CREATE TRIGGER refuse BEFORE INSERT ON event_facets BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    const odd = (id: string) => ev({ id, eventType: 'odd.thing', category: 'users', action: 'delete' });
+    expect(writer.commitGroup([append('f', [odd('f-1')])]).map((o) => o.ok)).toEqual([false]);
+    db.exec('DROP TRIGGER refuse');
+    expect(writer.commitGroup([append('f', [odd('f-2')])]).map((o) => o.ok)).toEqual([true]);
+    const check = new Database(file, { readonly: true });
+    const facets = check
+      .prepare('SELECT event_type, category, action FROM event_facets WHERE tenant = ?')
+      .all('f');
+    check.close();
+    expect(facets).toEqual([{ event_type: 'odd.thing', category: 'users', action: 'delete' }]);
     db.close();
   });
 });
