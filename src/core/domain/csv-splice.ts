@@ -8,7 +8,7 @@ import { cell } from './csv-cell.js';
  * body is spliced only when every value in it is found to be: no whitespace, keys in strictly increasing
  * order (so no duplicates) and none an array index (V8 writes those first), strings with only the escapes
  * JSON.stringify writes, numbers that String() writes back the same; no control character and no
- * surrogate anywhere. Canonical (RFC 8785) bodies are; for any other, spliceRecord returns undefined and
+ * lone surrogate anywhere. Canonical (RFC 8785) bodies are; for any other, spliceRecord returns undefined and
  * the caller formats the parsed event (csv-format.ts), whose bytes these equal (test/core/csv-format.test.ts).
  */
 
@@ -73,8 +73,9 @@ function skipString(): number {
     if (c === 34) break;
     if (c === 92) {
       const e = s.charCodeAt(++p);
-      // \" \\ \b \f \n \r \t; \u and \/ are written otherwise by JSON.stringify (or not at all).
-      if (e !== 34 && e !== 92 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116)
+      // \" \\ \b \f \n \r \t, or \u00xx for another control character; not \/ or any other \u.
+      if (e === 117) p = controlEscape(p);
+      else if (e !== 34 && e !== 92 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116)
         throw notNormal;
     } else if (Number.isNaN(c)) throw notNormal;
   }
@@ -83,6 +84,26 @@ function skipString(): number {
   backslash = next < 0 ? Number.POSITIVE_INFINITY : next;
   return 2;
 }
+/** The end of a \u00xx escape at `u` (its `u`) as JSON.stringify writes it: lowercase, no short form. */
+function controlEscape(u: number): number {
+  if (!s.startsWith('00', u + 1)) throw notNormal;
+  const hi = s.charCodeAt(u + 3) - 48;
+  const d = s.charCodeAt(u + 4);
+  const lo = d >= 48 && d <= 57 ? d - 48 : d >= 97 && d <= 102 ? d - 87 : -1;
+  const code = hi * 16 + lo;
+  if (
+    (hi !== 0 && hi !== 1) ||
+    lo < 0 ||
+    code === 8 ||
+    code === 9 ||
+    code === 10 ||
+    code === 12 ||
+    code === 13
+  )
+    throw notNormal;
+  return u + 4;
+}
+
 /** Skips a JSON value at p in normal form; returns its kind (1–4 as `kind`). */
 function skipValue(): number {
   const c = s.charCodeAt(p);
@@ -204,8 +225,8 @@ function skipObject(cells: Cells | null): void {
     if (d !== 44) throw notNormal;
   }
 }
-/** Whether the body holds a control character (invalid JSON) or a surrogate (which may be lone). */
-const UNUSUAL = /[\u0000-\u001f\ud800-\udfff]/;
+/** Whether the body holds a control character (invalid JSON unescaped). */
+const CONTROL = /[\u0000-\u001f]/;
 /** Cell `i` as csv-format.ts makes it from the parsed event. */
 function cellText(i: number): string {
   const k = kind[i];
@@ -219,7 +240,9 @@ function cellText(i: number): string {
  * above) or an event's string field holds anything but a string or null.
  */
 export function spliceRecord(body: string, seq: number, receivedAt: string): string | undefined {
-  if (body.charCodeAt(0) !== 123 || UNUSUAL.test(body)) return undefined;
+  // A lone surrogate JSON.stringify escapes; pairs stay as they are.
+  const wellFormed = (body as string & { isWellFormed(): boolean }).isWellFormed();
+  if (body.charCodeAt(0) !== 123 || CONTROL.test(body) || !wellFormed) return undefined;
   s = body;
   p = 0;
   const first = s.indexOf('\\');
