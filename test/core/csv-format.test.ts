@@ -199,6 +199,9 @@ describe('CSV records', () => {
     expect(splice(row(null, 3, `${canonical},"newValue":{"b":1,"a":2}}`))).toBeUndefined();
     expect(splice(row(null, 3, `${canonical},"newValue":{"10":1,"9":2}}`))).toBeUndefined();
     expect(splice(row(null, 3, `${canonical} }`))).toBeUndefined();
+    expect(
+      splice(row(null, 3, `${canonical.replace(',"target":{"id":"t1","type":"T"}', '')}}`)),
+    ).toBeUndefined();
     fc.assert(
       fc.property(event, fc.boolean(), (e, canon) => {
         const r = row(e, 1, canon ? canonicalJson(e) : JSON.stringify(e));

@@ -7,7 +7,7 @@ import { cell } from './csv-cell.js';
  * JSON.stringify of a parsed value writes the same text only when that text is in its normal form, so a
  * body is spliced only when every value in it is found to be: no whitespace, keys in strictly increasing
  * order (so no duplicates) and none an array index (V8 writes those first), strings with only the escapes
- * JSON.stringify writes, numbers that String() writes back the same; no control character and no
+ * JSON.stringify writes, numbers that String() writes back the same; no raw control character and no
  * lone surrogate anywhere. Canonical (RFC 8785) bodies are; for any other, spliceRecord returns undefined and
  * the caller formats the parsed event (csv-format.ts), whose bytes these equal (test/core/csv-format.test.ts).
  */
@@ -17,6 +17,7 @@ const STRING_CELLS = 17;
 const CELLS = STRING_CELLS + 4;
 const start = new Int32Array(CELLS);
 const end = new Int32Array(CELLS);
+
 /** 0 absent, 1 string without escapes, 2 string with escapes, 3 other JSON value, 4 null. */
 const kind = new Uint8Array(CELLS);
 // Cell indices, in column order after seq and receivedAt (which come from the row): the body's keys, its
@@ -49,17 +50,27 @@ const TARGET = [
   ['name', 11],
 ] as const;
 type Cells = typeof TOP | typeof ACTOR | typeof TARGET;
+
 /** The cell of key [a, b) in `cells`, or -1. */
 function cellOf(cells: Cells, a: number, b: number): number {
   for (const [name, cell] of cells) if (b - a === name.length && s.startsWith(name, a)) return cell;
   return -1;
 }
+
+/** Thrown (always this one instance) where the text is not in normal form. */
 class NotNormal extends Error {}
 const notNormal = new NotNormal();
+
+/** The body being scanned, and where. */
 let s = '';
 let p = 0;
+
 /** Where the next backslash at or after p is (Infinity for none). */
 let backslash = Number.POSITIVE_INFINITY;
+
+/** Which of actor (1) and target (2) the body has: without either, the parsed event fails to format. */
+let objects = 0;
+
 /** Skips a string token at p; returns 1 without escapes, 2 with (only those JSON.stringify writes). */
 function skipString(): number {
   const close = s.indexOf('"', p + 1);
@@ -84,6 +95,7 @@ function skipString(): number {
   backslash = next < 0 ? Number.POSITIVE_INFINITY : next;
   return 2;
 }
+
 /** The end of a \u00xx escape at `u` (its `u`) as JSON.stringify writes it: lowercase, no short form. */
 function controlEscape(u: number): number {
   if (!s.startsWith('00', u + 1)) throw notNormal;
@@ -134,6 +146,7 @@ function skipValue(): number {
   else skipNumber();
   return 3;
 }
+
 /** A number that JSON.stringify writes back the same (not 1.0, 1e3, -0, …). */
 function skipNumber(): void {
   const from = p;
@@ -155,6 +168,7 @@ function skipNumber(): void {
   const token = s.slice(from, p);
   if (String(Number(token)) !== token) throw notNormal;
 }
+
 /** Whether key [a, b) is an array index ("0", "42"), which V8 orders before the other keys. */
 function isIndex(a: number, b: number): boolean {
   if (b - a > 10) return false;
@@ -164,6 +178,7 @@ function isIndex(a: number, b: number): boolean {
   }
   return b - a === 1 || s.charCodeAt(a) !== 48;
 }
+
 /** UTF-16 order of keys [a0, a1) and [b0, b1): negative, 0 or positive. */
 function compareKeys(a0: number, a1: number, b0: number, b1: number): number {
   const n = Math.min(a1 - a0, b1 - b0);
@@ -173,6 +188,7 @@ function compareKeys(a0: number, a1: number, b0: number, b1: number): number {
   }
   return a1 - a0 - (b1 - b0);
 }
+
 /**
  * Skips an object at p. With `cells`, records where the values of its keys named there lie (a later
  * duplicate wins, as in JSON.parse); in the body's own object (TOP), actor and target are read one level
@@ -208,6 +224,7 @@ function skipObject(cells: Cells | null): void {
     if (sub) {
       // A later duplicate replaces the whole object, as in JSON.parse.
       for (const [, i] of sub) kind[i] = 0;
+      objects |= sub === ACTOR ? 1 : 2;
       if (s.charCodeAt(p) !== 123) throw notNormal;
       skipObject(sub);
     } else {
@@ -225,8 +242,10 @@ function skipObject(cells: Cells | null): void {
     if (d !== 44) throw notNormal;
   }
 }
+
 /** Whether the body holds a control character (invalid JSON unescaped). */
 const CONTROL = /[\u0000-\u001f]/;
+
 /** Cell `i` as csv-format.ts makes it from the parsed event. */
 function cellText(i: number): string {
   const k = kind[i];
@@ -235,6 +254,7 @@ function cellText(i: number): string {
   if (k === 1) return cell(s.slice(start[i]! + 1, end[i]! - 1));
   return cell(JSON.parse(s.slice(start[i], end[i])));
 }
+
 /**
  * One record (with its CRLF) for a stored body, or undefined when the body is not in normal form (see
  * above) or an event's string field holds anything but a string or null.
@@ -248,6 +268,7 @@ export function spliceRecord(body: string, seq: number, receivedAt: string): str
   const first = s.indexOf('\\');
   backslash = first < 0 ? Number.POSITIVE_INFINITY : first;
   kind.fill(0);
+  objects = 0;
   try {
     skipObject(TOP);
     if (p !== s.length) return undefined;
@@ -255,6 +276,7 @@ export function spliceRecord(body: string, seq: number, receivedAt: string): str
     if (error === notNormal || error instanceof RangeError) return undefined;
     throw error;
   }
+  if (objects !== 3) return undefined;
   for (let i = 0; i < STRING_CELLS; i++) if (kind[i] === 3) return undefined;
   const c = cellText;
   return `${c(0)},${seq},${c(1)},${cell(receivedAt)},${c(2)},${c(3)},${c(4)},${c(5)},${c(6)},${c(7)},${c(8)},${c(9)},${c(10)},${c(11)},${c(12)},${c(13)},${c(14)},${c(15)},${c(16)},${c(17)},${c(18)},${c(19)},${c(20)}\r\n`;
