@@ -1,10 +1,13 @@
 import fc from 'fast-check';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../src/core/domain/canonical-json.js';
 import { CSV_COLUMNS, CSV_HEADER, csvBytes, csvRecords } from '../../src/core/domain/csv-format.js';
+import { spliceRecord } from '../../src/core/domain/csv-splice.js';
 import { formatEvent } from '../../src/core/domain/format-event.js';
 import type { EntryRow } from '../../src/core/domain/rows.js';
 import type { StoredEvent } from '../../src/core/domain/schemas/event-schema.js';
+import { formatTimestamp } from '../../src/core/domain/time.js';
 import { anyText, jsonObject, jsonValue, propertyOptions } from '../property/arbitraries.js';
 
 // The records as Papa Parse's unparse made them before the export formatted them by hand: the reference the
@@ -87,12 +90,12 @@ const event = fc.record(
   { requiredKeys: ['id', 'occurredAt', 'actor', 'action', 'eventType', 'category', 'target'] },
 );
 
-const row = (body: unknown, seq: number): EntryRow => ({
+const row = (body: unknown, seq: number, text = JSON.stringify(body)): EntryRow => ({
   tenant: 't',
   seq,
   occurredMs: 0,
   receivedMs: Date.UTC(2026, 0, 1) + seq,
-  body: JSON.stringify(body),
+  body: text,
   prevHash: '0'.repeat(64),
   hash: '1'.repeat(64),
 });
@@ -130,5 +133,82 @@ describe('CSV records', () => {
     expect(out).toContain(`,'-5,,"{""k"":""v, w""}"\r\n`);
     expect(CSV_HEADER).toBe(`${Papa.unparse([[...CSV_COLUMNS]], OPTIONS)}\r\n`);
     expect(csvRecords([])).toBe('');
+  });
+
+  it('are the same bytes when spliced from canonical bodies (as stored) as when formatted from parsed ones', () => {
+    const text = (v: unknown) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
+    let seen = 0;
+    let spliced = 0;
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 4 }), (events) => {
+        // Ids as strings, as a valid event has them (a legacy number or object is formatted, not spliced).
+        const valid = events.map((e) => ({
+          ...e,
+          actor: { ...e.actor, id: text(e.actor.id) },
+          target: { ...e.target, id: text(e.target.id) },
+          requestId: e.requestId === undefined ? undefined : text(e.requestId),
+        }));
+        const rows = valid.map((e, i) => row(e, i + 1, canonicalJson(e)));
+        for (const r of rows) {
+          seen++;
+          if (spliceRecord(r.body, r.seq, formatTimestamp(r.receivedMs)) !== undefined) spliced++;
+        }
+        expect(new TextDecoder().decode(csvBytes(rows))).toBe(papaRecords(rows));
+      }),
+      propertyOptions(300),
+    );
+    // Many generated events take the splice (~18%: an index key, a lone surrogate, … take the other path).
+    expect(spliced).toBeGreaterThan(seen / 10);
+  });
+
+  it('splice a body only when its text is what JSON.stringify writes back, whatever the body', () => {
+    const splice = (r: EntryRow) => spliceRecord(r.body, r.seq, formatTimestamp(r.receivedMs));
+    // A canonical body without its closing brace; each case adds a key (the body's own keys may come in any order).
+    const canonical =
+      '{"action":"update","actor":{"id":"u1","type":"user"},"category":"c","eventType":"x.y","id":"e1",' +
+      '"occurredAt":"2026-01-01T00:00:00.000Z","target":{"id":"t1","type":"T"}';
+    // Texts JSON.parse accepts and JSON.stringify writes otherwise, or which a parsed event reads otherwise.
+    const odd = [
+      '"newValue":{"b":1, "a":2}',
+      '"newValue":{"b":1,"a":2}',
+      '"newValue":{"a":1,"a":2}',
+      '"newValue":{"10":1,"9":2}',
+      '"newValue":1.50',
+      '"newValue":1e3',
+      '"newValue":-0',
+      '"newValue":12345678901234567890',
+      '"newValue":"\\u0041\\/"',
+      '"newValue":"\\u0001\\u001F\\u0008"',
+      '"reason":"a\\u0041"',
+      '"reason":5',
+      '"reason":{"a":1}',
+      '"actor":"x"',
+      '"id":"e2"',
+      '"actor":{"id":"u2","type":"bot"}',
+      '"newValue":"\\ud800"',
+    ];
+    for (const extra of odd) {
+      const r = row(null, 3, `${canonical},${extra}}`);
+      const spliced = splice(r);
+      if (spliced !== undefined) expect(spliced).toBe(csvRecords([r]));
+    }
+    expect(splice(row(null, 3, `${canonical},"newValue":{"a":2,"b":1}}`))).toBeDefined();
+    expect(splice(row(null, 3, `${canonical},"newValue":1.5}`))).toBeDefined();
+    expect(splice(row(null, 3, `${canonical},"newValue":"\\u0001\\t"}`))).toBeDefined();
+    expect(splice(row(null, 3, `${canonical},"newValue":"\\u0009"}`))).toBeUndefined();
+    expect(splice(row(null, 3, `${canonical},"newValue":{"b":1,"a":2}}`))).toBeUndefined();
+    expect(splice(row(null, 3, `${canonical},"newValue":{"10":1,"9":2}}`))).toBeUndefined();
+    expect(splice(row(null, 3, `${canonical} }`))).toBeUndefined();
+    expect(
+      splice(row(null, 3, `${canonical.replace(',"target":{"id":"t1","type":"T"}', '')}}`)),
+    ).toBeUndefined();
+    fc.assert(
+      fc.property(event, fc.boolean(), (e, canon) => {
+        const r = row(e, 1, canon ? canonicalJson(e) : JSON.stringify(e));
+        const spliced = splice(r);
+        if (spliced !== undefined) expect(spliced).toBe(csvRecords([r]));
+      }),
+      propertyOptions(500),
+    );
   });
 });

@@ -1,7 +1,11 @@
+import { cell, isFormulaStart } from './csv-cell.js';
+import { spliceRecord } from './csv-splice.js';
 import type { Keyset } from './filters.js';
 import { formatEvent } from './format-event.js';
 import type { EntryRow } from './rows.js';
 import type { StoredEvent } from './schemas/event-schema.js';
+import { storedBodyText } from './stored-body.js';
+import { formatTimestamp } from './time.js';
 
 export const CSV_COLUMNS = [
   'id',
@@ -55,32 +59,6 @@ export function neutraliseFormula(value: unknown): unknown {
   return isFormulaStart(value.charCodeAt(0)) ? `'${value}` : value;
 }
 
-/** = + - @ tab CR */
-function isFormulaStart(c: number): boolean {
-  return c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13;
-}
-
-/**
- * A cell as RFC 4180 wants it, with the rules the export has always had (those of Papa Parse's unparse, which
- * made it before): formulas neutralised, then quoted when it holds a comma, a quote, CR, LF or a byte order
- * mark, or starts or ends with a space; a quote inside is doubled. Absent values are empty cells; other
- * non-strings (never in a valid event, possible in a legacy body) are their String().
- */
-function cell(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  if (typeof value !== 'string') return quoted(String(value));
-  if (value === '') return value;
-  return quoted(isFormulaStart(value.charCodeAt(0)) ? `'${value}` : value);
-}
-
-/** What makes a cell quoted, besides a space at either end. */
-const SPECIAL = /[",\r\n\ufeff]/;
-
-function quoted(text: string): string {
-  if (SPECIAL.test(text)) return text.includes('"') ? `"${text.replaceAll('"', '""')}"` : `"${text}"`;
-  return text.charCodeAt(0) === 32 || text.charCodeAt(text.length - 1) === 32 ? `"${text}"` : text;
-}
-
 /** The header row of a CSV export, with its CRLF. */
 export const CSV_HEADER = `${CSV_COLUMNS.join(',')}\r\n`;
 
@@ -108,7 +86,10 @@ const encoder = new TextEncoder();
 export function csvBytes(rows: readonly EntryRow[]): Uint8Array {
   let end = 0;
   for (const row of rows) {
-    const record = csvRecord(formatEvent(row));
+    // Most bodies are spliced (csv-splice.ts); the others are formatted from the parsed event.
+    const record =
+      spliceRecord(storedBodyText(row.body), row.seq, formatTimestamp(row.receivedMs)) ??
+      csvRecord(formatEvent(row));
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
     if (scratch.length - end < record.length * 3) {
       const bigger = new Uint8Array(Math.max(scratch.length * 2, end + record.length * 3));
