@@ -1,5 +1,6 @@
 import type { EventFilter, PageSpec } from '../../core/domain/filters.js';
 import type { Candidate, Driver } from './event-driver.js';
+import { keysetWhere, orderClause } from './page-order.js';
 import type { Plan } from './query-plan.js';
 import type { SqlDialect } from './sql-dialect.js';
 import { join, raw, type Sql, sql } from './sql-fragment.js';
@@ -18,11 +19,11 @@ const SAMPLE_ORDER = ['events_type', 'events_actor', 'events_category'];
  * or more in the date range: filters each common may be rare together, or contradict (an event type of
  * another category), and then no index nor the page order finds a page without walking most of the log
  * (0.4–0.6 s at 1M skewed events, issue 18). A page-order sample of one index comes first (for a page
- * without keywords): with a page of matches in it, that index is walked. Else each candidate is counted again up to INTERSECT_CAP; when the
- * smallest is under it, its entries are walked index-only and each is looked up in the others' indexes
- * (index-only too, by time and seq), counting the intersection up to PROBE_CAP. Under that, the
- * intersection drives the read: its seqs, the rows read by the seq index and sorted. Empty, the answer is
- * known without reading a row.
+ * without keywords): with a page of matches in it, that index is walked. Else each candidate is counted
+ * again up to INTERSECT_CAP; when the smallest is under it, its entries are walked index-only and each is
+ * looked up in the others' indexes (index-only too, by time and seq), counting the intersection up to
+ * PROBE_CAP. Under that, the intersection drives the read: its seqs, the rows read by the seq index and
+ * sorted. Empty, the answer is known without reading a row.
  */
 export function* intersect(
   d: SqlDialect,
@@ -44,18 +45,12 @@ export function* intersect(
       ? SAMPLE_ORDER.map((i) => found.find((c) => c.index === i && c.single)).find((c) => c)
       : undefined;
   if (sampled) {
-    const dir = raw(page!.order === 'desc' ? 'DESC' : 'ASC');
-    const after = page!.after;
-    const from = after
-      ? sql` AND (occurred_ms, seq) ${raw(page!.order === 'desc' ? '<' : '>')} (${after.occurredMs}, ${after.seq})`
-      : sql``;
-    const [sample] = yield sql`SELECT count(*) AS n FROM (SELECT tenant, occurred_ms, seq FROM events
-      ${raw(d.indexedBy(sampled.index))} WHERE tenant = ${tenant} AND ${sampled.condition}${range}${from}
-      ORDER BY occurred_ms ${dir}, seq ${dir} LIMIT ${SAMPLE}) a
-      WHERE TRUE${lookups(
-        d,
-        found.filter((c) => c !== sampled),
-      )}`;
+    const from = keysetWhere(page!);
+    const rest = found.filter((c) => c !== sampled);
+    const [sample] = yield sql`SELECT count(*) AS n FROM (SELECT e.tenant, e.occurred_ms, e.seq FROM events e
+      ${raw(d.indexedBy(sampled.index))} WHERE e.tenant = ${tenant} AND ${sampled.condition}${range}
+      ${from ? sql`AND ${from}` : sql``} ORDER BY ${orderClause(page!)} LIMIT ${SAMPLE}) a
+      WHERE TRUE${lookups(d, rest)}`;
     if (Number(sample!.n) >= limit) return { index: sampled.index, count: INTERSECT_CAP, ordered: true };
   }
   const counts = found.map(

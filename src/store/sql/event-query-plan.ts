@@ -5,6 +5,7 @@ import { chooseDriver, type Driver } from './event-driver.js';
 import { facetFilter } from './event-facets.js';
 import { INTERSECT_CAP } from './event-intersect.js';
 import { type Branch, branchEntries, targetWalk } from './event-target.js';
+import { keysetWhere, orderClause, untilWhere } from './page-order.js';
 import { CachedRead, type Plan, type Row } from './query-plan.js';
 import { type RollupPlan, rollupPlan } from './rollups-plan.js';
 import { scanWindow } from './scan-window.js';
@@ -72,38 +73,6 @@ function filterWhere(d: SqlDialect, tenant: string, f: EventFilter, actorIds?: s
   for (const term of f.terms ?? []) c.push(d.contains('e.search', d.text(term)));
   if (f.maxSeq !== undefined) c.push(sql`e.seq <= ${f.maxSeq}`);
   return and(c);
-}
-
-function keysetWhere(page: PageSpec): Sql | undefined {
-  if (!page.after) return undefined;
-  const op = raw(page.order === 'desc' ? '<' : '>');
-  if (page.orderBy === 'seq') return sql`e.seq ${op} ${page.after.seq}`;
-  // A row value, which both engines use as an index range: the equivalent OR made every SQLite page walk
-  // the index from the first entry (O(depth): 54 ms at 900,000 entries deep instead of 0.05 ms; a CSV
-  // export of 1M events spent most of its 40 s there).
-  return sql`(e.occurred_ms, e.seq) ${op} (${page.after.occurredMs}, ${page.after.seq})`;
-}
-
-/** Not beyond `until` (inclusive) in page order. */
-function untilWhere(page: PageSpec, until: Keyset | undefined): Sql | undefined {
-  if (!until) return undefined;
-  const op = raw(page.order === 'desc' ? '>=' : '<=');
-  if (page.orderBy === 'seq') return sql`e.seq ${op} ${until.seq}`;
-  return sql`(e.occurred_ms, e.seq) ${op} (${until.occurredMs}, ${until.seq})`;
-}
-
-/**
- * The page order over `events e`, or (with no alias) over the columns of ROW_COLUMNS. `sorted`: as
- * expressions no index provides (`+ 0`), so that neither engine walks a page-order index instead of the
- * driving one; the few rows it yields are sorted.
- */
-function orderClause(page: PageSpec, alias = 'e.', sorted = false): Sql {
-  const dir = page.order === 'desc' ? 'DESC' : 'ASC';
-  const plus = sorted ? ' + 0' : '';
-  const time = alias ? `e.occurred_ms${plus}` : '"occurredMs"';
-  return raw(
-    page.orderBy === 'seq' ? `${alias}seq${plus} ${dir}` : `${time} ${dir}, ${alias}seq${plus} ${dir}`,
-  );
 }
 
 /**
