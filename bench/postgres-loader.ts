@@ -28,7 +28,7 @@ import {
   jsonArrayInsert,
   jsonbPayload,
 } from '../src/store/postgres/postgres-writer-rows.js';
-import { buildChunks, CHUNK_MAX_ENTRIES, chunkStrings } from '../src/store/sql/search-chunks.js';
+import { buildChunks, chunkStrings, POSTGRES_CHUNK_ENTRIES } from '../src/store/sql/search-chunks.js';
 import { databaseExists, databaseUrl, freshDatabase } from './lib/postgres.js';
 import { fmt } from './lib/report.js';
 import { skewedEvents } from './lib/skewed-events.js';
@@ -43,7 +43,7 @@ import { skewedEvents } from './lib/skewed-events.js';
  * r-th slice of the time span, every event gets its own seq, UUIDv7-shaped id, occurredAt and session id
  * (rewritten in the body too), bodies and search strings stay the demo's. The search chunks are the pool's
  * chunks (buildChunks over chunkStrings, exactly what the store writes) shifted by r × POOL seqs — POOL is a
- * multiple of 128, so each replica's chunks cover the same events as the pool's. Sessions are derived from
+ * multiple of the chunk size, so each replica's chunks cover the same events as the pool's. Sessions are derived from
  * the loaded authentication events as mergeSession would, actors from the pool, chain_heads says where the
  * chunks end. Indexes are dropped during the load and rebuilt from their own definitions, then VACUUM
  * ANALYZE.
@@ -55,14 +55,15 @@ import { skewedEvents } from './lib/skewed-events.js';
  * Kept between runs: a database whose meta row `bench.loader` matches LOADER_VERSION, the migrations' SQL
  * and the size is reused unless `fresh` (BENCH_PG_FRESH=1 or --fresh).
  */
-export const LOADER_VERSION = 3;
+export const LOADER_VERSION = 4;
 
 /** The schema the data was loaded under: a cached database whose migrations changed since is rebuilt. */
 const SCHEMA = createHash('sha256')
   .update(POSTGRES_MIGRATIONS.map((m) => `${m.version}\n${m.sql}`).join('\n'))
   .digest('hex')
   .slice(0, 16);
-const POOL_MAX = 1024 * CHUNK_MAX_ENTRIES; // 131,072 events: ~15 s of preparation
+/** A multiple of the chunk size, so that each replica's chunks cover the same events as the pool's. */
+const POOL_MAX = 131_072; // ~15 s of preparation
 const SEED = 7;
 const DAY = 86_400_000;
 
@@ -153,7 +154,7 @@ async function load(pool: PgPool, events: number, source: EventSource): Promise<
   const endMs = Date.now() - 60_000;
   const span = demoSpanMs(events);
   const startMs = endMs - span;
-  const poolSize = Math.min(POOL_MAX, Math.ceil(events / CHUNK_MAX_ENTRIES) * CHUNK_MAX_ENTRIES);
+  const poolSize = Math.min(POOL_MAX, Math.ceil(events / POSTGRES_CHUNK_ENTRIES) * POSTGRES_CHUNK_ENTRIES);
   const replicas = Math.ceil(events / poolSize);
   if (replicas > 256) throw new Error('the loader makes at most 256 replicas of its pool (33M events)');
   const slot = Math.floor(span / replicas);
@@ -250,7 +251,7 @@ async function load(pool: PgPool, events: number, source: EventSource): Promise<
   }
   await flushEvents(true);
   await flushAuth(true);
-  const chunks = buildChunks(chunkSources);
+  const chunks = buildChunks(chunkSources, POSTGRES_CHUNK_ENTRIES);
   for (let i = 0; i < chunks.length; i += 500) {
     await insertJson(
       pool,
@@ -348,7 +349,7 @@ async function load(pool: PgPool, events: number, source: EventSource): Promise<
        WHERE r * $1::int8 + c.hi <= $3 ORDER BY 2`,
     [poolSize, replicas, events],
   );
-  const indexedSeq = Math.floor(events / CHUNK_MAX_ENTRIES) * CHUNK_MAX_ENTRIES;
+  const indexedSeq = Math.floor(events / POSTGRES_CHUNK_ENTRIES) * POSTGRES_CHUNK_ENTRIES;
   await pool.query(
     `INSERT INTO chain_heads (tenant, seq, hash, indexed_seq, unindexed) VALUES ('default', $1, bench_hash($1), $2, $3)`,
     [head, indexedSeq, events - indexedSeq],

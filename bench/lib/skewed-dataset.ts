@@ -2,14 +2,14 @@ import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs
 import Database from 'better-sqlite3';
 import { openRuntime } from '../../src/cli/runtime.js';
 import type { EventInput } from '../../src/core/domain/schemas/event-schema.js';
-import { buildChunks, CHUNK_MAX_ENTRIES, storedChunkStrings } from '../../src/store/sql/search-chunks.js';
+import { buildChunks, SQLITE_CHUNK_ENTRIES, storedChunkStrings } from '../../src/store/sql/search-chunks.js';
 import { DATA_DIR } from './datasets.js';
 import { SPAN_MS, skewedEvents } from './skewed-events.js';
 
 /** Bump when skewed-events.ts or this loader changes, so cached datasets are rebuilt. */
 const SKEWED_VERSION = 1;
 /** Events written through the append path; larger logs are time-shifted replicas of them. */
-export const POOL = 512 * CHUNK_MAX_ENTRIES;
+export const POOL = 512 * SQLITE_CHUNK_ENTRIES;
 
 /**
  * A SQLite database of `events` skewed events (seed `seed`) in bench/.data/, kept for later runs.
@@ -96,6 +96,7 @@ function replicate(file: string, pool: number, replicas: number, events: number,
       .all() as { rid: number; search: string; t: string; i: string; n: string | null; ip: string | null }[];
     const chunks = buildChunks(
       rows.map((r) => ({ rid: r.rid, strings: storedChunkStrings(r.search, r.t, r.i, r.n, r.ip) })),
+      SQLITE_CHUNK_ENTRIES,
     );
     const insert = db.prepare(`INSERT INTO events (rid, seq, id, ${COPIED})
       SELECT rid + @shift, seq + @shift, id || '-r' || @r, ${COPIED.replace('occurred_ms', 'occurred_ms + @dt')}

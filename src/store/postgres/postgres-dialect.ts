@@ -1,3 +1,4 @@
+import { POSTGRES_CHUNK_ENTRIES } from '../sql/search-chunks.js';
 import type { SqlDialect } from '../sql/sql-dialect.js';
 import { join, raw, sql } from '../sql/sql-fragment.js';
 import { pgText } from './postgres-connection.js';
@@ -23,6 +24,7 @@ export const POSTGRES_DIALECT: SqlDialect = {
       distinct ? ' UNION ' : ' UNION ALL ',
     )}) m`,
   chunks: {
+    entries: POSTGRES_CHUNK_ENTRIES,
     // A GIN trigram index over each chunk's document (the migrations).
     lookup: (tenant, phrases, limit) =>
       sql`SELECT lo, hi FROM event_search_chunks WHERE tenant = ${tenant} AND ${join(

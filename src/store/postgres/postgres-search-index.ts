@@ -1,16 +1,16 @@
 import type { AppendPlan } from '../sql/append-plan.js';
 import {
   buildChunks,
-  CHUNK_MAX_ENTRIES,
   type ChunkSource,
   chunkStrings,
+  POSTGRES_CHUNK_ENTRIES,
   storedChunkStrings,
 } from '../sql/search-chunks.js';
 import { type PgClient, pgText } from './postgres-connection.js';
 import { type HeadState, insertRows } from './postgres-writer-rows.js';
 
 /**
- * Adds the group's events to their tenants' search chunks: once a tenant has a full chunk (128 events) past
+ * Adds the group's events to their tenants' search chunks: once a tenant has a full chunk (POSTGRES_CHUNK_ENTRIES events) past
  * `indexed_seq`, its documents are written and `indexed_seq` advances. Entries above `indexed_seq` are
  * found by queries with a plain scan, so every committed event is searchable at once. All of it happens
  * under the head lock, so nodes sharing the database build the same chunks.
@@ -40,20 +40,20 @@ export async function indexChunks(
     };
     next.set(tenant, state);
     const fresh = added.get(tenant) ?? [];
-    if (before.unindexed + fresh.length < CHUNK_MAX_ENTRIES) {
+    if (before.unindexed + fresh.length < POSTGRES_CHUNK_ENTRIES) {
       state.unindexed += fresh.length;
       continue;
     }
     const open =
       before.unindexed === 0 ? [] : await openEntries(client, tenant, before.indexedSeq, before.seq);
     const all = [...open, ...fresh];
-    const full = Math.floor(all.length / CHUNK_MAX_ENTRIES) * CHUNK_MAX_ENTRIES;
+    const full = Math.floor(all.length / POSTGRES_CHUNK_ENTRIES) * POSTGRES_CHUNK_ENTRIES;
     if (full === 0) {
       // Open entries were purged meanwhile: fewer left than the counter said.
       state.unindexed = all.length;
       continue;
     }
-    const chunks = buildChunks(all.slice(0, full));
+    const chunks = buildChunks(all.slice(0, full), POSTGRES_CHUNK_ENTRIES);
     await insertRows(
       client,
       'event_search_chunks',

@@ -10,7 +10,6 @@ import { CachedRead, type Plan, type Row } from './query-plan.js';
 import { type RollupPlan, rollupPlan } from './rollups-plan.js';
 import { scanWindow } from './scan-window.js';
 import {
-  CHUNK_MAX_ENTRIES,
   candidateBudget,
   chunkPhrases,
   isIndexable,
@@ -153,7 +152,7 @@ function* source(
   // 6.0 and 7.6 ms walking the time index).
   const tagged = !walk && phrases.length > keywords;
   const alone = Object.entries(f).every(([key, value]) => value === undefined || TAG_KEYS.has(key));
-  const budget = Math.max(candidateBudget(counted!.count as number, limit), tagged && !alone ? tagBudget : 0);
+  const budget = Math.max(candidateBudget(counted!.count as number, limit, d.chunks.entries), tagged && !alone ? tagBudget : 0);
   const chunks = (yield d.chunks.lookup(tenant, phrases, budget + 1)) as unknown as ChunkBounds[];
   if (chunks.length > budget) return unnarrowed;
   const [head] = yield d.chunks.indexedSeq(tenant);
@@ -205,7 +204,7 @@ export function* searchEvents(
     page.orderBy ?? 'time',
     driver && driver.count < scanLimit ? driver : undefined,
     // Past the chunks of scanLimit entries, the bounded scan (scan-window.ts) reads fewer rows.
-    f.terms?.length && timeOrdered(page) ? Math.ceil(scanLimit / CHUNK_MAX_ENTRIES) : TAG_BUDGET,
+    f.terms?.length && timeOrdered(page) ? Math.ceil(scanLimit / d.chunks.entries) : TAG_BUDGET,
   );
   if (src.narrowed || !f.terms?.length) {
     return { rows: yield* selectEvents(d, tenant, page, actorIds, src), scannedTo: null };

@@ -7,9 +7,26 @@ import { fold, SEARCH_SEPARATOR } from '../../core/domain/text-fold.js';
  * entries of one tenant form a chunk, and the trigram index holds each chunk's *distinct* strings once. A
  * query finds the few chunks that can contain its terms, then checks only their entries exactly. The same
  * documents carry tagged strings for the exact filters that need an index but have too many distinct values
- * for a B-tree to be cheap on writes (target, IP).
+ * for a B-tree to be cheap on writes (target, IP). How many entries a chunk holds is the store's choice
+ * (`SqlDialect.chunks.entries`); the rows of the chunks table carry their own bounds, so a store that
+ * changes it keeps reading the chunks it wrote before.
  */
-export const CHUNK_MAX_ENTRIES = 128;
+
+/**
+ * SQLite: the FTS5 trigram table matches a phrase by its trigrams' positions, exactly, so a chunk it
+ * returns holds the keyword and bigger chunks only cost rows read per candidate.
+ */
+export const SQLITE_CHUNK_ENTRIES = 128;
+
+/**
+ * PostgreSQL: the pg_trgm GIN knows which trigrams a document has, not where, so a candidate holding all
+ * of a keyword's trigrams in different words is rechecked with LIKE over the whole document (~27 µs for the
+ * ~16 KB of 128 entries). A rare word whose trigrams are common (`tok6828x` among `tok…x` words) had 2,447
+ * of 7,812 chunks rechecked at 1M events, 135 ms; with 32 entries a document has fewer distinct words, and
+ * the same word had 185 candidates of ~3 KB (9.5 ms). The GIN costs more to keep: 16 µs of database time
+ * per event against 8 at 128 (13 at 64), measured by inserting a quarter of the chunks in 244 statements.
+ */
+export const POSTGRES_CHUNK_ENTRIES = 32;
 
 /** Tags start with U+0002, which no folded search string contains, so a tag never matches a keyword. */
 const TAG = '\u0002';
@@ -31,7 +48,7 @@ export interface Chunk {
 }
 
 /** Splits one tenant's new entries (ascending rid) into chunks with their documents. */
-export function buildChunks(entries: readonly ChunkSource[], maxEntries = CHUNK_MAX_ENTRIES): Chunk[] {
+export function buildChunks(entries: readonly ChunkSource[], maxEntries: number): Chunk[] {
   const chunks: Chunk[] = [];
   for (let i = 0; i < entries.length; i += maxEntries) {
     const part = entries.slice(i, i + maxEntries);
@@ -110,18 +127,22 @@ export function storedChunkStrings(
   ];
 }
 
-/** Candidate chunks worth reading for a filter that only the chunks index (a target, an IP): 131,072 rows. */
+/**
+ * Candidate chunks worth reading for a filter that only the chunks index (a target, an IP): 131,072 rows on
+ * SQLite, 32,768 on PostgreSQL, where each chunk is also an index range scan per partition.
+ */
 export const TAG_BUDGET = 1024;
 
 /**
- * How many candidate chunks are worth checking instead of scanning in keyset order. Checking costs 128 rows
- * per candidate; a scan finds `limit` matches within about limit × (chunks / candidates) / m chunks, where m
- * is the matches per candidate chunk — and matches cluster (a keyword found in a chunk is usually in many of
- * its events). With m ≈ 128 the two are equal at candidates ≈ √(limit × chunks / 128). Measured at 10M events
- * on PostgreSQL, √(limit × chunks) — assuming one match per chunk — made common keywords 2–3× slower (88–300
- * ms against 34–111 ms). Stats read every match, so any narrowing beats a full scan.
+ * How many candidate chunks are worth checking instead of scanning in keyset order. Checking costs E rows
+ * per candidate (E entries a chunk); a scan finds `limit` matches within about limit × (chunks / candidates)
+ * / m chunks, where m is the matches per candidate chunk — and matches cluster (a keyword found in a chunk is
+ * usually in many of its events). With m ≈ E the two are equal at candidates ≈ √(limit × chunks / E).
+ * Measured at 10M events on PostgreSQL with E = 128, √(limit × chunks) — assuming one match per chunk —
+ * made common keywords 2–3× slower (88–300 ms against 34–111 ms). At most 256 chunks: each is one index
+ * range scan per partition on PostgreSQL. Stats read every match, so any narrowing beats a full scan.
  */
-export function candidateBudget(totalChunks: number, limit: number | undefined): number {
+export function candidateBudget(totalChunks: number, limit: number | undefined, entries: number): number {
   if (limit === undefined) return Math.max(64, Math.floor(totalChunks / 4));
-  return Math.min(256, Math.max(8, Math.floor(Math.sqrt((limit * totalChunks) / CHUNK_MAX_ENTRIES))));
+  return Math.min(256, Math.max(8, Math.floor(Math.sqrt((limit * totalChunks) / entries))));
 }

@@ -33,6 +33,8 @@ export interface SqlDialect {
   mergeOrdered(arms: readonly Sql[], distinct: boolean): Sql;
   /** The chunked keyword index (search-chunks.ts): where it lives and how its candidates are read. */
   chunks: {
+    /** Entries a full chunk holds (search-chunks.ts: SQLITE_CHUNK_ENTRIES, POSTGRES_CHUNK_ENTRIES). */
+    entries: number;
     /** Rows `{ lo, hi }`: at most `limit` of the tenant's chunks whose documents contain every phrase. */
     lookup(tenant: string, phrases: readonly string[], limit: number): Sql;
     /** A row `{ indexed_seq }`: the tenant's entries after it are in no chunk yet. */

@@ -1,4 +1,4 @@
-import { ftsPhrase } from '../sql/search-chunks.js';
+import { ftsPhrase, SQLITE_CHUNK_ENTRIES } from '../sql/search-chunks.js';
 import type { SqlDialect } from '../sql/sql-dialect.js';
 import { join, list, raw, sql } from '../sql/sql-fragment.js';
 
@@ -19,6 +19,7 @@ export const SQLITE_DIALECT: SqlDialect = {
       distinct ? ' UNION ' : ' UNION ALL ',
     ),
   chunks: {
+    entries: SQLITE_CHUNK_ENTRIES,
     // The FTS5 trigram table's rowid is the chunk's first rowid (sqlite-search-index.ts).
     lookup: (tenant, phrases, limit) => sql`SELECT c.lo, c.hi FROM event_search s
       JOIN event_search_chunks c ON c.lo = s.rowid

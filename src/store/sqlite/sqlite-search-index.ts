@@ -1,7 +1,7 @@
 import type { PreparedEvent } from '../../core/domain/entry.js';
 import {
   buildChunks,
-  CHUNK_MAX_ENTRIES,
+  SQLITE_CHUNK_ENTRIES,
   type ChunkSource,
   chunkStrings,
   storedChunkStrings,
@@ -53,9 +53,9 @@ export class SqliteSearchIndex {
   /** Writes every full chunk of the staged entries, within the caller's transaction (before COMMIT). */
   writeFullChunks(): void {
     for (const [tenant, list] of this.#staged) {
-      const full = Math.floor(list.length / CHUNK_MAX_ENTRIES) * CHUNK_MAX_ENTRIES;
+      const full = Math.floor(list.length / SQLITE_CHUNK_ENTRIES) * SQLITE_CHUNK_ENTRIES;
       if (full === 0) continue;
-      for (const chunk of buildChunks(list.slice(0, full))) {
+      for (const chunk of buildChunks(list.slice(0, full), SQLITE_CHUNK_ENTRIES)) {
         this.#stmt.insertChunk.run(chunk.lo, chunk.hi, tenant);
         this.#stmt.insertDoc.run(chunk.lo, chunk.doc);
       }
