@@ -1,10 +1,14 @@
 // PostgreSQL's keyword chunks hold POSTGRES_CHUNK_ENTRIES entries (fewer than SQLite's, so that a rare word
 // whose trigrams are common has few candidates to recheck); the open chunk is found by scan; chunks written
 // with another size (an older version's 128) are still read by their own bounds.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type AuditLog, openAuditLog } from '../../src/core/services/audit-log.js';
-import { buildChunks, POSTGRES_CHUNK_ENTRIES, storedChunkStrings } from '../../src/store/sql/search-chunks.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import {
+  buildChunks,
+  POSTGRES_CHUNK_ENTRIES,
+  storedChunkStrings,
+} from '../../src/store/sql/search-chunks.js';
 import { createTestDatabase, describePostgres, type TestDatabase, withClient } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { sampleEvent } from '../helpers/test-server.js';
@@ -51,7 +55,10 @@ describePostgres('the PostgreSQL keyword index', () => {
     const full = Math.floor(100 / POSTGRES_CHUNK_ENTRIES);
     const { bounds, indexedSeq } = await chunks();
     expect(bounds).toEqual(
-      Array.from({ length: full }, (_, k) => [k * POSTGRES_CHUNK_ENTRIES + 1, (k + 1) * POSTGRES_CHUNK_ENTRIES]),
+      Array.from({ length: full }, (_, k) => [
+        k * POSTGRES_CHUNK_ENTRIES + 1,
+        (k + 1) * POSTGRES_CHUNK_ENTRIES,
+      ]),
     );
     expect(indexedSeq).toBe(full * POSTGRES_CHUNK_ENTRIES);
     expect(await ids({ q: 'word5x' })).toEqual(['queue-5']);
@@ -88,7 +95,8 @@ describePostgres('the PostgreSQL keyword index', () => {
       ]);
     });
     expect((await chunks()).bounds[0]).toEqual([1, 64]);
-    for (const n of [0, 31, 32, 63, 64, 95, 96, 99]) expect(await ids({ q: `word${n}x` })).toEqual([`queue-${n}`]);
+    for (const n of [0, 31, 32, 63, 64, 95, 96, 99])
+      expect(await ids({ q: `word${n}x` })).toEqual([`queue-${n}`]);
     // More appends close the open chunk after the mixed ones.
     await log.appendEvents('t', { events: batch(100, 30) });
     const after = await chunks();

@@ -9,12 +9,7 @@ import { keysetWhere, orderClause, untilWhere } from './page-order.js';
 import { CachedRead, type Plan, type Row } from './query-plan.js';
 import { type RollupPlan, rollupPlan } from './rollups-plan.js';
 import { scanWindow } from './scan-window.js';
-import {
-  candidateBudget,
-  chunkPhrases,
-  isIndexable,
-  TAG_BUDGET,
-} from './search-chunks.js';
+import { candidateBudget, chunkPhrases, isIndexable, TAG_BUDGET } from './search-chunks.js';
 import type { ChunkBounds, SqlDialect } from './sql-dialect.js';
 import { join, raw, type Sql, sql } from './sql-fragment.js';
 
@@ -152,7 +147,10 @@ function* source(
   // 6.0 and 7.6 ms walking the time index).
   const tagged = !walk && phrases.length > keywords;
   const alone = Object.entries(f).every(([key, value]) => value === undefined || TAG_KEYS.has(key));
-  const budget = Math.max(candidateBudget(counted!.count as number, limit, d.chunks.entries), tagged && !alone ? tagBudget : 0);
+  const budget = Math.max(
+    candidateBudget(counted!.count as number, limit, d.chunks.entries),
+    tagged && !alone ? tagBudget : 0,
+  );
   const chunks = (yield d.chunks.lookup(tenant, phrases, budget + 1)) as unknown as ChunkBounds[];
   if (chunks.length > budget) return unnarrowed;
   const [head] = yield d.chunks.indexedSeq(tenant);

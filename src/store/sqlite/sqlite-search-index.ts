@@ -1,9 +1,9 @@
 import type { PreparedEvent } from '../../core/domain/entry.js';
 import {
   buildChunks,
-  SQLITE_CHUNK_ENTRIES,
   type ChunkSource,
   chunkStrings,
+  SQLITE_CHUNK_ENTRIES,
   storedChunkStrings,
 } from '../sql/search-chunks.js';
 import type { SqliteDb } from './sqlite-connection.js';
