@@ -5,7 +5,7 @@ import {
   type RawQuery,
 } from '../../src/core/domain/event-query.js';
 import { listEvents, searchEvents } from '../../src/store/sql/event-query-plan.js';
-import { CachedRead, type Plan, type Row } from '../../src/store/sql/query-plan.js';
+import type { Plan, Row } from '../../src/store/sql/query-plan.js';
 import type { SqlDialect } from '../../src/store/sql/sql-dialect.js';
 import { compile, type Sql } from '../../src/store/sql/sql-fragment.js';
 
@@ -38,7 +38,7 @@ export async function explainQuery(
   const out: string[] = [];
   let step = plan.next();
   while (!step.done) {
-    const q: Sql = step.value instanceof CachedRead ? step.value.sql : step.value;
+    const q: Sql = step.value;
     const { text, values } = compile(q, d.placeholder);
     const started = performance.now();
     const { plan: p, rows } = await explain(text, values);

@@ -7,7 +7,7 @@ import type { EventFilter } from '../../src/core/domain/filters.js';
 import { fold } from '../../src/core/domain/text-fold.js';
 import { PROBE_CAP } from '../../src/store/sql/event-driver.js';
 import { listEvents } from '../../src/store/sql/event-query-plan.js';
-import { CachedRead, type Plan } from '../../src/store/sql/query-plan.js';
+import type { Plan } from '../../src/store/sql/query-plan.js';
 import { compile } from '../../src/store/sql/sql-fragment.js';
 import { BASE_MS, rng } from './entries.js';
 import {
@@ -253,8 +253,7 @@ describe('planner paths: the same answers whichever index drives', () => {
 function* recorded<T>(plan: Plan<T>, log: string[]): Plan<T> {
   let step = plan.next();
   while (!step.done) {
-    const q = step.value instanceof CachedRead ? step.value.sql : step.value;
-    log.push(compile(q, () => '?').text);
+    log.push(compile(step.value, () => '?').text);
     step = plan.next(yield step.value);
   }
   return step.value;

@@ -67,6 +67,38 @@ describePostgres('the PostgreSQL keyword index', () => {
     expect(await ids({ q: 'word5x9' })).toEqual([]);
   });
 
+  it('stores the documents inline and LZ4-compressed (migration 14), so a recheck reads no TOAST', async () => {
+    const stored = await withClient(db.url, async (c) => {
+      const column = await c.query<{ attstorage: string; attcompression: string }>(
+        "SELECT attstorage, attcompression FROM pg_attribute WHERE attrelid = 'event_search_chunks'::regclass AND attname = 'doc'",
+      );
+      // A document large enough to be compressed (more than ~2 KB): how this server stored it.
+      await log.appendEvents('big', {
+        events: Array.from({ length: POSTGRES_CHUNK_ENTRIES }, (_, i) =>
+          sampleEvent({
+            target: { type: 'Queue', id: `q-${i}` },
+            reason: `${'lorem ipsum '.repeat(20)}${i}`,
+          }),
+        ),
+      });
+      const doc = await c.query<{ method: string | null; compressed: boolean }>(
+        `SELECT pg_column_compression(doc) AS method,
+                pg_column_size(doc) < octet_length(doc) AS compressed
+           FROM event_search_chunks WHERE tenant = 'big'`,
+      );
+      return { column: column.rows[0], doc: doc.rows };
+    });
+    expect(stored.column).toEqual({ attstorage: 'm', attcompression: 'l' });
+    expect(stored.doc).toEqual([{ method: 'lz4', compressed: true }]);
+    // Nothing moved out of line: the TOAST table is empty.
+    const toast = await withClient(db.url, (c) =>
+      c.query<{ bytes: string }>(
+        "SELECT pg_relation_size(reltoastrelid) AS bytes FROM pg_class WHERE relname = 'event_search_chunks'",
+      ),
+    );
+    expect(Number(toast.rows[0]!.bytes)).toBe(0);
+  });
+
   it('reads chunks of another size by their own bounds', async () => {
     // Replace the chunks with one of 64 entries, as a store with another chunk size would have left them.
     await withClient(db.url, async (c) => {

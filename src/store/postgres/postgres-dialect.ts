@@ -36,7 +36,8 @@ export const POSTGRES_DIALECT: SqlDialect = {
     // rows from unnest, chose a parallel scan of every partition (15 s at 10M events).
     rows: (tenant, chunks, indexedSeq) => sql`(SELECT x.* FROM unnest(${chunks.map((c) => c.lo)}::int8[],
         ${chunks.map((c) => c.hi)}::int8[]) r(lo, hi)
-      CROSS JOIN LATERAL (SELECT * FROM events WHERE tenant = ${tenant} AND seq BETWEEN r.lo AND r.hi OFFSET 0) x
+      CROSS JOIN LATERAL (SELECT * FROM events WHERE tenant = ${tenant} AND seq BETWEEN r.lo AND r.hi
+        AND seq <= ${indexedSeq} OFFSET 0) x
       UNION ALL SELECT * FROM events WHERE tenant = ${tenant} AND seq > ${indexedSeq}) e`,
   },
   flags: { tagIndexes: true },

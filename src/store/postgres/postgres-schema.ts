@@ -1,5 +1,4 @@
-import { POSTGRES_CATEGORY_MIGRATION } from './postgres-category-schema.js';
-import { POSTGRES_FACETS_MIGRATION } from './postgres-facets-schema.js';
+import { POSTGRES_PLANNER_MIGRATIONS } from './postgres-planner-schema.js';
 import { POSTGRES_PURGE_MIGRATION } from './postgres-purge-schema.js';
 import { POSTGRES_ACTOR_MONTHS_MIGRATION, POSTGRES_ROLLUPS_MIGRATION } from './postgres-rollups-schema.js';
 import { POSTGRES_SUBJECT_KEYS_MIGRATION } from './postgres-subject-keys-schema.js';
@@ -395,6 +394,5 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
   POSTGRES_SUBJECT_KEYS_MIGRATION,
   POSTGRES_PURGE_MIGRATION,
   POSTGRES_ACTOR_MONTHS_MIGRATION,
-  POSTGRES_CATEGORY_MIGRATION,
-  POSTGRES_FACETS_MIGRATION,
+  ...POSTGRES_PLANNER_MIGRATIONS,
 ];

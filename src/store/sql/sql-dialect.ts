@@ -39,7 +39,10 @@ export interface SqlDialect {
     lookup(tenant: string, phrases: readonly string[], limit: number): Sql;
     /** A row `{ indexed_seq }`: the tenant's entries after it are in no chunk yet. */
     indexedSeq(tenant: string): Sql;
-    /** A FROM item aliased `e`: the tenant's events in these chunks, plus all after `indexedSeq`. */
+    /**
+     * A FROM item aliased `e`: the tenant's events in these chunks up to `indexedSeq`, plus all after it —
+     * disjoint, so a chunk completed after `indexedSeq` was read gives no entry twice.
+     */
     rows(tenant: string, chunks: readonly ChunkBounds[], indexedSeq: number): Sql;
   };
   flags: {

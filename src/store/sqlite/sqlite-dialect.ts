@@ -32,6 +32,7 @@ export const SQLITE_DIALECT: SqlDialect = {
     rows: (tenant, chunks, indexedSeq) => sql`(SELECT e.* FROM json_each(${JSON.stringify(
       chunks.map((c) => [c.lo, c.hi]),
     )}) r CROSS JOIN events e NOT INDEXED ON e.rid BETWEEN r.value ->> 0 AND r.value ->> 1
+        AND e.seq <= ${indexedSeq}
       UNION ALL SELECT * FROM events INDEXED BY events_seq WHERE tenant = ${tenant} AND seq > ${indexedSeq}) e`,
   },
   flags: { tagIndexes: false },

@@ -1,5 +1,4 @@
-import { SQLITE_CATEGORY_MIGRATION } from './sqlite-category-schema.js';
-import { SQLITE_FACETS_MIGRATION } from './sqlite-facets-schema.js';
+import { SQLITE_CATEGORY_MIGRATION, SQLITE_FACETS_MIGRATION } from './sqlite-planner-schema.js';
 import { SQLITE_PURGE_MIGRATION } from './sqlite-purge-schema.js';
 import { SQLITE_ACTOR_MONTHS_MIGRATION, SQLITE_ROLLUPS_MIGRATION } from './sqlite-rollups-schema.js';
 import { SQLITE_SUBJECT_KEYS_MIGRATION } from './sqlite-subject-keys-schema.js';

@@ -1,3 +1,16 @@
+/** Migrations for the event planner's indexes (src/store/sql/). */
+
+/** A category index for the planner to drive by (src/store/sql/event-driver.ts). */
+export const SQLITE_CATEGORY_MIGRATION = {
+  version: 12,
+  name: 'a category index for the planner to drive by',
+  // SQLite reads a table through one index: a rare category combined with unselective filters walked the
+  // whole time index (issue 18's skewed workload). Eight-odd values: inserts touch a few rightmost pages.
+  sql: `
+    CREATE INDEX events_category ON events (tenant, category, occurred_ms, seq);
+  `,
+};
+
 /**
  * Migration: the (event type, category, action) combinations each tenant's events have had
  * (src/store/sql/event-facets.ts), backfilled from the stored events with one scan. The writer adds a group's
