@@ -1,7 +1,7 @@
 import type { EventFilter, Keyset, PageSpec, StatsKey } from '../../core/domain/filters.js';
 import type { ActorSummary, EntryRow, EventSearchPage, StatsGroup } from '../../core/domain/rows.js';
 import { fold } from '../../core/domain/text-fold.js';
-import { chooseDriver, type Driver } from './event-driver.js';
+import { chooseDriver, type Driver, PROBE_CAP } from './event-driver.js';
 import { facetFilter } from './event-facets.js';
 import { INTERSECT_CAP } from './event-intersect.js';
 import { type Branch, branchEntries, targetWalk } from './event-target.js';
@@ -108,12 +108,17 @@ function* source(
   // A target in time order walks its own B-trees in page order — unless a driving index under PROBE_CAP
   // entries holds fewer, or, on SQLite, keywords may narrow it further through the chunks (then the walk is
   // the fallback). PostgreSQL's trigram lookup of a target's tag with a keyword cost more than the walk
-  // (0.5–0.75 s against ≤ 0.1 s at 1M skewed events, a cold target with a common word).
+  // (0.5–0.75 s against ≤ 0.1 s at 1M skewed events, a cold target with a common word). But a hot target's
+  // walk with a rare keyword reads every entry of the target (820 ms at 10M events): from PROBE_CAP entries
+  // on, the keywords' own chunks are asked first (the target's tag not among the phrases), the walk still
+  // the fallback.
   const walk = order === 'time' ? targetWalk(d, f) : undefined;
   const walked: Source | undefined = walk && { from: ALL, narrowed: true, ...walk };
   if (walk && (keywords === 0 || tagIndexed)) {
-    if (!driver || (yield* branchEntries(d, tenant, walk.branches, driver.count)) < driver.count)
-      return walked!;
+    const cap = driver?.count ?? (keywords > 0 ? PROBE_CAP : 0);
+    const entries = cap > 0 ? yield* branchEntries(d, tenant, walk.branches, cap) : 0;
+    if (!driver && (keywords === 0 || entries < PROBE_CAP)) return walked!;
+    if (driver && entries < driver.count) return walked!;
   }
   // A count reads every match anyway: the target is the one OR condition of filterWhere (a BitmapOr of its
   // two B-trees), not ordered branches.
@@ -129,7 +134,8 @@ function* source(
     targetTypeFolded: tagIndexed || f.targetType === undefined ? undefined : fold(f.targetType),
     targetIdFolded:
       f.targetId === undefined || (tagIndexed && f.targetType !== undefined) ? undefined : fold(f.targetId),
-    target: f.target,
+    // Walked on PostgreSQL (above): its B-trees check it.
+    target: walk && tagIndexed ? undefined : f.target,
     ipPrefix: tagIndexed ? undefined : f.ip?.prefix,
   });
   const unnarrowed: Source = walked ?? { from: ALL, filter: f, narrowed: false };
