@@ -45,11 +45,19 @@ export interface SqlDialect {
      */
     rows(tenant: string, chunks: readonly ChunkBounds[], indexedSeq: number): Sql;
   };
+  /**
+   * The condition `e.seq IN` an intersection's entries (event-intersect.ts): the `seqs` it found, listed
+   * (SQLite: one seek each by the seq index), or the statement that found them, run again (PostgreSQL,
+   * whose seq index is one per monthly partition: a listed seq is a seek in each).
+   */
+  seqsOf(seqs: readonly number[], again: Sql): Sql;
   flags: {
     /**
      * Target type + id and IP have B-trees of their own too (PostgreSQL); else the chunks index them, as
      * they do keywords and a target id without its type.
      */
     tagIndexes: boolean;
+    /** seqsOf lists the seqs: reading an intersection's rows costs no second walk of its index. */
+    listedSeqs: boolean;
   };
 }
