@@ -7,8 +7,6 @@ import type { EventFilter } from '../../src/core/domain/filters.js';
 import { fold } from '../../src/core/domain/text-fold.js';
 import { PROBE_CAP } from '../../src/store/sql/event-driver.js';
 import { listEvents } from '../../src/store/sql/event-query-plan.js';
-import type { Plan } from '../../src/store/sql/query-plan.js';
-import { compile } from '../../src/store/sql/sql-fragment.js';
 import { BASE_MS, rng } from './entries.js';
 import {
   ACTORS,
@@ -20,6 +18,7 @@ import {
   pageThrough,
   SLOT_MS,
 } from './event-dataset.js';
+import { recorded } from './recorded-plan.js';
 import { searchThrough } from './search-through.js';
 import { storePerFile } from './store-under-test.js';
 
@@ -248,13 +247,3 @@ describe('planner paths: the same answers whichever index drives', () => {
     expect(new Map(groups.map((g) => [g.key, g.count]))).toEqual(want);
   });
 });
-
-/** `plan`, with the text of each statement it runs appended to `log`. */
-function* recorded<T>(plan: Plan<T>, log: string[]): Plan<T> {
-  let step = plan.next();
-  while (!step.done) {
-    log.push(compile(step.value, () => '?').text);
-    step = plan.next(yield step.value);
-  }
-  return step.value;
-}

@@ -5,9 +5,8 @@ import { beforeAll, expect, it } from 'vitest';
 import type { EventFilter } from '../../src/core/domain/filters.js';
 import { PROBE_CAP } from '../../src/store/sql/event-driver.js';
 import { listEvents } from '../../src/store/sql/event-query-plan.js';
-import type { Plan } from '../../src/store/sql/query-plan.js';
-import { compile } from '../../src/store/sql/sql-fragment.js';
 import { appendInputs, eventInputs, expected, ids, type Model } from './event-dataset.js';
+import { recorded } from './recorded-plan.js';
 import { storePerFile } from './store-under-test.js';
 
 const sut = storePerFile();
@@ -24,16 +23,6 @@ beforeAll(async () => {
   }));
   all = await appendInputs(sut().store, T, inputs, [500]);
 }, 240_000);
-
-/** `plan`, with the text of each statement it runs appended to `log`. */
-function* recorded<R>(plan: Plan<R>, log: string[]): Plan<R> {
-  let step = plan.next();
-  while (!step.done) {
-    log.push(compile(step.value, () => '?').text);
-    step = plan.next(yield step.value);
-  }
-  return step.value;
-}
 
 const run = async (filter: EventFilter, order: 'asc' | 'desc') => {
   const statements: string[] = [];
