@@ -146,10 +146,10 @@ export async function startTestServer(
     contract,
     close: async () => {
       try {
-        await app?.close();
-        await log?.close();
+        await slowPhase('the HTTP server', () => app?.close());
+        await slowPhase('the log and its store', () => log?.close());
       } finally {
-        await opened.remove();
+        await slowPhase('removing the storage', () => opened.remove());
         dir.remove();
       }
       // Every answer this server gave in the suite matched /openapi.json (openapi-responses.ts).
@@ -199,4 +199,18 @@ export function sampleEvent(overrides: Record<string, unknown> = {}): Record<str
 /** The JSON body of a response, untyped for assertions. */
 export async function json(res: Response): Promise<any> {
   return res.json();
+}
+
+/**
+ * Runs one phase of a server's teardown, saying which one was slow: a teardown that ran past the hook's
+ * timeout once in CI (PostgreSQL, export.test.ts, every test passed) left no clue which phase it was.
+ */
+async function slowPhase(name: string, phase: () => Promise<unknown> | undefined): Promise<void> {
+  const started = performance.now();
+  try {
+    await phase();
+  } finally {
+    const ms = performance.now() - started;
+    if (ms > 5_000) console.warn(`test server teardown: ${name} took ${(ms / 1000).toFixed(1)} s`);
+  }
 }
