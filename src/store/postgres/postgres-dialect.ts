@@ -40,8 +40,7 @@ export const POSTGRES_DIALECT: SqlDialect = {
         AND seq <= ${indexedSeq} OFFSET 0) x
       UNION ALL SELECT * FROM events WHERE tenant = ${tenant} AND seq > ${indexedSeq}) e`,
   },
-  seqsOf: (_seqs, again) => sql`e.seq IN (${again})`,
-  flags: { tagIndexes: true, listedSeqs: false },
+  flags: { tagIndexes: true },
 };
 
 /** A LIKE pattern matching `text` literally anywhere (backslash is PostgreSQL's default LIKE escape). */

@@ -22,7 +22,7 @@ const SAMPLE_ORDER = ['events_type', 'events_actor', 'events_category'];
  * without keywords): with a page of matches in it, that index is walked. Else each candidate is counted
  * again up to INTERSECT_CAP; when the smallest is under it, its entries are walked index-only and each is
  * looked up in the others' indexes (index-only too, by time and seq), counting the intersection up to
- * PROBE_CAP, returning their seqs. Under that, the intersection drives the read: its seqs (SqlDialect.seqsOf),
+ * PROBE_CAP, returning their seqs. Under that, the intersection drives the read: its seqs (SqlDialect.seqsIn),
  * the rows read by the seq index and sorted. Empty, the answer is known without reading a row.
  */
 export function* intersect(
@@ -68,7 +68,7 @@ export function* intersect(
     WHERE a.tenant = ${tenant} AND ${walked!.condition}${range}${lookups(d, others)}`;
   const seqs = ((yield sql`${within} LIMIT ${PROBE_CAP}`) as { seq: number }[]).map((r) => Number(r.seq));
   const count = seqs.length;
-  const listed = d.seqsOf(seqs, within);
+  const listed = d.seqsIn ? d.seqsIn(seqs) : sql`e.seq IN (${within})`;
   if (count === 0) return { index: 'events_seq', count, within: listed, empty: true };
   // Dense enough in the smallest index (one value: its order is the page order), walking it finds a page
   // after about limit × walked / count rows; rare, reading the intersection's rows costs `count` reads
@@ -77,7 +77,7 @@ export function* intersect(
   // the whole index (`category:bulk + from:most + user:hot + action:create` at 1M skewed events: 43 of 260,
   // all 20,676 rows of the category walked, 36 ms).
   const walk = (limit * walked!.count) / count;
-  const bySeq = d.flags.listedSeqs ? count : count + walked!.count / 2;
+  const bySeq = d.seqsIn ? count : count + walked!.count / 2;
   if (walked!.single && walk < bySeq) {
     return { index: walked!.index, count: walked!.count, ordered: true };
   }

@@ -115,10 +115,9 @@ function* source(
   const walk = order === 'time' ? targetWalk(d, f) : undefined;
   const walked: Source | undefined = walk && { from: ALL, narrowed: true, ...walk };
   if (walk && (keywords === 0 || tagIndexed)) {
-    const cap = driver?.count ?? (keywords > 0 ? PROBE_CAP : 0);
-    const entries = cap > 0 ? yield* branchEntries(d, tenant, walk.branches, cap) : 0;
-    if (!driver && (keywords === 0 || entries < PROBE_CAP)) return walked!;
-    if (driver && entries < driver.count) return walked!;
+    // Walked when it holds fewer entries than the driving index, or than PROBE_CAP with keywords.
+    const cap = driver?.count ?? (keywords > 0 ? PROBE_CAP : undefined);
+    if (cap === undefined || (yield* branchEntries(d, tenant, walk.branches, cap)) < cap) return walked!;
   }
   // A count reads every match anyway: the target is the one OR condition of filterWhere (a BitmapOr of its
   // two B-trees), not ordered branches.

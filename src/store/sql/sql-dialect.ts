@@ -46,18 +46,16 @@ export interface SqlDialect {
     rows(tenant: string, chunks: readonly ChunkBounds[], indexedSeq: number): Sql;
   };
   /**
-   * The condition `e.seq IN` an intersection's entries (event-intersect.ts): the `seqs` it found, listed
-   * (SQLite: one seek each by the seq index), or the statement that found them, run again (PostgreSQL,
-   * whose seq index is one per monthly partition: a listed seq is a seek in each).
+   * The condition that `e.seq` is one of an intersection's `seqs` (event-intersect.ts), listed: one seek each
+   * by the seq index (SQLite). Absent where a listed seq costs a seek in every monthly partition of the seq
+   * index (PostgreSQL): the intersection's statement is then run again as a subquery.
    */
-  seqsOf(seqs: readonly number[], again: Sql): Sql;
+  seqsIn?(seqs: readonly number[]): Sql;
   flags: {
     /**
      * Target type + id and IP have B-trees of their own too (PostgreSQL); else the chunks index them, as
      * they do keywords and a target id without its type.
      */
     tagIndexes: boolean;
-    /** seqsOf lists the seqs: reading an intersection's rows costs no second walk of its index. */
-    listedSeqs: boolean;
   };
 }

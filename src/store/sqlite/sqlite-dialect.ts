@@ -35,6 +35,6 @@ export const SQLITE_DIALECT: SqlDialect = {
         AND e.seq <= ${indexedSeq}
       UNION ALL SELECT * FROM events INDEXED BY events_seq WHERE tenant = ${tenant} AND seq > ${indexedSeq}) e`,
   },
-  seqsOf: (seqs) => sql`e.seq IN (SELECT value FROM json_each(${JSON.stringify(seqs)}))`,
-  flags: { tagIndexes: false, listedSeqs: true },
+  seqsIn: (seqs) => sql`e.seq IN (SELECT value FROM json_each(${JSON.stringify(seqs)}))`,
+  flags: { tagIndexes: false },
 };
