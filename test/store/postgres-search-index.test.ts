@@ -3,12 +3,9 @@
 // with another size (an older version's 128) are still read by their own bounds.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type AuditLog, openAuditLog } from '../../src/core/services/audit-log.js';
+import { storedChunkSources } from '../../src/store/postgres/postgres-search-index.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import {
-  buildChunks,
-  POSTGRES_CHUNK_ENTRIES,
-  storedChunkStrings,
-} from '../../src/store/sql/search-chunks.js';
+import { buildChunks, POSTGRES_CHUNK_ENTRIES } from '../../src/store/sql/search-chunks.js';
 import { createTestDatabase, describePostgres, type TestDatabase, withClient } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { sampleEvent } from '../helpers/test-server.js';
@@ -102,23 +99,7 @@ describePostgres('the PostgreSQL keyword index', () => {
   it('reads chunks of another size by their own bounds', async () => {
     // Replace the chunks with one of 64 entries, as a store with another chunk size would have left them.
     await withClient(db.url, async (c) => {
-      const { rows } = await c.query<{
-        seq: string;
-        search: string;
-        target_type: string;
-        target_id_f: string;
-        target_name_f: string | null;
-        ip_key: string | null;
-      }>(
-        "SELECT seq, search, target_type, target_id_f, target_name_f, ip_key FROM events WHERE tenant = 't' AND seq <= 64 ORDER BY seq",
-      );
-      const [legacy] = buildChunks(
-        rows.map((r) => ({
-          rid: Number(r.seq),
-          strings: storedChunkStrings(r.search, r.target_type, r.target_id_f, r.target_name_f, r.ip_key),
-        })),
-        64,
-      );
+      const [legacy] = buildChunks(await storedChunkSources(c, 't', 0, 64), 64);
       await c.query("DELETE FROM event_search_chunks WHERE tenant = 't' AND lo <= 64");
       await c.query("INSERT INTO event_search_chunks (tenant, lo, hi, doc) VALUES ('t', $1, $2, $3)", [
         legacy!.lo,

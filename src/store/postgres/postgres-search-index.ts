@@ -45,7 +45,7 @@ export async function indexChunks(
       continue;
     }
     const open =
-      before.unindexed === 0 ? [] : await openEntries(client, tenant, before.indexedSeq, before.seq);
+      before.unindexed === 0 ? [] : await storedChunkSources(client, tenant, before.indexedSeq, before.seq);
     const all = [...open, ...fresh];
     const full = Math.floor(all.length / POSTGRES_CHUNK_ENTRIES) * POSTGRES_CHUNK_ENTRIES;
     if (full === 0) {
@@ -71,8 +71,9 @@ export async function indexChunks(
   return next;
 }
 
-async function openEntries(
-  client: PgClient,
+/** The chunk sources of a tenant's stored entries in (afterSeq, upToSeq], in seq order. */
+export async function storedChunkSources(
+  client: Pick<PgClient, 'query'>,
   tenant: string,
   afterSeq: number,
   upToSeq: number,
