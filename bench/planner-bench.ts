@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -126,6 +127,14 @@ export async function reportWorkload(
     String(all.filter((p) => p > goalMs).length),
     `of ${results.length}`,
   );
+  // Every shape's figures, for comparing two runs shape by shape (bench/results/ is rewritten each run).
+  const file = process.env.BENCH_PLANNER_SHAPES_FILE;
+  if (file) {
+    writeFileSync(
+      file,
+      sorted.map((r) => `${ms(r.p50)}\t${ms(r.p95)}\t${r.rows}\t${r.shape.name}\n`).join(''),
+    );
+  }
   for (const r of sorted.slice(0, 10)) {
     report.add(section, r.shape.name, `${ms(r.p50)} / ${ms(r.p95)}`, `p50 / p95; ${r.rows} rows`);
     process.stdout.write(`\n### ${r.shape.name}: p95 ${ms(r.p95)}\n${queryString(r.shape.params)}\n`);

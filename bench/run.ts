@@ -31,7 +31,8 @@ import { verifyBench } from './verify-bench.js';
  *
  * Sections (BENCH_ONLY, comma-separated): ingest, query, planner (the seeded, skewed query workload of
  * planner-bench.ts: BENCH_PLANNER_EVENTS, default 1,000,000; BENCH_PLANNER_SEED, default 18;
- * BENCH_PLANNER_QUERIES, default 300; BENCH_PLANNER_ROUNDS, default 6), export, auth, verify, ui, merkle (ingest
+ * BENCH_PLANNER_QUERIES, default 300; BENCH_PLANNER_ROUNDS, default 6; BENCH_PLANNER_SHAPES_FILE, a file for
+ * every shape's p50, p95 and rows, worst first), export, auth, verify, ui, merkle (ingest
  * with and without the Merkle tree, BENCH_MERKLE_INGEST, default 100,000; proof p95 over SQLite trees of
  * BENCH_MERKLE_SIZES, default 1,000,000 and 10,000,000, and PostgreSQL ones of BENCH_MERKLE_PG, default
  * 1,000,000; BENCH_MERKLE_ROUNDS proofs each, default 1000), stall (the longest
