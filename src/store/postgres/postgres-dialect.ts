@@ -40,6 +40,8 @@ export const POSTGRES_DIALECT: SqlDialect = {
         AND seq <= ${indexedSeq} OFFSET 0) x
       UNION ALL SELECT * FROM events WHERE tenant = ${tenant} AND seq > ${indexedSeq}) e`,
   },
+  // Its B-trees hold their keys only: a second filter is a probe, or a bitmap AND (PostgreSQL's choice).
+  covers: {},
   flags: { tagIndexes: true },
 };
 

@@ -31,6 +31,8 @@ export interface Driver {
 
 export interface Candidate {
   index: string;
+  /** The filtered column (a covering index may hold it: SqlDialect.covers). */
+  column: string;
   condition: Sql;
   /** One value: the index's entries for it are in page order (time, seq). */
   single: boolean;
@@ -39,7 +41,7 @@ export interface Candidate {
 function candidates(d: SqlDialect, f: EventFilter, actorIds: string[] | undefined): Candidate[] {
   const out: Candidate[] = [];
   const add = (index: string, column: string, values: string[]) =>
-    out.push({ index, condition: d.inList(column, values), single: values.length === 1 });
+    out.push({ index, column, condition: d.inList(column, values), single: values.length === 1 });
   if (actorIds) add('events_actor', 'actor_id', actorIds);
   if (f.categories?.length) add('events_category', 'category', f.categories);
   if (f.eventTypes?.length) add('events_type', 'event_type', f.eventTypes.map(d.text));

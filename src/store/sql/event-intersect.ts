@@ -13,6 +13,11 @@ export const INTERSECT_CAP = 32_768;
 export const SAMPLE = 2048;
 /** Which index is sampled first: an event type is usually the smallest, a category the largest. */
 const SAMPLE_ORDER = ['events_type', 'events_actor', 'events_category'];
+/**
+ * A probe of another index per entry walked costs about ten index entries walked (SQLite, 1M skewed events:
+ * 0.75 µs against 0.077), so an index that holds the other filters' columns is walked even when larger.
+ */
+const PROBE_COST = 10;
 
 /**
  * The second stage of the driver choice, when every filter with a B-tree of its own holds PROBE_CAP entries
@@ -20,9 +25,11 @@ const SAMPLE_ORDER = ['events_type', 'events_actor', 'events_category'];
  * another category), and then no index nor the page order finds a page without walking most of the log
  * (0.4–0.6 s at 1M skewed events, issue 18). A page-order sample of one index comes first (for a page
  * without keywords): with a page of matches in it, that index is walked. Else each candidate is counted
- * again up to INTERSECT_CAP; when the smallest is under it, its entries are walked index-only and each is
- * looked up in the others' indexes (index-only too, by time and seq), counting the intersection up to
- * PROBE_CAP, returning their seqs. Under that, the intersection drives the read: its seqs (SqlDialect.seqsIn),
+ * again up to INTERSECT_CAP; the cheapest under it is walked index-only — its entries, plus a probe per entry
+ * of each other filter whose column it does not hold (SqlDialect.covers) — and each entry is checked against
+ * the others (those it holds on its own columns, the rest looked up in their indexes by time and seq),
+ * counting the intersection up to PROBE_CAP, returning their seqs. An index of one value that holds every
+ * other filter is walked in page order instead, for a page without keywords. Under that, the intersection drives the read: its seqs (SqlDialect.seqsIn),
  * the rows read by the seq index and sorted. Empty, the answer is known without reading a row.
  */
 export function* intersect(
@@ -47,10 +54,12 @@ export function* intersect(
   if (sampled) {
     const from = keysetWhere(page!);
     const rest = found.filter((c) => c !== sampled);
-    const [sample] = yield sql`SELECT count(*) AS n FROM (SELECT e.tenant, e.occurred_ms, e.seq FROM events e
-      ${raw(d.indexedBy(sampled.index))} WHERE e.tenant = ${tenant} AND ${sampled.condition}${range}
+    // The columns the index holds come along, so that its SAMPLE entries, not its matches, bound the walk.
+    const held = (d.covers[sampled.index] ?? []).map((c) => `, e.${c}`).join('');
+    const [sample] = yield sql`SELECT count(*) AS n FROM (SELECT e.tenant, e.occurred_ms, e.seq${raw(held)}
+      FROM events e ${raw(d.indexedBy(sampled.index))} WHERE e.tenant = ${tenant} AND ${sampled.condition}${range}
       ${from ? sql`AND ${from}` : sql``} ORDER BY ${orderClause(page!)} LIMIT ${SAMPLE}) a
-      WHERE TRUE${lookups(d, rest)}`;
+      WHERE TRUE${covered(d, sampled, rest, f)}${lookups(d, uncovered(d, sampled, rest))}`;
     if (Number(sample!.n) >= limit) return { index: sampled.index, count: INTERSECT_CAP, ordered: true };
   }
   const counts = found.map(
@@ -59,13 +68,31 @@ export function* intersect(
         WHERE tenant = ${tenant} AND ${condition}${range} LIMIT ${cap}) q${raw(String(i))}) AS ${raw(`c${i}`)}`,
   );
   const [row] = yield sql`SELECT ${join(counts, ', ')}`;
-  const sized = found
-    .map((c, i) => ({ ...c, count: Number(row![`c${i}`]) }))
-    .sort((a, b) => a.count - b.count);
-  const [walked, ...others] = sized;
-  if (walked!.count >= cap) return undefined;
-  const within = sql`SELECT a.seq FROM events a ${raw(d.indexedBy(walked!.index))}
-    WHERE a.tenant = ${tenant} AND ${walked!.condition}${range}${lookups(d, others)}`;
+  const sized = found.map((c, i) => ({ ...c, count: Number(row![`c${i}`]) }));
+  // The index walked costs its entries, plus a probe per entry of each other filter it does not hold.
+  const cost = (c: (typeof sized)[number]) =>
+    c.count *
+    (1 +
+      PROBE_COST *
+        uncovered(
+          d,
+          c,
+          sized.filter((o) => o !== c),
+        ).length);
+  const walked = sized.filter((c) => c.count < cap).sort((a, b) => cost(a) - cost(b))[0];
+  if (!walked) return undefined;
+  const others = sized.filter((c) => c !== walked);
+  // Holding every other filter, one value's index in page order checks them before reading a row: a page
+  // costs the entries walked up to it (at most `cap`) and its own rows, fewer than any intersection. Not with
+  // keywords: only the rows can check them, and the intersection's size bounds those reads.
+  if (walked.single && !f.terms?.length && uncovered(d, walked, others).length === 0) {
+    return { index: walked.index, count: walked.count, ordered: true };
+  }
+  const within = sql`SELECT a.seq FROM events a ${raw(d.indexedBy(walked.index))}
+    WHERE a.tenant = ${tenant} AND ${walked.condition}${range}${covered(d, walked, others, f)}${lookups(
+      d,
+      uncovered(d, walked, others),
+    )}`;
   const seqs = ((yield sql`${within} LIMIT ${PROBE_CAP}`) as { seq: number }[]).map((r) => Number(r.seq));
   const count = seqs.length;
   const listed = d.seqsIn ? d.seqsIn(seqs) : sql`e.seq IN (${within})`;
@@ -76,13 +103,27 @@ export function* intersect(
   // the intersection matches: a condition no index holds (an action) leaves fewer, and then the walk reads
   // the whole index (`category:bulk + from:most + user:hot + action:create` at 1M skewed events: 43 of 260,
   // all 20,676 rows of the category walked, 36 ms).
-  const walk = (limit * walked!.count) / count;
-  const bySeq = d.seqsIn ? count : count + walked!.count / 2;
-  if (walked!.single && walk < bySeq) {
-    return { index: walked!.index, count: walked!.count, ordered: true };
+  const walk = (limit * walked.count) / count;
+  const bySeq = d.seqsIn ? count : count + walked.count / 2;
+  if (walked.single && walk < bySeq) {
+    return { index: walked.index, count: walked.count, ordered: true };
   }
   if (count >= PROBE_CAP) return undefined;
   return { index: 'events_seq', count, within: listed };
+}
+
+/** The candidates whose column the walked index does not hold: each needs a probe of its own index. */
+function uncovered(d: SqlDialect, walked: Candidate, candidates: Candidate[]): Candidate[] {
+  const held = d.covers[walked.index] ?? [];
+  return candidates.filter((c) => !held.includes(c.column));
+}
+
+/** The conditions the walked index checks on its own entries: the covered candidates', and the actions'. */
+function covered(d: SqlDialect, walked: Candidate, candidates: Candidate[], f: EventFilter): Sql {
+  const held = d.covers[walked.index] ?? [];
+  const parts = candidates.filter((c) => held.includes(c.column)).map((c) => sql` AND ${c.condition}`);
+  if (f.actions?.length && held.includes('action')) parts.push(sql` AND ${d.inList('action', f.actions)}`);
+  return join(parts, '');
 }
 
 /**

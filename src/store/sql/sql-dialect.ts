@@ -51,6 +51,11 @@ export interface SqlDialect {
    * index (PostgreSQL): the intersection's statement is then run again as a subquery.
    */
   seqsIn?(seqs: readonly number[]): Sql;
+  /**
+   * Filter columns an index holds after its key, by index name (SQLite): a walk of that index checks them
+   * before reading a row, so a condition on one of them needs no probe of its own B-tree (event-intersect.ts).
+   */
+  covers: Readonly<Record<string, readonly string[]>>;
   flags: {
     /**
      * Target type + id and IP have B-trees of their own too (PostgreSQL); else the chunks index them, as

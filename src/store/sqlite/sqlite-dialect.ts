@@ -1,6 +1,7 @@
 import { ftsPhrase, SQLITE_CHUNK_ENTRIES } from '../sql/search-chunks.js';
 import type { SqlDialect } from '../sql/sql-dialect.js';
 import { join, list, raw, sql } from '../sql/sql-fragment.js';
+import { SQLITE_COVERED_COLUMNS } from './sqlite-planner-schema.js';
 
 /** How SQLite spells what the shared planners ask (sql-dialect.ts). */
 export const SQLITE_DIALECT: SqlDialect = {
@@ -36,5 +37,6 @@ export const SQLITE_DIALECT: SqlDialect = {
       UNION ALL SELECT * FROM events INDEXED BY events_seq WHERE tenant = ${tenant} AND seq > ${indexedSeq}) e`,
   },
   seqsIn: (seqs) => sql`e.seq IN (SELECT value FROM json_each(${JSON.stringify(seqs)}))`,
+  covers: SQLITE_COVERED_COLUMNS,
   flags: { tagIndexes: false },
 };
