@@ -25,6 +25,7 @@ export const POSTGRES_DIALECT: SqlDialect = {
     )}) m`,
   chunks: {
     entries: POSTGRES_CHUNK_ENTRIES,
+    contiguous: false,
     // A GIN trigram index over each chunk's document (the migrations).
     lookup: (tenant, phrases, limit) =>
       sql`SELECT lo, hi FROM event_search_chunks WHERE tenant = ${tenant} AND ${join(

@@ -35,6 +35,12 @@ export interface SqlDialect {
   chunks: {
     /** Entries a full chunk holds (search-chunks.ts: SQLITE_CHUNK_ENTRIES, POSTGRES_CHUNK_ENTRIES). */
     entries: number;
+    /**
+     * A chunk's rows are one contiguous range read (SQLite: by rowid), not an index range scan in every
+     * monthly partition (PostgreSQL): then a chunk costs about its rows, and a keyword search reads as many
+     * candidates as hold the rows of its bounded scan (event-query-plan.ts).
+     */
+    contiguous: boolean;
     /** Rows `{ lo, hi }`: at most `limit` of the tenant's chunks whose documents contain every phrase. */
     lookup(tenant: string, phrases: readonly string[], limit: number): Sql;
     /** A row `{ indexed_seq }`: the tenant's entries after it are in no chunk yet. */

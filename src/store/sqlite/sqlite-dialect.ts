@@ -21,6 +21,7 @@ export const SQLITE_DIALECT: SqlDialect = {
     ),
   chunks: {
     entries: SQLITE_CHUNK_ENTRIES,
+    contiguous: true,
     // The FTS5 trigram table's rowid is the chunk's first rowid (sqlite-search-index.ts).
     lookup: (tenant, phrases, limit) => sql`SELECT c.lo, c.hi FROM event_search s
       JOIN event_search_chunks c ON c.lo = s.rowid
