@@ -3,6 +3,7 @@
 // keyword's chunks are asked first; a cold target is still walked. Both answer as the model, both orders.
 import { beforeAll, expect, it } from 'vitest';
 import type { EventFilter } from '../../src/core/domain/filters.js';
+import { parseIpFilter } from '../../src/core/domain/ip.js';
 import { PROBE_CAP } from '../../src/store/sql/event-driver.js';
 import { listEvents } from '../../src/store/sql/event-query-plan.js';
 import { appendInputs, eventInputs, expected, ids, type Model } from './event-dataset.js';
@@ -14,12 +15,14 @@ const T = 'targets';
 let all: Model[] = [];
 const HOT = { type: 'Carrier', id: 'hot-trunk' };
 const COLD = { type: 'Carrier', id: 'cold-trunk' };
+const RARE_IP = '203.0.113.77';
 
 beforeAll(async () => {
   const inputs = eventInputs(PROBE_CAP + 600, 9).map((e, i) => ({
     ...e,
     target: i % 100 === 7 ? COLD : HOT,
     reason: i % 1500 === 11 ? `moved to zanzibarvault ${i}` : `routine ${i}`,
+    ...(i % 700 === 5 ? { ip: RARE_IP } : {}),
   }));
   all = await appendInputs(sut().store, T, inputs, [500]);
 }, 240_000);
@@ -41,10 +44,40 @@ it('reads a hot target with a rare keyword through the keyword chunks', async ()
   }
 });
 
-it('walks a cold target with the same keyword', async () => {
+it('walks a cold target with the same keyword, without asking the chunks', async () => {
   for (const order of ['asc', 'desc'] as const) {
-    await run({ target: COLD.id, terms: ['zanzibarvault'] }, order);
-    await run({ target: COLD.id, terms: ['routine'] }, order);
+    for (const terms of [['zanzibarvault'], ['routine']]) {
+      const statements = await run({ target: COLD.id, terms }, order);
+      expect(statements.some((s) => /FROM event_search_chunks|MATCH/.test(s))).toBe(false);
+    }
+  }
+});
+
+it('walks a cold target type + id with a keyword too (SQLite: by the folded id B-tree)', async () => {
+  for (const order of ['asc', 'desc'] as const) {
+    const filter: EventFilter = { targetType: COLD.type, targetId: COLD.id, terms: ['routine'] };
+    const statements = await run(filter, order);
+    if (sut().kind === 'sqlite') expect(statements.some((s) => /MATCH/.test(s))).toBe(false);
+  }
+});
+
+it('asks the chunks for a rare IP before its common keyword (SQLite: no IP B-tree)', async () => {
+  // The tag is specific, the keyword in every chunk: the IP's own chunks are few, so they are read and the
+  // keyword is checked on their rows. PostgreSQL reads its IP B-tree.
+  const ip = parseIpFilter(RARE_IP)!;
+  for (const order of ['asc', 'desc'] as const) {
+    const statements: string[] = [];
+    const values: unknown[][] = [];
+    const filter: EventFilter = { ip, terms: ['routine'] };
+    const page = { order, limit: 20 };
+    const rows = await sut().plan((d) => recorded(listEvents(d, T, filter, page), statements, values));
+    expect(ids(rows)).toEqual(ids(expected(all, filter, page)));
+    expect(rows.length).toBeGreaterThan(1);
+    if (sut().kind === 'sqlite') {
+      const lookups = statements.flatMap((s, i) => (/MATCH/.test(s) ? [i] : []));
+      expect(lookups).toHaveLength(1);
+      expect(JSON.stringify(values[lookups[0]!])).not.toContain('routine');
+    }
   }
 });
 

@@ -108,15 +108,15 @@ function* source(
   const tagIndexed = d.flags.tagIndexes;
   const keywords = (f.terms ?? []).filter(isIndexable).length;
   // A target in time order walks its own B-trees in page order — unless a driving index under PROBE_CAP
-  // entries holds fewer, or, on SQLite, keywords may narrow it further through the chunks (then the walk is
-  // the fallback). PostgreSQL's trigram lookup of a target's tag with a keyword cost more than the walk
-  // (0.5–0.75 s against ≤ 0.1 s at 1M skewed events, a cold target with a common word). But a hot target's
-  // walk with a rare keyword reads every entry of the target (820 ms at 10M events): from PROBE_CAP entries
-  // on, the keywords' own chunks are asked first (the target's tag not among the phrases), the walk still
-  // the fallback.
+  // entries holds fewer, or, with keywords, the target holds PROBE_CAP entries or more. A trigram lookup of
+  // a cold target's tag with a keyword cost more than the walk (PostgreSQL: 0.5–0.75 s against ≤ 0.1 s at
+  // 1M skewed events, a cold target with a common word; SQLite: 16–23 ms in FTS5's MATCH alone, the common
+  // word's doclist being every chunk). But a hot target's walk with a rare keyword reads every entry of the
+  // target (820 ms at 10M events): from PROBE_CAP entries on, the chunks are asked first (on PostgreSQL the
+  // keywords' own, the target's tag not among the phrases), the walk still the fallback.
   const walk = order === 'time' ? targetWalk(d, f) : undefined;
   const walked: Source | undefined = walk && { from: ALL, narrowed: true, ...walk };
-  if (walk && (keywords === 0 || tagIndexed)) {
+  if (walk) {
     // Walked when it holds fewer entries than the driving index, or than PROBE_CAP with keywords.
     const cap = driver?.count ?? (keywords > 0 ? PROBE_CAP : undefined);
     if (cap === undefined || (yield* branchEntries(d, tenant, walk.branches, cap)) < cap) return walked!;
@@ -153,6 +153,15 @@ function* source(
   // page order (an IP or an entity of the demo log at 1M events: 17 and 15.6 ms p95 through 1,024 chunks,
   // 6.0 and 7.6 ms walking the time index).
   const tagged = !walk && phrases.length > keywords;
+  // A tag with keywords: a tag is specific, a keyword may be in every chunk, and FTS5 matches a common
+  // word's phrase in every chunk before it can intersect (`targetType+Id:cold + q:common` at 1M skewed
+  // events: 17–23 ms in MATCH). So the tags' own chunks are asked first; when they hold fewer than
+  // PROBE_CAP entries, their rows are read and the keywords checked on them.
+  if (keywords > 0 && phrases.length > keywords) {
+    const few = Math.ceil(PROBE_CAP / d.chunks.entries);
+    const own = (yield d.chunks.lookup(tenant, phrases.slice(keywords), few + 1)) as unknown as ChunkBounds[];
+    if (own.length <= few) return { from: d.chunks.rows(tenant, own, indexedSeq), filter: f, narrowed: true };
+  }
   const alone = Object.entries(f).every(([key, value]) => value === undefined || TAG_KEYS.has(key));
   const budget = Math.max(
     candidateBudget(Math.ceil(indexedSeq / d.chunks.entries), limit, d.chunks.entries),
