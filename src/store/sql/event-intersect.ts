@@ -60,7 +60,15 @@ export function* intersect(
       FROM events e ${raw(d.indexedBy(sampled.index))} WHERE e.tenant = ${tenant} AND ${sampled.condition}${range}
       ${from ? sql`AND ${from}` : sql``} ORDER BY ${orderClause(page!)} LIMIT ${SAMPLE}) a
       WHERE TRUE${covered(d, sampled, rest, f)}${lookups(d, uncovered(d, sampled, rest))}`;
-    if (Number(sample!.n) >= limit) return { index: sampled.index, count: INTERSECT_CAP, ordered: true };
+    const n = Number(sample!.n);
+    if (n >= limit) return { index: sampled.index, count: INTERSECT_CAP, ordered: true };
+    // Holding every other filter, the index's walk reads a row only per match, so it pays only its entries:
+    // about limit × SAMPLE / n of them at the sample's density. Under INTERSECT_CAP (~2.5 ms index-only at
+    // 1M events), that beats counting and intersecting (`category:security + action:create + user:hot, page 6`,
+    // seed 42: the category's 20,000 entries probed in the user's index, 16 ms of 30).
+    if (n > 0 && uncovered(d, sampled, rest).length === 0 && (limit * SAMPLE) / n <= INTERSECT_CAP) {
+      return { index: sampled.index, count: INTERSECT_CAP, ordered: true };
+    }
   }
   const counts = found.map(
     ({ index, condition }, i) =>
