@@ -202,10 +202,6 @@ export async function json(res: Response): Promise<any> {
 }
 
 /**
- * Runs one phase of a server's teardown, saying which one was slow: a teardown that ran past the hook's
- * timeout once in CI (PostgreSQL, export.test.ts, every test passed) left no clue which phase it was.
- */
-/**
  * As `auditlog serve` does on SIGTERM: connections still open 10 s into close() are closed. Once in a few
  * dozen runs, one socket kept a PostgreSQL suite's close() waiting until the server's 60-s connection timeout
  * (58.4 s, past the hook's 60-s limit with what followed), every request of the suite having been answered.
@@ -224,6 +220,10 @@ async function closeHttp(app: FastifyInstance): Promise<void> {
   }
 }
 
+/**
+ * Runs one phase of a server's teardown, saying which one was slow: a teardown that ran past the hook's
+ * timeout once in CI (PostgreSQL, export.test.ts, every test passed) left no clue which phase it was.
+ */
 async function slowPhase(name: string, phase: () => Promise<unknown> | undefined): Promise<void> {
   const started = performance.now();
   try {

@@ -23,19 +23,29 @@ const plan = (db: Database.Database) =>
     .map((r) => r.detail)
     .join('; ');
 
+/** A new file with every migration and `batches` appends of 500 events (`fields` of the i-th of batch b). */
+function migratedFile(
+  file: string,
+  batches: number,
+  fields: (b: number, i: number) => Record<string, unknown>,
+): Database.Database {
+  const db = openSqlite(file);
+  migrateSqlite(db);
+  const writer = new SqliteWriter(db);
+  for (let b = 0; b < batches; b++) {
+    const events = Array.from({ length: 500 }, (_, i) => ev(fields(b, i)));
+    writer.commitGroup([
+      { kind: 'append', batch: { tenant: 'default', entries: prepareEventBatch('default', events) } },
+    ]);
+  }
+  return db;
+}
+
 describe('migrating an analyzed SQLite file', () => {
   it('analyzes the indexes the new migrations add, so the newest page still reads the time index', () => {
     const file = dir.file('upgraded.db');
-    const db = openSqlite(file);
-    migrateSqlite(db);
-    const writer = new SqliteWriter(db);
     const categories = ['users', 'campaigns', 'settings', 'telephony'];
-    for (let b = 0; b < 8; b++) {
-      const events = Array.from({ length: 500 }, (_, i) => ev({ category: categories[(b + i) % 4] }));
-      writer.commitGroup([
-        { kind: 'append', batch: { tenant: 'default', entries: prepareEventBatch('default', events) } },
-      ]);
-    }
+    const db = migratedFile(file, 8, (b, i) => ({ category: categories[(b + i) % 4] }));
     // The file as a version before migration 12 left it, analyzed (as PRAGMA optimize at close does).
     db.exec(`DROP INDEX events_category; DELETE FROM schema_migrations WHERE version = 12; ANALYZE;`);
     db.close();
@@ -61,18 +71,9 @@ describe('migrating an analyzed SQLite file', () => {
 
 describe('the covering columns of migration 17', () => {
   it('rebuilds the B-trees with the filter columns SqlDialect.covers names, analyzed on an upgraded file', () => {
-    const file = dir.file('covering.db');
-    const db = openSqlite(file);
-    migrateSqlite(db);
-    const writer = new SqliteWriter(db);
     // More entries than a sampled ANALYZE (analysis_limit = 1000) reads: it took this one tenant's 3,000
     // for ~1,000 of each, and a 1M-event file's newest page went through events_category (175 ms, not 6).
-    for (let b = 0; b < 6; b++) {
-      const events = Array.from({ length: 500 }, () => ev({}));
-      writer.commitGroup([
-        { kind: 'append', batch: { tenant: 'default', entries: prepareEventBatch('default', events) } },
-      ]);
-    }
+    const db = migratedFile(dir.file('covering.db'), 6, () => ({}));
     // The file as migration 16 left it, analyzed.
     db.exec(`DROP INDEX events_actor; CREATE INDEX events_actor ON events (tenant, actor_id, occurred_ms, seq);
       DELETE FROM schema_migrations WHERE version = 17; ANALYZE;`);

@@ -29,8 +29,9 @@ const PROBE_COST = 10;
  * of each other filter whose column it does not hold (SqlDialect.covers) — and each entry is checked against
  * the others (those it holds on its own columns, the rest looked up in their indexes by time and seq),
  * counting the intersection up to PROBE_CAP, returning their seqs. An index of one value that holds every
- * other filter is walked in page order instead, for a page without keywords. Under that, the intersection drives the read: its seqs (SqlDialect.seqsIn),
- * the rows read by the seq index and sorted. Empty, the answer is known without reading a row.
+ * other filter is walked in page order instead, for a page without keywords. Under PROBE_CAP, the
+ * intersection drives the read: its seqs (SqlDialect.seqsIn), the rows read by the seq index and sorted.
+ * Empty, the answer is known without reading a row.
  */
 export function* intersect(
   d: SqlDialect,
@@ -61,12 +62,12 @@ export function* intersect(
       ${from ? sql`AND ${from}` : sql``} ORDER BY ${orderClause(page!)} LIMIT ${SAMPLE}) a
       WHERE TRUE${covered(d, sampled, rest, f)}${lookups(d, uncovered(d, sampled, rest))}`;
     const n = Number(sample!.n);
-    if (n >= limit) return { index: sampled.index, count: INTERSECT_CAP, ordered: true };
     // Holding every other filter, the index's walk reads a row only per match, so it pays only its entries:
     // about limit × SAMPLE / n of them at the sample's density. Under INTERSECT_CAP (~2.5 ms index-only at
     // 1M events), that beats counting and intersecting (`category:security + action:create + user:hot, page 6`,
     // seed 42: the category's 20,000 entries probed in the user's index, 16 ms of 30).
-    if (n > 0 && uncovered(d, sampled, rest).length === 0 && (limit * SAMPLE) / n <= INTERSECT_CAP) {
+    const holdsAll = uncovered(d, sampled, rest).length === 0;
+    if (n >= limit || (holdsAll && n > 0 && (limit * SAMPLE) / n <= INTERSECT_CAP)) {
       return { index: sampled.index, count: INTERSECT_CAP, ordered: true };
     }
   }
@@ -78,15 +79,13 @@ export function* intersect(
   const [row] = yield sql`SELECT ${join(counts, ', ')}`;
   const sized = found.map((c, i) => ({ ...c, count: Number(row![`c${i}`]) }));
   // The index walked costs its entries, plus a probe per entry of each other filter it does not hold.
-  const cost = (c: (typeof sized)[number]) =>
-    c.count *
-    (1 +
-      PROBE_COST *
-        uncovered(
-          d,
-          c,
-          sized.filter((o) => o !== c),
-        ).length);
+  const probes = (c: Candidate) =>
+    uncovered(
+      d,
+      c,
+      found.filter((o) => o.index !== c.index),
+    ).length;
+  const cost = (c: (typeof sized)[number]) => c.count * (1 + PROBE_COST * probes(c));
   const walked = sized.filter((c) => c.count < cap).sort((a, b) => cost(a) - cost(b))[0];
   if (!walked) return undefined;
   const others = sized.filter((c) => c !== walked);

@@ -146,6 +146,16 @@ function* source(
   // named by the lookup too, but its entries come from the newest arm (rows: seq > indexedSeq) only.
   const [head] = yield d.chunks.indexedSeq(tenant);
   const indexedSeq = Number(head?.indexed_seq ?? 0);
+  // A tag with keywords (an IP, a hot target; a cold one was walked above): a tag is specific, a keyword may
+  // be in every chunk, and FTS5 matches a common word's phrase in every chunk before it can intersect
+  // (`targetType+Id:cold + q:common` through the chunks at 1M skewed events: 17–23 ms in MATCH). So the
+  // tags' own chunks are asked first; when they hold fewer than PROBE_CAP entries, their rows are read and
+  // the keywords checked on them.
+  if (keywords > 0 && phrases.length > keywords) {
+    const few = Math.ceil(PROBE_CAP / d.chunks.entries);
+    const own = (yield d.chunks.lookup(tenant, phrases.slice(keywords), few + 1)) as unknown as ChunkBounds[];
+    if (own.length <= few) return { from: d.chunks.rows(tenant, own, indexedSeq), filter: f, narrowed: true };
+  }
   // A tag without a B-tree of its own (IP and type + id on SQLite; a target read by seq or counted): past
   // the chunks, its scan may walk the whole log (15 s for a hot target with a common keyword at 1M events),
   // so far more chunks are still worth reading — unless the tag is the only filter: then its matches are at
@@ -153,15 +163,6 @@ function* source(
   // page order (an IP or an entity of the demo log at 1M events: 17 and 15.6 ms p95 through 1,024 chunks,
   // 6.0 and 7.6 ms walking the time index).
   const tagged = !walk && phrases.length > keywords;
-  // A tag with keywords: a tag is specific, a keyword may be in every chunk, and FTS5 matches a common
-  // word's phrase in every chunk before it can intersect (`targetType+Id:cold + q:common` at 1M skewed
-  // events: 17–23 ms in MATCH). So the tags' own chunks are asked first; when they hold fewer than
-  // PROBE_CAP entries, their rows are read and the keywords checked on them.
-  if (keywords > 0 && phrases.length > keywords) {
-    const few = Math.ceil(PROBE_CAP / d.chunks.entries);
-    const own = (yield d.chunks.lookup(tenant, phrases.slice(keywords), few + 1)) as unknown as ChunkBounds[];
-    if (own.length <= few) return { from: d.chunks.rows(tenant, own, indexedSeq), filter: f, narrowed: true };
-  }
   const alone = Object.entries(f).every(([key, value]) => value === undefined || TAG_KEYS.has(key));
   const budget = Math.max(
     candidateBudget(Math.ceil(indexedSeq / d.chunks.entries), limit, d.chunks.entries),
