@@ -17,6 +17,9 @@ const T0 = Date.UTC(2026, 3, 1);
 let server: TestServer;
 /** Rows the store has handed to exports so far (both formats' page reads, counted around the real store). */
 let rowsRead = 0;
+/** CSV pages read with rows, and those handed back to the store once the socket wrote them. */
+let pagesRead = 0;
+let pagesReleased = 0;
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -36,7 +39,10 @@ beforeAll(async () => {
   store.csvPage = async (...args) => {
     const page = await csvPage(...args);
     rowsRead += page.count;
-    return page;
+    pagesRead += page.count > 0 ? 1 : 0;
+    const release = page.release;
+    if (!release) return page;
+    return { ...page, release: (bytes) => (pagesReleased++, release(bytes)) };
   };
   store.listEvents = async (tenant, filter, page: PageSpec) => {
     const rows = await listEvents(tenant, filter, page);
@@ -92,12 +98,16 @@ describe('an export to a client that stops reading', () => {
     '%s: reads ahead only a few pages, then resumes and completes',
     async (format) => {
       rowsRead = 0;
+      pagesRead = 0;
+      pagesReleased = 0;
       const range = `from=${new Date(T0).toISOString()}&to=${new Date(T0 + N * 1000).toISOString()}`;
       const res = await pausedDownload(`/v1/export?format=${format}&${range}`);
       expect(res.statusCode).toBe(200);
       const whilePaused = await readingStopped();
       // What the socket buffers and the stream's few pages hold; a server that read ahead would read all N.
       expect(whilePaused).toBeLessThan(N / 2);
+      // A page goes back to the store only once the socket wrote it: those the stream holds have not.
+      if (format === 'csv') expect(pagesReleased).toBeLessThan(pagesRead);
 
       const text = await readAll(res);
       if (format === 'csv') {
@@ -107,6 +117,9 @@ describe('an export to a client that stops reading', () => {
           if (r.id !== `bp-${i}`) expect(r.id).toBe(`bp-${i}`); // one expect per mismatch only
         });
         expect(JSON.parse(records[N - 1]!.newValue!)).toEqual({ blob: BLOB, n: N - 1 });
+        // Written, every page went back (the write callbacks have run by the time the client has it all).
+        await vi.waitFor(() => expect(pagesReleased).toBe(pagesRead));
+        expect(pagesRead).toBeGreaterThan(10);
       } else {
         const events = text
           .trim()

@@ -40,6 +40,12 @@ export interface CsvPage {
   last: Keyset | null;
   /** The rows as CSV records, each ending with a CRLF, in UTF-8 (bytes, which cross threads without a copy). */
   csv: Promise<Uint8Array>;
+  /**
+   * Takes `csv`'s bytes back once nothing reads them (the socket wrote them), for a later page to reuse —
+   * rather than leaving them to the garbage collector, which lets written pages pile up. `csv` MUST NOT be
+   * used after. Optional: a store without it frees pages the usual way.
+   */
+  release?: (bytes: Uint8Array) => void;
 }
 
 export interface StatsGroup {

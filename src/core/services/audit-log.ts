@@ -21,7 +21,7 @@ import { Checkpointer, type CheckpointPolicy, loadSigningKey } from './checkpoin
 import { Deliverer } from './delivery/deliverer.js';
 import { Destinations } from './destinations.js';
 import { Erasure } from './erasure.js';
-import { coalesce, csvExport, type ExportFormat } from './export-stream.js';
+import { chunkWritten, coalesce, csvExport, type ExportFormat } from './export-stream.js';
 import { Integrity } from './integrity.js';
 import { Lifecycle } from './lifecycle.js';
 import { MerkleLog } from './merkle-log.js';
@@ -320,14 +320,20 @@ export class AuditLog {
   /**
    * Validates the export query up front (a 400 before any byte is streamed), then streams. When the stream
    * ends or is abandoned, an `auditlog.export` event records the filters and the row count; `recorded`
-   * settles once that event is committed.
+   * settles once that event is committed. A server calls `written(chunk)` once its socket wrote a chunk of
+   * the stream, so that the store can reuse its memory (export-stream.ts, chunkWritten).
    */
   startExport(
     tenant: string,
     query: RawQuery,
     by: ActingParty,
     options: { onRow?: () => void } = {},
-  ): { stream: Readable; format: ExportFormat; recorded: Promise<void> } {
+  ): {
+    stream: Readable;
+    format: ExportFormat;
+    recorded: Promise<void>;
+    written: (chunk: unknown) => void;
+  } {
     const format = query.format ?? 'ndjson';
     if (format !== 'csv' && format !== 'ndjson') throw invalidQuery('/format', 'must be csv or ndjson');
     const filter = this.personal.filter(tenant, parseEventFilter(query, new Set(['format', 'order'])));
@@ -363,7 +369,7 @@ export class AuditLog {
       stream.on('end', () => record(true));
       stream.on('close', () => record(stream.readableEnded));
     });
-    return { stream, format: format as ExportFormat, recorded };
+    return { stream, format: format as ExportFormat, recorded, written: chunkWritten };
   }
 
   /** Appends an event about the log's own administration (category security, always allowed). */

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CSV_HEADER, csvBytes, pageEnd } from '../domain/csv-format.js';
 import type { EventFilter, Keyset } from '../domain/filters.js';
+import type { CsvPage } from '../domain/rows.js';
 import type { Store } from '../ports/store.js';
 import type { PersonalData } from './personal-data.js';
 
@@ -33,6 +34,21 @@ function loopTurns(): () => Promise<void> {
   };
 }
 
+/** Pages streamed and not yet written, with how their store takes them back (CsvPage.release). */
+const unwritten = new WeakMap<object, (bytes: Uint8Array) => void>();
+
+/**
+ * Whoever writes an export's chunks to a socket calls this once the socket wrote `chunk`: a CSV page goes
+ * back to its store, to be reused for a later page, instead of waiting for the garbage collector.
+ */
+export function chunkWritten(chunk: unknown): void {
+  if (typeof chunk !== 'object' || chunk === null) return;
+  const release = unwritten.get(chunk);
+  if (!release) return;
+  unwritten.delete(chunk);
+  release(chunk as Uint8Array);
+}
+
 /**
  * Streams every matching event as CSV (core/csv-format.ts), in keyset order and constant memory. The store
  * formats each page where it reads it (Store.csvPage), off this thread; the next page is read while this
@@ -48,7 +64,7 @@ export function csvExport(
 ): Readable {
   const spec = (after: Keyset | null) => ({ order, limit: PAGE, ...(after ? { after } : {}) });
   // Encrypted rows are opened here (the keys stay on this thread), then formatted like a store's page.
-  const read = personal?.enabled
+  const read: (after: Keyset | null) => Promise<CsvPage> = personal?.enabled
     ? async (after: Keyset | null) => {
         const rows = await personal.reveal(tenant, await store.listEvents(tenant, filter, spec(after)));
         return { ...pageEnd(rows), csv: Promise.resolve(csvBytes(rows)) };
@@ -67,7 +83,10 @@ export function csvExport(
         }
         const csv = await page.csv;
         for (let i = 0; i < page.count; i++) onRow();
-        if (csv.length > 0) yield csv;
+        if (csv.length > 0) {
+          if (page.release) unwritten.set(csv, page.release);
+          yield csv;
+        }
         if (page.count < PAGE) return;
         await pause();
       }

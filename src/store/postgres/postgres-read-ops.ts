@@ -1,6 +1,7 @@
 import { type AlertQuery, type AlertRules, alertPage } from '../../core/domain/attack-detection.js';
 import { csvBytes, pageEnd } from '../../core/domain/csv-format.js';
 import type { EventFilter, PageSpec } from '../../core/domain/filters.js';
+import { takePageBuffer } from '../threads/page-buffers.js';
 import { type Answer, TwoPart } from '../threads/worker-pool.js';
 import * as auth from './postgres-auth-queries.js';
 import type { PgPool } from './postgres-connection.js';
@@ -14,7 +15,7 @@ import * as events from './postgres-event-queries.js';
 export const PG_READER_OPS = {
   csvPage: async (pool: PgPool, tenant: string, filter: EventFilter, page: PageSpec) => {
     const rows = await events.listEvents(pool, tenant, filter, page);
-    return new TwoPart(pageEnd(rows), () => csvBytes(rows));
+    return new TwoPart(pageEnd(rows), () => csvBytes(rows, takePageBuffer));
   },
   alertPage: async (pool: PgPool, tenant: string, rules: AlertRules, q: AlertQuery) =>
     alertPage(await auth.failures(pool, tenant, q.fromMs - rules.windowMs, q.toMs), rules, q),

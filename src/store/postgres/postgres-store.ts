@@ -236,7 +236,7 @@ export class PostgresStore implements Store {
   async csvPage(tenant: string, filter: EventFilter, page: PageSpec): Promise<CsvPage> {
     const { head, rest } = await this.#inReader('csvPage', tenant, filter, page);
     rest.catch(() => {}); // the caller may abandon it; it still sees the rejection when it awaits
-    return { ...head, csv: rest };
+    return { ...head, csv: rest, release: (bytes) => this.#readers.recycle(bytes) };
   }
 
   searchEvents(

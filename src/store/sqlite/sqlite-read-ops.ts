@@ -1,6 +1,7 @@
 import { type AlertQuery, type AlertRules, alertPage } from '../../core/domain/attack-detection.js';
 import { csvBytes, pageEnd } from '../../core/domain/csv-format.js';
 import type { EventFilter, PageSpec } from '../../core/domain/filters.js';
+import { takePageBuffer } from '../threads/page-buffers.js';
 import { type Answer, TwoPart } from '../threads/worker-pool.js';
 import * as auth from './sqlite-auth-queries.js';
 import type { SqliteDb } from './sqlite-connection.js';
@@ -34,7 +35,7 @@ export const READ_OPS = {
   publicKeys: integrity.publicKeys,
   csvPage: (db: SqliteDb, tenant: string, filter: EventFilter, page: PageSpec) => {
     const rows = events.listEvents(db, tenant, filter, page);
-    return new TwoPart(pageEnd(rows), () => csvBytes(rows));
+    return new TwoPart(pageEnd(rows), () => csvBytes(rows, takePageBuffer));
   },
   alertPage: (db: SqliteDb, tenant: string, rules: AlertRules, q: AlertQuery) =>
     alertPage(auth.failures(db, tenant, q.fromMs - rules.windowMs, q.toMs), rules, q),

@@ -48,6 +48,11 @@ export class SqliteReaderPool {
     return lane.run(op, args) as Promise<ReadResult<K>>;
   }
 
+  /** Hands a page's written bytes back to a fast reader (WorkerPool.recycle), where exports read. */
+  recycle(bytes: Uint8Array): void {
+    this.#fast.recycle(bytes);
+  }
+
   /** The slow reader, started now if it is not running; the fast ones when it cannot start. */
   async #slowLane(): Promise<WorkerPool> {
     if (this.#slow.size === 0) {

@@ -232,7 +232,10 @@ export class SqliteStore implements Store {
   async csvPage(tenant: string, filter: EventFilter, page: PageSpec): Promise<CsvPage> {
     const { head, rest } = await this.#query('csvPage', tenant, filter, page);
     rest.catch(() => {}); // the caller may abandon it; it still sees the rejection when it awaits
-    return { ...head, csv: rest };
+    const readers = this.#readers;
+    return readers
+      ? { ...head, csv: rest, release: (bytes) => readers.recycle(bytes) }
+      : { ...head, csv: rest };
   }
 
   async searchEvents(

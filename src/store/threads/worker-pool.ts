@@ -1,5 +1,6 @@
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { AuditError, type ErrorCode, type ErrorDetail } from '../../core/domain/errors.js';
+import { givePageBuffer, movable } from './page-buffers.js';
 import { startWorker } from './start-worker.js';
 
 /** An error as it crosses between threads: an AuditError's fields (anything else becomes `internal`). */
@@ -69,6 +70,8 @@ export class WorkerPool {
   readonly #threads: Thread[] = [];
   readonly #url: URL;
   readonly #what: string;
+  /** Buffers of bytes the threads answered with: this thread owns each alone (moved or copied to it). */
+  readonly #received = new WeakSet<ArrayBuffer>();
   #nextId = 1;
 
   /** `url`: the worker module (compiled `.js`); `what` names a thread in errors ("A SQLite reader"). */
@@ -98,6 +101,8 @@ export class WorkerPool {
         }
         thread.pending.delete(m.id);
         if (thread.pending.size === 0) thread.worker.unref();
+        if (m.ok && m.result instanceof Uint8Array && m.result.buffer instanceof ArrayBuffer)
+          this.#received.add(m.result.buffer);
         if (m.ok) p.resolve(m.result);
         else p.reject(deserializeError(m.error));
       });
@@ -129,6 +134,19 @@ export class WorkerPool {
     });
   }
 
+  /**
+   * Hands a page's bytes (see page-buffers.ts) back to a thread once nothing reads them any more — the
+   * socket wrote them — so that a later page reuses their memory. Moved, not copied: `bytes` is empty after.
+   * Only bytes a thread answered with move; any other (a view into Node's shared pool) stays.
+   */
+  recycle(bytes: Uint8Array): void {
+    const buffer = bytes.buffer;
+    if (this.#threads.length === 0 || !(buffer instanceof ArrayBuffer) || !this.#received.has(buffer)) return;
+    this.#received.delete(buffer);
+    const thread = this.#threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    thread.worker.postMessage({ recycle: buffer }, [buffer]);
+  }
+
   /** Asks each thread to finish (answerRequests' `close`), and stops the ones still running a second later. */
   async close(): Promise<void> {
     await Promise.all(
@@ -145,9 +163,10 @@ export class WorkerPool {
 
 /**
  * The thread's side of WorkerPool: answers each request with `handle(op, args)` (or what it resolves to) —
- * a TwoPart as two messages under the request's id, the first marked `more`; a Uint8Array that spans its
- * whole buffer is transferred, so the handler MUST NOT keep it — and a thrown error serialised after
- * `translate`. Reports ready first; on `close`, runs `close` and lets the thread end.
+ * a TwoPart as two messages under the request's id, the first marked `more`; movable bytes (page-buffers.ts)
+ * are transferred, so the handler MUST NOT keep them — and a thrown error serialised after `translate`.
+ * Buffers handed back (`recycle`) become spare page buffers. Reports ready first; on `close`, runs `close`
+ * and lets the thread end.
  */
 export function answerRequests(
   port: MessagePort,
@@ -157,8 +176,10 @@ export function answerRequests(
   const { translate = (e: unknown) => e, close } = options;
   // Bytes are moved, not copied: the thread never touches them again.
   const post = (id: number, result: unknown) =>
-    port.postMessage({ id, ok: true, result }, ownBuffer(result) ? [result.buffer] : []);
-  port.on('message', async (m: { id: number; op: string; args: unknown[] } | { close: true }) => {
+    port.postMessage({ id, ok: true, result }, movable(result) ? [result.buffer] : []);
+  type Message = { id: number; op: string; args: unknown[] } | { close: true } | { recycle: ArrayBuffer };
+  port.on('message', async (m: Message) => {
+    if ('recycle' in m) return givePageBuffer(m.recycle);
     if ('close' in m) {
       await close?.();
       port.close();
@@ -177,14 +198,4 @@ export function answerRequests(
     }
   });
   port.postMessage({ ready: true });
-}
-
-/** A Uint8Array over the whole of an ArrayBuffer (not a view into a pool, which a transfer would detach). */
-function ownBuffer(v: unknown): v is Uint8Array<ArrayBuffer> {
-  return (
-    v instanceof Uint8Array &&
-    v.buffer instanceof ArrayBuffer &&
-    v.byteOffset === 0 &&
-    v.byteLength === v.buffer.byteLength
-  );
 }
