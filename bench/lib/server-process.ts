@@ -6,6 +6,11 @@ import { fileURLToPath } from 'node:url';
 export const BIN =
   process.env.BENCH_AUDITLOG_BIN ?? fileURLToPath(new URL('../../bin/auditlog.js', import.meta.url));
 export const BENCH_TOKEN = 'PhNE4pV0jW9aUex-pRWFhH8Ql7k1Gf_h';
+/**
+ * Node flags for the servers only (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, which NODE_OPTIONS refuses),
+ * separated by spaces.
+ */
+const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 export interface BenchServer {
   url: string;
@@ -22,10 +27,14 @@ export function startServer(
   bin = BIN,
 ): Promise<BenchServer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
-      env: { ...process.env, AUDITLOG_BOOTSTRAP_TOKEN: BENCH_TOKEN, LOG_LEVEL: 'error', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...SERVER_NODE_ARGS, bin, 'serve', '--host', '127.0.0.1', '--port', '0', ...args],
+      {
+        env: { ...process.env, AUDITLOG_BOOTSTRAP_TOKEN: BENCH_TOKEN, LOG_LEVEL: 'error', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     const onData = (d: Buffer) => {
       out += d;

@@ -5,6 +5,7 @@ import { chooseDriver, type Driver, PROBE_CAP } from './event-driver.js';
 import { facetFilter } from './event-facets.js';
 import { INTERSECT_CAP } from './event-intersect.js';
 import { type Branch, branchEntries, targetWalk } from './event-target.js';
+import { rarestParts } from './keyword-trigrams.js';
 import { keysetWhere, orderClause, untilWhere } from './page-order.js';
 import type { Plan, Row } from './query-plan.js';
 import { type RollupPlan, rollupPlan } from './rollups-plan.js';
@@ -108,12 +109,10 @@ function* source(
   const tagIndexed = d.flags.tagIndexes;
   const keywords = (f.terms ?? []).filter(isIndexable).length;
   // A target in time order walks its own B-trees in page order — unless a driving index under PROBE_CAP
-  // entries holds fewer, or, with keywords, the target holds PROBE_CAP entries or more. A trigram lookup of
-  // a cold target's tag with a keyword cost more than the walk (PostgreSQL: 0.5–0.75 s against ≤ 0.1 s at
-  // 1M skewed events, a cold target with a common word; SQLite: 16–23 ms in FTS5's MATCH alone, the common
-  // word's doclist being every chunk). But a hot target's walk with a rare keyword reads every entry of the
-  // target (820 ms at 10M events): from PROBE_CAP entries on, the chunks are asked first (on PostgreSQL the
-  // keywords' own, the target's tag not among the phrases), the walk still the fallback.
+  // entries holds fewer, or, with keywords, the target holds PROBE_CAP entries or more. A cold target's tag
+  // with a keyword cost more than the walk (PostgreSQL: 0.5–0.75 s against ≤ 0.1 s at 1M skewed events;
+  // SQLite: 16–23 ms in MATCH alone). But a hot target's walk with a rare keyword reads all its entries (820
+  // ms at 10M events): from PROBE_CAP entries on, the chunks are asked first, the walk the fallback.
   const walk = order === 'time' ? targetWalk(d, f) : undefined;
   const walked: Source | undefined = walk && { from: ALL, narrowed: true, ...walk };
   if (walk) {
@@ -130,7 +129,7 @@ function* source(
   if (driver) {
     return { from: sql`events e ${raw(d.indexedBy(driver.index))}`, filter: f, narrowed: true, driver };
   }
-  const phrases = chunkPhrases({
+  const asked = chunkPhrases({
     terms: f.terms,
     targetTypeFolded: tagIndexed || f.targetType === undefined ? undefined : fold(f.targetType),
     targetIdFolded:
@@ -140,22 +139,18 @@ function* source(
     ipPrefix: tagIndexed ? undefined : f.ip?.prefix,
   });
   const unnarrowed: Source = walked ?? { from: ALL, filter: f, narrowed: false };
-  if (phrases.length === 0) return unnarrowed;
+  if (asked.length === 0) return unnarrowed;
+  const phrases = yield* rarestParts(d, tenant, asked, keywords);
   // Read before the lookup: the chunks hold the entries up to it, about indexedSeq / E chunks (fewer after
   // purges; counting them cost 50–70 ms at 10M events on PostgreSQL). A chunk completed after this read is
   // named by the lookup too, but its entries come from the newest arm (rows: seq > indexedSeq) only.
   const [head] = yield d.chunks.indexedSeq(tenant);
   const indexedSeq = Number(head?.indexed_seq ?? 0);
-  // A tag with keywords (an IP, a hot target; a cold one was walked above): a tag is specific, a keyword may
-  // be in every chunk, and FTS5 matches a common word's phrase in every chunk before it can intersect
-  // (`targetType+Id:cold + q:common` through the chunks at 1M skewed events: 17–23 ms in MATCH). So the
-  // tags' own chunks are asked first; when they hold fewer than PROBE_CAP entries, their rows are read and
-  // the keywords checked on them.
-  if (keywords > 0 && phrases.length > keywords) {
-    const few = Math.ceil(PROBE_CAP / d.chunks.entries);
-    const own = (yield d.chunks.lookup(tenant, phrases.slice(keywords), few + 1)) as unknown as ChunkBounds[];
-    if (own.length <= few) return { from: d.chunks.rows(tenant, own, indexedSeq), filter: f, narrowed: true };
-  }
+  const narrowedTo = (chunks: ChunkBounds[]): Source => ({
+    from: d.chunks.rows(tenant, chunks, indexedSeq),
+    filter: f,
+    narrowed: true,
+  });
   // A tag without a B-tree of its own (IP and type + id on SQLite; a target read by seq or counted): past
   // the chunks, its scan may walk the whole log (15 s for a hot target with a common keyword at 1M events),
   // so far more chunks are still worth reading — unless the tag is the only filter: then its matches are at
@@ -169,9 +164,23 @@ function* source(
     tagged && !alone ? tagBudget : 0,
     keywords > 0 ? keywordBudget : 0,
   );
+  // A tag with keywords (an IP, a hot target; a cold one was walked above): a tag is specific, a keyword may
+  // be in every chunk, and FTS5 matches a common word's phrase in every chunk before it can intersect
+  // (`targetType+Id:cold + q:common` through the chunks at 1M skewed events: 17–23 ms in MATCH). So the
+  // tags' own chunks are asked first; when they hold fewer than PROBE_CAP entries, their rows are read and
+  // the keywords checked on them.
+  if (keywords > 0 && phrases.length > keywords) {
+    const few = Math.ceil(PROBE_CAP / d.chunks.entries);
+    const own = (yield d.chunks.lookup(tenant, phrases.slice(keywords), few + 1)) as unknown as ChunkBounds[];
+    if (own.length <= few) return narrowedTo(own);
+    // The tag is in many chunks: the keywords' own chunks, when within the budget, are read without it — a
+    // hot tag's phrase (a dozen common trigrams) made FTS5's MATCH with a rare word cost 15 ms against 4.5
+    // for the word alone (`targetType+Id:hot + q:rare` at 1M skewed events); their rows check the tag.
+    const mine = yield d.chunks.lookup(tenant, phrases.slice(0, keywords), budget + 1);
+    if (mine.length <= budget) return narrowedTo(mine as unknown as ChunkBounds[]);
+  }
   const chunks = (yield d.chunks.lookup(tenant, phrases, budget + 1)) as unknown as ChunkBounds[];
-  if (chunks.length > budget) return unnarrowed;
-  return { from: d.chunks.rows(tenant, chunks, indexedSeq), filter: f, narrowed: true };
+  return chunks.length > budget ? unnarrowed : narrowedTo(chunks);
 }
 
 export function* listEvents(

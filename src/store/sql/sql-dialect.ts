@@ -43,6 +43,11 @@ export interface SqlDialect {
     contiguous: boolean;
     /** Rows `{ lo, hi }`: at most `limit` of the tenant's chunks whose documents contain every phrase. */
     lookup(tenant: string, phrases: readonly string[], limit: number): Sql;
+    /**
+     * A row `{ text }`: the tenant's newest search text, by which a keyword is looked up by its rarest
+     * part (keyword-trigrams.ts). Absent where the lookup rechecks candidates with the phrase (PostgreSQL).
+     */
+    sample?(tenant: string): Sql;
     /** A row `{ indexed_seq }`: the tenant's entries after it are in no chunk yet. */
     indexedSeq(tenant: string): Sql;
     /**
