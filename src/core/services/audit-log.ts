@@ -60,9 +60,10 @@ export interface EventPage {
   highSeq?: number;
 }
 
-// 10,000 rather than 20,000: about 1.5 µs an entry through SQLite's map, a page that finds nothing stays
-// near 15 ms (issue 18's workload: 7 shapes over 25 ms at 20,000, 1 at 10,000).
-const KEYWORD_SCAN_LIMIT = 10_000;
+// A page's work bounded for its latency: an entry read through a B-tree costs 1.5–3.6 µs (one machine to
+// another), so a page that finds nothing stays near 15 ms (issue 18's workload: 7 shapes over 25 ms at
+// 20,000 entries, 1 at 10,000 on a fast machine; on a slower one 2–4 at 10,000, none at 5,000).
+const KEYWORD_SCAN_LIMIT = 5_000;
 
 const STATS_KEYS: readonly StatsKey[] = ['action', 'category', 'user', 'eventType', 'day'];
 

@@ -18,7 +18,7 @@ const open = (cacheKb: number) => {
   return db;
 };
 const db = open(65536);
-// Queries read through a memory map: a keyword scan checks up to 10,000 rows scattered over the file, and
+// Queries read through a memory map: a keyword scan checks up to 5,000 rows scattered over the file, and
 // each one a read() call costs 3× more (40 → 12 ms median at 1M events). Not the scan connection: an
 // export would map the whole file into this process's resident pages (file-backed, but counted).
 db.pragma(`mmap_size = ${readerMmapBytes(process.env.AUDITLOG_SQLITE_MMAP_MB)}`);
