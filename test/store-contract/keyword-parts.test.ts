@@ -16,14 +16,14 @@ let all: Model[] = [];
 beforeAll(async () => {
   const inputs = eventInputs(1500, 4).map((e, i) => ({
     ...e,
-    // `tok77777x` three times; `xtok77777xy` holds it too; `77777` alone does not.
+    // `tok77777x` three times; `xtok77777xy` holds it too; `ok77777x` holds its rarest part, not it.
     reason:
       i % 500 === 17
         ? `escalated tok77777x ${i}`
         : i === 900
           ? `see xtok77777xy`
           : i === 901
-            ? `ticket 77777`
+            ? `ticket ok77777x`
             : `ticket tok${(i * 7919) % 100_000}x`,
   }));
   all = await appendInputs(sut().store, T, inputs, [500]);

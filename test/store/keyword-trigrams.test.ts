@@ -33,14 +33,31 @@ describe('rarestPart', () => {
     expect(rarestPart('trunk-provider-1', more)).toBe('vider-');
   });
 
-  it('returns a substring of the word, whatever the sample', () => {
+  it('keeps a word of more than 64 characters whole', () => {
+    const long = `tok${'7'.repeat(70)}x`;
+    expect(rarestPart(long, new Sample(TOKENS))).toBe(long);
+  });
+
+  it('returns a substring of the word of whole code points, whatever the sample', () => {
+    // Samples made of pieces of the word and of `tok`-like noise, so that parts are actually chosen; any
+    // UTF-16 text, lone surrogates and astral characters included.
+    const word = fc.string({ unit: 'binary', minLength: 1, maxLength: 20 });
+    let shortened = 0;
     fc.assert(
-      fc.property(fc.string({ maxLength: 30 }), fc.string({ maxLength: 300 }), (word, text) => {
-        const part = rarestPart(word, new Sample(text));
-        expect(word.includes(part)).toBe(true);
-        expect([...part].length).toBeGreaterThanOrEqual(Math.min([...word].length, 6));
+      fc.property(word, fc.array(fc.nat(), { maxLength: 40 }), fc.nat(300), (w, cuts, noise) => {
+        const cps = [...w];
+        const pieces = cuts.map((c, i) => cps.slice(c % cps.length, (c % cps.length) + 3 + (i % 4)).join(''));
+        const text = `${pieces.join(' ')} ${`${cps.slice(0, 3).join('')} `.repeat(noise)}`;
+        const part = rarestPart(w, new Sample(text));
+        if (part !== w) shortened++;
+        expect(w.includes(part)).toBe(true);
+        expect([...part].length).toBeGreaterThanOrEqual(Math.min(cps.length, 6));
+        // Cut at code points: a part never splits a surrogate pair the word holds.
+        expect([...part].every((ch) => w.includes(ch))).toBe(true);
       }),
+      { numRuns: 500 },
     );
+    expect(shortened).toBeGreaterThan(20);
   });
 });
 

@@ -11,10 +11,21 @@ describe('page buffers', () => {
     givePageBuffer(buffer);
     expect(spareCount()).toBe(1);
     expect(takePageBuffer(200_000).buffer).not.toBe(buffer); // too small for it
-    const again = takePageBuffer(100_000);
+    const again = takePageBuffer(72_000);
     expect(again.buffer).toBe(buffer);
-    expect(again.byteLength).toBe(100_000);
+    expect(again.byteLength).toBe(72_000);
     expect(spareCount()).toBe(0);
+  });
+
+  it('zeroes what a reused buffer held past the new page, and gives an empty page no buffer', () => {
+    const first = takePageBuffer(5000);
+    first.fill(7);
+    givePageBuffer(first.buffer);
+    expect(takePageBuffer(0).buffer.byteLength).toBe(0);
+    expect(spareCount()).toBe(1);
+    const again = takePageBuffer(1000);
+    expect(again.buffer).toBe(first.buffer);
+    expect(new Uint8Array(again.buffer).subarray(1000).every((b) => b === 0)).toBe(true);
   });
 
   it('keeps a few spares, none empty and none huge', () => {

@@ -15,6 +15,8 @@ import type { SqlDialect } from './sql-dialect.js';
 
 /** The trigrams a part keeps: 4, so 6 characters — still specific for a word that was rare. */
 const KEPT = 4;
+/** Longer keywords are asked whole: counting each of their trigrams in the sample would cost more. */
+const LONGEST = 64;
 /**
  * A part is used only when the whole word's trigrams occur GAIN times more often in the sample, and those
  * it drops at least DROPPED times: a word whose trigrams are all rare costs little whole.
@@ -50,7 +52,7 @@ export class Sample {
 export function rarestPart(term: string, sample: Sample): string {
   const chars = [...term];
   const trigrams = chars.length - 2;
-  if (trigrams <= KEPT) return term;
+  if (trigrams <= KEPT || chars.length > LONGEST) return term;
   const counts = Array.from({ length: trigrams }, (_, i) =>
     sample.occurrences(chars.slice(i, i + 3).join('')),
   );
@@ -70,9 +72,13 @@ export function rarestPart(term: string, sample: Sample): string {
   return sample.occurrences(part) <= 2 * sample.occurrences(term) + 1 ? part : term;
 }
 
-/** How long a tenant's sample serves, and how many tenants' samples a thread keeps. */
+/**
+ * How long a tenant's sample serves, and how many tenants' samples a thread keeps. Keyed by tenant only: a
+ * thread serving two databases may estimate one's keywords by the other's sample, which changes only which
+ * part is asked (any part finds every chunk of the word), never the answer.
+ */
 const SAMPLE_MS = 60_000;
-const SAMPLES = 64;
+const SAMPLES = 16;
 const samples = new Map<string, { sample: Sample; at: number }>();
 
 /** The tenant's cached sample, or undefined when it must be read (again). */
@@ -98,7 +104,11 @@ export function* rarestParts(
   keywords: number,
 ): Plan<string[]> {
   const statement = d.chunks.sample?.(tenant);
-  if (!statement || !phrases.slice(0, keywords).some((p) => [...p].length - 2 > KEPT)) return [...phrases];
+  const worth = (p: string) => {
+    const n = [...p].length;
+    return n - 2 > KEPT && n <= LONGEST;
+  };
+  if (!statement || !phrases.slice(0, keywords).some(worth)) return [...phrases];
   let sample = cachedSample(tenant);
   if (sample === undefined) {
     const [row] = yield statement;

@@ -6,8 +6,11 @@
  * once written (WorkerPool.recycle), a buffer serves a later page instead.
  */
 
-/** Buffers are sized in steps of 64 KiB, so a page a little larger than the last still fits a spare. */
-const STEP = 64 * 1024;
+/**
+ * Buffers are sized in steps of 8 KiB, so a page a little larger than the last may still fit a spare; a
+ * page that is never handed back (a CLI export, an aborted download) wastes less than a step.
+ */
+const STEP = 8 * 1024;
 /** Spares kept per thread: the pages in flight of an export or two. */
 const SPARES = 4;
 /** A buffer larger than this (a page of huge events) is not kept. */
@@ -17,10 +20,15 @@ const spares: ArrayBuffer[] = [];
 /** Buffers this thread took for pages: the only views answerRequests transfers without owning all of. */
 const pageBuffers = new WeakSet<ArrayBuffer>();
 
-/** A view of `size` bytes over a spare buffer, or over a new one. */
+/**
+ * A view of `size` bytes over a spare buffer, or over a new one. The whole buffer moves with the page, so a
+ * spare's bytes past `size` (an earlier page's, perhaps another tenant's) are zeroed.
+ */
 export function takePageBuffer(size: number): Uint8Array<ArrayBuffer> {
+  if (size === 0) return new Uint8Array(0);
   const i = spares.findIndex((b) => b.byteLength >= size);
   const buffer = i === -1 ? new ArrayBuffer(Math.ceil(size / STEP) * STEP) : spares.splice(i, 1)[0]!;
+  if (i !== -1) new Uint8Array(buffer).fill(0, size);
   pageBuffers.add(buffer);
   return new Uint8Array(buffer, 0, size);
 }
