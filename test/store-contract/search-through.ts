@@ -9,7 +9,7 @@ const pos = (m: Model) => ({ occurredMs: m.entry.occurredMs, seq: m.seq });
 /**
  * The windows a bounded keyword scan in time order may examine (Store.searchEvents): `scanLimit` entries in
  * page order of the date range alone, or of the date range and one filter of one value (user, category,
- * event type — those with B-trees of their own).
+ * event type — those with B-trees of their own), or of a target walked by its B-trees.
  */
 function windows(filter: EventFilter): EventFilter[] {
   const range = { fromMs: filter.fromMs, toMs: filter.toMs };
@@ -17,6 +17,7 @@ function windows(filter: EventFilter): EventFilter[] {
   if (filter.users?.length) out.push({ ...range, users: filter.users, usersFolded: filter.usersFolded });
   if (filter.categories?.length === 1) out.push({ ...range, categories: filter.categories });
   if (filter.eventTypes?.length === 1) out.push({ ...range, eventTypes: filter.eventTypes });
+  if (filter.target !== undefined) out.push({ ...range, target: filter.target });
   return out;
 }
 

@@ -8,6 +8,7 @@ import { PROBE_CAP } from '../../src/store/sql/event-driver.js';
 import { listEvents } from '../../src/store/sql/event-query-plan.js';
 import { appendInputs, eventInputs, expected, ids, type Model } from './event-dataset.js';
 import { recorded, withLookups } from './recorded-plan.js';
+import { searchThrough } from './search-through.js';
 import { storePerFile } from './store-under-test.js';
 
 const sut = storePerFile();
@@ -97,6 +98,26 @@ it('asks a rare keyword’s chunks without a hot target’s tag (SQLite)', async
       expect(lookups[1]).not.toContain('hot-trunk');
     }
   }
+});
+
+it('walks a hot target with a keyword in every chunk at most scanLimit entries a page', async () => {
+  // `cold-trunk` is in every chunk (one event in a hundred) and in none of the hot target's events: the walk
+  // of the hot target would read all of them for an empty page; bounded, it answers with scannedTo.
+  const filter: EventFilter = { target: HOT.id, terms: ['cold-trunk'] };
+  for (const order of ['asc', 'desc'] as const) {
+    const first = await sut().store.searchEvents(T, filter, { order, limit: 20 }, 500);
+    expect(first.rows).toEqual([]);
+    expect(first.scannedTo).not.toBeNull();
+    const { found, partial } = await searchThrough(sut().store, T, all, filter, { order, limit: 20 }, 500);
+    expect(found).toEqual([]);
+    expect(partial).toBeGreaterThanOrEqual(
+      Math.floor(expected(all, { target: HOT.id }, { order, limit: 1e9 }).length / 500),
+    );
+  }
+  // With matches: every one found once, in order, through the bounded pages.
+  const some: EventFilter = { target: HOT.id, terms: ['routine 1'] };
+  const { found } = await searchThrough(sut().store, T, all, some, { order: 'desc', limit: 20 }, 500);
+  expect(ids(found)).toEqual(ids(expected(all, some, { order: 'desc', limit: 1e9 })));
 });
 
 it('finds a hot target with a common keyword as the model', async () => {

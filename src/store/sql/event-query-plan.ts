@@ -9,7 +9,7 @@ import { rarestParts } from './keyword-trigrams.js';
 import { keysetWhere, orderClause, untilWhere } from './page-order.js';
 import type { Plan, Row } from './query-plan.js';
 import { type RollupPlan, rollupPlan } from './rollups-plan.js';
-import { scanWindow } from './scan-window.js';
+import { branchWindow, scanWindow } from './scan-window.js';
 import { candidateBudget, chunkPhrases, isIndexable, TAG_BUDGET } from './search-chunks.js';
 import type { ChunkBounds, SqlDialect } from './sql-dialect.js';
 import { join, raw, type Sql, sql } from './sql-fragment.js';
@@ -89,9 +89,8 @@ interface Source {
 const TAG_KEYS = new Set(['targetType', 'targetId', 'target', 'ip', 'maxSeq']);
 
 /**
- * The rows to scan: the entries of a target's B-trees or of a driving index, or of the candidate chunks (plus
- * the tenant's newest entries, not yet in a chunk) when the trigram index narrows the filter to few enough
- * chunks (candidateBudget), else all of the tenant's events.
+ * The rows to scan: a target's B-trees, a driving index, or the candidate chunks (plus the newest entries,
+ * in no chunk yet) when the trigram index narrows to few enough (candidateBudget); else all the tenant's.
  */
 
 function* source(
@@ -152,11 +151,9 @@ function* source(
     narrowed: true,
   });
   // A tag without a B-tree of its own (IP and type + id on SQLite; a target read by seq or counted): past
-  // the chunks, its scan may walk the whole log (15 s for a hot target with a common keyword at 1M events),
-  // so far more chunks are still worth reading — unless the tag is the only filter: then its matches are at
-  // least as dense as its chunks, and the square-root budget already weighs reading them against walking the
-  // page order (an IP or an entity of the demo log at 1M events: 17 and 15.6 ms p95 through 1,024 chunks,
-  // 6.0 and 7.6 ms walking the time index).
+  // the chunks its scan may walk the whole log (15 s, a hot target with a common keyword, 1M events), so far
+  // more chunks are worth reading — unless it is the only filter: its matches are then as dense as its
+  // chunks, and walking the page order costs less (an IP at 1M: 17 ms through 1,024 chunks, 6.0 walking).
   const tagged = !walk && phrases.length > keywords;
   const alone = Object.entries(f).every(([key, value]) => value === undefined || TAG_KEYS.has(key));
   const budget = Math.max(
@@ -165,18 +162,14 @@ function* source(
     keywords > 0 ? keywordBudget : 0,
   );
   // A tag with keywords (an IP, a hot target; a cold one was walked above): a tag is specific, a keyword may
-  // be in every chunk, and FTS5 matches a common word's phrase in every chunk before it can intersect
-  // (`targetType+Id:cold + q:common` through the chunks at 1M skewed events: 17–23 ms in MATCH). So the
-  // tags' own chunks are asked first; when they hold fewer than PROBE_CAP entries, their rows are read and
-  // the keywords checked on them.
+  // be in every chunk, and FTS5 matches a common word's phrase in every chunk before it can intersect (17–23
+  // ms of MATCH at 1M). So the tags' own chunks are asked first, and read when under PROBE_CAP entries.
   if (keywords > 0 && phrases.length > keywords) {
     const few = Math.ceil(PROBE_CAP / d.chunks.entries);
     const own = (yield d.chunks.lookup(tenant, phrases.slice(keywords), few + 1)) as unknown as ChunkBounds[];
     if (own.length <= few) return narrowedTo(own);
-    // The tag is in many chunks: the keywords' own, when as few, are read without it — a hot tag's phrase
-    // (a dozen common trigrams) made FTS5's MATCH with a rare word cost 15 ms against 4.5 for the word
-    // alone (`targetType+Id:hot + q:rare` at 1M skewed events). More are narrowed by the tag: 91 chunks'
-    // rows took 19 ms to read.
+    // The tag is in many chunks: the keywords' own, when as few, are read without it (a hot tag's phrase
+    // with a rare word: 15 ms of MATCH, the word alone 4.5); more are narrowed by the tag (91: 19 ms).
     const mine = yield d.chunks.lookup(tenant, phrases.slice(0, keywords), few + 1);
     if (mine.length <= few) return narrowedTo(mine as unknown as ChunkBounds[]);
   }
@@ -219,13 +212,11 @@ export function* searchEvents(
   const cap = f.terms?.length ? Math.min(scanLimit, INTERSECT_CAP) : INTERSECT_CAP;
   const driver = yield* chooseDriver(d, tenant, f, actorIds, timeOrdered(page), cap);
   if (driver?.empty) return { rows: [], scannedTo: null };
-  // Fewer rows behind the driving index than the scan may examine: the scan cannot reach its limit.
-  // The chunks of scanLimit entries hold no more rows than the bounded scan (scan-window.ts) reads, and
-  // where those rows are contiguous they answer the page whole for less: with keywords, up to that many
-  // candidates are read even past the square-root budget (`user:hot + q:rare` at 1M skewed events on
-  // SQLite: 56 candidates against a budget of 55, a window of 10,000 of the user's rows read one by one,
-  // 21–43 ms). Not on PostgreSQL, where each chunk is a range scan per partition (`action:update + q:mid`
-  // at 1M: 21.6 → 31 ms p95 with the larger budget).
+  // Fewer rows behind the driving index than the scan may examine: the scan cannot reach its limit. The
+  // chunks of scanLimit entries hold no more rows than the bounded scan reads, and where they are
+  // contiguous they answer the page whole for less: with keywords, up to that many candidates are read
+  // past the square-root budget (`user:hot + q:rare`, 1M skewed events, SQLite: 21–43 → 7–11 ms). Not on
+  // PostgreSQL, where a chunk is a range scan per partition (`action:update + q:mid`: 21.6 → 31 ms).
   const scanChunks = Math.ceil(scanLimit / d.chunks.entries);
   const bounded = f.terms?.length && timeOrdered(page);
   const src = yield* source(
@@ -240,7 +231,13 @@ export function* searchEvents(
     bounded && d.chunks.contiguous ? scanChunks : 0,
   );
   if (src.narrowed || !f.terms?.length) {
-    return { rows: yield* selectEvents(d, tenant, page, actorIds, src), scannedTo: null };
+    // A target walked with keywords examines at most scanLimit entries of each branch, like a keyword scan:
+    // a hot target with a word too common for the chunks read 43.8 ms for a page (1M skewed events).
+    const walk = bounded ? src.branches : undefined;
+    const bounds = windowBounds(d, tenant, f, page);
+    const edge = walk && (yield* branchWindow(d, walk, bounds, page.order, scanLimit));
+    const rows = yield* selectEvents(d, tenant, page, actorIds, src, edge);
+    return { rows, scannedTo: edge && rows.length < page.limit ? edge : null };
   }
   if ((page.orderBy ?? 'time') === 'time')
     return yield* windowSearch(d, tenant, f, page, scanLimit, actorIds);
@@ -252,6 +249,10 @@ export function* searchEvents(
   return { rows, scannedTo: edge && rows.length < page.limit ? edge : null };
 }
 
+/** What every index of a scan window answers alone: the tenant, date range, snapshot bound and keyset. */
+const windowBounds = (d: SqlDialect, tenant: string, f: EventFilter, page: PageSpec) =>
+  and([filterWhere(d, tenant, { fromMs: f.fromMs, toMs: f.toMs, maxSeq: f.maxSeq }), keysetWhere(page)]);
+
 /** A keyword scan in time order over at most scanLimit entries of one index (scan-window.ts). */
 function* windowSearch(
   d: SqlDialect,
@@ -261,8 +262,7 @@ function* windowSearch(
   scanLimit: number,
   actorIds: string[] | undefined,
 ): Plan<EventSearchPage> {
-  const range: EventFilter = { fromMs: f.fromMs, toMs: f.toMs, maxSeq: f.maxSeq };
-  const bounds = and([filterWhere(d, tenant, range), keysetWhere(page)]);
+  const bounds = windowBounds(d, tenant, f, page);
   const w = yield* scanWindow(d, f, actorIds, bounds, page.order, scanLimit);
   const from = w.index ? sql`events e ${raw(d.indexedBy(w.index))}` : ALL;
   // In page order on both engines, so the read stops after a page: the window's filter is one value, which

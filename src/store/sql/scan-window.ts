@@ -67,6 +67,33 @@ export function* scanWindow(
   return best!;
 }
 
+/**
+ * A target walked with keywords (event-query-plan.ts, when its keywords are in too many chunks): where the
+ * walk of its branches stops, the `scanLimit`-th entry in page order of each branch within `bounds` — the
+ * nearest of them, so that no branch walks more — or undefined when every branch ends within the window.
+ */
+export function* branchWindow(
+  d: SqlDialect,
+  branches: readonly { index: string; condition: Sql }[],
+  bounds: Sql,
+  order: 'asc' | 'desc',
+  scanLimit: number,
+): Plan<Keyset | undefined> {
+  const dir = raw(order === 'desc' ? 'DESC' : 'ASC');
+  const arms = branches.map(
+    (
+      { index, condition },
+      i,
+    ) => sql`SELECT w${raw(String(i))}.* FROM (SELECT e.occurred_ms AS "occurredMs", e.seq
+      FROM events e ${raw(d.indexedBy(index))} WHERE ${bounds} AND ${condition}
+      ORDER BY e.occurred_ms ${dir}, e.seq ${dir} LIMIT 1 OFFSET ${scanLimit - 1}) w${raw(String(i))}`,
+  );
+  const rows = yield join(arms, ' UNION ALL ');
+  let nearest: Keyset | undefined;
+  for (const edge of rows.map(keyset)) if (!nearest || beyond(nearest, edge, order)) nearest = edge;
+  return nearest;
+}
+
 const keyset = (r: Record<string, unknown>): Keyset => ({
   occurredMs: Number(r.occurredMs),
   seq: Number(r.seq),
