@@ -21,7 +21,7 @@ import { Checkpointer, type CheckpointPolicy, loadSigningKey } from './checkpoin
 import { Deliverer } from './delivery/deliverer.js';
 import { Destinations } from './destinations.js';
 import { Erasure } from './erasure.js';
-import { chunkWritten, coalesce, csvExport, type ExportFormat } from './export-stream.js';
+import { chunkWritten, coalesce, csvExport, type ExportFormat, type StartedExport } from './export-stream.js';
 import { Integrity } from './integrity.js';
 import { Lifecycle } from './lifecycle.js';
 import { MerkleLog } from './merkle-log.js';
@@ -60,9 +60,8 @@ export interface EventPage {
   highSeq?: number;
 }
 
-// A page's work bounded for its latency: an entry read through a B-tree costs 1.5–3.6 µs (one machine to
-// another), so a page that finds nothing stays near 15 ms (issue 18's workload: 7 shapes over 25 ms at
-// 20,000 entries, 1 at 10,000 on a fast machine; on a slower one 2–4 at 10,000, none at 5,000).
+// A page's work bounded for its latency: an entry read through a B-tree costs 1.5–3.6 µs, so a page that
+// finds nothing stays near 15 ms (issue 18's workload over 25 ms: 2–4 shapes at 10,000, none at 5,000).
 const KEYWORD_SCAN_LIMIT = 5_000;
 
 const STATS_KEYS: readonly StatsKey[] = ['action', 'category', 'user', 'eventType', 'day'];
@@ -329,12 +328,7 @@ export class AuditLog {
     query: RawQuery,
     by: ActingParty,
     options: { onRow?: () => void } = {},
-  ): {
-    stream: Readable;
-    format: ExportFormat;
-    recorded: Promise<void>;
-    written: (chunk: unknown) => void;
-  } {
+  ): StartedExport {
     const format = query.format ?? 'ndjson';
     if (format !== 'csv' && format !== 'ndjson') throw invalidQuery('/format', 'must be csv or ndjson');
     const filter = this.personal.filter(tenant, parseEventFilter(query, new Set(['format', 'order'])));

@@ -8,6 +8,16 @@ import type { PersonalData } from './personal-data.js';
 
 export type ExportFormat = 'csv' | 'ndjson';
 
+/** An export under way (AuditLog.startExport). */
+export interface StartedExport {
+  stream: Readable;
+  format: ExportFormat;
+  /** Settles once the `auditlog.export` event is committed. */
+  recorded: Promise<void>;
+  /** Called by a server once its socket wrote a chunk of `stream` (chunkWritten). */
+  written: (chunk: unknown) => void;
+}
+
 /**
  * Rows per CSV page. A reader thread parses and formats a page at once: at 1000 rows (~4 MB live) the page
  * outlived the thread's young generation and was promoted, so the readers' old generations grew by tens of

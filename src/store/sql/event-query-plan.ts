@@ -234,8 +234,8 @@ export function* searchEvents(
     // A target walked with keywords examines at most scanLimit entries of each branch, like a keyword scan:
     // a hot target with a word too common for the chunks read 43.8 ms for a page (1M skewed events).
     const walk = bounded ? src.branches : undefined;
-    const bounds = windowBounds(d, tenant, f, page);
-    const edge = walk && (yield* branchWindow(d, walk, bounds, page.order, scanLimit));
+    const edge =
+      walk && (yield* branchWindow(d, walk, windowBounds(d, tenant, f, page), page.order, scanLimit));
     const rows = yield* selectEvents(d, tenant, page, actorIds, src, edge);
     return { rows, scannedTo: edge && rows.length < page.limit ? edge : null };
   }

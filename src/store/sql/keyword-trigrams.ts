@@ -17,6 +17,8 @@ import type { SqlDialect } from './sql-dialect.js';
 const KEPT = 4;
 /** Longer keywords are asked whole: counting each of their trigrams in the sample would cost more. */
 const LONGEST = 64;
+/** Whether a keyword of `n` code points may be asked by a part: more than KEPT trigrams, at most LONGEST. */
+const partable = (n: number) => n - 2 > KEPT && n <= LONGEST;
 /**
  * A part is used only when the whole word's trigrams occur GAIN times more often in the sample, and those
  * it drops at least DROPPED times: a word whose trigrams are all rare costs little whole.
@@ -51,8 +53,8 @@ export class Sample {
  */
 export function rarestPart(term: string, sample: Sample): string {
   const chars = [...term];
+  if (!partable(chars.length)) return term;
   const trigrams = chars.length - 2;
-  if (trigrams <= KEPT || chars.length > LONGEST) return term;
   const counts = Array.from({ length: trigrams }, (_, i) =>
     sample.occurrences(chars.slice(i, i + 3).join('')),
   );
@@ -104,11 +106,7 @@ export function* rarestParts(
   keywords: number,
 ): Plan<string[]> {
   const statement = d.chunks.sample?.(tenant);
-  const worth = (p: string) => {
-    const n = [...p].length;
-    return n - 2 > KEPT && n <= LONGEST;
-  };
-  if (!statement || !phrases.slice(0, keywords).some(worth)) return [...phrases];
+  if (!statement || !phrases.slice(0, keywords).some((p) => partable([...p].length))) return [...phrases];
   let sample = cachedSample(tenant);
   if (sample === undefined) {
     const [row] = yield statement;

@@ -41,14 +41,8 @@ export function* scanWindow(
   scanLimit: number,
 ): Plan<ScanWindow> {
   const found = candidates(d, f, actorIds);
-  const dir = raw(order === 'desc' ? 'DESC' : 'ASC');
-  const arm = (i: number, index: string | undefined, condition: Sql | undefined) => {
-    const where = condition ? sql`${bounds} AND ${condition}` : bounds;
-    const from = index ? raw(`events e ${d.indexedBy(index)}`) : raw('events e');
-    return sql`SELECT ${raw(String(i))} AS i, w${raw(String(i))}.* FROM (SELECT e.occurred_ms AS "occurredMs", e.seq
-      FROM ${from} WHERE ${where} ORDER BY e.occurred_ms ${dir}, e.seq ${dir}
-      LIMIT 1 OFFSET ${scanLimit - 1}) w${raw(String(i))}`;
-  };
+  const arm = (i: number, index?: string, condition?: Sql) =>
+    edgeOf(d, i, bounds, order, scanLimit, index, condition);
   if (found.length === 0) {
     const [row] = yield arm(0, undefined, undefined);
     return row ? { edge: keyset(row) } : {};
@@ -79,19 +73,34 @@ export function* branchWindow(
   order: 'asc' | 'desc',
   scanLimit: number,
 ): Plan<Keyset | undefined> {
-  const dir = raw(order === 'desc' ? 'DESC' : 'ASC');
-  const arms = branches.map(
-    (
-      { index, condition },
-      i,
-    ) => sql`SELECT w${raw(String(i))}.* FROM (SELECT e.occurred_ms AS "occurredMs", e.seq
-      FROM events e ${raw(d.indexedBy(index))} WHERE ${bounds} AND ${condition}
-      ORDER BY e.occurred_ms ${dir}, e.seq ${dir} LIMIT 1 OFFSET ${scanLimit - 1}) w${raw(String(i))}`,
+  const arms = branches.map(({ index, condition }, i) =>
+    edgeOf(d, i, bounds, order, scanLimit, index, condition),
   );
   const rows = yield join(arms, ' UNION ALL ');
   let nearest: Keyset | undefined;
   for (const edge of rows.map(keyset)) if (!nearest || beyond(nearest, edge, order)) nearest = edge;
   return nearest;
+}
+
+/**
+ * Arm `i` of a window statement: the `scanLimit`-th entry in page order within `bounds` (and `condition`),
+ * through `index` or the engine's choice — an index-only walk of at most `scanLimit` entries.
+ */
+function edgeOf(
+  d: SqlDialect,
+  i: number,
+  bounds: Sql,
+  order: 'asc' | 'desc',
+  scanLimit: number,
+  index?: string,
+  condition?: Sql,
+): Sql {
+  const dir = raw(order === 'desc' ? 'DESC' : 'ASC');
+  const where = condition ? sql`${bounds} AND ${condition}` : bounds;
+  const from = index ? raw(`events e ${d.indexedBy(index)}`) : raw('events e');
+  return sql`SELECT ${raw(String(i))} AS i, w${raw(String(i))}.* FROM (SELECT e.occurred_ms AS "occurredMs", e.seq
+    FROM ${from} WHERE ${where} ORDER BY e.occurred_ms ${dir}, e.seq ${dir}
+    LIMIT 1 OFFSET ${scanLimit - 1}) w${raw(String(i))}`;
 }
 
 const keyset = (r: Record<string, unknown>): Keyset => ({
