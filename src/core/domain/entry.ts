@@ -54,6 +54,11 @@ interface EntryBase {
   body: string;
   /** Folded, distinct searchable strings (search-text.ts). */
   search: string[];
+  /**
+   * `entryDigest` of the entry (hash-chain.ts), worked out where it is prepared: the writer thread, the
+   * busier of the two on ingest, then only links it. Absent, the writer works it out.
+   */
+  digest?: string;
 }
 
 export interface PreparedEvent extends EntryBase {

@@ -47,17 +47,20 @@ export interface SealedLink {
   hash: string;
 }
 
-/** Links entries after `head`; returns each entry's link and leaves `head` untouched. */
+/**
+ * Links entries after `head`; returns each entry's link and leaves `head` untouched. An entry's `digest`,
+ * when given, must be its `entryDigest` (worked out where it was prepared).
+ */
 export function sealEntries(
   head: ChainHead,
   tenant: string,
-  entries: readonly { stream: Stream; receivedAt: string; body: string }[],
+  entries: readonly { stream: Stream; receivedAt: string; body: string; digest?: string }[],
 ): SealedLink[] {
   let { seq, hash } = head;
   return entries.map((e) => {
     seq += 1;
     const prevHash = hash;
-    hash = entryHash(tenant, seq, e.stream, e.receivedAt, prevHash, e.body);
+    hash = linkHash(tenant, seq, prevHash, e.digest ?? entryDigest(e.stream, e.receivedAt, e.body));
     return { seq, prevHash, hash };
   });
 }

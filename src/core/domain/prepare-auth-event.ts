@@ -1,6 +1,7 @@
 import { canonicalJson } from './canonical-json.js';
 import type { PreparedAuthEvent } from './entry.js';
 import { AuditError, type ErrorDetail, invalidEvent } from './errors.js';
+import { entryDigest } from './hash-chain.js';
 import { newId } from './ids.js';
 import { inspectJson, withProblems } from './inspect-json.js';
 import { ipKey, isValidIp } from './ip.js';
@@ -127,6 +128,7 @@ function prepareAuthEvent(
   if (!shredder) search.add(e.user.username).add(e.user.displayName);
   search.add(e.type).add(e.method).add(e.reason);
   if (!shredder) search.add(e.ip).add(userAgent);
+  const body = canonicalJson(stored);
   return {
     stream: 'auth',
     id: content.id,
@@ -134,8 +136,9 @@ function prepareAuthEvent(
     occurredAtProvided: e.occurredAt !== undefined,
     occurredMs,
     receivedMs: now,
-    body: canonicalJson(stored),
+    body,
     search: search.toArray(),
     columns,
+    digest: entryDigest('auth', formatTimestamp(now), body),
   };
 }

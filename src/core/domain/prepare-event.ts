@@ -2,6 +2,7 @@ import { canonicalJson } from './canonical-json.js';
 import { diffValues } from './diff.js';
 import type { PreparedEvent } from './entry.js';
 import { AuditError, type ErrorDetail, invalidEvent } from './errors.js';
+import { entryDigest } from './hash-chain.js';
 import { newId } from './ids.js';
 import { inspectJson, pointerToken, withProblems } from './inspect-json.js';
 import { ipKey, isValidIp } from './ip.js';
@@ -44,7 +45,8 @@ export function prepareEvents(
   ctx: PrepareContext,
 ): PreparedEvent[] {
   if (!ctx.checked) checkEvents(items, paths, ctx);
-  return items.map((item) => prepareEvent(item as EventInput, ctx));
+  const receivedAt = formatTimestamp(ctx.now);
+  return items.map((item) => prepareEvent(item as EventInput, ctx, receivedAt));
 }
 
 /**
@@ -165,7 +167,7 @@ export function defaultEventType(targetType: string, action: string): string {
   return `${base || 'entity'}.${action}`;
 }
 
-function prepareEvent(e: EventInput, ctx: PrepareContext): PreparedEvent {
+function prepareEvent(e: EventInput, ctx: PrepareContext, receivedAt: string): PreparedEvent {
   const { tenant, redactor } = ctx;
   const occurredMs = e.occurredAt === undefined ? ctx.now : parseRfc3339(e.occurredAt)!;
   const oldValue = redactor.redact(tenant, e.oldValue ?? null);
@@ -226,6 +228,7 @@ function prepareEvent(e: EventInput, ctx: PrepareContext): PreparedEvent {
     .add(`${e.target.type}: ${e.target.name ?? e.target.id}`);
   if (!shred) search.add(e.ip).add(userAgent);
   search.add(reason).addJson(content.oldValue).addJson(content.newValue).addJson(content.metadata);
+  const body = canonicalJson(content);
   return {
     stream: 'event',
     id: content.id,
@@ -233,8 +236,9 @@ function prepareEvent(e: EventInput, ctx: PrepareContext): PreparedEvent {
     occurredAtProvided: e.occurredAt !== undefined,
     occurredMs,
     receivedMs: ctx.now,
-    body: canonicalJson(content),
+    body,
     search: search.toArray(),
     columns,
+    digest: entryDigest('event', receivedAt, body),
   };
 }

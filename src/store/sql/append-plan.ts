@@ -108,6 +108,12 @@ export class AppendPlan {
     });
 
     const head = this.head(tenant);
+    // A batch's entries share their receive time: written once, not twice per entry.
+    let stamp: [number, string] = [Number.NaN, ''];
+    const receivedAt = (ms: number) => {
+      if (stamp[0] !== ms) stamp = [ms, formatTimestamp(ms)];
+      return stamp[1];
+    };
     this.#last = {
       tenant,
       head: this.#heads.get(tenant),
@@ -121,8 +127,9 @@ export class AppendPlan {
       tenant,
       freshEntries.map((e) => ({
         stream: e.stream,
-        receivedAt: formatTimestamp(e.receivedMs),
+        receivedAt: receivedAt(e.receivedMs),
         body: e.body,
+        digest: e.digest,
       })),
     );
     freshEntries.forEach((entry, k) => {
@@ -139,7 +146,7 @@ export class AppendPlan {
       results[fresh[k]!] = {
         id: entry.id,
         seq: link.seq,
-        receivedAt: formatTimestamp(entry.receivedMs),
+        receivedAt: receivedAt(entry.receivedMs),
         duplicate: false,
       };
     });

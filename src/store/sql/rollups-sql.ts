@@ -58,7 +58,8 @@ export class RollupCounter {
   }
 
   #bump(tenant: string, dim: string, day: number, key: string, label: string): void {
-    const id = JSON.stringify([tenant, dim, day, key, label]);
+    // Lengths delimit the free-text parts: one short string per bump (the writer's garbage is its cost).
+    const id = `${tenant.length}:${tenant}${dim}${day}:${key.length}:${key}${label}`;
     const row = this.#counts.get(id);
     if (row) row[5]++;
     else this.#counts.set(id, [tenant, dim, day, key, label, 1]);

@@ -5,7 +5,7 @@ import type { StoredNode } from '../../core/domain/merkle/merkle-proofs.js';
 import type { SignedCheckpoint } from '../../core/domain/signing.js';
 import type { PurgeStep } from '../../core/ports/lifecycle-repository.js';
 import type { StoreHealth } from '../../core/ports/store.js';
-import { startWorker } from '../threads/start-worker.js';
+import { startWorker, WRITER_LIMITS } from '../threads/start-worker.js';
 import {
   deserializeError,
   type WorkerReply,
@@ -37,10 +37,11 @@ export class SqliteWriterClient {
   readonly ready: Promise<void>;
 
   constructor(file: string, options: { maxGroupEntries?: number } = {}) {
-    this.#worker = startWorker(new URL('./sqlite-writer-worker.js', import.meta.url), {
-      file,
-      maxGroupEntries: options.maxGroupEntries ?? 1000,
-    });
+    this.#worker = startWorker(
+      new URL('./sqlite-writer-worker.js', import.meta.url),
+      { file, maxGroupEntries: options.maxGroupEntries ?? 1000 },
+      WRITER_LIMITS,
+    );
     let onReady: () => void = () => {};
     let onFail: (e: unknown) => void = () => {};
     this.ready = new Promise<void>((resolve, reject) => {
