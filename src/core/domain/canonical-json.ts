@@ -27,9 +27,10 @@ const INDEX_LIKE = /^(?:0|[1-9][0-9]*)$/;
 
 /**
  * `value` with every object's keys in code-unit order, or DECLINED where JSON.stringify would not write what
- * JCS does: a non-finite number (JCS refuses it), a function, a bigint, an object with `toJSON` or a
- * prototype other than Object's, or an out-of-order object with an array-index key — such keys enumerate
- * first, in numeric order, whatever the order of insertion, so no copy can put them in JCS order.
+ * JCS does: a non-finite number (JCS refuses it), a function, a bigint, an object or array with `toJSON` or
+ * a prototype other than Object's or Array's, an array with holes, or an out-of-order object with an
+ * array-index key — such keys enumerate first, in numeric order, whatever the order of insertion, so no
+ * copy can put them in JCS order.
  */
 function inOrder(value: unknown, depth: number): unknown {
   switch (typeof value) {
@@ -48,8 +49,12 @@ function inOrder(value: unknown, depth: number): unknown {
 }
 
 function arrayInOrder(list: unknown[], depth: number): unknown {
+  if (Object.getPrototypeOf(list) !== Array.prototype) return DECLINED;
+  if (typeof (list as { toJSON?: unknown }).toJSON === 'function') return DECLINED;
   let copy: unknown[] | undefined;
   for (let i = 0; i < list.length; i++) {
+    // A hole: JSON.stringify writes null, the reference nothing (JSON.parse never makes one).
+    if (!(i in list)) return DECLINED;
     const item = list[i];
     // Both writers write an undefined or symbol item as null.
     if (item === undefined || typeof item === 'symbol') continue;
