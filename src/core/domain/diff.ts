@@ -12,9 +12,10 @@ import type { Change } from './schemas/event-schema.js';
 export function diffValues(oldValue: unknown, newValue: unknown): Change[] {
   const changes: RawChange[] = [];
   collect([], oldValue ?? null, newValue ?? null, changes);
+  // Members in canonical order (new, old, path): the body's canonical JSON then copies none of them.
   return changes
     .sort(comparePaths)
-    .map(({ segments, old, new: next }) => ({ path: toPointer(segments), old, new: next }));
+    .map(({ segments, old, new: next }) => ({ new: next, old, path: toPointer(segments) }));
 }
 
 type Segment = string | number;

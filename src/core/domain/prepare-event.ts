@@ -178,23 +178,24 @@ function prepareEvent(e: EventInput, ctx: PrepareContext, receivedAt: string): P
   const userAgent = e.userAgent === undefined ? undefined : redactor.redactText(tenant, e.userAgent);
   const actor = { ...e.actor, type: e.actor.type ?? 'user' };
   const eventType = e.eventType ?? defaultEventType(e.target.type, e.action);
+  // Members in canonical (code-unit) order: the canonical body then copies nothing at this level.
   const clear = {
-    id: e.id ?? newId(),
-    occurredAt: formatTimestamp(occurredMs),
-    actor,
     action: e.action,
-    eventType,
+    actor,
     category: e.category,
-    target: e.target,
-    oldValue,
-    newValue,
     changes: diffValues(oldValue, newValue),
+    eventType,
+    id: e.id ?? newId(),
     ip: e.ip,
-    userAgent,
-    sessionId: e.sessionId,
-    requestId: e.requestId,
-    reason,
     metadata,
+    newValue,
+    occurredAt: formatTimestamp(occurredMs),
+    oldValue,
+    reason,
+    requestId: e.requestId,
+    sessionId: e.sessionId,
+    target: e.target,
+    userAgent,
   };
   const clearColumns = {
     actorId: actor.id,
