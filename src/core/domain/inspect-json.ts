@@ -62,9 +62,12 @@ export function inspectJson(
   value: unknown,
   path: string,
   limits: { maxDepth: number; maxBytes: number },
+  /** The key of `value` under `path`, when it has one: its pointer is then written only for a problem. */
+  key?: string,
 ): JsonInspection {
   const walk = new JsonWalk(path, limits);
-  walk.value(value, 0);
+  if (key === undefined) walk.value(value, 0);
+  else walk.member(key, value, 0);
   return walk.found;
 }
 
@@ -149,10 +152,15 @@ class JsonWalk {
       this.found.bytes += stringBytes(key) + (first ? 1 : 2);
       first = false;
       this.text(key, KEY_MESSAGES);
-      this.#keys.push(key);
-      this.value(obj[key], depth + 1);
-      this.#keys.pop();
+      this.member(key, obj[key], depth + 1);
     }
+  }
+
+  /** The value under `key`, walked with the key on the path. */
+  member(key: string, v: unknown, depth: number): void {
+    this.#keys.push(key);
+    this.value(v, depth);
+    this.#keys.pop();
   }
 
   /** A string's text problem, at the current path (a key's problem is named at the object holding it). */

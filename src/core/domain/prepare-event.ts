@@ -92,21 +92,32 @@ function inspectEvent(
   const out = { tooDeep: [] as ErrorDetail[], tooLarge: [] as ErrorDetail[], problems: [] as ErrorDetail[] };
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return out;
   let total = 2;
-  for (const [field, value] of Object.entries(item)) {
+  const record = item as Record<string, unknown>;
+  for (const field of Object.keys(record)) {
+    const value = record[field];
     if (value === undefined) continue;
     const budget = LIMITS.eventBytes - total;
     const limit = FIELD_BYTES[field];
-    const fieldPath = `${path}/${pointerToken(field)}`;
-    const walk = inspectJson(value, fieldPath, {
-      maxDepth: MAX_VALUE_DEPTH,
-      maxBytes: limit === undefined ? budget : Math.min(limit, budget),
-    });
-    if (walk.tooDeep)
-      out.tooDeep.push({ path: fieldPath, message: `must not nest deeper than ${MAX_VALUE_DEPTH} levels` });
+    // Written only for an error: a pointer per field of every valid event was most of this walk's garbage.
+    const walk = inspectJson(
+      value,
+      path,
+      { maxDepth: MAX_VALUE_DEPTH, maxBytes: limit === undefined ? budget : Math.min(limit, budget) },
+      field,
+    );
+    if (walk.tooDeep) {
+      out.tooDeep.push({
+        path: `${path}/${pointerToken(field)}`,
+        message: `must not nest deeper than ${MAX_VALUE_DEPTH} levels`,
+      });
+    }
     out.problems.push(...walk.problems);
     total += walk.bytes + Buffer.byteLength(field) + (total === 2 ? 3 : 4);
     if (walk.tooLarge && limit !== undefined && walk.bytes > limit) {
-      out.tooLarge.push({ path: fieldPath, message: `is over ${limit} bytes serialized; at most ${limit}` });
+      out.tooLarge.push({
+        path: `${path}/${pointerToken(field)}`,
+        message: `is over ${limit} bytes serialized; at most ${limit}`,
+      });
     } else if (walk.tooLarge || total > LIMITS.eventBytes) {
       out.tooLarge.push({
         path,
