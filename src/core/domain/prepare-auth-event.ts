@@ -31,7 +31,8 @@ export function prepareAuthEvents(
   shred?: { shredder: EventShredder; checked: boolean },
 ): PreparedAuthEvent[] {
   if (!shred?.checked) checkAuthEvents(items, paths, now);
-  return items.map((item) => prepareAuthEvent(item as AuthEventInput, now, redactText, shred?.shredder));
+  const received = { ms: now, at: formatTimestamp(now) };
+  return items.map((item) => prepareAuthEvent(item as AuthEventInput, received, redactText, shred?.shredder));
 }
 
 /** Every problem of the batch, thrown as one error; nothing is prepared when one event is invalid. */
@@ -87,11 +88,11 @@ function authEventErrors(item: unknown, path: string, now: number): ErrorDetail[
 
 function prepareAuthEvent(
   e: AuthEventInput,
-  now: number,
+  received: { ms: number; at: string },
   redactText: (text: string) => string,
   shredder: EventShredder | undefined,
 ): PreparedAuthEvent {
-  const occurredMs = e.occurredAt === undefined ? now : parseRfc3339(e.occurredAt)!;
+  const occurredMs = e.occurredAt === undefined ? received.ms : parseRfc3339(e.occurredAt)!;
   // The one free-text field (reason is an enum); ids and names are kept as sent.
   const userAgent = e.userAgent === undefined ? undefined : redactText(e.userAgent);
   const content = {
@@ -135,10 +136,10 @@ function prepareAuthEvent(
     idProvided: e.id !== undefined,
     occurredAtProvided: e.occurredAt !== undefined,
     occurredMs,
-    receivedMs: now,
+    receivedMs: received.ms,
     body,
     search: search.toArray(),
     columns,
-    digest: entryDigest('auth', formatTimestamp(now), body),
+    digest: entryDigest('auth', received.at, body),
   };
 }

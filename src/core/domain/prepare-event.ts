@@ -98,7 +98,7 @@ function inspectEvent(
     if (value === undefined) continue;
     const budget = LIMITS.eventBytes - total;
     const limit = FIELD_BYTES[field];
-    // Written only for an error: a pointer per field of every valid event was most of this walk's garbage.
+    // The field's pointer is written only for an error (inspectJson takes the key), not for every valid field.
     const walk = inspectJson(
       value,
       path,
