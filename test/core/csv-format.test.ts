@@ -199,6 +199,17 @@ describe('CSV records', () => {
     expect(splice(row(null, 3, `${canonical},"newValue":{"b":1,"a":2}}`))).toBeUndefined();
     expect(splice(row(null, 3, `${canonical},"newValue":{"10":1,"9":2}}`))).toBeUndefined();
     expect(splice(row(null, 3, `${canonical} }`))).toBeUndefined();
+    // Keys compared in UTF-16 order, though scanned as UTF-8 bytes: the two orders differ between U+E000–U+FFFF
+    // and the supplementary planes.
+    const keys = (k: string) => row(null, 3, `${canonical},"newValue":{${k}}}`);
+    expect(splice(keys('"é":1,"ö":2,"😀":3'))).toBe(csvRecords([keys('"é":1,"ö":2,"😀":3')]));
+    expect(splice(keys('"ö":1,"é":2'))).toBeUndefined();
+    expect(splice(keys('"😀":1,"\uffff":2'))).toBe(csvRecords([keys('"😀":1,"\uffff":2')]));
+    expect(splice(keys('"\uffff":1,"😀":2'))).toBeUndefined();
+    expect(csvRecords([keys('"😀":1,"\uffff":2')])).toContain('{""😀"":1,""\uffff"":2}');
+    expect(new TextDecoder().decode(csvBytes([keys('"😀":1,"\uffff":2')]))).toBe(
+      csvRecords([keys('"😀":1,"\uffff":2')]),
+    );
     expect(
       splice(row(null, 3, `${canonical.replace(',"target":{"id":"t1","type":"T"}', '')}}`)),
     ).toBeUndefined();

@@ -1,5 +1,5 @@
 import { cell, isFormulaStart } from './csv-cell.js';
-import { spliceRecord } from './csv-splice.js';
+import { spliceInto } from './csv-splice.js';
 import type { Keyset } from './filters.js';
 import { formatEvent } from './format-event.js';
 import type { EntryRow } from './rows.js';
@@ -73,16 +73,25 @@ export function csvRecords(rows: readonly EntryRow[]): string {
   return out;
 }
 
-/** Where csvBytes encodes a page, record by record; kept between pages (one per thread), dropped when huge. */
+/** Where csvBytes writes a page and encodes each body; kept between pages (one per thread), dropped when huge. */
 let scratch = new Uint8Array(256 * 1024);
+let body = new Uint8Array(16 * 1024);
 const encoder = new TextEncoder();
+
+/** `scratch` with room for `more` bytes past `end`. */
+function room(end: number, more: number): void {
+  if (scratch.length - end >= more) return;
+  const bigger = new Uint8Array(Math.max(scratch.length * 2, end + more));
+  bigger.set(scratch.subarray(0, end));
+  scratch = bigger;
+}
 
 /**
  * csvRecords in UTF-8, in a buffer of its own: a reader thread hands it over without a copy (a transfer), and
- * the socket writes it as it is — the event loop neither copies nor encodes the text of an export. Each
- * record is encoded as it is made: encoding a page's text at once first flattens its 250 joined records,
- * which cost more than making them (3.4 against 0.4 µs per event). `alloc` gives the page's buffer (a reader
- * thread reuses those its pages were written from: store/threads/page-buffers.ts).
+ * the socket writes it as it is — the event loop neither copies nor encodes the text of an export. Most
+ * records are spliced from the body's bytes straight into the page (csv-splice.ts); the others are formatted
+ * from the parsed event and encoded. `alloc` gives the page's buffer (a reader thread reuses those its pages
+ * were written from: store/threads/page-buffers.ts).
  */
 export function csvBytes(
   rows: readonly EntryRow[],
@@ -90,22 +99,37 @@ export function csvBytes(
 ): Uint8Array {
   let end = 0;
   for (const row of rows) {
-    // Most bodies are spliced (csv-splice.ts); the others are formatted from the parsed event.
-    const record =
-      spliceRecord(storedBodyText(row.body), row.seq, formatTimestamp(row.receivedMs)) ??
-      csvRecord(formatEvent(row));
-    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-    if (scratch.length - end < record.length * 3) {
-      const bigger = new Uint8Array(Math.max(scratch.length * 2, end + record.length * 3));
-      bigger.set(scratch.subarray(0, end));
-      scratch = bigger;
+    const receivedAt = formatTimestamp(row.receivedMs);
+    const bytes = bodyBytes(row.body);
+    // A spliced record takes at most twice its body's bytes.
+    if (bytes) room(end, 2 * bytes.length + 128 + 3 * receivedAt.length);
+    const spliced = bytes ? spliceInto(bytes, bytes.length, row.seq, receivedAt, scratch, end) : -1;
+    if (spliced >= 0) {
+      end = spliced;
+    } else {
+      const record = csvRecord(formatEvent(row));
+      room(end, record.length * 3);
+      end += encoder.encodeInto(record, scratch.subarray(end)).written;
     }
-    end += encoder.encodeInto(record, scratch.subarray(end)).written;
   }
   const bytes = alloc(end);
   bytes.set(scratch.subarray(0, end));
   if (scratch.length > 4 * 1024 * 1024) scratch = new Uint8Array(256 * 1024);
+  if (body.length > 1024 * 1024) body = new Uint8Array(16 * 1024);
   return bytes;
+}
+
+/**
+ * A body's UTF-8 bytes for the splice (in `body`, until the next call), or undefined where it must be
+ * formatted from the parsed event: a legacy body (stored-body.ts), or text with a lone surrogate, which the
+ * bytes would hold as U+FFFD where the parsed event writes it escaped.
+ */
+function bodyBytes(stored: string): Uint8Array | undefined {
+  const text = storedBodyText(stored);
+  if (text !== stored || !(text as string & { isWellFormed(): boolean }).isWellFormed()) return undefined;
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+  if (body.length < text.length * 3) body = new Uint8Array(text.length * 3);
+  return body.subarray(0, encoder.encodeInto(text, body).written);
 }
 
 /** How many rows a page holds and where the next one starts (null when it holds none). */
