@@ -135,6 +135,34 @@ describe('CSV records', () => {
     expect(csvRecords([])).toBe('');
   });
 
+  it('fit their page however many quotes they double', () => {
+    // Every cell made of quotes (escaped in the body, doubled in the record), and a value column that grows
+    // the most from body to record, larger than the page's first buffer.
+    const q = '"'.repeat(300);
+    const e = {
+      id: q,
+      occurredAt: q,
+      actor: { id: q, username: q, displayName: q, type: q },
+      action: q,
+      eventType: q,
+      category: q,
+      target: { type: q, id: q, name: q },
+      // Each empty string's two quotes are doubled: 5 bytes in the record for 3 in the body.
+      oldValue: Array.from({ length: 200_000 }, () => ''),
+      newValue: { q: [q, { q }] },
+      changes: [{ path: q, old: q, new: q }],
+      ip: q,
+      userAgent: q,
+      sessionId: q,
+      requestId: q,
+      reason: q,
+      metadata: { q },
+    };
+    const rows = [row(e, 1, canonicalJson(e)), row(e, 2, canonicalJson(e))];
+    expect(spliceRecord(rows[0]!.body, 1, formatTimestamp(rows[0]!.receivedMs))).toBeDefined();
+    expect(new TextDecoder().decode(csvBytes(rows))).toBe(papaRecords(rows));
+  });
+
   it('are the same bytes when spliced from canonical bodies (as stored) as when formatted from parsed ones', () => {
     const text = (v: unknown) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
     let seen = 0;

@@ -104,6 +104,8 @@ export function csvBytes(
     // A spliced record takes at most twice its body's bytes.
     if (bytes) room(end, 2 * bytes.length + 128 + 3 * receivedAt.length);
     const spliced = bytes ? spliceInto(bytes, bytes.length, row.seq, receivedAt, scratch, end) : -1;
+    // A typed array drops writes past its end: a record that outgrew its room must fail, not lose bytes.
+    if (spliced > scratch.length) throw new Error('CSV: a spliced record outgrew its buffer');
     if (spliced >= 0) {
       end = spliced;
     } else {
