@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { relative, resolve } from 'node:path';
 import postgres from 'postgres';
@@ -80,16 +79,6 @@ async function rawCeilings(rows: unknown[][]): Promise<{ insert: number; copy: n
   return { insert: count.insert / (time.insert / 1000), copy: count.copy / (time.copy / 1000) };
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return Number.NaN;
-  }
-}
-
 async function ingestPart(report: Report, n: number): Promise<void> {
   const section = report.section(
     `PostgreSQL ingest (${fmt(n)} demo events; ${await pgSettings()}; load average at the start ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`,
@@ -111,9 +100,9 @@ async function ingestPart(report: Report, n: number): Promise<void> {
 
   const ingestDb = 'auditlog_bench_ingest';
   const server = await startServer(['--database-url', await freshDatabase(ingestDb)], serverEnv);
-  const cpuBefore = cpuSeconds(server.child.pid);
+  const cpuBefore = server.cpuSeconds();
   const batch = await postBatches(server.url, events, headers);
-  const serverCpu = (cpuSeconds(server.child.pid) - cpuBefore) / batch.seconds;
+  const serverCpu = (server.cpuSeconds() - cpuBefore) / batch.seconds;
   const httpRate = events.length / batch.seconds;
   report.add(
     section,

@@ -17,6 +17,8 @@ export interface BenchServer {
   child: ChildProcess;
   /** Peak resident set size of the server process so far (VmHWM), in MB. */
   peakRssMb: () => number;
+  /** CPU seconds (user + system, every thread) the server process has used so far. */
+  cpuSeconds: () => number;
   stop: () => Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export function startServer(
             const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
             return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
           },
+          cpuSeconds: () => cpuSeconds(child.pid),
           stop: () =>
             new Promise((r) => {
               child.once('exit', () => r());
@@ -80,4 +83,14 @@ export function run(
     });
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+export function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return Number.NaN;
+  }
 }
