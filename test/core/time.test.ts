@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatTimestamp, parseRfc3339 } from '../../src/core/domain/time.js';
+import { propertyOptions } from '../property/arbitraries.js';
 
 describe('parseRfc3339', () => {
   it('keeps years 0000–0099 as written (Date.UTC would read them as 1900–1999)', () => {
@@ -12,6 +14,45 @@ describe('parseRfc3339', () => {
     expect(parseRfc3339('0004-02-29T00:00:00Z')).not.toBeNull();
     expect(parseRfc3339('0003-02-29T00:00:00Z')).toBeNull();
     expect(parseRfc3339('2026-02-29T00:00:00Z')).toBeNull();
+  });
+
+  it('reads the common form (…Z, read without the regex) as it reads the same time with an offset', () => {
+    const pad = (n: number, w: number) => String(n).padStart(w, '0');
+    const year = fc.oneof(
+      fc.integer({ min: 0, max: 9999 }),
+      fc.constantFrom(100, 1900, 2000, 2024, 2100, 2400),
+    );
+    const text = fc
+      .tuple(
+        year,
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: 0, max: 25 }),
+        fc.integer({ min: 0, max: 61 }),
+        fc.integer({ min: 0, max: 61 }),
+        fc.option(fc.integer({ min: 0, max: 999 })),
+      )
+      .map(
+        ([y, mo, d, h, mi, s, ms]) =>
+          `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}${ms === null ? '' : `.${pad(ms, 3)}`}Z`,
+      );
+    let valid = 0;
+    fc.assert(
+      fc.property(text, (t) => {
+        const ms = parseRfc3339(t);
+        if (ms !== null) valid++;
+        expect(ms).toBe(parseRfc3339(t.replace(/Z$/, '+00:00')));
+        expect(ms).toBe(parseRfc3339(t.replace(/Z$/, 'z')));
+        if (ms !== null && !t.endsWith(':60Z') && !/:60\.\d{3}Z$/.test(t)) {
+          expect(formatTimestamp(ms)).toBe(t.length === 20 ? t.replace('Z', '.000Z') : t);
+        }
+      }),
+      propertyOptions(3000),
+    );
+    expect(valid).toBeGreaterThan(100);
+    expect(parseRfc3339('2100-02-29T00:00:00Z')).toBeNull();
+    expect(parseRfc3339('2000-02-29T00:00:00.000Z')).toBe(Date.UTC(2000, 1, 29));
+    expect(parseRfc3339('2026-04-31T00:00:00Z')).toBeNull();
   });
 
   it('converts offsets to UTC and truncates to milliseconds', () => {

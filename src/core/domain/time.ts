@@ -8,6 +8,8 @@ const RFC3339 =
 
 /** Milliseconds since the epoch, or null when `text` is not a valid RFC 3339 date-time. */
 export function parseRfc3339(text: string): number | null {
+  const common = parseCommonForm(text);
+  if (common !== undefined) return common;
   const m = RFC3339.exec(text);
   if (!m) return null;
   const [, y, mo, d, h, mi, s, frac, , sign, oh, om] = m;
@@ -33,6 +35,48 @@ export function parseRfc3339(text: string): number | null {
   }
   return Number.isFinite(t) ? t : null;
 }
+
+/** The value of the `length` decimal digits at `at`, or -1. */
+function digits(text: string, at: number, length: number): number {
+  let value = 0;
+  for (let i = at; i < at + length; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/**
+ * The form nearly every client sends, `2026-11-26T09:30:00.123Z` or without the fraction, read without the
+ * regex and the Date objects (each event's time is parsed twice on ingest); undefined for anything else,
+ * which the general parser reads. Years below 100 and leap seconds are left to it too.
+ */
+function parseCommonForm(text: string): number | undefined {
+  const n = text.length;
+  if ((n !== 24 && n !== 20) || text.charCodeAt(n - 1) !== 90) return undefined;
+  if (n === 24 && text.charCodeAt(19) !== 46) return undefined;
+  // - - T : : (charCodeAt written out: through a closure, the whole parse cost 6× more)
+  const dash = 45;
+  const colon = 58;
+  if (text.charCodeAt(4) !== dash || text.charCodeAt(7) !== dash || text.charCodeAt(10) !== 84)
+    return undefined;
+  if (text.charCodeAt(13) !== colon || text.charCodeAt(16) !== colon) return undefined;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  const second = digits(text, 17, 2);
+  const ms = n === 24 ? digits(text, 20, 3) : 0;
+  if (year < 100 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return undefined;
+  if (minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0) return undefined;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (month === 2 ? (leap ? 29 : 28) : DAYS[month - 1]!)) return undefined;
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function daysInMonth(year: number, month: number): number {
   const date = new Date(Date.UTC(2000, 0, 1));
