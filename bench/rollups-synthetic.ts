@@ -4,7 +4,14 @@ import pg from 'pg';
 import type { EventFilter, StatsKey } from '../src/core/domain/filters.js';
 import type { Store } from '../src/core/ports/store.js';
 import { PostgresStore } from '../src/store/postgres/postgres-store.js';
-import { DAY_MS, MONTHLY_DIMS, monthStart, ROLLUP_DIMS } from '../src/store/sql/rollups-sql.js';
+import {
+  DAY_MS,
+  MONTHLY_DIMS,
+  monthStart,
+  ROLLUP_DIMS,
+  WEEKLY_DIMS,
+  weekStart,
+} from '../src/store/sql/rollups-sql.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { DATA_DIR } from './lib/datasets.js';
 import { BENCH_SIGNING_KEY, freshDatabase } from './lib/postgres.js';
@@ -13,8 +20,8 @@ import { DAYS, dailyUserStats, generator, p, T, timed } from './rollups-bench.js
 
 /**
  * Whole-day statistics at a size the library cannot ingest here in minutes (BENCH_ROLLUP_SYNTH, e.g. 10M):
- * the skewed generator's events are counted into exactly the rollup rows the writer would make (daily and
- * monthly, RollupCounter's rules) and those rows alone are loaded; the events table stays empty. A whole-day
+ * the skewed generator's events are counted into exactly the rollup rows the writer would make (daily,
+ * weekly and monthly, RollupCounter's rules) and those rows alone are loaded; the events table stays empty. A whole-day
  * range reads only the rollups, so its time is the real one at that size; partial-day edges and the scan are
  * not measured here (the library-ingested section has them). "Before" is the daily-rows-only statement the
  * planner ran before monthly rows, on the same rows.
@@ -73,11 +80,12 @@ export async function rollupsSynthetic(report: Report, engine: 'sqlite' | 'postg
   }
   const daily = rows.filter((r) => r[1] === ROLLUP_DIMS.user).length;
   const monthly = rows.filter((r) => r[1] === MONTHLY_DIMS.user).length;
+  const weekly = rows.filter((r) => r[1] === WEEKLY_DIMS.user).length;
   report.add(
     section,
     'rollup rows loaded',
     `${fmt(rows.length)}`,
-    `of which actor-days ${fmt(daily)}, actor-months ${fmt(monthly)}; counted in ${(counted / 1000).toFixed(0)} s`,
+    `of which actor-days ${fmt(daily)}, actor-weeks ${fmt(weekly)}, actor-months ${fmt(monthly)}; counted in ${(counted / 1000).toFixed(0)} s`,
   );
   const mid = monthStart(end - 200 * DAY_MS) + 14 * DAY_MS;
   const ranges: [string, EventFilter][] = [
@@ -126,6 +134,7 @@ function countRows(events: number, end: number): [string, string, number, string
     bump(ROLLUP_DIMS.eventType, day, e.eventType, '');
     bump(ROLLUP_DIMS.user, day, e.actor.id, e.actor.username);
     bump(MONTHLY_DIMS.user, monthStart(day), e.actor.id, e.actor.username);
+    bump(WEEKLY_DIMS.user, weekStart(day), e.actor.id, e.actor.username);
   }
   const rows = [...counts].map(([id, n]): [string, string, number, string, string, number] => {
     const [dim, day, key, label] = id.split('\u0001') as [string, string, string, string];

@@ -1,13 +1,21 @@
-// Stats by user sum whole UTC months from monthly actor rollups and the days around them from daily ones:
-// these tests compare the answers with a count over every stored event for random ranges that start and end
-// mid-month, on month boundaries and across year ends, after retention purges, and after the migration
-// rebuilds the monthly rows from the daily ones — on both stores.
+// Stats by user sum whole UTC months from monthly actor rollups, the whole weeks around them from weekly ones
+// and the days around those from daily ones: these tests compare the answers with a count over every stored
+// event for random ranges that start and end mid-month, on month boundaries and across year ends, after
+// retention purges, and after the migrations rebuild the monthly and weekly rows from the daily ones — on
+// both stores.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventFilter, StatsKey } from '../../src/core/domain/filters.js';
 import type { ActingParty } from '../../src/core/services/access-control.js';
 import { type AuditLog, openAuditLog } from '../../src/core/services/audit-log.js';
-import { POSTGRES_ACTOR_MONTHS_MIGRATION } from '../../src/store/postgres/postgres-rollups-schema.js';
-import { SQLITE_ACTOR_MONTHS_MIGRATION } from '../../src/store/sqlite/sqlite-rollups-schema.js';
+import {
+  POSTGRES_ACTOR_MONTHS_MIGRATION,
+  POSTGRES_ACTOR_WEEKS_MIGRATION,
+} from '../../src/store/postgres/postgres-rollups-schema.js';
+import { weekStart } from '../../src/store/sql/rollups-sql.js';
+import {
+  SQLITE_ACTOR_MONTHS_MIGRATION,
+  SQLITE_ACTOR_WEEKS_MIGRATION,
+} from '../../src/store/sqlite/sqlite-rollups-schema.js';
 import { rng as seeded } from '../helpers/rng.js';
 import { DAY } from './entries.js';
 import { allEvents, bruteForce } from './stats-brute-force.js';
@@ -106,6 +114,26 @@ describe('stats by user from monthly and daily rollups', () => {
     expect(await sut().store.eventStats(tenant, days, 'user')).toEqual([{ ...probe, count: 1 }]);
   });
 
+  it('read the whole weeks around whole months from the weekly rows', async () => {
+    const tenant = 'weeks-probe';
+    // A Wednesday in the middle of a month: its week lies inside the month.
+    const day = weekStart(month(3) + 12 * DAY) + 2 * DAY;
+    await log.appendEvents(tenant, {
+      ...randomEvent(9_001),
+      occurredAt: new Date(day + 3_600_000).toISOString(),
+    });
+    const [probe] = await sut().store.eventStats(tenant, {}, 'user');
+    await sut().exec(`UPDATE event_rollups SET n = n + 9 WHERE tenant = '${tenant}' AND dim = 'W'`);
+    // A range holding the whole week but not its month reads the weekly row (skewed); one holding part of
+    // the week, the daily rows; one holding the whole month, the monthly row.
+    const week = { fromMs: weekStart(day) - DAY, toMs: weekStart(day) + 8 * DAY };
+    expect(await sut().store.eventStats(tenant, week, 'user')).toEqual([{ ...probe, count: 10 }]);
+    const part = { fromMs: weekStart(day) + DAY, toMs: weekStart(day) + 8 * DAY };
+    expect(await sut().store.eventStats(tenant, part, 'user')).toEqual([{ ...probe, count: 1 }]);
+    const whole = { fromMs: month(3), toMs: month(2) };
+    expect(await sut().store.eventStats(tenant, whole, 'user')).toEqual([{ ...probe, count: 1 }]);
+  });
+
   it('follow retention purges of some categories, in steps', async () => {
     await log.lifecycle.setPolicy(T, { category: 'users', maxAgeDays: 400 }, by);
     await log.lifecycle.setPolicy(T, { category: 'settings', maxAgeDays: 600 }, by);
@@ -114,14 +142,14 @@ describe('stats by user from monthly and daily rollups', () => {
     await compareRandomRanges(150);
   });
 
-  it('are rebuilt from the daily rows by their migration', async () => {
-    const version =
+  it('are rebuilt from the daily rows by their migrations', async () => {
+    const versions =
       sut().kind === 'sqlite'
-        ? SQLITE_ACTOR_MONTHS_MIGRATION.version
-        : POSTGRES_ACTOR_MONTHS_MIGRATION.version;
+        ? [SQLITE_ACTOR_MONTHS_MIGRATION.version, SQLITE_ACTOR_WEEKS_MIGRATION.version]
+        : [POSTGRES_ACTOR_MONTHS_MIGRATION.version, POSTGRES_ACTOR_WEEKS_MIGRATION.version];
     await log.close();
-    await sut().exec(`DELETE FROM event_rollups WHERE dim = 'U';
-      DELETE FROM schema_migrations WHERE version = ${version};`);
+    await sut().exec(`DELETE FROM event_rollups WHERE dim IN ('U', 'W');
+      DELETE FROM schema_migrations WHERE version IN (${versions.join(', ')});`);
     await sut().reopen();
     log = await openAuditLog({ store: sut().store });
     await compareRandomRanges(80);

@@ -287,7 +287,7 @@ async function dropDerived(client: PoolClient, partition: string, stream: Stream
       key: string;
       label: string;
     }>(
-      `WITH d AS (SELECT * FROM (${rollupRowsOf(partition, postgresMonth)}) g ORDER BY ${ROLLUP_KEY})
+      `WITH d AS (SELECT * FROM (${rollupRowsOf(partition, postgresMonth, true)}) g ORDER BY ${ROLLUP_KEY})
        UPDATE event_rollups r SET n = r.n - d.n FROM d
         WHERE (r.tenant, r.dim, r.day_ms, r.key, r.label) = (d.tenant, d.dim, d.day_ms, d.key, d.label)
        RETURNING r.tenant, r.dim, r.day_ms, r.key, r.label, r.n`,

@@ -1,4 +1,4 @@
-import { type MonthSql, monthlyRowsFromDays, rollupRowsOf } from '../sql/rollups-sql.js';
+import { type MonthSql, monthlyRowsFromDays, rollupRowsOf, weeklyRowsFromDays } from '../sql/rollups-sql.js';
 
 const T = 'text COLLATE "C"';
 const PK = 'tenant, dim, day_ms, key, label';
@@ -8,6 +8,7 @@ export const postgresMonth: MonthSql = (dayMs) =>
 /** The rollup rows of a transition table, inside a format() string (where % is written %%). */
 const rows = (table: string) => rollupRowsOf(table).replaceAll('%', '%%');
 const withMonths = (table: string) => rollupRowsOf(table, postgresMonth).replaceAll('%', '%%');
+const withWeeks = (table: string) => rollupRowsOf(table, postgresMonth, true).replaceAll('%', '%%');
 
 /** The trigger functions that add and take off a statement's rows, counted by `rowsOf`. */
 const triggerFunctions = (rowsOf: (table: string) => string) => `
@@ -78,6 +79,19 @@ export const POSTGRES_ACTOR_MONTHS_MIGRATION = {
   sql: `
     INSERT INTO event_rollups (${PK}, n) ${monthlyRowsFromDays(postgresMonth)};
     ${triggerFunctions(withMonths)}
+  `,
+};
+
+/**
+ * Migration: weekly rollups of the actor dimension (WEEKLY_DIMS in rollups-sql.ts), summed from the per-day
+ * rows as the monthly ones were; the trigger functions are replaced by ones that count weeks too.
+ */
+export const POSTGRES_ACTOR_WEEKS_MIGRATION = {
+  version: 15,
+  name: 'Weekly statistics rollups by actor',
+  sql: `
+    INSERT INTO event_rollups (${PK}, n) ${weeklyRowsFromDays()};
+    ${triggerFunctions(withWeeks)}
   `,
 };
 

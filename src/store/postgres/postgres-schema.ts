@@ -1,6 +1,10 @@
 import { POSTGRES_PLANNER_MIGRATIONS } from './postgres-planner-schema.js';
 import { POSTGRES_PURGE_MIGRATION } from './postgres-purge-schema.js';
-import { POSTGRES_ACTOR_MONTHS_MIGRATION, POSTGRES_ROLLUPS_MIGRATION } from './postgres-rollups-schema.js';
+import {
+  POSTGRES_ACTOR_MONTHS_MIGRATION,
+  POSTGRES_ACTOR_WEEKS_MIGRATION,
+  POSTGRES_ROLLUPS_MIGRATION,
+} from './postgres-rollups-schema.js';
 import { POSTGRES_SUBJECT_KEYS_MIGRATION } from './postgres-subject-keys-schema.js';
 
 /** Identifier-like text compares byte-wise, as in SQLite, so orders and keysets match across stores. */
@@ -395,4 +399,5 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
   POSTGRES_PURGE_MIGRATION,
   POSTGRES_ACTOR_MONTHS_MIGRATION,
   ...POSTGRES_PLANNER_MIGRATIONS,
+  POSTGRES_ACTOR_WEEKS_MIGRATION,
 ];

@@ -1,5 +1,13 @@
 import type { EventFilter, StatsKey } from '../../core/domain/filters.js';
-import { DAY_MS, MONTHLY_DIMS, monthStart, ROLLUP_DIMS } from './rollups-sql.js';
+import {
+  ceilWeek,
+  DAY_MS,
+  MONTHLY_DIMS,
+  monthStart,
+  ROLLUP_DIMS,
+  WEEKLY_DIMS,
+  weekStart,
+} from './rollups-sql.js';
 
 /** Rollup rows of one `dim` whose `day_ms` is in [from, to) (an end left out is open). */
 export interface RollupSpan {
@@ -10,7 +18,10 @@ export interface RollupSpan {
 
 /** What a stats query reads: spans of rollup rows covering its whole days, and edge ranges of the events. */
 export interface RollupPlan {
-  /** Whole months from monthly rows where the dimension has them, the days around them from per-day rows. */
+  /**
+   * Whole months from monthly rows where the dimension has them, the whole weeks around them from weekly rows,
+   * the days around those from per-day rows.
+   */
   spans: RollupSpan[];
   /** Only these keys of the dimension (the filter's own values of the grouped dimension). */
   keys?: string[];
@@ -24,18 +35,39 @@ const ceilDay = (ms: number) => (floorDay(ms) === ms ? ms : floorDay(ms) + DAY_M
 const ceilMonth = (day: number) =>
   monthStart(day) === day ? day : monthStart(monthStart(day) + 31 * DAY_MS);
 
+/** Whole days [from, to) of `dim`: whole weeks from `weekly` rows where it has them, the days around them. */
+function weeksAndDays(dim: string, weekly: string | undefined, from: number, to: number): RollupSpan[] {
+  const w0 = ceilWeek(from);
+  const w1 = weekStart(to);
+  if (!weekly || w0 >= w1) return [{ dim, from, to }];
+  const out: RollupSpan[] = [{ dim: weekly, from: w0, to: w1 }];
+  if (from < w0) out.push({ dim, from, to: w0 });
+  if (w1 < to) out.push({ dim, from: w1, to });
+  return out;
+}
+
 /**
- * The spans of whole days [firstDay, endDay) of `dim`: one, or for a dimension with monthly rows, its whole
- * months and the ragged days before and after them.
+ * The spans of whole days [firstDay, endDay) of `dim`: one, or for a dimension with monthly and weekly rows,
+ * its whole months, then the whole weeks and the days of the ragged parts before and after them.
  */
-function spans(dim: string, monthly: string | undefined, firstDay?: number, endDay?: number): RollupSpan[] {
+function spans(
+  dim: string,
+  monthly: string | undefined,
+  weekly: string | undefined,
+  firstDay?: number,
+  endDay?: number,
+): RollupSpan[] {
   const m0 = firstDay === undefined ? undefined : ceilMonth(firstDay);
   const m1 = endDay === undefined ? undefined : monthStart(endDay);
-  if (!monthly || (m0 !== undefined && m1 !== undefined && m0 >= m1))
-    return [{ dim, from: firstDay, to: endDay }];
+  if (!monthly || (m0 !== undefined && m1 !== undefined && m0 >= m1)) {
+    // Without a whole month a range is bounded (an open end would hold every month before or after it).
+    return firstDay === undefined || endDay === undefined
+      ? [{ dim, from: firstDay, to: endDay }]
+      : weeksAndDays(dim, weekly, firstDay, endDay);
+  }
   const out: RollupSpan[] = [{ dim: monthly, from: m0, to: m1 }];
-  if (firstDay !== undefined && firstDay < m0!) out.push({ dim, from: firstDay, to: m0 });
-  if (endDay !== undefined && m1! < endDay) out.push({ dim, from: m1, to: endDay });
+  if (firstDay !== undefined && firstDay < m0!) out.push(...weeksAndDays(dim, weekly, firstDay, m0!));
+  if (endDay !== undefined && m1! < endDay) out.push(...weeksAndDays(dim, weekly, m1!, endDay));
   return out;
 }
 
@@ -74,5 +106,6 @@ export function rollupPlan(f: EventFilter, groupBy: StatsKey): RollupPlan | unde
   if (f.fromMs !== undefined && firstDay! > f.fromMs) edges.push([f.fromMs, firstDay!]);
   if (f.toMs !== undefined && endDay! < f.toMs) edges.push([endDay!, f.toMs]);
   const monthly = groupBy === 'user' ? MONTHLY_DIMS.user : undefined;
-  return { spans: spans(dim, monthly, firstDay, endDay), ...(keys ? { keys } : {}), edges };
+  const weekly = groupBy === 'user' ? WEEKLY_DIMS.user : undefined;
+  return { spans: spans(dim, monthly, weekly, firstDay, endDay), ...(keys ? { keys } : {}), edges };
 }

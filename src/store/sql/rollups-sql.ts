@@ -15,6 +15,26 @@ export const ROLLUP_DIMS = { category: 'c', action: 'a', eventType: 't', user: '
  */
 export const MONTHLY_DIMS = { user: 'U' } as const;
 
+/**
+ * The dimensions also rolled up per ISO week (`day_ms` then holds the week's Monday, UTC midnight): the ragged
+ * days of a range around its whole months are mostly whole weeks, read as one row per actor instead of seven.
+ */
+export const WEEKLY_DIMS = { user: 'W' } as const;
+
+const WEEK_MS = 7 * DAY_MS;
+
+/** The Monday (UTC midnight) that starts the ISO week of a UTC midnight; 1970-01-01 was a Thursday. */
+export function weekStart(day: number): number {
+  return day - ((((day / DAY_MS + 3) % 7) + 7) % 7) * DAY_MS;
+}
+
+/** The first week start at or after a UTC midnight. */
+export const ceilWeek = (day: number) => (weekStart(day) === day ? day : weekStart(day) + WEEK_MS);
+
+/** weekStart of a UTC-midnight SQL expression: integer arithmetic that both engines spell alike. */
+export const weekSql = (dayMs: string) =>
+  `((${dayMs}) - (((((${dayMs}) / ${DAY_MS}) + 3) % 7 + 7) % 7) * ${DAY_MS})`;
+
 /** The first UTC midnight of the month of an epoch-ms time. */
 export function monthStart(ms: number): number {
   const d = new Date(ms);
@@ -55,6 +75,7 @@ export class RollupCounter {
     this.#bump(tenant, ROLLUP_DIMS.eventType, day, c.eventType, '');
     this.#bump(tenant, ROLLUP_DIMS.user, day, c.actorId, c.actorUsername ?? '');
     this.#bump(tenant, MONTHLY_DIMS.user, month, c.actorId, c.actorUsername ?? '');
+    this.#bump(tenant, WEEKLY_DIMS.user, weekStart(day), c.actorId, c.actorUsername ?? '');
   }
 
   #bump(tenant: string, dim: string, day: number, key: string, label: string): void {
@@ -78,8 +99,9 @@ export const dayStart = (ms: string) => `(${ms} - ((${ms} % ${DAY_MS}) + ${DAY_M
  * The rollup rows of a set of events `src` (a FROM item whose rows have the events' columns), counted:
  * `tenant, dim, day_ms, key, label, n`. `label` is '' where there is none (usernames are never empty).
  * With `month`, the monthly rows too (MONTHLY_DIMS); without, the per-day rows alone (migrations before them).
+ * With `weeks`, the weekly rows too (WEEKLY_DIMS; the migrations before them leave it out).
  */
-export function rollupRowsOf(src: string, month?: MonthSql): string {
+export function rollupRowsOf(src: string, month?: MonthSql, weeks = false): string {
   const day = dayStart('occurred_ms');
   const arm = (dim: string, key: string, label: string) =>
     `SELECT tenant, '${dim}' AS dim, ${day} AS day_ms, ${key} AS key, ${label} AS label, count(*) AS n
@@ -96,10 +118,21 @@ export function rollupRowsOf(src: string, month?: MonthSql): string {
         coalesce(actor_username, '') AS label, count(*) AS n FROM ${src} GROUP BY 1, 2, 3, 4, 5`,
     );
   }
+  if (weeks) {
+    arms.push(
+      `SELECT tenant, '${WEEKLY_DIMS.user}' AS dim, ${weekSql(day)} AS day_ms, actor_id AS key,
+        coalesce(actor_username, '') AS label, count(*) AS n FROM ${src} GROUP BY 1, 2, 3, 4, 5`,
+    );
+  }
   return arms.join(' UNION ALL ');
 }
 
 /** The monthly rows (MONTHLY_DIMS) summed from the per-day rows already in `event_rollups`. */
 export const monthlyRowsFromDays = (month: MonthSql) =>
   `SELECT tenant, '${MONTHLY_DIMS.user}' AS dim, ${month('day_ms')} AS day_ms, key, label, sum(n) AS n
+    FROM event_rollups WHERE dim = '${ROLLUP_DIMS.user}' GROUP BY 1, 2, 3, 4, 5`;
+
+/** The weekly rows (WEEKLY_DIMS) summed from the per-day rows already in `event_rollups`. */
+export const weeklyRowsFromDays = () =>
+  `SELECT tenant, '${WEEKLY_DIMS.user}' AS dim, ${weekSql('day_ms')} AS day_ms, key, label, sum(n) AS n
     FROM event_rollups WHERE dim = '${ROLLUP_DIMS.user}' GROUP BY 1, 2, 3, 4, 5`;

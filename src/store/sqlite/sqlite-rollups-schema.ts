@@ -5,6 +5,9 @@ import {
   monthlyRowsFromDays,
   ROLLUP_DIMS,
   rollupRowsOf,
+  WEEKLY_DIMS,
+  weeklyRowsFromDays,
+  weekSql,
 } from '../sql/rollups-sql.js';
 
 const D = ROLLUP_DIMS;
@@ -83,6 +86,36 @@ export const SQLITE_ACTOR_MONTHS_MIGRATION = {
         AND key = ${key} AND label = ${label} AND n = 0;`,
         )
         .join('\n      ')}
+    END;
+  `,
+};
+
+/** The delete trigger's statements for each counter an events row moves: its dimension, when, key and label. */
+const deleteCounters = (counters: (string | undefined)[][]) =>
+  counters
+    .map(
+      ([dim, when, key, label]) => `UPDATE event_rollups SET n = n - 1 WHERE tenant = OLD.tenant
+        AND dim = '${dim}' AND day_ms = ${when} AND key = ${key} AND label = ${label};
+      DELETE FROM event_rollups WHERE tenant = OLD.tenant AND dim = '${dim}' AND day_ms = ${when}
+        AND key = ${key} AND label = ${label} AND n = 0;`,
+    )
+    .join('\n      ');
+
+/**
+ * Migration: weekly rollups of the actor dimension (WEEKLY_DIMS), summed from the per-day rows, as the monthly
+ * ones were (migration 14); the delete trigger, recreated, takes a purged event off its week too.
+ */
+export const SQLITE_ACTOR_WEEKS_MIGRATION = {
+  version: 18,
+  name: 'Weekly statistics rollups by actor',
+  sql: `
+    INSERT INTO event_rollups (${PK}, n) ${weeklyRowsFromDays()};
+    DROP TRIGGER IF EXISTS events_rollup_delete;
+    CREATE TRIGGER events_rollup_delete AFTER DELETE ON events BEGIN
+      ${deleteCounters([
+        ...monthlyDims('OLD'),
+        [WEEKLY_DIMS.user, weekSql(day('OLD')), 'OLD.actor_id', "coalesce(OLD.actor_username, '')"],
+      ])}
     END;
   `,
 };

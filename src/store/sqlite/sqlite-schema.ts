@@ -4,7 +4,11 @@ import {
   SQLITE_FACETS_MIGRATION,
 } from './sqlite-planner-schema.js';
 import { SQLITE_PURGE_MIGRATION } from './sqlite-purge-schema.js';
-import { SQLITE_ACTOR_MONTHS_MIGRATION, SQLITE_ROLLUPS_MIGRATION } from './sqlite-rollups-schema.js';
+import {
+  SQLITE_ACTOR_MONTHS_MIGRATION,
+  SQLITE_ACTOR_WEEKS_MIGRATION,
+  SQLITE_ROLLUPS_MIGRATION,
+} from './sqlite-rollups-schema.js';
 import { SQLITE_SUBJECT_KEYS_MIGRATION } from './sqlite-subject-keys-schema.js';
 
 /**
@@ -373,4 +377,5 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
   },
   SQLITE_FACETS_MIGRATION,
   SQLITE_COVERING_MIGRATION,
+  SQLITE_ACTOR_WEEKS_MIGRATION,
 ];
