@@ -71,17 +71,16 @@ function parseCommonForm(text: string): number | undefined {
   const ms = n === 24 ? digits(text, 20, 3) : 0;
   if (year < 100 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return undefined;
   if (minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0) return undefined;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (day > (month === 2 ? (leap ? 29 : 28) : DAYS[month - 1]!)) return undefined;
+  if (day > daysInMonth(year, month)) return undefined;
   return Date.UTC(year, month - 1, day, hour, minute, second, ms);
 }
 
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/** Days of a month (1–12) of the proleptic Gregorian calendar, as Date counts them. */
 function daysInMonth(year: number, month: number): number {
-  const date = new Date(Date.UTC(2000, 0, 1));
-  date.setUTCFullYear(year, month, 0);
-  return date.getUTCDate();
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : DAYS[month - 1]!;
 }
 
 let lastMs = Number.NaN;

@@ -1,10 +1,6 @@
 import { POSTGRES_PLANNER_MIGRATIONS } from './postgres-planner-schema.js';
 import { POSTGRES_PURGE_MIGRATION } from './postgres-purge-schema.js';
-import {
-  POSTGRES_ACTOR_MONTHS_MIGRATION,
-  POSTGRES_ACTOR_WEEKS_MIGRATION,
-  POSTGRES_ROLLUPS_MIGRATION,
-} from './postgres-rollups-schema.js';
+import * as rollups from './postgres-rollups-schema.js';
 import { POSTGRES_SUBJECT_KEYS_MIGRATION } from './postgres-subject-keys-schema.js';
 
 /** Identifier-like text compares byte-wise, as in SQLite, so orders and keysets match across stores. */
@@ -394,10 +390,10 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
         FOR EACH ROW EXECUTE FUNCTION auditlog_append_only();
     `,
   },
-  POSTGRES_ROLLUPS_MIGRATION,
+  rollups.POSTGRES_ROLLUPS_MIGRATION,
   POSTGRES_SUBJECT_KEYS_MIGRATION,
   POSTGRES_PURGE_MIGRATION,
-  POSTGRES_ACTOR_MONTHS_MIGRATION,
+  rollups.POSTGRES_ACTOR_MONTHS_MIGRATION,
   ...POSTGRES_PLANNER_MIGRATIONS,
-  POSTGRES_ACTOR_WEEKS_MIGRATION,
+  rollups.POSTGRES_ACTOR_WEEKS_MIGRATION,
 ];

@@ -66,6 +66,17 @@ const monthlyDims = (row: 'NEW' | 'OLD') => [
   [MONTHLY_DIMS.user, sqliteMonth(day(row)), `${row}.actor_id`, `coalesce(${row}.actor_username, '')`],
 ];
 
+/** The delete trigger's statements for each counter an events row moves: its dimension, when, key and label. */
+const deleteCounters = (counters: (string | undefined)[][]) =>
+  counters
+    .map(
+      ([dim, when, key, label]) => `UPDATE event_rollups SET n = n - 1 WHERE tenant = OLD.tenant
+        AND dim = '${dim}' AND day_ms = ${when} AND key = ${key} AND label = ${label};
+      DELETE FROM event_rollups WHERE tenant = OLD.tenant AND dim = '${dim}' AND day_ms = ${when}
+        AND key = ${key} AND label = ${label} AND n = 0;`,
+    )
+    .join('\n      ');
+
 /**
  * Migration: monthly rollups of the actor dimension (MONTHLY_DIMS), summed from the per-day rows; the writer's
  * RollupCounter adds them with the rest, and the delete trigger, recreated, takes a purged event off its month
@@ -78,28 +89,10 @@ export const SQLITE_ACTOR_MONTHS_MIGRATION = {
     INSERT INTO event_rollups (${PK}, n) ${monthlyRowsFromDays(sqliteMonth)};
     DROP TRIGGER IF EXISTS events_rollup_delete;
     CREATE TRIGGER events_rollup_delete AFTER DELETE ON events BEGIN
-      ${monthlyDims('OLD')
-        .map(
-          ([dim, when, key, label]) => `UPDATE event_rollups SET n = n - 1 WHERE tenant = OLD.tenant
-        AND dim = '${dim}' AND day_ms = ${when} AND key = ${key} AND label = ${label};
-      DELETE FROM event_rollups WHERE tenant = OLD.tenant AND dim = '${dim}' AND day_ms = ${when}
-        AND key = ${key} AND label = ${label} AND n = 0;`,
-        )
-        .join('\n      ')}
+      ${deleteCounters(monthlyDims('OLD'))}
     END;
   `,
 };
-
-/** The delete trigger's statements for each counter an events row moves: its dimension, when, key and label. */
-const deleteCounters = (counters: (string | undefined)[][]) =>
-  counters
-    .map(
-      ([dim, when, key, label]) => `UPDATE event_rollups SET n = n - 1 WHERE tenant = OLD.tenant
-        AND dim = '${dim}' AND day_ms = ${when} AND key = ${key} AND label = ${label};
-      DELETE FROM event_rollups WHERE tenant = OLD.tenant AND dim = '${dim}' AND day_ms = ${when}
-        AND key = ${key} AND label = ${label} AND n = 0;`,
-    )
-    .join('\n      ');
 
 /**
  * Migration: weekly rollups of the actor dimension (WEEKLY_DIMS), summed from the per-day rows, as the monthly
