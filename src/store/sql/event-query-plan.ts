@@ -12,7 +12,7 @@ import { type RollupPlan, rollupPlan } from './rollups-plan.js';
 import { branchWindow, scanWindow } from './scan-window.js';
 import { candidateBudget, chunkPhrases, isIndexable, TAG_BUDGET } from './search-chunks.js';
 import type { ChunkBounds, SqlDialect } from './sql-dialect.js';
-import { join, raw, type Sql, sql } from './sql-fragment.js';
+import { join, raw, type Sql, serial, sql } from './sql-fragment.js';
 
 /**
  * Query planning for administrative events, once for both engines (the dialect says how each spells it).
@@ -377,9 +377,8 @@ function* rollupStats(
     arms.push(sql`SELECT ${raw(g.key)} AS key, ${raw(g.label ?? 'NULL')} AS label, count(*) AS n
       FROM events e WHERE ${filterWhere(d, tenant, { ...f, fromMs, toMs })} GROUP BY 1`);
   }
-  const rows =
-    yield sql`SELECT key, max(label) AS label, sum(n) AS count FROM (${join(arms, ' UNION ALL ')}) s
-    GROUP BY key ORDER BY ${raw(g.order)} LIMIT 1000`;
+  const rows = yield serial(sql`SELECT key, max(label) AS label, sum(n) AS count
+    FROM (${join(arms, ' UNION ALL ')}) s GROUP BY key ORDER BY ${raw(g.order)} LIMIT 1000`);
   return statsGroups(rows);
 }
 

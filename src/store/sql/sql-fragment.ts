@@ -10,7 +10,18 @@ export class Sql {
   constructor(
     readonly texts: readonly string[],
     readonly values: readonly unknown[],
+    /** Run without parallel workers where the engine has them (`serial`); never inherited by a fragment. */
+    readonly serial = false,
   ) {}
+}
+
+/**
+ * The statement `q`, to be run without parallel workers (PostgreSQL; SQLite has none): for an aggregate
+ * over ~100k small rows, launching workers and merging their sorted partial groups cost more than the
+ * scan itself (stats by user over 90 days at 10M events: 132 ms parallel, 26 ms serial, on two cores).
+ */
+export function serial(q: Sql): Sql {
+  return new Sql(q.texts, q.values, true);
 }
 
 export function sql(strings: TemplateStringsArray, ...args: unknown[]): Sql {
