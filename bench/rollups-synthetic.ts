@@ -8,6 +8,8 @@ import {
   DAY_MS,
   MONTHLY_DIMS,
   monthStart,
+  QUARTERLY_DIMS,
+  quarterStart,
   ROLLUP_DIMS,
   WEEKLY_DIMS,
   weekStart,
@@ -21,7 +23,7 @@ import { DAYS, dailyUserStats, generator, p, T, timed } from './rollups-bench.js
 /**
  * Whole-day statistics at a size the library cannot ingest here in minutes (BENCH_ROLLUP_SYNTH, e.g. 10M):
  * the skewed generator's events are counted into exactly the rollup rows the writer would make (daily,
- * weekly and monthly, RollupCounter's rules) and those rows alone are loaded; the events table stays empty. A whole-day
+ * weekly, monthly and quarterly, RollupCounter's rules) and those rows alone are loaded; the events table stays empty. A whole-day
  * range reads only the rollups, so its time is the real one at that size; partial-day edges and the scan are
  * not measured here (the library-ingested section has them). "Before" is the daily-rows-only statement the
  * planner ran before monthly rows, on the same rows.
@@ -83,11 +85,12 @@ export async function rollupsSynthetic(report: Report, engine: 'sqlite' | 'postg
   const daily = rows.filter((r) => r[1] === ROLLUP_DIMS.user).length;
   const monthly = rows.filter((r) => r[1] === MONTHLY_DIMS.user).length;
   const weekly = rows.filter((r) => r[1] === WEEKLY_DIMS.user).length;
+  const quarterly = rows.filter((r) => r[1] === QUARTERLY_DIMS.user).length;
   report.add(
     section,
     'rollup rows loaded',
     `${fmt(rows.length)}`,
-    `of which actor-days ${fmt(daily)}, actor-weeks ${fmt(weekly)}, actor-months ${fmt(monthly)}; counted in ${(counted / 1000).toFixed(0)} s`,
+    `of which actor-days ${fmt(daily)}, actor-weeks ${fmt(weekly)}, actor-months ${fmt(monthly)}, actor-quarters ${fmt(quarterly)}; counted in ${(counted / 1000).toFixed(0)} s`,
   );
   const mid = monthStart(end - 200 * DAY_MS) + 14 * DAY_MS;
   const ranges: [string, EventFilter][] = [
@@ -137,6 +140,7 @@ function countRows(events: number, end: number): [string, string, number, string
     bump(ROLLUP_DIMS.user, day, e.actor.id, e.actor.username);
     bump(MONTHLY_DIMS.user, monthStart(day), e.actor.id, e.actor.username);
     bump(WEEKLY_DIMS.user, weekStart(day), e.actor.id, e.actor.username);
+    bump(QUARTERLY_DIMS.user, quarterStart(day), e.actor.id, e.actor.username);
   }
   const rows = [...counts].map(([id, n]): [string, string, number, string, string, number] => {
     const [dim, day, key, label] = id.split('\u0001') as [string, string, string, string];

@@ -1,19 +1,21 @@
-// Stats by user sum whole UTC months from monthly actor rollups, the whole weeks around them from weekly ones
-// and the days around those from daily ones: these tests compare the answers with a count over every stored
-// event for random ranges that start and end mid-month, on month boundaries and across year ends, after
-// retention purges, and after the migrations rebuild the monthly and weekly rows from the daily ones — on
-// both stores.
+// Stats by user sum whole UTC quarters from quarterly actor rollups, the whole months around them from monthly
+// ones, the whole weeks around those from weekly ones and the days around those from daily ones: these tests
+// compare the answers with a count over every stored event for random ranges that start and end mid-month,
+// on month and quarter boundaries and across year ends, after retention purges, and after the migrations
+// rebuild the monthly, weekly and quarterly rows — on both stores.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventFilter, StatsKey } from '../../src/core/domain/filters.js';
 import type { ActingParty } from '../../src/core/services/access-control.js';
 import { type AuditLog, openAuditLog } from '../../src/core/services/audit-log.js';
 import {
   POSTGRES_ACTOR_MONTHS_MIGRATION,
+  POSTGRES_ACTOR_QUARTERS_MIGRATION,
   POSTGRES_ACTOR_WEEKS_MIGRATION,
 } from '../../src/store/postgres/postgres-rollups-schema.js';
-import { weekStart } from '../../src/store/sql/rollups-sql.js';
+import { quarterStart, weekStart } from '../../src/store/sql/rollups-sql.js';
 import {
   SQLITE_ACTOR_MONTHS_MIGRATION,
+  SQLITE_ACTOR_QUARTERS_MIGRATION,
   SQLITE_ACTOR_WEEKS_MIGRATION,
 } from '../../src/store/sqlite/sqlite-rollups-schema.js';
 import { rng as seeded } from '../helpers/rng.js';
@@ -134,6 +136,26 @@ describe('stats by user from monthly and daily rollups', () => {
     expect(await sut().store.eventStats(tenant, whole, 'user')).toEqual([{ ...probe, count: 1 }]);
   });
 
+  it('read whole quarters from the quarterly rows and the months around them from the monthly rows', async () => {
+    const tenant = 'quarters-probe';
+    // The middle of a quarter at least two quarters back: the quarter's months are all in the past.
+    const q = quarterStart(month(5));
+    const next = quarterStart(q + 100 * DAY);
+    await log.appendEvents(tenant, {
+      ...randomEvent(9_002),
+      occurredAt: new Date(q + 40 * DAY + 3_600_000).toISOString(),
+    });
+    const [probe] = await sut().store.eventStats(tenant, {}, 'user');
+    await sut().exec(`UPDATE event_rollups SET n = n + 6 WHERE tenant = '${tenant}' AND dim = 'Q'`);
+    // A range holding the whole quarter reads the quarterly row (skewed), the whole log too; one holding its
+    // middle month but not the whole quarter, the monthly row.
+    const whole = { fromMs: q - 3 * DAY, toMs: next + 3 * DAY };
+    expect(await sut().store.eventStats(tenant, whole, 'user')).toEqual([{ ...probe, count: 7 }]);
+    expect(await sut().store.eventStats(tenant, {}, 'user')).toEqual([{ ...probe, count: 7 }]);
+    const part = { fromMs: q + 20 * DAY, toMs: next + 3 * DAY };
+    expect(await sut().store.eventStats(tenant, part, 'user')).toEqual([{ ...probe, count: 1 }]);
+  });
+
   it('follow retention purges of some categories, in steps', async () => {
     await log.lifecycle.setPolicy(T, { category: 'users', maxAgeDays: 400 }, by);
     await log.lifecycle.setPolicy(T, { category: 'settings', maxAgeDays: 600 }, by);
@@ -143,12 +165,13 @@ describe('stats by user from monthly and daily rollups', () => {
   });
 
   it('are rebuilt from the daily rows by their migrations', async () => {
-    const versions =
+    const versions = (
       sut().kind === 'sqlite'
-        ? [SQLITE_ACTOR_MONTHS_MIGRATION.version, SQLITE_ACTOR_WEEKS_MIGRATION.version]
-        : [POSTGRES_ACTOR_MONTHS_MIGRATION.version, POSTGRES_ACTOR_WEEKS_MIGRATION.version];
+        ? [SQLITE_ACTOR_MONTHS_MIGRATION, SQLITE_ACTOR_WEEKS_MIGRATION, SQLITE_ACTOR_QUARTERS_MIGRATION]
+        : [POSTGRES_ACTOR_MONTHS_MIGRATION, POSTGRES_ACTOR_WEEKS_MIGRATION, POSTGRES_ACTOR_QUARTERS_MIGRATION]
+    ).map((m) => m.version);
     await log.close();
-    await sut().exec(`DELETE FROM event_rollups WHERE dim IN ('U', 'W');
+    await sut().exec(`DELETE FROM event_rollups WHERE dim IN ('U', 'W', 'Q');
       DELETE FROM schema_migrations WHERE version IN (${versions.join(', ')});`);
     await sut().reopen();
     log = await openAuditLog({ store: sut().store });

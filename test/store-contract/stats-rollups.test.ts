@@ -9,10 +9,12 @@ import type { ActingParty } from '../../src/core/services/access-control.js';
 import { type AuditLog, openAuditLog } from '../../src/core/services/audit-log.js';
 import {
   POSTGRES_ACTOR_MONTHS_MIGRATION,
+  POSTGRES_ACTOR_QUARTERS_MIGRATION,
   POSTGRES_ACTOR_WEEKS_MIGRATION,
 } from '../../src/store/postgres/postgres-rollups-schema.js';
 import {
   SQLITE_ACTOR_MONTHS_MIGRATION,
+  SQLITE_ACTOR_QUARTERS_MIGRATION,
   SQLITE_ACTOR_WEEKS_MIGRATION,
 } from '../../src/store/sqlite/sqlite-rollups-schema.js';
 import { rng as seeded } from '../helpers/rng.js';
@@ -141,12 +143,12 @@ describe('stats from per-day rollups', () => {
       sut().kind === 'sqlite'
         ? `DROP TRIGGER events_rollup_delete; DROP TABLE event_rollups;
            DELETE FROM schema_migrations WHERE version IN (10, ${SQLITE_ACTOR_MONTHS_MIGRATION.version},
-             ${SQLITE_ACTOR_WEEKS_MIGRATION.version});`
+             ${SQLITE_ACTOR_WEEKS_MIGRATION.version}, ${SQLITE_ACTOR_QUARTERS_MIGRATION.version});`
         : `DROP TRIGGER events_rollup_insert ON events; DROP TRIGGER events_rollup_delete ON events;
            DROP FUNCTION auditlog_rollup_insert(); DROP FUNCTION auditlog_rollup_delete();
            DROP TABLE event_rollups;
            DELETE FROM schema_migrations WHERE version IN (8, ${POSTGRES_ACTOR_MONTHS_MIGRATION.version},
-             ${POSTGRES_ACTOR_WEEKS_MIGRATION.version});`;
+             ${POSTGRES_ACTOR_WEEKS_MIGRATION.version}, ${POSTGRES_ACTOR_QUARTERS_MIGRATION.version});`;
     await log.close();
     await sut().exec(undo);
     await sut().reopen();

@@ -9,9 +9,8 @@ import type {
   PartitionShare,
 } from '../../core/ports/lifecycle-repository.js';
 import { HOLD_COLUMNS, holdOf, holdsCoverSql } from '../sql/lifecycle-rows.js';
-import { rollupRowsOf } from '../sql/rollups-sql.js';
 import { type PgPool, translatePgError } from './postgres-connection.js';
-import { postgresMonth } from './postgres-rollups-schema.js';
+import { allRollupRowsOf } from './postgres-rollups-schema.js';
 
 const PARTITIONED = ['events', 'auth_events'] as const;
 
@@ -287,7 +286,7 @@ async function dropDerived(client: PoolClient, partition: string, stream: Stream
       key: string;
       label: string;
     }>(
-      `WITH d AS (SELECT * FROM (${rollupRowsOf(partition, postgresMonth, true)}) g ORDER BY ${ROLLUP_KEY})
+      `WITH d AS (SELECT * FROM (${allRollupRowsOf(partition)}) g ORDER BY ${ROLLUP_KEY})
        UPDATE event_rollups r SET n = r.n - d.n FROM d
         WHERE (r.tenant, r.dim, r.day_ms, r.key, r.label) = (d.tenant, d.dim, d.day_ms, d.key, d.label)
        RETURNING r.tenant, r.dim, r.day_ms, r.key, r.label, r.n`,

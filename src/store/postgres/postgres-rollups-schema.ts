@@ -1,14 +1,27 @@
-import { type MonthSql, monthlyRowsFromDays, rollupRowsOf, weeklyRowsFromDays } from '../sql/rollups-sql.js';
+import {
+  type MonthSql,
+  monthlyRowsFromDays,
+  type QuarterSql,
+  quarterlyRowsFromMonths,
+  rollupRowsOf,
+  weeklyRowsFromDays,
+} from '../sql/rollups-sql.js';
 
 const T = 'text COLLATE "C"';
 const PK = 'tenant, dim, day_ms, key, label';
 /** The month's first UTC midnight of a UTC-midnight epoch-ms expression. */
 export const postgresMonth: MonthSql = (dayMs) =>
   `(extract(epoch FROM date_trunc('month', to_timestamp((${dayMs}) / 1000) AT TIME ZONE 'UTC')) * 1000)::bigint`;
+/** The quarter's first UTC midnight of a UTC-midnight epoch-ms expression. */
+export const postgresQuarter: QuarterSql = (dayMs) =>
+  `(extract(epoch FROM date_trunc('quarter', to_timestamp((${dayMs}) / 1000) AT TIME ZONE 'UTC')) * 1000)::bigint`;
 /** The rollup rows of a transition table, inside a format() string (where % is written %%). */
 const rows = (table: string) => rollupRowsOf(table).replaceAll('%', '%%');
 const withMonths = (table: string) => rollupRowsOf(table, postgresMonth).replaceAll('%', '%%');
 const withWeeks = (table: string) => rollupRowsOf(table, postgresMonth, true).replaceAll('%', '%%');
+/** Every rollup row an events row moves (the current trigger functions and a partition drop's). */
+export const allRollupRowsOf = (table: string) => rollupRowsOf(table, postgresMonth, true, postgresQuarter);
+const withQuarters = (table: string) => allRollupRowsOf(table).replaceAll('%', '%%');
 
 /** The trigger functions that add and take off a statement's rows, counted by `rowsOf`. */
 const triggerFunctions = (rowsOf: (table: string) => string) => `
@@ -92,6 +105,19 @@ export const POSTGRES_ACTOR_WEEKS_MIGRATION = {
   sql: `
     INSERT INTO event_rollups (${PK}, n) ${weeklyRowsFromDays()};
     ${triggerFunctions(withWeeks)}
+  `,
+};
+
+/**
+ * Migration: quarterly rollups of the actor dimension (QUARTERLY_DIMS in rollups-sql.ts), summed from the
+ * monthly rows; the trigger functions are replaced by ones that count quarters too.
+ */
+export const POSTGRES_ACTOR_QUARTERS_MIGRATION = {
+  version: 16,
+  name: 'Quarterly statistics rollups by actor',
+  sql: `
+    INSERT INTO event_rollups (${PK}, n) ${quarterlyRowsFromMonths(postgresQuarter)};
+    ${triggerFunctions(withQuarters)}
   `,
 };
 

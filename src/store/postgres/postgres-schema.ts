@@ -396,4 +396,5 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
   rollups.POSTGRES_ACTOR_MONTHS_MIGRATION,
   ...POSTGRES_PLANNER_MIGRATIONS,
   rollups.POSTGRES_ACTOR_WEEKS_MIGRATION,
+  rollups.POSTGRES_ACTOR_QUARTERS_MIGRATION,
 ];

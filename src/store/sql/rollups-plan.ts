@@ -1,9 +1,12 @@
 import type { EventFilter, StatsKey } from '../../core/domain/filters.js';
 import {
+  ceilQuarter,
   ceilWeek,
   DAY_MS,
   MONTHLY_DIMS,
   monthStart,
+  QUARTERLY_DIMS,
+  quarterStart,
   ROLLUP_DIMS,
   WEEKLY_DIMS,
   weekStart,
@@ -19,8 +22,8 @@ export interface RollupSpan {
 /** What a stats query reads: spans of rollup rows covering its whole days, and edge ranges of the events. */
 export interface RollupPlan {
   /**
-   * Whole months from monthly rows where the dimension has them, the whole weeks around them from weekly rows,
-   * the days around those from per-day rows.
+   * Whole quarters from quarterly rows where the dimension has them, the whole months around them from
+   * monthly rows, the whole weeks around those from weekly rows, the days around those from per-day rows.
    */
   spans: RollupSpan[];
   /** Only these keys of the dimension (the filter's own values of the grouped dimension). */
@@ -46,26 +49,38 @@ function weeksAndDays(dim: string, weekly: string | undefined, from: number, to:
   return out;
 }
 
+/** Whole months [m0, m1) of `monthly` (an end left out is open): whole quarters from `quarterly`, months around. */
+function quartersAndMonths(monthly: string, quarterly: string, m0?: number, m1?: number): RollupSpan[] {
+  const q0 = m0 === undefined ? undefined : ceilQuarter(m0);
+  const q1 = m1 === undefined ? undefined : quarterStart(m1);
+  if (q0 !== undefined && q1 !== undefined && q0 >= q1) return [{ dim: monthly, from: m0, to: m1 }];
+  const out: RollupSpan[] = [{ dim: quarterly, from: q0, to: q1 }];
+  if (m0 !== undefined && m0 < q0!) out.push({ dim: monthly, from: m0, to: q0 });
+  if (m1 !== undefined && q1! < m1) out.push({ dim: monthly, from: q1, to: m1 });
+  return out;
+}
+
 /**
- * The spans of whole days [firstDay, endDay) of `dim`: one, or for a dimension with monthly and weekly rows,
- * its whole months, then the whole weeks and the days of the ragged parts before and after them.
+ * The spans of whole days [firstDay, endDay) of `dim`: one, or for a dimension with quarterly, monthly and
+ * weekly rows, its whole quarters and the whole months around them, then the whole weeks and the days of the
+ * ragged parts before and after those.
  */
 function spans(
   dim: string,
-  monthly: string | undefined,
-  weekly: string | undefined,
+  periods: { monthly: string; weekly: string; quarterly: string } | undefined,
   firstDay?: number,
   endDay?: number,
 ): RollupSpan[] {
   const m0 = firstDay === undefined ? undefined : ceilMonth(firstDay);
   const m1 = endDay === undefined ? undefined : monthStart(endDay);
-  if (!monthly || (m0 !== undefined && m1 !== undefined && m0 >= m1)) {
+  const weekly = periods?.weekly;
+  if (!periods || (m0 !== undefined && m1 !== undefined && m0 >= m1)) {
     // Without a whole month a range is bounded (an open end would hold every month before or after it).
     return firstDay === undefined || endDay === undefined
       ? [{ dim, from: firstDay, to: endDay }]
       : weeksAndDays(dim, weekly, firstDay, endDay);
   }
-  const out: RollupSpan[] = [{ dim: monthly, from: m0, to: m1 }];
+  const out = quartersAndMonths(periods.monthly, periods.quarterly, m0, m1);
   if (firstDay !== undefined && firstDay < m0!) out.push(...weeksAndDays(dim, weekly, firstDay, m0!));
   if (endDay !== undefined && m1! < endDay) out.push(...weeksAndDays(dim, weekly, m1!, endDay));
   return out;
@@ -105,7 +120,9 @@ export function rollupPlan(f: EventFilter, groupBy: StatsKey): RollupPlan | unde
   const edges: [number, number][] = [];
   if (f.fromMs !== undefined && firstDay! > f.fromMs) edges.push([f.fromMs, firstDay!]);
   if (f.toMs !== undefined && endDay! < f.toMs) edges.push([endDay!, f.toMs]);
-  const monthly = groupBy === 'user' ? MONTHLY_DIMS.user : undefined;
-  const weekly = groupBy === 'user' ? WEEKLY_DIMS.user : undefined;
-  return { spans: spans(dim, monthly, weekly, firstDay, endDay), ...(keys ? { keys } : {}), edges };
+  const periods =
+    groupBy === 'user'
+      ? { monthly: MONTHLY_DIMS.user, weekly: WEEKLY_DIMS.user, quarterly: QUARTERLY_DIMS.user }
+      : undefined;
+  return { spans: spans(dim, periods, firstDay, endDay), ...(keys ? { keys } : {}), edges };
 }

@@ -21,6 +21,12 @@ export const MONTHLY_DIMS = { user: 'U' } as const;
  */
 export const WEEKLY_DIMS = { user: 'W' } as const;
 
+/**
+ * The dimensions also rolled up per UTC calendar quarter (`day_ms` then holds its first midnight): a year's
+ * range reads four rows per actor instead of twelve monthly ones.
+ */
+export const QUARTERLY_DIMS = { user: 'Q' } as const;
+
 const WEEK_MS = 7 * DAY_MS;
 
 /** The Monday (UTC midnight) that starts the ISO week of a UTC midnight; 1970-01-01 was a Thursday. */
@@ -41,8 +47,27 @@ export function monthStart(ms: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
 }
 
-/** The first UTC midnight (epoch ms) of the month of a UTC-midnight SQL expression, in the engine's spelling. */
+/** The first UTC midnight of the calendar quarter of an epoch-ms time. */
+export function quarterStart(ms: number): number {
+  const d = new Date(ms);
+  const m = d.getUTCMonth();
+  return Date.UTC(d.getUTCFullYear(), m - (m % 3), 1);
+}
+
+/** The first quarter start at or after a UTC midnight. */
+export function ceilQuarter(day: number): number {
+  const q = quarterStart(day);
+  if (q === day) return q;
+  const d = new Date(q);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 3, 1);
+}
+
+/**
+ * The first UTC midnight (epoch ms) of the month (MonthSql) or quarter (QuarterSql) of a UTC-midnight SQL
+ * expression, in the engine's spelling.
+ */
 export type MonthSql = (dayMs: string) => string;
+export type QuarterSql = MonthSql;
 
 /** The columns of an event the rollups count it by. */
 export interface RollupColumns {
@@ -60,22 +85,24 @@ export interface RollupColumns {
  */
 export class RollupCounter {
   readonly #counts = new Map<string, [string, string, number, string, string, number]>();
-  /** The month of each day seen (a group's events mostly share a few days). */
-  readonly #months = new Map<number, number>();
+  /** The month and quarter of each day seen (a group's events mostly share a few days). */
+  readonly #periods = new Map<number, [month: number, quarter: number]>();
 
   add(tenant: string, occurredMs: number, c: RollupColumns): void {
     const day = occurredMs - (((occurredMs % DAY_MS) + DAY_MS) % DAY_MS);
-    let month = this.#months.get(day);
-    if (month === undefined) {
-      month = monthStart(day);
-      this.#months.set(day, month);
+    let periods = this.#periods.get(day);
+    if (periods === undefined) {
+      periods = [monthStart(day), quarterStart(day)];
+      this.#periods.set(day, periods);
     }
+    const label = c.actorUsername ?? '';
     this.#bump(tenant, ROLLUP_DIMS.category, day, c.category, '');
     this.#bump(tenant, ROLLUP_DIMS.action, day, c.action, '');
     this.#bump(tenant, ROLLUP_DIMS.eventType, day, c.eventType, '');
-    this.#bump(tenant, ROLLUP_DIMS.user, day, c.actorId, c.actorUsername ?? '');
-    this.#bump(tenant, MONTHLY_DIMS.user, month, c.actorId, c.actorUsername ?? '');
-    this.#bump(tenant, WEEKLY_DIMS.user, weekStart(day), c.actorId, c.actorUsername ?? '');
+    this.#bump(tenant, ROLLUP_DIMS.user, day, c.actorId, label);
+    this.#bump(tenant, MONTHLY_DIMS.user, periods[0], c.actorId, label);
+    this.#bump(tenant, WEEKLY_DIMS.user, weekStart(day), c.actorId, label);
+    this.#bump(tenant, QUARTERLY_DIMS.user, periods[1], c.actorId, label);
   }
 
   #bump(tenant: string, dim: string, day: number, key: string, label: string): void {
@@ -99,9 +126,10 @@ export const dayStart = (ms: string) => `(${ms} - ((${ms} % ${DAY_MS}) + ${DAY_M
  * The rollup rows of a set of events `src` (a FROM item whose rows have the events' columns), counted:
  * `tenant, dim, day_ms, key, label, n`. `label` is '' where there is none (usernames are never empty).
  * With `month`, the monthly rows too (MONTHLY_DIMS); without, the per-day rows alone (migrations before them).
- * With `weeks`, the weekly rows too (WEEKLY_DIMS; the migrations before them leave it out).
+ * With `weeks`, the weekly rows too (WEEKLY_DIMS; the migrations before them leave it out); with `quarter`,
+ * the quarterly rows too (QUARTERLY_DIMS; likewise).
  */
-export function rollupRowsOf(src: string, month?: MonthSql, weeks = false): string {
+export function rollupRowsOf(src: string, month?: MonthSql, weeks = false, quarter?: QuarterSql): string {
   const day = dayStart('occurred_ms');
   const arm = (dim: string, key: string, label: string) =>
     `SELECT tenant, '${dim}' AS dim, ${day} AS day_ms, ${key} AS key, ${label} AS label, count(*) AS n
@@ -124,6 +152,12 @@ export function rollupRowsOf(src: string, month?: MonthSql, weeks = false): stri
         coalesce(actor_username, '') AS label, count(*) AS n FROM ${src} GROUP BY 1, 2, 3, 4, 5`,
     );
   }
+  if (quarter) {
+    arms.push(
+      `SELECT tenant, '${QUARTERLY_DIMS.user}' AS dim, ${quarter(day)} AS day_ms, actor_id AS key,
+        coalesce(actor_username, '') AS label, count(*) AS n FROM ${src} GROUP BY 1, 2, 3, 4, 5`,
+    );
+  }
   return arms.join(' UNION ALL ');
 }
 
@@ -136,3 +170,8 @@ export const monthlyRowsFromDays = (month: MonthSql) =>
 export const weeklyRowsFromDays = () =>
   `SELECT tenant, '${WEEKLY_DIMS.user}' AS dim, ${weekSql('day_ms')} AS day_ms, key, label, sum(n) AS n
     FROM event_rollups WHERE dim = '${ROLLUP_DIMS.user}' GROUP BY 1, 2, 3, 4, 5`;
+
+/** The quarterly rows (QUARTERLY_DIMS) summed from the monthly rows already in `event_rollups`. */
+export const quarterlyRowsFromMonths = (quarter: QuarterSql) =>
+  `SELECT tenant, '${QUARTERLY_DIMS.user}' AS dim, ${quarter('day_ms')} AS day_ms, key, label, sum(n) AS n
+    FROM event_rollups WHERE dim = '${MONTHLY_DIMS.user}' GROUP BY 1, 2, 3, 4, 5`;

@@ -3,6 +3,9 @@ import {
   MONTHLY_DIMS,
   type MonthSql,
   monthlyRowsFromDays,
+  QUARTERLY_DIMS,
+  type QuarterSql,
+  quarterlyRowsFromMonths,
   ROLLUP_DIMS,
   rollupRowsOf,
   WEEKLY_DIMS,
@@ -60,6 +63,11 @@ export const SQLITE_ROLLUPS_MIGRATION = {
 export const sqliteMonth: MonthSql = (dayMs) =>
   `(CAST(strftime('%s', (${dayMs}) / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000)`;
 
+/** The quarter's first UTC midnight of a UTC-midnight epoch-ms expression: its month, less 0–2 months. */
+export const sqliteQuarter: QuarterSql = (dayMs) =>
+  `(CAST(strftime('%s', (${dayMs}) / 1000, 'unixepoch', 'start of month', '-' ||
+    ((CAST(strftime('%m', (${dayMs}) / 1000, 'unixepoch') AS INTEGER) - 1) % 3) || ' months') AS INTEGER) * 1000)`;
+
 /** Each per-day dimension (its day) and monthly one (its month), with the key and label of an events row. */
 const monthlyDims = (row: 'NEW' | 'OLD') => [
   ...dims(row).map(([dim, key, label]) => [dim, day(row), key, label]),
@@ -108,6 +116,26 @@ export const SQLITE_ACTOR_WEEKS_MIGRATION = {
       ${deleteCounters([
         ...monthlyDims('OLD'),
         [WEEKLY_DIMS.user, weekSql(day('OLD')), 'OLD.actor_id', "coalesce(OLD.actor_username, '')"],
+      ])}
+    END;
+  `,
+};
+
+/**
+ * Migration: quarterly rollups of the actor dimension (QUARTERLY_DIMS), summed from the monthly rows; the
+ * delete trigger, recreated, takes a purged event off its quarter too.
+ */
+export const SQLITE_ACTOR_QUARTERS_MIGRATION = {
+  version: 19,
+  name: 'Quarterly statistics rollups by actor',
+  sql: `
+    INSERT INTO event_rollups (${PK}, n) ${quarterlyRowsFromMonths(sqliteQuarter)};
+    DROP TRIGGER IF EXISTS events_rollup_delete;
+    CREATE TRIGGER events_rollup_delete AFTER DELETE ON events BEGIN
+      ${deleteCounters([
+        ...monthlyDims('OLD'),
+        [WEEKLY_DIMS.user, weekSql(day('OLD')), 'OLD.actor_id', "coalesce(OLD.actor_username, '')"],
+        [QUARTERLY_DIMS.user, sqliteQuarter(day('OLD')), 'OLD.actor_id', "coalesce(OLD.actor_username, '')"],
       ])}
     END;
   `,

@@ -6,6 +6,7 @@ import {
 import { SQLITE_PURGE_MIGRATION } from './sqlite-purge-schema.js';
 import {
   SQLITE_ACTOR_MONTHS_MIGRATION,
+  SQLITE_ACTOR_QUARTERS_MIGRATION,
   SQLITE_ACTOR_WEEKS_MIGRATION,
   SQLITE_ROLLUPS_MIGRATION,
 } from './sqlite-rollups-schema.js';
@@ -378,4 +379,5 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
   SQLITE_FACETS_MIGRATION,
   SQLITE_COVERING_MIGRATION,
   SQLITE_ACTOR_WEEKS_MIGRATION,
+  SQLITE_ACTOR_QUARTERS_MIGRATION,
 ];
