@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { batched, coalesce } from '../../src/core/services/export-stream.js';
+import { batched, coalesce, type ExportPart } from '../../src/core/services/export-stream.js';
 
-async function collect(parts: AsyncIterable<string>): Promise<string[]> {
+async function collect(parts: AsyncIterable<string | Uint8Array>): Promise<string[]> {
   const out: string[] = [];
-  for await (const chunk of parts) out.push(chunk);
+  for await (const chunk of parts)
+    out.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
   return out;
 }
 
-async function* source(parts: string[], gapMs = 0): AsyncGenerator<string> {
+async function* source<T extends ExportPart>(parts: T[], gapMs = 0): AsyncGenerator<T> {
   for (const part of parts) {
     if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
     yield part;
@@ -28,6 +29,34 @@ describe('coalesce (export chunks)', () => {
     // 30 ms between parts, 5 ms allowed: a part goes out with the next one, not after 64 KB.
     const chunks = await collect(coalesce(source(['a', 'b', 'c', 'd', 'e'], 30), 64 * 1024, 5));
     expect(chunks).toEqual(['ab', 'cd', 'e']);
+  });
+
+  it('copies text and bytes alike, and hands a page back only once its bytes are copied', async () => {
+    for (const size of [19, 1000]) {
+      // A store zeroes (or detaches) a buffer handed back: a chunk made after that would lose the lines.
+      const page = new TextEncoder().encode('é 1\nb 2\n');
+      const log: string[] = [];
+      const back = () => {
+        log.push('page back');
+        page.fill(0);
+      };
+      const parts: ExportPart[] = [
+        '{"bridge":1}\n',
+        page.subarray(0, 5),
+        page.subarray(5),
+        { done: back },
+        'ü\n',
+      ];
+      const chunks: string[] = [];
+      for await (const chunk of coalesce(source(parts), size, 60_000)) {
+        log.push('chunk');
+        chunks.push(Buffer.from(chunk).toString());
+      }
+      expect(chunks.join('')).toBe('{"bridge":1}\né 1\nb 2\nü\n');
+      // At 19 bytes the page's lines fill the first chunk and it goes back at once after; at 1000 it waits
+      // for the only chunk.
+      expect(log).toEqual(size === 19 ? ['chunk', 'page back', 'chunk'] : ['page back', 'chunk']);
+    }
   });
 
   it('batches items by count, and does not hold one back past maxDelayMs either (the CSV records)', async () => {

@@ -3,7 +3,6 @@
 import http from 'node:http';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { PageSpec } from '../../src/core/domain/filters.js';
 import type { Store } from '../../src/core/ports/store.js';
 import { ADMIN_TOKEN, sampleEvent, startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -35,7 +34,7 @@ beforeAll(async () => {
   }
   const store = server.log.store as Store;
   const csvPage = store.csvPage.bind(store);
-  const listEvents = store.listEvents.bind(store);
+  const ndjsonPage = store.ndjsonPage.bind(store);
   store.csvPage = async (...args) => {
     const page = await csvPage(...args);
     rowsRead += page.count;
@@ -44,10 +43,10 @@ beforeAll(async () => {
     if (!release) return page;
     return { ...page, release: (bytes) => (pagesReleased++, release(bytes)) };
   };
-  store.listEvents = async (tenant, filter, page: PageSpec) => {
-    const rows = await listEvents(tenant, filter, page);
-    if (page.orderBy === 'seq') rowsRead += rows.length;
-    return rows;
+  store.ndjsonPage = async (...args) => {
+    const page = await ndjsonPage(...args);
+    rowsRead += page.seqs.length;
+    return page;
   };
 });
 afterAll(async () => server?.close());

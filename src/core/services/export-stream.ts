@@ -136,13 +136,56 @@ export async function* batched<T>(
 }
 
 /**
- * Joins small strings into chunks of about `size` characters: one line per stream chunk means one socket
- * write per event, which costs more than producing the line.
+ * A part of an export's output: text, bytes, or `{ done }`, to be called once every part before it has been
+ * copied into a chunk — a page's bytes go back to their store then (NdjsonPage.release), not before.
+ */
+export type ExportPart = string | Uint8Array | { done: () => void };
+
+/**
+ * Copies parts into chunks of about `size` bytes: one line per stream chunk means one socket write per
+ * event, which costs more than producing the line. Like `batched`, a part never waits longer than
+ * `maxDelayMs` once the next one arrives, and the event loop gets its turns between chunks.
  */
 export async function* coalesce(
-  parts: AsyncIterable<string>,
+  parts: AsyncIterable<ExportPart>,
   size = 64 * 1024,
   maxDelayMs = 200,
-): AsyncGenerator<string> {
-  for await (const batch of batched(parts, size, (part) => part.length, maxDelayMs)) yield batch.join('');
+): AsyncGenerator<Uint8Array> {
+  const pause = loopTurns();
+  let pending: (string | Uint8Array)[] = [];
+  let bytes = 0;
+  let oldest = 0;
+  let done: (() => void)[] = [];
+  const flush = (): Uint8Array => {
+    const chunk = Buffer.allocUnsafe(bytes);
+    let at = 0;
+    for (const part of pending) {
+      if (typeof part === 'string') at += chunk.write(part, at);
+      else {
+        chunk.set(part, at);
+        at += part.byteLength;
+      }
+    }
+    for (const d of done) d();
+    pending = [];
+    bytes = 0;
+    done = [];
+    return chunk;
+  };
+  for await (const part of parts) {
+    if (typeof part === 'object' && !(part instanceof Uint8Array)) {
+      // Nothing pending holds a view of the page: it goes back at once.
+      if (pending.length === 0) part.done();
+      else done.push(part.done);
+      continue;
+    }
+    if (pending.length === 0) oldest = Date.now();
+    pending.push(part);
+    bytes += typeof part === 'string' ? Buffer.byteLength(part) : part.byteLength;
+    if (bytes >= size || Date.now() - oldest >= maxDelayMs) {
+      yield flush();
+      await pause();
+    }
+  }
+  if (pending.length > 0) yield flush();
 }
