@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batched, coalesce, type ExportPart } from '../../src/core/services/export-stream.js';
+import { batched, chunkWritten, coalesce, type ExportPart } from '../../src/core/services/export-stream.js';
 
 async function collect(parts: AsyncIterable<string | Uint8Array>): Promise<string[]> {
   const out: string[] = [];
@@ -31,7 +31,7 @@ describe('coalesce (export chunks)', () => {
     expect(chunks).toEqual(['ab', 'cd', 'e']);
   });
 
-  it('copies text and bytes alike, and hands a page back only once its bytes are copied', async () => {
+  it('copies text and bytes alike, splits bytes across chunks, and hands a page back once copied', async () => {
     for (const size of [19, 1000]) {
       // A store zeroes (or detaches) a buffer handed back: a chunk made after that would lose the lines.
       const page = new TextEncoder().encode('é 1\nb 2\n');
@@ -47,16 +47,28 @@ describe('coalesce (export chunks)', () => {
         { done: back },
         'ü\n',
       ];
-      const chunks: string[] = [];
+      const chunks: Uint8Array[] = [];
       for await (const chunk of coalesce(source(parts), size, 60_000)) {
-        log.push('chunk');
-        chunks.push(Buffer.from(chunk).toString());
+        log.push(`chunk ${chunk.byteLength}`);
+        chunks.push(Uint8Array.from(chunk));
       }
-      expect(chunks.join('')).toBe('{"bridge":1}\né 1\nb 2\nü\n');
-      // At 19 bytes the page's lines fill the first chunk and it goes back at once after; at 1000 it waits
-      // for the only chunk.
-      expect(log).toEqual(size === 19 ? ['chunk', 'page back', 'chunk'] : ['page back', 'chunk']);
+      expect(Buffer.concat(chunks).toString()).toBe('{"bridge":1}\né 1\nb 2\nü\n');
+      // At 19 bytes the first chunk ends inside the page's second line, the rest follows with the text.
+      expect(log).toEqual(size === 19 ? ['chunk 19', 'page back', 'chunk 6'] : ['page back', 'chunk 25']);
     }
+  });
+
+  it('reuses a chunk’s buffer once it is written, and only then', async () => {
+    const parts = Array.from({ length: 60 }, (_, i) => `${String(i).padStart(9, '0')}\n`);
+    const seen = new Set<ArrayBufferLike>();
+    let chunks = 0;
+    for await (const chunk of coalesce(source(parts), 100, 60_000)) {
+      chunks++;
+      seen.add(chunk.buffer);
+      if (chunks % 2 === 0) chunkWritten(chunk); // every other chunk is written before the next is made
+    }
+    expect(chunks).toBe(6);
+    expect(seen.size).toBe(4); // chunks 3 and 5 reuse the buffers of 2 and 4, written before them
   });
 
   it('batches items by count, and does not hold one back past maxDelayMs either (the CSV records)', async () => {

@@ -3,6 +3,7 @@
 import http from 'node:http';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { PageSpec } from '../../src/core/domain/filters.js';
 import type { Store } from '../../src/core/ports/store.js';
 import { ADMIN_TOKEN, sampleEvent, startTestServer, type TestServer } from '../helpers/test-server.js';
 
@@ -34,7 +35,7 @@ beforeAll(async () => {
   }
   const store = server.log.store as Store;
   const csvPage = store.csvPage.bind(store);
-  const ndjsonPage = store.ndjsonPage.bind(store);
+  const listEvents = store.listEvents.bind(store);
   store.csvPage = async (...args) => {
     const page = await csvPage(...args);
     rowsRead += page.count;
@@ -43,10 +44,10 @@ beforeAll(async () => {
     if (!release) return page;
     return { ...page, release: (bytes) => (pagesReleased++, release(bytes)) };
   };
-  store.ndjsonPage = async (...args) => {
-    const page = await ndjsonPage(...args);
-    rowsRead += page.seqs.length;
-    return page;
+  store.listEvents = async (tenant, filter, page: PageSpec) => {
+    const rows = await listEvents(tenant, filter, page);
+    if (page.orderBy === 'seq') rowsRead += rows.length;
+    return rows;
   };
 });
 afterAll(async () => server?.close());

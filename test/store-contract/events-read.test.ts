@@ -1,7 +1,6 @@
-// Store.getEvent (tenant isolation), Store.eventStats for every StatsKey, Store.listActors prefixes, Store.csvPage, Store.ndjsonPage.
+// Store.getEvent (tenant isolation), Store.eventStats for every StatsKey, Store.listActors prefixes, Store.csvPage.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { csvRecords } from '../../src/core/domain/csv-format.js';
-import { exportLine } from '../../src/core/domain/export-lines.js';
 import type { EventFilter, Keyset, StatsKey } from '../../src/core/domain/filters.js';
 import { parseIpFilter } from '../../src/core/domain/ip.js';
 import type { StatsGroup } from '../../src/core/domain/rows.js';
@@ -229,30 +228,6 @@ describe('csvPage', () => {
         after = page.last;
       }
       expect(pages).toBe(Math.floor(all.filter((m) => matches(m, filter)).length / 70) + 1);
-    }
-  });
-
-  it('is listEvents in seq order as export lines, for NDJSON, and takes the bytes back', async () => {
-    for (const filter of [{}, { categories: ['users'] }, { actions: ['no-such-action'] }] as EventFilter[]) {
-      let after = 0;
-      for (;;) {
-        const spec = {
-          order: 'asc' as const,
-          orderBy: 'seq' as const,
-          limit: 70,
-          ...(after ? { after: { occurredMs: 0, seq: after } } : {}),
-        };
-        const rows = await store().listEvents(T, filter, spec);
-        const page = await store().ndjsonPage(T, filter, spec);
-        expect(page.seqs).toEqual(rows.map((r) => r.seq));
-        const bytes = await page.lines;
-        expect(new TextDecoder().decode(bytes)).toBe(rows.map(exportLine).join(''));
-        if (rows.length < 70) break;
-        expect(page.release).toBeTypeOf('function');
-        page.release!(bytes);
-        expect(bytes.byteLength).toBe(0);
-        after = rows[rows.length - 1]!.seq;
-      }
     }
   });
 

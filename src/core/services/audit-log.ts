@@ -341,7 +341,10 @@ export class AuditLog {
     // NDJSON is the verifiable evidence format, in chain order; CSV is for people, in time order.
     const stream =
       format === 'ndjson'
-        ? Readable.from(coalesce(verifiableExport(this, tenant, filter, counted)))
+        ? Readable.from(coalesce(verifiableExport(this, tenant, filter, counted)), {
+            // Chunks of ~64 KB: buffer two for a slow client (and reuse them once written), as CSV pages.
+            highWaterMark: 2,
+          })
         : csvExport(this.store, tenant, filter, order, counted, this.personal);
     const exportId = newId();
     const filters = Object.fromEntries(

@@ -2,12 +2,12 @@ import { AuditError } from '../domain/errors.js';
 import type { EventFilter } from '../domain/filters.js';
 import { entryDigest } from '../domain/hash-chain.js';
 import { seqRanges } from '../domain/purge-record.js';
-import type { ChainRow } from '../domain/rows.js';
+import type { ChainRow, EntryRow } from '../domain/rows.js';
 import type { SignedCheckpoint } from '../domain/signing.js';
+import { storedBodyText } from '../domain/stored-body.js';
 import { formatTimestamp } from '../domain/time.js';
 import type { Store } from '../ports/store.js';
 import type { Checkpointer } from './checkpointer.js';
-import type { ExportPart } from './export-stream.js';
 import type { Integrity } from './integrity.js';
 
 /**
@@ -43,8 +43,8 @@ export async function* verifiableExport(
   deps: VerifiableExportDeps,
   tenant: string,
   filter: EventFilter,
-  onRow: () => void,
-): AsyncGenerator<ExportPart> {
+  onRow: (row: EntryRow) => void,
+): AsyncGenerator<string> {
   const { store } = deps;
   const chain = new ChainCursor(store, tenant);
   const head = await deps.checkpoints.latest(tenant);
@@ -60,9 +60,8 @@ export async function* verifiableExport(
     segment = null;
   };
 
-  // The lines are made where the rows are read (Store.ndjsonPage): this thread copies their bytes out.
   const page = (after: number) =>
-    store.ndjsonPage(tenant, snapshot, {
+    store.listEvents(tenant, snapshot, {
       order: 'asc',
       orderBy: 'seq',
       limit: EXPORT_PAGE,
@@ -70,37 +69,34 @@ export async function* verifiableExport(
     });
   let next = page(0);
   for (;;) {
-    const { seqs, lines, release } = await next;
+    const rows = await next;
     // The next page is read (in a reader thread) while this one is written out.
-    if (seqs.length === EXPORT_PAGE) next = page(seqs[seqs.length - 1]!);
-    const bytes = await lines;
-    let from = 0; // the start of the lines not yet passed on
-    let at = 0; // the start of line i
-    for (let i = 0; i < seqs.length; i++) {
-      const seq = seqs[i]!;
-      // Most lines follow the previous one inside its checkpoint's segment: nothing to write between them.
-      if (!segment || seq > segment.end.seq || seq !== segment.pos + 1) {
-        if (at > from) yield bytes.subarray(from, at);
-        from = at;
-        if (segment && seq > segment.end.seq) yield* close();
-        if (segment) {
-          yield* bridge(chain, tenant, segment.pos + 1, seq - 1);
-        } else {
-          const [end] = await store.listCheckpoints(tenant, seq - 1, 1);
-          segment = { pos: seq, end: end ?? head };
-        }
+    if (rows.length === EXPORT_PAGE) next = page(rows[rows.length - 1]!.seq);
+    for (const row of rows) {
+      if (segment && row.seq > segment.end.seq) yield* close();
+      if (segment) {
+        yield* bridge(chain, tenant, segment.pos + 1, row.seq - 1);
+      } else {
+        const [end] = await store.listCheckpoints(tenant, row.seq - 1, 1);
+        segment = { pos: row.seq, end: end ?? head };
       }
-      onRow();
-      at = bytes.indexOf(10, at) + 1;
-      if (at === 0) throw new Error('NDJSON export: a page has fewer lines than rows');
-      segment!.pos = seq;
+      onRow(row);
+      yield exportLine(row);
+      segment.pos = row.seq;
     }
-    if (at !== bytes.length) throw new Error('NDJSON export: a page has more lines than rows');
-    if (at > from) yield bytes.subarray(from, at);
-    if (release) yield { done: () => release(bytes) };
-    if (seqs.length < EXPORT_PAGE) break;
+    if (rows.length < EXPORT_PAGE) break;
   }
   yield* close();
+}
+
+/**
+ * An event's export line: the stored canonical body — exactly the bytes its hash covers — with `seq`,
+ * `tenant` and `receivedAt` in front and `prevHash` and `hash` behind. Spliced as text rather than parsed
+ * and re-serialised (the body never contains those five keys), which makes the export ~3× faster.
+ */
+export function exportLine(row: EntryRow): string {
+  const head = `{"seq":${row.seq},"tenant":${JSON.stringify(row.tenant)},"receivedAt":"${formatTimestamp(row.receivedMs)}",`;
+  return `${head}${storedBodyText(row.body).slice(1, -1)},"prevHash":"${row.prevHash}","hash":"${row.hash}"}\n`;
 }
 
 /** Digests of the entries from..to (inclusive), as lines of at most BRIDGE_LINE_MAX. */

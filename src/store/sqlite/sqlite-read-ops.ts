@@ -1,6 +1,5 @@
 import { type AlertQuery, type AlertRules, alertPage } from '../../core/domain/attack-detection.js';
 import { csvBytes, pageEnd } from '../../core/domain/csv-format.js';
-import { exportLineBytes } from '../../core/domain/export-lines.js';
 import type { EventFilter, PageSpec } from '../../core/domain/filters.js';
 import { takePageBuffer } from '../threads/page-buffers.js';
 import { type Answer, TwoPart } from '../threads/worker-pool.js';
@@ -13,7 +12,7 @@ import * as integrity from './sqlite-integrity-queries.js';
  * Every read a SQLite store serves, as plain functions of (connection, …arguments). The same table runs on
  * the main thread's connection (CLI, verify) or in the reader threads of a server (sqlite-reader-pool.ts),
  * so a long query — a statistic over a million events — never blocks the event loop that serves ingest.
- * The page and alert operations finish their read with the core's work on it, so that only the result leaves the thread.
+ * The last two finish their read with the core's work on it, so that only the result leaves the thread.
  */
 export const READ_OPS = {
   listEvents: events.listEvents,
@@ -38,16 +37,12 @@ export const READ_OPS = {
     const rows = events.listEvents(db, tenant, filter, page);
     return new TwoPart(pageEnd(rows), () => csvBytes(rows, takePageBuffer));
   },
-  ndjsonPage: (db: SqliteDb, tenant: string, filter: EventFilter, page: PageSpec) => {
-    const rows = events.listEvents(db, tenant, filter, page);
-    return new TwoPart({ seqs: rows.map((r) => r.seq) }, () => exportLineBytes(rows, takePageBuffer));
-  },
   alertPage: (db: SqliteDb, tenant: string, rules: AlertRules, q: AlertQuery) =>
     alertPage(auth.failures(db, tenant, q.fromMs - rules.windowMs, q.toMs), rules, q),
 } as const;
 
 /** Operations that pass over many rows once (an export): a reader runs them on a connection with a small cache. */
-export const SCAN_OPS: ReadonlySet<ReadOp> = new Set(['csvPage', 'ndjsonPage', 'scanChain']);
+export const SCAN_OPS: ReadonlySet<ReadOp> = new Set(['csvPage', 'scanChain']);
 
 export type ReadOps = typeof READ_OPS;
 export type ReadOp = keyof ReadOps;
