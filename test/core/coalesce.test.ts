@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batched, chunkWritten, coalesce, type ExportPart } from '../../src/core/services/export-stream.js';
+import { batched, chunkWritten, coalesce } from '../../src/core/services/export-stream.js';
 
 async function collect(parts: AsyncIterable<string | Uint8Array>): Promise<string[]> {
   const out: string[] = [];
@@ -8,7 +8,7 @@ async function collect(parts: AsyncIterable<string | Uint8Array>): Promise<strin
   return out;
 }
 
-async function* source<T extends ExportPart>(parts: T[], gapMs = 0): AsyncGenerator<T> {
+async function* source<T>(parts: T[], gapMs = 0): AsyncGenerator<T> {
   for (const part of parts) {
     if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
     yield part;
@@ -29,33 +29,6 @@ describe('coalesce (export chunks)', () => {
     // 30 ms between parts, 5 ms allowed: a part goes out with the next one, not after 64 KB.
     const chunks = await collect(coalesce(source(['a', 'b', 'c', 'd', 'e'], 30), 64 * 1024, 5));
     expect(chunks).toEqual(['ab', 'cd', 'e']);
-  });
-
-  it('copies text and bytes alike, splits bytes across chunks, and hands a page back once copied', async () => {
-    for (const size of [19, 1000]) {
-      // A store zeroes (or detaches) a buffer handed back: a chunk made after that would lose the lines.
-      const page = new TextEncoder().encode('é 1\nb 2\n');
-      const log: string[] = [];
-      const back = () => {
-        log.push('page back');
-        page.fill(0);
-      };
-      const parts: ExportPart[] = [
-        '{"bridge":1}\n',
-        page.subarray(0, 5),
-        page.subarray(5),
-        { done: back },
-        'ü\n',
-      ];
-      const chunks: Uint8Array[] = [];
-      for await (const chunk of coalesce(source(parts), size, 60_000)) {
-        log.push(`chunk ${chunk.byteLength}`);
-        chunks.push(Uint8Array.from(chunk));
-      }
-      expect(Buffer.concat(chunks).toString()).toBe('{"bridge":1}\né 1\nb 2\nü\n');
-      // At 19 bytes the first chunk ends inside the page's second line, the rest follows with the text.
-      expect(log).toEqual(size === 19 ? ['chunk 19', 'page back', 'chunk 6'] : ['page back', 'chunk 25']);
-    }
   });
 
   it('reuses a chunk’s buffer once it is written, and only then', async () => {

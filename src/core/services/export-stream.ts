@@ -135,73 +135,49 @@ export async function* batched<T>(
   if (pending.length > 0) yield pending;
 }
 
-/** A part of an export's output: text, bytes, or `{ done }`, called once the bytes before it are copied. */
-export type ExportPart = string | Uint8Array | { done: () => void };
-
 /**
- * Copies parts into chunks of about `size` bytes: one line per stream chunk means one socket write per
- * event, which costs more than producing the line. Bytes are copied as they come (a page's bytes then go
- * back to their store at its `done`), split across chunks where a chunk fills; text is not split. Like
- * `batched`, a part never waits longer than `maxDelayMs` once the next one arrives, and the event loop gets
- * its turns between chunks. A chunk written by a socket comes back (chunkWritten) and its buffer is reused:
- * fresh ones, freed only by the garbage collector, piled up like written pages (+36 MB during an export of
- * 1M events).
+ * Writes small strings into chunks of about `size` bytes: one line per stream chunk means one socket write
+ * per event, which costs more than producing the line. A chunk is a buffer the strings are encoded into
+ * here, and once a socket wrote it (chunkWritten) the buffer is reused: joined strings, which the socket
+ * encoded into fresh buffers freed only by the garbage collector, cost ~10% more CPU per exported event
+ * (BENCHMARKS.md). Like `batched`, a string never waits longer than `maxDelayMs` once the next one arrives,
+ * and the event loop gets its turns between chunks.
  */
 export async function* coalesce(
-  parts: AsyncIterable<ExportPart>,
+  parts: AsyncIterable<string>,
   size = 64 * 1024,
   maxDelayMs = 200,
 ): AsyncGenerator<Uint8Array> {
   const pause = loopTurns();
   const capacity = 2 * size;
   const spares: Buffer[] = [];
-  // Set by `start` (a closure): declared so that the checks below are not narrowed away.
-  let buffer = null as Buffer | null;
+  let buffer: Buffer | null = null;
   let length = 0;
   let oldest = 0;
-  const start = (need: number): Buffer => {
-    oldest = Date.now();
-    const spare = need <= capacity ? spares.pop() : undefined;
-    buffer = spare ?? Buffer.allocUnsafeSlow(Math.max(need, capacity));
-    return buffer;
-  };
-  const emit = (): Uint8Array => {
-    const kept = buffer!;
-    const chunk = kept.subarray(0, length);
-    if (kept.byteLength === capacity) unwritten.set(chunk, () => spares.length < 4 && spares.push(kept));
+  const emit = (chunkOf: Buffer): Uint8Array => {
+    const chunk = chunkOf.subarray(0, length);
+    if (chunkOf.byteLength === capacity)
+      unwritten.set(chunk, () => spares.length < 4 && spares.push(chunkOf));
     buffer = null;
     length = 0;
     return chunk;
   };
   for await (const part of parts) {
-    if (typeof part === 'string') {
-      const need = Buffer.byteLength(part);
-      if (buffer && length + need > buffer.byteLength) {
-        yield emit();
-        await pause();
-      }
-      length += (buffer ?? start(need)).write(part, length);
-    } else if (part instanceof Uint8Array) {
-      for (let at = 0; at < part.byteLength; ) {
-        const into = buffer ?? start(size);
-        // Each chunk was emitted once it reached `size`: there is room for at least one byte.
-        const n = Math.min(part.byteLength - at, size - length);
-        into.set(part.subarray(at, at + n), length);
-        length += n;
-        at += n;
-        if (length >= size && at < part.byteLength) {
-          yield emit();
-          await pause();
-        }
-      }
-    } else {
-      part.done();
-      continue;
+    const need = Buffer.byteLength(part);
+    if (buffer && length + need > buffer.byteLength) {
+      yield emit(buffer);
+      await pause();
     }
-    if (length >= size || (length > 0 && Date.now() - oldest >= maxDelayMs)) {
-      yield emit();
+    if (!buffer) {
+      oldest = Date.now();
+      buffer =
+        (need <= capacity ? spares.pop() : undefined) ?? Buffer.allocUnsafeSlow(Math.max(need, capacity));
+    }
+    length += buffer.write(part, length);
+    if (length >= size || Date.now() - oldest >= maxDelayMs) {
+      yield emit(buffer);
       await pause();
     }
   }
-  if (length > 0) yield emit();
+  if (buffer && length > 0) yield emit(buffer);
 }
