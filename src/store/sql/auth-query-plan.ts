@@ -4,7 +4,7 @@ import type { EntryRow, FailureGroup } from '../../core/domain/rows.js';
 import type { SessionRow } from '../../core/domain/session-merge.js';
 import type { Plan } from './query-plan.js';
 import type { SqlDialect } from './sql-dialect.js';
-import { join, raw, type Sql, sql } from './sql-fragment.js';
+import { and, raw, type Sql, sql } from './sql-fragment.js';
 
 /** Authentication-log reads (events, sessions, failures), once for both engines. */
 
@@ -16,12 +16,6 @@ export const SESSION_COLUMNS = `session_id AS "sessionId", user_id AS "userId", 
 const ROW_COLUMNS =
   raw(`a.tenant, a.seq, a.occurred_ms AS "occurredMs", a.received_ms AS "receivedMs", a.body,
   a.prev_hash AS "prevHash", a.hash`);
-
-const and = (parts: (Sql | undefined)[]): Sql =>
-  join(
-    parts.filter((p) => p !== undefined),
-    ' AND ',
-  );
 
 /** `user` matches the user id exactly or the username case-insensitively. */
 function userClause(

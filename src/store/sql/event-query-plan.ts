@@ -7,12 +7,13 @@ import { INTERSECT_CAP } from './event-intersect.js';
 import { type Branch, branchEntries, targetWalk } from './event-target.js';
 import { rarestParts } from './keyword-trigrams.js';
 import { keysetWhere, orderClause, untilWhere } from './page-order.js';
-import type { Plan, Row } from './query-plan.js';
-import { type RollupPlan, rollupPlan } from './rollups-plan.js';
+import type { Plan } from './query-plan.js';
+import { groupExpression, rollupStats, statsGroups } from './rollup-stats.js';
+import { rollupPlan } from './rollups-plan.js';
 import { branchWindow, scanWindow } from './scan-window.js';
 import { candidateBudget, chunkPhrases, isIndexable, TAG_BUDGET } from './search-chunks.js';
 import type { ChunkBounds, SqlDialect } from './sql-dialect.js';
-import { join, raw, type Sql, serial, sql } from './sql-fragment.js';
+import { and, raw, type Sql, sql } from './sql-fragment.js';
 
 /**
  * Query planning for administrative events, once for both engines (the dialect says how each spells it).
@@ -27,12 +28,6 @@ const ROW_COLUMNS =
   e.prev_hash AS "prevHash", e.hash`);
 
 const ALL = raw('events e');
-
-const and = (parts: (Sql | undefined)[]): Sql =>
-  join(
-    parts.filter((p) => p !== undefined),
-    ' AND ',
-  );
 
 /**
  * `user` matches an actor id or a username. Usernames resolve to actor ids through the actors table, so
@@ -305,21 +300,6 @@ export function* getEvent(d: SqlDialect, tenant: string, id: string): Plan<Entry
   return row as EntryRow | undefined;
 }
 
-function groupExpression(d: SqlDialect, key: StatsKey): { key: string; label?: string; order: string } {
-  switch (key) {
-    case 'action':
-      return { key: 'e.action', order: 'count DESC, key' };
-    case 'category':
-      return { key: 'e.category', order: 'count DESC, key' };
-    case 'eventType':
-      return { key: 'e.event_type', order: 'count DESC, key' };
-    case 'user':
-      return { key: 'e.actor_id', label: 'max(e.actor_username)', order: 'count DESC, key' };
-    case 'day':
-      return { key: d.utcDay('e.occurred_ms'), order: 'key' };
-  }
-}
-
 export function* eventStats(
   d: SqlDialect,
   tenant: string,
@@ -329,7 +309,10 @@ export function* eventStats(
   const f = yield* facetFilter(d, tenant, query);
   if (!f) return [];
   const rollup = rollupPlan(f, groupBy);
-  if (rollup) return yield* rollupStats(d, tenant, f, groupBy, rollup);
+  if (rollup)
+    return yield* rollupStats(d, tenant, groupBy, rollup, (fromMs, toMs) =>
+      filterWhere(d, tenant, { ...f, fromMs, toMs }),
+    );
   const actorIds = yield* resolveActorIds(d, tenant, f);
   if (actorIds?.length === 0) return [];
   const driver = yield* chooseDriver(d, tenant, f, actorIds);
@@ -339,46 +322,6 @@ export function* eventStats(
   const rows = yield sql`SELECT ${raw(g.key)} AS key, ${raw(g.label ?? 'NULL')} AS label, count(*) AS count
     FROM ${src.from} WHERE ${and([src.driver?.within, filterWhere(d, tenant, src.filter, actorIds)])}
     GROUP BY 1 ORDER BY ${raw(g.order)} LIMIT 1000`;
-  return statsGroups(rows);
-}
-
-const statsGroups = (rows: Row[]): StatsGroup[] =>
-  rows.map((r) =>
-    r.label === null
-      ? { key: r.key as string, count: r.count as number }
-      : { key: r.key as string, label: r.label as string, count: r.count as number },
-  );
-
-/**
- * Statistics from the per-day rollups (rollups-sql.ts) when the filter is a time range, perhaps with values
- * of the grouped dimension itself: the whole UTC days of the range are summed from the rollups (for actors,
- * whole months from their monthly rows and the days around them from the daily ones), the partial
- * days at its edges counted from the events, all in one statement whose GROUP BY, ORDER BY and LIMIT are
- * those of the scan — so the answer is the scan's, exactly.
- */
-function* rollupStats(
-  d: SqlDialect,
-  tenant: string,
-  f: EventFilter,
-  groupBy: StatsKey,
-  p: RollupPlan,
-): Plan<StatsGroup[]> {
-  const g = groupExpression(d, groupBy);
-  const key = groupBy === 'day' ? d.utcDay('r.day_ms') : 'r.key';
-  const label = groupBy === 'user' ? "nullif(r.label, '')" : 'NULL';
-  const arms = p.spans.map((span) => {
-    const r = [sql`r.tenant = ${tenant}`, sql`r.dim = ${span.dim}`];
-    if (span.from !== undefined) r.push(sql`r.day_ms >= ${span.from}`);
-    if (span.to !== undefined) r.push(sql`r.day_ms < ${span.to}`);
-    if (p.keys) r.push(d.inList('r.key', p.keys.map(d.text)));
-    return sql`SELECT ${raw(key)} AS key, ${raw(label)} AS label, r.n AS n FROM event_rollups r WHERE ${and(r)}`;
-  });
-  for (const [fromMs, toMs] of p.edges) {
-    arms.push(sql`SELECT ${raw(g.key)} AS key, ${raw(g.label ?? 'NULL')} AS label, count(*) AS n
-      FROM events e WHERE ${filterWhere(d, tenant, { ...f, fromMs, toMs })} GROUP BY 1`);
-  }
-  const rows = yield serial(sql`SELECT key, max(label) AS label, sum(n) AS count
-    FROM (${join(arms, ' UNION ALL ')}) s GROUP BY key ORDER BY ${raw(g.order)} LIMIT 1000`);
   return statsGroups(rows);
 }
 

@@ -63,6 +63,14 @@ export function join(parts: readonly Sql[], separator: string): Sql {
   return new Sql(texts, values);
 }
 
+/** The conditions present, joined by AND. */
+export function and(parts: readonly (Sql | undefined)[]): Sql {
+  return join(
+    parts.filter((p) => p !== undefined),
+    ' AND ',
+  );
+}
+
 /** A comma-separated parameter list: `?, ?, ?` (empty for no values). */
 export function list(values: readonly unknown[]): Sql {
   return new Sql(values.length === 0 ? [''] : ['', ...values.slice(1).map(() => ', '), ''], values);
