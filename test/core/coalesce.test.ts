@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batched, chunkWritten, coalesce } from '../../src/core/services/export-stream.js';
+import { chunkWritten, coalesce } from '../../src/core/services/export-stream.js';
 
 async function collect(parts: AsyncIterable<string | Uint8Array>): Promise<string[]> {
   const out: string[] = [];
@@ -42,15 +42,5 @@ describe('coalesce (export chunks)', () => {
     }
     expect(chunks).toBe(6);
     expect(seen.size).toBe(4); // chunks 3 and 5 reuse the buffers of 2 and 4, written before them
-  });
-
-  it('batches items by count, and does not hold one back past maxDelayMs either (the CSV records)', async () => {
-    const items = Array.from({ length: 7 }, (_, i) => i);
-    const byCount: number[][] = [];
-    for await (const batch of batched(source(items.map(String)), 3)) byCount.push(batch.map(Number));
-    expect(byCount).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
-    const slow: string[][] = [];
-    for await (const batch of batched(source(['a', 'b', 'c'], 30), 500, () => 1, 5)) slow.push(batch);
-    expect(slow).toEqual([['a', 'b'], ['c']]);
   });
 });

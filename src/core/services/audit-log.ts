@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
 import type { AlertRules } from '../domain/attack-detection.js';
 import { splitBatch, withBatchPaths } from '../domain/batch-body.js';
 import { type Catalog, categoryKeys, categoryLabel, DEFAULT_CATALOG } from '../domain/catalog.js';
@@ -21,12 +20,12 @@ import { Checkpointer, type CheckpointPolicy, loadSigningKey } from './checkpoin
 import { Deliverer } from './delivery/deliverer.js';
 import { Destinations } from './destinations.js';
 import { Erasure } from './erasure.js';
-import { chunkWritten, coalesce, csvExport, type ExportFormat, type StartedExport } from './export-stream.js';
+import { chunkWritten, csvExport, type ExportFormat, type StartedExport } from './export-stream.js';
 import { Integrity } from './integrity.js';
 import { Lifecycle } from './lifecycle.js';
 import { MerkleLog } from './merkle-log.js';
 import { PersonalData, type PersonalDataOptions } from './personal-data.js';
-import { verifiableExport } from './verifiable-export.js';
+import { verifiableExportStream } from './verifiable-export.js';
 
 export interface AuditLogOptions {
   store: Store;
@@ -341,10 +340,7 @@ export class AuditLog {
     // NDJSON is the verifiable evidence format, in chain order; CSV is for people, in time order.
     const stream =
       format === 'ndjson'
-        ? Readable.from(coalesce(verifiableExport(this, tenant, filter, counted)), {
-            // Chunks of ~64 KB: buffer two for a slow client (and reuse them once written), as CSV pages.
-            highWaterMark: 2,
-          })
+        ? verifiableExportStream(this, tenant, filter, counted)
         : csvExport(this.store, tenant, filter, order, counted, this.personal);
     const exportId = newId();
     const filters = Object.fromEntries(

@@ -80,7 +80,7 @@ export function csvExport(
         return { ...pageEnd(rows), csv: Promise.resolve(csvBytes(rows)) };
       }
     : (after: Keyset | null) => store.csvPage(tenant, filter, spec(after));
-  return Readable.from(
+  return chunkStream(
     (async function* () {
       yield CSV_HEADER;
       const pause = loopTurns();
@@ -101,38 +101,15 @@ export function csvExport(
         await pause();
       }
     })(),
-    // A chunk is a page (~70 KB): buffer two for a slow client, not the default sixteen.
-    { highWaterMark: 2 },
   );
 }
 
 /**
- * Groups items into batches of `size` (counted by `weigh`). An item never waits longer than `maxDelayMs`
- * once the next one arrives, so a selective export over a large log still sends its matches as it finds
- * them; and between batches the event loop gets its turns (see loopTurns).
+ * An export's chunks (CSV pages of ~70 KB, NDJSON chunks of ~64 KB) as a stream: it buffers two for a slow
+ * client, not the default sixteen, and each goes back for reuse once written (chunkWritten).
  */
-export async function* batched<T>(
-  items: AsyncIterable<T>,
-  size: number,
-  weigh: (item: T) => number = () => 1,
-  maxDelayMs = 200,
-): AsyncGenerator<T[]> {
-  const pause = loopTurns();
-  let pending: T[] = [];
-  let weight = 0;
-  let oldest = 0;
-  for await (const item of items) {
-    if (pending.length === 0) oldest = Date.now();
-    pending.push(item);
-    weight += weigh(item);
-    if (weight >= size || Date.now() - oldest >= maxDelayMs) {
-      yield pending;
-      pending = [];
-      weight = 0;
-      await pause();
-    }
-  }
-  if (pending.length > 0) yield pending;
+export function chunkStream(chunks: AsyncIterable<string | Uint8Array>): Readable {
+  return Readable.from(chunks, { highWaterMark: 2 });
 }
 
 /**
@@ -140,8 +117,9 @@ export async function* batched<T>(
  * per event, which costs more than producing the line. A chunk is a buffer the strings are encoded into
  * here, and once a socket wrote it (chunkWritten) the buffer is reused: joined strings, which the socket
  * encoded into fresh buffers freed only by the garbage collector, cost ~10% more CPU per exported event
- * (BENCHMARKS.md). Like `batched`, a string never waits longer than `maxDelayMs` once the next one arrives,
- * and the event loop gets its turns between chunks.
+ * (BENCHMARKS.md). A string never waits longer than `maxDelayMs` once the next one arrives, so a selective
+ * export over a large log still sends its matches as it finds them; and between chunks the event loop gets
+ * its turns (see loopTurns).
  */
 export async function* coalesce(
   parts: AsyncIterable<string>,

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { AuditError } from '../domain/errors.js';
 import type { EventFilter } from '../domain/filters.js';
 import { entryDigest } from '../domain/hash-chain.js';
@@ -8,6 +9,7 @@ import { storedBodyText } from '../domain/stored-body.js';
 import { formatTimestamp } from '../domain/time.js';
 import type { Store } from '../ports/store.js';
 import type { Checkpointer } from './checkpointer.js';
+import { chunkStream, coalesce } from './export-stream.js';
 import type { Integrity } from './integrity.js';
 
 /**
@@ -39,7 +41,17 @@ export interface VerifiableExportDeps {
   integrity: Integrity;
 }
 
-export async function* verifiableExport(
+/** verifiableExport as a stream of ~64 KB chunks (export-stream.ts), each reused once a socket wrote it. */
+export function verifiableExportStream(
+  deps: VerifiableExportDeps,
+  tenant: string,
+  filter: EventFilter,
+  onRow: (row: EntryRow) => void,
+): Readable {
+  return chunkStream(coalesce(verifiableExport(deps, tenant, filter, onRow)));
+}
+
+async function* verifiableExport(
   deps: VerifiableExportDeps,
   tenant: string,
   filter: EventFilter,

@@ -91,7 +91,8 @@ function ragged(dim: string, p: Periods, from: number, to: number, now: number) 
   const [a, b] = month === from ? [to, ceilMonth(to)] : [month, from];
   const less = weeksAndDays(dim, p.weekly, a, b).map((s): RollupSpan => ({ ...s, minus: true }));
   const outside: RollupSpan[] = [{ dim: p.monthly, from: month, to: month + DAY_MS }, ...less];
-  const sum = (spans: RollupSpan[]) => spans.reduce((n, s) => n + cost(s, p, floorDay(now) + DAY_MS), 0);
+  const tomorrow = floorDay(now) + DAY_MS;
+  const sum = (spans: RollupSpan[]) => spans.reduce((n, s) => n + cost(s, p, tomorrow), 0);
   return { inside, outside, saving: sum(inside) - sum(outside) };
 }
 
