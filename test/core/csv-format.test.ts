@@ -52,11 +52,27 @@ const papaRecords = (rows: EntryRow[]) =>
       )}\r\n`;
 
 /** Text made of what CSV and spreadsheets treat specially: formula starts, quotes, separators, spaces, a BOM. */
-const csvText = fc.string({
-  unit: fc.constantFrom('=', '+', '-', '@', '\t', '\r', '\n', '"', ',', ' ', '\ufeff', "'", 'a', 'é', '😀'),
-  maxLength: 8,
-});
-const text = fc.oneof(csvText, anyText);
+const csvUnit = fc.constantFrom(
+  '=',
+  '+',
+  '-',
+  '@',
+  '\t',
+  '\r',
+  '\n',
+  '"',
+  ',',
+  ' ',
+  '\ufeff',
+  "'",
+  'a',
+  'é',
+  '😀',
+);
+const csvText = fc.string({ unit: csvUnit, maxLength: 8 });
+/** Over 32 bytes: a spliced cell that long is copied whole (csv-splice.ts), not byte by byte. */
+const longCsvText = fc.string({ unit: csvUnit, minLength: 33, maxLength: 48 });
+const text = fc.oneof(csvText, longCsvText, anyText);
 const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 // A legacy body may hold a number or an object where a string is expected: both are cells too.
 const oddCell = fc.oneof(
@@ -161,6 +177,24 @@ describe('CSV records', () => {
     const rows = [row(e, 1, canonicalJson(e)), row(e, 2, canonicalJson(e))];
     expect(spliceRecord(rows[0]!.body, 1, formatTimestamp(rows[0]!.receivedMs))).toBeDefined();
     expect(new TextDecoder().decode(csvBytes(rows))).toBe(papaRecords(rows));
+  });
+
+  it('format a legacy body with a bare undefined as its readers see it (null), never splicing its bytes', () => {
+    const e = {
+      action: 'update',
+      actor: { id: 'u1', type: 'user', username: 'ann' },
+      category: 'settings',
+      eventType: 'settings.updated',
+      id: 'e1',
+      newValue: { constructor: 'x' },
+      occurredAt: '2026-01-01T00:00:00.000Z',
+      oldValue: { constructor: null },
+      target: { id: 'undefined', type: 'Setting' },
+    };
+    const legacy = row(e, 1, canonicalJson(e).replace('"constructor":null', '"constructor":undefined'));
+    expect(legacy.body).toContain(':undefined}');
+    expect(spliceRecord(legacy.body, 1, formatTimestamp(legacy.receivedMs))).toBeUndefined();
+    expect(new TextDecoder().decode(csvBytes([legacy]))).toBe(papaRecords([row(e, 1, canonicalJson(e))]));
   });
 
   it('are the same bytes when spliced from canonical bodies (as stored) as when formatted from parsed ones', () => {

@@ -2,9 +2,8 @@ import { cell, isFormulaStart } from './csv-cell.js';
 import { spliceInto } from './csv-splice.js';
 import type { Keyset } from './filters.js';
 import { formatEvent } from './format-event.js';
-import type { EntryRow } from './rows.js';
+import type { BodyRow, EntryRow } from './rows.js';
 import type { StoredEvent } from './schemas/event-schema.js';
-import { storedBodyText } from './stored-body.js';
 import { formatTimestamp } from './time.js';
 
 export const CSV_COLUMNS = [
@@ -94,7 +93,7 @@ function room(end: number, more: number): void {
  * were written from: store/threads/page-buffers.ts).
  */
 export function csvBytes(
-  rows: readonly EntryRow[],
+  rows: readonly BodyRow[],
   alloc: (size: number) => Uint8Array = (size) => new Uint8Array(size),
 ): Uint8Array {
   let end = 0;
@@ -109,7 +108,8 @@ export function csvBytes(
     if (spliced >= 0) {
       end = spliced;
     } else {
-      const record = csvRecord(formatEvent(row));
+      // No tenant or hashes in a CSV record: formatEvent's tenant is not written.
+      const record = csvRecord(formatEvent({ tenant: '', prevHash: '', hash: '', ...row }));
       room(end, record.length * 3);
       end += encoder.encodeInto(record, scratch.subarray(end)).written;
     }
@@ -123,19 +123,19 @@ export function csvBytes(
 
 /**
  * A body's UTF-8 bytes for the splice (in `body`, until the next call), or undefined where it must be
- * formatted from the parsed event: a legacy body (stored-body.ts), or text with a lone surrogate, which the
- * bytes would hold as U+FFFD where the parsed event writes it escaped.
+ * formatted from the parsed event: text with a lone surrogate, which the bytes would hold as U+FFFD where the
+ * parsed event writes it escaped. A legacy body (stored-body.ts) is not looked for here: its bare
+ * `undefined` is no JSON value, so the splice refuses it and the record is formatted.
  */
-function bodyBytes(stored: string): Uint8Array | undefined {
-  const text = storedBodyText(stored);
-  if (text !== stored || !(text as string & { isWellFormed(): boolean }).isWellFormed()) return undefined;
+function bodyBytes(text: string): Uint8Array | undefined {
+  if (!(text as string & { isWellFormed(): boolean }).isWellFormed()) return undefined;
   // UTF-8 takes at most 3 bytes per UTF-16 code unit.
   if (body.length < text.length * 3) body = new Uint8Array(text.length * 3);
   return body.subarray(0, encoder.encodeInto(text, body).written);
 }
 
 /** How many rows a page holds and where the next one starts (null when it holds none). */
-export function pageEnd(rows: readonly EntryRow[]): { count: number; last: Keyset | null } {
+export function pageEnd(rows: readonly BodyRow[]): { count: number; last: Keyset | null } {
   const last = rows[rows.length - 1];
   return { count: rows.length, last: last ? { occurredMs: last.occurredMs, seq: last.seq } : null };
 }

@@ -25,7 +25,16 @@ const kind = new Uint8Array(CELLS);
 const ascii = (name: string) => Uint8Array.from(name, (c) => c.charCodeAt(0));
 // Cell indices, in column order after seq and receivedAt (which come from the row): the body's keys, its
 // actor's and its target's.
-const TOP = [
+/** An object's keys that are cells: `names[k]`'s value is cell `cells[k]` (flat arrays: no tuple to unpack per key). */
+interface Cells {
+  names: Uint8Array[];
+  cells: number[];
+}
+const cellsOf = (pairs: [string, number][]): Cells => ({
+  names: pairs.map(([name]) => ascii(name)),
+  cells: pairs.map(([, i]) => i),
+});
+const TOP = cellsOf([
   ['id', 0],
   ['occurredAt', 1],
   ['action', 6],
@@ -40,19 +49,18 @@ const TOP = [
   ['newValue', 18],
   ['changes', 19],
   ['metadata', 20],
-].map(([name, i]) => [ascii(name as string), i as number] as const);
-const ACTOR = [
+]);
+const ACTOR = cellsOf([
   ['id', 2],
   ['username', 3],
   ['displayName', 4],
   ['type', 5],
-].map(([name, i]) => [ascii(name as string), i as number] as const);
-const TARGET = [
+]);
+const TARGET = cellsOf([
   ['type', 9],
   ['id', 10],
   ['name', 11],
-].map(([name, i]) => [ascii(name as string), i as number] as const);
-type Cells = typeof TOP;
+]);
 const ACTOR_KEY = ascii('actor');
 const TARGET_KEY = ascii('target');
 
@@ -79,9 +87,10 @@ function isKey(a: number, bEnd: number, name: Uint8Array): boolean {
 function cellOf(cells: Cells, a: number, e: number): number {
   const length = e - a;
   const first = b[a];
-  for (let k = 0; k < cells.length; k++) {
-    const [name, i] = cells[k]!;
-    if (name.length === length && name[0] === first && isKey(a, e, name)) return i;
+  const names = cells.names;
+  for (let k = 0; k < names.length; k++) {
+    const name = names[k]!;
+    if (name.length === length && name[0] === first && isKey(a, e, name)) return cells.cells[k]!;
   }
   return -1;
 }
@@ -242,7 +251,7 @@ function skipObject(cells: Cells | null): void {
       cells !== TOP ? null : isKey(a, e, ACTOR_KEY) ? ACTOR : isKey(a, e, TARGET_KEY) ? TARGET : null;
     if (sub) {
       // A later duplicate replaces the whole object, as in JSON.parse.
-      for (const [, i] of sub) kind[i] = 0;
+      for (const i of sub.cells) kind[i] = 0;
       objects |= sub === ACTOR ? 1 : 2;
       if (b[p] !== 123) throw notNormal;
       skipObject(sub);
@@ -274,29 +283,36 @@ const isFormulaStart = (c: number) => c === 61 || c === 43 || c === 45 || c === 
 /**
  * Copies body bytes [from, to) as one cell, as csv-cell.ts makes it from their text: formulas neutralised,
  * quoted (quotes doubled) when they hold a quote, a comma or a byte order mark (CR and LF cannot appear: they
- * are escaped in JSON), or start or end with a space.
+ * are escaped in JSON), or start or end with a space. `quoteFree`: the bytes are known to hold no quote (a
+ * string's contents without escapes), so they are copied whole.
  */
-function copyCell(from: number, to: number): void {
+function copyCell(from: number, to: number, quoteFree: boolean): void {
   if (from === to) return;
   const bytes = b;
   const into = out;
-  let special = false;
-  for (let i = from; i < to; i++) {
+  const first = bytes[from]!;
+  // A JSON string, or an object with a key, holds a quote: no need to look.
+  let special = !quoteFree && (first === 34 || (first === 123 && to - from > 2));
+  for (let i = from; !special && i < to; i++) {
     const c = bytes[i]!;
-    if (c === 34 || c === 44 || (c === 0xef && bytes[i + 1] === 0xbb && bytes[i + 2] === 0xbf)) {
-      special = true;
-      break;
-    }
+    special = c === 34 || c === 44 || (c === 0xef && bytes[i + 1] === 0xbb && bytes[i + 2] === 0xbf);
   }
-  const formula = isFormulaStart(bytes[from]!);
-  if (!special) special = bytes[to - 1] === 32 || (!formula && bytes[from] === 32);
+  const formula = isFormulaStart(first);
+  if (!special) special = bytes[to - 1] === 32 || (!formula && first === 32);
   let w = o;
   if (special) into[w++] = 34;
   if (formula) into[w++] = 39;
-  for (let i = from; i < to; i++) {
-    const c = bytes[i]!;
-    into[w++] = c;
-    if (c === 34) into[w++] = 34;
+  if (quoteFree) {
+    // A native copy, past the length where making the view costs more than a loop.
+    if (to - from > 32) into.set(bytes.subarray(from, to), w);
+    else for (let i = from; i < to; i++) into[w + i - from] = bytes[i]!;
+    w += to - from;
+  } else {
+    for (let i = from; i < to; i++) {
+      const c = bytes[i]!;
+      into[w++] = c;
+      if (c === 34) into[w++] = 34;
+    }
   }
   if (special) into[w++] = 34;
   o = w;
@@ -311,8 +327,8 @@ function writeText(text: string): void {
 function writeCell(i: number): void {
   const k = kind[i];
   if (k === 1 || (k !== 0 && k !== 4 && i >= STRING_CELLS)) {
-    if (i < STRING_CELLS) copyCell(start[i]! + 1, end[i]! - 1);
-    else copyCell(start[i]!, end[i]!);
+    if (i < STRING_CELLS) copyCell(start[i]! + 1, end[i]! - 1, true);
+    else copyCell(start[i]!, end[i]!, false);
   } else if (k === 2) {
     writeText(cell(JSON.parse(decoder.decode(b.subarray(start[i], end[i])))));
   }

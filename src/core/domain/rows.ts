@@ -13,6 +13,9 @@ export interface EntryRow {
   hash: string;
 }
 
+/** An entry's columns that an export's CSV records are made of (csv-format.ts): no tenant, no hashes. */
+export type BodyRow = Pick<EntryRow, 'seq' | 'occurredMs' | 'receivedMs' | 'body'>;
+
 export interface ChainRow {
   seq: number;
   stream: Stream;

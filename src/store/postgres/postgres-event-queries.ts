@@ -8,6 +8,9 @@ import { runPlan } from './postgres-query-runner.js';
 export const listEvents = (pool: PgPool, tenant: string, f: EventFilter, page: PageSpec) =>
   runPlan(pool, plan.listEvents(d, tenant, f, page));
 
+export const listBodies = (pool: PgPool, tenant: string, f: EventFilter, page: PageSpec) =>
+  runPlan(pool, plan.listBodies(d, tenant, f, page));
+
 export const searchEvents = (
   pool: PgPool,
   tenant: string,

@@ -14,7 +14,7 @@ import * as events from './postgres-event-queries.js';
  */
 export const PG_READER_OPS = {
   csvPage: async (pool: PgPool, tenant: string, filter: EventFilter, page: PageSpec) => {
-    const rows = await events.listEvents(pool, tenant, filter, page);
+    const rows = await events.listBodies(pool, tenant, filter, page);
     return new TwoPart(pageEnd(rows), () => csvBytes(rows, takePageBuffer));
   },
   alertPage: async (pool: PgPool, tenant: string, rules: AlertRules, q: AlertQuery) =>

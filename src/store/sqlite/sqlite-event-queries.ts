@@ -8,6 +8,9 @@ import { runPlan } from './sqlite-query-runner.js';
 export const listEvents = (db: SqliteDb, tenant: string, f: EventFilter, page: PageSpec) =>
   runPlan(db, plan.listEvents(d, tenant, f, page));
 
+export const listBodies = (db: SqliteDb, tenant: string, f: EventFilter, page: PageSpec) =>
+  runPlan(db, plan.listBodies(d, tenant, f, page));
+
 export const searchEvents = (
   db: SqliteDb,
   tenant: string,

@@ -34,7 +34,7 @@ export const READ_OPS = {
   listCheckpoints: integrity.listCheckpoints,
   publicKeys: integrity.publicKeys,
   csvPage: (db: SqliteDb, tenant: string, filter: EventFilter, page: PageSpec) => {
-    const rows = events.listEvents(db, tenant, filter, page);
+    const rows = events.listBodies(db, tenant, filter, page);
     return new TwoPart(pageEnd(rows), () => csvBytes(rows, takePageBuffer));
   },
   alertPage: (db: SqliteDb, tenant: string, rules: AlertRules, q: AlertQuery) =>
