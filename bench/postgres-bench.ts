@@ -6,7 +6,7 @@ import { migratePostgres } from '../src/store/postgres/postgres-migrations.js';
 import { ensurePartitions } from '../src/store/postgres/postgres-partitions.js';
 import { insertEventRows } from '../src/store/postgres/postgres-writer-rows.js';
 import { demoEvents } from './lib/demo-entries.js';
-import { latencyLine, percentile, postBatches, postSingles, timeQueries } from './lib/http-load.js';
+import { latencyLine, percentile, postBatches, timeQueries } from './lib/http-load.js';
 import {
   BENCH_SIGNING_KEY,
   copyLine,
@@ -18,7 +18,8 @@ import {
   storeEventRows,
 } from './lib/postgres.js';
 import { fmt, ms, type Report } from './lib/report.js';
-import { BENCH_TOKEN, run, startServer } from './lib/server-process.js';
+import { BENCH_TOKEN, run, settled, startServer } from './lib/server-process.js';
+import { postSinglesExternal, postsLatency } from './lib/wrk-load.js';
 import { loadBenchDatabase } from './postgres-loader.js';
 import { capturePlans, type PlanKind } from './postgres-plans.js';
 
@@ -118,15 +119,16 @@ async function ingestPart(report: Report, n: number): Promise<void> {
   );
 
   const singles = events.slice(0, Math.min(30_000, n)).map((e) => JSON.stringify(e));
-  const one = await postSingles(server.url, singles, headers);
-  const oneRate = singles.length / one.seconds;
+  await settled(server);
+  const one = await postSinglesExternal(server.url, singles, headers);
+  const oneRate = one.requests / one.seconds;
   report.add(
     section,
     'single-event posts, 16 connections, one server',
     `${fmt(oneRate)} events/s`,
-    `errors ${one.errors}`,
+    `errors ${one.errors}; sent by ${one.generator}`,
   );
-  report.add(section, 'single-event latency p50 / p99, one server', latencyLine(one));
+  report.add(section, 'single-event latency p50 / p99, one server', postsLatency(one));
   await server.stop();
   await dropDatabase(ingestDb);
 
@@ -136,16 +138,13 @@ async function ingestPart(report: Report, n: number): Promise<void> {
   const a = await startServer(['--database-url', url], serverEnv);
   const b = await startServer(['--database-url', url], serverEnv);
   const half = Math.ceil(singles.length / 2);
-  const started = performance.now();
   const [ra, rb] = await Promise.all(
-    [a, b].map((s, k) => postSingles(s.url, singles.slice(k * half, (k + 1) * half), headers, 8)),
+    [a, b].map((s, k) => postSinglesExternal(s.url, singles.slice(k * half, (k + 1) * half), headers, 8)),
   );
-  const seconds = (performance.now() - started) / 1000;
   await a.stop();
   await b.stop();
   const verify = await run(['verify', '--database-url', url]);
-  const twoRate = singles.length / seconds;
-  const both = { ...ra!, latenciesMs: [...ra!.latenciesMs, ...rb!.latenciesMs] };
+  const twoRate = ra!.requests / ra!.seconds + rb!.requests / rb!.seconds;
   report.add(
     section,
     'single-event posts, 16 connections, two servers',
@@ -155,7 +154,7 @@ async function ingestPart(report: Report, n: number): Promise<void> {
   report.add(
     section,
     'single-event latency p50 / p99, two servers',
-    latencyLine(both),
+    `${postsLatency(ra!)}; ${postsLatency(rb!)}`,
     'goal p99 ≤ 25 ms (SQLite’s)',
   );
   await dropDatabase(multiDb);

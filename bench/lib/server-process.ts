@@ -67,6 +67,17 @@ export function startServer(
   });
 }
 
+/** Resolves once the server uses under a tenth of a core over a quarter second (at most `maxMs` later). */
+export async function settled(server: BenchServer, maxMs = 30_000): Promise<void> {
+  const until = Date.now() + maxMs;
+  for (let cpu = server.cpuSeconds(); Date.now() < until; ) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = server.cpuSeconds();
+    if (now - cpu < 0.025) return;
+    cpu = now;
+  }
+}
+
 export function run(
   args: string[],
   env: Record<string, string> = {},
