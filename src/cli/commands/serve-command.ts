@@ -40,6 +40,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   // Loaded here, not at the top: every other command starts without Fastify (about 0.6 s of CPU).
   const { createMetrics } = await import('../../server/metrics.js');
   const { buildServer } = await import('../../server/server.js');
+  const { compactHeap } = await import('../../store/threads/compact-heap.js');
   const metrics = createMetrics();
   const log = await openRuntime(
     { db: flags.db, databaseUrl: flags.databaseUrl, readers: 2 },
@@ -55,6 +56,7 @@ async function serve(flags: ServeFlags): Promise<void> {
       },
     },
   );
+  await compactHeap();
   if (bootstrap) {
     await log.access.ensureBootstrapToken(bootstrap);
   } else {
@@ -108,6 +110,11 @@ async function serve(flags: ServeFlags): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Starting grows the young generation to its maximum twice (loading the store, then compiling the routes'
+  // schemas): handed back after each (compact-heap.ts), the start's peak is ~25 MB lower.
+  await compactHeap();
+  await app.ready();
+  await compactHeap();
   const address = await app.listen({ port, host });
   process.stdout.write(`auditlog listening on ${address} (${log.store.description})\n`);
   // Stream destinations: every node delivers; a lease per destination keeps it to one node at a time.

@@ -19,13 +19,15 @@ export interface StartedExport {
 }
 
 /**
- * Rows per CSV page. A reader thread parses and formats a page at once: at 1000 rows (~4 MB live) the page
- * outlived the thread's young generation and was promoted, so the readers' old generations grew by tens of
- * MB during an export; at 250 they stay young (peak RSS 258 → 224 MB for 200k events, BENCHMARKS.md). At
- * 100 (~70 KB of bytes a page), fewer transferred pages wait for the event loop's next garbage collection:
- * 181–187 → 152–163 MB with a 2 MB young generation on the main thread (BENCHMARKS.md, "Export memory").
+ * How large a CSV page is: ~384 KB of records, at most 500 rows (the first page, whose records' size is not
+ * known yet, 100). Each page costs the event loop a message, promises and a socket write whatever its size,
+ * and what lives across its scavenges grows its young generation: at 100 rows a page, 1M events took 10,000
+ * pages and the young generation grew to 2 × 8 MB (peak RSS 167–170 MB); at 500, 2 × 4 MB, 148–152 MB, and
+ * 166–176k events/s against 99–124k (BENCHMARKS.md). In bytes, not rows: events of 30 KB would make pages of
+ * 15 MB, and a stalled client would hold several.
  */
-const PAGE = 100;
+const PAGE_BYTES = 384 * 1024;
+const PAGE_ROWS = { first: 100, min: 16, max: 500 };
 /** The longest an export works before it lets the event loop serve others. */
 const TURN_MS = 10;
 
@@ -72,32 +74,42 @@ export function csvExport(
   onRow: () => void,
   personal?: PersonalData,
 ): Readable {
-  const spec = (after: Keyset | null) => ({ order, limit: PAGE, ...(after ? { after } : {}) });
+  const spec = (after: Keyset | null, limit: number) => ({ order, limit, ...(after ? { after } : {}) });
   // Encrypted rows are opened here (the keys stay on this thread), then formatted like a store's page.
-  const read: (after: Keyset | null) => Promise<CsvPage> = personal?.enabled
-    ? async (after: Keyset | null) => {
-        const rows = await personal.reveal(tenant, await store.listEvents(tenant, filter, spec(after)));
+  const read: (after: Keyset | null, limit: number) => Promise<CsvPage> = personal?.enabled
+    ? async (after, limit) => {
+        const rows = await personal.reveal(
+          tenant,
+          await store.listEvents(tenant, filter, spec(after, limit)),
+        );
         return { ...pageEnd(rows), csv: Promise.resolve(csvBytes(rows)) };
       }
-    : (after: Keyset | null) => store.csvPage(tenant, filter, spec(after));
+    : (after, limit) => store.csvPage(tenant, filter, spec(after, limit));
   return chunkStream(
     (async function* () {
       yield CSV_HEADER;
       const pause = loopTurns();
-      let next = read(null);
+      // The rows of the page being read, sized by the records seen so far (bytes per row, once known).
+      let asked = PAGE_ROWS.first;
+      let perRow = 0;
+      let next = read(null, asked);
       for (;;) {
         const page = await next;
-        if (page.count === PAGE) {
-          next = read(page.last);
+        const more = page.count === asked;
+        if (more) {
+          asked = perRow ? Math.round(PAGE_BYTES / perRow) : PAGE_ROWS.first;
+          asked = Math.min(PAGE_ROWS.max, Math.max(PAGE_ROWS.min, asked));
+          next = read(page.last, asked);
           next.catch(() => {}); // left unawaited when the consumer goes away
         }
         const csv = await page.csv;
         for (let i = 0; i < page.count; i++) onRow();
         if (csv.length > 0) {
+          perRow = csv.length / page.count;
           if (page.release) unwritten.set(csv, page.release);
           yield csv;
         }
-        if (page.count < PAGE) return;
+        if (!more) return;
         await pause();
       }
     })(),
@@ -105,7 +117,7 @@ export function csvExport(
 }
 
 /**
- * An export's chunks (CSV pages of ~70 KB, NDJSON chunks of ~64 KB) as a stream: it buffers two for a slow
+ * An export's chunks (CSV pages of ~384 KB, NDJSON chunks of ~64 KB) as a stream: it buffers two for a slow
  * client, not the default sixteen, and each goes back for reuse once written (chunkWritten).
  */
 export function chunkStream(chunks: AsyncIterable<string | Uint8Array>): Readable {

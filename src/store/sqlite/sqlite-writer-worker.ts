@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AppendedEntry } from '../../core/domain/entry.js';
+import { compactHeap } from '../threads/compact-heap.js';
 import { GroupCommitter } from '../threads/group-commit.js';
 import { fileIdentity, openSqlite } from './sqlite-connection.js';
 import { SqliteWriter } from './sqlite-writer.js';
@@ -60,4 +61,5 @@ port.on('message', (message: WorkerRequest) => {
   }
 });
 
-port.postMessage({ type: 'ready' } satisfies WorkerReply);
+// What opening the store left in the young generation goes back first (compact-heap.ts).
+void compactHeap().finally(() => port.postMessage({ type: 'ready' } satisfies WorkerReply));

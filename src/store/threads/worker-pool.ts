@@ -1,5 +1,6 @@
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { AuditError, type ErrorCode, type ErrorDetail } from '../../core/domain/errors.js';
+import { compactHeap } from './compact-heap.js';
 import { givePageBuffer, movable } from './page-buffers.js';
 import { startWorker } from './start-worker.js';
 
@@ -197,5 +198,6 @@ export function answerRequests(
       port.postMessage({ id: m.id, ok: false, error: serializeError(translate(error)) });
     }
   });
-  port.postMessage({ ready: true });
+  // What loading the thread's modules left in its young generation goes back first (compact-heap.ts).
+  void compactHeap().finally(() => port.postMessage({ ready: true }));
 }
