@@ -43,4 +43,18 @@ describe('coalesce (export chunks)', () => {
     expect(chunks).toBe(6);
     expect(seen.size).toBe(4); // chunks 3 and 5 reuse the buffers of 2 and 4, written before them
   });
+
+  it('copies bytes in as they fit, across chunks, with strings between them, every byte in order', async () => {
+    const page = new TextEncoder().encode(`${'é'.repeat(150)}\n`.repeat(3)); // 903 bytes, a split 'é' inside
+    const parts: (string | Uint8Array)[] = ['head\n', page, 'bridge\n', page.subarray(0, 301), 'end\n'];
+    const chunks: Buffer[] = [];
+    for await (const chunk of coalesce(source(parts), 100, 60_000)) chunks.push(Buffer.from(chunk));
+    const expected = Buffer.concat(
+      parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))),
+    );
+    expect(Buffer.concat(chunks).equals(expected)).toBe(true);
+    // At most two chunks' worth (200 bytes) each: a page is not one oversized chunk.
+    for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(200);
+    expect(chunks.length).toBeGreaterThanOrEqual(Math.ceil(expected.length / 200));
+  });
 });

@@ -1,6 +1,8 @@
-// Store.getEvent (tenant isolation), Store.eventStats for every StatsKey, Store.listActors prefixes, Store.csvPage.
+// Store.getEvent (tenant isolation), Store.eventStats for every StatsKey, Store.listActors prefixes, Store.csvPage,
+// Store.ndjsonPage.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { csvRecords } from '../../src/core/domain/csv-format.js';
+import { exportLine } from '../../src/core/domain/export-lines.js';
 import type { EventFilter, Keyset, StatsKey } from '../../src/core/domain/filters.js';
 import { parseIpFilter } from '../../src/core/domain/ip.js';
 import type { StatsGroup } from '../../src/core/domain/rows.js';
@@ -233,7 +235,7 @@ describe('csvPage', () => {
 
   it('takes a page’s bytes back for later pages, which still hold their own rows', async () => {
     let after: Keyset | null = null;
-    for (let pages = 0; ; pages++) {
+    for (;;) {
       const spec = { order: 'asc' as const, limit: 40, ...(after ? { after } : {}) };
       const rows = await store().listEvents(T, {}, spec);
       const page = await store().csvPage(T, {}, spec);
@@ -245,6 +247,34 @@ describe('csvPage', () => {
       page.release!(bytes);
       expect(bytes.byteLength).toBe(0);
       after = page.last;
+    }
+  });
+});
+
+describe('ndjsonPage', () => {
+  it('is listEvents in seq order as export lines, page by page, with their seqs, and takes its bytes back', async () => {
+    for (const filter of [{}, { categories: ['users'] }, { actions: ['no-such-action'] }] as EventFilter[]) {
+      let after = 0;
+      for (;;) {
+        const spec = {
+          order: 'asc' as const,
+          orderBy: 'seq' as const,
+          limit: 60,
+          ...(after ? { after: { occurredMs: 0, seq: after } } : {}),
+        };
+        const rows = await store().listEvents(T, filter, spec);
+        const page = await store().ndjsonPage(T, filter, spec);
+        expect(page.seqs).toEqual(rows.map((r) => r.seq));
+        const bytes = await page.lines;
+        expect(new TextDecoder().decode(bytes)).toBe(rows.map(exportLine).join(''));
+        if (rows.length > 0) {
+          expect(page.release).toBeTypeOf('function');
+          page.release!(bytes);
+          expect(bytes.byteLength).toBe(0);
+        }
+        if (rows.length < 60) break;
+        after = rows[rows.length - 1]!.seq;
+      }
     }
   });
 });

@@ -51,6 +51,15 @@ export interface CsvPage {
   release?: (bytes: Uint8Array) => void;
 }
 
+export interface NdjsonPage {
+  /** The seq of each row read, in order; fewer than the limit means the last page. */
+  seqs: number[];
+  /** The rows' export lines (core/domain/export-lines.ts), each ending with its line feed, in UTF-8. */
+  lines: Promise<Uint8Array>;
+  /** Takes `lines`' bytes back once nothing reads them, as CsvPage.release. Optional. */
+  release?: (bytes: Uint8Array) => void;
+}
+
 export interface StatsGroup {
   key: string;
   label?: string;

@@ -16,6 +16,7 @@ import type {
   EntryRow,
   EventSearchPage,
   FailureGroup,
+  NdjsonPage,
   StatsGroup,
 } from '../domain/rows.js';
 import type { SessionRow } from '../domain/session-merge.js';
@@ -59,6 +60,13 @@ export interface Store {
    * and `csv` follows; a caller MAY leave `csv` unawaited (an abandoned export).
    */
   csvPage(tenant: string, filter: EventFilter, page: PageSpec): Promise<CsvPage>;
+
+  /**
+   * A page of listEvents as verifiable export lines (core/domain/export-lines.ts), for NDJSON exports in seq
+   * order: like csvPage, made off the caller's thread where the store has another. Resolves once the rows are
+   * read, with their seqs; `lines` follows and MAY be left unawaited.
+   */
+  ndjsonPage(tenant: string, filter: EventFilter, page: PageSpec): Promise<NdjsonPage>;
 
   /**
    * listEvents for people searching: when keyword terms (`filter.terms`) cannot be narrowed by the store's

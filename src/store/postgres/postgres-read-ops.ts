@@ -1,5 +1,6 @@
 import { type AlertQuery, type AlertRules, alertPage } from '../../core/domain/attack-detection.js';
 import { csvBytes, pageEnd } from '../../core/domain/csv-format.js';
+import { exportLineBytes } from '../../core/domain/export-lines.js';
 import type { EventFilter, PageSpec } from '../../core/domain/filters.js';
 import { takePageBuffer } from '../threads/page-buffers.js';
 import { type Answer, TwoPart } from '../threads/worker-pool.js';
@@ -16,6 +17,10 @@ export const PG_READER_OPS = {
   csvPage: async (pool: PgPool, tenant: string, filter: EventFilter, page: PageSpec) => {
     const rows = await events.listBodies(pool, tenant, filter, page);
     return new TwoPart(pageEnd(rows), () => csvBytes(rows, takePageBuffer));
+  },
+  ndjsonPage: async (pool: PgPool, tenant: string, filter: EventFilter, page: PageSpec) => {
+    const rows = await events.listEvents(pool, tenant, filter, page);
+    return new TwoPart({ seqs: rows.map((r) => r.seq) }, () => exportLineBytes(rows, takePageBuffer));
   },
   alertPage: async (pool: PgPool, tenant: string, rules: AlertRules, q: AlertQuery) =>
     alertPage(await auth.failures(pool, tenant, q.fromMs - rules.windowMs, q.toMs), rules, q),

@@ -19,6 +19,7 @@ import type {
   EntryRow,
   EventSearchPage,
   FailureGroup,
+  NdjsonPage,
   StatsGroup,
 } from '../../core/domain/rows.js';
 import type { SessionRow } from '../../core/domain/session-merge.js';
@@ -237,6 +238,12 @@ export class PostgresStore implements Store {
     const { head, rest } = await this.#inReader('csvPage', tenant, filter, page);
     rest.catch(() => {}); // the caller may abandon it; it still sees the rejection when it awaits
     return { ...head, csv: rest, release: (bytes) => this.#readers.recycle(bytes) };
+  }
+
+  async ndjsonPage(tenant: string, filter: EventFilter, page: PageSpec): Promise<NdjsonPage> {
+    const { head, rest } = await this.#inReader('ndjsonPage', tenant, filter, page);
+    rest.catch(() => {}); // as csvPage's
+    return { ...head, lines: rest, release: (bytes) => this.#readers.recycle(bytes) };
   }
 
   searchEvents(

@@ -1,5 +1,6 @@
 import { type AlertQuery, type AlertRules, alertPage } from '../../core/domain/attack-detection.js';
 import { csvBytes, pageEnd } from '../../core/domain/csv-format.js';
+import { exportLineBytes } from '../../core/domain/export-lines.js';
 import type { EventFilter, PageSpec } from '../../core/domain/filters.js';
 import { takePageBuffer } from '../threads/page-buffers.js';
 import { type Answer, TwoPart } from '../threads/worker-pool.js';
@@ -37,12 +38,16 @@ export const READ_OPS = {
     const rows = events.listBodies(db, tenant, filter, page);
     return new TwoPart(pageEnd(rows), () => csvBytes(rows, takePageBuffer));
   },
+  ndjsonPage: (db: SqliteDb, tenant: string, filter: EventFilter, page: PageSpec) => {
+    const rows = events.listEvents(db, tenant, filter, page);
+    return new TwoPart({ seqs: rows.map((r) => r.seq) }, () => exportLineBytes(rows, takePageBuffer));
+  },
   alertPage: (db: SqliteDb, tenant: string, rules: AlertRules, q: AlertQuery) =>
     alertPage(auth.failures(db, tenant, q.fromMs - rules.windowMs, q.toMs), rules, q),
 } as const;
 
 /** Operations that pass over many rows once (an export): a reader runs them on a connection with a small cache. */
-export const SCAN_OPS: ReadonlySet<ReadOp> = new Set(['csvPage', 'scanChain']);
+export const SCAN_OPS: ReadonlySet<ReadOp> = new Set(['csvPage', 'ndjsonPage', 'scanChain']);
 
 export type ReadOps = typeof READ_OPS;
 export type ReadOp = keyof ReadOps;

@@ -19,6 +19,7 @@ import type {
   EntryRow,
   EventSearchPage,
   FailureGroup,
+  NdjsonPage,
   StatsGroup,
 } from '../../core/domain/rows.js';
 import type { SessionRow } from '../../core/domain/session-merge.js';
@@ -236,6 +237,15 @@ export class SqliteStore implements Store {
     return readers
       ? { ...head, csv: rest, release: (bytes) => readers.recycle(bytes) }
       : { ...head, csv: rest };
+  }
+
+  async ndjsonPage(tenant: string, filter: EventFilter, page: PageSpec): Promise<NdjsonPage> {
+    const { head, rest } = await this.#query('ndjsonPage', tenant, filter, page);
+    rest.catch(() => {}); // as csvPage's
+    const readers = this.#readers;
+    return readers
+      ? { ...head, lines: rest, release: (bytes) => readers.recycle(bytes) }
+      : { ...head, lines: rest };
   }
 
   async searchEvents(
