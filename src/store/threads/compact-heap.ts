@@ -1,4 +1,4 @@
-import { Session } from 'node:inspector';
+import type { Session } from 'node:inspector';
 
 /**
  * A memory-reducing full collection of this thread's heap, what V8's memory reducer does once an isolate has
@@ -13,6 +13,8 @@ import { Session } from 'node:inspector';
 export async function compactHeap(): Promise<void> {
   let session: Session;
   try {
+    // Imported here: a Node built without the inspector throws on loading the module itself.
+    const { Session } = await import('node:inspector');
     session = new Session();
     session.connect();
   } catch {
@@ -20,6 +22,8 @@ export async function compactHeap(): Promise<void> {
   }
   try {
     await new Promise<void>((resolve) => session.post('HeapProfiler.collectGarbage', () => resolve()));
+  } catch {
+    // Nothing to give back then; never a reason to stop a thread.
   } finally {
     session.disconnect();
   }
