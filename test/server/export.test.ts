@@ -134,4 +134,26 @@ describe('export', () => {
       completed: true,
     });
   });
+
+  it('counts the events of a verifiable export, not its bridge and checkpoint lines', async () => {
+    const exporter = await server.token('default', ['export', 'read'], 'evidence-export');
+    const res = await server.request('/v1/export?format=ndjson&category=telephony', { token: exporter });
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const events = lines.filter((l) => !('bridge' in l) && !('checkpoint' in l)).length;
+    expect(events).toBe(800);
+    expect(lines.length).toBeGreaterThan(events);
+    const found = await vi.waitFor(
+      async () => {
+        const list = await json(await server.request('/v1/events?eventType=auditlog.export&limit=500'));
+        const event = list.events.find((e: any) => e.actor.username === 'evidence-export');
+        if (!event) throw new Error('the export is not recorded yet');
+        return event;
+      },
+      { timeout: 15_000, interval: 50 },
+    );
+    expect(found.newValue).toMatchObject({ format: 'ndjson', rowCount: events, completed: true });
+  });
 });

@@ -90,11 +90,17 @@ async function* verifiableExport(
     const bytes = await lines;
     let from = 0; // the start of the lines not yet passed on
     let at = 0; // the start of line i
+    // Lines not yet passed on, counted (onRow) when they are: an export that stops counts what it passed on.
+    let rows = 0;
+    const passOn = (to: number) => {
+      for (; rows > 0; rows--) onRow();
+      return bytes.subarray(from, to);
+    };
     for (let i = 0; i < seqs.length; i++) {
       const seq = seqs[i]!;
       // Most lines follow the previous one inside its checkpoint's segment: nothing to write between them.
       if (!segment || seq > segment.end.seq || seq !== segment.pos + 1) {
-        if (at > from) yield bytes.subarray(from, at);
+        if (at > from) yield passOn(at);
         from = at;
         if (segment && seq > segment.end.seq) yield* close();
         if (segment) {
@@ -104,13 +110,13 @@ async function* verifiableExport(
           segment = { pos: seq, end: end ?? head };
         }
       }
-      onRow();
+      rows++;
       at = bytes.indexOf(10, at) + 1;
       if (at === 0) throw new Error('NDJSON export: a page has fewer lines than rows');
       segment!.pos = seq;
     }
     if (at !== bytes.length) throw new Error('NDJSON export: a page has more lines than rows');
-    if (at > from) yield bytes.subarray(from, at);
+    if (at > from) yield passOn(at);
     // Resumed, the consumer (coalesce) has copied every part of the page: its buffer goes back.
     release?.(bytes);
     if (seqs.length < EXPORT_PAGE) break;
