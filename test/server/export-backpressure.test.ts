@@ -35,36 +35,29 @@ beforeAll(async () => {
   const store = server.log.store as Store;
   const csvPage = store.csvPage.bind(store);
   const ndjsonPage = store.ndjsonPage.bind(store);
-  store.csvPage = async (...args) => {
-    const page = await csvPage(...args);
-    rowsRead += page.count;
-    pagesRead += page.count > 0 ? 1 : 0;
-    const release = page.release;
-    if (!release) return page;
-    return {
-      ...page,
-      release: (bytes) => {
-        pagesReleased++;
-        release(bytes);
-      },
-    };
-  };
-  store.ndjsonPage = async (...args) => {
-    const page = await ndjsonPage(...args);
-    rowsRead += page.seqs.length;
-    pagesRead += page.seqs.length > 0 ? 1 : 0;
-    const release = page.release;
-    if (!release) return page;
-    return {
-      ...page,
-      release: (bytes) => {
-        pagesReleased++;
-        release(bytes);
-      },
-    };
-  };
+  store.csvPage = async (...args) => counted(await csvPage(...args), (page) => page.count);
+  store.ndjsonPage = async (...args) => counted(await ndjsonPage(...args), (page) => page.seqs.length);
 });
 afterAll(async () => server?.close());
+
+/** Counts a page read (with its rows) and, once it is handed back, its release. */
+function counted<P extends { release?: (bytes: Uint8Array) => void }>(
+  page: P,
+  rowsOf: (page: P) => number,
+): P {
+  const rows = rowsOf(page);
+  rowsRead += rows;
+  pagesRead += rows > 0 ? 1 : 0;
+  const release = page.release;
+  if (!release) return page;
+  return {
+    ...page,
+    release: (bytes: Uint8Array) => {
+      pagesReleased++;
+      release(bytes);
+    },
+  };
+}
 
 /** Starts a download and does not read it: resolves with the paused response once the headers are in. */
 function pausedDownload(path: string): Promise<http.IncomingMessage> {

@@ -114,16 +114,7 @@ describe('export', () => {
     const exporter = await server.token('default', ['export', 'read'], 'nightly-backup');
     const res = await server.request('/v1/export?format=csv&category=users&q=trunk-3', { token: exporter });
     const rows = parse(await res.text(), { columns: true }).length;
-    // Recorded once the stream has ended: a commit after the response, so wait for it (by a deadline).
-    const found = await vi.waitFor(
-      async () => {
-        const list = await json(await server.request('/v1/events?eventType=auditlog.export&limit=500'));
-        const event = list.events.find((e: any) => e.actor.username === 'nightly-backup');
-        if (!event) throw new Error('the export is not recorded yet');
-        return event;
-      },
-      { timeout: 15_000, interval: 50 },
-    );
+    const found = await recordedExport('nightly-backup');
     expect(found.category).toBe('security');
     expect(found.action).toBe('create');
     expect(found.target.type).toBe('Export');
@@ -145,15 +136,20 @@ describe('export', () => {
     const events = lines.filter((l) => !('bridge' in l) && !('checkpoint' in l)).length;
     expect(events).toBe(800);
     expect(lines.length).toBeGreaterThan(events);
-    const found = await vi.waitFor(
-      async () => {
-        const list = await json(await server.request('/v1/events?eventType=auditlog.export&limit=500'));
-        const event = list.events.find((e: any) => e.actor.username === 'evidence-export');
-        if (!event) throw new Error('the export is not recorded yet');
-        return event;
-      },
-      { timeout: 15_000, interval: 50 },
-    );
+    const found = await recordedExport('evidence-export');
     expect(found.newValue).toMatchObject({ format: 'ndjson', rowCount: events, completed: true });
   });
 });
+
+/** The `auditlog.export` event of the export made by `username`: committed after the response, so waited for. */
+function recordedExport(username: string): Promise<any> {
+  return vi.waitFor(
+    async () => {
+      const list = await json(await server.request('/v1/events?eventType=auditlog.export&limit=500'));
+      const event = list.events.find((e: any) => e.actor.username === username);
+      if (!event) throw new Error('the export is not recorded yet');
+      return event;
+    },
+    { timeout: 15_000, interval: 50 },
+  );
+}

@@ -2,6 +2,7 @@ import { cell, isFormulaStart } from './csv-cell.js';
 import { spliceInto } from './csv-splice.js';
 import type { Keyset } from './filters.js';
 import { formatEvent } from './format-event.js';
+import { PageScratch } from './page-scratch.js';
 import type { BodyRow, EntryRow } from './rows.js';
 import type { StoredEvent } from './schemas/event-schema.js';
 import { formatTimestamp } from './time.js';
@@ -72,18 +73,10 @@ export function csvRecords(rows: readonly EntryRow[]): string {
   return out;
 }
 
-/** Where csvBytes writes a page and encodes each body; kept between pages (one per thread), dropped when huge. */
-let scratch = new Uint8Array(256 * 1024);
+/** Where csvBytes writes a page, and encodes each body; kept between pages (one per thread). */
+const page = new PageScratch();
 let body = new Uint8Array(16 * 1024);
 const encoder = new TextEncoder();
-
-/** `scratch` with room for `more` bytes past `end`. */
-function room(end: number, more: number): void {
-  if (scratch.length - end >= more) return;
-  const bigger = new Uint8Array(Math.max(scratch.length * 2, end + more));
-  bigger.set(scratch.subarray(0, end));
-  scratch = bigger;
-}
 
 /**
  * csvRecords in UTF-8, in a buffer of its own: a reader thread hands it over without a copy (a transfer), and
@@ -101,24 +94,19 @@ export function csvBytes(
     const receivedAt = formatTimestamp(row.receivedMs);
     const bytes = bodyBytes(row.body);
     // A spliced record takes at most twice its body's bytes.
-    if (bytes) room(end, 2 * bytes.length + 128 + 3 * receivedAt.length);
-    const spliced = bytes ? spliceInto(bytes, bytes.length, row.seq, receivedAt, scratch, end) : -1;
+    if (bytes) page.room(end, 2 * bytes.length + 128 + 3 * receivedAt.length);
+    const spliced = bytes ? spliceInto(bytes, bytes.length, row.seq, receivedAt, page.bytes, end) : -1;
     // A typed array drops writes past its end: a record that outgrew its room must fail, not lose bytes.
-    if (spliced > scratch.length) throw new Error('CSV: a spliced record outgrew its buffer');
+    if (spliced > page.bytes.length) throw new Error('CSV: a spliced record outgrew its buffer');
     if (spliced >= 0) {
       end = spliced;
     } else {
       // No tenant or hashes in a CSV record: formatEvent's tenant is not written.
-      const record = csvRecord(formatEvent({ tenant: '', prevHash: '', hash: '', ...row }));
-      room(end, record.length * 3);
-      end += encoder.encodeInto(record, scratch.subarray(end)).written;
+      end = page.encode(csvRecord(formatEvent({ tenant: '', prevHash: '', hash: '', ...row })), end);
     }
   }
-  const bytes = alloc(end);
-  bytes.set(scratch.subarray(0, end));
-  if (scratch.length > 4 * 1024 * 1024) scratch = new Uint8Array(256 * 1024);
   if (body.length > 1024 * 1024) body = new Uint8Array(16 * 1024);
-  return bytes;
+  return page.finish(end, alloc);
 }
 
 /**

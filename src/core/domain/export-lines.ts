@@ -1,3 +1,4 @@
+import { PageScratch } from './page-scratch.js';
 import type { EntryRow } from './rows.js';
 import { storedBodyText } from './stored-body.js';
 import { formatTimestamp } from './time.js';
@@ -12,9 +13,8 @@ export function exportLine(row: EntryRow): string {
   return `${head}${storedBodyText(row.body).slice(1, -1)},"prevHash":"${row.prevHash}","hash":"${row.hash}"}\n`;
 }
 
-const encoder = new TextEncoder();
 /** Where a page's lines are encoded before they are copied into a buffer of their exact size. */
-let scratch = new Uint8Array(256 * 1024);
+const page = new PageScratch();
 
 /**
  * A page's export lines (exportLine) in UTF-8, in a buffer of its own from `alloc`: made by the reader thread
@@ -31,16 +31,7 @@ export function exportLineBytes(
   for (const row of rows) {
     const line = exportLine(row);
     if (line.indexOf('\n') !== line.length - 1) throw new Error('NDJSON: an export line holds a line feed');
-    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-    if (scratch.length - end < line.length * 3) {
-      const larger = new Uint8Array(Math.max(2 * scratch.length, end + line.length * 3));
-      larger.set(scratch.subarray(0, end));
-      scratch = larger;
-    }
-    end += encoder.encodeInto(line, scratch.subarray(end)).written;
+    end = page.encode(line, end);
   }
-  const bytes = alloc(end);
-  bytes.set(scratch.subarray(0, end));
-  if (scratch.length > 4 * 1024 * 1024) scratch = new Uint8Array(256 * 1024);
-  return bytes;
+  return page.finish(end, alloc);
 }

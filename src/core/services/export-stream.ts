@@ -125,9 +125,9 @@ export function chunkStream(chunks: AsyncIterable<string | Uint8Array>): Readabl
 }
 
 /**
- * Writes small strings, and bytes, into chunks of about `size` bytes: one line per stream chunk means one socket write
- * per event, which costs more than producing the line. A chunk is a buffer the strings are encoded into
- * here, and once a socket wrote it (chunkWritten) the buffer is reused: joined strings, which the socket
+ * Writes small strings, and bytes, into chunks of about `size` bytes: one line per stream chunk means one
+ * socket write per event, which costs more than producing the line. A chunk is a buffer the parts are written
+ * into here, and once a socket wrote it (chunkWritten) the buffer is reused: joined strings, which the socket
  * encoded into fresh buffers freed only by the garbage collector, cost ~10% more CPU per exported event
  * (BENCHMARKS.md). A string never waits longer than `maxDelayMs` once the next one arrives, so a selective
  * export over a large log still sends its matches as it finds them; and between chunks the event loop gets
