@@ -10,6 +10,7 @@ import {
   SQLITE_ACTOR_WEEKS_MIGRATION,
   SQLITE_ROLLUPS_MIGRATION,
 } from './sqlite-rollups-schema.js';
+import { SQLITE_SEQ_GUARD_FAIL_MIGRATION } from './sqlite-seq-guard-schema.js';
 import { SQLITE_SUBJECT_KEYS_MIGRATION } from './sqlite-subject-keys-schema.js';
 
 /**
@@ -380,4 +381,5 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
   SQLITE_COVERING_MIGRATION,
   SQLITE_ACTOR_WEEKS_MIGRATION,
   SQLITE_ACTOR_QUARTERS_MIGRATION,
+  SQLITE_SEQ_GUARD_FAIL_MIGRATION,
 ];

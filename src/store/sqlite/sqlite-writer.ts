@@ -11,7 +11,7 @@ import { purgeStep } from './sqlite-lifecycle-repository.js';
 import { INSERT_FACET_SQL } from './sqlite-planner-schema.js';
 import { SqliteSearchIndex } from './sqlite-search-index.js';
 import type { WriteRequest } from './sqlite-writer-protocol.js';
-import { eventRowValues, INSERT_EVENT_SQL } from './sqlite-writer-rows.js';
+import { eventRowValues, INSERT_AUTH_SQL, INSERT_EVENT_SQL } from './sqlite-writer-rows.js';
 
 /** For a short sleep of the writer thread between checkpoint attempts. */
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
@@ -71,10 +71,7 @@ export class SqliteWriter {
         `SELECT seq, received_ms AS receivedMs, body, 0 AS purged FROM auth_events WHERE tenant = ? AND id = ?
          UNION ALL ${TOMBSTONE_BY_ID('auth')}`,
       ),
-      insertAuth:
-        db.prepare(`INSERT INTO auth_events (tenant, seq, id, occurred_ms, received_ms, type, user_id, username,
-        username_f, method, reason, session_id, ip_key, body, search, prev_hash, hash)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertAuth: db.prepare(INSERT_AUTH_SQL),
       session: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE tenant = ? AND session_id = ?`),
       putSession:
         db.prepare(`INSERT OR REPLACE INTO sessions (tenant, session_id, user_id, username, username_f,
