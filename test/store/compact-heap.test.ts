@@ -1,6 +1,6 @@
 import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { compactHeap } from '../../src/store/threads/compact-heap.js';
+import { compactHeap, compactIfGrown, HEAP_SLACK_BYTES } from '../../src/store/threads/compact-heap.js';
 
 const newSpace = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size;
 
@@ -18,5 +18,30 @@ describe('compactHeap', () => {
     await compactHeap();
     expect(newSpace()).toBeLessThanOrEqual(2 * 2 ** 20);
     expect(keep).toEqual([]);
+  });
+
+  it('collects, between export pages, once the heap has grown past its slack, and not before', async () => {
+    const used = () => v8.getHeapStatistics().used_heap_size;
+    await compactHeap();
+    const floor = used();
+    // Live across scavenges, then dropped: promoted garbage that only a full collection frees.
+    let promoted: string[][] = [];
+    for (let i = 0; promoted.length < 4 && used() < floor + HEAP_SLACK_BYTES / 2; i++) {
+      promoted.push(Array.from({ length: 20_000 }, (_, k) => `row ${i} ${k}`));
+    }
+    promoted = [];
+    const under = used();
+    expect(under).toBeLessThan(floor + HEAP_SLACK_BYTES);
+    compactIfGrown();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(used()).toBeGreaterThanOrEqual(under - HEAP_SLACK_BYTES / 4); // not collected: within its slack
+    let more: string[][] = [];
+    while (used() < floor + 2 * HEAP_SLACK_BYTES)
+      more.push(Array.from({ length: 20_000 }, (_, k) => `x ${k}`));
+    more = [];
+    compactIfGrown();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(used()).toBeLessThan(floor + HEAP_SLACK_BYTES);
+    expect(promoted.length + more.length).toBe(0);
   });
 });

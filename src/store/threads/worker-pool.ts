@@ -1,6 +1,6 @@
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { AuditError, type ErrorCode, type ErrorDetail } from '../../core/domain/errors.js';
-import { compactHeap } from './compact-heap.js';
+import { compactHeap, compactIfGrown } from './compact-heap.js';
 import { givePageBuffer, movable } from './page-buffers.js';
 import { startWorker } from './start-worker.js';
 
@@ -191,6 +191,8 @@ export function answerRequests(
       if (result instanceof TwoPart) {
         port.postMessage({ id: m.id, ok: true, result: result.head, more: true });
         post(m.id, result.rest());
+        // A two-part answer is an export's page: what formatting it promoted is let go of in time.
+        compactIfGrown();
       } else {
         post(m.id, result);
       }
