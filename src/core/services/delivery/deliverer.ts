@@ -59,6 +59,13 @@ export class Deliverer {
     nodeId: randomUUID(),
     retry: DEFAULT_RETRY,
   };
+  /**
+   * When each destination last changed (`forget`), on a counter: a poll that read the list before the change
+   * must not hand this node the record from before it (its old keys, URL or filter) — the poll that follows
+   * the change reads it again.
+   */
+  readonly #changedAt = new Map<string, number>();
+  #changes = 0;
   #timer: NodeJS.Timeout | null = null;
   #polling: Promise<void> | null = null;
   #again = false;
@@ -104,7 +111,12 @@ export class Deliverer {
       if (this.#running.has(id) || held.record.progress.nextAttemptMs > now) continue;
       const run = this.#deliver(held)
         .catch(() => {})
-        .finally(() => this.#running.delete(id));
+        .finally(() => {
+          this.#running.delete(id);
+          // Changed during the run: what arrived meanwhile is delivered under the new record now.
+          const now = this.#owned.get(id);
+          if (now && now !== held) this.wake();
+        });
       this.#running.set(id, run);
     }
   }
@@ -112,6 +124,12 @@ export class Deliverer {
   /** Drops what this node knew of a destination (it changed): a run stops after its batch in flight. */
   forget(id: string): void {
     this.#owned.delete(id);
+    this.#changedAt.set(id, ++this.#changes);
+  }
+
+  /** Whether `id` changed after a poll that started at change count `since` read the list. */
+  #changedSince(id: string, since: number): boolean {
+    return (this.#changedAt.get(id) ?? 0) > since;
   }
 
   /** Reads every destination and renews the leases now (after a create, resume or replay), then wakes. */
@@ -150,12 +168,14 @@ export class Deliverer {
    * destinations this node holds; a record being delivered keeps the progress its run knows.
    */
   async #poll(): Promise<void> {
+    const since = this.#changes;
     const all = await this.#store.destinations.list();
     const now = this.#now();
     const seen = new Set<string>();
     for (const d of all) {
       if (this.#stopping) return;
       seen.add(d.id);
+      if (this.#changedSince(d.id, since)) continue;
       const held = this.#owned.get(d.id);
       if (d.state !== 'active') {
         if (held) {
@@ -175,12 +195,15 @@ export class Deliverer {
         this.#options.leaseMs,
       );
       if (!ok) this.#owned.delete(d.id);
+      else if (this.#changedSince(d.id, since)) continue;
       else if (held) {
         held.renewedMs = now;
         if (!this.#running.has(d.id)) held.record = d;
       } else this.#owned.set(d.id, { record: d, renewedMs: now });
     }
     for (const id of this.#owned.keys()) if (!seen.has(id)) this.#owned.delete(id);
+    // Changes this poll's list already held.
+    for (const [id, at] of this.#changedAt) if (at <= since) this.#changedAt.delete(id);
   }
 
   /** Sends batches until the destination is caught up, fails, or was changed under it. */
@@ -200,6 +223,9 @@ export class Deliverer {
           await this.#store.scanChain(d.tenant, progress.cursorSeq, limit),
         );
         if (rows.length === 0) return;
+        // Changed while the rows were read (a secret rotated, a filter edited): they may hold entries
+        // appended after the change, which the record from before it must not deliver.
+        if (this.#owned.get(d.id) !== held) return;
         const lastSeq = rows[rows.length - 1]!.seq;
         const entries = rows
           .map((r) => outgoingEntry(d.tenant, r))
