@@ -125,6 +125,27 @@ describe('chain reads', () => {
     }
   });
 
+  it('chainLinks answers the links of the very rows scanChain answers, for any range', async () => {
+    for (const t of [A, B]) {
+      for (const [after, limit] of [
+        [0, 10_000],
+        [0, 1],
+        [3, 7],
+        [14, 13],
+        [50, 100],
+        [95, 2],
+        [101, 10],
+      ]) {
+        const rows = await store().scanChain(t, after!, limit!);
+        const links = await store().chainLinks(t, after!, limit!);
+        expect(links, `${t} (${after}, ${limit})`).toEqual(
+          rows.map((r) => ({ seq: r.seq, prevHash: r.prevHash, hash: r.hash })),
+        );
+      }
+    }
+    expect(await store().chainLinks('no-such-tenant', 0, 10)).toEqual([]);
+  });
+
   it('scanChain answers nothing past the head, nor for an unknown tenant', async () => {
     expect(await store().scanChain(A, 101, 10)).toEqual([]);
     expect(await store().scanChain(A, 5000, 10)).toEqual([]);

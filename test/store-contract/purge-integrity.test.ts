@@ -8,7 +8,7 @@ import { verifyExport } from '../../src/core/domain/verify-export.js';
 import type { ActingParty } from '../../src/core/services/access-control.js';
 import { type AuditLog, openAuditLog } from '../../src/core/services/audit-log.js';
 import { verifyStore } from '../../src/core/services/verify-store.js';
-import { DAY } from './entries.js';
+import { DAY, wholeChain } from './entries.js';
 import { storePerFile } from './store-under-test.js';
 
 const sut = storePerFile();
@@ -137,6 +137,14 @@ describe('a purge', () => {
     const [t] = report.tenants;
     expect(t!.purged).toBe(5);
     expect(t!.purgedRanges.reduce((n, [a, b]) => n + b - a + 1, 0)).toBe(5);
+  });
+
+  it('leaves the links of its tombstones in the chain, as scanChain reads them', async () => {
+    const rows = await wholeChain(sut().store, T);
+    expect(rows.some((r) => r.purgeId)).toBe(true);
+    const links = await sut().store.chainLinks(T, 0, rows.length + 10);
+    expect(links).toEqual(rows.map((r) => ({ seq: r.seq, prevHash: r.prevHash, hash: r.hash })));
+    for (const [i, l] of links.entries()) if (i > 0) expect(l.prevHash).toBe(links[i - 1]!.hash);
   });
 
   it('keeps exports made before and after it verifiable', async () => {

@@ -16,6 +16,9 @@ export interface EntryRow {
 /** An entry's columns that an export's CSV records are made of (csv-format.ts): no tenant, no hashes. */
 export type BodyRow = Pick<EntryRow, 'seq' | 'occurredMs' | 'receivedMs' | 'body'>;
 
+/** What links an entry into the chain (store.ts chainLinks): no body, no times, no id. */
+export type ChainLink = Pick<ChainRow, 'seq' | 'prevHash' | 'hash'>;
+
 export interface ChainRow {
   seq: number;
   stream: Stream;

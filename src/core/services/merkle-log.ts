@@ -184,7 +184,7 @@ export class MerkleLog {
     // Covered up to the writer's head: nothing to scan (the common case, before every proof).
     if (size === coverage.chainSeq) return size;
     for (;;) {
-      const rows = await this.#store.scanChain(tenant, size, STEP);
+      const rows = await this.#store.chainLinks(tenant, size, STEP);
       if (rows.length === 0) return size;
       let prevHash = size === 0 ? undefined : await this.#store.entryHashAt(tenant, size);
       const leaves: Buffer[] = [];

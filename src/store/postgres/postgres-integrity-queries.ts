@@ -1,5 +1,5 @@
 import type { ChainHead } from '../../core/domain/hash-chain.js';
-import type { ChainRow } from '../../core/domain/rows.js';
+import type { ChainLink, ChainRow } from '../../core/domain/rows.js';
 import type { SignedCheckpoint } from '../../core/domain/signing.js';
 import { mergeChainRows, type RawChainRow } from '../sql/chain-merge.js';
 import { TENANTS_SQL } from '../sql/tenants-sql.js';
@@ -40,11 +40,12 @@ export async function scanChain(
   tenant: string,
   afterSeq: number,
   limit: number,
+  columns = CHAIN_COLUMNS,
 ): Promise<ChainRow[]> {
   const read = async (from: number, to: number) => {
     const [events, auth, tombstones] = await Promise.all([
-      chainRows(pool, 'events', tenant, from, to),
-      chainRows(pool, 'auth_events', tenant, from, to),
+      chainRows(pool, 'events', tenant, from, to, columns),
+      chainRows(pool, 'auth_events', tenant, from, to, columns),
       pool.query<RawTombstone>({
         text: `SELECT ${TOMBSTONE_COLUMNS} FROM purged_entries WHERE tenant = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`,
         values: [tenant, from, to],
@@ -65,15 +66,31 @@ export async function scanChain(
   return first === null ? [] : read(first, first + limit - 1);
 }
 
+const CHAIN_COLUMNS = 'seq, received_ms, body, prev_hash, hash, id';
+/** The same raw row with only what links an entry (chainLinks): no body read, none sent. */
+const LINK_COLUMNS = "seq, 0, '', prev_hash, hash, ''";
+
+/** scanChain's range as links (store.ts). */
+export async function chainLinks(
+  pool: PgPool,
+  tenant: string,
+  afterSeq: number,
+  limit: number,
+): Promise<ChainLink[]> {
+  const rows = await scanChain(pool, tenant, afterSeq, limit, LINK_COLUMNS);
+  return rows.map(({ seq, prevHash, hash }) => ({ seq, prevHash, hash }));
+}
+
 async function chainRows(
   pool: PgPool,
   table: string,
   tenant: string,
   from: number,
   to: number,
+  columns: string,
 ): Promise<RawChainRow[]> {
   const { rows } = await pool.query<RawChainRow>({
-    text: `SELECT seq, received_ms, body, prev_hash, hash, id FROM ${table}
+    text: `SELECT ${columns} FROM ${table}
             WHERE tenant = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`,
     values: [tenant, from, to],
     rowMode: 'array',

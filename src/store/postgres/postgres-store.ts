@@ -14,6 +14,7 @@ import type {
 import type { ChainHead } from '../../core/domain/hash-chain.js';
 import type {
   ActorSummary,
+  ChainLink,
   ChainRow,
   CsvPage,
   EntryRow,
@@ -184,6 +185,10 @@ export class PostgresStore implements Store {
 
   scanChain(tenant: string, afterSeq: number, limit: number): Promise<ChainRow[]> {
     return this.#read(() => integrity.scanChain(this.#pool, tenant, afterSeq, limit));
+  }
+
+  chainLinks(tenant: string, afterSeq: number, limit: number): Promise<ChainLink[]> {
+    return this.#read(() => integrity.chainLinks(this.#pool, tenant, afterSeq, limit));
   }
 
   async putCheckpoint(checkpoint: SignedCheckpoint): Promise<void> {

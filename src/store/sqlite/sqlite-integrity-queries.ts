@@ -1,5 +1,5 @@
 import type { ChainHead } from '../../core/domain/hash-chain.js';
-import type { ChainRow } from '../../core/domain/rows.js';
+import type { ChainLink, ChainRow } from '../../core/domain/rows.js';
 import type { SignedCheckpoint } from '../../core/domain/signing.js';
 import { mergeChainRows, type RawChainRow } from '../sql/chain-merge.js';
 import { TENANTS_SQL } from '../sql/tenants-sql.js';
@@ -7,6 +7,8 @@ import { type RawTombstone, TOMBSTONE_COLUMNS, withTombstones } from '../sql/tom
 import { prepared, type SqliteDb } from './sqlite-connection.js';
 
 const CHAIN_COLUMNS = 'seq, received_ms, body, prev_hash, hash, id';
+/** The same raw row with only what links an entry (chainLinks): no body read, none copied out. */
+const LINK_COLUMNS = "seq, 0, '', prev_hash, hash, ''";
 const CHECKPOINT_COLUMNS = 'tenant, seq, hash, signed_at AS signedAt, key_id AS keyId, signature';
 
 export function tenants(db: SqliteDb): string[] {
@@ -36,12 +38,18 @@ export function entryHashAt(db: SqliteDb, tenant: string, seq: number): string |
  * LIMIT — so a duplicated seq (a forged row) comes out with all its copies, for the verifier to see, and
  * paging on the last seq never skips one. (Raw rows and one merge pass: the inner loop of `auditlog verify`.)
  */
-export function scanChain(db: SqliteDb, tenant: string, afterSeq: number, limit: number): ChainRow[] {
+export function scanChain(
+  db: SqliteDb,
+  tenant: string,
+  afterSeq: number,
+  limit: number,
+  columns = CHAIN_COLUMNS,
+): ChainRow[] {
   const read = (from: number, to: number) =>
     withTombstones(
       mergeChainRows(
-        chainRows(db, 'events', tenant, from, to),
-        chainRows(db, 'auth_events', tenant, from, to),
+        chainRows(db, 'events', tenant, from, to, columns),
+        chainRows(db, 'auth_events', tenant, from, to, columns),
       ),
       prepared(
         db,
@@ -63,11 +71,24 @@ export function scanChain(db: SqliteDb, tenant: string, afterSeq: number, limit:
   return first === null ? [] : read(first, first + limit - 1);
 }
 
-function chainRows(db: SqliteDb, table: string, tenant: string, from: number, to: number): RawChainRow[] {
-  return prepared(
-    db,
-    `SELECT ${CHAIN_COLUMNS} FROM ${table} WHERE tenant = ? AND seq BETWEEN ? AND ? ORDER BY seq`,
-  )
+/** scanChain's range as links (store.ts). */
+export function chainLinks(db: SqliteDb, tenant: string, afterSeq: number, limit: number): ChainLink[] {
+  return scanChain(db, tenant, afterSeq, limit, LINK_COLUMNS).map(({ seq, prevHash, hash }) => ({
+    seq,
+    prevHash,
+    hash,
+  }));
+}
+
+function chainRows(
+  db: SqliteDb,
+  table: string,
+  tenant: string,
+  from: number,
+  to: number,
+  columns: string,
+): RawChainRow[] {
+  return prepared(db, `SELECT ${columns} FROM ${table} WHERE tenant = ? AND seq BETWEEN ? AND ? ORDER BY seq`)
     .raw()
     .all(tenant, from, to) as RawChainRow[];
 }

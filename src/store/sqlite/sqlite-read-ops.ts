@@ -30,7 +30,9 @@ export const READ_OPS = {
   tenants: integrity.tenants,
   chainHead: integrity.chainHead,
   entryHashAt: integrity.entryHashAt,
-  scanChain: integrity.scanChain,
+  scanChain: (db: SqliteDb, tenant: string, afterSeq: number, limit: number) =>
+    integrity.scanChain(db, tenant, afterSeq, limit),
+  chainLinks: integrity.chainLinks,
   latestCheckpoint: integrity.latestCheckpoint,
   listCheckpoints: integrity.listCheckpoints,
   publicKeys: integrity.publicKeys,
@@ -47,7 +49,7 @@ export const READ_OPS = {
 } as const;
 
 /** Operations that pass over many rows once (an export): a reader runs them on a connection with a small cache. */
-export const SCAN_OPS: ReadonlySet<ReadOp> = new Set(['csvPage', 'ndjsonPage', 'scanChain']);
+export const SCAN_OPS: ReadonlySet<ReadOp> = new Set(['csvPage', 'ndjsonPage', 'scanChain', 'chainLinks']);
 
 export type ReadOps = typeof READ_OPS;
 export type ReadOp = keyof ReadOps;

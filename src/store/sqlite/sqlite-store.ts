@@ -14,6 +14,7 @@ import type {
 import type { ChainHead } from '../../core/domain/hash-chain.js';
 import type {
   ActorSummary,
+  ChainLink,
   ChainRow,
   CsvPage,
   EntryRow,
@@ -172,6 +173,10 @@ export class SqliteStore implements Store {
 
   async scanChain(tenant: string, afterSeq: number, limit: number): Promise<ChainRow[]> {
     return this.#query('scanChain', tenant, afterSeq, limit);
+  }
+
+  async chainLinks(tenant: string, afterSeq: number, limit: number): Promise<ChainLink[]> {
+    return this.#query('chainLinks', tenant, afterSeq, limit);
   }
 
   async putCheckpoint(checkpoint: SignedCheckpoint): Promise<void> {
