@@ -94,9 +94,10 @@ describe('architecture', () => {
   it('gives both store folders the same file roles, but for the files only one engine needs', () => {
     // SQLite's writer is a thread of its own (client, protocol, worker) and its reads go to a pool of
     // reader threads (reader-pool); both keep a keyword index (search-index) and their rows' column order
-    // (writer-rows); PostgreSQL has monthly partitions and reconnects after an outage.
+    // (writer-rows); SQLite's seq guards halt with FAIL (its statement journals: seq-guard-schema);
+    // PostgreSQL has monthly partitions and reconnects after an outage.
     const ENGINE_ONLY = {
-      sqlite: ['reader-pool', 'writer-client', 'writer-protocol', 'writer-worker'],
+      sqlite: ['reader-pool', 'seq-guard-schema', 'writer-client', 'writer-protocol', 'writer-worker'],
       postgres: ['availability', 'partitions'],
     };
     const roles = (engine: 'sqlite' | 'postgres') =>
