@@ -7,6 +7,7 @@ import type { ActingParty } from '../../src/core/services/access-control.js';
 import { type AuditLog, openAuditLog } from '../../src/core/services/audit-log.js';
 import type { CreatedDestination } from '../../src/core/services/destinations.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { Gate } from '../helpers/gate.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { sampleEvent } from '../helpers/test-server.js';
 import { WebhookReceiver } from '../helpers/webhook-receiver.js';
@@ -25,28 +26,6 @@ afterAll(async () => {
   }
   dir.remove();
 });
-
-/** Calls wait while closed; `open()` lets every waiting and later call through. */
-class Gate {
-  #opened: Promise<void> | null = null;
-  #release = () => {};
-  waiting = 0;
-  close(): void {
-    this.#opened = new Promise((r) => {
-      this.#release = r;
-    });
-  }
-  open(): void {
-    this.#release();
-    this.#opened = null;
-  }
-  async pass(): Promise<void> {
-    if (!this.#opened) return;
-    this.waiting++;
-    await this.#opened;
-    this.waiting--;
-  }
-}
 
 let scanGate: Gate;
 let listGate: Gate;

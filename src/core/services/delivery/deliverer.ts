@@ -176,7 +176,14 @@ export class Deliverer {
       if (this.#stopping) return;
       seen.add(d.id);
       if (this.#changedSince(d.id, since)) continue;
-      const held = this.#owned.get(d.id);
+      let held = this.#owned.get(d.id);
+      // Changed since this node took its record, by any node (an edit, a secret rotated): the run in flight
+      // stops after its batch and this record takes over. On the node that made the change, forget() did so at
+      // once; another learns of it here, however busy its run (a run under load may never be caught up).
+      if (held && held.record.updatedMs !== d.updatedMs) {
+        this.#owned.delete(d.id);
+        held = undefined;
+      }
       if (d.state !== 'active') {
         if (held) {
           this.#owned.delete(d.id);
