@@ -11,6 +11,7 @@ import { type Metrics, watchDelivery } from './metrics.js';
 import { documentDeployment, documentRoute, namedComponents } from './openapi-document.js';
 import { installAuth } from './plugins/auth.js';
 import { answerFrameworkError, installErrorHandler } from './plugins/error-handler.js';
+import { installLargeBodyCheck } from './plugins/large-bodies.js';
 import { installRequestValidation } from './plugins/request-validation.js';
 import { answerClientError, MAX_PATH_PARAM_LENGTH, overlongPathError } from './plugins/url-limits.js';
 import { installUrlTextCheck } from './plugins/url-text.js';
@@ -116,6 +117,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       ),
   });
   installRequestValidation(app);
+  installLargeBodyCheck(app);
   // A body must be JSON: other types are a 415, not text that fails validation.
   app.removeContentTypeParser('text/plain');
   installShutdownGate(app);

@@ -27,6 +27,15 @@ export function splitBatch(body: unknown): { items: unknown[]; paths: string[] }
   return { items: events, paths: events.map((_, i) => `/events/${i}`) };
 }
 
+/** splitBatch's events, or undefined where it throws (a body it refuses is someone else's answer). */
+export function splitBatchOrUndefined(body: unknown): { items: unknown[]; paths: string[] } | undefined {
+  try {
+    return splitBatch(body);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A store names a conflicting entry by index; the client knows it by the path it sent. */
 export function withBatchPaths(error: unknown, paths: readonly string[]): unknown {
   if (!(error instanceof AuditError) || error.code !== 'idempotency_conflict') return error;

@@ -1,3 +1,4 @@
+import { splitBatchOrUndefined } from './batch-body.js';
 import { canonicalJson } from './canonical-json.js';
 import type { PreparedAuthEvent } from './entry.js';
 import { AuditError, type ErrorDetail, invalidEvent } from './errors.js';
@@ -41,18 +42,40 @@ export function checkAuthEvents(items: readonly unknown[], paths: readonly strin
   items.forEach((item, i) => {
     const path = paths[i]!;
     // One bounded walk first: a hostile body is refused before any other work.
-    const walk = inspectJson(item, path, { maxDepth: 8, maxBytes: LIMITS.eventBytes });
-    if (walk.tooDeep) {
-      throw invalidEvent([{ path, message: 'is nested too deeply for an authentication event' }]);
-    }
-    if (walk.tooLarge) {
-      throw new AuditError('payload_too_large', 'An event is too large', [
-        { path, message: `may hold at most ${LIMITS.eventBytes} bytes` },
-      ]);
-    }
+    const walk = walkAuthEvent(item, path);
+    if (walk.error) throw walk.error;
     invalid.push(...withProblems(authEventErrors(item, path, now), walk.problems));
   });
   if (invalid.length > 0) throw invalidEvent(invalid.slice(0, 50));
+}
+
+function walkAuthEvent(item: unknown, path: string): { error?: AuditError; problems: ErrorDetail[] } {
+  const walk = inspectJson(item, path, { maxDepth: 8, maxBytes: LIMITS.eventBytes });
+  if (walk.tooDeep) {
+    return {
+      error: invalidEvent([{ path, message: 'is nested too deeply for an authentication event' }]),
+      problems: [],
+    };
+  }
+  if (walk.tooLarge) {
+    const detail = { path, message: `may hold at most ${LIMITS.eventBytes} bytes` };
+    return { error: new AuditError('payload_too_large', 'An event is too large', [detail]), problems: [] };
+  }
+  return { problems: walk.problems };
+}
+
+/**
+ * The 413 that `checkAuthEvents` throws for this body (as parsed), from the sizes and nesting alone, or
+ * undefined when it throws none (see eventsSizeError): the first event too deep or too large decides.
+ */
+export function authSizeError(body: unknown): AuditError | undefined {
+  const batch = splitBatchOrUndefined(body);
+  if (!batch) return undefined;
+  for (const [i, item] of batch.items.entries()) {
+    const { error } = walkAuthEvent(item, batch.paths[i]!);
+    if (error) return error.code === 'payload_too_large' ? error : undefined;
+  }
+  return undefined;
 }
 
 function authEventErrors(item: unknown, path: string, now: number): ErrorDetail[] {

@@ -1,3 +1,4 @@
+import { splitBatchOrUndefined } from './batch-body.js';
 import { canonicalJson } from './canonical-json.js';
 import { diffValues } from './diff.js';
 import type { PreparedEvent } from './entry.js';
@@ -68,14 +69,28 @@ export function checkEvents(
     else if (walk.tooLarge.length > 0) tooLarge.push(...walk.tooLarge);
     else invalid.push(...withProblems(eventErrors(item, path, ctx), walk.problems));
   });
-  if (tooLarge.length > 0) {
-    throw new AuditError(
-      'payload_too_large',
-      'An event or one of its values is too large',
-      tooLarge.slice(0, 50),
-    );
-  }
+  if (tooLarge.length > 0) throw eventsTooLarge(tooLarge);
   if (invalid.length > 0) throw invalidEvent(invalid.slice(0, 50));
+}
+
+const eventsTooLarge = (details: ErrorDetail[]) =>
+  new AuditError('payload_too_large', 'An event or one of its values is too large', details.slice(0, 50));
+
+/**
+ * The 413 that `checkEvents` throws for this body (one event or a batch, as parsed), from the sizes and
+ * nesting alone, or undefined when it throws none: for a large body checked off the event loop before it is
+ * parsed there (server/large-bodies.ts). Which answer comes first is checkEvents' own, so nothing else of the
+ * body needs checking to know it.
+ */
+export function eventsSizeError(body: unknown): AuditError | undefined {
+  const batch = splitBatchOrUndefined(body);
+  if (!batch) return undefined;
+  const tooLarge: ErrorDetail[] = [];
+  batch.items.forEach((item, i) => {
+    const walk = inspectEvent(item, batch.paths[i]!);
+    if (walk.tooDeep.length === 0) tooLarge.push(...walk.tooLarge);
+  });
+  return tooLarge.length > 0 ? eventsTooLarge(tooLarge) : undefined;
 }
 
 const FIELD_BYTES: Partial<Record<string, number>> = {

@@ -1,0 +1,30 @@
+import { parentPort } from 'node:worker_threads';
+import { authSizeError } from '../core/domain/prepare-auth-event.js';
+import { eventsSizeError } from '../core/domain/prepare-event.js';
+
+/** A request to the body-check thread (large-bodies.ts): the raw bytes of one large ingest body. */
+export interface BodyCheck {
+  id: number;
+  kind: 'events' | 'auth';
+  bytes: Uint8Array;
+}
+
+/** Its answer: the 413 the core would throw for the body (message and details), if any. */
+export interface BodyVerdict {
+  id: number;
+  tooLarge: { message: string; details: { path: string; message: string }[] } | null;
+}
+
+const decoder = new TextDecoder();
+const port = parentPort!;
+
+port.on('message', ({ id, kind, bytes }: BodyCheck) => {
+  let tooLarge: BodyVerdict['tooLarge'] = null;
+  try {
+    // Invalid JSON is the event loop's parser's to answer, as for any body.
+    const value = JSON.parse(decoder.decode(bytes));
+    const error = kind === 'events' ? eventsSizeError(value) : authSizeError(value);
+    if (error) tooLarge = { message: error.message, details: error.details };
+  } catch {}
+  port.postMessage({ id, tooLarge } satisfies BodyVerdict);
+});

@@ -1,0 +1,101 @@
+import { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import type { FastifyInstance } from 'fastify';
+import { AuditError } from '../../core/domain/errors.js';
+import { LIMITS } from '../../core/domain/schemas/event-schema.js';
+import type { BodyCheck, BodyVerdict } from '../body-check-worker.js';
+
+/** Ingest bodies larger than this are checked off the event loop before it parses them. */
+export const OFF_LOOP_BYTES = 1024 * 1024;
+const INGEST: Record<string, BodyCheck['kind']> = { '/v1/events': 'events', '/v1/auth-events': 'auth' };
+
+/**
+ * A large ingest body is parsed first by a thread of its own, which answers whether the core will refuse it
+ * as too large (413) — the one refusal that depends on nothing but the body, and the one a hostile client
+ * reaches with the most bytes. Parsing 8 MB of one event's huge array held the event loop for 180–260 ms
+ * (BENCHMARKS.md, Responsiveness); a body to refuse is now refused without being parsed there. Any other
+ * body goes on to the usual parser, from the same bytes: the thread adds latency to a large request, never
+ * a different answer (the verdict is the core's own, `eventsSizeError` / `authSizeError`).
+ */
+export function installLargeBodyCheck(app: FastifyInstance): void {
+  const checker = new BodyChecker();
+  app.addHook('onClose', async () => checker.close());
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const kind = request.method === 'POST' ? INGEST[request.routeOptions.url ?? ''] : undefined;
+    const length = Number(request.headers['content-length']);
+    if (kind === undefined || !(length > OFF_LOOP_BYTES) || length > LIMITS.requestBytes) return payload;
+    if (request.headers['content-encoding'] !== undefined) return payload;
+    const bytes = await readBody(payload, length);
+    const verdict = await checker.check(kind, bytes);
+    if (verdict?.tooLarge)
+      throw new AuditError('payload_too_large', verdict.tooLarge.message, verdict.tooLarge.details);
+    return Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)], {
+      objectMode: false,
+    });
+  });
+}
+
+/** The body's bytes (Node's HTTP parser delivers exactly Content-Length of them). */
+async function readBody(payload: NodeJS.ReadableStream, length: number): Promise<Uint8Array> {
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for await (const chunk of payload as AsyncIterable<Buffer>) {
+    if (at + chunk.length > length) return bytes.subarray(0, at); // the parser answers the mismatch
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return at === length ? bytes : bytes.subarray(0, at);
+}
+
+/** The checking thread, started by the first large body; its requests answered in order. */
+class BodyChecker {
+  #worker: Worker | undefined;
+  #next = 0;
+  readonly #pending = new Map<number, (v: BodyVerdict | undefined) => void>();
+
+  check(kind: BodyCheck['kind'], bytes: Uint8Array): Promise<BodyVerdict | undefined> {
+    const worker = this.#start();
+    const id = this.#next++;
+    return new Promise((resolve) => {
+      this.#pending.set(id, resolve);
+      // A copy (~2 ms for 8 MB): should the thread fail, the body goes on from the event loop's bytes.
+      worker.postMessage({ id, kind, bytes } satisfies BodyCheck);
+    });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    this.#worker = undefined;
+    await worker?.terminate();
+  }
+
+  #start(): Worker {
+    if (this.#worker) return this.#worker;
+    const worker = checkingThread();
+    worker.unref();
+    worker.on('message', (v: BodyVerdict) => {
+      this.#pending.get(v.id)?.(v);
+      this.#pending.delete(v.id);
+    });
+    // A thread that fails answers nothing: each body waiting on it goes on to the usual parser unchecked.
+    const fail = () => {
+      if (this.#worker === worker) this.#worker = undefined;
+      for (const resolve of this.#pending.values()) resolve(undefined);
+      this.#pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', fail);
+    this.#worker = worker;
+    return worker;
+  }
+}
+
+/** The thread's module: built JavaScript, or its TypeScript source through tsx where this file runs as such (tests). */
+function checkingThread(): Worker {
+  const url = new URL('../body-check-worker.js', import.meta.url);
+  if (!import.meta.url.endsWith('.ts')) return new Worker(url);
+  const source = JSON.stringify(url.href.replace(/\.js$/, '.ts'));
+  return new Worker(`import('tsx/esm/api').then((t) => { t.register(); return import(${source}); })`, {
+    eval: true,
+  });
+}
