@@ -215,6 +215,13 @@ export class Deliverer {
 
   /** Sends batches until the destination is caught up, fails, or was changed under it. */
   async #deliver(held: Held): Promise<void> {
+    // The store's record, not the poll's copy, which may have been listed while the previous run recorded its
+    // progress: from that copy's cursor, this run would send the previous run's entries again. Changed since
+    // (an edit, a replay, a pause): the next poll hands the new record over.
+    const current = await this.#store.destinations.get(held.record.tenant, held.record.id);
+    if (this.#owned.get(held.record.id) !== held || !current || current.state !== 'active') return;
+    if (current.updatedMs !== held.record.updatedMs || current.generation !== held.record.generation) return;
+    held.record = current;
     const d = held.record;
     const expect = { owner: this.#options.nodeId, generation: d.generation };
     const keys = this.#destinations.webhookKeys(d);
