@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { FastifyInstance } from 'fastify';
 import { AuditError } from '../../core/domain/errors.js';
 import { LIMITS } from '../../core/domain/schemas/event-schema.js';
+import { startWorker } from '../../threads/start-worker.js';
 import type { BodyCheck, BodyVerdict } from '../body-check-worker.js';
 
 /** Ingest bodies larger than this are checked off the event loop before it parses them. */
@@ -71,7 +72,7 @@ class BodyChecker {
 
   #start(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = checkingThread();
+    const worker = startWorker(new URL('../body-check-worker.js', import.meta.url));
     worker.unref();
     worker.on('message', (v: BodyVerdict) => {
       this.#pending.get(v.id)?.(v);
@@ -88,14 +89,4 @@ class BodyChecker {
     this.#worker = worker;
     return worker;
   }
-}
-
-/** The thread's module: built JavaScript, or its TypeScript source through tsx where this file runs as such (tests). */
-function checkingThread(): Worker {
-  const url = new URL('../body-check-worker.js', import.meta.url);
-  if (!import.meta.url.endsWith('.ts')) return new Worker(url);
-  const source = JSON.stringify(url.href.replace(/\.js$/, '.ts'));
-  return new Worker(`import('tsx/esm/api').then((t) => { t.register(); return import(${source}); })`, {
-    eval: true,
-  });
 }

@@ -1,7 +1,13 @@
 import type { ChainHead } from '../../core/domain/hash-chain.js';
 import type { ChainLink, ChainRow } from '../../core/domain/rows.js';
 import type { SignedCheckpoint } from '../../core/domain/signing.js';
-import { mergeChainRows, type RawChainRow } from '../sql/chain-merge.js';
+import {
+  asLinks,
+  CHAIN_COLUMNS,
+  LINK_COLUMNS,
+  mergeChainRows,
+  type RawChainRow,
+} from '../sql/chain-merge.js';
 import { TENANTS_SQL } from '../sql/tenants-sql.js';
 import { type RawTombstone, TOMBSTONE_COLUMNS, withTombstones } from '../sql/tombstones.js';
 import type { PgPool } from './postgres-connection.js';
@@ -66,10 +72,6 @@ export async function scanChain(
   return first === null ? [] : read(first, first + limit - 1);
 }
 
-const CHAIN_COLUMNS = 'seq, received_ms, body, prev_hash, hash, id';
-/** The same raw row with only what links an entry (chainLinks): no body read, none sent. */
-const LINK_COLUMNS = "seq, 0, '', prev_hash, hash, ''";
-
 /** scanChain's range as links (store.ts). */
 export async function chainLinks(
   pool: PgPool,
@@ -77,8 +79,7 @@ export async function chainLinks(
   afterSeq: number,
   limit: number,
 ): Promise<ChainLink[]> {
-  const rows = await scanChain(pool, tenant, afterSeq, limit, LINK_COLUMNS);
-  return rows.map(({ seq, prevHash, hash }) => ({ seq, prevHash, hash }));
+  return asLinks(await scanChain(pool, tenant, afterSeq, limit, LINK_COLUMNS));
 }
 
 async function chainRows(

@@ -1,7 +1,17 @@
-import type { ChainRow } from '../../core/domain/rows.js';
+import type { ChainLink, ChainRow } from '../../core/domain/rows.js';
 
 /** A raw chain row as both stores read it: seq, receivedMs, body, prevHash, hash, id. */
 export type RawChainRow = [number, number, string, string, string, string];
+
+/** The columns of a raw chain row, for scanChain. */
+export const CHAIN_COLUMNS = 'seq, received_ms, body, prev_hash, hash, id';
+/** The same raw row with only what links an entry (chainLinks): no body read, none copied out. */
+export const LINK_COLUMNS = "seq, 0, '', prev_hash, hash, ''";
+
+/** Rows scanned with LINK_COLUMNS, as links. */
+export function asLinks(rows: readonly ChainRow[]): ChainLink[] {
+  return rows.map(({ seq, prevHash, hash }) => ({ seq, prevHash, hash }));
+}
 
 /**
  * Merges the two streams' rows of one seq range (each list in seq order, each complete for that range) into

@@ -1,14 +1,17 @@
 import type { ChainHead } from '../../core/domain/hash-chain.js';
 import type { ChainLink, ChainRow } from '../../core/domain/rows.js';
 import type { SignedCheckpoint } from '../../core/domain/signing.js';
-import { mergeChainRows, type RawChainRow } from '../sql/chain-merge.js';
+import {
+  asLinks,
+  CHAIN_COLUMNS,
+  LINK_COLUMNS,
+  mergeChainRows,
+  type RawChainRow,
+} from '../sql/chain-merge.js';
 import { TENANTS_SQL } from '../sql/tenants-sql.js';
 import { type RawTombstone, TOMBSTONE_COLUMNS, withTombstones } from '../sql/tombstones.js';
 import { prepared, type SqliteDb } from './sqlite-connection.js';
 
-const CHAIN_COLUMNS = 'seq, received_ms, body, prev_hash, hash, id';
-/** The same raw row with only what links an entry (chainLinks): no body read, none copied out. */
-const LINK_COLUMNS = "seq, 0, '', prev_hash, hash, ''";
 const CHECKPOINT_COLUMNS = 'tenant, seq, hash, signed_at AS signedAt, key_id AS keyId, signature';
 
 export function tenants(db: SqliteDb): string[] {
@@ -73,11 +76,7 @@ export function scanChain(
 
 /** scanChain's range as links (store.ts). */
 export function chainLinks(db: SqliteDb, tenant: string, afterSeq: number, limit: number): ChainLink[] {
-  return scanChain(db, tenant, afterSeq, limit, LINK_COLUMNS).map(({ seq, prevHash, hash }) => ({
-    seq,
-    prevHash,
-    hash,
-  }));
+  return asLinks(scanChain(db, tenant, afterSeq, limit, LINK_COLUMNS));
 }
 
 function chainRows(

@@ -5,7 +5,8 @@ import type { StoredNode } from '../../core/domain/merkle/merkle-proofs.js';
 import type { SignedCheckpoint } from '../../core/domain/signing.js';
 import type { PurgeStep } from '../../core/ports/lifecycle-repository.js';
 import type { StoreHealth } from '../../core/ports/store.js';
-import { startWorker, WRITER_LIMITS } from '../threads/start-worker.js';
+import { startWorker } from '../../threads/start-worker.js';
+import { WRITER_LIMITS } from '../threads/thread-limits.js';
 import {
   deserializeError,
   type WorkerReply,

@@ -1,8 +1,9 @@
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { AuditError, type ErrorCode, type ErrorDetail } from '../../core/domain/errors.js';
+import { startWorker } from '../../threads/start-worker.js';
 import { compactHeap, compactIfGrown } from './compact-heap.js';
 import { givePageBuffer, movable } from './page-buffers.js';
-import { startWorker } from './start-worker.js';
+import { READER_LIMITS } from './thread-limits.js';
 
 /** An error as it crosses between threads: an AuditError's fields (anything else becomes `internal`). */
 export interface SerializedError {
@@ -88,7 +89,10 @@ export class WorkerPool {
   /** Starts one more thread; resolves when it is ready, rejects when it fails before. */
   spawn(workerData: unknown): Promise<void> {
     return new Promise((resolve, reject) => {
-      const thread: Thread = { worker: startWorker(this.#url, workerData), pending: new Map() };
+      const thread: Thread = {
+        worker: startWorker(this.#url, workerData, READER_LIMITS),
+        pending: new Map(),
+      };
       thread.worker.unref();
       this.#threads.push(thread);
       thread.worker.on('message', (m: Reply) => {

@@ -59,13 +59,6 @@ export class Deliverer {
     nodeId: randomUUID(),
     retry: DEFAULT_RETRY,
   };
-  /**
-   * When each destination last changed (`forget`), on a counter: a poll that read the list before the change
-   * must not hand this node the record from before it (its old keys, URL or filter) — the poll that follows
-   * the change reads it again.
-   */
-  readonly #changedAt = new Map<string, number>();
-  #changes = 0;
   #timer: NodeJS.Timeout | null = null;
   #polling: Promise<void> | null = null;
   #again = false;
@@ -124,12 +117,6 @@ export class Deliverer {
   /** Drops what this node knew of a destination (it changed): a run stops after its batch in flight. */
   forget(id: string): void {
     this.#owned.delete(id);
-    this.#changedAt.set(id, ++this.#changes);
-  }
-
-  /** Whether `id` changed after a poll that started at change count `since` read the list. */
-  #changedSince(id: string, since: number): boolean {
-    return (this.#changedAt.get(id) ?? 0) > since;
   }
 
   /** Reads every destination and renews the leases now (after a create, resume or replay), then wakes. */
@@ -168,14 +155,12 @@ export class Deliverer {
    * destinations this node holds; a record being delivered keeps the progress its run knows.
    */
   async #poll(): Promise<void> {
-    const since = this.#changes;
     const all = await this.#store.destinations.list();
     const now = this.#now();
     const seen = new Set<string>();
     for (const d of all) {
       if (this.#stopping) return;
       seen.add(d.id);
-      if (this.#changedSince(d.id, since)) continue;
       let held = this.#owned.get(d.id);
       // Changed since this node took its record, by any node (an edit, a secret rotated): the run in flight
       // stops after its batch and this record takes over. On the node that made the change, forget() did so at
@@ -202,22 +187,19 @@ export class Deliverer {
         this.#options.leaseMs,
       );
       if (!ok) this.#owned.delete(d.id);
-      else if (this.#changedSince(d.id, since)) continue;
       else if (held) {
         held.renewedMs = now;
         if (!this.#running.has(d.id)) held.record = d;
       } else this.#owned.set(d.id, { record: d, renewedMs: now });
     }
     for (const id of this.#owned.keys()) if (!seen.has(id)) this.#owned.delete(id);
-    // Changes this poll's list already held.
-    for (const [id, at] of this.#changedAt) if (at <= since) this.#changedAt.delete(id);
   }
 
   /** Sends batches until the destination is caught up, fails, or was changed under it. */
   async #deliver(held: Held): Promise<void> {
-    // The store's record, not the poll's copy, which may have been listed while the previous run recorded its
-    // progress: from that copy's cursor, this run would send the previous run's entries again. Changed since
-    // (an edit, a replay, a pause): the next poll hands the new record over.
+    // The store's record, not the poll's copy, which may be older: listed while the previous run recorded its
+    // progress (from that cursor this run would send that run's entries again), or before a change (an edit, a
+    // rotated secret, a replay, a pause), which the next poll then hands over.
     const current = await this.#store.destinations.get(held.record.tenant, held.record.id);
     if (this.#owned.get(held.record.id) !== held || !current || current.state !== 'active') return;
     if (current.updatedMs !== held.record.updatedMs || current.generation !== held.record.generation) return;

@@ -1,5 +1,3 @@
-import { Worker } from 'node:worker_threads';
-
 /**
  * Each thread is a V8 isolate with its own heap, whose young generation may grow to 3 × 16 MB by default. A
  * reader only passes pages of under 1 MB, so a small young generation keeps a server's resident memory down
@@ -14,14 +12,3 @@ export const READER_LIMITS = { maxYoungGenerationSizeMb: 4 };
  * generation grows only under ingest (an export does not write).
  */
 export const WRITER_LIMITS = { maxYoungGenerationSizeMb: 48 };
-
-/**
- * Starts a worker thread from a compiled module URL (`…/x.js`). When this code runs from its TypeScript
- * sources (the test runner, `tsx`), the thread registers tsx first and loads `…/x.ts` instead.
- */
-export function startWorker(jsUrl: URL, workerData: unknown, resourceLimits = READER_LIMITS): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(jsUrl, { workerData, resourceLimits });
-  const tsUrl = jsUrl.href.replace(/\.js$/, '.ts');
-  const code = `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(tsUrl)}); })`;
-  return new Worker(code, { eval: true, workerData, resourceLimits });
-}
