@@ -18,7 +18,8 @@ const GOAL_MS = 100;
  * The longest the server keeps everyone else waiting: a separate process polls GET /healthz (every 10 ms
  * after each answer) while one heavy request runs, and the slowest answer is the figure. Loads: a CSV
  * export of `events` events, six of them at once, an NDJSON export, GET /v1/alerts after `failures`
- * password-spraying failures, and an 8 MB body of one event holding one huge array (rejected with 413).
+ * password-spraying failures, and an 8 MB body of one event holding one huge array (rejected with 413), sent
+ * with its Content-Length and chunked.
  */
 export async function stallBench(
   report: Report,
@@ -70,6 +71,8 @@ export async function stallBench(
       big,
       `answered ${big.result}`,
     );
+    const chunked = await worstStall(server.url, () => post(`${server.url}/v1/events`, body, true));
+    add(`the same POST sent chunked (no Content-Length)`, chunked, `answered ${chunked.result}`);
   } finally {
     await server.stop();
   }
@@ -156,17 +159,17 @@ function hugeArrayBody(bytes: number): string {
   return JSON.stringify({ ...event, newValue: items });
 }
 
-function post(url: string, body: string): Promise<number> {
+/** POSTs `body` with its Content-Length, or `chunked` in pieces of 64 KB (its length unknown until read). */
+function post(url: string, body: string, chunked = false): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
+    const length = chunked ? {} : { 'content-length': Buffer.byteLength(body) };
+    const req = http.request(url, { method: 'POST', headers: { ...headers, ...length } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
     req.on('error', reject);
-    req.end(body);
+    if (!chunked) return void req.end(body);
+    for (let at = 0; at < body.length; at += 65_536) req.write(body.slice(at, at + 65_536));
+    req.end();
   });
 }

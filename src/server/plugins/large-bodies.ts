@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
-import type { FastifyInstance } from 'fastify';
+import { errorCodes, type FastifyInstance } from 'fastify';
 import { AuditError } from '../../core/domain/errors.js';
 import { LIMITS } from '../../core/domain/schemas/event-schema.js';
 import { startWorker } from '../../threads/start-worker.js';
@@ -16,23 +16,39 @@ const INGEST: Record<string, BodyCheck['kind']> = { '/v1/events': 'events', '/v1
  * reaches with the most bytes. Parsing 8 MB of one event's huge array held the event loop for 180–260 ms
  * (BENCHMARKS.md, Responsiveness); a body to refuse is now refused without being parsed there. Any other
  * body goes on to the usual parser, from the same bytes: the thread adds latency to a large request, never
- * a different answer (the verdict is the core's own, `eventsSizeError` / `authSizeError`).
+ * a different answer (the verdict is the core's own, `eventsSizeError` / `authSizeError`). A chunked body is
+ * read whole first (within the body limit) to learn its size; compressed bodies go to the parser as they are.
  */
 export function installLargeBodyCheck(app: FastifyInstance): void {
   const checker = new BodyChecker();
   app.addHook('onClose', async () => checker.close());
   app.addHook('preParsing', async (request, _reply, payload) => {
     const kind = request.method === 'POST' ? INGEST[request.routeOptions.url ?? ''] : undefined;
-    const length = Number(request.headers['content-length']);
-    if (kind === undefined || !(length > OFF_LOOP_BYTES) || length > LIMITS.requestBytes) return payload;
-    if (request.headers['content-encoding'] !== undefined) return payload;
-    const bytes = await readBody(payload, length);
+    if (kind === undefined || request.headers['content-encoding'] !== undefined) return payload;
+    const declared = request.headers['content-length'];
+    let bytes: Uint8Array;
+    if (declared !== undefined) {
+      const length = Number(declared);
+      if (!(length > OFF_LOOP_BYTES) || length > LIMITS.requestBytes) return payload;
+      bytes = await readBody(payload, length);
+    } else {
+      // Chunked: the size is known only once read. Read within the body limit (past it, the 413 Fastify's
+      // parser gives); a body of 1 MiB or less goes on unchecked, as one with Content-Length does.
+      const read = await readWithin(payload, LIMITS.requestBytes);
+      if (read === undefined) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
+      if (read.byteLength <= OFF_LOOP_BYTES) return asStream(read);
+      bytes = read;
+    }
     const verdict = await checker.check(kind, bytes);
     if (verdict?.tooLarge)
       throw new AuditError('payload_too_large', verdict.tooLarge.message, verdict.tooLarge.details);
-    return Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)], {
-      objectMode: false,
-    });
+    return asStream(bytes);
+  });
+}
+
+function asStream(bytes: Uint8Array): Readable {
+  return Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)], {
+    objectMode: false,
   });
 }
 
@@ -46,6 +62,40 @@ async function readBody(payload: NodeJS.ReadableStream, length: number): Promise
     at += chunk.length;
   }
   return at === length ? bytes : bytes.subarray(0, at);
+}
+
+/**
+ * A body of unknown length, or undefined once it passes `limit` bytes: then reading pauses, the rest left
+ * for the error handler to drain (leaving a `for await` early would destroy the request, and the answer).
+ */
+function readWithin(payload: NodeJS.ReadableStream, limit: number): Promise<Uint8Array | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const stop = () => {
+      payload.removeListener('data', onData);
+      payload.removeListener('end', onEnd);
+      payload.removeListener('error', onError);
+    };
+    const onData = (chunk: Buffer) => {
+      total += chunk.length;
+      if (total <= limit) return void chunks.push(chunk);
+      stop();
+      payload.pause();
+      resolve(undefined);
+    };
+    const onEnd = () => {
+      stop();
+      resolve(Buffer.concat(chunks, total));
+    };
+    const onError = (error: unknown) => {
+      stop();
+      reject(error);
+    };
+    payload.on('data', onData);
+    payload.on('end', onEnd);
+    payload.on('error', onError);
+  });
 }
 
 /** The checking thread, started by the first large body; its requests answered in order. */
