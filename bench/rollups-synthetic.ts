@@ -20,6 +20,9 @@ import { BENCH_SIGNING_KEY, freshDatabase } from './lib/postgres.js';
 import { fmt, ms, type Report } from './lib/report.js';
 import { DAYS, dailyUserStats, generator, p, T, timed } from './rollups-bench.js';
 
+/** Timed calls per query after the first (BENCH_ROLLUP_ROUNDS). */
+const SYNTH_ROUNDS = Number(process.env.BENCH_ROLLUP_ROUNDS ?? 40);
+
 /**
  * Whole-day statistics at a size the library cannot ingest here in minutes (BENCH_ROLLUP_SYNTH, e.g. 10M):
  * the skewed generator's events are counted into exactly the rollup rows the writer would make (daily,
@@ -101,11 +104,14 @@ export async function rollupsSynthetic(report: Report, engine: 'sqlite' | 'postg
   ];
   for (const [label, f] of ranges) {
     for (const key of ['user', 'category', 'action', 'eventType', 'day'] as StatsKey[]) {
+      // The first call is reported apart: of 15 calls, the p95 was the first one's time (a connection's first
+      // statement of this shape), so it said nothing about the other fourteen.
+      const [first] = await timed(() => store.eventStats(T, f, key), 1);
       const c0 = process.cpuUsage();
-      const fast = await timed(() => store.eventStats(T, f, key), 15);
+      const fast = await timed(() => store.eventStats(T, f, key), SYNTH_ROUNDS);
       // SQLite runs in this process (reader threads included): its CPU time is not inflated by the load.
       const c = process.cpuUsage(c0);
-      const cpu = engine === 'sqlite' ? ` (CPU ${ms((c.user + c.system) / 1000 / 15)} mean)` : '';
+      const cpu = engine === 'sqlite' ? `, CPU ${ms((c.user + c.system) / 1000 / SYNTH_ROUNDS)} mean` : '';
       let baseline = '';
       if (key === 'user') {
         const before = await timed(() => dailyUserStats(query, f), 5);
@@ -114,8 +120,8 @@ export async function rollupsSynthetic(report: Report, engine: 'sqlite' | 'postg
       report.add(
         section,
         `stats by ${key}, ${label}`,
-        `${ms(p(fast, 0.5))} p50 / ${ms(p(fast, 0.95))} p95${cpu}`,
-        `goal ≤ 50 ms${baseline}`,
+        `${ms(p(fast, 0.5))} p50 / ${ms(p(fast, 0.95))} p95`,
+        `goal ≤ 50 ms; ${SYNTH_ROUNDS} calls after a first of ${ms(first!)}${cpu}${baseline}`,
       );
     }
   }

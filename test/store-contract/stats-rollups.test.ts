@@ -11,6 +11,7 @@ import {
   POSTGRES_ACTOR_MONTHS_MIGRATION,
   POSTGRES_ACTOR_QUARTERS_MIGRATION,
   POSTGRES_ACTOR_WEEKS_MIGRATION,
+  POSTGRES_COVERING_ROLLUPS_MIGRATION,
 } from '../../src/store/postgres/postgres-rollups-schema.js';
 import {
   SQLITE_ACTOR_MONTHS_MIGRATION,
@@ -148,7 +149,8 @@ describe('stats from per-day rollups', () => {
            DROP FUNCTION auditlog_rollup_insert(); DROP FUNCTION auditlog_rollup_delete();
            DROP TABLE event_rollups;
            DELETE FROM schema_migrations WHERE version IN (8, ${POSTGRES_ACTOR_MONTHS_MIGRATION.version},
-             ${POSTGRES_ACTOR_WEEKS_MIGRATION.version}, ${POSTGRES_ACTOR_QUARTERS_MIGRATION.version});`;
+             ${POSTGRES_ACTOR_WEEKS_MIGRATION.version}, ${POSTGRES_ACTOR_QUARTERS_MIGRATION.version},
+             ${POSTGRES_COVERING_ROLLUPS_MIGRATION.version});`;
     await log.close();
     await sut().exec(undo);
     await sut().reopen();
