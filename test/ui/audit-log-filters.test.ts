@@ -39,13 +39,32 @@ describeUi('Audit Log page: filters, query syntax and URL (real Chromium, demo d
     const time = first.locator('time');
     expect(await time.getAttribute('datetime')).toBe(events[0].occurredAt);
     expect(await time.getAttribute('title')).toMatch(/UTC$/);
+    // The whole log is counted without asking: the server sums its per-day rollups.
     const stats = await server.api('/v1/stats?groupBy=action');
     const total = stats.groups.reduce((n: number, g: any) => n + g.count, 0);
-    await page.getByRole('button', { name: 'Count matching events' }).click();
+    expect(total).toBe(3000);
     await expect
       .poll(() => page.locator('.result-count').textContent())
       .toBe(`${total.toLocaleString('en')} matching events`);
     await screenshot(page, 'audit-log');
+  });
+
+  it('counts on request a filter the rollups do not hold (one user over the whole log)', async () => {
+    const [top] = (await server.api('/v1/stats?groupBy=user')).groups;
+    expect(top.count).toBeGreaterThan(200); // more than the first page: the count is not free
+    const params = await uiQuery(page, () => page.goto(`/audit?user=${encodeURIComponent(top.label)}`));
+    expect(params.getAll('user')).toEqual([top.label]);
+    const button = page.getByRole('button', { name: 'Count matching events' });
+    await button.waitFor();
+    const counted = page.waitForRequest((r) => r.url().includes('/v1/stats?'));
+    await button.click();
+    expect(new URL((await counted).url()).searchParams.get('groupBy')).toBe('action');
+    const byAction = await server.api(`/v1/stats?groupBy=action&user=${encodeURIComponent(top.label)}`);
+    const n = byAction.groups.reduce((sum: number, g: any) => sum + g.count, 0);
+    expect(n).toBe(top.count);
+    await expect
+      .poll(() => page.locator('.result-count').textContent())
+      .toBe(`${n.toLocaleString('en')} matching events`);
   });
 
   it('date range presets and a custom range narrow by occurredAt', async () => {
@@ -122,6 +141,7 @@ describeUi('Audit Log page: filters, query syntax and URL (real Chromium, demo d
       'Bulk Operations',
       'Inbound',
     ]);
+    const counted = page.waitForRequest((r) => r.url().includes('/v1/stats?'));
     const cat = await applyAndCheck(page, server, 'category filter', () =>
       page.getByRole('checkbox', { name: 'Bulk Operations' }).check(),
     );
@@ -129,12 +149,22 @@ describeUi('Audit Log page: filters, query syntax and URL (real Chromium, demo d
     for (const e of cat.events) expect(e.category).toBe('bulk');
     const shown = new Set(await page.locator('.tbody .cell-category').allTextContents());
     expect([...shown]).toEqual(['Bulk Operations']);
+    // One category over the whole log is counted without asking, grouped by category (from the rollups).
+    const asked = new URL((await counted).url()).searchParams;
+    expect(asked.get('groupBy')).toBe('category');
+    expect(asked.getAll('category')).toEqual(['bulk']);
+    const [bulk] = (await server.api('/v1/stats?groupBy=category&category=bulk')).groups;
+    expect(bulk.count).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.locator('.result-count').textContent())
+      .toBe(`${bulk.count.toLocaleString('en')} matching events`);
   });
 
   it('target type and id, and IP/CIDR filters narrow', async () => {
     const statsRequests: string[] = [];
+    // The unfiltered page may count the whole log (from the rollups) before the first filter applies.
     page.on('request', (r) => {
-      if (r.url().includes('/v1/stats')) statsRequests.push(r.url());
+      if (r.url().includes('/v1/stats') && r.url().includes('target')) statsRequests.push(r.url());
     });
     await page.getByLabel('Target type').fill('Carrier');
     const type = await applyAndCheck(page, server, 'target type filter', () =>

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { Params } from '../api/client.ts';
 import { api } from '../api/endpoints.ts';
 import { useToken } from '../auth/session-context.tsx';
+import { rollupCountGroup } from '../filters/count-plan.ts';
 import { rangeSpanMs } from '../filters/date-range.ts';
 
 /** Ranges up to this long are counted without asking (≤ 0.2 s with a million events over a year). */
@@ -12,8 +13,10 @@ type CountState = { key: string; count?: number; busy?: boolean; error?: string 
 
 /**
  * The number of matching events (GET /v1/stats). Shown without asking when it is free — every match is
- * already loaded — or cheap: a date range of at most 7 days, counted once the first page is in and the
- * filter has stayed put for a moment. Otherwise on request: with a million events an unbounded count takes
+ * already loaded — or cheap: a filter the server counts from its per-day rollups (any date range, with at
+ * most one of action, category or event type: milliseconds at 10M events), or a date range of at most 7 days,
+ * counted once the first page is in and the filter has stayed put for a moment. Otherwise on request: with a
+ * million events a count that reads the events (a user, a target, a keyword over a long range) takes
  * 4–7 s in a reader thread of the server, and the server cannot stop a count a client no longer wants, so
  * counting on every filter change would keep its two readers busy and slow every reader's table. For the
  * same reason a tab never runs two counts at once: a newer one waits for the older to end.
@@ -29,7 +32,8 @@ export function MatchCount(props: {
   const [state, setState] = useState<CountState | null>(null);
   const running = useRef<Promise<void> | null>(null);
   const span = rangeSpanMs(params as { from?: string; to?: string });
-  const auto = span !== null && span <= AUTO_COUNT_SPAN_MS;
+  const rollups = rollupCountGroup(params);
+  const auto = rollups !== null || (span !== null && span <= AUTO_COUNT_SPAN_MS);
 
   const queued = useRef<string | null>(null);
   const currentKey = useRef(queryKey);
@@ -43,7 +47,7 @@ export function MatchCount(props: {
     while (running.current) await running.current;
     if (queued.current === key) queued.current = null;
     if (currentKey.current !== key) return;
-    const done = api.stats(token, { ...params, groupBy: 'action' }).then(
+    const done = api.stats(token, { ...params, groupBy: rollups ?? 'action' }).then(
       (r) => {
         const n = r.groups.reduce((sum, g) => sum + g.count, 0);
         setState((s) => (s?.key === key ? { key, count: n } : s));
