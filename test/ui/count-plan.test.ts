@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseEventFilter } from '../../src/core/domain/event-query.js';
 import { rollupPlan } from '../../src/store/sql/rollups-plan.js';
 import type { Params } from '../../web/src/api/client.ts';
-import { rollupCountGroup } from '../../web/src/filters/count-plan.ts';
+import { rollupCountGroup } from '../../web/src/filters/count-plan.js';
 
 const DAY = 86_400_000;
 const today = Date.now() - (Date.now() % DAY);
