@@ -56,7 +56,7 @@ describeUi('Audit Log page: filters, query syntax and URL (real Chromium, demo d
     expect(params.getAll('user')).toEqual([top.label]);
     const button = page.getByRole('button', { name: 'Count matching events' });
     await button.waitFor();
-    const counted = page.waitForRequest((r) => r.url().includes('/v1/stats?'));
+    const counted = page.waitForRequest((r) => r.url().includes('/v1/stats?') && r.url().includes('user='));
     await button.click();
     expect(new URL((await counted).url()).searchParams.get('groupBy')).toBe('action');
     const byAction = await server.api(`/v1/stats?groupBy=action&user=${encodeURIComponent(top.label)}`);
@@ -69,7 +69,8 @@ describeUi('Audit Log page: filters, query syntax and URL (real Chromium, demo d
 
   it('date range presets and a custom range narrow by occurredAt', async () => {
     const before = Date.now();
-    const stats = page.waitForRequest((r) => r.url().includes('/v1/stats?'));
+    // The unfiltered page counts the whole log unasked too: wait for the count of this range.
+    const stats = page.waitForRequest((r) => r.url().includes('/v1/stats?') && r.url().includes('from='));
     const preset = await applyAndCheck(page, server, 'date range: last 24 hours', () =>
       page.getByLabel('Date range').selectOption('24h'),
     );
@@ -141,7 +142,9 @@ describeUi('Audit Log page: filters, query syntax and URL (real Chromium, demo d
       'Bulk Operations',
       'Inbound',
     ]);
-    const counted = page.waitForRequest((r) => r.url().includes('/v1/stats?'));
+    const counted = page.waitForRequest(
+      (r) => r.url().includes('/v1/stats?') && r.url().includes('category='),
+    );
     const cat = await applyAndCheck(page, server, 'category filter', () =>
       page.getByRole('checkbox', { name: 'Bulk Operations' }).check(),
     );
