@@ -26,19 +26,15 @@ export function installLargeBodyCheck(app: FastifyInstance): void {
     const kind = request.method === 'POST' ? INGEST[request.routeOptions.url ?? ''] : undefined;
     if (kind === undefined || request.headers['content-encoding'] !== undefined) return payload;
     const declared = request.headers['content-length'];
-    let bytes: Uint8Array;
     if (declared !== undefined) {
       const length = Number(declared);
       if (!(length > OFF_LOOP_BYTES) || length > LIMITS.requestBytes) return payload;
-      bytes = await readBody(payload, length);
-    } else {
-      // Chunked: the size is known only once read. Read within the body limit (past it, the 413 Fastify's
-      // parser gives); a body of 1 MiB or less goes on unchecked, as one with Content-Length does.
-      const read = await readWithin(payload, LIMITS.requestBytes);
-      if (read === undefined) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
-      if (read.byteLength <= OFF_LOOP_BYTES) return asStream(read);
-      bytes = read;
     }
+    // A declared length is delivered exactly; a chunked body's size is known only once read. Either is read
+    // within the body limit (past it, the 413 Fastify's parser gives); 1 MiB or less goes on unchecked.
+    const bytes = await readWithin(payload, LIMITS.requestBytes);
+    if (bytes === undefined) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
+    if (bytes.byteLength <= OFF_LOOP_BYTES) return asStream(bytes);
     const verdict = await checker.check(kind, bytes);
     if (verdict?.tooLarge)
       throw new AuditError('payload_too_large', verdict.tooLarge.message, verdict.tooLarge.details);
@@ -52,20 +48,8 @@ function asStream(bytes: Uint8Array): Readable {
   });
 }
 
-/** The body's bytes (Node's HTTP parser delivers exactly Content-Length of them). */
-async function readBody(payload: NodeJS.ReadableStream, length: number): Promise<Uint8Array> {
-  const bytes = new Uint8Array(length);
-  let at = 0;
-  for await (const chunk of payload as AsyncIterable<Buffer>) {
-    if (at + chunk.length > length) return bytes.subarray(0, at); // the parser answers the mismatch
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
-  return at === length ? bytes : bytes.subarray(0, at);
-}
-
 /**
- * A body of unknown length, or undefined once it passes `limit` bytes: then reading pauses, the rest left
+ * A body's bytes, or undefined once they pass `limit`: then reading pauses, the rest left
  * for the error handler to drain (leaving a `for await` early would destroy the request, and the answer).
  */
 function readWithin(payload: NodeJS.ReadableStream, limit: number): Promise<Uint8Array | undefined> {
