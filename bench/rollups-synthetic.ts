@@ -2,6 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { EventFilter, StatsKey } from '../src/core/domain/filters.js';
+import { fold } from '../src/core/domain/text-fold.js';
 import type { Store } from '../src/core/ports/store.js';
 import { PostgresStore } from '../src/store/postgres/postgres-store.js';
 import {
@@ -50,8 +51,12 @@ export async function rollupsSynthetic(report: Report, engine: 'sqlite' | 'postg
     const add = db.prepare(
       'INSERT INTO event_rollups (tenant, dim, day_ms, key, label, n) VALUES (?, ?, ?, ?, ?, ?)',
     );
+    const actor = db.prepare(
+      'INSERT INTO actors (tenant, actor_id, username, username_f) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    );
     db.transaction(() => {
       for (const r of rows) add.run(...r);
+      for (const [id, name] of actorsOf(rows)) actor.run(T, id, name, fold(name));
     })();
     db.close();
     store = await SqliteStore.open({ file, readers: 1 });
@@ -76,7 +81,13 @@ export async function rollupsSynthetic(report: Report, engine: 'sqlite' | 'postg
         [0, 1, 2, 3, 4, 5].map((k) => part.map((r) => r[k])),
       );
     }
-    await c.query('VACUUM ANALYZE event_rollups');
+    const actors = actorsOf(rows);
+    await c.query(
+      `INSERT INTO actors (tenant, actor_id, username, username_f)
+         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])`,
+      [T, actors.map((a) => a[0]), actors.map((a) => a[1]), actors.map((a) => fold(a[1]))],
+    );
+    await c.query('VACUUM ANALYZE event_rollups, actors');
     // The load's dirty pages written now, not by a checkpoint during the timed queries.
     await c.query('CHECKPOINT');
     query = async (sql, args) => (await c.query(sql, args)).rows;
@@ -123,9 +134,46 @@ export async function rollupsSynthetic(report: Report, engine: 'sqlite' | 'postg
         `${ms(p(fast, 0.5))} p50 / ${ms(p(fast, 0.95))} p95`,
         `goal ≤ 50 ms; ${SYNTH_ROUNDS} calls after a first of ${ms(first!)}${cpu}${baseline}`,
       );
+      if (key === 'user') await someUsers(report, section, store, label, f, p(fast, 0.5));
     }
   }
   await close();
+}
+
+/**
+ * Stats by user for one user over the same range (the UI's count of a user filter): a busy actor by its
+ * username in another case (resolved through the actors table), a rare one by id; beside all users' time.
+ */
+async function someUsers(
+  report: Report,
+  section: string,
+  store: Store,
+  label: string,
+  f: EventFilter,
+  allUsers: number,
+): Promise<void> {
+  const shapes: [string, string][] = [
+    ['a busy user by username', 'Admin-1@Example.COM'],
+    ['a rare user by id', 'user-4000'],
+  ];
+  for (const [who, value] of shapes) {
+    const filter = { ...f, users: [value], usersFolded: [fold(value)] };
+    await timed(() => store.eventStats(T, filter, 'user'), 1);
+    const t = await timed(() => store.eventStats(T, filter, 'user'), SYNTH_ROUNDS);
+    report.add(
+      section,
+      `stats by user for ${who}, ${label}`,
+      `${ms(p(t, 0.5))} p50 / ${ms(p(t, 0.95))} p95`,
+      `goal ≤ 50 ms; all users over the same range ${ms(allUsers)} p50 (same run)`,
+    );
+  }
+}
+
+/** Each (actor id, username) of the actor rollup rows, as the writer adds them to the actors table. */
+function actorsOf(rows: [string, string, number, string, string, number][]): [string, string][] {
+  const seen = new Map<string, [string, string]>();
+  for (const r of rows) if (r[1] === ROLLUP_DIMS.user) seen.set(`${r[3]}\u0000${r[4]}`, [r[3], r[4]]);
+  return [...seen.values()];
 }
 
 /** The rollup rows of `events` generated events, as the writer's RollupCounter would count them. */

@@ -20,7 +20,7 @@ import {
 } from '../../src/store/sqlite/sqlite-rollups-schema.js';
 import { rng as seeded } from '../helpers/rng.js';
 import { DAY } from './entries.js';
-import { allEvents, bruteForce } from './stats-brute-force.js';
+import { allEvents, bruteForce, SHARED_NAMES, someUsers, usersFilter } from './stats-brute-force.js';
 import { storePerFile } from './store-under-test.js';
 
 const sut = storePerFile();
@@ -49,7 +49,10 @@ function randomEvent(i: number) {
   return {
     id: `m-${i}`,
     occurredAt: new Date(someTime(1 + Math.floor(rng() * 26))).toISOString(),
-    actor: rng() < 0.15 ? { id: actor } : { id: actor, username: `${actor}-${pick(['x', 'y'])}` },
+    actor:
+      rng() < 0.15
+        ? { id: actor }
+        : { id: actor, username: rng() < 0.1 ? pick(SHARED_NAMES) : `${actor}-${pick(['x', 'y'])}` },
     action: pick(['create', 'update']),
     category: pick(CATEGORIES),
     eventType: pick(['k.one', 'k.two']),
@@ -66,11 +69,14 @@ function bound(): number {
   return r < 0.7 ? t - (t % DAY) : t;
 }
 
-function randomFilter(): EventFilter {
+/** A random range, and for stats by user sometimes some users (ids and names, in any case). */
+function randomFilter(groupBy: StatsKey, events: Awaited<ReturnType<typeof allEvents>>): EventFilter {
   const [a, b] = [bound(), bound()].sort((x, y) => x - y) as [number, number];
   const f: EventFilter = {};
   if (rng() < 0.85) f.fromMs = a;
   if (rng() < 0.85) f.toMs = b === a ? b + DAY : b;
+  if (groupBy === 'user' && rng() < 0.3)
+    Object.assign(f, usersFilter(someUsers(events, rng, 1 + Math.floor(rng() * 3))));
   return f;
 }
 
@@ -79,7 +85,7 @@ async function compareRandomRanges(count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     // Mostly by user (the monthly rows); the others read per-day rows only.
     const groupBy: StatsKey = i % 4 === 3 ? pick(['category', 'action', 'day'] as StatsKey[]) : 'user';
-    const f = randomFilter();
+    const f = randomFilter(groupBy, events);
     const answer = await sut().store.eventStats(T, f, groupBy);
     expect({ f, groupBy, answer }).toEqual({ f, groupBy, answer: bruteForce(events, f, groupBy) });
   }

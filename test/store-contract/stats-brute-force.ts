@@ -3,6 +3,7 @@
 import type { EventFilter, StatsKey } from '../../src/core/domain/filters.js';
 import { formatEvent } from '../../src/core/domain/format-event.js';
 import type { StatsGroup } from '../../src/core/domain/rows.js';
+import { fold } from '../../src/core/domain/text-fold.js';
 import type { Store } from '../../src/core/ports/store.js';
 
 /** Every stored event of the tenant, read page by page. */
@@ -35,6 +36,13 @@ export function bruteForce(
     if (f.categories && !f.categories.includes(e.category)) continue;
     if (f.actions && !f.actions.includes(e.action)) continue;
     if (f.eventTypes && !f.eventTypes.includes(e.eventType)) continue;
+    const name = e.actor.username;
+    if (
+      f.users &&
+      !f.users.includes(e.actor.id) &&
+      !(name !== undefined && f.users.map(fold).includes(fold(name)))
+    )
+      continue;
     const key = {
       action: e.action,
       category: e.category,
@@ -44,7 +52,6 @@ export function bruteForce(
     }[groupBy];
     const g = groups.get(key) ?? { count: 0 };
     g.count++;
-    const name = e.actor.username;
     if (groupBy === 'user' && name !== undefined && (g.label === undefined || name > g.label)) g.label = name;
     groups.set(key, g);
   }
@@ -55,3 +62,27 @@ export function bruteForce(
     )
     .sort((a, b) => (groupBy === 'day' ? cmp(a.key, b.key) : b.count - a.count || cmp(a.key, b.key)));
 }
+
+/** A user filter as the core hands it to the store: the values, and each folded for usernames. */
+export const usersFilter = (values: string[]) => ({ users: values, usersFolded: values.map(fold) });
+
+/** Some users to filter by: actor ids and usernames of the events, in any case, and a name no one has. */
+export function someUsers(
+  events: ReturnType<typeof formatEvent>[],
+  rng: () => number,
+  count: number,
+): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const e = events[Math.floor(rng() * events.length)];
+    const r = rng();
+    if (!e || r < 0.1) out.push('nobody-at-all');
+    else if (r < 0.2) out.push('josé');
+    else if (r < 0.45 || e.actor.username === undefined) out.push(e.actor.id);
+    else out.push(r < 0.7 ? e.actor.username : e.actor.username.toUpperCase());
+  }
+  return out;
+}
+
+/** Usernames several actors share, in different cases and Unicode forms (composed and decomposed é). */
+export const SHARED_NAMES = ['Shared', 'shared', 'José', 'jose\u0301', 'JOSÉ'];

@@ -58,10 +58,11 @@ describe('the UI counts from the rollups exactly what the store answers from the
         counted++;
         expect(rollupPlan(filter, group), JSON.stringify(params)).toBeDefined();
       } else {
-        for (const g of ['action', 'category', 'eventType'] as const)
+        for (const g of ['action', 'category', 'eventType', 'user'] as const)
           expect(rollupPlan(filter, g), `${g} ${JSON.stringify(params)}`).toBeUndefined();
       }
     }
-    expect(counted).toBe(3 * 4); // no filter, or one of action, category, event type; each with three ranges
+    // No filter, or one of action, category, event type, user; each with three ranges.
+    expect(counted).toBe(3 * 5);
   });
 });

@@ -8,7 +8,7 @@ import { type Branch, branchEntries, targetWalk } from './event-target.js';
 import { rarestParts } from './keyword-trigrams.js';
 import { keysetWhere, orderClause, untilWhere } from './page-order.js';
 import type { Plan } from './query-plan.js';
-import { groupExpression, rollupStats, statsGroups } from './rollup-stats.js';
+import { groupExpression, rollupStats, rollupUserMatch, statsGroups } from './rollup-stats.js';
 import { rollupPlan } from './rollups-plan.js';
 import { branchWindow, scanWindow } from './scan-window.js';
 import { candidateBudget, chunkPhrases, isIndexable, TAG_BUDGET } from './search-chunks.js';
@@ -332,9 +332,15 @@ export function* eventStats(
   const f = yield* facetFilter(d, tenant, query);
   if (!f) return [];
   const rollup = rollupPlan(f, groupBy);
-  if (rollup)
-    return yield* rollupStats(d, tenant, groupBy, rollup, (fromMs, toMs) =>
-      filterWhere(d, tenant, { ...f, fromMs, toMs }),
+  const users = rollup?.users && (yield* rollupUserMatch(d, tenant, rollup.users));
+  if (rollup && (!rollup.users || users))
+    return yield* rollupStats(
+      d,
+      tenant,
+      groupBy,
+      rollup,
+      (fromMs, toMs) => filterWhere(d, tenant, { ...f, fromMs, toMs }),
+      users,
     );
   const actorIds = yield* resolveActorIds(d, tenant, f);
   if (actorIds?.length === 0) return [];

@@ -44,6 +44,7 @@ export function* rollupStats(
   groupBy: StatsKey,
   p: RollupPlan,
   eventsWhere: (fromMs: number, toMs: number) => Sql,
+  users?: Sql,
 ): Plan<StatsGroup[]> {
   const g = groupExpression(d, groupBy);
   const key = groupBy === 'day' ? d.utcDay('r.day_ms') : 'r.key';
@@ -56,6 +57,7 @@ export function* rollupStats(
     if (span.from !== undefined) r.push(sql`r.day_ms >= ${span.from}`);
     if (span.to !== undefined) r.push(sql`r.day_ms < ${span.to}`);
     if (p.keys) r.push(d.inList('r.key', p.keys.map(d.text)));
+    if (users) r.push(users);
     return sql`SELECT ${raw(key)} AS key, ${raw(label)} AS label, ${raw(span.minus ? '-r.n' : 'r.n')} AS n
       FROM event_rollups r WHERE ${and(r)}`;
   });
@@ -71,4 +73,29 @@ export function* rollupStats(
   const rows = yield serial(sql`SELECT key, max(label) AS label, sum(n) AS count
     FROM ${from} s GROUP BY key ORDER BY ${raw(g.order)} LIMIT 1000`);
   return statsGroups(rows);
+}
+
+/** Beyond this many (actor, username) pairs a user filter's usernames match, its stats count the events. */
+const MAX_NAME_PAIRS = 200;
+
+/**
+ * The rollup rows of a user filter, as a condition on rollup rows `r`, exactly those of the events it
+ * matches: a value matches an event's actor id (the rows' key) or, folded, its username. Rollup labels hold
+ * usernames as sent, so the folded names resolve through the actors table to the (actor, username) pairs
+ * they match. Undefined where the rollups cannot tell: a name that is a blind index (encrypted entries roll
+ * up with an empty label) or empty (a label is empty for no username too), or too many pairs.
+ */
+export function* rollupUserMatch(
+  d: SqlDialect,
+  tenant: string,
+  users: NonNullable<RollupPlan['users']>,
+): Plan<Sql | undefined> {
+  if (users.folded.some((name) => name === '' || name.startsWith('bi:'))) return undefined;
+  const names = users.folded.length
+    ? yield sql`SELECT actor_id, username FROM actors WHERE tenant = ${tenant}
+        AND ${d.inList('username_f', users.folded.map(d.text))}`
+    : [];
+  if (names.length > MAX_NAME_PAIRS) return undefined;
+  const pairs = names.map((n) => sql`(r.key = ${n.actor_id} AND r.label = ${n.username})`);
+  return sql`(${join([d.inList('r.key', users.ids.map(d.text)), ...pairs], ' OR ')})`;
 }

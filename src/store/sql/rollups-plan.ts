@@ -29,6 +29,8 @@ export interface RollupPlan {
   spans: RollupSpan[];
   /** Only these keys of the dimension (the filter's own values of the grouped dimension). */
   keys?: string[];
+  /** Stats by user for some users: only the rollup rows of these actor ids or folded usernames (rollup-stats.ts). */
+  users?: { ids: string[]; folded: string[] };
   /** [fromMs, toMs) ranges of partial days, counted from the events. */
   edges: [number, number][];
 }
@@ -132,6 +134,9 @@ function spans(
   return out;
 }
 
+/** Keys of a filter that are not conditions of their own: the range, and the folded form of `users`. */
+const IMPLIED: (keyof EventFilter)[] = ['fromMs', 'toMs', 'usersFolded'];
+
 /** The filter's array of the grouped dimension; `user` is not one (it also matches usernames). */
 const OWN_VALUES: Partial<Record<StatsKey, keyof EventFilter>> = {
   category: 'categories',
@@ -141,24 +146,26 @@ const OWN_VALUES: Partial<Record<StatsKey, keyof EventFilter>> = {
 
 /**
  * Whether the rollups answer this stats query, and how: the filter may hold a time range and the values of
- * the grouped dimension (for `day`, of one of category, action or event type), nothing else; the range must
- * cover at least one whole UTC day (else the scan of its events is as cheap).
+ * the grouped dimension (for `day`, of one of category, action or event type; for `user`, users), nothing
+ * else; the range must cover at least one whole UTC day (else the scan of its events is as cheap).
  */
 export function rollupPlan(f: EventFilter, groupBy: StatsKey, now = Date.now()): RollupPlan | undefined {
+  // usersFolded travels with users; anything else is a condition the rollups do not hold.
   const present = (Object.keys(f) as (keyof EventFilter)[]).filter((k) => {
     const v = f[k];
-    return v !== undefined && !(Array.isArray(v) && v.length === 0) && k !== 'fromMs' && k !== 'toMs';
+    return v !== undefined && !(Array.isArray(v) && v.length === 0) && !IMPLIED.includes(k);
   });
-  // usersFolded travels with users; anything else is a condition the rollups do not hold.
   let dim: string = groupBy === 'day' ? ROLLUP_DIMS.category : ROLLUP_DIMS[groupBy];
   let keys: string[] | undefined;
+  let users: RollupPlan['users'];
   if (present.length > 1) return undefined;
   if (present.length === 1) {
     const k = present[0]!;
     const own = groupBy === 'day' ? Object.entries(OWN_VALUES).find(([, v]) => v === k)?.[0] : undefined;
     if (groupBy === 'day' && own) dim = ROLLUP_DIMS[own as keyof typeof ROLLUP_DIMS];
+    else if (groupBy === 'user' && k === 'users') users = { ids: f.users!, folded: f.usersFolded ?? [] };
     else if (OWN_VALUES[groupBy] !== k) return undefined;
-    keys = f[k] as string[];
+    if (!users) keys = f[k] as string[];
   }
   const firstDay = f.fromMs === undefined ? undefined : ceilDay(f.fromMs);
   const endDay = f.toMs === undefined ? undefined : floorDay(f.toMs);
@@ -170,5 +177,6 @@ export function rollupPlan(f: EventFilter, groupBy: StatsKey, now = Date.now()):
     groupBy === 'user'
       ? { monthly: MONTHLY_DIMS.user, weekly: WEEKLY_DIMS.user, quarterly: QUARTERLY_DIMS.user }
       : undefined;
-  return { spans: spans(dim, periods, now, firstDay, endDay), ...(keys ? { keys } : {}), edges };
+  const spanned = spans(dim, periods, now, firstDay, endDay);
+  return { spans: spanned, ...(keys ? { keys } : {}), ...(users ? { users } : {}), edges };
 }

@@ -14,9 +14,9 @@ type CountState = { key: string; count?: number; busy?: boolean; error?: string 
 /**
  * The number of matching events (GET /v1/stats). Shown without asking when it is free — every match is
  * already loaded — or cheap: a filter the server counts from its per-day rollups (any date range, with at
- * most one of action, category or event type: milliseconds at 10M events), or a date range of at most 7 days,
- * counted once the first page is in and the filter has stayed put for a moment. Otherwise on request: with a
- * million events a count that reads the events (a user, a target, a keyword over a long range) takes
+ * most one of action, category, event type or user: milliseconds at 10M events), or a date range of at most
+ * 7 days, counted once the first page is in and the filter has stayed put for a moment. Otherwise on request:
+ * with a million events a count that reads the events (a target, a keyword, two filters over a long range) takes
  * 4–7 s in a reader thread of the server, and the server cannot stop a count a client no longer wants, so
  * counting on every filter change would keep its two readers busy and slow every reader's table. For the
  * same reason a tab never runs two counts at once: a newer one waits for the older to end.

@@ -1,7 +1,7 @@
 import type { Params } from '../api/client.ts';
 
 /** The dimensions the server keeps per-day counts of (its rollups), as stats `groupBy` and filter names. */
-const ROLLUP_DIMENSIONS = ['action', 'category', 'eventType'] as const;
+const ROLLUP_DIMENSIONS = ['action', 'category', 'eventType', 'user'] as const;
 export type RollupDimension = (typeof ROLLUP_DIMENSIONS)[number];
 
 const present = (v: Params[string]) =>
@@ -9,9 +9,10 @@ const present = (v: Params[string]) =>
 
 /**
  * The `groupBy` under which the server counts a query's matches from its per-day rollups rather than by
- * reading the events — a date range (or none) with at most one of action, category or event type, counted by
- * that dimension (docs/postgres.md, Statistics rollups; the rule is `rollupPlan` in the store) — or null when
- * counting would read every matching event. Partial days at a range's edges are read, at most two days'.
+ * reading the events — a date range (or none) with at most one of action, category, event type or user,
+ * counted by that dimension (docs/postgres.md, Statistics rollups; the rule is `rollupPlan` in the store) — or
+ * null when counting would read every matching event. Partial days at a range's edges are read, at most two
+ * days'. (A tenant whose personal data is encrypted has its users counted from the events: the UI cannot tell.)
  */
 export function rollupCountGroup(params: Params): RollupDimension | null {
   const filters = Object.keys(params).filter((k) => k !== 'from' && k !== 'to' && present(params[k]));
