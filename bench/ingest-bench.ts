@@ -51,6 +51,8 @@ function rawCeiling(events: EventInput[]): number {
 
 /** Distinct single events posted (BENCH_SINGLES, default 30,000, at most the ingest size; wrk cycles them). */
 const SINGLES = Number(process.env.BENCH_SINGLES ?? 30_000);
+// wrk needs a body to cycle: with none its script failed with a Lua PANIC instead of saying why.
+if (!(SINGLES >= 1)) throw new Error(`BENCH_SINGLES must be a number ≥ 1, not ${process.env.BENCH_SINGLES}`);
 const BASELINE_BIN = process.env.BENCH_BASELINE_BIN;
 
 /** Batches, then single events, posted to a fresh server of the build at `bin`. */
