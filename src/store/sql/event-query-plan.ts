@@ -332,7 +332,7 @@ export function* eventStats(
   const f = yield* facetFilter(d, tenant, query);
   if (!f) return [];
   const rollup = rollupPlan(f, groupBy);
-  const users = rollup?.users && (yield* rollupUserMatch(d, tenant, rollup.users));
+  const users = rollup?.users && rollupUserMatch(d, tenant, rollup.users);
   if (rollup && (!rollup.users || users))
     return yield* rollupStats(
       d,

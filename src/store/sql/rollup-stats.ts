@@ -75,27 +75,22 @@ export function* rollupStats(
   return statsGroups(rows);
 }
 
-/** Beyond this many (actor, username) pairs a user filter's usernames match, its stats count the events. */
-const MAX_NAME_PAIRS = 200;
-
 /**
  * The rollup rows of a user filter, as a condition on rollup rows `r`, exactly those of the events it
  * matches: a value matches an event's actor id (the rows' key) or, folded, its username. Rollup labels hold
  * usernames as sent, so the folded names resolve through the actors table to the (actor, username) pairs
- * they match. Undefined where the rollups cannot tell: a name that is a blind index (encrypted entries roll
- * up with an empty label) or empty (a label is empty for no username too), or too many pairs.
+ * they match — in the same statement as the rollups, so that both are read in one snapshot (the writer adds
+ * a pair in the transaction of its first event). Undefined where the rollups cannot tell: a name that is a
+ * blind index (encrypted entries roll up with an empty label) or empty (a label is empty for no username).
  */
-export function* rollupUserMatch(
+export function rollupUserMatch(
   d: SqlDialect,
   tenant: string,
   users: NonNullable<RollupPlan['users']>,
-): Plan<Sql | undefined> {
+): Sql | undefined {
   if (users.folded.some((name) => name === '' || name.startsWith('bi:'))) return undefined;
-  const names = users.folded.length
-    ? yield sql`SELECT actor_id, username FROM actors WHERE tenant = ${tenant}
-        AND ${d.inList('username_f', users.folded.map(d.text))}`
-    : [];
-  if (names.length > MAX_NAME_PAIRS) return undefined;
-  const pairs = names.map((n) => sql`(r.key = ${n.actor_id} AND r.label = ${n.username})`);
-  return sql`(${join([d.inList('r.key', users.ids.map(d.text)), ...pairs], ' OR ')})`;
+  const ids = d.inList('r.key', users.ids.map(d.text));
+  if (!users.folded.length) return ids;
+  return sql`(${ids} OR (r.key, r.label) IN (SELECT actor_id, username FROM actors
+    WHERE tenant = ${tenant} AND ${d.inList('username_f', users.folded.map(d.text))}))`;
 }
