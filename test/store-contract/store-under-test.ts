@@ -21,6 +21,8 @@ export interface StoreUnderTest {
   openAnother(): Promise<Store>;
   /** Runs raw SQL on the storage as its owner would (an attacker with database access, in tamper tests). */
   exec(sql: string): Promise<void>;
+  /** SQLite only: `exec` through a connection of its own, committed before it returns (mid-plan writes). */
+  execNow?(sql: string): void;
   /** Runs a shared planner's plan on the storage with the engine's own dialect and runner (planner tests). */
   plan<T>(make: (d: SqlDialect) => Plan<T>): Promise<T>;
   /** Closes the store and removes its storage (file or database). Idempotent. */
@@ -33,6 +35,7 @@ export async function openStoreUnderTest(): Promise<StoreUnderTest> {
   let open: () => Promise<Store>;
   let removeStorage: () => Promise<void> = async () => {};
   let exec: (sql: string) => Promise<void>;
+  let execNow: ((sql: string) => void) | undefined;
   let plan: <T>(make: (d: SqlDialect) => Plan<T>) => Promise<T>;
   try {
     if (STORE_KIND === 'sqlite') {
@@ -41,7 +44,7 @@ export async function openStoreUnderTest(): Promise<StoreUnderTest> {
       // With reader threads, as the server opens it.
       open = () => SqliteStore.open({ file, readers: 1 });
       const { default: Database } = await import('better-sqlite3');
-      exec = async (sql) => {
+      execNow = (sql) => {
         const db = new Database(file);
         try {
           db.exec(sql);
@@ -49,6 +52,7 @@ export async function openStoreUnderTest(): Promise<StoreUnderTest> {
           db.close();
         }
       };
+      exec = async (sql) => execNow!(sql);
       const { openSqlite } = await import('../../src/store/sqlite/sqlite-connection.js');
       const { runPlan } = await import('../../src/store/sqlite/sqlite-query-runner.js');
       const { SQLITE_DIALECT } = await import('../../src/store/sqlite/sqlite-dialect.js');
@@ -109,6 +113,7 @@ export async function openStoreUnderTest(): Promise<StoreUnderTest> {
     },
     openAnother: () => open(),
     exec: (sql) => exec(sql),
+    ...(execNow ? { execNow } : {}),
     plan: (make) => plan(make),
     destroy() {
       destroyed ??= (async () => {
