@@ -4,6 +4,9 @@ import { join, raw, sql } from '../sql/sql-fragment.js';
 import { pgText } from './postgres-connection.js';
 
 /** How PostgreSQL spells what the shared planners ask (sql-dialect.ts). */
+/** 0001-01-01T00:00:00Z in epoch ms: earlier times are in ISO year 0000 (the oldest an event may have). */
+const YEAR_1 = -62_135_596_800_000;
+
 export const POSTGRES_DIALECT: SqlDialect = {
   placeholder: (index) => `$${index}`,
   // One value is an equality: PostgreSQL 15 walks no B-tree in order under `= ANY` on a column after the
@@ -15,7 +18,11 @@ export const POSTGRES_DIALECT: SqlDialect = {
       : sql`${raw(column)} = ANY(${values}::text[])`,
   contains: (haystack, needle) => sql`strpos(${raw(haystack)}, ${needle}) > 0`,
   text: pgText,
-  utcDay: (column) => `to_char(to_timestamp(${column} / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
+  // PostgreSQL has no year 0: ISO year 0000 is its 1 BC, which to_char writes as 0001.
+  utcDay: (column) => {
+    const day = (format: string) => `to_char(to_timestamp(${column} / 1000.0) AT TIME ZONE 'UTC', '${format}')`;
+    return `CASE WHEN ${column} < ${YEAR_1} THEN '0000' || ${day('-MM-DD')} ELSE ${day('YYYY-MM-DD')} END`;
+  },
   authIp: 'a.ip',
   indexedBy: () => '',
   mergeOrdered: (arms, distinct) =>

@@ -41,17 +41,22 @@ export const ceilWeek = (day: number) => (weekStart(day) === day ? day : weekSta
 export const weekSql = (dayMs: string) =>
   `((${dayMs}) - (((((${dayMs}) / ${DAY_MS}) + 3) % 7 + 7) % 7) * ${DAY_MS})`;
 
+// Dates are set field by field, never by Date.UTC: it reads years 0–99 as 1900–1999, and events may be dated
+// in any year from 0000 (the rollups filed such a month under the wrong century).
+
 /** The first UTC midnight of the month of an epoch-ms time. */
 export function monthStart(ms: number): number {
   const d = new Date(ms);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  d.setUTCDate(1);
+  return d.setUTCHours(0, 0, 0, 0);
 }
 
 /** The first UTC midnight of the calendar quarter of an epoch-ms time. */
 export function quarterStart(ms: number): number {
   const d = new Date(ms);
   const m = d.getUTCMonth();
-  return Date.UTC(d.getUTCFullYear(), m - (m % 3), 1);
+  d.setUTCMonth(m - (m % 3), 1);
+  return d.setUTCHours(0, 0, 0, 0);
 }
 
 /** The first quarter start at or after a UTC midnight. */
@@ -59,7 +64,7 @@ export function ceilQuarter(day: number): number {
   const q = quarterStart(day);
   if (q === day) return q;
   const d = new Date(q);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 3, 1);
+  return d.setUTCMonth(d.getUTCMonth() + 3, 1);
 }
 
 /**

@@ -140,3 +140,24 @@ export const SQLITE_ACTOR_QUARTERS_MIGRATION = {
     END;
   `,
 };
+
+/** 0100-01-01T00:00:00Z in epoch ms: the writer filed the months and quarters of earlier days a century late. */
+const YEAR_100 = -59_011_459_200_000;
+const EARLY_DAYS = `EXISTS (SELECT 1 FROM event_rollups WHERE dim = '${D.user}' AND day_ms < ${YEAR_100})`;
+
+/**
+ * Migration: the monthly and quarterly actor rows rebuilt from the daily ones, where a store holds events
+ * dated before year 100. The writer's month and quarter starts came from Date.UTC, which reads years 0–99 as
+ * 1900–1999: such an event's rows were filed under the wrong century (while a purge, by SQL, took it off the
+ * right one). Stores without such events — nearly all — only pay the check.
+ */
+export const SQLITE_EARLY_YEARS_ROLLUPS_MIGRATION = {
+  version: 21,
+  name: 'Monthly and quarterly actor rollups rebuilt where events are dated before year 100',
+  sql: `
+    DELETE FROM event_rollups WHERE dim IN ('${MONTHLY_DIMS.user}', '${QUARTERLY_DIMS.user}') AND ${EARLY_DAYS};
+    INSERT INTO event_rollups (${PK}, n) SELECT * FROM (${monthlyRowsFromDays(sqliteMonth)}) WHERE ${EARLY_DAYS};
+    INSERT INTO event_rollups (${PK}, n)
+      SELECT * FROM (${quarterlyRowsFromMonths(sqliteQuarter)}) WHERE ${EARLY_DAYS};
+  `,
+};
