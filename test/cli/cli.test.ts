@@ -143,3 +143,33 @@ describe('auditlog demo, token and export', () => {
     expect(r.stderr).toContain('either --db or --database-url');
   });
 });
+
+describe('auditlog serve', () => {
+  it('exits 1 when its port is taken, and 2 for a port that is none, instead of idling unserved', async () => {
+    const first = await startServerProcess(['--db', dir.file('serve-a.db')]);
+    try {
+      const port = new URL(first.url).port;
+      const taken = await runCli([
+        'serve',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        port,
+        '--db',
+        dir.file('serve-b.db'),
+      ]);
+      expect(taken.code).toBe(1);
+      expect(taken.stderr).toContain(`cannot listen on 127.0.0.1 port ${port}`);
+      expect(taken.stderr).toContain('EADDRINUSE');
+    } finally {
+      await first.stop();
+    }
+    for (const port of ['abc', '99999', '1.5', '']) {
+      const bad = await runCli(['serve', '--port', port, '--db', dir.file('serve-c.db')]);
+      expect({ port, code: bad.code }).toEqual({ port, code: 2 });
+      expect(bad.stderr).toContain('--port (or PORT) must be a TCP port');
+    }
+    // A bad port is refused before the store is opened.
+    expect(existsSync(dir.file('serve-c.db'))).toBe(false);
+  });
+});

@@ -30,7 +30,7 @@ export function registerServe(program: Command): void {
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
-  const port = Number(flags.port ?? process.env.PORT ?? 8080);
+  const port = portOf(flags.port ?? process.env.PORT ?? '8080');
   const host = flags.host ?? process.env.HOST ?? '127.0.0.1';
   const bootstrap = process.env.AUDITLOG_BOOTSTRAP_TOKEN;
   // Checked before the store is opened: a weak all-scopes token is a usage error (exit 2), never served.
@@ -115,7 +115,14 @@ async function serve(flags: ServeFlags): Promise<void> {
   await compactHeap();
   await app.ready();
   await compactHeap();
-  const address = await app.listen({ port, host });
+  let address: string;
+  try {
+    address = await app.listen({ port, host });
+  } catch (error) {
+    // Nothing is served: close the store and its threads, so that the process ends (exit 1) instead of idling.
+    await app.close().catch(() => {});
+    throw new Error(`cannot listen on ${host} port ${port}: ${(error as Error).message}`);
+  }
   process.stdout.write(`auditlog listening on ${address} (${log.store.description})\n`);
   // Stream destinations: every node delivers; a lease per destination keeps it to one node at a time.
   if (process.env.AUDITLOG_DELIVERY !== 'off') {
@@ -126,6 +133,14 @@ async function serve(flags: ServeFlags): Promise<void> {
       retry: { maxFailures: positiveIntFromEnv('AUDITLOG_DELIVERY_MAX_FAILURES') },
     });
   }
+}
+
+/** --port or PORT: a TCP port, 0–65535 (0: any free one); anything else is a usage error (exit 2). */
+function portOf(text: string): number {
+  const port = Number(text);
+  if (!/^\d{1,5}$/.test(text.trim()) || port > 65_535)
+    throw new AuditError('invalid_request', `--port (or PORT) must be a TCP port, 0–65535, not "${text}"`);
+  return port;
 }
 
 /** AUDITLOG_PURGE_EVERY: a duration (`1h`, the default; `0` turns the scheduled purge off). */
