@@ -149,6 +149,23 @@ describe('auditlog verify --db', () => {
     expect(unsigned.stdout).toMatch(/no signed checkpoint follows/);
   });
 
+  it('fails when it checked nothing: an empty file, a tenant the store or the file does not hold', async () => {
+    const empty = dir.file('empty.ndjson');
+    writeFileSync(empty, '');
+    const none = await runCli(['verify', '--file', empty]);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toMatch(/^FAILED: .*empty\.ndjson holds no signed checkpoint: nothing is proven/);
+    const typo = await runCli(['verify', '--db', db, '--tenant', 'defualt']);
+    expect(typo.code).toBe(1);
+    expect(typo.stdout).toContain('FAILED: tenant defualt holds no entries: nothing was verified');
+    const file = dir.file('whole.ndjson');
+    writeFileSync(file, (await runCli(['export', '--db', db])).stdout);
+    const other = await runCli(['verify', '--file', file, '--tenant', 'defualt']);
+    expect(other.code).toBe(1);
+    expect(other.stdout).toContain('holds no signed checkpoint of tenant defualt');
+    expect((await runCli(['verify', '--file', file, '--tenant', 'default'])).code).toBe(0);
+  });
+
   it('reports a missing file clearly', async () => {
     const r = await runCli(['verify', '--db', dir.file('nope.db')]);
     expect(r.code).toBe(3);

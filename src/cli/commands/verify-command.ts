@@ -75,6 +75,11 @@ export function registerVerify(program: Command): void {
           onProgress,
         });
         progress.stop();
+        // An empty file, one that is no export, or a --tenant it does not hold: nothing was proven.
+        if (!report.problem && report.checkpoints === 0)
+          return nothingChecked(
+            `${flags.file} holds no signed checkpoint${flags.tenant === undefined ? '' : ` of tenant ${flags.tenant}`}: nothing is proven (is it an NDJSON export?)`,
+          );
         return finish(report.problem ? [report.problem] : [], summaryOfFile(report, flags.file));
       }
       // A reader thread reads the next rows while this thread hashes the current ones.
@@ -88,6 +93,8 @@ export function registerVerify(program: Command): void {
           onProgress,
         });
         progress.stop();
+        if (flags.tenant !== undefined && report.entries === 0)
+          return nothingChecked(`tenant ${flags.tenant} holds no entries: nothing was verified`);
         return finish(
           report.problems,
           summaryOfStore(report.tenants, report.entries, report.elapsedMs, report.keySource),
@@ -118,6 +125,12 @@ function scheduleOf(value: string | undefined): number | undefined {
   if (!/^\d+$/.test(value))
     throw new AuditError('invalid_request', '--checkpoint-every must be a whole number (0: not checked)');
   return Number(value);
+}
+
+/** A verification that checked nothing is no verification: a typo in --tenant or --file must not read OK. */
+function nothingChecked(message: string): void {
+  process.stdout.write(`FAILED: ${message}\n`);
+  process.exitCode = 1;
 }
 
 /** One FAILED line per problem (a tenant's first chain problem, its missing checkpoints), else the summary. */
