@@ -57,6 +57,25 @@ describe('reserved event types and actors', () => {
     ]);
     expect(r.body.error.details[0].message).toContain('auditlog.create');
     expect((await server.request('/v1/events/ok-1', { token: ingest })).status).toBe(404);
+    // What reads as the log's own to a person is refused too: another case, a space, a full-width colon.
+    const lookalikes = await post({
+      events: [
+        sampleEvent({ actor: { id: 'TOKEN:abc' } }),
+        sampleEvent({ actor: { id: 'Cli:root' } }),
+        sampleEvent({ actor: { id: ' cli:root' } }),
+        sampleEvent({ actor: { id: 'cli\uff1aroot' } }),
+        sampleEvent({ actor: { id: 'token :x' } }),
+        sampleEvent({ eventType: 'AuditLog.export' }),
+        sampleEvent({ eventType: ' auditlog.token_created' }),
+      ],
+    });
+    expect(lookalikes.status).toBe(400);
+    const reserved = lookalikes.body.error.details.filter((d: any) => d.message.includes('reserved'));
+    expect(reserved.map((d: any) => d.path)).toEqual([
+      ...[0, 1, 2, 3, 4].map((i) => `/events/${i}/actor/id`),
+      '/events/5/eventType',
+      '/events/6/eventType',
+    ]);
     // Near misses are the client's own.
     const fine = await post({
       events: [

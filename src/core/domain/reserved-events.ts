@@ -4,7 +4,13 @@ import type { ErrorDetail } from './errors.js';
 export const RESERVED_EVENT_TYPE_PREFIX = 'auditlog.';
 
 /** Actor ids the log writes its own records as: `token:<id>` (an API token), `cli:<user>` (the CLI). */
-const RESERVED_ACTOR_ID = /^(token|cli):/;
+const RESERVED_ACTOR_ID = /^(token|cli)\s*:/;
+
+/**
+ * A value as a reader would take it: compatibility forms (a full-width colon, ligatures), case and surrounding
+ * space do not make `TOKEN:abc`, ` cli：root` or `AUDITLOG.x` any less like the log's own records to a person.
+ */
+const lookalike = (text: string) => text.normalize('NFKC').trim().toLowerCase();
 
 const RESERVED = `is reserved for the log's own records (event types beginning ${RESERVED_EVENT_TYPE_PREFIX})`;
 
@@ -21,9 +27,16 @@ export function reservedFieldErrors(
   defaultType: string | undefined,
 ): ErrorDetail[] {
   const out: ErrorDetail[] = [];
-  if (typeof event.eventType === 'string' && event.eventType.startsWith(RESERVED_EVENT_TYPE_PREFIX)) {
+  if (
+    typeof event.eventType === 'string' &&
+    lookalike(event.eventType).startsWith(RESERVED_EVENT_TYPE_PREFIX)
+  ) {
     out.push({ path: `${path}/eventType`, message: RESERVED });
-  } else if (event.eventType === undefined && defaultType?.startsWith(RESERVED_EVENT_TYPE_PREFIX)) {
+  } else if (
+    event.eventType === undefined &&
+    defaultType !== undefined &&
+    lookalike(defaultType).startsWith(RESERVED_EVENT_TYPE_PREFIX)
+  ) {
     out.push({
       path: `${path}/target/type`,
       message: `gives the default event type ${defaultType}, which ${RESERVED}; send an eventType`,
@@ -33,7 +46,7 @@ export function reservedFieldErrors(
     typeof event.actor === 'object' && event.actor !== null
       ? (event.actor as { id?: unknown }).id
       : undefined;
-  if (typeof actorId === 'string' && RESERVED_ACTOR_ID.test(actorId)) {
+  if (typeof actorId === 'string' && RESERVED_ACTOR_ID.test(lookalike(actorId))) {
     out.push({
       path: `${path}/actor/id`,
       message: `is reserved for the log's own records (actor ids beginning "token:" or "cli:")`,
