@@ -173,32 +173,3 @@ describe('auditlog serve', () => {
     expect(existsSync(dir.file('serve-c.db'))).toBe(false);
   });
 });
-
-describe('AUDITLOG_BOOTSTRAP_TOKEN', () => {
-  it('records the token’s creation once, as any token’s', async () => {
-    const db = dir.file('bootstrap.db');
-    const token = 'PkqNfWbuZ2Ck4Hz3aJeY--RZpoaVy_jO';
-    const created = async () => {
-      const server = await startServerProcess(['--db', db], { AUDITLOG_BOOTSTRAP_TOKEN: token });
-      try {
-        const r = await fetch(`${server.url}/v1/events?eventType=auditlog.token_created`, {
-          headers: { authorization: `Bearer ${token}` },
-        });
-        return (await r.json()).events;
-      } finally {
-        await server.stop();
-      }
-    };
-    const [first] = await created();
-    expect(first).toMatchObject({
-      category: 'security',
-      action: 'create',
-      actor: { type: 'system' },
-      target: { type: 'Token', name: 'bootstrap' },
-      newValue: { scopes: expect.arrayContaining(['admin']) },
-    });
-    expect(first.actor.id).toMatch(/^cli:/);
-    // A restart with the same token finds it: nothing more is recorded.
-    expect(await created()).toHaveLength(1);
-  });
-});

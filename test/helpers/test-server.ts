@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { bootstrapTokenRecord } from '../../src/core/domain/tokens.js';
 import type { Store } from '../../src/core/ports/store.js';
 import { type AuditLog, type AuditLogOptions, openAuditLog } from '../../src/core/services/audit-log.js';
 import { createMetrics } from '../../src/server/metrics.js';
@@ -98,9 +97,7 @@ export async function startTestServer(
   const contract = { checked: 0, violations: [] as string[] };
   try {
     log = await openAuditLog({ ...options, store: opened.store });
-    // The fixture's admin token, as the store would hold AUDITLOG_BOOTSTRAP_TOKEN's, without the record of its
-    // creation (serve writes one): the tests' tenants hold exactly the events they append.
-    await opened.store.tokens.createIfAbsent(bootstrapTokenRecord(ADMIN_TOKEN, Date.now()));
+    await log.access.ensureBootstrapToken(ADMIN_TOKEN);
     app = await buildServer({
       maxAuthFailuresPerMinute: 10_000,
       ...serverOptions,

@@ -58,7 +58,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   );
   await compactHeap();
   if (bootstrap) {
-    await log.access.ensureBootstrapToken(bootstrap, cliActor('serve'));
+    await log.access.ensureBootstrapToken(bootstrap);
   } else {
     const first = await log.access.createFirstAdminToken(cliActor('serve'));
     if (first) {

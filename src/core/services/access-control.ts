@@ -113,22 +113,9 @@ export class AccessControl {
    * Creates the operator's bootstrap token (all scopes, tenant `default`) unless it exists. A token weaker
    * than 128 bits (see `bootstrapTokenProblem`) MUST be refused: 400 `invalid_request`, nothing stored.
    */
-  /**
-   * Creates the all-scopes token AUDITLOG_BOOTSTRAP_TOKEN names unless it exists; its creation is recorded
-   * (`auditlog.token_created`, by `by`) like any other token's, once.
-   */
-  async ensureBootstrapToken(token: string, by: ActingParty): Promise<void> {
+  async ensureBootstrapToken(token: string): Promise<void> {
     assertStrongBootstrapToken(token);
-    const record = bootstrapTokenRecord(token, this.#now());
-    if (!(await this.#store.tokens.createIfAbsent(record))) return;
-    await this.#audit(record.tenant, {
-      ...by,
-      action: 'create',
-      category: 'security',
-      eventType: 'auditlog.token_created',
-      target: { type: 'Token', id: record.id, name: record.name },
-      newValue: publicToken(record),
-    });
+    await this.#store.tokens.createIfAbsent(bootstrapTokenRecord(token, this.#now()));
   }
 
   /** On a store with no token at all, creates an admin token and returns it (to print once). */
