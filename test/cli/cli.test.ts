@@ -23,6 +23,23 @@ describe('auditlog import', () => {
     expect(exported.stdout.trim().split('\n')).toHaveLength(2501);
   });
 
+  it('skips a byte order mark, and says a missing file is bad input (exit 2)', async () => {
+    const db = dir.file('bom.db');
+    const file = dir.file('bom.ndjson');
+    writeFileSync(file, `\ufeff${lines([sampleEvent({ id: 'bom-1' }), sampleEvent({ id: 'bom-2' })])}`);
+    const r = await runCli(['import', file, '--db', db]);
+    expect(r.stderr).toContain('import: 2 events stored');
+    expect(r.code).toBe(0);
+    for (const args of [
+      ['import', dir.file('none.ndjson'), '--db', db],
+      ['verify', '--file', dir.file('none.ndjson')],
+    ]) {
+      const missing = await runCli(args);
+      expect({ args, code: missing.code }).toEqual({ args, code: 2 });
+      expect(missing.stderr).toContain(`No file at ${dir.file('none.ndjson')}`);
+    }
+  });
+
   it('reports every invalid line and stores nothing', async () => {
     const db = dir.file('bad.db');
     const file = dir.file('bad.ndjson');
@@ -135,6 +152,17 @@ describe('auditlog demo, token and export', () => {
     const rows = csv.stdout.trim().split('\n').slice(1);
     expect(rows.length).toBeGreaterThan(10);
     expect(csv.stderr).toContain(`export: ${rows.length} events`);
+  });
+
+  it('refuses to export a tenant that holds no entries (a typo), without creating it', async () => {
+    const db = dir.file('export-typo.db');
+    writeFileSync(dir.file('one.ndjson'), lines([sampleEvent({ id: 'one-1' })]));
+    expect((await runCli(['import', dir.file('one.ndjson'), '--db', db])).code).toBe(0);
+    const typo = await runCli(['export', '--db', db, '--tenant', 'defualt']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('Tenant defualt holds no entries: nothing to export');
+    const verified = await runCli(['verify', '--db', db]);
+    expect(verified.stdout).toMatch(/^OK 1 entries in 1 tenant\(s\)/);
   });
 
   it('rejects both --db and --database-url', async () => {

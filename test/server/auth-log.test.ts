@@ -211,6 +211,10 @@ describe('failures and alerts', () => {
       ...Array.from({ length: 9 }, (_, i) =>
         failure(`other${i}`, '203.0.113.77', base + 2000 + i * 30, 'unknown_user'),
       ),
+      // Brute force in varied case: 6 failures for one username spelt three ways.
+      ...['Eve', 'eve', 'EVE', 'eVe', 'Eve', 'eve'].map((name, i) =>
+        failure(name, '198.51.100.9', base + 6000 + i * 30),
+      ),
     ];
     expect((await post(events)).status).toBe(201);
   });
@@ -233,6 +237,20 @@ describe('failures and alerts', () => {
     );
     expect(byIp.groups.find((g: any) => g.key === '203.0.113.66').count).toBe(10);
     expect((await server.request('/v1/auth/failures?window=forever')).status).toBe(400);
+  });
+
+  it('takes usernames that differ in case as one target of a brute force, as its attemptsQuery does', async () => {
+    const res = await json(await server.request(`/v1/alerts?from=${at(base + 5990)}&to=${at(base + 7000)}`));
+    expect(res.alerts).toEqual([
+      expect.objectContaining({ kind: 'brute_force', subject: 'eve', count: 6, ipCount: 1 }),
+    ]);
+    const attempts = await json(await server.request(`/v1/auth-events?${res.alerts[0].attemptsQuery}`));
+    expect(attempts.events.map((e: any) => e.user.username)).toHaveLength(6);
+    const byUser = await json(
+      await server.request(`/v1/auth/failures?window=15m&groupBy=user&to=${at(base + 7000)}`),
+    );
+    expect(byUser.groups).toEqual([expect.objectContaining({ count: 6 })]);
+    expect(['Eve', 'eve', 'EVE', 'eVe']).toContain(byUser.groups[0].key);
   });
 
   it('raises brute-force and spraying alerts, and none below the thresholds', async () => {

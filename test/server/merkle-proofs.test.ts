@@ -89,6 +89,12 @@ describe('checkpoints and proofs', () => {
     expect((await get('/v1/integrity/merkle/proofs/auth-events/m-0')).status).toBe(404);
     const early = await get('/v1/integrity/merkle/proofs/auth-events/signin-1?treeSize=25');
     expect([early.status, early.body.error.message]).toEqual([400, expect.stringContaining('treeSize')]);
+    // Query parameters out of range are invalid_query errors naming the parameter, as everywhere else.
+    expect(early.body.error).toMatchObject({ code: 'invalid_query', details: [{ path: '/treeSize' }] });
+    const beyond = await get('/v1/integrity/merkle/checkpoint?treeSize=999999');
+    expect(beyond.body.error).toMatchObject({ code: 'invalid_query', details: [{ path: '/treeSize' }] });
+    const backwards = await get('/v1/integrity/merkle/consistency?from=5&to=3');
+    expect(backwards.body.error).toMatchObject({ code: 'invalid_query', details: [{ path: '/from' }] });
   });
 
   it('refuses an altered, moved or re-proven entry, and a proof against another checkpoint', async () => {

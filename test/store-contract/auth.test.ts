@@ -703,7 +703,7 @@ describe('failed logins', () => {
         occurredMs: f.occurredMs,
       }));
       const want = inWindow(lo, hi).map((f) => ({
-        username: f.user.username,
+        username: fold(f.user.username!),
         ip: f.ip,
         occurredMs: Date.parse(f.occurredAt!),
       }));

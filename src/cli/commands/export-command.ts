@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
+import { AuditError } from '../../core/domain/errors.js';
 import type { RawQuery } from '../../core/domain/event-query.js';
 import { Progress } from '../progress.js';
 import { cliActor, openRuntime } from '../runtime.js';
@@ -68,6 +69,12 @@ export function registerExport(program: Command): void {
       const log = await openRuntime(flags);
       const progress = new Progress('export');
       try {
+        // A mistyped --tenant must not create the tenant it names with the record of its own export.
+        if (!(await log.store.chainHead(flags.tenant)))
+          throw new AuditError(
+            'invalid_request',
+            `Tenant ${flags.tenant} holds no entries: nothing to export`,
+          );
         const { stream, recorded } = log.startExport(flags.tenant, query, cliActor('export'), {
           onRow: () => progress.add(1),
         });

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { AuditError, isAuditError } from '../../core/domain/errors.js';
 import type { AuditLog } from '../../core/services/audit-log.js';
 import { Progress } from '../progress.js';
-import { readLines } from '../read-lines.js';
+import { readLines, requireFile } from '../read-lines.js';
 import { openRuntime } from '../runtime.js';
 
 interface ImportFlags {
@@ -25,6 +25,7 @@ export function registerImport(program: Command): void {
     .option('--db <file>', 'SQLite database file')
     .option('--database-url <url>', 'PostgreSQL connection URL')
     .action(async (file: string, flags: ImportFlags) => {
+      requireFile(file);
       const log = await openRuntime({ db: flags.db, databaseUrl: flags.databaseUrl });
       try {
         const lines = await checkFile(log, file);

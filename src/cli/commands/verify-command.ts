@@ -8,7 +8,7 @@ import { publicKeyInfo } from '../../core/domain/signing.js';
 import { verifyExport } from '../../core/domain/verify-export.js';
 import { verifyStore } from '../../core/services/verify-store.js';
 import { Progress } from '../progress.js';
-import { readLines } from '../read-lines.js';
+import { readLines, requireFile } from '../read-lines.js';
 import { openStore, resolveStoreFlags } from '../runtime.js';
 import { verifyProof } from './verify-proof.js';
 
@@ -68,6 +68,7 @@ export function registerVerify(program: Command): void {
         if (flags.db !== undefined || flags.databaseUrl !== undefined) {
           throw new AuditError('invalid_request', 'Give --file or a store (--db / --database-url), not both');
         }
+        requireFile(flags.file);
         const report = await verifyExport(readLines(flags.file), {
           trustedKeys,
           tenant: flags.tenant,

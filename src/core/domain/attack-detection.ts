@@ -1,7 +1,10 @@
 import type { Alert } from './schemas/auth-event-schema.js';
 
 export interface FailedAttempt {
-  /** The username, or its blind index when encrypted (docs/lifecycle.md#the-authentication-log). */
+  /**
+   * The username folded (text-fold.ts: case and Unicode form do not make another target), or its blind index
+   * when encrypted (docs/lifecycle.md#the-authentication-log).
+   */
   username: string;
   /** The address, or its blind index when encrypted. */
   ip: string;

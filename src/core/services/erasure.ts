@@ -44,8 +44,11 @@ export class Erasure {
     const erased = await this.#personal.erase(tenant, actorId);
     if (!erased) throw notFound(`Data subject ${actorId}`);
     const [keyId] = erased.kids as [string, ...string[]];
+    // One time for the answer and the record that lists it (GET /v1/erasures reads occurredAt).
+    const erasedAt = new Date().toISOString();
     await this.#record(tenant, {
       ...by,
+      occurredAt: erasedAt,
       action: 'delete',
       category: 'security',
       eventType: 'auditlog.subject_erased',
@@ -53,7 +56,7 @@ export class Erasure {
       // With the keys of sign-ins that named only the subject's usernames, when there were any.
       oldValue: erased.kids.length > 1 ? { keyId, keyIds: erased.kids } : { keyId },
     });
-    return { keyId, erasedAt: new Date().toISOString(), status: 'completed' };
+    return { keyId, erasedAt, status: 'completed' };
   }
 
   /** The tenant's erasures, newest first, read from their audit events. */
@@ -65,7 +68,7 @@ export class Erasure {
     );
     return rows.map((row) => {
       const e: StoredEvent = formatEvent(row);
-      return { keyId: e.target.id, erasedAt: e.receivedAt, status: 'completed' as const };
+      return { keyId: e.target.id, erasedAt: e.occurredAt, status: 'completed' as const };
     });
   }
 }

@@ -138,10 +138,7 @@ export class MerkleLog {
     if (!row) throw notFound(`${stream === 'auth' ? 'Authentication event' : 'Event'} ${eventId}`);
     const size = await this.#sizeFor(tenant, treeSize ?? undefined);
     if (row.seq > size)
-      throw new AuditError(
-        'invalid_request',
-        `/treeSize: event ${eventId} is entry ${row.seq}, after the tree of size ${size}`,
-      );
+      throw invalidQuery('/treeSize', `event ${eventId} is entry ${row.seq}, after the tree of size ${size}`);
     const proof = await this.#run(tenant, inclusionPlan(row.seq - 1, size));
     return {
       format: 'auditlog-proof/v1',
@@ -163,7 +160,7 @@ export class MerkleLog {
 
   /** The RFC 9162 consistency proof (hex) from the tree of size `first` to the tree of size `second`. */
   async consistency(tenant: string, first: number, second: number): Promise<string[]> {
-    if (first > second) throw new AuditError('invalid_request', '/from: must be at most `to`');
+    if (first > second) throw invalidQuery('/from', 'must be at most `to`');
     await this.#sizeFor(tenant, second);
     const proof = await this.#run(tenant, consistencyPlan(first, second));
     return proof.map((h) => h.toString('hex'));
@@ -174,7 +171,7 @@ export class MerkleLog {
     const covered = await this.catchUp(tenant);
     if (treeSize === undefined) return covered;
     if (treeSize > covered)
-      throw new AuditError('invalid_request', `/treeSize: the log has ${covered} entries, not ${treeSize}`);
+      throw invalidQuery('/treeSize', `the log has ${covered} entries, not ${treeSize}`);
     return treeSize;
   }
 

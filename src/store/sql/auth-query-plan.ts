@@ -102,10 +102,12 @@ function failuresWhere(d: SqlDialect, tenant: string, fromMs: number, toMs: numb
 }
 
 /**
- * Encrypted rows (docs/lifecycle.md#the-authentication-log) hold a blind index in `username_f` / `ip_key`
- * and the envelope in `username` / the IP: they group by the blind index, and show the envelope.
+ * Failures group by `username_f`: the folded username (`Mallory` and `mallory` are one target of a brute force,
+ * as the `user` filter of an alert's attemptsQuery takes them), or, on encrypted rows
+ * (docs/lifecycle.md#the-authentication-log), its blind index — the envelope then in `username`, shown once
+ * opened. Encrypted IPs likewise hold a blind index in `ip_key`.
  */
-const blindUser = `CASE WHEN substr(a.username_f, 1, 3) = 'bi:' THEN a.username_f ELSE a.username END`;
+const groupedUser = 'a.username_f';
 const blindIp = (d: SqlDialect) =>
   `CASE WHEN substr(a.ip_key, 1, 3) = 'bi:' THEN a.ip_key ELSE ${d.authIp} END`;
 
@@ -118,7 +120,7 @@ export function* failureGroups(
 ): Plan<FailureGroup[]> {
   // The IP key groups addresses however they were written; the address shown is the least as sent.
   const shown = groupBy === 'user' ? 'a.username' : d.authIp;
-  const group = raw(groupBy === 'user' ? blindUser : 'a.ip_key');
+  const group = raw(groupBy === 'user' ? groupedUser : 'a.ip_key');
   // Encrypted, a group may hold several subjects' envelopes (one IP, many users): two samples to open.
   const alt = raw(
     `CASE WHEN substr(min(a.${groupBy === 'user' ? 'username_f' : 'ip_key'}), 1, 3) = 'bi:' THEN max(${shown}) END`,
@@ -138,7 +140,7 @@ export function* failures(
   fromMs: number,
   toMs: number,
 ): Plan<FailedAttempt[]> {
-  return (yield sql`SELECT ${raw(blindUser)} AS username, ${raw(blindIp(d))} AS ip,
+  return (yield sql`SELECT ${raw(groupedUser)} AS username, ${raw(blindIp(d))} AS ip,
       CASE WHEN substr(a.username_f, 1, 3) = 'bi:' THEN a.username END AS "sealedUser",
       CASE WHEN substr(a.ip_key, 1, 3) = 'bi:' THEN ${raw(d.authIp)} END AS "sealedIp",
       a.occurred_ms AS "occurredMs"
