@@ -247,7 +247,7 @@ describe('failures and alerts', () => {
     const attempts = await json(await server.request(`/v1/auth-events?${res.alerts[0].attemptsQuery}`));
     expect(attempts.events.map((e: any) => e.user.username)).toHaveLength(6);
     const byUser = await json(
-      await server.request(`/v1/auth/failures?window=15m&groupBy=user&to=${at(base + 7000)}`),
+      await server.request(`/v1/auth/failures?window=15m&groupBy=user&to=${at(base + 6200)}`),
     );
     expect(byUser.groups).toEqual([expect.objectContaining({ count: 6 })]);
     expect(['Eve', 'eve', 'EVE', 'eVe']).toContain(byUser.groups[0].key);
