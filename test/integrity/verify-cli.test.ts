@@ -107,6 +107,20 @@ describe('auditlog verify --db', () => {
       secondKey.key.publicKeyPem,
     ]);
     expect(ok.stdout).toMatch(/^OK .*: 116 events intact/);
+    const lastCheckpoint = JSON.parse(lines.at(-1)!).checkpoint;
+    expect(ok.stdout).toContain(
+      `default through seq ${lastCheckpoint.seq} (signed ${lastCheckpoint.signedAt})`,
+    );
+    // Cut just after an earlier checkpoint line, the file verifies as the shorter export it is: the OK line
+    // says where its proof ends.
+    const firstCheckpoint = lines.findIndex((l) => l.startsWith('{"checkpoint"'));
+    const cutFile = dir.file('cut.ndjson');
+    writeFileSync(cutFile, `${lines.slice(0, firstCheckpoint + 1).join('\n')}\n`);
+    const cut = await runCli(['verify', '--file', cutFile]);
+    expect(cut.code).toBe(0);
+    expect(cut.stdout).toContain(
+      `default through seq ${JSON.parse(lines[firstCheckpoint]!).checkpoint.seq} `,
+    );
     expect(ok.code).toBe(0);
 
     const variant = async (name: string, edit: (ls: string[]) => string[]) => {

@@ -197,8 +197,15 @@ function summaryOfFile(report: Awaited<ReturnType<typeof verifyExport>>, file: s
     extended + uncovered.length === 0
       ? ''
       : `it extends ${extended} saved checkpoint(s)${uncovered.length ? `; ${uncovered.length} not covered by this export (${uncovered.map((c) => `${c.tenant}@${c.seq}`).join(', ')}: filtered out, or signed after it)` : ''}; `;
+  // Where the proof ends, per tenant: a file cut just after a checkpoint line verifies, so the reader must see it.
+  const through = report.reached
+    .slice(0, 5)
+    .map((r) => `${r.tenant} through seq ${r.seq} (signed ${r.signedAt})`)
+    .join(', ');
+  const more = report.reached.length > 5 ? ` and ${report.reached.length - 5} more tenant(s)` : '';
   return (
     `OK ${file}: ${report.events.toLocaleString('en-US')} events intact, each proven up to a signed checkpoint ` +
+    `— ${through}${more} ` +
     `(${report.checkpoints} checkpoints checked against ${keys}); ${saved}` +
     `${report.purged ? `${report.purged.toLocaleString('en-US')} bridged entries marked purged; ` : ''}${rate(report.events, report.elapsedMs)}`
   );

@@ -18,6 +18,12 @@ export interface ExportVerifyReport {
   purged: number;
   elapsedMs: number;
   keySource: 'given' | 'file';
+  /**
+   * Each tenant's last signed checkpoint the export reaches: what it proves the chain held, and when. A file
+   * cut just after a checkpoint line verifies, ending there; only this coverage, or a checkpoint saved
+   * beyond it (`saved`), tells.
+   */
+  reached: { tenant: string; seq: number; signedAt: string }[];
 }
 
 /** Fields an export adds to an event; everything else is the hashed body. */
@@ -92,6 +98,9 @@ export async function verifyExport(
     purged,
     elapsedMs: performance.now() - started,
     keySource: options.trustedKeys ? 'given' : 'file',
+    reached: [...state]
+      .filter(([, s]) => s.reached)
+      .map(([tenant, s]) => ({ tenant, seq: s.reached!.seq, signedAt: s.reached!.signedAt })),
   });
   try {
     for (const c of saved.all) {

@@ -20,7 +20,8 @@ export const POSTGRES_DIALECT: SqlDialect = {
   text: pgText,
   // PostgreSQL has no year 0: ISO year 0000 is its 1 BC, which to_char writes as 0001.
   utcDay: (column) => {
-    const day = (format: string) => `to_char(to_timestamp(${column} / 1000.0) AT TIME ZONE 'UTC', '${format}')`;
+    const day = (format: string) =>
+      `to_char(to_timestamp(${column} / 1000.0) AT TIME ZONE 'UTC', '${format}')`;
     return `CASE WHEN ${column} < ${YEAR_1} THEN '0000' || ${day('-MM-DD')} ELSE ${day('YYYY-MM-DD')} END`;
   },
   authIp: 'a.ip',
