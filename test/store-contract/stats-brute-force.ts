@@ -1,5 +1,7 @@
 // What GET /v1/stats must answer, counted over every stored event one by one: the reference the rollup tests
 // (stats-rollups.test.ts, stats-actor-months.test.ts) compare the store's answers with.
+
+import { expect } from 'vitest';
 import type { EventFilter, StatsKey } from '../../src/core/domain/filters.js';
 import { formatEvent } from '../../src/core/domain/format-event.js';
 import type { StatsGroup } from '../../src/core/domain/rows.js';
@@ -86,3 +88,24 @@ export function someUsers(
 
 /** Usernames several actors share, in different cases and Unicode forms (composed and decomposed é). */
 export const SHARED_NAMES = ['Shared', 'shared', 'José', 'jose\u0301', 'JOSÉ'];
+
+/**
+ * The store's stats for `count` random (groupBy, filter) pairs from `next`, then for the whole log by each of
+ * `whole`, each compared with a count over every stored event of the tenant.
+ */
+export async function compareWithCount(
+  store: Store,
+  tenant: string,
+  count: number,
+  next: (i: number, events: ReturnType<typeof formatEvent>[]) => [StatsKey, EventFilter],
+  whole: StatsKey[],
+): Promise<void> {
+  const events = await allEvents(store, tenant);
+  for (let i = 0; i < count; i++) {
+    const [groupBy, f] = next(i, events);
+    const answer = await store.eventStats(tenant, f, groupBy);
+    expect({ f, groupBy, answer }).toEqual({ f, groupBy, answer: bruteForce(events, f, groupBy) });
+  }
+  for (const key of whole)
+    expect(await store.eventStats(tenant, {}, key)).toEqual(bruteForce(events, {}, key));
+}
