@@ -2,9 +2,12 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { AuditError } from '../core/domain/errors.js';
 
-/** A file a command is to read: a missing one (or a directory) is bad input, exit 2, before anything opens. */
+/**
+ * A file a command is to read: a missing one (or a directory) is bad input, exit 2, before anything opens. A
+ * pipe is a file here (`--file /dev/stdin`, `<(zcat export.ndjson.gz)`).
+ */
 export function requireFile(file: string): void {
-  if (!existsSync(file) || !statSync(file).isFile())
+  if (!existsSync(file) || statSync(file).isDirectory())
     throw new AuditError('invalid_request', `No file at ${file}`);
 }
 

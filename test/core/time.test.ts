@@ -10,6 +10,13 @@ describe('parseRfc3339', () => {
     }
   });
 
+  it('refuses a time whose offset takes it out of years 0000–9999 in UTC', () => {
+    expect(parseRfc3339('0000-01-01T00:30:00+01:00')).toBeNull(); // year -1 in UTC
+    expect(parseRfc3339('9999-12-31T23:30:00-01:00')).toBeNull(); // year 10000 in UTC
+    expect(formatTimestamp(parseRfc3339('0000-01-01T00:30:00-01:00')!)).toBe('0000-01-01T01:30:00.000Z');
+    expect(formatTimestamp(parseRfc3339('9999-12-31T23:30:00+01:00')!)).toBe('9999-12-31T22:30:00.000Z');
+  });
+
   it('knows leap days in early years and rejects days that do not exist', () => {
     expect(parseRfc3339('0004-02-29T00:00:00Z')).not.toBeNull();
     expect(parseRfc3339('0003-02-29T00:00:00Z')).toBeNull();

@@ -94,7 +94,9 @@ export function registerVerify(program: Command): void {
           onProgress,
         });
         progress.stop();
-        if (flags.tenant !== undefined && report.entries === 0)
+        // Nothing checked and nothing wrong: a --tenant typo. (A tenant whose every row was deleted has
+        // problems to show: its chain head and checkpoints remain.)
+        if (flags.tenant !== undefined && report.entries === 0 && report.problems.length === 0)
           return nothingChecked(`tenant ${flags.tenant} holds no entries: nothing was verified`);
         return finish(
           report.problems,

@@ -6,6 +6,10 @@
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|([+-])(\d{2}):(\d{2}))$/;
 
+/** 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z in epoch ms: the UTC times RFC 3339's years can hold. */
+const FIRST_MS = -62_167_219_200_000;
+const END_MS = 253_402_300_800_000;
+
 /** Milliseconds since the epoch, or null when `text` is not a valid RFC 3339 date-time. */
 export function parseRfc3339(text: string): number | null {
   const common = parseCommonForm(text);
@@ -33,8 +37,11 @@ export function parseRfc3339(text: string): number | null {
     const offset = (offH * 60 + offM) * 60_000;
     t += sign === '+' ? -offset : offset;
   }
-  return Number.isFinite(t) ? t : null;
+  // In UTC, a time must still be of years 0000–9999 (`0000-01-01T00:30:00+01:00` is in year -1): the
+  // stored form, every reader and every day label hold four-digit years.
+  return Number.isFinite(t) && t >= FIRST_MS && t < END_MS ? t : null;
 }
+
 
 /** The value of the `length` decimal digits at `at`, or -1. */
 function digits(text: string, at: number, length: number): number {

@@ -4,6 +4,7 @@ import type { Alert } from '../domain/schemas/auth-event-schema.js';
 import type { SessionRow } from '../domain/session-merge.js';
 import { openSealedText, openSealedUser, sealedKid } from '../domain/shred-auth-event.js';
 import { ERASED_TEXT } from '../domain/shred-event.js';
+import { fold } from '../domain/text-fold.js';
 import type { PersonalData } from './personal-data.js';
 
 /**
@@ -55,7 +56,7 @@ export class AuthReveal {
       groups.flatMap((g) => [g.key, g.altKey]),
     );
     const open = (key: string) =>
-      by === 'user' ? openSealedUser(key, keys).username : String(openSealedText(key, keys).value);
+      by === 'user' ? foldedUser(key, keys) : String(openSealedText(key, keys).value);
     const show = (g: FailureGroup) => {
       const first = open(g.key);
       return first === ERASED_TEXT && g.altKey ? open(g.altKey) : first;
@@ -84,7 +85,7 @@ export class AuthReveal {
       }
       return v;
     };
-    const user = (s: string) => openSealedUser(s, keys).username;
+    const user = (s: string) => foldedUser(s, keys);
     const ip = (s: string) => String(openSealedText(s, keys).value);
     return list.map((f) => ({
       occurredMs: f.occurredMs,
@@ -102,7 +103,7 @@ export class AuthReveal {
       const shown = (sealed[v] ?? []).map(open);
       return shown.find((s) => s !== ERASED_TEXT) ?? shown[0] ?? v;
     };
-    const user = (v: string) => first(v, (s) => openSealedUser(s, keys).username);
+    const user = (v: string) => first(v, (s) => foldedUser(s, keys));
     const ip = (v: string) => first(v, (s) => String(openSealedText(s, keys).value));
     return page.alerts.map((a) => {
       const brute = a.kind === 'brute_force';
@@ -118,4 +119,13 @@ export class AuthReveal {
       };
     });
   }
+}
+
+/**
+ * A sealed username opened and folded: failures group by the folded username (auth-query-plan.ts), so a
+ * group, a bucket and an alert show it as clear rows do, whichever spelling was opened.
+ */
+function foldedUser(sealed: string, keys: Parameters<typeof openSealedUser>[1]): string {
+  const name = openSealedUser(sealed, keys).username;
+  return name === ERASED_TEXT ? name : fold(name);
 }

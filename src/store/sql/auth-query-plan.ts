@@ -118,8 +118,12 @@ export function* failureGroups(
   toMs: number,
   groupBy: 'user' | 'ip',
 ): Plan<FailureGroup[]> {
-  // The IP key groups addresses however they were written; the address shown is the least as sent.
-  const shown = groupBy === 'user' ? 'a.username' : d.authIp;
+  // The IP key groups addresses however they were written; the address shown is the least as sent. A
+  // username is shown folded, as it groups (an encrypted one: its envelope, opened and folded by the core).
+  const shown =
+    groupBy === 'user'
+      ? "CASE WHEN substr(a.username_f, 1, 3) = 'bi:' THEN a.username ELSE a.username_f END"
+      : d.authIp;
   const group = raw(groupBy === 'user' ? groupedUser : 'a.ip_key');
   // Encrypted, a group may hold several subjects' envelopes (one IP, many users): two samples to open.
   const alt = raw(
