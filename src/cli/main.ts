@@ -47,6 +47,9 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     process.stderr.write(`auditlog: ${(error as Error).message}\n`);
+    // What is wrong, field by field, as the API's 400 says it (the message alone named no field).
+    if (isAuditError(error))
+      for (const d of error.details) process.stderr.write(`  ${d.path || '/'}: ${d.message}\n`);
     process.exitCode = exitCodeFor(error);
   }
 }

@@ -67,5 +67,20 @@ describe('auditlog purge', () => {
     const bad = await runCli(['retention', 'set', '--db', db, '--tenant', 'acme', '--days', 'ten']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--days must be a whole number/);
+    // An invalid hold says which field is wrong, as the API's 400 does, not only that it is invalid.
+    const badHold = await runCli([
+      'hold',
+      'create',
+      '--db',
+      db,
+      '--tenant',
+      'acme',
+      '--reason',
+      'r',
+      '--from',
+      '2025-01-01',
+    ]);
+    expect(badHold.code).toBe(2);
+    expect(badHold.stderr).toMatch(/\n {2}\/\w+: .+/);
   });
 });

@@ -131,7 +131,11 @@ describe('filters and backoff', () => {
     expect(matchesFilter({ streams: ['auth'] }, facts)).toBe(false);
     expect(matchesFilter({ categories: ['telephony'] }, facts)).toBe(false);
     expect(matchesFilter({ categories: ['users'], eventTypes: ['user.changed'] }, facts)).toBe(true);
-    expect(matchesFilter({ categories: ['users'] }, { stream: 'auth', eventType: 'logout' })).toBe(false);
+    // Sign-ins have no category: a category filter leaves them to `streams`.
+    expect(matchesFilter({ categories: ['users'] }, { stream: 'auth', eventType: 'logout' })).toBe(true);
+    expect(
+      matchesFilter({ streams: ['admin'], categories: ['users'] }, { stream: 'auth', eventType: 'logout' }),
+    ).toBe(false);
   });
 
   it('doubles the delay with jitter between half and all of it, up to the cap', () => {

@@ -172,6 +172,18 @@ describe('a webhook destination', () => {
     });
     expect(bad.status).toBe(400);
     expect((await json(bad)).error.details[0].path).toBe('/fromSeq');
+    // Past the newest entry: refused, and the destination's cursor does not jump there.
+    const past = await server.request(`/v1/destinations/${destinationId}/replay`, {
+      method: 'POST',
+      json: { fromSeq: 999_999 },
+    });
+    expect(past.status).toBe(400);
+    expect((await json(past)).error.details[0]).toMatchObject({
+      path: '/fromSeq',
+      message: expect.stringContaining('past the newest entry'),
+    });
+    const status = (await json(await server.request(`/v1/destinations/${destinationId}`))).status;
+    expect(status.deliveredSeq).toBeLessThan(999_998);
   });
 
   it('test-sends one entry the receiver verifies', async () => {
@@ -233,6 +245,17 @@ describe('a webhook destination', () => {
       { kind: 'webhook', name: 'x', url: 'http://a', filter: { categories: ['nope'] } },
       '/filter/categories/0',
     );
+    // An event type no entry can have (a typo, another case, a space) would silently deliver nothing.
+    for (const type of ['Login_Failure', 'bogus type', 'user'])
+      await bad(
+        {
+          kind: 'webhook',
+          name: 'x',
+          url: 'http://a',
+          filter: { eventTypes: ['login_failure', 'user.changed', type] },
+        },
+        '/filter/eventTypes/2',
+      );
     const patch = await server.request(`/v1/destinations/${destinationId}`, {
       method: 'PATCH',
       json: { port: 5 },

@@ -155,7 +155,7 @@ describe('checkpoints and proofs', () => {
   it('answers 400 naming the parameter, and 404 for an unknown event', async () => {
     for (const [path, field] of [
       ['/v1/integrity/merkle/consistency?from=x', 'from'],
-      ['/v1/integrity/merkle/consistency?from=5&to=99', 'treeSize'],
+      ['/v1/integrity/merkle/consistency?from=5&to=99', 'to'],
       ['/v1/integrity/merkle/consistency?from=9&to=5', 'from'],
       ['/v1/integrity/merkle/checkpoint?treeSize=-1', 'treeSize'],
       ['/v1/integrity/merkle/proofs/events/m-39?treeSize=20', 'treeSize'],
@@ -163,6 +163,7 @@ describe('checkpoints and proofs', () => {
       const { status, body } = await get(path);
       expect([path, status]).toEqual([path, 400]);
       expect(body.error.message).toContain(field);
+      expect(body.error.details.map((d: { path: string }) => d.path)).toEqual([`/${field}`]);
     }
     expect((await get('/v1/integrity/merkle/proofs/events/nope')).status).toBe(404);
   });

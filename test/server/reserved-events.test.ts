@@ -76,6 +76,15 @@ describe('reserved event types and actors', () => {
       '/events/5/eventType',
       '/events/6/eventType',
     ]);
+    // A default event type longer than an eventType may be (its export would not import again).
+    const long = await post(sampleEvent({ target: { type: 't'.repeat(128), id: 'x' }, action: 'update' }));
+    expect(long.status).toBe(400);
+    expect(long.body.error.details).toEqual([
+      { path: '/target/type', message: expect.stringContaining('default event type of 135 characters') },
+    ]);
+    expect(
+      (await post(sampleEvent({ target: { type: 't'.repeat(128), id: 'x' }, eventType: 'x.y' }))).status,
+    ).toBe(201);
     // Near misses are the client's own.
     const fine = await post({
       events: [

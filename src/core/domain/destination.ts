@@ -135,7 +135,12 @@ export interface EntryFacts {
 
 export function matchesFilter(filter: DestinationSettings['filter'], e: EntryFacts): boolean {
   if (filter.streams && !filter.streams.includes(e.stream === 'event' ? 'admin' : 'auth')) return false;
-  if (filter.categories?.length && (e.category === undefined || !filter.categories.includes(e.category)))
+  // Categories are administrative events' alone: they do not keep sign-ins out of a destination of both.
+  if (
+    filter.categories?.length &&
+    e.stream === 'event' &&
+    (e.category === undefined || !filter.categories.includes(e.category))
+  )
     return false;
   if (filter.eventTypes?.length && !filter.eventTypes.includes(e.eventType)) return false;
   return true;

@@ -144,6 +144,9 @@ function inspectEvent(
   return out;
 }
 
+/** The longest event type the API accepts (event-schema.ts). */
+const MAX_EVENT_TYPE = 128;
+
 /** Schema errors plus the rules a schema cannot say; every problem of the event, each with its path. */
 function eventErrors(
   item: unknown,
@@ -154,13 +157,17 @@ function eventErrors(
   if (typeof item !== 'object' || item === null) return out;
   const e = item as Partial<Record<keyof EventInput, unknown>>;
   const target = ((typeof e.target === 'object' && e.target) || {}) as { type?: unknown; id?: unknown };
-  if (!ctx.allowReserved) {
-    const defaultType =
-      typeof target.type === 'string' && typeof e.action === 'string'
-        ? defaultEventType(target.type, e.action)
-        : undefined;
-    out.push(...reservedFieldErrors(e, path, defaultType));
-  }
+  const defaultType =
+    typeof target.type === 'string' && typeof e.action === 'string'
+      ? defaultEventType(target.type, e.action)
+      : undefined;
+  if (!ctx.allowReserved) out.push(...reservedFieldErrors(e, path, defaultType));
+  // The type an event is stored with must be one the API accepts: else its export would not import again.
+  if (e.eventType === undefined && defaultType !== undefined && defaultType.length > MAX_EVENT_TYPE)
+    out.push({
+      path: `${path}/target/type`,
+      message: `gives a default event type of ${defaultType.length} characters, over ${MAX_EVENT_TYPE}; send an eventType`,
+    });
   const has = (field: string) => out.some((d) => d.path === `${path}/${field}`);
   if (typeof e.occurredAt === 'string' && !has('occurredAt')) {
     const ms = parseRfc3339(e.occurredAt);

@@ -42,7 +42,6 @@ export function parseRfc3339(text: string): number | null {
   return Number.isFinite(t) && t >= FIRST_MS && t < END_MS ? t : null;
 }
 
-
 /** The value of the `length` decimal digits at `at`, or -1. */
 function digits(text: string, at: number, length: number): number {
   let value = 0;

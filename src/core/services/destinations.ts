@@ -165,6 +165,12 @@ export class Destinations {
         { path: '/fromSeq', message: 'give exactly one of fromSeq and fromTime' },
       ]);
     const before = await this.#find(tenant, id);
+    // A cursor past the newest entry would skip every entry until the log caught up with it, unseen.
+    const head = (await this.#store.chainHead(tenant))?.seq ?? 0;
+    if (input.fromSeq !== undefined && input.fromSeq > head + 1)
+      throw new AuditError('invalid_request', 'Nothing to replay from there', [
+        { path: '/fromSeq', message: `is past the newest entry (seq ${head}): at most ${head + 1}` },
+      ]);
     const fromSeq =
       input.fromSeq ??
       (await firstSeqAtOrAfter(this.#store, tenant, parseRfc3339(input.fromTime as string) ?? 0));

@@ -1,4 +1,4 @@
-import { notFound } from '../domain/errors.js';
+import { AuditError, notFound } from '../domain/errors.js';
 import { formatEvent } from '../domain/format-event.js';
 import type { StoredEvent } from '../domain/schemas/event-schema.js';
 import type { Store } from '../ports/store.js';
@@ -37,8 +37,9 @@ export class Erasure {
 
   async erase(tenant: string, actorId: string, by: ActingParty): Promise<ErasureResult> {
     if (!this.#personal.enabled) {
-      throw notFound(
-        'Personal data is not encrypted on this log (AUDITLOG_ENCRYPT_PERSONAL_DATA): no subject',
+      throw new AuditError(
+        'not_found',
+        'Personal data is not encrypted by this process (AUDITLOG_ENCRYPT_PERSONAL_DATA is not set): it has no subject to erase',
       );
     }
     const erased = await this.#personal.erase(tenant, actorId);

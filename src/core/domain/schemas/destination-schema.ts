@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import { StringEnum, Text } from './common-schemas.js';
+import { AUTH_TYPES } from './auth-event-schema.js';
+import { PATTERN_MESSAGE, StringEnum, Text } from './common-schemas.js';
 
 export const DESTINATION_KINDS = ['webhook', 'syslog', 'nats'] as const;
 export type DestinationKind = (typeof DESTINATION_KINDS)[number];
@@ -15,7 +16,17 @@ export const DestinationFilter = Type.Object(
   {
     streams: Type.Optional(Type.Array(StringEnum(DESTINATION_STREAMS), { minItems: 1, uniqueItems: true })),
     categories: Type.Optional(Type.Array(Text(64), { maxItems: 50 })),
-    eventTypes: Type.Optional(Type.Array(Text(128), { maxItems: 50 })),
+    // An event type as events are stored with one (dotted lowercase), or a sign-in's type: a typo names none.
+    eventTypes: Type.Optional(
+      Type.Array(
+        Type.String({
+          maxLength: 128,
+          pattern: `^([a-z0-9_]+(\\.[a-z0-9_]+)+|${AUTH_TYPES.join('|')})$`,
+          [PATTERN_MESSAGE]: `must be an event type (dotted lowercase, e.g. user.role_changed) or one of ${AUTH_TYPES.join(', ')}`,
+        }),
+        { maxItems: 50 },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
