@@ -112,6 +112,11 @@ describe('CEF and syslog', () => {
     expect(line).toContain('suser=jane|admin');
     expect(line).toContain('duid=c\\=1');
     expect(line).toContain('externalId=ev-1');
+    // No session: neither its value nor a label naming it.
+    expect(line).not.toContain('sessionId');
+    expect(cefLine(admin({ type: 'Carrier', id: 'c' }, 'update', { sessionId: 's-9' }))).toContain(
+      'cs2Label=sessionId cs2=s-9',
+    );
   });
 
   it('writes one RFC 5424 message, framed by its length in bytes', () => {

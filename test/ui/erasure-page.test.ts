@@ -54,3 +54,28 @@ describeUi('The Data lifecycle page (admin): erasure of a data subject', () => {
     await context.close();
   });
 });
+
+describeUi('The Data lifecycle page without the admin scope', () => {
+  let server: TestServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer(), launch()]);
+    await server.request('/v1/retention/policies', { method: 'PUT', json: { maxAgeDays: 365 } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('says the page needs the admin scope, and shows no empty lists or forms under a refusal', async () => {
+    const reader = await server.token('default', ['read']);
+    const { page, context, problems } = await openPage(browser, server.url, { token: reader });
+    await page.goto('/admin/lifecycle');
+    await page.getByText(/managed with a token that has the admin scope/).waitFor();
+    // The tenant has a policy: "No retention policy" would be false, and the forms would only be refused.
+    expect(await page.getByText('No retention policy', { exact: false }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Purge now' }).count()).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});

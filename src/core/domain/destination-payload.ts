@@ -179,7 +179,8 @@ export function cefLine(e: OutgoingEntry): string {
       ['outcome', a.type === 'login_failure' ? 'failure' : 'success'],
       ['reason', a.reason],
       ['requestClientApplication', a.userAgent],
-      ['cs1Label', 'sessionId'],
+      // A label only with its value: a lone cs1Label names a field the line does not hold.
+      ['cs1Label', a.sessionId === undefined ? undefined : 'sessionId'],
       ['cs1', a.sessionId],
     );
   } else {
@@ -196,7 +197,7 @@ export function cefLine(e: OutgoingEntry): string {
       ['duid', ev.target.id],
       ['cs1Label', 'targetType'],
       ['cs1', ev.target.type],
-      ['cs2Label', 'sessionId'],
+      ['cs2Label', ev.sessionId === undefined ? undefined : 'sessionId'],
       ['cs2', ev.sessionId],
       ['requestClientApplication', ev.userAgent],
       ['reason', ev.reason],

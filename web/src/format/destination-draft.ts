@@ -130,7 +130,8 @@ function settings(draft: DestinationDraft): DestinationUpdateBody {
       categories: draft.categories,
       eventTypes,
     },
-    batchSize: numberOrText(draft.batchSize),
+    // Cleared, the optional field means the default (an empty text would be refused as no integer).
+    batchSize: draft.batchSize.trim() === '' ? undefined : numberOrText(draft.batchSize),
   };
   return JSON.parse(JSON.stringify(body)) as DestinationUpdateBody;
 }

@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { api } from '../api/endpoints.ts';
 import type { LegalHold } from '../api/lifecycle-types.ts';
 import { useToken } from '../auth/session-context.tsx';
+import { useHasScope } from '../auth/token-info-provider.tsx';
 import { useCatalog } from '../catalog/catalog-provider.tsx';
 import { SafeText } from '../components/safe-text.tsx';
 import { Empty, ErrorBox, Loading } from '../components/state-views.tsx';
@@ -14,6 +15,26 @@ import { ErasureSection } from './erasure-section.tsx';
  * purge history and erasures, with forms over the same endpoints the CLI and API use. Every change is an audit event.
  */
 export function LifecyclePage() {
+  const admin = useHasScope('admin');
+  // Without the admin scope every list is a 403: say so once, not "nothing here" under a refusal.
+  if (admin === true) return <LifecycleControls />;
+  return (
+    <div className="page lifecycle-page">
+      <div className="page-main scrolling">
+        <header className="page-header">
+          <h1>Data lifecycle</h1>
+        </header>
+        {admin === false ? (
+          <Empty title="Retention, legal holds, purges and erasures are managed with a token that has the admin scope." />
+        ) : (
+          <Loading label="Loading…" />
+        )}
+      </div>
+    </div>
+  );
+}
+
+function LifecycleControls() {
   const token = useToken();
   const [generation, setGeneration] = useState(0);
   const [error, setError] = useState<unknown>(null);
