@@ -78,6 +78,16 @@ describeUi('Audit Log page: filters, query syntax and URL (real Chromium, demo d
       .toBe(`${action.count.toLocaleString('en')} matching events`);
   });
 
+  it('says what a link holds that is no filter of the page, instead of silently showing a wider query', async () => {
+    await page.goto('/audit?user=jane.admin&usr=zoe.muller&range=bogus');
+    const alert = page.locator('.ignored-params');
+    await expect.poll(() => alert.textContent()).toContain('ignored: usr, range=bogus');
+    // A link of known filters says nothing.
+    await page.goto('/audit?user=jane.admin&range=7d');
+    await page.locator('.event-table').waitFor();
+    expect(await alert.count()).toBe(0);
+  });
+
   it('date range presets and a custom range narrow by occurredAt', async () => {
     const before = Date.now();
     // The unfiltered page counts the whole log unasked too: wait for the count of this range.

@@ -49,6 +49,22 @@ export function filterFromSearch(search: URLSearchParams): AuditFilter {
   return f;
 }
 
+/** The parameters the page reads from its URL (filterFromSearch), and the open detail's `event`. */
+const KNOWN = new Set(['range', 'from', 'to', 'user', 'action', 'category', 'eventType', 'event', ...SINGLE]);
+
+/**
+ * What a link holds that this page does not read — an unknown or misspelt parameter, a range that is none —
+ * so that the page can say so: ignored in silence, it would show a wider query than the link meant.
+ */
+export function ignoredInSearch(search: URLSearchParams): string[] {
+  const out = new Set<string>();
+  for (const [k, v] of search) {
+    if (!KNOWN.has(k)) out.add(k);
+    else if (k === 'range' && !isRangeKey(v)) out.add(`range=${v}`);
+  }
+  return [...out];
+}
+
 /** The page URL's query for a filter; `extra` adds page state such as `event`. */
 export function filterToSearch(f: AuditFilter, extra: Record<string, string | undefined> = {}): string {
   const s = new URLSearchParams();

@@ -19,6 +19,7 @@ import {
   filterKey,
   filterToParams,
   filterToSearch,
+  ignoredInSearch,
 } from '../filters/audit-filter.ts';
 import { useKeysetPages } from '../hooks/use-keyset-pages.ts';
 import { useLiveEvents } from '../hooks/use-live-events.ts';
@@ -33,6 +34,7 @@ export function AuditLogPage() {
   const location = useLocation();
   const filter = useMemo(() => filterFromSearch(location.search), [location.search]);
   const key = filterKey(filter);
+  const ignored = useMemo(() => ignoredInSearch(location.search), [location.search]);
   const openId = location.search.get('event') ?? undefined;
   const [live, setLive] = useState(false);
   const narrow = useMediaQuery('(max-width: 899px)');
@@ -108,6 +110,11 @@ export function AuditLogPage() {
             <ExportMenu params={() => filterToParams(filter)} />
           </div>
         </header>
+        {ignored.length ? (
+          <p role="alert" className="field-error ignored-params">
+            Not a filter of this page, ignored: {ignored.join(', ')}. The events below are not narrowed by it.
+          </p>
+        ) : null}
         <KeywordSearch filter={filter} onApply={(f) => go(f)} />
         <CollapsibleFilters active={activeFilterCount(filter)}>
           <FilterBar filter={filter} onChange={(f) => go(f)} />
