@@ -147,6 +147,9 @@ export function parseQuery(text: string, categories: { key: string; label: strin
       }
     }
   }
+  // A range that ends before it starts matches nothing: say so rather than show an empty page as an answer.
+  if (filters.from && filters.to && Date.parse(filters.to) <= Date.parse(filters.from))
+    errors.push('before: must be later than after');
   return { filters, keywords: keywords.join(' '), errors };
 }
 

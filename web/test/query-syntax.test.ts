@@ -54,6 +54,11 @@ describe('query syntax', () => {
     ]);
     expect(parseQuery('after:yesterday').errors[0]).toMatch(/after: "yesterday" is not a date/);
     expect(parseQuery('user:""').errors).toEqual(['user: needs a value']);
+    // A range that ends before it starts would show no event as if none matched.
+    expect(parseQuery('before:2020-01-01 after:2026-01-01').errors).toEqual([
+      'before: must be later than after',
+    ]);
+    expect(parseQuery('after:2020-01-01 before:2026-01-01').errors).toEqual([]);
   });
 
   it('tokenizes an unclosed quote to the end', () => {

@@ -32,7 +32,11 @@ export function installSignIn(app: FastifyInstance, state: State, audit: AuditCl
   app.get('/dev/outbox', async () => Object.fromEntries(outbox));
 
   app.post('/sign-in', async (request, reply) => {
-    const { username = '', password = '', code } = (request.body ?? {}) as Record<string, string | undefined>;
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const username = auditableUsername(body.username);
+    if (username === undefined) return reply.code(400).send({ error: 'username is required' });
+    const password = typeof body.password === 'string' ? body.password : '';
+    const code = typeof body.code === 'string' ? body.code : undefined;
     const user = [...state.users.values()].find((u) => u.username === username);
     if (user === undefined) return fail(reply, username, 'unknown_user');
     if (!sameText(user.password, password)) return fail(reply, username, 'bad_password', user);
@@ -110,3 +114,25 @@ export const actorOf = (user: User) => ({
   displayName: user.displayName,
 });
 const authUserOf = actorOf;
+
+/** The audit service's longest username (what was typed, on a failure). */
+const MAX_USERNAME = 256;
+
+/**
+ * What was typed as the username, in a form the audit service records: an attempt with a hostile value (an
+ * object, NUL, 10,000 characters) is exactly one a brute-force detector must see, so it is recorded as text —
+ * JSON for a non-string, control characters as U+FFFD, cut to the service's 256 characters with an ellipsis —
+ * instead of being refused by the service and dead-lettered. Undefined when nothing was typed.
+ */
+export function auditableUsername(raw: unknown): string | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const typed = typeof raw === 'string' ? raw : JSON.stringify(raw);
+  // Lone surrogates and control characters, which the service refuses, become U+FFFD.
+  const text = typed.replace(
+    /[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    '\ufffd',
+  );
+  if (text.trim() === '') return undefined;
+  const chars = Array.from(text);
+  return chars.length <= MAX_USERNAME ? text : `${chars.slice(0, MAX_USERNAME - 1).join('')}…`;
+}
