@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import { api } from '../api/endpoints.ts';
 import type { LegalHold } from '../api/lifecycle-types.ts';
 import { useToken } from '../auth/session-context.tsx';
@@ -19,16 +19,24 @@ export function LifecyclePage() {
   // Without the admin scope every list is a 403: say so once, not "nothing here" under a refusal.
   if (admin === true) return <LifecycleControls />;
   return (
+    <LifecycleFrame>
+      {admin === false ? (
+        <Empty title="Retention, legal holds, purges and erasures are managed with a token that has the admin scope." />
+      ) : (
+        <Loading label="Loading…" />
+      )}
+    </LifecycleFrame>
+  );
+}
+
+function LifecycleFrame(props: { children: ReactNode }) {
+  return (
     <div className="page lifecycle-page">
       <div className="page-main scrolling">
         <header className="page-header">
           <h1>Data lifecycle</h1>
         </header>
-        {admin === false ? (
-          <Empty title="Retention, legal holds, purges and erasures are managed with a token that has the admin scope." />
-        ) : (
-          <Loading label="Loading…" />
-        )}
+        {props.children}
       </div>
     </div>
   );
@@ -53,165 +61,160 @@ function LifecycleControls() {
   };
   const loadError = policies.error ?? holds.error ?? purges.error;
   return (
-    <div className="page lifecycle-page">
-      <div className="page-main scrolling">
-        <header className="page-header">
-          <h1>Data lifecycle</h1>
-        </header>
-        {error ? <ErrorBox error={error} /> : null}
-        {notice ? (
-          <p role="status" className="lifecycle-notice">
-            {notice}
-          </p>
-        ) : null}
-        {loadError ? <ErrorBox error={loadError} onRetry={() => setGeneration((g) => g + 1)} /> : null}
-        <section aria-labelledby="policies-title">
-          <h2 id="policies-title">Retention policies</h2>
-          {policies.loading && !policies.data ? (
-            <Loading label="Loading the policies…" />
-          ) : policies.data?.policies.length ? (
-            <table className="lifecycle-table" aria-label="Retention policies">
-              <thead>
-                <tr>
-                  <th>Stream</th>
-                  <th>Category</th>
-                  <th>Kept for</th>
-                  <th>Updated</th>
+    <LifecycleFrame>
+      {error ? <ErrorBox error={error} /> : null}
+      {notice ? (
+        <p role="status" className="lifecycle-notice">
+          {notice}
+        </p>
+      ) : null}
+      {loadError ? <ErrorBox error={loadError} onRetry={() => setGeneration((g) => g + 1)} /> : null}
+      <section aria-labelledby="policies-title">
+        <h2 id="policies-title">Retention policies</h2>
+        {policies.loading && !policies.data ? (
+          <Loading label="Loading the policies…" />
+        ) : policies.data?.policies.length ? (
+          <table className="lifecycle-table" aria-label="Retention policies">
+            <thead>
+              <tr>
+                <th>Stream</th>
+                <th>Category</th>
+                <th>Kept for</th>
+                <th>Updated</th>
+              </tr>
+            </thead>
+            <tbody>
+              {policies.data.policies.map((p) => (
+                <tr key={`${p.stream}:${p.category ?? ''}`}>
+                  <td>{p.stream === 'auth' ? 'Authentication log' : 'Audit log'}</td>
+                  <td>{p.category ?? 'every other category'}</td>
+                  <td>{p.maxAgeDays} days</td>
+                  <td>
+                    <TimeText iso={p.updatedAt} seconds={false} />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {policies.data.policies.map((p) => (
-                  <tr key={`${p.stream}:${p.category ?? ''}`}>
-                    <td>{p.stream === 'auth' ? 'Authentication log' : 'Audit log'}</td>
-                    <td>{p.category ?? 'every other category'}</td>
-                    <td>{p.maxAgeDays} days</td>
-                    <td>
-                      <TimeText iso={p.updatedAt} seconds={false} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : (
-            <Empty title="No retention policy: every entry is kept for ever." />
-          )}
-          <PolicyForm
-            onSubmit={(body) =>
-              act(async () => {
-                const p = await api.setPolicy(token, body);
-                return `Policy saved: ${p.category ?? p.stream} kept ${p.maxAgeDays} days.`;
-              })
-            }
-          />
-        </section>
-        <section aria-labelledby="holds-title">
-          <h2 id="holds-title">Legal holds</h2>
-          {holds.loading && !holds.data ? (
-            <Loading label="Loading the holds…" />
-          ) : holds.data?.holds.length ? (
-            <table className="lifecycle-table" aria-label="Legal holds">
-              <thead>
-                <tr>
-                  <th>Reason</th>
-                  <th>Holds</th>
-                  <th>Created</th>
-                  <th>State</th>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <Empty title="No retention policy: every entry is kept for ever." />
+        )}
+        <PolicyForm
+          onSubmit={(body) =>
+            act(async () => {
+              const p = await api.setPolicy(token, body);
+              return `Policy saved: ${p.category ?? p.stream} kept ${p.maxAgeDays} days.`;
+            })
+          }
+        />
+      </section>
+      <section aria-labelledby="holds-title">
+        <h2 id="holds-title">Legal holds</h2>
+        {holds.loading && !holds.data ? (
+          <Loading label="Loading the holds…" />
+        ) : holds.data?.holds.length ? (
+          <table className="lifecycle-table" aria-label="Legal holds">
+            <thead>
+              <tr>
+                <th>Reason</th>
+                <th>Holds</th>
+                <th>Created</th>
+                <th>State</th>
+              </tr>
+            </thead>
+            <tbody>
+              {holds.data.holds.map((h) => (
+                <tr key={h.id} data-hold-id={h.id}>
+                  <td>
+                    <SafeText value={h.reason} />
+                  </td>
+                  <td>
+                    <SafeText value={criteria(h)} />
+                  </td>
+                  <td>
+                    <TimeText iso={h.createdAt} seconds={false} />
+                  </td>
+                  <td>
+                    {h.releasedAt ? (
+                      'released'
+                    ) : (
+                      <button
+                        type="button"
+                        onClick={() =>
+                          act(async () => {
+                            await api.releaseHold(token, h.id);
+                            return 'Hold released.';
+                          })
+                        }
+                      >
+                        Release
+                      </button>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {holds.data.holds.map((h) => (
-                  <tr key={h.id} data-hold-id={h.id}>
-                    <td>
-                      <SafeText value={h.reason} />
-                    </td>
-                    <td>
-                      <SafeText value={criteria(h)} />
-                    </td>
-                    <td>
-                      <TimeText iso={h.createdAt} seconds={false} />
-                    </td>
-                    <td>
-                      {h.releasedAt ? (
-                        'released'
-                      ) : (
-                        <button
-                          type="button"
-                          onClick={() =>
-                            act(async () => {
-                              await api.releaseHold(token, h.id);
-                              return 'Hold released.';
-                            })
-                          }
-                        >
-                          Release
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : (
-            <Empty title="No legal hold." />
-          )}
-          <HoldForm
-            onSubmit={(body) =>
-              act(async () => {
-                await api.createHold(token, body);
-                return 'Hold created.';
-              })
-            }
-          />
-        </section>
-        <section aria-labelledby="purges-title">
-          <h2 id="purges-title">Purge history</h2>
-          <button
-            type="button"
-            onClick={() =>
-              act(async () => {
-                const run = await api.purgeNow(token);
-                return `Purged ${run.purged} entries in ${run.steps} signed step(s); ${run.held} kept by holds.`;
-              })
-            }
-          >
-            Purge now
-          </button>
-          {purges.loading && !purges.data ? (
-            <Loading label="Loading the purges…" />
-          ) : purges.data?.purges.length ? (
-            <table className="lifecycle-table" aria-label="Purges">
-              <thead>
-                <tr>
-                  <th>Signed</th>
-                  <th>Stream</th>
-                  <th>Entries</th>
-                  <th>Seqs</th>
-                  <th>Key</th>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <Empty title="No legal hold." />
+        )}
+        <HoldForm
+          onSubmit={(body) =>
+            act(async () => {
+              await api.createHold(token, body);
+              return 'Hold created.';
+            })
+          }
+        />
+      </section>
+      <section aria-labelledby="purges-title">
+        <h2 id="purges-title">Purge history</h2>
+        <button
+          type="button"
+          onClick={() =>
+            act(async () => {
+              const run = await api.purgeNow(token);
+              return `Purged ${run.purged} entries in ${run.steps} signed step(s); ${run.held} kept by holds.`;
+            })
+          }
+        >
+          Purge now
+        </button>
+        {purges.loading && !purges.data ? (
+          <Loading label="Loading the purges…" />
+        ) : purges.data?.purges.length ? (
+          <table className="lifecycle-table" aria-label="Purges">
+            <thead>
+              <tr>
+                <th>Signed</th>
+                <th>Stream</th>
+                <th>Entries</th>
+                <th>Seqs</th>
+                <th>Key</th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...purges.data.purges].reverse().map((p) => (
+                <tr key={p.purgeId}>
+                  <td>
+                    <TimeText iso={p.signedAt} />
+                  </td>
+                  <td>{p.stream === 'auth' ? 'Authentication log' : 'Audit log'}</td>
+                  <td>{p.count}</td>
+                  <td>
+                    {p.firstSeq}–{p.lastSeq}
+                  </td>
+                  <td className="mono">{p.keyId}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {[...purges.data.purges].reverse().map((p) => (
-                  <tr key={p.purgeId}>
-                    <td>
-                      <TimeText iso={p.signedAt} />
-                    </td>
-                    <td>{p.stream === 'auth' ? 'Authentication log' : 'Audit log'}</td>
-                    <td>{p.count}</td>
-                    <td>
-                      {p.firstSeq}–{p.lastSeq}
-                    </td>
-                    <td className="mono">{p.keyId}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : (
-            <Empty title="Nothing purged yet." />
-          )}
-        </section>
-        <ErasureSection token={token} generation={generation} act={act} />
-      </div>
-    </div>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <Empty title="Nothing purged yet." />
+        )}
+      </section>
+      <ErasureSection token={token} generation={generation} act={act} />
+    </LifecycleFrame>
   );
 }
 
