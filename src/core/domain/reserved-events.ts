@@ -10,7 +10,9 @@ const RESERVED_ACTOR_ID = /^(token|cli)\s*:/;
  * A value as a reader would take it: compatibility forms (a full-width colon, ligatures), case and surrounding
  * space do not make `TOKEN:abc`, ` cli：root` or `AUDITLOG.x` any less like the log's own records to a person.
  */
-const lookalike = (text: string) => text.normalize('NFKC').trim().toLowerCase();
+const lookalike = (text: string) => (ASCII.test(text) ? text : text.normalize('NFKC')).trim().toLowerCase();
+/** Printable ASCII is its own NFKC form: most ids and types skip the normalisation (on every ingested event). */
+const ASCII = /^[\x20-\x7e]*$/;
 
 const RESERVED = `is reserved for the log's own records (event types beginning ${RESERVED_EVENT_TYPE_PREFIX})`;
 
