@@ -43,11 +43,13 @@ let collecting = false;
  * old generation grow to several times its live size before it marks it: each reader's heap went from ~5.5
  * to ~12 MB over an export of 1M events, and the server's peak past 150 MB (149–154 MB). With a 3 MB slack a
  * reader collects a few dozen times per million events, a few milliseconds each: 141–143 MB (BENCHMARKS.md).
+ * Answers whether it started a collection.
  */
-export function compactIfGrown(): void {
-  if (collecting || floor < 0 || getHeapStatistics().used_heap_size < floor + HEAP_SLACK_BYTES) return;
+export function compactIfGrown(): boolean {
+  if (collecting || floor < 0 || getHeapStatistics().used_heap_size < floor + HEAP_SLACK_BYTES) return false;
   collecting = true;
   void compactHeap().finally(() => {
     collecting = false;
   });
+  return true;
 }
