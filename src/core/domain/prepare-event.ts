@@ -10,7 +10,7 @@ import { ipKey, isValidIp } from './ip.js';
 import type { Redactor } from './redact.js';
 import { reservedFieldErrors } from './reserved-events.js';
 import { compileSchema, schemaErrors } from './schema-validator.js';
-import { EventInput, LIMITS } from './schemas/event-schema.js';
+import { EVENT_TYPE_MAX_LENGTH, EventInput, LIMITS } from './schemas/event-schema.js';
 import { SearchStrings } from './search-text.js';
 import { type EventShredder, shredEvent } from './shred-event.js';
 import { fold } from './text-fold.js';
@@ -144,9 +144,6 @@ function inspectEvent(
   return out;
 }
 
-/** The longest event type the API accepts (event-schema.ts). */
-const MAX_EVENT_TYPE = 128;
-
 /** Schema errors plus the rules a schema cannot say; every problem of the event, each with its path. */
 function eventErrors(
   item: unknown,
@@ -163,10 +160,10 @@ function eventErrors(
       : undefined;
   if (!ctx.allowReserved) out.push(...reservedFieldErrors(e, path, defaultType));
   // The type an event is stored with must be one the API accepts: else its export would not import again.
-  if (e.eventType === undefined && defaultType !== undefined && defaultType.length > MAX_EVENT_TYPE)
+  if (e.eventType === undefined && defaultType !== undefined && defaultType.length > EVENT_TYPE_MAX_LENGTH)
     out.push({
       path: `${path}/target/type`,
-      message: `gives a default event type of ${defaultType.length} characters, over ${MAX_EVENT_TYPE}; send an eventType`,
+      message: `gives a default event type of ${defaultType.length} characters, over ${EVENT_TYPE_MAX_LENGTH}; send an eventType`,
     });
   const has = (field: string) => out.some((d) => d.path === `${path}/${field}`);
   if (typeof e.occurredAt === 'string' && !has('occurredAt')) {

@@ -161,18 +161,16 @@ export class MerkleLog {
   /** The RFC 9162 consistency proof (hex) from the tree of size `first` to the tree of size `second`. */
   async consistency(tenant: string, first: number, second: number): Promise<string[]> {
     if (first > second) throw invalidQuery('/from', 'must be at most `to`');
-    const covered = await this.catchUp(tenant);
-    if (second > covered) throw invalidQuery('/to', `the log has ${covered} entries, not ${second}`);
+    await this.#sizeFor(tenant, second, '/to');
     const proof = await this.#run(tenant, consistencyPlan(first, second));
     return proof.map((h) => h.toString('hex'));
   }
 
-  /** Catches up, then checks `treeSize` against the covered size (default: the covered size). */
-  async #sizeFor(tenant: string, treeSize: number | undefined): Promise<number> {
+  /** Catches up, then checks `treeSize` (the query parameter `param`) against the covered size (default: it). */
+  async #sizeFor(tenant: string, treeSize: number | undefined, param = '/treeSize'): Promise<number> {
     const covered = await this.catchUp(tenant);
     if (treeSize === undefined) return covered;
-    if (treeSize > covered)
-      throw invalidQuery('/treeSize', `the log has ${covered} entries, not ${treeSize}`);
+    if (treeSize > covered) throw invalidQuery(param, `the log has ${covered} entries, not ${treeSize}`);
     return treeSize;
   }
 

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { AUTH_TYPES } from './auth-event-schema.js';
 import { PATTERN_MESSAGE, StringEnum, Text } from './common-schemas.js';
+import { EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN } from './event-schema.js';
 
 export const DESTINATION_KINDS = ['webhook', 'syslog', 'nats'] as const;
 export type DestinationKind = (typeof DESTINATION_KINDS)[number];
@@ -20,8 +21,8 @@ export const DestinationFilter = Type.Object(
     eventTypes: Type.Optional(
       Type.Array(
         Type.String({
-          maxLength: 128,
-          pattern: `^([a-z0-9_]+(\\.[a-z0-9_]+)+|${AUTH_TYPES.join('|')})$`,
+          maxLength: EVENT_TYPE_MAX_LENGTH,
+          pattern: `^(${EVENT_TYPE_PATTERN}|${AUTH_TYPES.join('|')})$`,
           [PATTERN_MESSAGE]: `must be an event type (dotted lowercase, e.g. user.role_changed) or one of ${AUTH_TYPES.join(', ')}`,
         }),
         { maxItems: 50 },

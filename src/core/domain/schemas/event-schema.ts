@@ -41,6 +41,10 @@ export const ACTIONS = ['create', 'update', 'delete'] as const;
 export const Action = StringEnum(ACTIONS);
 
 /** An administrative event as a client sends it (POST /v1/events). */
+/** An administrative event type: dotted lower case (a regular expression, unanchored), at most 128 long. */
+export const EVENT_TYPE_PATTERN = '[a-z0-9_]+(\\.[a-z0-9_]+)+';
+export const EVENT_TYPE_MAX_LENGTH = 128;
+
 export const EventInput = Type.Object(
   {
     id: Type.Optional(Text(128)),
@@ -49,8 +53,8 @@ export const EventInput = Type.Object(
     action: Action,
     eventType: Type.Optional(
       Type.String({
-        maxLength: 128,
-        pattern: '^[a-z0-9_]+(\\.[a-z0-9_]+)+$',
+        maxLength: EVENT_TYPE_MAX_LENGTH,
+        pattern: `^${EVENT_TYPE_PATTERN}$`,
         [PATTERN_MESSAGE]: 'must be dotted lowercase with at least one dot, e.g. user.role_changed',
       }),
     ),
