@@ -68,7 +68,14 @@ export async function openRuntime(
 ): Promise<AuditLog> {
   const store = await openStore(flags);
   try {
-    return await openAuditLog({ personalData: personalDataFromEnv(), ...options, store });
+    // Every command that may sign (a head checkpoint, an export's end line, an import's checkpoints) signs
+    // with the key the servers use: without it, the key kept with the store, or a new one made there.
+    return await openAuditLog({
+      personalData: personalDataFromEnv(),
+      signingKey: process.env.AUDITLOG_SIGNING_KEY || undefined,
+      ...options,
+      store,
+    });
   } catch (error) {
     await store.close();
     throw error;

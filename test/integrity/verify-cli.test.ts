@@ -1,5 +1,7 @@
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../src/core/domain/canonical-json.js';
+import { entryDigest } from '../../src/core/domain/hash-chain.js';
 import { generateSigningKey } from '../../src/core/domain/signing.js';
 import { runCli, type ServerProcess, startServerProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -88,12 +90,17 @@ describe('auditlog verify --db', () => {
   });
 
   it('verifies a filtered export offline, and catches edits to it', async () => {
-    const exported = await runCli(['export', '--db', db, '--target-id', 'first-3']);
+    // With the servers' key, as an operator runs it: the end line is signed by the key the auditor holds.
+    const exported = await runCli(['export', '--db', db, '--target-id', 'first-3'], {
+      AUDITLOG_SIGNING_KEY: secondKey.privatePem,
+    });
     expect(exported.code).toBe(0);
     const file = dir.file('export.ndjson');
     writeFileSync(file, exported.stdout);
     const lines = exported.stdout.trim().split('\n');
-    const events = lines.filter((l) => !l.startsWith('{"bridge"') && !l.startsWith('{"checkpoint"'));
+    const events = lines.filter(
+      (l) => !l.startsWith('{"bridge"') && !l.startsWith('{"checkpoint"') && !l.startsWith('{"end"'),
+    );
     expect(events.length).toBe(Math.ceil(1500 / 13));
     const pub = dir.file('keys.pem');
     writeFileSync(pub, firstKey.key.publicKeyPem);
@@ -107,21 +114,21 @@ describe('auditlog verify --db', () => {
       secondKey.key.publicKeyPem,
     ]);
     expect(ok.stdout).toMatch(/^OK .*: 116 events intact/);
-    const lastCheckpoint = JSON.parse(lines.at(-1)!).checkpoint;
+    const end = JSON.parse(lines.at(-1)!).end;
+    expect(end).toMatchObject({ tenant: 'default', events: 116, filters: { targetId: 'first-3' } });
     expect(ok.stdout).toContain(
-      `default through seq ${lastCheckpoint.seq} (signed ${lastCheckpoint.signedAt})`,
+      `default: all 116 events of export ${end.exportId}, taken at seq ${end.seq} (signed ${end.signedAt})`,
     );
-    // Cut just after an earlier checkpoint line, the file verifies as the shorter export it is: the OK line
-    // says where its proof ends.
+    expect(ok.code).toBe(0);
+    // Cut just after an earlier checkpoint line, every event left is proven, but the signed end line is gone.
     const firstCheckpoint = lines.findIndex((l) => l.startsWith('{"checkpoint"'));
     const cutFile = dir.file('cut.ndjson');
     writeFileSync(cutFile, `${lines.slice(0, firstCheckpoint + 1).join('\n')}\n`);
     const cut = await runCli(['verify', '--file', cutFile]);
-    expect(cut.code).toBe(0);
+    expect(cut.code).toBe(1);
     expect(cut.stdout).toContain(
-      `default through seq ${JSON.parse(lines[firstCheckpoint]!).checkpoint.seq} `,
+      `missing — the export of tenant default has no signed end line: it was cut short after the checkpoint at seq ${JSON.parse(lines[firstCheckpoint]!).checkpoint.seq} `,
     );
-    expect(ok.code).toBe(0);
 
     const variant = async (name: string, edit: (ls: string[]) => string[]) => {
       const f = dir.file(name);
@@ -158,9 +165,46 @@ describe('auditlog verify --db', () => {
     expect(forged.code).toBe(1);
     expect(forged.stdout).toMatch(/checkpoint signature invalid/);
 
-    const unsigned = await variant('unsigned.ndjson', (ls) => ls.slice(0, -1));
+    const unsigned = await variant('unsigned.ndjson', (ls) => ls.slice(0, -2));
     expect(unsigned.code).toBe(1);
     expect(unsigned.stdout).toMatch(/no signed checkpoint follows/);
+
+    // The cut kept its end line: the signed count tells.
+    const cutWithEnd = await variant('cut-end.ndjson', (ls) => [
+      ...ls.slice(0, firstCheckpoint + 1),
+      ls.at(-1)!,
+    ]);
+    expect(cutWithEnd.code).toBe(1);
+    expect(cutWithEnd.stdout).toMatch(
+      /missing — line \d+: the export holds \d+ events of tenant default, its signed end line 116/,
+    );
+
+    // An event swapped for a bridge of its digest still links the chain; only the end line's count tells.
+    const hidden = await variant('hidden.ndjson', (ls) => {
+      const i = eventIdx[4]!;
+      const { seq, tenant, receivedAt, prevHash, hash, ...body } = JSON.parse(ls[i]!);
+      const digest = entryDigest('event', receivedAt, canonicalJson(body));
+      ls[i] = JSON.stringify({ bridge: { tenant, fromSeq: seq, toSeq: seq, digests: [digest] } });
+      return ls;
+    });
+    expect(hidden.code).toBe(1);
+    expect(hidden.stdout).toContain(
+      '115 events of tenant default, its signed end line 116: events were removed',
+    );
+
+    const recounted = await variant('recounted.ndjson', (ls) => {
+      const e = JSON.parse(ls.at(-1)!);
+      e.end.events = 115;
+      return [...ls.slice(0, -1), JSON.stringify(e)];
+    });
+    expect(recounted.code).toBe(1);
+    expect(recounted.stdout).toMatch(
+      /checkpoint signature invalid — line \d+: the export's end line is not validly signed/,
+    );
+
+    const after = await variant('after-end.ndjson', (ls) => [...ls, ls[eventIdx[0]!]!]);
+    expect(after.code).toBe(1);
+    expect(after.stdout).toMatch(/inserted — line \d+: a line of tenant default after its export's end line/);
   });
 
   it('fails when it checked nothing: an empty file, a tenant the store or the file does not hold', async () => {
@@ -168,7 +212,9 @@ describe('auditlog verify --db', () => {
     writeFileSync(empty, '');
     const none = await runCli(['verify', '--file', empty]);
     expect(none.code).toBe(1);
-    expect(none.stdout).toMatch(/^FAILED: .*empty\.ndjson holds no signed checkpoint: nothing is proven/);
+    expect(none.stdout).toMatch(
+      /^FAILED: .*empty\.ndjson holds no signed checkpoint or end line: nothing is proven/,
+    );
     const typo = await runCli(['verify', '--db', db, '--tenant', 'defualt']);
     expect(typo.code).toBe(1);
     expect(typo.stdout).toContain('FAILED: tenant defualt holds no entries: nothing was verified');
@@ -176,7 +222,7 @@ describe('auditlog verify --db', () => {
     writeFileSync(file, (await runCli(['export', '--db', db])).stdout);
     const other = await runCli(['verify', '--file', file, '--tenant', 'defualt']);
     expect(other.code).toBe(1);
-    expect(other.stdout).toContain('holds no signed checkpoint of tenant defualt');
+    expect(other.stdout).toContain('holds no signed checkpoint or end line of tenant defualt');
     expect((await runCli(['verify', '--file', file, '--tenant', 'default'])).code).toBe(0);
   });
 

@@ -56,7 +56,7 @@ describe('export', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    const events = lines.filter((l) => !('bridge' in l) && !('checkpoint' in l));
+    const events = lines.filter((l) => !('bridge' in l) && !('checkpoint' in l) && !('end' in l));
     const paged = (await pageThrough('category=telephony')).sort((a, b) => a.seq - b.seq);
     expect(events.length).toBe(800);
     for (const e of events) {
@@ -64,8 +64,15 @@ describe('export', () => {
       expect(e.prevHash).toMatch(/^[0-9a-f]{64}$/);
     }
     expect(events.map(({ hash, prevHash, ...rest }) => rest)).toEqual(paged);
-    expect(lines.at(-1)).toHaveProperty('checkpoint');
+    expect(lines.at(-2)).toHaveProperty('checkpoint');
     expect(lines.some((l) => 'bridge' in l)).toBe(true);
+    // Last, the signed end line: the export's query and how many events it holds (docs/integrity.md).
+    expect(lines.at(-1).end).toMatchObject({
+      tenant: 'default',
+      filters: { category: 'telephony' },
+      events: 800,
+    });
+    expect(lines.filter((l) => 'end' in l)).toHaveLength(1);
   });
 
   it('streams CSV with a header, RFC 4180 quoting and neutralised formulas, and round-trips', async () => {
@@ -133,11 +140,13 @@ describe('export', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    const events = lines.filter((l) => !('bridge' in l) && !('checkpoint' in l)).length;
+    const events = lines.filter((l) => !('bridge' in l) && !('checkpoint' in l) && !('end' in l)).length;
     expect(events).toBe(800);
     expect(lines.length).toBeGreaterThan(events);
     const found = await recordedExport('evidence-export');
     expect(found.newValue).toMatchObject({ format: 'ndjson', rowCount: events, completed: true });
+    // The end line names the export its record names.
+    expect(found.target.id).toBe(lines.at(-1).end.exportId);
   });
 });
 

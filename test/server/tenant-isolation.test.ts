@@ -72,7 +72,7 @@ describe('tenant isolation', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l))
-      .filter((l) => !('bridge' in l) && !('checkpoint' in l));
+      .filter((l) => !('bridge' in l) && !('checkpoint' in l) && !('end' in l));
     expect(lines.map((l) => l.tenant)).toEqual(['globex']);
     expect(lines.map((l) => l.target.id)).toEqual(['globex-trunk']);
     const actors = await json(await server.request('/v1/actors?prefix=', { token: globex }));

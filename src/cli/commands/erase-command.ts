@@ -25,10 +25,7 @@ export function registerErase(program: Command): void {
     .action(async (actorId: string | undefined, flags: EraseFlags) => {
       if (!flags.list && !actorId)
         throw new AuditError('invalid_request', 'Give the actor id to erase, or --list');
-      const log = await openRuntime(
-        { db: flags.db, databaseUrl: flags.databaseUrl },
-        { signingKey: process.env.AUDITLOG_SIGNING_KEY || undefined },
-      );
+      const log = await openRuntime({ db: flags.db, databaseUrl: flags.databaseUrl });
       try {
         if (flags.list) {
           for (const e of await log.erasure.list(flags.tenant)) {

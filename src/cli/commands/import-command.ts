@@ -50,7 +50,7 @@ async function* events(file: string): AsyncGenerator<{ line: number; event?: unk
       continue;
     }
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      if ('checkpoint' in value || 'bridge' in value) continue;
+      if ('checkpoint' in value || 'bridge' in value || 'end' in value) continue;
       for (const f of EXPORT_ONLY_FIELDS) delete (value as Record<string, unknown>)[f];
     }
     yield { line, event: value };

@@ -154,10 +154,7 @@ function withStore(command: Command): Command {
 
 /** Opens the log with the signing key of the servers (purge records are signed with it), runs, closes. */
 async function withLog(flags: StoreFlagsCli, fn: (log: AuditLog) => Promise<void>): Promise<void> {
-  const log = await openRuntime(
-    { db: flags.db, databaseUrl: flags.databaseUrl },
-    { signingKey: process.env.AUDITLOG_SIGNING_KEY || undefined },
-  );
+  const log = await openRuntime({ db: flags.db, databaseUrl: flags.databaseUrl });
   try {
     await fn(log);
   } finally {

@@ -45,7 +45,6 @@ async function serve(flags: ServeFlags): Promise<void> {
   const log = await openRuntime(
     { db: flags.db, databaseUrl: flags.databaseUrl, readers: 2 },
     {
-      signingKey: process.env.AUDITLOG_SIGNING_KEY || undefined,
       alertRules: alertRulesFromEnv(),
       keywordScanLimit: positiveIntFromEnv('AUDITLOG_KEYWORD_SCAN_LIMIT'),
       onAppend: (stream, entries) => {

@@ -77,9 +77,9 @@ export function registerVerify(program: Command): void {
         });
         progress.stop();
         // An empty file, one that is no export, or a --tenant it does not hold: nothing was proven.
-        if (!report.problem && report.checkpoints === 0)
+        if (!report.problem && report.checkpoints === 0 && report.ends.length === 0)
           return nothingChecked(
-            `${flags.file} holds no signed checkpoint${flags.tenant === undefined ? '' : ` of tenant ${flags.tenant}`}: nothing is proven (is it an NDJSON export?)`,
+            `${flags.file} holds no signed checkpoint or end line${flags.tenant === undefined ? '' : ` of tenant ${flags.tenant}`}: nothing is proven (is it an NDJSON export?)`,
           );
         return finish(report.problem ? [report.problem] : [], summaryOfFile(report, flags.file));
       }
@@ -199,15 +199,18 @@ function summaryOfFile(report: Awaited<ReturnType<typeof verifyExport>>, file: s
     extended + uncovered.length === 0
       ? ''
       : `it extends ${extended} saved checkpoint(s)${uncovered.length ? `; ${uncovered.length} not covered by this export (${uncovered.map((c) => `${c.tenant}@${c.seq}`).join(', ')}: filtered out, or signed after it)` : ''}; `;
-  // Where the proof ends, per tenant: a file cut just after a checkpoint line verifies, so the reader must see it.
-  const through = report.reached
+  // What each tenant's signed end line proves whole: the export, its size and the head it was taken at.
+  const whole = report.ends
     .slice(0, 5)
-    .map((r) => `${r.tenant} through seq ${r.seq} (signed ${r.signedAt})`)
+    .map(
+      (e) =>
+        `${e.tenant}: all ${e.events.toLocaleString('en-US')} events of export ${e.exportId}, taken at seq ${e.seq} (signed ${e.signedAt})`,
+    )
     .join(', ');
-  const more = report.reached.length > 5 ? ` and ${report.reached.length - 5} more tenant(s)` : '';
+  const more = report.ends.length > 5 ? ` and ${report.ends.length - 5} more tenant(s)` : '';
   return (
     `OK ${file}: ${report.events.toLocaleString('en-US')} events intact, each proven up to a signed checkpoint ` +
-    `— ${through}${more} ` +
+    `— ${whole}${more} ` +
     `(${report.checkpoints} checkpoints checked against ${keys}); ${saved}` +
     `${report.purged ? `${report.purged.toLocaleString('en-US')} bridged entries marked purged; ` : ''}${rate(report.events, report.elapsedMs)}`
   );

@@ -1,5 +1,7 @@
 import { canonicalJson } from './canonical-json.js';
 import type { Problem, ProblemKind } from './chain-verifier.js';
+import { exportEndProblem, exportEndSignatureValid, type SignedExportEnd } from './export-end.js';
+import { exportLineShape } from './export-line-shape.js';
 import { entryDigest, linkHash } from './hash-chain.js';
 import { setOwn } from './own-property.js';
 import type { SavedCheckpoint } from './saved-checkpoints.js';
@@ -24,6 +26,11 @@ export interface ExportVerifyReport {
    * beyond it (`saved`), tells.
    */
   reached: { tenant: string; seq: number; signedAt: string }[];
+  /**
+   * Each tenant's signed end line (export-end.ts): the export it closes, proven whole. Every tenant of the
+   * file must have one, after its other lines.
+   */
+  ends: { tenant: string; exportId: string; events: number; seq: number; signedAt: string }[];
 }
 
 /** Fields an export adds to an event; everything else is the hashed body. */
@@ -41,6 +48,10 @@ interface TenantState {
   lastEvent?: { seq: number; id: string };
   /** The newest checkpoint of the export for this tenant: how far it proves the chain. */
   reached?: SignedCheckpoint;
+  /** Event lines of the tenant so far. */
+  events: number;
+  /** The tenant's end line: nothing of the tenant may follow it. */
+  end?: SignedExportEnd;
 }
 
 /**
@@ -64,9 +75,10 @@ export async function verifyExport(
   const tenantState = (tenant: string) => {
     let s = state.get(tenant);
     if (!s) {
-      s = { run: null };
+      s = { run: null, events: 0 };
       state.set(tenant, s);
     }
+    if (s.end) fail(tenant, s.end.seq, 'inserted', `a line of tenant ${tenant} after its export's end line`);
     return s;
   };
   const saved = new SavedInExport(
@@ -101,6 +113,15 @@ export async function verifyExport(
     reached: [...state]
       .filter(([, s]) => s.reached)
       .map(([tenant, s]) => ({ tenant, seq: s.reached!.seq, signedAt: s.reached!.signedAt })),
+    ends: [...state.values()]
+      .filter((s) => s.end)
+      .map(({ end }) => ({
+        tenant: end!.tenant,
+        exportId: end!.exportId,
+        events: end!.events,
+        seq: end!.seq,
+        signedAt: end!.signedAt,
+      })),
   });
   try {
     for (const c of saved.all) {
@@ -116,14 +137,16 @@ export async function verifyExport(
     for await (const text of lines) {
       lineNo++;
       if (text.trim() === '') continue;
-      let line: Record<string, unknown>;
+      let parsed: unknown;
       try {
-        line = JSON.parse(text);
+        parsed = JSON.parse(text);
       } catch {
         if (altered) throw new Failure(altered.problem);
         fail('?', 0, 'altered', 'is not valid JSON');
         continue;
       }
+      const shape = exportLineShape(parsed);
+      const line = 'value' in shape && shape.kind === 'event' ? shape.value : {};
       if (altered) {
         const { problem } = altered;
         if (line.tenant === problem.tenant && line.seq === problem.seq) {
@@ -138,8 +161,13 @@ export async function verifyExport(
         }
         throw new Failure(problem);
       }
-      if ('bridge' in line) {
-        const b = line.bridge as {
+      if ('problem' in shape) {
+        const where = parsed as { tenant?: unknown; seq?: unknown } | null;
+        fail(String(where?.tenant ?? '?'), Number(where?.seq) || 0, 'altered', shape.problem);
+        continue;
+      }
+      if (shape.kind === 'bridge') {
+        const b = shape.value as {
           tenant: string;
           fromSeq: number;
           digests: string[];
@@ -159,8 +187,8 @@ export async function verifyExport(
           at(b.tenant, seq, hash);
         }
         Object.assign(run!, { seq, hash });
-      } else if ('checkpoint' in line) {
-        const c = line.checkpoint as SignedCheckpoint & { publicKey?: string };
+      } else if (shape.kind === 'checkpoint') {
+        const c = shape.value as unknown as SignedCheckpoint & { publicKey?: string };
         if (options.tenant && c.tenant !== options.tenant) continue;
         const key = trustedKey(c, options.trustedKeys);
         if (!key || !checkpointSignatureValid(c, key)) {
@@ -184,6 +212,22 @@ export async function verifyExport(
         checkpoints++;
         s.run = null;
         s.reached = c;
+      } else if (shape.kind === 'end') {
+        const end = shape.value as unknown as SignedExportEnd & { publicKey?: string };
+        if (options.tenant && end.tenant !== options.tenant) continue;
+        const key = trustedKey(end, options.trustedKeys);
+        if (!key || !exportEndSignatureValid(end, key)) {
+          fail(
+            String(end.tenant),
+            Number(end.seq),
+            'checkpoint_signature_invalid',
+            "the export's end line is not validly signed",
+          );
+        }
+        const s = tenantState(end.tenant);
+        const problem = exportEndProblem(end, s);
+        if (problem) fail(end.tenant, problem.seq, problem.kind, problem.message);
+        s.end = end;
       } else {
         const e = line as { seq: number; tenant: string; receivedAt: string; hash: string; prevHash: string };
         if (options.tenant && e.tenant !== options.tenant) continue;
@@ -223,6 +267,7 @@ export async function verifyExport(
         at(e.tenant, e.seq, e.hash);
         s.run = { seq: e.seq, hash: e.hash, firstEvent: run?.firstEvent ?? e.seq };
         s.lastEvent = { seq: e.seq, id };
+        s.events++;
         events++;
         if (events % 10_000 === 0) options.onProgress?.(events);
       }
@@ -236,6 +281,13 @@ export async function verifyExport(
           s.run.firstEvent,
           'missing',
           `no signed checkpoint follows the events from seq ${s.run.firstEvent}`,
+        );
+      if (!s.end)
+        fail(
+          tenant,
+          (s.reached?.seq ?? 0) + 1,
+          'missing',
+          `the export of tenant ${tenant} has no signed end line: it was cut short${s.reached ? ` after the checkpoint at seq ${s.reached.seq}` : ''} (or made by a version before exports were signed at their end)`,
         );
     }
     const short = saved.finish((tenant) => state.get(tenant)?.reached);
@@ -301,7 +353,7 @@ class SavedInExport {
 
 /** The key to check a checkpoint with: one of the given keys, or (without any) the key the file carries. */
 function trustedKey(
-  c: SignedCheckpoint & { publicKey?: string },
+  c: { keyId: string; publicKey?: string },
   given?: ReadonlyMap<string, string>,
 ): string | undefined {
   if (given) return given.get(c.keyId);

@@ -337,15 +337,15 @@ export class AuditLog {
       rowCount++;
       options.onRow?.();
     };
-    // NDJSON is the verifiable evidence format, in chain order; CSV is for people, in time order.
-    const stream =
-      format === 'ndjson'
-        ? verifiableExportStream(this, tenant, filter, counted)
-        : csvExport(this.store, tenant, filter, order, counted, this.personal);
     const exportId = newId();
     const filters = Object.fromEntries(
       Object.entries(query).filter(([k, v]) => k !== 'format' && v !== undefined),
     );
+    // NDJSON is the verifiable evidence format, in chain order; CSV is for people, in time order.
+    const stream =
+      format === 'ndjson'
+        ? verifiableExportStream(this, tenant, filter, { exportId, filters }, counted)
+        : csvExport(this.store, tenant, filter, order, counted, this.personal);
     const recorded = new Promise<void>((resolve) => {
       let done = false;
       const record = (completed: boolean) => {

@@ -1,5 +1,6 @@
 import { type CheckpointPolicy, DEFAULT_CHECKPOINT_POLICY } from '../domain/checkpoint-schedule.js';
 import { AuditError } from '../domain/errors.js';
+import { type ExportEndClaim, type SignedExportEnd, signExportEnd } from '../domain/export-end.js';
 import { type PurgeClaim, type SignedPurge, signPurge } from '../domain/purge-record.js';
 import {
   generateSigningKey,
@@ -68,6 +69,11 @@ export class Checkpointer {
   /** Signs a purge record (purge-record.ts) with the checkpoint key, dated now. */
   signPurge(claim: Omit<PurgeClaim, 'keyId' | 'signedAt'>): SignedPurge {
     return signPurge(this.#key, { ...claim, signedAt: formatTimestamp(this.#now()) });
+  }
+
+  /** Signs an export's end line (export-end.ts) with the checkpoint key, dated now. */
+  signExportEnd(claim: Omit<ExportEndClaim, 'keyId' | 'signedAt'>): SignedExportEnd {
+    return signExportEnd(this.#key, { ...claim, signedAt: formatTimestamp(this.#now()) });
   }
 
   start(): void {

@@ -22,6 +22,11 @@ import type { Integrity } from './integrity.js';
  *
  *   {"bridge":{"tenant":"t","fromSeq":5,"toSeq":7,"digests":["…","…","…"]}}
  *   {"checkpoint":{"tenant":"t","seq":1000,"hash":"…","signedAt":"…","keyId":"…","signature":"…","publicKey":"…"}}
+ *
+ * Last comes the signed end line (export-end.ts): the export's id and query, the head it is a snapshot of,
+ * and how many events it holds — without it, a file cut just after a checkpoint line verified.
+ *
+ *   {"end":{"tenant":"t","exportId":"…","filters":{…},"seq":1000,"hash":"…","events":12,"signedAt":"…","keyId":"…","signature":"…","publicKey":"…"}}
  */
 /**
  * Rows per page and entries per chain window. Both live on the event loop's thread for the time it takes to
@@ -45,15 +50,24 @@ export function verifiableExportStream(
   deps: VerifiableExportDeps,
   tenant: string,
   filter: EventFilter,
+  end: ExportIdentity,
   onRow: () => void,
 ): Readable {
-  return chunkStream(coalesce(verifiableExport(deps, tenant, filter, onRow)));
+  return chunkStream(coalesce(verifiableExport(deps, tenant, filter, end, onRow)));
+}
+
+/** What an export's signed end line names it by (export-end.ts). */
+export interface ExportIdentity {
+  exportId: string;
+  /** The query as sent, `format` left out. */
+  filters: Record<string, unknown>;
 }
 
 async function* verifiableExport(
   deps: VerifiableExportDeps,
   tenant: string,
   filter: EventFilter,
+  identity: ExportIdentity,
   onRow: () => void,
 ): AsyncGenerator<string | Uint8Array> {
   const { store } = deps;
@@ -62,6 +76,7 @@ async function* verifiableExport(
   if (!head) return;
   const snapshot: EventFilter = { ...filter, maxSeq: head.seq };
   let segment: { pos: number; end: SignedCheckpoint } | null = null;
+  let events = 0;
 
   const close = async function* (): AsyncGenerator<string> {
     if (!segment) return;
@@ -111,6 +126,7 @@ async function* verifiableExport(
         }
       }
       rows++;
+      events++;
       at = bytes.indexOf(10, at) + 1;
       if (at === 0) throw new Error('NDJSON export: a page has fewer lines than rows');
       segment!.pos = seq;
@@ -122,6 +138,10 @@ async function* verifiableExport(
     if (seqs.length < EXPORT_PAGE) break;
   }
   yield* close();
+  // Last, the signed count that makes a cut or a removal show (export-end.ts).
+  const end = deps.checkpoints.signExportEnd({ tenant, ...identity, seq: head.seq, hash: head.hash, events });
+  const publicKey = await deps.integrity.publicKeyPem(end.keyId);
+  yield `${JSON.stringify({ end: { ...end, publicKey } })}\n`;
 }
 
 /** Digests of the entries from..to (inclusive), as lines of at most BRIDGE_LINE_MAX. */

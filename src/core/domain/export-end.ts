@@ -1,0 +1,100 @@
+import { createPublicKey, sign, verify } from 'node:crypto';
+import { canonicalJson } from './canonical-json.js';
+import type { ProblemKind } from './chain-verifier.js';
+import type { SigningKey } from './signing.js';
+
+/**
+ * A verifiable export's last line for its tenant: the log's signed statement that the export `exportId`
+ * (the id its `auditlog.export` record names) answered `filters` from the chain as signed at `seq`/`hash`
+ * and holds exactly `events` event lines. Checkpoint lines prove each event; only this line proves that none
+ * is missing: without it, an export cut just after a checkpoint line, or whose event lines were swapped for
+ * bridges of their digests, verified as the smaller export it then was. Signed by the checkpoint key over the
+ * canonical JSON of `{ exportEnd: claim }`, a text no checkpoint or purge signature covers.
+ */
+export interface ExportEndClaim {
+  tenant: string;
+  exportId: string;
+  /** The query the export answered: its parameters as sent, `format` left out. */
+  filters: Record<string, unknown>;
+  /** The signed head the export is a snapshot of. */
+  seq: number;
+  hash: string;
+  /** Event lines of the tenant before this one. */
+  events: number;
+  signedAt: string;
+  keyId: string;
+}
+
+export interface SignedExportEnd extends ExportEndClaim {
+  /** base64 Ed25519 signature over canonicalJson({ exportEnd: claim }). */
+  signature: string;
+}
+
+export function signExportEnd(key: SigningKey, claim: Omit<ExportEndClaim, 'keyId'>): SignedExportEnd {
+  const full: ExportEndClaim = { ...claim, keyId: key.keyId };
+  const signature = sign(null, Buffer.from(signedText(full)), key.privateKey).toString('base64');
+  return { ...full, signature };
+}
+
+export function exportEndSignatureValid(end: SignedExportEnd, publicKeyPem: string): boolean {
+  try {
+    return verify(
+      null,
+      Buffer.from(signedText(end)),
+      createPublicKey(publicKeyPem),
+      Buffer.from(end.signature, 'base64'),
+    );
+  } catch {
+    return false;
+  }
+}
+
+function signedText(c: ExportEndClaim): string {
+  const claim: ExportEndClaim = {
+    tenant: c.tenant,
+    exportId: c.exportId,
+    filters: c.filters,
+    seq: c.seq,
+    hash: c.hash,
+    events: c.events,
+    signedAt: c.signedAt,
+    keyId: c.keyId,
+  };
+  return canonicalJson({ exportEnd: claim });
+}
+
+/** What the verifier saw of a tenant before its end line. */
+export interface SeenBeforeEnd {
+  /** Event lines of the tenant. */
+  events: number;
+  /** The last checkpoint line, if any. */
+  reached?: { seq: number; hash: string };
+}
+
+/**
+ * Why an end line, already known validly signed, does not close what came before it; undefined if it does.
+ * The events must be as many as signed, and the last checkpoint must lie within the signed head (at it, with
+ * its hash). Events no checkpoint proves are the verifier's own finding, at the end of the file.
+ */
+export function exportEndProblem(
+  end: SignedExportEnd,
+  seen: SeenBeforeEnd,
+): { seq: number; kind: ProblemKind; message: string } | undefined {
+  if (seen.events !== end.events) {
+    const fewer = seen.events < end.events;
+    return {
+      seq: end.seq,
+      kind: fewer ? 'missing' : 'inserted',
+      message: `the export holds ${seen.events} events of tenant ${end.tenant}, its signed end line ${end.events}: ${fewer ? 'events were removed (or turned into bridges)' : 'events were added'}`,
+    };
+  }
+  const r = seen.reached;
+  if (r && (r.seq > end.seq || (r.seq === end.seq && r.hash !== end.hash))) {
+    return {
+      seq: r.seq,
+      kind: 'checkpoint_mismatch',
+      message: `the checkpoint at seq ${r.seq} is not within the head the export's end line signs (seq ${end.seq})`,
+    };
+  }
+  return undefined;
+}
