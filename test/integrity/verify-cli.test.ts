@@ -202,6 +202,14 @@ describe('auditlog verify --db', () => {
       /checkpoint signature invalid — line \d+: the export's end line is not validly signed/,
     );
 
+    // A key written twice: a parser keeps the last, so the hash holds, but a reader of the file sees the first.
+    const framed = await variant('framed.ndjson', (ls) => {
+      ls[eventIdx[2]!] = ls[eventIdx[2]!]!.replace('"actor":{', '"actor":{"id":"usr_FRAMED",');
+      return ls;
+    });
+    expect(framed.code).toBe(1);
+    expect(framed.stdout).toMatch(/altered — line \d+: seq \d+ is not written as its hashed bytes/);
+
     const after = await variant('after-end.ndjson', (ls) => [...ls, ls[eventIdx[0]!]!]);
     expect(after.code).toBe(1);
     expect(after.stdout).toMatch(/inserted — line \d+: a line of tenant default after its export's end line/);

@@ -242,11 +242,23 @@ export async function verifyExport(
         }
         if (last && e.seq < last.seq)
           fail(e.tenant, e.seq, 'reordered', `seq ${e.seq} comes after seq ${last.seq}`);
-        const digest = entryDigest('event', e.receivedAt, canonicalJson(body));
+        const canonical = canonicalJson(body);
+        const digest = entryDigest('event', e.receivedAt, canonical);
         if (linkHash(e.tenant, e.seq, e.prevHash, digest) !== e.hash) {
           const message = `line ${lineNo}: the content of seq ${e.seq} does not match its hash`;
           altered = { problem: { tenant: e.tenant, seq: e.seq, kind: 'altered', message, ids: [id] } };
           continue;
+        }
+        // The hash covers what a parser keeps; the line must also be those very bytes, as exported: a key
+        // written twice (a parser keeps the last) would show a reader a value the hash does not cover.
+        if (text.trimEnd() !== exportedLine(e, canonical)) {
+          fail(
+            e.tenant,
+            e.seq,
+            'altered',
+            `seq ${e.seq} is not written as its hashed bytes (a key written twice, or moved?)`,
+            [id],
+          );
         }
         const run = s.run;
         if (run) {
@@ -364,4 +376,13 @@ function trustedKey(
   } catch {
     return undefined;
   }
+}
+
+/** An event's line exactly as the export writes it (export-lines.ts): the canonical body between its fields. */
+function exportedLine(
+  e: { seq: number; tenant: string; receivedAt: string; prevHash: string; hash: string },
+  canonical: string,
+): string {
+  const head = `{"seq":${e.seq},"tenant":${JSON.stringify(e.tenant)},"receivedAt":${JSON.stringify(e.receivedAt)},`;
+  return `${head}${canonical.slice(1, -1)},"prevHash":${JSON.stringify(e.prevHash)},"hash":${JSON.stringify(e.hash)}}`;
 }
