@@ -742,4 +742,30 @@ describe('failed logins', () => {
       next: null,
     });
   });
+
+  it('one address written two ways is one subject: spraying from it is one alert, its failures one ip', async () => {
+    const tenant = `${t}-spellings`;
+    const spelled = [
+      ['198.51.100.7', '::ffff:198.51.100.7'],
+      ['2001:db8::99', '2001:DB8:0:0::99'],
+    ];
+    const inputs = spelled.flatMap((ips, k) =>
+      ['s0', 's1', 's2', 's3'].map((user, i) => failure(`${user}-${k}`, ips[i % 2]!, from + i * 1000 + k)),
+    );
+    await append(store(), tenant, prepareAuthBatch(inputs));
+    const rules = { bruteForceFailures: 99, sprayingUsernames: 4, windowMs: 10 * MINUTE };
+    const page = await store().alertPage(tenant, rules, { fromMs: from, toMs: to, limit: 10 });
+    // Each shown in its least spelling, as failureGroups shows it.
+    expect(page.alerts.map((a) => [a.kind, a.subject, a.count]).sort()).toEqual([
+      ['password_spraying', '198.51.100.7', 4],
+      ['password_spraying', '2001:DB8:0:0::99', 4],
+    ]);
+    expect(new Set((await store().failures(tenant, from, to)).map((f) => f.ip))).toEqual(
+      new Set(['198.51.100.7', '2001:DB8:0:0::99']),
+    );
+    expect(sorted(await store().failureGroups(tenant, from, to, 'ip')).map((g) => [g.key, g.count])).toEqual([
+      ['198.51.100.7', 4],
+      ['2001:DB8:0:0::99', 4],
+    ]);
+  });
 });
