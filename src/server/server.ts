@@ -11,6 +11,7 @@ import { type Metrics, watchDelivery } from './metrics.js';
 import { documentDeployment, documentRoute, namedComponents } from './openapi-document.js';
 import { installAuth } from './plugins/auth.js';
 import { answerFrameworkError, installErrorHandler } from './plugins/error-handler.js';
+import { installJsonBody } from './plugins/json-body.js';
 import { installLargeBodyCheck } from './plugins/large-bodies.js';
 import { installRequestValidation } from './plugins/request-validation.js';
 import { answerClientError, MAX_PATH_PARAM_LENGTH, overlongPathError } from './plugins/url-limits.js';
@@ -120,6 +121,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   installLargeBodyCheck(app);
   // A body must be JSON: other types are a 415, not text that fails validation.
   app.removeContentTypeParser('text/plain');
+  installJsonBody(app);
   installShutdownGate(app);
   app.decorate('routeTable', routes);
   app.addHook('onRoute', (r) => {

@@ -103,6 +103,32 @@ describe('issue 11.2: ill-formed Unicode is refused, naming the field', () => {
     expect(paths(res.body)).toEqual(['/id', '/newValue/a', '/newValue']);
   });
 
+  it('a body that is not UTF-8 is a 400, not U+FFFD stored in its place; UTF-8 of any plane reads back', async () => {
+    const head = Buffer.from(eventText('"id":"bytes-1","reason":"a').slice(0, -1));
+    const tail = Buffer.from('b"}');
+    // A stray byte, and the UTF-8 form of a surrogate (which no UTF-8 text holds), in a value and in a key.
+    for (const bad of [Buffer.from([0xff]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xc3])]) {
+      const res = await server.request('/v1/events', {
+        method: 'POST',
+        body: Buffer.concat([head, bad, tail]),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.status).toBe(400);
+      expect((await json(res)).error).toMatchObject({
+        code: 'invalid_request',
+        message: 'The body is not valid UTF-8',
+      });
+    }
+    expect((await server.request('/v1/events/bytes-1')).status).toBe(404);
+    const good = await server.request('/v1/events', {
+      method: 'POST',
+      body: Buffer.concat([head, Buffer.from('é😀\u{10FFFF}'), tail]),
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
+    expect(good.status).toBe(201);
+    expect((await json(await server.request('/v1/events/bytes-1'))).reason).toBe('aé😀\u{10FFFF}b');
+  });
+
   it('a path segment that is not UTF-8 is a 400 with the error body', async () => {
     for (const path of ['/v1/events/%ED%A0%80', '/v1/events/%FF']) {
       const res = await server.request(path);

@@ -1,0 +1,22 @@
+import { isUtf8 } from 'node:buffer';
+import type { FastifyInstance } from 'fastify';
+import { AuditError } from '../../core/domain/errors.js';
+
+/**
+ * JSON bodies must be UTF-8 (RFC 8259): read as bytes and refused (400) when they are not, then parsed as
+ * Fastify would. Decoded as text first, a stray byte became U+FFFD and was stored as if sent — the value a
+ * lone surrogate escape is refused for (the event schema): no value may come back other than it was sent.
+ */
+export function installJsonBody(app: FastifyInstance): void {
+  // Keys named __proto__ or constructor are data (core/own-property.ts), as the server's options say.
+  const parse = app.getDefaultJsonParser('ignore', 'ignore');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    if (!isUtf8(bytes)) {
+      done(new AuditError('invalid_request', 'The body is not valid UTF-8'), undefined);
+      return;
+    }
+    parse(request, bytes.toString('utf8'), done);
+  });
+}
