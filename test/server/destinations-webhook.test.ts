@@ -238,6 +238,9 @@ describe('a webhook destination', () => {
     };
     await bad({ kind: 'webhook', name: 'x' }, '/url');
     await bad({ kind: 'webhook', name: 'x', url: 'ftp://a' }, '/url');
+    // fetch cannot send to a URL with credentials: every delivery would fail, and the password show.
+    await bad({ kind: 'webhook', name: 'x', url: 'https://u:pw@siem.example/h' }, '/url');
+    await bad({ kind: 'webhook', name: 'x', url: 'https://user@siem.example/h' }, '/url');
     await bad({ kind: 'webhook', name: 'x', url: 'http://a', format: 'cef' }, '/format');
     await bad({ kind: 'webhook', name: 'x', url: 'http://a', bogus: 1 }, '/bogus');
     await bad({ kind: 'syslog', name: 'x', host: 'h' }, '/port');
