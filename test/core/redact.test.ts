@@ -83,6 +83,20 @@ describe('Redactor: name/value pairs', () => {
     expect(secrets.filter((s) => text.includes(s))).toEqual([]);
   });
 
+  it('a [name, value] entry among other items of its list: objects, strings, longer arrays', () => {
+    const out = r.redact('t', {
+      headers: [['authorization', 'Bearer abc'], { name: 'accept', value: '*/*' }, 'x', ['a', 'b', 'c']],
+      env: [['password', 'hunter2'], 'x', ['accept', 'text/html']],
+    }) as any;
+    expect(out.headers).toEqual([
+      ['authorization', MARKER],
+      { name: 'accept', value: '*/*' },
+      'x',
+      ['a', 'b', 'c'],
+    ]);
+    expect(out.env).toEqual([['password', MARKER], 'x', ['accept', 'text/html']]);
+  });
+
   it('keeps the names, the other fields and pairs whose name is not a secret', () => {
     const out = r.redact('t', {
       env: [

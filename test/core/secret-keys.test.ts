@@ -39,6 +39,13 @@ describe('secret keys (built-in rules)', () => {
       expect(isSecretKey(k), k).toBe(true);
   });
 
+  it('compatibility forms read as their letters (NFKC): full-width keys are secrets too', () => {
+    for (const k of ['ｐａｓｓｗｏｒｄ', 'ＡＰＩ＿ＫＥＹ', 'db_ｐａｓｓｗｏｒｄ', 'ｃｌｉｅｎｔＳｅｃｒｅｔ'])
+      expect(isSecretKey(k), k).toBe(true);
+    for (const k of ['ｎａｍｅ', 'ｐａｓｓｗｏｒｄＰｏｌｉｃｙ', 'ｍａｘＴｏｋｅｎｓ'])
+      expect(isSecretKey(k), k).toBe(false);
+  });
+
   it('a quantity before a term makes a count, not a secret', () => {
     expect(isSecretKey('maxTokens')).toBe(false);
     expect(isSecretKey('numPasswords')).toBe(false);

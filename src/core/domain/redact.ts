@@ -10,7 +10,7 @@ import { SecretText } from './secret-text.js';
  * - so does the value of a name/value pair whose name names a secret — an object with a name field
  *   (`name`, `key`, `field`, `header`, `variable`, `param`, `path`, …) and value fields (`value`, `data`,
  *   `old`/`new`, `from`/`to`, …), as in header and environment lists, or a `[name, value]` entry of an
- *   array made of such entries;
+ *   array (whatever else it holds);
  * - a secret inside a string (secret-text.ts), and inside a key, becomes `[redacted:<fingerprint>]`, the
  *   rest of the text kept.
  * Free-text fields (`reason`, `userAgent`) go through `redactText`. Booleans, null and markers already
@@ -179,12 +179,11 @@ export class Redactor {
   }
 
   #array(tenant: string, value: unknown[]): unknown {
-    const pairs = isPairList(value);
     let copy: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item = value[i];
       let r: unknown;
-      if (pairs && this.#isSecretName((item as unknown[])[0])) {
+      if (isPair(item) && this.#isSecretName(item[0])) {
         const [name, v] = item as [string, unknown];
         const mv = this.#mark(tenant, v);
         r = mv === v ? item : [name, mv];
@@ -200,11 +199,10 @@ export class Redactor {
   }
 }
 
-/** `[["Authorization", "…"], ["Accept", "…"]]`: entries of a map or a header list. */
-function isPairList(value: unknown[]): boolean {
-  if (value.length === 0) return false;
-  for (const item of value) {
-    if (!Array.isArray(item) || item.length !== 2 || typeof item[0] !== 'string') return false;
-  }
-  return true;
+/**
+ * `["Authorization", "…"]` as an item of a list: an entry of a map or a header list — also where the list
+ * mixes entries with other items (`{name, value}` objects, strings), which hid the pair's secret before.
+ */
+function isPair(item: unknown): item is [string, unknown] {
+  return Array.isArray(item) && item.length === 2 && typeof item[0] === 'string';
 }

@@ -141,7 +141,9 @@ const isDigits = (w: string) => w.charCodeAt(0) <= 57;
  * True when `key` names a secret under `terms` (default: the built-in terms). Pure and unmemoised: callers
  * that see the same keys again and again use `SecretKeys`.
  */
-export function isSecretKey(key: string, terms: readonly Term[] = DEFAULT_TERMS): boolean {
+export function isSecretKey(sent: string, terms: readonly Term[] = DEFAULT_TERMS): boolean {
+  // Compatibility forms read as their letters: `ｐａｓｓｗｏｒｄ` (full width) is `password`.
+  const key = /[^\u0000-\u007f]/.test(sent) ? sent.normalize('NFKC') : sent;
   // Most keys hold no term at all, whatever their spelling: one pass over the folded key rules them out.
   if (!termFilter(terms).test(key.toLowerCase().replace(/[^a-z0-9]/g, ''))) return false;
   const w = splitKey(key);
