@@ -102,7 +102,10 @@ export function settingsFor(
       details.push({ path: '/url', message: 'is not a valid URL' });
     } else if (s.url !== undefined && /^https?:\/\/[^/?#]*@/.test(s.url)) {
       // fetch refuses such a URL: every delivery would fail, and the password would show wherever the URL does.
-      details.push({ path: '/url', message: 'must not hold a username or password (the receiver checks the signature instead)' });
+      details.push({
+        path: '/url',
+        message: 'must not hold a username or password (the receiver checks the signature instead)',
+      });
     }
   } else if (kind === 'syslog') {
     need('host', 'syslog');

@@ -108,8 +108,6 @@ function failuresWhere(d: SqlDialect, tenant: string, fromMs: number, toMs: numb
  * opened. Encrypted IPs likewise hold a blind index in `ip_key`.
  */
 const groupedUser = 'a.username_f';
-const blindIp = (d: SqlDialect) =>
-  `CASE WHEN substr(a.ip_key, 1, 3) = 'bi:' THEN a.ip_key ELSE ${d.authIp} END`;
 
 export function* failureGroups(
   d: SqlDialect,
