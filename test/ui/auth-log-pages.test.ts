@@ -96,6 +96,23 @@ describeUi('Authentication Log pages (real Chromium, demo sign-in history)', () 
       .poll(() => ids(page, '[data-session-id]', 'data-session-id'))
       .toEqual(openApi.sessions.map((s: any) => s.sessionId));
     expect(await page.locator('[data-session-id]').filter({ hasNotText: 'Open' }).count()).toBe(0);
+
+    // A session whose login is not on record ended all the same: no duration, and not "ongoing".
+    await server.api('/v1/auth-events', {
+      method: 'POST',
+      json: {
+        type: 'logout',
+        user: { id: 'u-ghost', username: 'ghost' },
+        sessionId: 'sess-ghost',
+        ip: '192.0.2.9',
+      },
+    });
+    await page.goto('/auth/sessions?user=ghost');
+    const ghost = page.locator('[data-session-id="sess-ghost"]');
+    await ghost.waitFor();
+    expect(await ghost.textContent()).toContain('Signed out');
+    expect(await ghost.textContent()).toContain('unknown');
+    expect(await ghost.textContent()).not.toContain('ongoing');
   });
 
   it('a session lists the administrative actions performed in it', async () => {
@@ -185,6 +202,10 @@ describeUi('Authentication Log pages (real Chromium, demo sign-in history)', () 
       Object.fromEntries(new URLSearchParams(brute.attemptsQuery)),
     );
     expect(Object.fromEntries(attempts)).toMatchObject({ type: 'login_failure', user: brute.subject });
+
+    // "Any time" asks from the earliest time: without `from`, the server looks at the last 24 hours only.
+    const any = await request('/v1/alerts', () => page.goto('/auth/alerts?range=all'));
+    expect(any.get('from')).toBe('0000-01-01T00:00:00.000Z');
   });
 
   // Adds attacks to the log: keep it the last test of this file.

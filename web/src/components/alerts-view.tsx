@@ -11,15 +11,21 @@ import { SafeText } from './safe-text.tsx';
 import { Empty, ErrorBox, Loading, NotAvailable } from './state-views.tsx';
 import { TimeText } from './time-cell.tsx';
 
+/** The earliest time an event may carry (years 0000–9999). */
+const EARLIEST = '0000-01-01T00:00:00.000Z';
+
 /**
  * Detected attacks (GET /v1/alerts): brute force on one username, password spraying from one IP. A page of
  * 50 at a time, each alert naming at most 20 addresses or usernames (the server bounds both).
  */
 export function AlertsView({ queryKey, params }: { queryKey: string; params: Params }) {
   const token = useToken();
+  // Without `from` the server looks at the last 24 hours only: "Any time" (or a range with only an end) must
+  // say from when, or the widest choice would show the fewest attacks.
+  const query = { ...params, from: params.from || EARLIEST };
   const pages = useKeysetPages<Alert>(queryKey, (cursor, signal) =>
     api
-      .alerts(token, { ...params, limit: 50, cursor }, { signal })
+      .alerts(token, { ...query, limit: 50, cursor }, { signal })
       .then((p) => ({ items: p.alerts, nextCursor: p.nextCursor ?? null })),
   );
   if (pages.initialLoading) return <Loading label="Loading alerts…" />;

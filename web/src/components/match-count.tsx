@@ -8,6 +8,8 @@ import { rangeSpanMs } from '../filters/date-range.ts';
 /** Ranges up to this long are counted without asking (≤ 0.2 s with a million events over a year). */
 export const AUTO_COUNT_SPAN_MS = 7 * 86_400_000;
 const DEBOUNCE_MS = 400;
+/** A preset's span grows by the time since it was applied: this much of it still counts as within. */
+const PRESET_SLACK_MS = 3_600_000;
 
 type CountState = { key: string; count?: number; busy?: boolean; error?: string };
 
@@ -33,7 +35,8 @@ export function MatchCount(props: {
   const running = useRef<Promise<void> | null>(null);
   const span = rangeSpanMs(params as { from?: string; to?: string });
   const rollups = rollupCountGroup(params);
-  const auto = rollups !== null || (span !== null && span <= AUTO_COUNT_SPAN_MS);
+  // "Last 7 days" starts 7 days before the moment it was chosen, so by now it spans a little more.
+  const auto = rollups !== null || (span !== null && span <= AUTO_COUNT_SPAN_MS + PRESET_SLACK_MS);
 
   const queued = useRef<string | null>(null);
   const currentKey = useRef(queryKey);

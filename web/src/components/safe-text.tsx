@@ -1,13 +1,5 @@
 import { Fragment } from 'react';
-
-/**
- * Invisible characters that could disguise a stored value: bidi overrides and isolates (a "Trojan source"
- * RTL override can make `exe.txt` read `txt.exe`), zero-width characters and C0/C1 controls.
- */
-const HIDDEN =
-  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
-/** The same set without the global flag, for a test that keeps no lastIndex state between calls. */
-const HAS_HIDDEN = new RegExp(HIDDEN.source);
+import { codeOf, HAS_HIDDEN, HIDDEN } from './hidden-chars.ts';
 
 /**
  * A stored value rendered as text, never markup: isolated with <bdi> so right-to-left text cannot reorder
@@ -32,7 +24,7 @@ export function SafeText({
   let last = 0;
   for (const m of text.matchAll(HIDDEN)) {
     if (m.index > last) parts.push(text.slice(last, m.index));
-    parts.push({ code: `U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` });
+    parts.push({ code: codeOf(m[0]) });
     last = m.index + m[0].length;
   }
   if (last < text.length) parts.push(text.slice(last));
@@ -55,5 +47,5 @@ export function SafeText({
 
 /** Plain text with the same substitutions, for title attributes and accessible names. */
 export function visibleText(value: string): string {
-  return value.replace(HIDDEN, (c) => `[U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`);
+  return value.replace(HIDDEN, (c) => `[${codeOf(c)}]`);
 }

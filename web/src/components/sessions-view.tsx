@@ -78,7 +78,8 @@ export function SessionsView({ queryKey, params }: { queryKey: string; params: P
               </td>
               <td>
                 {s.durationSeconds === null ? (
-                  <span className="muted">ongoing</span>
+                  // No duration: still open, or ended with no login on record (loginMissing).
+                  <span className="muted">{isOpen(s) ? 'ongoing' : 'unknown'}</span>
                 ) : (
                   formatDuration(s.durationSeconds)
                 )}
