@@ -126,9 +126,15 @@ describe('auditlog verify --db', () => {
     writeFileSync(cutFile, `${lines.slice(0, firstCheckpoint + 1).join('\n')}\n`);
     const cut = await runCli(['verify', '--file', cutFile]);
     expect(cut.code).toBe(1);
+    const firstSeq = JSON.parse(lines[firstCheckpoint]!).checkpoint.seq;
     expect(cut.stdout).toContain(
-      `missing — the export of tenant default has no signed end line: it was cut short after the checkpoint at seq ${JSON.parse(lines[firstCheckpoint]!).checkpoint.seq} `,
+      `missing — the export of tenant default has no signed end line: it was cut short after the checkpoint at seq ${firstSeq} `,
     );
+    // An export made before the end line existed is accepted on request, saying how little that proves.
+    const legacy = await runCli(['verify', '--file', cutFile, '--allow-missing-end']);
+    expect(legacy.code).toBe(0);
+    expect(legacy.stdout).toContain(`default through seq ${firstSeq} `);
+    expect(legacy.stdout).toContain('NOT proven whole: no end line');
 
     const variant = async (name: string, edit: (ls: string[]) => string[]) => {
       const f = dir.file(name);
@@ -223,6 +229,12 @@ describe('auditlog verify --db', () => {
     expect(none.stdout).toMatch(
       /^FAILED: .*empty\.ndjson holds no signed checkpoint or end line: nothing is proven/,
     );
+    // A store with no entries at all (a cron job pointed at the wrong, empty database).
+    const emptyDb = dir.file('empty.db');
+    expect((await runCli(['migrate', '--db', emptyDb])).code).toBe(0);
+    const emptyStore = await runCli(['verify', '--db', emptyDb]);
+    expect(emptyStore.code).toBe(1);
+    expect(emptyStore.stdout).toContain('FAILED: the store holds no entries: nothing was verified');
     const typo = await runCli(['verify', '--db', db, '--tenant', 'defualt']);
     expect(typo.code).toBe(1);
     expect(typo.stdout).toContain('FAILED: tenant defualt holds no entries: nothing was verified');

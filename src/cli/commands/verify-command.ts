@@ -21,6 +21,7 @@ interface VerifyFlags {
   publicKey?: string[];
   checkpoint?: string[];
   checkpointEvery?: string;
+  allowMissingEnd?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -53,6 +54,10 @@ export function registerVerify(program: Command): void {
       '--checkpoint-every <n>',
       `the schedule the server signs checkpoints on; every multiple must have one (default ${DEFAULT_CHECKPOINT_EVERY}, 0: not checked)`,
     )
+    .option(
+      '--allow-missing-end',
+      'with --file: accept an export without its signed end line (made before exports had one): each event is still proven, but not that none is missing',
+    )
     .action(async (flags: VerifyFlags) => {
       if (flags.proof !== undefined) return verifyProof(flags.proof, flags.publicKey ?? []);
       const trustedKeys = flags.publicKey?.length ? readKeys(flags.publicKey) : undefined;
@@ -72,6 +77,7 @@ export function registerVerify(program: Command): void {
         const report = await verifyExport(readLines(flags.file), {
           trustedKeys,
           tenant: flags.tenant,
+          requireEnd: !flags.allowMissingEnd,
           saved,
           onProgress,
         });
@@ -94,10 +100,14 @@ export function registerVerify(program: Command): void {
           onProgress,
         });
         progress.stop();
-        // Nothing checked and nothing wrong: a --tenant typo. (A tenant whose every row was deleted has
-        // problems to show: its chain head and checkpoints remain.)
-        if (flags.tenant !== undefined && report.entries === 0 && report.problems.length === 0)
-          return nothingChecked(`tenant ${flags.tenant} holds no entries: nothing was verified`);
+        // Nothing checked and nothing wrong: a --tenant typo, or an empty store (the wrong database). (A
+        // tenant whose every row was deleted has problems to show: its chain head and checkpoints remain.)
+        if (report.entries === 0 && report.problems.length === 0)
+          return nothingChecked(
+            flags.tenant !== undefined
+              ? `tenant ${flags.tenant} holds no entries: nothing was verified`
+              : 'the store holds no entries: nothing was verified (is it the right database?)',
+          );
         return finish(
           report.problems,
           summaryOfStore(report.tenants, report.entries, report.elapsedMs, report.keySource),
@@ -207,10 +217,15 @@ function summaryOfFile(report: Awaited<ReturnType<typeof verifyExport>>, file: s
         `${e.tenant}: all ${e.events.toLocaleString('en-US')} events of export ${e.exportId}, taken at seq ${e.seq} (signed ${e.signedAt})`,
     )
     .join(', ');
+  // Accepted without their end line (--allow-missing-end): where their proof ends, and that it proves less.
+  const ended = new Set(report.ends.map((e) => e.tenant));
+  const unended = report.reached
+    .filter((r) => !ended.has(r.tenant))
+    .map((r) => `${r.tenant} through seq ${r.seq} (signed ${r.signedAt}), NOT proven whole: no end line`);
   const more = report.ends.length > 5 ? ` and ${report.ends.length - 5} more tenant(s)` : '';
   return (
     `OK ${file}: ${report.events.toLocaleString('en-US')} events intact, each proven up to a signed checkpoint ` +
-    `— ${whole}${more} ` +
+    `— ${[whole + more, ...unended].filter(Boolean).join(', ')} ` +
     `(${report.checkpoints} checkpoints checked against ${keys}); ${saved}` +
     `${report.purged ? `${report.purged.toLocaleString('en-US')} bridged entries marked purged; ` : ''}${rate(report.events, report.elapsedMs)}`
   );
