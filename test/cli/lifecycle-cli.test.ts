@@ -82,5 +82,13 @@ describe('auditlog purge', () => {
     ]);
     expect(badHold.code).toBe(2);
     expect(badHold.stderr).toMatch(/\n {2}\/\w+: .+/);
+    // A released hold stays listed with --all, with who released it and when (lifecycle.md).
+    const holdId = hold.stdout.split('\t')[0]!;
+    const released = await runCli(['hold', 'release', holdId, '--db', db, '--tenant', 'acme']);
+    expect(released.code).toBe(0);
+    const all = await runCli(['hold', 'list', '--db', db, '--tenant', 'acme', '--all']);
+    expect(all.stdout).toMatch(
+      new RegExp(`^${holdId}\tacme\treleased \\S+ by cli:\\S+\tactor=u-2\tcase 1$`, 'm'),
+    );
   });
 });

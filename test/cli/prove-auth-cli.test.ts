@@ -57,6 +57,21 @@ describe('auditlog prove --auth', () => {
     expect([failed.code, failed.stdout]).toEqual([1, expect.stringContaining('does not match its hash')]);
   });
 
+  it('--consistency takes notes saved with one line feed too many (as `jq -r .note` writes them)', async () => {
+    const note = (id: string) => async () => {
+      const res = await runCli(['prove', id, '--db', db]);
+      expect(res.code, res.stderr).toBe(0);
+      return JSON.parse(res.stdout).checkpoint as string;
+    };
+    const [a, b] = [await note('e-1')(), await note('e-3')()];
+    const [fa, fb] = [dir.file('a.note'), dir.file('b.note')];
+    writeFileSync(fa, `${a}\n`);
+    writeFileSync(fb, `${b}\n\n`);
+    const res = await runCli(['prove', '--consistency', fa, fb, '--db', db]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ format: 'auditlog-consistency/v1', from: a, to: b });
+  });
+
   it('looks the id up in its own stream: an authentication id is no administrative event', async () => {
     const res = await runCli(['prove', 'login-7', '--db', db]);
     expect(res.code).not.toBe(0);

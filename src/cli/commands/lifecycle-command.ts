@@ -180,7 +180,10 @@ function printHold(h: LegalHold): void {
     h.fromMs !== null && `from=${formatTimestamp(h.fromMs)}`,
     h.toMs !== null && `to=${formatTimestamp(h.toMs)}`,
   ].filter(Boolean);
-  const state = h.releasedMs === null ? 'active' : `released ${formatTimestamp(h.releasedMs)}`;
+  const state =
+    h.releasedMs === null
+      ? 'active'
+      : `released ${formatTimestamp(h.releasedMs)}${h.releasedBy ? ` by ${h.releasedBy}` : ''}`;
   process.stdout.write(
     `${h.id}\t${h.tenant}\t${state}\t${criteria.join(' ') || 'everything'}\t${h.reason}\n`,
   );

@@ -57,7 +57,8 @@ async function consistencyBundle(
   files: string[],
 ): Promise<ConsistencyBundle> {
   if (files.length !== 2) throw new AuditError('invalid_request', '--consistency takes two note files');
-  const [from, to] = files.map((f) => readFileSync(f, 'utf8')) as [string, string];
+  // A note ends with one line feed; a saved copy often has one more (`jq -r .note > a.note` adds it).
+  const [from, to] = files.map((f) => readFileSync(f, 'utf8').replace(/\n+$/, '\n')) as [string, string];
   const sizes = [from, to].map((text, i) => {
     const note = parseNote(text);
     const head = note && parseCheckpointBody(note.body);
