@@ -23,6 +23,19 @@ describe('auditlog import', () => {
     expect(exported.stdout.trim().split('\n')).toHaveLength(2501);
   });
 
+  it('says why an export of a store with personal-data encryption cannot be imported elsewhere', async () => {
+    const env = { AUDITLOG_ENCRYPT_PERSONAL_DATA: '1' };
+    const src = dir.file('sealed.db');
+    const file = dir.file('sealed-in.ndjson');
+    writeFileSync(file, lines([sampleEvent({ id: 'sealed-1' })]));
+    expect((await runCli(['import', file, '--db', src], env)).code).toBe(0);
+    const exported = dir.file('sealed-export.ndjson');
+    writeFileSync(exported, (await runCli(['export', '--db', src], env)).stdout);
+    const r = await runCli(['import', exported, '--db', dir.file('sealed-copy.db')], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('line 1: holds personal fields sealed under the subject keys of the store');
+  });
+
   it('skips a byte order mark, and says a missing file is bad input (exit 2)', async () => {
     const db = dir.file('bom.db');
     const file = dir.file('bom.ndjson');

@@ -37,6 +37,9 @@ export function registerImport(program: Command): void {
     });
 }
 
+/** A personal field as a store with personal-data encryption keeps it (shred-event.ts): `{"ct","enc","kid"}`. */
+const SEALED = /\{"ct":"[A-Za-z0-9+/=]*","enc":"v1","kid":"/;
+
 async function* events(file: string): AsyncGenerator<{ line: number; event?: unknown; error?: string }> {
   let line = 0;
   for await (const text of readLines(file)) {
@@ -51,6 +54,14 @@ async function* events(file: string): AsyncGenerator<{ line: number; event?: unk
     }
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
       if ('checkpoint' in value || 'bridge' in value || 'end' in value) continue;
+      if (SEALED.test(text)) {
+        yield {
+          line,
+          error:
+            'holds personal fields sealed under the subject keys of the store it was exported from (AUDITLOG_ENCRYPT_PERSONAL_DATA): import cannot open them; copy that store instead (docs/lifecycle.md)',
+        };
+        continue;
+      }
       for (const f of EXPORT_ONLY_FIELDS) delete (value as Record<string, unknown>)[f];
     }
     yield { line, event: value };
