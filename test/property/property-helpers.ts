@@ -18,7 +18,7 @@ export function ndjsonEvents(text: string): any[] {
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line))
-    .filter((line) => !('bridge' in line) && !('checkpoint' in line));
+    .filter((line) => !('bridge' in line) && !('checkpoint' in line) && !('end' in line));
 }
 
 export interface CliStore {

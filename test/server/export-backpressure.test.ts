@@ -133,7 +133,7 @@ describe('an export to a client that stops reading', () => {
           .trim()
           .split('\n')
           .map((l) => JSON.parse(l))
-          .filter((l) => !('bridge' in l) && !('checkpoint' in l));
+          .filter((l) => !('bridge' in l) && !('checkpoint' in l) && !('end' in l));
         expect(events.map((e) => e.id)).toEqual(Array.from({ length: N }, (_, i) => `bp-${i}`));
         // Each page's bytes went back once copied into the stream's chunks.
         expect(pagesReleased).toBe(pagesRead);

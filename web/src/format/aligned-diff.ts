@@ -83,7 +83,9 @@ export function alignValues(oldValue: unknown, newValue: unknown, changedPaths: 
     }
     for (const k of keys) {
       const child = (v: unknown) => (v === undefined ? undefined : (v as Record<string, unknown>)[k]);
-      walk(`${pointer}/${escapeKey(k)}`, kind === 'array' ? `[${k}]` : k, depth + 1, child(o), child(n));
+      // An empty key is shown quoted: a blank label reads as no field at all.
+      const label = kind === 'array' ? `[${k}]` : k === '' ? '""' : k;
+      walk(`${pointer}/${escapeKey(k)}`, label, depth + 1, child(o), child(n));
     }
     rows.push({
       pointer,

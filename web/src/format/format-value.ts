@@ -27,16 +27,25 @@ export function shortValue(v: unknown, max = 40): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** `/pacing/ratio` → `pacing.ratio`; `/codecs/2` → `codecs[2]`. */
+/**
+ * `/pacing/ratio` → `pacing.ratio`; `/codecs/2` → `codecs[2]`. A key the dotted form would misread — one
+ * holding a dot, a bracket, a quote or a space, or an empty one — is quoted: `/a.b` → `["a.b"]` (not `a.b`,
+ * which is `/a/b`), `/arr[0]` → `["arr[0]"]`, `/` → `[""]`.
+ */
 export function readablePath(pointer: string): string {
   if (pointer === '') return '(value)';
   return pointer
     .slice(1)
     .split('/')
     .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
-    .map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`))
+    .map((s, i) =>
+      /^\d+$/.test(s) ? `[${s}]` : PLAIN_KEY.test(s) ? (i === 0 ? s : `.${s}`) : `[${JSON.stringify(s)}]`,
+    )
     .join('');
 }
+
+/** A key the dotted form shows as it is. */
+const PLAIN_KEY = /^[^.[\]"'\s]+$/;
 
 /** One change in words: `maxChannels: 60 → 120`, `password: changed (redacted)`. */
 export function describeChange(c: Change): string {
