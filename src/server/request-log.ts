@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, FastifyServerOptions } from 'fastify';
 
 /**
  * What the server log says of a request: its method and path, never its query string — a keyword search
@@ -13,4 +13,22 @@ export function requestForLog(req: FastifyRequest): Record<string, unknown> {
     url: at === -1 ? url : `${url.slice(0, at)}?…`,
     remoteAddress: req.ip,
   };
+}
+
+/**
+ * Logger options with `requestForLog` as the request serializer unless the caller gave one: every server,
+ * `serve`'s or an embedding application's, logs requests without their query strings. A logger instance
+ * passed ready-made is the caller's own.
+ */
+export function withRequestSerializer(
+  logger: FastifyServerOptions['logger'],
+): FastifyServerOptions['logger'] {
+  if (logger === true) return { serializers: { req: requestForLog } };
+  if (!logger || typeof logger !== 'object') return logger;
+  if (typeof (logger as { info?: unknown }).info === 'function') return logger;
+  const options = logger as { serializers?: Record<string, unknown> };
+  return {
+    ...logger,
+    serializers: { req: requestForLog, ...options.serializers },
+  } as FastifyServerOptions['logger'];
 }

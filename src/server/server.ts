@@ -17,6 +17,7 @@ import { installRequestValidation } from './plugins/request-validation.js';
 import { answerClientError, MAX_PATH_PARAM_LENGTH, overlongPathError } from './plugins/url-limits.js';
 import { installUrlTextCheck } from './plugins/url-text.js';
 import { defaultWebRoot, registerWebUi, type WebUiOptions } from './plugins/web-ui.js';
+import { withRequestSerializer } from './request-log.js';
 import { authEventsRoutes } from './routes/auth-events-routes.js';
 import { destinationRoutes } from './routes/destination-routes.js';
 import { erasureRoutes } from './routes/erasure-routes.js';
@@ -96,7 +97,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const { log, metrics } = options;
   const routes: RouteEntry[] = [];
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: withRequestSerializer(options.logger ?? false),
     bodyLimit: LIMITS.requestBytes,
     requestTimeout: (options.requestTimeoutSeconds ?? 30) * 1000,
     connectionTimeout: 60_000,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exportEndSignatureValid, signExportEnd } from '../../src/core/domain/export-end.js';
+import { seqsDigest } from '../../src/core/domain/purge-record.js';
 import {
   checkpointSignatureValid,
   generateSigningKey,
@@ -22,6 +23,7 @@ describe("an export's signed end line", () => {
     seq: 12,
     hash: HASH,
     events: 0,
+    seqsDigest: seqsDigest([]),
     signedAt: '2026-12-07T12:00:00.000Z',
   };
 
@@ -36,6 +38,7 @@ describe("an export's signed end line", () => {
       { exportId: 'x' },
       { filters: { category: ['users'] } },
       { filters: {} },
+      { seqsDigest: seqsDigest([1]) },
       { signedAt: '2026-12-07T12:00:00.001Z' },
     ]) {
       expect({ changed, valid: exportEndSignatureValid({ ...end, ...changed }, key.publicKeyPem) }).toEqual({

@@ -198,6 +198,29 @@ describe('auditlog verify --db', () => {
       '115 events of tenant default, its signed end line 116: events were removed',
     );
 
+    // One event traded for another as many: the first bridged by its digest, the next entry's line (from a full
+    // export) in its bridge's place. Every line still links; only the signed seqs tell.
+    const full = (await runCli(['export', '--db', db], { AUDITLOG_SIGNING_KEY: secondKey.privatePem })).stdout
+      .trim()
+      .split('\n');
+    const traded = await variant('traded.ndjson', (ls) => {
+      const i = eventIdx[4]!;
+      const e = JSON.parse(ls[i]!);
+      const { seq, tenant, receivedAt, prevHash, hash, ...body } = e;
+      const next = JSON.parse(ls[i + 1]!).bridge;
+      expect(next.fromSeq).toBe(seq + 1);
+      const other = full.find((l) => l.startsWith(`{"seq":${seq + 1},`))!;
+      const digest = entryDigest('event', receivedAt, canonicalJson(body));
+      ls[i] = JSON.stringify({ bridge: { tenant, fromSeq: seq, toSeq: seq, digests: [digest] } });
+      const rest = { ...next, fromSeq: seq + 2, digests: next.digests.slice(1) };
+      ls.splice(i + 1, 1, other, JSON.stringify({ bridge: rest }));
+      return ls;
+    });
+    expect(traded.code).toBe(1);
+    expect(traded.stdout).toContain(
+      'are not those its signed end line names: an event was swapped for another',
+    );
+
     const recounted = await variant('recounted.ndjson', (ls) => {
       const e = JSON.parse(ls.at(-1)!);
       e.end.events = 115;

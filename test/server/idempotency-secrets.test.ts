@@ -40,6 +40,11 @@ describe('a re-sent id tells nothing of a stored secret', () => {
     // The first content stays, the retries stored nothing.
     const got = await json(await server.request('/v1/events/idem-secret-1'));
     expect(got.newValue.maxChannels).toBe(120);
+    // A `fingerprint` of the client's own (no redaction marker) is content like any other.
+    const own = sampleEvent({ id: 'idem-secret-2', metadata: { fingerprint: '0123456789abcdef' } });
+    expect((await post(own)).status).toBe(201);
+    const ownChanged = await post({ ...own, metadata: { fingerprint: 'fedcba9876543210' } });
+    expect(ownChanged.status).toBe(409);
     const page = await json(await server.request('/v1/events?limit=100'));
     expect(page.events.filter((e: { id: string }) => e.id === 'idem-secret-1')).toHaveLength(1);
   });

@@ -51,6 +51,26 @@ describe('an ingest body over 1 MiB', () => {
     expect(answer.error.details[0].path).toBe('/newValue');
   });
 
+  it('one event of 8 MB that is not UTF-8: the 400 a small body gets, not the 413', async () => {
+    const text = JSON.stringify(hugeEvent(700_000, 'not-utf8'));
+    const at = text.indexOf('v0000001');
+    const body = Buffer.concat([
+      Buffer.from(text.slice(0, at)),
+      Buffer.from([0xff]),
+      Buffer.from(text.slice(at)),
+    ]);
+    const res = await server.request('/v1/events', {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(400);
+    expect((await json(res)).error).toMatchObject({
+      code: 'invalid_request',
+      message: 'The body is not valid UTF-8',
+    });
+  });
+
   it('a batch with one event too large among valid ones: the 413 names it by its path', async () => {
     const events = [sampleEvent(), hugeEvent(100_000, 'in-batch'), sampleEvent()];
     const body = JSON.stringify({ events });

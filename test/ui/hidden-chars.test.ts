@@ -18,6 +18,11 @@ describe('characters the UI shows as U+XXXX chips', () => {
 
   it('text, tabs, line feeds, accents, scripts and emoji (with their variation selector) stay text', () => {
     expect(hidden('tab\there\nnext line, José, 東京, مرحبا, ❤️, 👍🏽, ☺︎')).toEqual([]);
+    // A keycap (digit, U+FE0F, U+20E3) and a subdivision flag (black flag, tag letters, cancel tag) are emoji.
+    expect(hidden('1\uFE0F\u20E3 🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}')).toEqual([]);
+    // …but a selector after a plain digit, or tag letters after a name, hide: admin1 + U+FE0F is no admin1.
+    expect(hidden('admin1\uFE0F')).toEqual(['U+FE0F']);
+    expect(hidden('jane\u{E0041}\u2800')).toEqual(['U+E0041', 'U+2800']);
     // An emoji's ZWJ sequence shows its joiners, as before: a joiner hides in a name too.
     expect(hidden('👩‍💻')).toEqual(['U+200D']);
   });

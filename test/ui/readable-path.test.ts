@@ -15,6 +15,8 @@ describe('a change path as the UI writes it', () => {
       ['/permissions/admin', 'permissions.admin'],
       ['/a b/c', '["a b"].c'],
       ['/x~1y', 'x/y'],
+      ['/permissions\u2024admin', '["permissions\u2024admin"]'],
+      ['/permissions\uFF0Eadmin', '["permissions\uFF0Eadmin"]'],
       ['', '(value)'],
     ];
     for (const [pointer, shown] of cases) expect(readablePath(pointer), pointer).toBe(shown);

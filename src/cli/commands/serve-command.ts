@@ -4,7 +4,6 @@ import { AuditError } from '../../core/domain/errors.js';
 import { parseIpFilter } from '../../core/domain/ip.js';
 import { parseDuration } from '../../core/domain/time.js';
 import { assertStrongBootstrapToken } from '../../core/domain/tokens.js';
-import { requestForLog } from '../../server/request-log.js';
 import { cliActor, openRuntime } from '../runtime.js';
 
 /** SIGTERM ends the process within this, whatever the store does (in-flight requests are answered first). */
@@ -70,7 +69,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const app = await buildServer({
     log,
     metrics,
-    logger: { level: process.env.LOG_LEVEL ?? 'warn', serializers: { req: requestForLog } },
+    logger: { level: process.env.LOG_LEVEL ?? 'warn' },
     // Origins allowed to frame the UI (a host platform embedding it), e.g. "https://console.example.com".
     webUi: { frameAncestors: frameAncestorsFromEnv() },
     trustProxy,

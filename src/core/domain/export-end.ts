@@ -21,6 +21,12 @@ export interface ExportEndClaim {
   hash: string;
   /** Event lines of the tenant before this one. */
   events: number;
+  /**
+   * Which: the SHA-256 of their seqs, one per line in the order exported (`seqsDigest`, purge-record.ts). The
+   * count alone let a filtered export trade one event for another (a bridge in its place, the other's line
+   * in a bridge's), each still proven by the chain.
+   */
+  seqsDigest: string;
   signedAt: string;
   keyId: string;
 }
@@ -57,6 +63,7 @@ function signedText(c: ExportEndClaim): string {
     seq: c.seq,
     hash: c.hash,
     events: c.events,
+    seqsDigest: c.seqsDigest,
     signedAt: c.signedAt,
     keyId: c.keyId,
   };
@@ -67,6 +74,8 @@ function signedText(c: ExportEndClaim): string {
 export interface SeenBeforeEnd {
   /** Event lines of the tenant. */
   events: number;
+  /** Their seqs' digest (as the exporter's). */
+  seqsDigest: string;
   /** The last checkpoint line, if any. */
   reached?: { seq: number; hash: string };
 }
@@ -86,6 +95,13 @@ export function exportEndProblem(
       seq: end.seq,
       kind: fewer ? 'missing' : 'inserted',
       message: `the export holds ${seen.events} events of tenant ${end.tenant}, its signed end line ${end.events}: ${fewer ? 'events were removed (or turned into bridges)' : 'events were added'}`,
+    };
+  }
+  if (seen.seqsDigest !== end.seqsDigest) {
+    return {
+      seq: end.seq,
+      kind: 'missing',
+      message: `the export's events of tenant ${end.tenant} are not those its signed end line names: an event was swapped for another`,
     };
   }
   const r = seen.reached;

@@ -19,6 +19,7 @@ const FIELDS: Record<ExportLineKind, Record<string, (v: unknown) => boolean>> = 
     seq,
     hash: str,
     events: seq,
+    seqsDigest: str,
     signedAt: str,
     keyId: str,
     signature: str,
@@ -44,4 +45,13 @@ export function exportLineShape(
       problem: `${kind === 'event' ? 'an' : 'a'} ${kind} line whose ${wrong.join(', ')} ${wrong.length > 1 ? 'are' : 'is'} missing or of the wrong type`,
     };
   return { kind, value: v };
+}
+
+/** An event's line exactly as the export writes it (export-lines.ts): the canonical body between its fields. */
+export function exportedLine(
+  e: { seq: number; tenant: string; receivedAt: string; prevHash: string; hash: string },
+  canonical: string,
+): string {
+  const head = `{"seq":${e.seq},"tenant":${JSON.stringify(e.tenant)},"receivedAt":${JSON.stringify(e.receivedAt)},`;
+  return `${head}${canonical.slice(1, -1)},"prevHash":${JSON.stringify(e.prevHash)},"hash":${JSON.stringify(e.hash)}}`;
 }

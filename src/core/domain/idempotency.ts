@@ -20,6 +20,9 @@ export function isSameContent(storedBody: string, entry: PreparedEntry): boolean
   return incoming === storedBody || withoutFingerprints(incoming) === withoutFingerprints(storedBody);
 }
 
-/** A redaction marker's fingerprint, as an object member or in text (redact.ts), in canonical JSON. */
-const FINGERPRINTS = /"fingerprint":"[0-9a-f]{16}"|\[redacted:[0-9a-f]{16}\]/g;
-const withoutFingerprints = (body: string) => body.replace(FINGERPRINTS, (m) => (m[0] === '"' ? 'F' : 'T'));
+/**
+ * A redaction marker (redact.ts) in canonical JSON: the whole `{ fingerprint, redacted: true }` object (a
+ * `fingerprint` member of the client's own data is content), or the text marker.
+ */
+const MARKERS = /\{"fingerprint":"[0-9a-f]{16}","redacted":true\}|\[redacted:[0-9a-f]{16}\]/g;
+const withoutFingerprints = (body: string) => body.replace(MARKERS, (m) => (m[0] === '{' ? '{}' : '[]'));

@@ -1,9 +1,10 @@
 import { canonicalJson } from './canonical-json.js';
 import type { Problem, ProblemKind } from './chain-verifier.js';
 import { exportEndProblem, exportEndSignatureValid, type SignedExportEnd } from './export-end.js';
-import { exportLineShape } from './export-line-shape.js';
+import { exportedLine, exportLineShape } from './export-line-shape.js';
 import { entryDigest, linkHash } from './hash-chain.js';
 import { setOwn } from './own-property.js';
+import { SeqsDigest } from './purge-record.js';
 import type { SavedCheckpoint } from './saved-checkpoints.js';
 import { checkpointSignatureValid, publicKeyInfo, type SignedCheckpoint } from './signing.js';
 
@@ -48,8 +49,9 @@ interface TenantState {
   lastEvent?: { seq: number; id: string };
   /** The newest checkpoint of the export for this tenant: how far it proves the chain. */
   reached?: SignedCheckpoint;
-  /** Event lines of the tenant so far. */
+  /** Event lines of the tenant so far, and their seqs' digest (export-end.ts). */
   events: number;
+  seqs: SeqsDigest;
   /** The tenant's end line: nothing of the tenant may follow it. */
   end?: SignedExportEnd;
 }
@@ -73,11 +75,13 @@ export async function verifyExport(
   } = {},
 ): Promise<ExportVerifyReport> {
   const started = performance.now();
+  // Files with their end lines are checked byte for byte; older ones (--allow-missing-end) as they were.
+  const strict = options.requireEnd !== false;
   const state = new Map<string, TenantState>();
   const tenantState = (tenant: string) => {
     let s = state.get(tenant);
     if (!s) {
-      s = { run: null, events: 0 };
+      s = { run: null, events: 0, seqs: new SeqsDigest() };
       state.set(tenant, s);
     }
     if (s.end) fail(tenant, s.end.seq, 'inserted', `a line of tenant ${tenant} after its export's end line`);
@@ -115,15 +119,11 @@ export async function verifyExport(
     reached: [...state]
       .filter(([, s]) => s.reached)
       .map(([tenant, s]) => ({ tenant, seq: s.reached!.seq, signedAt: s.reached!.signedAt })),
-    ends: [...state.values()]
-      .filter((s) => s.end)
-      .map(({ end }) => ({
-        tenant: end!.tenant,
-        exportId: end!.exportId,
-        events: end!.events,
-        seq: end!.seq,
-        signedAt: end!.signedAt,
-      })),
+    ends: [...state.values()].flatMap(({ end: e }) =>
+      e
+        ? [{ tenant: e.tenant, exportId: e.exportId, events: e.events, seq: e.seq, signedAt: e.signedAt }]
+        : [],
+    ),
   });
   try {
     for (const c of saved.all) {
@@ -162,6 +162,17 @@ export async function verifyExport(
           );
         }
         throw new Failure(problem);
+      }
+      // The other lines are written by JSON.stringify: any other bytes (a key written twice, whose first value a
+      // reader sees and a parser drops) are an edit.
+      if (strict && 'kind' in shape && shape.kind !== 'event' && text.trimEnd() !== JSON.stringify(parsed)) {
+        const where = shape.value as { tenant?: unknown; seq?: unknown; fromSeq?: unknown };
+        fail(
+          String(where.tenant),
+          Number(where.seq ?? where.fromSeq) || 0,
+          'altered',
+          `its ${shape.kind} line is not written as exported (a key written twice?)`,
+        );
       }
       if ('problem' in shape) {
         const where = parsed as { tenant?: unknown; seq?: unknown } | null;
@@ -227,7 +238,11 @@ export async function verifyExport(
           );
         }
         const s = tenantState(end.tenant);
-        const problem = exportEndProblem(end, s);
+        const problem = exportEndProblem(end, {
+          events: s.events,
+          seqsDigest: s.seqs.digest(),
+          reached: s.reached,
+        });
         if (problem) fail(end.tenant, problem.seq, problem.kind, problem.message);
         s.end = end;
       } else {
@@ -253,7 +268,8 @@ export async function verifyExport(
         }
         // The hash covers what a parser keeps; the line must also be those very bytes, as exported: a key
         // written twice (a parser keeps the last) would show a reader a value the hash does not cover.
-        if (text.trimEnd() !== exportedLine(e, canonical)) {
+        // (Exports before 4f5bdad wrote their lines in another order: accepted as such with the weaker checks.)
+        if (strict && text.trimEnd() !== exportedLine(e, canonical)) {
           fail(
             e.tenant,
             e.seq,
@@ -282,6 +298,7 @@ export async function verifyExport(
         s.run = { seq: e.seq, hash: e.hash, firstEvent: run?.firstEvent ?? e.seq };
         s.lastEvent = { seq: e.seq, id };
         s.events++;
+        s.seqs.push(e.seq);
         events++;
         if (events % 10_000 === 0) options.onProgress?.(events);
       }
@@ -378,13 +395,4 @@ function trustedKey(
   } catch {
     return undefined;
   }
-}
-
-/** An event's line exactly as the export writes it (export-lines.ts): the canonical body between its fields. */
-function exportedLine(
-  e: { seq: number; tenant: string; receivedAt: string; prevHash: string; hash: string },
-  canonical: string,
-): string {
-  const head = `{"seq":${e.seq},"tenant":${JSON.stringify(e.tenant)},"receivedAt":${JSON.stringify(e.receivedAt)},`;
-  return `${head}${canonical.slice(1, -1)},"prevHash":${JSON.stringify(e.prevHash)},"hash":${JSON.stringify(e.hash)}}`;
 }

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { AuditError } from '../domain/errors.js';
 import type { EventFilter } from '../domain/filters.js';
 import { entryDigest } from '../domain/hash-chain.js';
-import { seqRanges } from '../domain/purge-record.js';
+import { SeqsDigest, seqRanges } from '../domain/purge-record.js';
 import type { ChainRow } from '../domain/rows.js';
 import type { SignedCheckpoint } from '../domain/signing.js';
 import { formatTimestamp } from '../domain/time.js';
@@ -26,7 +26,7 @@ import type { Integrity } from './integrity.js';
  * Last comes the signed end line (export-end.ts): the export's id and query, the head it is a snapshot of,
  * and how many events it holds — without it, a file cut just after a checkpoint line verified.
  *
- *   {"end":{"tenant":"t","exportId":"…","filters":{…},"seq":1000,"hash":"…","events":12,"signedAt":"…","keyId":"…","signature":"…","publicKey":"…"}}
+ *   {"end":{"tenant":"t","exportId":"…","filters":{…},"seq":1000,"hash":"…","events":12,"seqsDigest":"…","signedAt":"…","keyId":"…","signature":"…","publicKey":"…"}}
  */
 /**
  * Rows per page and entries per chain window. Both live on the event loop's thread for the time it takes to
@@ -77,6 +77,7 @@ async function* verifiableExport(
   const snapshot: EventFilter = { ...filter, maxSeq: head.seq };
   let segment: { pos: number; end: SignedCheckpoint } | null = null;
   let events = 0;
+  const exported = new SeqsDigest();
 
   const close = async function* (): AsyncGenerator<string> {
     if (!segment) return;
@@ -127,6 +128,7 @@ async function* verifiableExport(
       }
       rows++;
       events++;
+      exported.push(seq);
       at = bytes.indexOf(10, at) + 1;
       if (at === 0) throw new Error('NDJSON export: a page has fewer lines than rows');
       segment!.pos = seq;
@@ -139,7 +141,14 @@ async function* verifiableExport(
   }
   yield* close();
   // Last, the signed count that makes a cut or a removal show (export-end.ts).
-  const end = deps.checkpoints.signExportEnd({ tenant, ...identity, seq: head.seq, hash: head.hash, events });
+  const end = deps.checkpoints.signExportEnd({
+    tenant,
+    ...identity,
+    seq: head.seq,
+    hash: head.hash,
+    events,
+    seqsDigest: exported.digest(),
+  });
   const publicKey = await deps.integrity.publicKeyPem(end.keyId);
   yield `${JSON.stringify({ end: { ...end, publicKey } })}\n`;
 }

@@ -14,9 +14,11 @@ export function installJsonBody(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const bytes = body as Buffer;
     if (!isUtf8(bytes)) {
-      done(new AuditError('invalid_request', 'The body is not valid UTF-8'), undefined);
+      done(notUtf8(), undefined);
       return;
     }
     parse(request, bytes.toString('utf8'), done);
   });
 }
+
+export const notUtf8 = () => new AuditError('invalid_request', 'The body is not valid UTF-8');

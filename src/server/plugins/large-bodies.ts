@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
 import { errorCodes, type FastifyInstance } from 'fastify';
@@ -5,6 +6,7 @@ import { AuditError } from '../../core/domain/errors.js';
 import { LIMITS } from '../../core/domain/schemas/event-schema.js';
 import { startWorker } from '../../threads/start-worker.js';
 import type { BodyCheck, BodyVerdict } from '../body-check-worker.js';
+import { notUtf8 } from './json-body.js';
 
 /** Ingest bodies larger than this are checked off the event loop before it parses them. */
 export const OFF_LOOP_BYTES = 1024 * 1024;
@@ -35,6 +37,8 @@ export function installLargeBodyCheck(app: FastifyInstance): void {
     const bytes = await readWithin(payload, LIMITS.requestBytes);
     if (bytes === undefined) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
     if (bytes.byteLength <= OFF_LOOP_BYTES) return asStream(bytes);
+    // The parser's first refusal (json-body.ts), before the thread's: the same answer at any size.
+    if (!isUtf8(bytes)) throw notUtf8();
     const verdict = await checker.check(kind, bytes);
     if (verdict?.tooLarge)
       throw new AuditError('payload_too_large', verdict.tooLarge.message, verdict.tooLarge.details);

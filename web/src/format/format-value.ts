@@ -44,8 +44,8 @@ export function readablePath(pointer: string): string {
     .join('');
 }
 
-/** A key the dotted form shows as it is. */
-const PLAIN_KEY = /^[^.[\]"'\s]+$/;
+/** A key the dotted form shows as it is: no dot or bracket (nor one that looks like it), quote or space. */
+const PLAIN_KEY = /^[^.[\]"'\s\u2024\uFE52\uFF0E\u3002\uFF3B\uFF3D]+$/u;
 
 /** One change in words: `maxChannels: 60 → 120`, `password: changed (redacted)`. */
 export function describeChange(c: Change): string {
