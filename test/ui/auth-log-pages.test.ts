@@ -224,6 +224,10 @@ describeUi('Authentication Log pages (real Chromium, demo sign-in history)', () 
         return failure(`ui.victim.${n}`, `198.51.${n}.${(i % 2) + 1}`, start + n * 60_000 + (i % 5) * 1000);
       }),
       ...Array.from({ length: 30 }, (_, i) => failure(`sprayed.${i}`, '192.0.2.250', start + i * 1000)),
+      // One unbroken 256-character username: its card must wrap it, not grow past the page.
+      ...Array.from({ length: 5 }, (_, i) =>
+        failure(`long${'x'.repeat(252)}`, '203.0.113.99', start + i * 1000),
+      ),
     ];
     await server.api('/v1/auth-events', { method: 'POST', json: { events } });
 
@@ -253,5 +257,14 @@ describeUi('Authentication Log pages (real Chromium, demo sign-in history)', () 
     expect(detail).toContain('Usernames tried (30, 20 most tried shown)');
     for (const u of spray.usernames) expect(detail).toContain(u);
     expect(detail).toMatch(/… \+10$/);
+
+    const long = page.locator('.alert-card').filter({ hasText: 'longxxxx' });
+    await long.waitFor();
+    const pageWidth = await page.evaluate(() => document.documentElement.clientWidth);
+    const rights = await page
+      .locator('.alert-card')
+      .evaluateAll((cs) => cs.map((c) => c.getBoundingClientRect().right));
+    expect(Math.max(...rights)).toBeLessThanOrEqual(pageWidth);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(pageWidth);
   });
 });
