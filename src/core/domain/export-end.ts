@@ -1,7 +1,6 @@
-import { createPublicKey, sign, verify } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
 import type { ProblemKind } from './chain-verifier.js';
-import type { SigningKey } from './signing.js';
+import { type SigningKey, signText, textSignatureValid } from './signing.js';
 
 /**
  * A verifiable export's last line for its tenant: the log's signed statement that the export `exportId`
@@ -38,21 +37,11 @@ export interface SignedExportEnd extends ExportEndClaim {
 
 export function signExportEnd(key: SigningKey, claim: Omit<ExportEndClaim, 'keyId'>): SignedExportEnd {
   const full: ExportEndClaim = { ...claim, keyId: key.keyId };
-  const signature = sign(null, Buffer.from(signedText(full)), key.privateKey).toString('base64');
-  return { ...full, signature };
+  return { ...full, signature: signText(key, signedText(full)) };
 }
 
 export function exportEndSignatureValid(end: SignedExportEnd, publicKeyPem: string): boolean {
-  try {
-    return verify(
-      null,
-      Buffer.from(signedText(end)),
-      createPublicKey(publicKeyPem),
-      Buffer.from(end.signature, 'base64'),
-    );
-  } catch {
-    return false;
-  }
+  return textSignatureValid(signedText(end), end.signature, publicKeyPem);
 }
 
 function signedText(c: ExportEndClaim): string {

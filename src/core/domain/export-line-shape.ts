@@ -42,16 +42,7 @@ export function exportLineShape(
     .map(([name]) => name);
   if (wrong.length > 0)
     return {
-      problem: `${kind === 'event' ? 'an' : 'a'} ${kind} line whose ${wrong.join(', ')} ${wrong.length > 1 ? 'are' : 'is'} missing or of the wrong type`,
+      problem: `${/^[ae]/.test(kind) ? 'an' : 'a'} ${kind} line whose ${wrong.join(', ')} ${wrong.length > 1 ? 'are' : 'is'} missing or of the wrong type`,
     };
   return { kind, value: v };
-}
-
-/** An event's line exactly as the export writes it (export-lines.ts): the canonical body between its fields. */
-export function exportedLine(
-  e: { seq: number; tenant: string; receivedAt: string; prevHash: string; hash: string },
-  canonical: string,
-): string {
-  const head = `{"seq":${e.seq},"tenant":${JSON.stringify(e.tenant)},"receivedAt":${JSON.stringify(e.receivedAt)},`;
-  return `${head}${canonical.slice(1, -1)},"prevHash":${JSON.stringify(e.prevHash)},"hash":${JSON.stringify(e.hash)}}`;
 }

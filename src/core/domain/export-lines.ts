@@ -9,8 +9,24 @@ import { formatTimestamp } from './time.js';
  * parsed and re-serialised (the body never contains those five keys), which makes the export ~3× faster.
  */
 export function exportLine(row: EntryRow): string {
-  const head = `{"seq":${row.seq},"tenant":${JSON.stringify(row.tenant)},"receivedAt":"${formatTimestamp(row.receivedMs)}",`;
-  return `${head}${storedBodyText(row.body).slice(1, -1)},"prevHash":"${row.prevHash}","hash":"${row.hash}"}\n`;
+  const received = formatTimestamp(row.receivedMs);
+  return `${exportLineText(row.seq, row.tenant, received, storedBodyText(row.body), row.prevHash, row.hash)}\n`;
+}
+
+/**
+ * The splice itself, without its line feed: what `verify --file` also rebuilds from a line's parsed fields,
+ * so that a line holding any other bytes (a key written twice) is found.
+ */
+export function exportLineText(
+  seq: number,
+  tenant: string,
+  receivedAt: string,
+  canonicalBody: string,
+  prevHash: string,
+  hash: string,
+): string {
+  const head = `{"seq":${seq},"tenant":${JSON.stringify(tenant)},"receivedAt":"${receivedAt}",`;
+  return `${head}${canonicalBody.slice(1, -1)},"prevHash":"${prevHash}","hash":"${hash}"}`;
 }
 
 /** Where a page's lines are encoded before they are copied into a buffer of their exact size. */

@@ -1,7 +1,7 @@
-import { createHash, createPublicKey, sign, verify } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
 import type { Stream } from './entry.js';
-import type { SigningKey } from './signing.js';
+import { type SigningKey, signText, textSignatureValid } from './signing.js';
 
 /**
  * A signed purge record: the log's statement that it removed the content of exactly these entries, made by
@@ -61,21 +61,11 @@ export function seqsDigest(seqs: readonly number[]): string {
 
 export function signPurge(key: SigningKey, claim: Omit<PurgeClaim, 'keyId'>): SignedPurge {
   const full: PurgeClaim = { ...claim, keyId: key.keyId };
-  const signature = sign(null, Buffer.from(signedText(full)), key.privateKey).toString('base64');
-  return { ...full, signature };
+  return { ...full, signature: signText(key, signedText(full)) };
 }
 
 export function purgeSignatureValid(record: SignedPurge, publicKeyPem: string): boolean {
-  try {
-    return verify(
-      null,
-      Buffer.from(signedText(record)),
-      createPublicKey(publicKeyPem),
-      Buffer.from(record.signature, 'base64'),
-    );
-  } catch {
-    return false;
-  }
+  return textSignatureValid(signedText(record), record.signature, publicKeyPem);
 }
 
 function signedText(c: PurgeClaim): string {

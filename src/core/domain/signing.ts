@@ -76,20 +76,26 @@ function fromPrivate(privateKey: KeyObject): SigningKey {
 
 export function signCheckpoint(key: SigningKey, claim: Omit<CheckpointClaim, 'keyId'>): SignedCheckpoint {
   const full: CheckpointClaim = { ...claim, keyId: key.keyId };
-  const signature = sign(null, Buffer.from(canonicalJson(claimOf(full))), key.privateKey).toString('base64');
-  return { ...full, signature };
+  return { ...full, signature: signText(key, canonicalJson(claimOf(full))) };
 }
 
 /** Whether `checkpoint`'s signature is valid under `publicKeyPem`. */
 export function checkpointSignatureValid(checkpoint: SignedCheckpoint, publicKeyPem: string): boolean {
+  return textSignatureValid(canonicalJson(claimOf(checkpoint)), checkpoint.signature, publicKeyPem);
+}
+
+/**
+ * The base64 Ed25519 signature of `text` by `key`: what every signed statement of the log (checkpoints, purge
+ * records, export end lines) carries, each over a text of its own shape.
+ */
+export function signText(key: SigningKey, text: string): string {
+  return sign(null, Buffer.from(text), key.privateKey).toString('base64');
+}
+
+/** Whether `signature` (base64) is `publicKeyPem`'s over `text`; false for a key or signature it cannot read. */
+export function textSignatureValid(text: string, signature: string, publicKeyPem: string): boolean {
   try {
-    const publicKey = createPublicKey(publicKeyPem);
-    return verify(
-      null,
-      Buffer.from(canonicalJson(claimOf(checkpoint))),
-      publicKey,
-      Buffer.from(checkpoint.signature, 'base64'),
-    );
+    return verify(null, Buffer.from(text), createPublicKey(publicKeyPem), Buffer.from(signature, 'base64'));
   } catch {
     return false;
   }

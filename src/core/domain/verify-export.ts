@@ -1,7 +1,8 @@
 import { canonicalJson } from './canonical-json.js';
 import type { Problem, ProblemKind } from './chain-verifier.js';
 import { exportEndProblem, exportEndSignatureValid, type SignedExportEnd } from './export-end.js';
-import { exportedLine, exportLineShape } from './export-line-shape.js';
+import { exportLineShape } from './export-line-shape.js';
+import { exportLineText } from './export-lines.js';
 import { entryDigest, linkHash } from './hash-chain.js';
 import { setOwn } from './own-property.js';
 import { SeqsDigest } from './purge-record.js';
@@ -269,7 +270,8 @@ export async function verifyExport(
         // The hash covers what a parser keeps; the line must also be those very bytes, as exported: a key
         // written twice (a parser keeps the last) would show a reader a value the hash does not cover.
         // (Exports before 4f5bdad wrote their lines in another order: accepted as such with the weaker checks.)
-        if (strict && text.trimEnd() !== exportedLine(e, canonical)) {
+        const asExported = exportLineText(e.seq, e.tenant, e.receivedAt, canonical, e.prevHash, e.hash);
+        if (strict && text.trimEnd() !== asExported) {
           fail(
             e.tenant,
             e.seq,
