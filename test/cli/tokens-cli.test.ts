@@ -70,6 +70,61 @@ describe('auditlog serve with AUDITLOG_BOOTSTRAP_TOKEN', () => {
   });
 });
 
+describe('changing AUDITLOG_BOOTSTRAP_TOKEN', () => {
+  it('revokes the earlier bootstrap token and its viewer tokens, recorded; a revoked one is refused (exit 2)', async () => {
+    const db = dir.file('rotate.db');
+    const [first, second] = [0, 1].map(() => issueToken('default', ['admin'], { nowMs: 0 }).token) as [
+      string,
+      string,
+    ];
+    const firstId = first.slice(3, 15);
+    const bearer = (t: string) => ({ authorization: `Bearer ${t}`, 'content-type': 'application/json' });
+    const a = await startServerProcess(['--db', db], { AUDITLOG_BOOTSTRAP_TOKEN: first });
+    let viewer: string;
+    try {
+      const minted = await fetch(`${a.url}/v1/viewer-sessions`, {
+        method: 'POST',
+        headers: bearer(first),
+        body: '{}',
+      });
+      viewer = ((await minted.json()) as { token: string }).token;
+    } finally {
+      await a.stop();
+    }
+    const b = await startServerProcess(['--db', db], { AUDITLOG_BOOTSTRAP_TOKEN: second });
+    try {
+      expect(b.output()).toContain(
+        `revoked bootstrap token ${firstId}: AUDITLOG_BOOTSTRAP_TOKEN names another`,
+      );
+      for (const old of [first, viewer])
+        expect((await fetch(`${b.url}/v1/me`, { headers: bearer(old) })).status).toBe(401);
+      expect((await fetch(`${b.url}/v1/me`, { headers: bearer(second) })).status).toBe(200);
+      const events = await fetch(`${b.url}/v1/events?eventType=auditlog.token_revoked`, {
+        headers: bearer(second),
+      });
+      const body = (await events.json()) as {
+        events: { target: unknown; actor: { id: string; displayName: string } }[];
+      };
+      expect(body.events.map((e) => e.target)).toEqual([{ type: 'Token', id: firstId, name: 'bootstrap' }]);
+      expect(body.events[0]!.actor).toMatchObject({
+        id: expect.stringMatching(/^cli:/),
+        displayName: 'auditlog serve',
+      });
+    } finally {
+      await b.stop();
+    }
+    // A node started with the stale value brings nothing back and revokes nothing.
+    const stale = await runCli(['serve', '--port', '0', '--db', db], { AUDITLOG_BOOTSTRAP_TOKEN: first });
+    expect(stale.code).toBe(2);
+    expect(stale.stderr).toMatch(
+      new RegExp(`^auditlog: AUDITLOG_BOOTSTRAP_TOKEN names token ${firstId}, revoked at `),
+    );
+    const list = await runCli(['token', 'list', '--db', db]);
+    expect(list.stdout).toMatch(new RegExp(`^${second.slice(3, 15)}\t.*\tactive\t`, 'm'));
+    expect(list.stdout).toMatch(new RegExp(`^${firstId}\t.*\trevoked `, 'm'));
+  });
+});
+
 describe('auditlog import', () => {
   it('imports an export holding the log’s own records (the operator may; an API client may not)', async () => {
     const source = dir.file('source.db');

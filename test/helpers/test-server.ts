@@ -97,7 +97,7 @@ export async function startTestServer(
   const contract = { checked: 0, violations: [] as string[] };
   try {
     log = await openAuditLog({ ...options, store: opened.store });
-    await log.access.ensureBootstrapToken(ADMIN_TOKEN);
+    await log.access.ensureBootstrapToken(ADMIN_TOKEN, { actor: { id: 'cli:test', type: 'system' } });
     app = await buildServer({
       maxAuthFailuresPerMinute: 10_000,
       ...serverOptions,

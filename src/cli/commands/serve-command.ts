@@ -57,7 +57,17 @@ async function serve(flags: ServeFlags): Promise<void> {
   );
   await compactHeap();
   if (bootstrap) {
-    await log.access.ensureBootstrapToken(bootstrap);
+    const revoked = await log.access
+      .ensureBootstrapToken(bootstrap, cliActor('serve'))
+      .catch(async (error) => {
+        // Nothing is served (exit 2): the store's threads would keep the process alive.
+        await log.close().catch(() => {});
+        throw error;
+      });
+    for (const id of revoked)
+      process.stderr.write(
+        `auditlog: revoked bootstrap token ${id}: AUDITLOG_BOOTSTRAP_TOKEN names another\n`,
+      );
   } else {
     const first = await log.access.createFirstAdminToken(cliActor('serve'));
     if (first) {

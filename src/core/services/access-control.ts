@@ -110,12 +110,28 @@ export class AccessControl {
   }
 
   /**
-   * Creates the operator's bootstrap token (all scopes, tenant `default`) unless it exists. A token weaker
-   * than 128 bits (see `bootstrapTokenProblem`) MUST be refused: 400 `invalid_request`, nothing stored.
+   * Makes `token` the operator's bootstrap token (all scopes, tenant `default`): created unless it exists,
+   * and every other bootstrap token still active revoked (recorded like any revocation, by `by`), so that
+   * changing AUDITLOG_BOOTSTRAP_TOKEN rotates a leaked one instead of leaving it valid. A token weaker than
+   * 128 bits (see `bootstrapTokenProblem`) MUST be refused: 400 `invalid_request`, nothing stored. So MUST a
+   * token revoked before — checked before anything is revoked, so that a node started with a stale value
+   * neither brings the old token back nor revokes the current one. Returns the ids it revoked.
    */
-  async ensureBootstrapToken(token: string): Promise<void> {
+  async ensureBootstrapToken(token: string, by: ActingParty): Promise<string[]> {
     assertStrongBootstrapToken(token);
-    await this.#store.tokens.createIfAbsent(bootstrapTokenRecord(token, this.#now()));
+    const record = bootstrapTokenRecord(token, this.#now());
+    const existing = await this.#store.tokens.find(record.id);
+    if (existing && existing.revokedMs !== null)
+      throw new AuditError(
+        'invalid_request',
+        `AUDITLOG_BOOTSTRAP_TOKEN names token ${record.id}, revoked at ${new Date(existing.revokedMs).toISOString()}: set a new one, or unset it`,
+      );
+    if (!existing) await this.#store.tokens.createIfAbsent(record);
+    const stale = (await this.#store.tokens.list('default')).filter(
+      (t) => t.kind === 'bootstrap' && t.id !== record.id && t.revokedMs === null,
+    );
+    for (const t of stale) await this.revokeToken(t.id, by);
+    return stale.map((t) => t.id);
   }
 
   /** On a store with no token at all, creates an admin token and returns it (to print once). */
