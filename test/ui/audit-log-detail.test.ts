@@ -214,11 +214,12 @@ describeUi('Audit Log page: detail, history, export, live mode, keyboard', () =>
     // Inserted above the view, which holds still: the row that was at its top still is.
     await expect.poll(() => rowAt(131), { timeout: 15_000 }).toBe(shown.events[130].id);
     expect(await page.locator('.tbody').evaluate((el) => el.scrollTop)).toBe(scrolled + 44);
-    await page.getByText('1 new event (with an earlier time, placed further down)').waitFor();
+    // Both arrivals are counted; "Show" goes to them in table order, the newest first.
+    await page.getByText('2 new events (1 with an earlier time, placed further down)').waitFor();
     await page.getByRole('button', { name: 'Show' }).click();
-    await expect
-      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-event-id')))
-      .toBe(late.id);
+    await expect.poll(focusedEventId(page)).toBe(id);
+    await page.getByRole('button', { name: 'Next (2 of 2)' }).click();
+    await expect.poll(focusedEventId(page)).toBe(late.id);
     expect(await rowAt(120)).toBe(late.id);
     const api = await server.api('/v1/events?category=inbound&limit=250');
     const tableIds = await page.$$eval('.tbody [data-index]', (rows) =>
@@ -233,4 +234,51 @@ describeUi('Audit Log page: detail, history, export, live mode, keyboard', () =>
     expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
     expect(seqs.some((s) => s >= posted.events[0].seq)).toBe(true);
   });
+
+  it('live mode counts every arrival since it was switched on, and "Show" reaches each of them', async () => {
+    await show('/audit');
+    await page.getByRole('button', { name: 'Live', exact: true }).click();
+    await page.getByText(/^Checked /).waitFor();
+    const post = async (n: number) =>
+      (
+        await server.api('/v1/events', {
+          method: 'POST',
+          json: {
+            actor: { id: 'usr_stepper', username: 'live.stepper' },
+            action: 'update',
+            category: 'inbound',
+            target: { type: 'Queue', id: `stepper-${n}` },
+          },
+        })
+      ).events[0].id as string;
+    const rowAt = (i: number) => page.locator(`.tbody [data-index="${i}"]`).getAttribute('data-event-id');
+    const status = page.locator('.live-arrivals');
+    // Three polls, one arrival each: the count goes on rising, it does not start again at each poll.
+    const ids: string[] = [];
+    for (const n of [1, 2, 3]) {
+      ids.unshift(await post(n));
+      await expect.poll(() => rowAt(0), { timeout: 15_000 }).toBe(ids[0]);
+      await expect.poll(() => status.textContent()).toBe(`${n} new event${n === 1 ? '' : 's'}`);
+    }
+    expect(await page.locator('.tbody .row-fresh').evaluateAll((r) => r.length)).toBe(3);
+    // Scrolled away, "Show" goes to the newest, then on to each of the others, newest first.
+    await page.locator('.tbody').evaluate((el) => {
+      el.scrollTop = 40 * 44;
+    });
+    await page.getByRole('button', { name: 'Show' }).click();
+    await expect.poll(focusedEventId(page)).toBe(ids[0]);
+    await page.getByRole('button', { name: 'Next (2 of 3)' }).click();
+    await expect.poll(focusedEventId(page)).toBe(ids[1]);
+    // One more arrives while stepping: counted, and reached after the ones before it.
+    const fourth = await post(4);
+    await expect.poll(() => status.textContent(), { timeout: 15_000 }).toBe('4 new events');
+    await page.getByRole('button', { name: 'Next (4 of 4)' }).click();
+    await expect.poll(focusedEventId(page)).toBe(ids[2]);
+    await page.getByRole('button', { name: 'Next (1 of 4)' }).click();
+    await expect.poll(focusedEventId(page)).toBe(fourth);
+    expect(await rowAt(0)).toBe(fourth);
+  });
 });
+
+const focusedEventId = (page: Page) => () =>
+  page.evaluate(() => document.activeElement?.getAttribute('data-event-id'));

@@ -267,4 +267,35 @@ describeUi('Authentication Log pages (real Chromium, demo sign-in history)', () 
     expect(Math.max(...rights)).toBeLessThanOrEqual(pageWidth);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(pageWidth);
   });
+
+  it('each tab names what its link holds that it does not read, as the Audit Log does', async () => {
+    const notice = page.locator('.ignored-params');
+    const cases = [
+      ['/auth/events?usr=jane&user=jane.admin&range=bogus', 'usr, range=bogus', 'sign-in events'],
+      ['/auth/sessions?usr=jane&active=maybe&method=password', 'usr, active=maybe, method', 'sessions'],
+      ['/auth/failures?usr=jane&span=2d&range=7d', 'usr, span=2d, range', 'charts'],
+      ['/auth/alerts?usr=jane&q=x', 'usr, q', 'alerts'],
+    ];
+    for (const [path, names, results] of cases) {
+      await page.goto(path!);
+      await expect
+        .poll(() => notice.allTextContents())
+        .toEqual([
+          `Not a filter of this page, ignored: ${names}. The ${results} below are not narrowed by it.`,
+        ]);
+      expect(await notice.getAttribute('role')).toBe('alert');
+    }
+    // A link of what each tab reads says nothing.
+    for (const path of [
+      '/auth/events?user=jane.admin&range=7d&type=login_failure&method=password&q=x',
+      '/auth/sessions?user=jane.admin&ip=10.0.0.0/8&active=true&from=2026-01-01T00:00:00Z',
+      '/auth/failures?span=1h',
+      '/auth/alerts?range=7d',
+    ]) {
+      await page.goto(path);
+      await page.getByRole('heading', { name: 'Authentication log' }).waitFor();
+      await page.locator('.tab-panel').waitFor();
+      expect(await notice.count(), path).toBe(0);
+    }
+  });
 });

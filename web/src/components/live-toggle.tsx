@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import { formatLocal } from '../format/format-time.ts';
-import type { LiveArrivals } from '../hooks/use-live-events.ts';
+import { type LiveArrivals, nextArrival } from '../live/live-arrivals.ts';
 
 /**
- * Live mode on/off. While on, says when it last checked (or that checking fails), and how many events the
- * last arrivals brought; "Show" moves to them one after the other (a late event is placed further down,
- * by its time). Only the arrivals are announced to screen readers, not every check.
+ * Live mode on/off. While on, says when it last checked (or that checking fails), and how many events have
+ * arrived since it was switched on; "Show" moves to them one after the other in table order, newest first
+ * (a late event is placed further down, by its time). Only the arrivals are announced to screen readers,
+ * not every check.
  */
 export function LiveToggle(props: {
   live: boolean;
@@ -16,10 +17,11 @@ export function LiveToggle(props: {
   onShow: (id: string) => void;
 }) {
   const { arrivals } = props;
-  // How many times "Show" was pressed for these arrivals (new arrivals start again at the first).
-  const [shown, setShown] = useState<{ of: LiveArrivals | null; count: number }>({ of: null, count: 0 });
-  const next = shown.of === arrivals ? shown.count : 0;
+  // The arrival "Show" moved to last: the next press goes on from there, whatever arrived meanwhile.
+  const [lastShown, setLastShown] = useState<string | null>(null);
   const n = arrivals?.ids.length ?? 0;
+  const shownAt = lastShown === null ? -1 : (arrivals?.ids.indexOf(lastShown) ?? -1);
+  const next = arrivals && n > 0 ? nextArrival(arrivals, lastShown) : 0;
   return (
     <div className="live-toggle">
       <button
@@ -55,11 +57,12 @@ export function LiveToggle(props: {
           type="button"
           className="link"
           onClick={() => {
-            props.onShow(arrivals.ids[next % n]!);
-            setShown({ of: arrivals, count: next + 1 });
+            const id = arrivals.ids[next]!;
+            props.onShow(id);
+            setLastShown(id);
           }}
         >
-          {n > 1 && next > 0 ? `Next (${(next % n) + 1} of ${n})` : 'Show'}
+          {n > 1 && shownAt >= 0 ? `Next (${next + 1} of ${n})` : 'Show'}
         </button>
       ) : null}
     </div>

@@ -1,5 +1,6 @@
 import type { Params } from '../api/client.ts';
 import { type DateRange, isRangeKey, rangeToParams } from './date-range.ts';
+import { ignoredParams } from './ignored-params.ts';
 
 /**
  * Every filter of the Audit Log page. The page URL holds exactly these (plus `event` for the open detail),
@@ -52,17 +53,9 @@ export function filterFromSearch(search: URLSearchParams): AuditFilter {
 /** The parameters the page reads from its URL (filterFromSearch), and the open detail's `event`. */
 const KNOWN = new Set(['range', 'from', 'to', 'user', 'action', 'category', 'eventType', 'event', ...SINGLE]);
 
-/**
- * What a link holds that this page does not read — an unknown or misspelt parameter, a range that is none —
- * so that the page can say so: ignored in silence, it would show a wider query than the link meant.
- */
+/** What this page's URL holds that it does not read, to be named (ignoredParams). */
 export function ignoredInSearch(search: URLSearchParams): string[] {
-  const out = new Set<string>();
-  for (const [k, v] of search) {
-    if (!KNOWN.has(k)) out.add(k);
-    else if (k === 'range' && !isRangeKey(v)) out.add(`range=${v}`);
-  }
-  return [...out];
+  return ignoredParams(search, KNOWN);
 }
 
 /** The page URL's query for a filter; `extra` adds page state such as `event`. */

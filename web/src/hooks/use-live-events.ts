@@ -1,18 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
 import type { AuditEvent, EventPage } from '../api/types.ts';
+import { addArrivals, type LiveArrivals } from '../live/live-arrivals.ts';
 import { mergeArrivals } from '../live/merge-arrivals.ts';
 
 const POLL_MS = 4000;
 const PAGE = 200;
 /** Pages read per poll before a flood is handled by reloading the newest page instead. */
 const MAX_PAGES = 5;
-
-export interface LiveArrivals {
-  /** The events of the last poll that brought any, in table order. */
-  ids: string[];
-  /** Of those, how many were placed below the top row (recorded late, with an earlier time). */
-  late: number;
-}
 
 export interface LiveState {
   lastPoll: Date | null;
@@ -74,14 +68,16 @@ export function useLiveEvents(options: {
           full = page.events.length === PAGE;
         }
         if (full) {
-          // More than MAX_PAGES × PAGE events in one interval: show the newest page again instead.
+          // More than MAX_PAGES × PAGE events in one interval: show the newest page again instead (where
+          // the arrivals so far may no longer be, so they are not counted on).
           list.restart();
+          setArrivals(null);
           return;
         }
         const merged = mergeArrivals(list.current(), events, list.hasMore());
         if (merged.inserted.length > 0) {
           list.replace(merged.items);
-          setArrivals({ ids: merged.inserted, late: merged.late });
+          setArrivals((prev) => addArrivals(prev, merged));
         }
         setLastPoll(new Date());
         setError(null);

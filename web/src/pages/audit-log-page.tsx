@@ -8,6 +8,7 @@ import { EventDetailPanel } from '../components/event-detail-panel.tsx';
 import { EventTable, type EventTableHandle } from '../components/event-table.tsx';
 import { ExportMenu } from '../components/export-menu.tsx';
 import { FilterBar } from '../components/filter-bar.tsx';
+import { IgnoredParams } from '../components/ignored-params.tsx';
 import { KeywordSearch } from '../components/keyword-search.tsx';
 import { LiveToggle } from '../components/live-toggle.tsx';
 import { MatchCount } from '../components/match-count.tsx';
@@ -110,11 +111,7 @@ export function AuditLogPage() {
             <ExportMenu params={() => filterToParams(filter)} />
           </div>
         </header>
-        {ignored.length ? (
-          <p role="alert" className="field-error ignored-params">
-            Not a filter of this page, ignored: {ignored.join(', ')}. The events below are not narrowed by it.
-          </p>
-        ) : null}
+        <IgnoredParams names={ignored} />
         <KeywordSearch filter={filter} onApply={(f) => go(f)} />
         <CollapsibleFilters active={activeFilterCount(filter)}>
           <FilterBar filter={filter} onChange={(f) => go(f)} />

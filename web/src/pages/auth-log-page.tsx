@@ -3,6 +3,7 @@ import { AlertsView } from '../components/alerts-view.tsx';
 import { AuthEventsView } from '../components/auth-events-view.tsx';
 import { AuthFilterBar, type AuthFilterField } from '../components/auth-filter-bar.tsx';
 import { FailuresView } from '../components/failures-view.tsx';
+import { IgnoredParams } from '../components/ignored-params.tsx';
 import { Link } from '../components/link.tsx';
 import { SessionsView } from '../components/sessions-view.tsx';
 import {
@@ -12,6 +13,8 @@ import {
   authFilterToSearch,
 } from '../filters/auth-filter.ts';
 import type { RangeKey } from '../filters/date-range.ts';
+import { ignoredParams } from '../filters/ignored-params.ts';
+import { FAILURE_SPANS } from '../format/failure-series.ts';
 import { navigate, useLocation } from '../router.ts';
 
 interface Tab {
@@ -19,6 +22,8 @@ interface Tab {
   label: string;
   fields: AuthFilterField[];
   defaultRange: RangeKey;
+  /** What its results are called, in the notice of ignored URL parameters. */
+  results: string;
 }
 
 const TABS: Tab[] = [
@@ -27,11 +32,29 @@ const TABS: Tab[] = [
     label: 'Sign-in events',
     fields: ['user', 'ip', 'type', 'method', 'q'],
     defaultRange: 'all',
+    results: 'sign-in events',
   },
-  { key: 'sessions', label: 'Sessions', fields: ['user', 'ip', 'active'], defaultRange: 'all' },
-  { key: 'failures', label: 'Failed attempts', fields: [], defaultRange: 'all' },
-  { key: 'alerts', label: 'Alerts', fields: [], defaultRange: '24h' },
+  {
+    key: 'sessions',
+    label: 'Sessions',
+    fields: ['user', 'ip', 'active'],
+    defaultRange: 'all',
+    results: 'sessions',
+  },
+  { key: 'failures', label: 'Failed attempts', fields: [], defaultRange: 'all', results: 'charts' },
+  { key: 'alerts', label: 'Alerts', fields: [], defaultRange: '24h', results: 'alerts' },
 ];
+
+/** The URL parameters a tab reads: its date range and filters; the charts have a period of their own instead. */
+function readsOf(tab: Tab): ReadonlySet<string> {
+  return new Set(tab.key === 'failures' ? ['span'] : ['range', 'from', 'to', ...tab.fields]);
+}
+
+/** Values a tab would quietly replace by its default: named as ignored too. */
+const VALID = {
+  active: (v: string) => v === 'true' || v === 'false',
+  span: (v: string) => FAILURE_SPANS.some((s) => s.key === v),
+};
 
 /** The Authentication Log: sign-in events, sessions, failed attempts over time, attack alerts. */
 export function AuthLogPage({ tab: tabKey }: { tab: string }) {
@@ -49,6 +72,7 @@ export function AuthLogPage({ tab: tabKey }: { tab: string }) {
       </div>
     );
   }
+  const ignored = ignoredParams(location.search, readsOf(tab), VALID);
   const key = authFilterToSearch(filter, tab.defaultRange);
   const params = authFilterToParams(filter, tab.fields as never);
   const go = (f: AuthFilter) => navigate(`/auth/${tab.key}${authFilterToSearch(f, tab.defaultRange)}`);
@@ -66,6 +90,7 @@ export function AuthLogPage({ tab: tabKey }: { tab: string }) {
             </Link>
           ))}
         </nav>
+        <IgnoredParams names={ignored} results={tab.results} />
         {tab.key !== 'failures' ? <AuthFilterBar filter={filter} fields={tab.fields} onChange={go} /> : null}
         <section aria-label={tab.label} className="tab-panel">
           {tab.key === 'events' ? <AuthEventsView queryKey={key} params={params} /> : null}
