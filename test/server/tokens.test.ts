@@ -181,3 +181,44 @@ describe('failed authentications', () => {
 async function startTestServerWithLimit(max: number): Promise<TestServer> {
   return startTestServer({}, { maxAuthFailuresPerMinute: max });
 }
+
+describe("a tenant's admin token", () => {
+  it("manages its own tenant's tokens only; the operator's (tenant default) manage every tenant's", async () => {
+    const acmeAdmin = await server.token('acme-ops', ['admin', 'read']);
+    const otherToken = await server.token('globex', ['read']);
+    const otherId = otherToken.slice(3, 15);
+    const acme = (path: string, init: Parameters<TestServer['request']>[1] = {}) =>
+      server.request(path, { ...init, token: acmeAdmin });
+
+    // Into another tenant, or the operator's: 403 naming /tenant, nothing created.
+    for (const tenant of ['default', 'globex']) {
+      const refused = await acme('/v1/tokens', { method: 'POST', json: { tenant, scopes: ['admin'] } });
+      expect(refused.status, tenant).toBe(403);
+      expect((await json(refused)).error.details).toEqual([
+        {
+          path: '/tenant',
+          message:
+            "an admin token of tenant acme-ops manages that tenant's tokens only; those of other tenants are the operator's (tenant default)",
+        },
+      ]);
+    }
+    expect((await acme('/v1/tokens?tenant=globex')).status).toBe(403);
+    // Another tenant's token is 404 to it, like an unknown one, and keeps working.
+    expect((await acme(`/v1/tokens/${otherId}`, { method: 'DELETE' })).status).toBe(404);
+    expect((await server.request('/v1/events', { token: otherToken })).status).toBe(200);
+
+    // Its own tenant: created, listed (only its own), revoked.
+    const created = await acme('/v1/tokens', { method: 'POST', json: { scopes: ['ingest'] } });
+    expect(created.status).toBe(201);
+    const { id } = await json(created);
+    const listed = (await json(await acme('/v1/tokens'))).tokens as { id: string; tenant: string }[];
+    expect(new Set(listed.map((t) => t.tenant))).toEqual(new Set(['acme-ops']));
+    expect(listed.map((t) => t.id)).toContain(id);
+    expect((await acme(`/v1/tokens/${id}`, { method: 'DELETE' })).status).toBe(204);
+
+    // The operator's token lists and revokes across tenants.
+    const all = (await json(await server.request('/v1/tokens'))).tokens as { tenant: string }[];
+    expect(all.map((t) => t.tenant)).toEqual(expect.arrayContaining(['default', 'acme-ops', 'globex']));
+    expect((await server.request(`/v1/tokens/${otherId}`, { method: 'DELETE' })).status).toBe(204);
+  });
+});

@@ -127,7 +127,7 @@ export class AccessControl {
         `AUDITLOG_BOOTSTRAP_TOKEN names token ${record.id}, revoked at ${new Date(existing.revokedMs).toISOString()}: set a new one, or unset it`,
       );
     if (!existing) await this.#store.tokens.createIfAbsent(record);
-    const stale = (await this.#store.tokens.list('default')).filter(
+    const stale = (await this.#store.tokens.list(OPERATOR_TENANT)).filter(
       (t) => t.kind === 'bootstrap' && t.id !== record.id && t.revokedMs === null,
     );
     for (const t of stale) await this.revokeToken(t.id, by);
@@ -137,14 +137,21 @@ export class AccessControl {
   /** On a store with no token at all, creates an admin token and returns it (to print once). */
   async createFirstAdminToken(by: ActingParty): Promise<IssuedToken | null> {
     if ((await this.#store.tokens.count()) > 0) return null;
-    return this.createToken({ tenant: 'default', scopes: [...SCOPES], name: 'first admin token' }, by);
+    return this.createToken({ tenant: OPERATOR_TENANT, scopes: [...SCOPES], name: 'first admin token' }, by);
   }
 
+  /**
+   * A token of `input.tenant`. `caller`, the admin token asking (absent: the operator at the command line),
+   * MUST be one of that tenant or of the operator's tenant (403 naming `/tenant`): a tenant's admin token
+   * manages that tenant's tokens, destinations and data, and must not mint itself a way into another's.
+   */
   async createToken(
     input: { tenant: unknown; scopes: unknown; name?: unknown },
     by: ActingParty,
+    caller?: Principal,
   ): Promise<IssuedToken> {
     const { tenant, scopes, name } = validateTokenInput(input);
+    assertManages(caller, tenant, '/tenant');
     const issued = issueToken(tenant, scopes, { name, nowMs: this.#now() });
     await this.#store.tokens.create(issued.record);
     await this.#audit(tenant, {
@@ -200,17 +207,27 @@ export class AccessControl {
     return { token: issued.token, expiresAt: new Date(expiresMs).toISOString() };
   }
 
-  /** Every API and bootstrap token, and the viewer tokens that still work (each names its parent). */
-  async listTokens(tenant?: string): Promise<ReturnType<typeof publicToken>[]> {
+  /**
+   * Every API and bootstrap token, and the viewer tokens that still work (each names its parent), of
+   * `tenant` or of every tenant; a `caller` not of the operator's tenant sees its own tenant's only.
+   */
+  async listTokens(tenant?: string, caller?: Principal): Promise<ReturnType<typeof publicToken>[]> {
+    if (tenant !== undefined) assertManages(caller, tenant, '/tenant');
     const now = this.#now();
-    const all = await this.#store.tokens.list(tenant);
+    const all = await this.#store.tokens.list(
+      tenant ?? (caller && caller.tenant !== OPERATOR_TENANT ? caller.tenant : undefined),
+    );
     return all.filter((t) => t.kind !== 'viewer' || isActive(t, now)).map(publicToken);
   }
 
-  /** Revokes a token and the viewer tokens it minted; 404 when there is none with this id. */
-  async revokeToken(id: string, by: ActingParty): Promise<void> {
+  /**
+   * Revokes a token and the viewer tokens it minted; 404 when there is none with this id, or when it is of
+   * a tenant `caller` does not manage (another tenant's ids are 404, like unknown ones).
+   */
+  async revokeToken(id: string, by: ActingParty, caller?: Principal): Promise<void> {
     const record = await this.#store.tokens.find(id);
-    if (!record) throw new AuditError('not_found', `Token ${id} not found`);
+    if (!record || !manages(caller, record.tenant))
+      throw new AuditError('not_found', `Token ${id} not found`);
     await this.#store.tokens.revoke(id, this.#now());
     if (record.revokedMs !== null) return;
     await this.#audit(record.tenant, {
@@ -223,6 +240,22 @@ export class AccessControl {
       newValue: null,
     });
   }
+}
+
+/** The operator's tenant: its admin tokens (the bootstrap token's among them) manage every tenant's tokens. */
+export const OPERATOR_TENANT = 'default';
+
+/** Whether `caller` (absent: the operator at the command line) may manage the tokens of `tenant`. */
+function manages(caller: Principal | undefined, tenant: string): boolean {
+  return caller === undefined || caller.tenant === OPERATOR_TENANT || caller.tenant === tenant;
+}
+
+function assertManages(caller: Principal | undefined, tenant: string, path: string): void {
+  if (manages(caller, tenant)) return;
+  const message = `an admin token of tenant ${caller!.tenant} manages that tenant's tokens only; those of other tenants are the operator's (tenant ${OPERATOR_TENANT})`;
+  throw new AuditError('forbidden', `Tokens of tenant ${tenant} are not this token's to manage`, [
+    { path, message },
+  ]);
 }
 
 /** A token as the API shows it: never the secret or its hash. */

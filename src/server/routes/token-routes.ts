@@ -20,7 +20,7 @@ const TokenView = Type.Object({
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
 
 /**
- * API tokens (scope admin; an admin token may name any tenant) and short-lived viewer tokens, which the auth
+ * API tokens (scope admin: of its own tenant, or any tenant's from the operator's, access-control.ts) and short-lived viewer tokens, which the auth
  * plugin keeps to GET routes: a viewer token mints nothing.
  */
 export async function tokenRoutes(app: FastifyInstance, { log }: { log: AuditLog }): Promise<void> {
@@ -55,6 +55,7 @@ export async function tokenRoutes(app: FastifyInstance, { log }: { log: AuditLog
       const issued = await log.access.createToken(
         { tenant: body.tenant ?? request.principal.tenant, scopes: body.scopes, name: body.name },
         request.acting(),
+        request.principal,
       );
       return reply.code(201).send({ id: issued.record.id, token: issued.token });
     },
@@ -73,7 +74,7 @@ export async function tokenRoutes(app: FastifyInstance, { log }: { log: AuditLog
       },
     },
     async (request) => ({
-      tokens: await log.access.listTokens((request.query as { tenant?: string }).tenant),
+      tokens: await log.access.listTokens((request.query as { tenant?: string }).tenant, request.principal),
     }),
   );
 
@@ -90,7 +91,11 @@ export async function tokenRoutes(app: FastifyInstance, { log }: { log: AuditLog
       },
     },
     async (request, reply) => {
-      await log.access.revokeToken((request.params as { id: string }).id, request.acting());
+      await log.access.revokeToken(
+        (request.params as { id: string }).id,
+        request.acting(),
+        request.principal,
+      );
       return reply.code(204).send();
     },
   );
