@@ -94,3 +94,21 @@ describe('huge bodies', () => {
     expect(check(clean)).toBeUndefined();
   });
 });
+
+describe('a polluted Object.prototype', () => {
+  it('does not hide a duplicate from the count', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    Object.defineProperty(proto, 'polluted', {
+      value: 1,
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
+    try {
+      // One key too many from the prototype, one too few from the repeat: the counts would be equal.
+      expect(check('{"a":1,"a":2}')).toBe('/a');
+    } finally {
+      delete proto.polluted;
+    }
+  });
+});
