@@ -38,6 +38,15 @@ function uniqueText(n: number): Fields[] {
   }));
 }
 
+/** Text seen once only, not ASCII (read folded too: secret-fold.ts), with no secret. */
+function uniqueForeignText(n: number): Fields[] {
+  return Array.from({ length: n }, (_, i) => ({
+    reason: `Заявка OPS-${i}: клиент попросил увеличить maxChannels до ${i % 300}, одобрено café ${i}`,
+    userAgent: `Mozilla/5.0 (X11; Linux x86_64; rv:${i}.0) Gecko/20100101 Firefox/${i}.0 build ${i * 7}`,
+    newValue: { note: `заметка ${i}: см. ｗｉｋｉ／${i}?tab=история`, count: i },
+  }));
+}
+
 /** Six secrets in one event: by key, in a header list, in a URL and a bearer token in the reason. */
 const SECRET_HEAVY: Fields = {
   oldValue: {
@@ -70,6 +79,11 @@ export function redactBench(report: Report, events: EventInput[], rounds = 9): v
     const r2 = new Redactor(Buffer.alloc(32, 1));
     for (const e of unique) redactEvent(r2, e);
   });
+  const foreign = uniqueForeignText(events.length);
+  const freshForeign = cpuPerEvent(foreign, rounds, () => {
+    const r2 = new Redactor(Buffer.alloc(32, 1));
+    for (const e of foreign) redactEvent(r2, e);
+  });
   const heavy = Array<Fields>(events.length).fill(SECRET_HEAVY);
   const secrets = cpuPerEvent(heavy, rounds, () => {
     for (const e of heavy) redactEvent(r, e);
@@ -88,5 +102,6 @@ export function redactBench(report: Report, events: EventInput[], rounds = 9): v
     `whole preparation ${whole.toFixed(0)} µs/event`,
   );
   report.add(section, 'unique text, no secret (reason, UA, a value)', `${fresh.toFixed(1)} µs/event`);
+  report.add(section, 'unique non-ASCII text, no secret', `${freshForeign.toFixed(1)} µs/event`);
   report.add(section, 'six secrets in one event', `${secrets.toFixed(1)} µs/event`, 'an HMAC per secret');
 }

@@ -110,6 +110,22 @@ describe('redaction of variants, pairs and text', () => {
     }
   });
 
+  it('secret words in text spelt full width, in mathematical letters or with look-alike letters', async () => {
+    const [wide, bold, cyrillic] = [planted((h) => h), planted((h) => h), planted((h) => h)];
+    const e = await postOne(
+      server,
+      event({
+        reason: `ｐａｓｓｗｏｒｄ＝${wide}`,
+        userAgent: `𝐩𝐚𝐬𝐬𝐰𝐨𝐫𝐝=${bold} done`,
+        newValue: { note: `login раssword=${cyrillic}`, раssword: planted((h) => h) },
+      }),
+    );
+    expect(leaksIn(JSON.stringify(e))).toEqual([]);
+    expect(e.reason).toMatch(/^ｐａｓｓｗｏｒｄ＝\[redacted:[0-9a-f]{16}\]$/);
+    expect(e.userAgent).toMatch(/^𝐩𝐚𝐬𝐬𝐰𝐨𝐫𝐝=\[redacted:[0-9a-f]{16}\] done$/);
+    expect(isRedacted(e.newValue.раssword)).toBe(true);
+  });
+
   it('a secret in free text gets the same marker everywhere, so an unchanged one shows no change', async () => {
     const s = planted((h) => h);
     const url = `https://admin:${s}@db.example/app`;

@@ -1,3 +1,5 @@
+import { latinLookAlikes } from './look-alikes.js';
+
 /**
  * Which keys name a secret. A key is read as words — camelCase, PascalCase, snake_case, kebab-case, dotted
  * and ALLCAPS are split, letters and digits are split, plurals are made singular, and a few unambiguous
@@ -142,8 +144,9 @@ const isDigits = (w: string) => w.charCodeAt(0) <= 57;
  * that see the same keys again and again use `SecretKeys`.
  */
 export function isSecretKey(sent: string, terms: readonly Term[] = DEFAULT_TERMS): boolean {
-  // Compatibility forms read as their letters: `ｐａｓｓｗｏｒｄ` (full width) is `password`.
-  const key = /[^\u0000-\u007f]/.test(sent) ? sent.normalize('NFKC') : sent;
+  // Compatibility forms and look-alike letters read as the letters they show: `ｐａｓｓｗｏｒｄ` (full width)
+  // and `раssword` (Cyrillic р and а) are `password`.
+  const key = /[^\u0000-\u007f]/.test(sent) ? latinLookAlikes(sent.normalize('NFKC')) : sent;
   // Most keys hold no term at all, whatever their spelling: one pass over the folded key rules them out.
   if (!termFilter(terms).test(key.toLowerCase().replace(/[^a-z0-9]/g, ''))) return false;
   const w = splitKey(key);

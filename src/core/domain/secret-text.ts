@@ -22,6 +22,8 @@
  * so redacting twice changes nothing.
  */
 
+import { foldText, foldWithOrigins, originalSpan } from './secret-fold.js';
+
 export type Span = readonly [start: number, end: number];
 
 const ci = (text: string) => text.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`);
@@ -94,7 +96,18 @@ export class SecretText {
   /** The secret spans of `text`, in order and disjoint; empty for most texts. */
   spans(text: string): Span[] {
     if (text.length < MIN_LENGTH) return [];
-    const found = this.#scanText(text);
+    let found = this.#scanText(text);
+    // Secret words spelt in other forms (`ｐａｓｓｗｏｒｄ=`, Cyrillic `раssword=`) are found in the folded
+    // text; the text as sent is scanned too, as folding can also end a value sooner (`＆` becomes `&`).
+    const folded = foldText(text);
+    const more = folded === undefined ? [] : this.#scanText(folded);
+    if (more.length > 0) {
+      const map = foldWithOrigins(text);
+      found = merge(
+        found,
+        more.map(([s, e]) => originalSpan(map, s, e)),
+      );
+    }
     return this.#patterns.length === 0 ? found : merge(found, this.#custom(text));
   }
 

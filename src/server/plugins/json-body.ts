@@ -1,11 +1,13 @@
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import { AuditError } from '../../core/domain/errors.js';
+import { duplicateKeyIn } from '../duplicate-keys.js';
 
 /**
  * JSON bodies must be UTF-8 (RFC 8259): read as bytes and refused (400) when they are not, then parsed as
  * Fastify would. Decoded as text first, a stray byte became U+FFFD and was stored as if sent — the value a
  * lone surrogate escape is refused for (the event schema): no value may come back other than it was sent.
+ * A member name repeated in an object is refused too (duplicate-keys.ts): JSON.parse would keep the last.
  */
 export function installJsonBody(app: FastifyInstance): void {
   // Keys named __proto__ or constructor are data (core/own-property.ts), as the server's options say.
@@ -17,8 +19,18 @@ export function installJsonBody(app: FastifyInstance): void {
       done(notUtf8(), undefined);
       return;
     }
-    parse(request, bytes.toString('utf8'), done);
+    const text = bytes.toString('utf8');
+    parse(request, text, (error, value) => {
+      const duplicate = error ? undefined : duplicateKeyIn(bytes, value, text);
+      if (duplicate === undefined) done(error, value);
+      else done(duplicateKey(duplicate), undefined);
+    });
   });
 }
 
 export const notUtf8 = () => new AuditError('invalid_request', 'The body is not valid UTF-8');
+
+export const duplicateKey = (pointer: string) =>
+  new AuditError('invalid_request', `${pointer}: duplicate key`, [
+    { path: pointer, message: 'duplicate key' },
+  ]);

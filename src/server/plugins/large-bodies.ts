@@ -6,7 +6,7 @@ import { AuditError } from '../../core/domain/errors.js';
 import { LIMITS } from '../../core/domain/schemas/event-schema.js';
 import { startWorker } from '../../threads/start-worker.js';
 import type { BodyCheck, BodyVerdict } from '../body-check-worker.js';
-import { notUtf8 } from './json-body.js';
+import { duplicateKey, notUtf8 } from './json-body.js';
 
 /** Ingest bodies larger than this are checked off the event loop before it parses them. */
 export const OFF_LOOP_BYTES = 1024 * 1024;
@@ -17,7 +17,8 @@ const INGEST: Record<string, BodyCheck['kind']> = { '/v1/events': 'events', '/v1
  * as too large (413) — the one refusal that depends on nothing but the body, and the one a hostile client
  * reaches with the most bytes. Parsing 8 MB of one event's huge array held the event loop for 180–260 ms
  * (BENCHMARKS.md, Responsiveness); a body to refuse is now refused without being parsed there. Any other
- * body goes on to the usual parser, from the same bytes: the thread adds latency to a large request, never
+ * body goes on to the usual parser, from the same bytes (a repeated member name found there is answered
+ * first, as the parser would): the thread adds latency to a large request, never
  * a different answer (the verdict is the core's own, `eventsSizeError` / `authSizeError`). A chunked body is
  * read whole first (within the body limit) to learn its size; compressed bodies go to the parser as they are.
  */
@@ -40,6 +41,7 @@ export function installLargeBodyCheck(app: FastifyInstance): void {
     // The parser's first refusal (json-body.ts), before the thread's: the same answer at any size.
     if (!isUtf8(bytes)) throw notUtf8();
     const verdict = await checker.check(kind, bytes);
+    if (verdict?.duplicate) throw duplicateKey(verdict.duplicate);
     if (verdict?.tooLarge)
       throw new AuditError('payload_too_large', verdict.tooLarge.message, verdict.tooLarge.details);
     return asStream(bytes);
