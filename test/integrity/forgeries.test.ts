@@ -65,7 +65,11 @@ function copyOf(attack: (db: Database.Database) => void, dropGuards = true): str
 const forge = (db: Database.Database, seq: number) => insertForgedCopy(db, 'default', seq);
 
 /** Changes the event at `seq`, recomputes every later hash and the head, and deletes the checkpoints from `seq` on. */
-function rewriteTail(db: Database.Database, seq: number): void {
+/**
+ * The attacker also removes the Merkle tree (a server rebuilds it from the forged chain); `keepTree` leaves
+ * it, built from the true chain, for verify to hold the chain to.
+ */
+function rewriteTail(db: Database.Database, seq: number, keepTree = false): void {
   const rows = db
     .prepare(
       "SELECT seq, received_ms AS receivedMs, body FROM events WHERE tenant = 'default' AND seq >= ? ORDER BY seq",
@@ -87,6 +91,13 @@ function rewriteTail(db: Database.Database, seq: number): void {
   for (const [i, l] of links.entries()) update.run(rows[i]!.body, l.prevHash, l.hash, l.seq);
   db.prepare("UPDATE chain_heads SET hash = ? WHERE tenant = 'default'").run(links.at(-1)!.hash);
   db.prepare("DELETE FROM checkpoints WHERE tenant = 'default' AND seq >= ?").run(seq);
+  if (!keepTree) dropTree(db);
+}
+
+function dropTree(db: Database.Database): void {
+  db.exec(
+    "DELETE FROM merkle_nodes WHERE tenant = 'default'; DELETE FROM merkle_sizes WHERE tenant = 'default'",
+  );
 }
 
 const verify = verifyCli;
@@ -160,13 +171,34 @@ describe('finding 2: the tail rewritten from seq 2500, its checkpoints deleted',
     expect(r.code).toBe(1);
   });
 
+  it('with the Merkle tree left as it was, verify --merkle names the first node that no longer follows from the chain', async () => {
+    const file = copyOf((db) => rewriteTail(db, 2500, true));
+    expect((await verify('--db', file)).failed).toEqual([
+      expect.stringMatching(/seq 3000: checkpoint missing/),
+    ]);
+    const r = await verify('--db', file, '--merkle');
+    expect(r.failed).toEqual([
+      'FAILED tenant default seq 2499: merkle mismatch — Merkle node 1/1249 (seqs 2499–2500) does not match the chain',
+      expect.stringMatching(/^FAILED tenant default seq 3000: checkpoint missing — /),
+    ]);
+    expect(r.code).toBe(1);
+  });
+
   it('a chain cut short below a saved checkpoint: missing, though the schedule alone is satisfied', async () => {
-    const file = copyOf((db) => {
+    const cut = (db: Database.Database) => {
       db.prepare("DELETE FROM events WHERE tenant = 'default' AND seq > 3000").run();
       db.prepare("DELETE FROM checkpoints WHERE tenant = 'default' AND seq > 3000").run();
       db.prepare(
         "UPDATE chain_heads SET seq = 3000, hash = (SELECT hash FROM events WHERE tenant = 'default' AND seq = 3000)",
       ).run();
+    };
+    // The Merkle tree still covers the 3400 entries: the cut shows there.
+    expect((await verify('--db', copyOf(cut))).failed).toEqual([
+      'FAILED tenant default seq 3001: merkle mismatch — the Merkle tree claims 3400 entries; the chain ends at 3000',
+    ]);
+    const file = copyOf((db) => {
+      cut(db);
+      dropTree(db);
     });
     expect((await verify('--db', file)).code).toBe(0);
     const r = await verify('--db', file, '--checkpoint', saved);

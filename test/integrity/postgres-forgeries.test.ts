@@ -181,6 +181,9 @@ describePostgres('finding 2 on PostgreSQL: the tail rewritten from seq 2500, its
       );
       await c.query("UPDATE chain_heads SET hash = $1 WHERE tenant = 'default'", [links.at(-1)!.hash]);
       await c.query("DELETE FROM checkpoints WHERE tenant = 'default' AND seq >= 2500");
+      // And the Merkle tree, which a server rebuilds from the forged chain (else verify names its first node).
+      await c.query("DELETE FROM merkle_nodes WHERE tenant = 'default'");
+      await c.query("DELETE FROM merkle_sizes WHERE tenant = 'default'");
     });
     await expectTailRewriteCaught({
       verifyArgs: ['--database-url', url],

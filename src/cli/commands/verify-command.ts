@@ -22,6 +22,7 @@ interface VerifyFlags {
   checkpoint?: string[];
   checkpointEvery?: string;
   allowMissingEnd?: boolean;
+  merkle?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -53,6 +54,10 @@ export function registerVerify(program: Command): void {
     .option(
       '--checkpoint-every <n>',
       `the schedule the server signs checkpoints on; every multiple must have one (default ${DEFAULT_CHECKPOINT_EVERY}, 0: not checked)`,
+    )
+    .option(
+      '--merkle',
+      'also recompute every stored Merkle node from the chain (about twice the time); without it only the size the tree claims is checked',
     )
     .option(
       '--allow-missing-end',
@@ -97,6 +102,7 @@ export function registerVerify(program: Command): void {
           trustedKeys,
           saved,
           checkpointEvery,
+          merkleNodes: flags.merkle ?? false,
           onProgress,
         });
         progress.stop();

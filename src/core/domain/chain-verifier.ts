@@ -14,7 +14,8 @@ export type ProblemKind =
   | 'checkpoint_signature_invalid'
   | 'checkpoint_mismatch'
   | 'checkpoint_missing'
-  | 'purge_invalid';
+  | 'purge_invalid'
+  | 'merkle_mismatch';
 
 export interface Problem {
   tenant: string;

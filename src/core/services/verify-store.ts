@@ -8,6 +8,7 @@ import { DEFAULT_CHECKPOINT_EVERY } from '../domain/checkpoint-schedule.js';
 import type { SavedCheckpoint } from '../domain/saved-checkpoints.js';
 import type { SignedCheckpoint } from '../domain/signing.js';
 import type { Store } from '../ports/store.js';
+import { MerkleNodeCheck } from './verify-merkle.js';
 
 export interface VerifyOptions {
   tenant?: string;
@@ -22,6 +23,11 @@ export interface VerifyOptions {
    * just after the commit); default 2 s. Only a verify that would fail waits.
    */
   tailGraceMs?: number;
+  /**
+   * Also recompute every stored Merkle node from the chain (verify-merkle.ts); without it only the size the
+   * tree claims is held to the chain.
+   */
+  merkleNodes?: boolean;
   /** Called with the number of entries checked so far. */
   onProgress?: (entries: number) => void;
 }
@@ -73,6 +79,7 @@ export async function verifyStore(store: Store, options: VerifyOptions = {}): Pr
     );
     // The writer's own record of the head, read first: a live server appends while the chain is read.
     const head = await store.chainHead(tenant);
+    const merkle = await MerkleNodeCheck.start(store, tenant, options.merkleNodes ?? false);
     let next = store.scanChain(tenant, Number.MIN_SAFE_INTEGER, BATCH);
     for (;;) {
       const rows = await next;
@@ -80,6 +87,7 @@ export async function verifyStore(store: Store, options: VerifyOptions = {}): Pr
       // The next rows are read (by a reader thread or the database) while these are hashed.
       next = store.scanChain(tenant, rows[rows.length - 1]!.seq, BATCH);
       verifier.pushAll(rows);
+      if (!verifier.failed) merkle.push(rows);
       entries += rows.length;
       options.onProgress?.(entries);
       if (verifier.failed) break;
@@ -104,6 +112,14 @@ export async function verifyStore(store: Store, options: VerifyOptions = {}): Pr
         kind: 'missing',
         message: `the chain ends at ${result.lastSeq} but its head was ${head.seq}`,
       });
+      result.problems.sort((a, b) => a.seq - b.seq);
+      result.problem = result.problems[0];
+    }
+    // The Merkle tree's stored nodes follow from an intact chain: recomputed, they must be the stored ones.
+    const intact = result.problems.every((p) => p.kind === 'checkpoint_missing');
+    const treeProblem = await merkle.finish(result.lastSeq);
+    if (intact && treeProblem) {
+      result.problems.push(treeProblem);
       result.problems.sort((a, b) => a.seq - b.seq);
       result.problem = result.problems[0];
     }
