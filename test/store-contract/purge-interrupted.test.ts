@@ -117,6 +117,23 @@ describe('a purge run cut short', () => {
     expect((await purgeEvents(T)).filter((e) => e.recovered)).toHaveLength(1);
   });
 
+  it("a tenant's purge records only that tenant's runs cut short", async () => {
+    const [A, B] = ['tenant-a', 'tenant-b'];
+    await seed(A, 2);
+    await seed(B, 2);
+    await expect(
+      withDyingStep(sut().store, 2, () => log.lifecycle.purge({ by, stepSize: 1 })),
+    ).rejects.toThrow('killed between steps');
+    const cut = (await sut().store.lifecycle.unrecordedPurges()).map((u) => u.record.tenant);
+    expect(cut.filter((t) => t === A || t === B)).toHaveLength(1);
+    const [first, other] = cut.includes(A) ? [A, B] : [B, A];
+    expect((await log.lifecycle.purge({ tenant: other, by })).recoveredRuns).toBe(0);
+    expect(await purgeEvents(first)).toEqual([]);
+    expect((await log.lifecycle.purge({ tenant: first, by })).recoveredRuns).toBe(1);
+    await expectEachRecordOnce(first);
+    await expectEachRecordOnce(other);
+  });
+
   it('a run and a recovery sharing its records list each in one event', async () => {
     const T = 'shared-run';
     await seed(T, 1);

@@ -190,7 +190,7 @@ export class Lifecycle {
     const all = await store.lifecycle.listPolicies(options.tenant);
     const tenants = [...new Set(all.map((p) => p.tenant))];
     // First the audit events a run cut short never appended (docs/lifecycle.md#the-purge).
-    const recoveredRuns = await recordUnrecordedPurges(this.#deps, options.by);
+    const recoveredRuns = await recordUnrecordedPurges(this.#deps, options.by, options.tenant);
     const report: PurgeReport = {
       tenants: [],
       purged: 0,

@@ -62,20 +62,26 @@ export async function recordPurgeRun(
 
 /**
  * Appends the events of every run that left records unrecorded (a process that died mid-run, or one still
- * running on another node: then the two share the run's records between their events).
+ * running on another node: then the two share the run's records between their events); of one tenant only
+ * when given (a tenant's own purge request never writes into another tenant's log).
  */
-export async function recordUnrecordedPurges(deps: PurgeEventDeps, by: ActingParty): Promise<number> {
+export async function recordUnrecordedPurges(
+  deps: PurgeEventDeps,
+  by: ActingParty,
+  tenant?: string,
+): Promise<number> {
   const runs = new Map<string, { tenant: string; records: SignedPurge[] }>();
   for (const { run, record } of await deps.store.lifecycle.unrecordedPurges()) {
+    if (tenant !== undefined && record.tenant !== tenant) continue;
     const key = `${record.tenant}\u0000${run.runId}`;
     const group = runs.get(key) ?? { tenant: record.tenant, records: [] };
     group.records.push(record);
     runs.set(key, group);
   }
-  for (const { tenant, records } of runs.values()) {
-    const first = records[0]!;
+  for (const run of runs.values()) {
+    const first = run.records[0]!;
     const anchor = first.anchorHash ? { seq: first.anchorSeq, hash: first.anchorHash } : null;
-    await recordPurgeRun(deps, tenant, by, records, { held: 0, anchor, recovered: true });
+    await recordPurgeRun(deps, run.tenant, by, run.records, { held: 0, anchor, recovered: true });
   }
   return runs.size;
 }
