@@ -42,6 +42,8 @@ export default defineConfig(async () => ({
     // expect.poll gives up after 1 s by default; a browser render on two loaded cores can take longer.
     expect: { poll: { timeout: 10_000, interval: 50 } },
     pool: 'forks',
+    // Helpers' per-file releases (test/helpers/file-cleanup.ts): servers and databases a test file left.
+    setupFiles: ['test/helpers/after-each-file.ts'],
     // A worker keeps its modules between files: importing the module graph afresh for each of 160 files cost
     // 160 s of the suite's 740 s. Safe here because no test mocks modules, stubs globals or sets process.env
     // (every server, store and browser a test needs is its own); a test that must is to say so and reset it.

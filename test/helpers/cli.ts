@@ -10,10 +10,15 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `auditlog …` to completion. */
-export function runCli(args: string[], env: Record<string, string> = {}, input?: string): Promise<CliResult> {
+/** Runs `auditlog …` to completion (in `cwd`, default this process's). */
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  input?: string,
+  cwd?: string,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, cwd });
     let stdout = '';
     let stderr = '';
     // Decoded as a stream: a character whose UTF-8 bytes straddle two chunks must not become two U+FFFD.

@@ -135,6 +135,23 @@ describe('auditlog verify --db', () => {
     expect(legacy.code).toBe(0);
     expect(legacy.stdout).toContain(`default through seq ${firstSeq} `);
     expect(legacy.stdout).toContain('NOT proven whole: no end line');
+    // Given the date from which every writer ended its exports, a file with a checkpoint signed since was cut.
+    const signedAt = JSON.parse(lines[firstCheckpoint]!).checkpoint.signedAt as string;
+    const since = await runCli(['verify', '--file', cutFile, '--allow-missing-end', signedAt]);
+    expect([since.code, since.stdout]).toEqual([
+      1,
+      expect.stringContaining(
+        `cut short after the checkpoint at seq ${firstSeq}, signed ${signedAt}: exported after`,
+      ),
+    ]);
+    const later = new Date(Date.parse(signedAt) + 1).toISOString();
+    const older = await runCli(['verify', '--file', cutFile, '--allow-missing-end', later]);
+    expect([older.code, older.stdout]).toEqual([0, expect.stringContaining('NOT proven whole: no end line')]);
+    const notADate = await runCli(['verify', '--file', cutFile, '--allow-missing-end', 'soon']);
+    expect([notADate.code, notADate.stderr]).toEqual([
+      2,
+      expect.stringContaining('--allow-missing-end takes a date'),
+    ]);
 
     const variant = async (name: string, edit: (ls: string[]) => string[]) => {
       const f = dir.file(name);

@@ -37,7 +37,7 @@ function step(tenant: string, stream: 'event' | 'auth', seqs: number[]): PurgeSt
     anchorHash: '',
     signedAt: iso(Date.now()),
   });
-  return { tenant, stream, seqs, record };
+  return { tenant, stream, seqs, record, run: { runId: 'run-1', step: seqs[0]! } };
 }
 
 describe('retention policies', () => {
@@ -206,6 +206,12 @@ describe('purge candidates and steps', () => {
     const s2 = step(T, 'auth', [4]);
     await l.purge(s1);
     await l.purge(s2);
+    // Each record waits for its audit event until marked recorded.
+    const unrecorded = async () =>
+      (await l.unrecordedPurges()).filter((u) => u.record.tenant === T).map((u) => u.record.purgeId);
+    expect(await unrecorded()).toEqual([s1.record.purgeId, s2.record.purgeId]);
+    await l.markPurgesRecorded(T, [s1.record.purgeId]);
+    expect(await unrecorded()).toEqual([s2.record.purgeId]);
     const after = await wholeChain(store(), T);
     expect(after.map((r) => [r.seq, r.stream, r.id, r.prevHash, r.hash, r.receivedMs])).toEqual(
       before.map((r) => [r.seq, r.stream, r.id, r.prevHash, r.hash, r.receivedMs]),

@@ -202,7 +202,7 @@ describePostgres('PostgreSQL partition drops: an application role, and several n
       // The grants postgres.md documents for purging from `serve`.
       await c.query(`GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO ${role};
         GRANT UPDATE ON chain_heads, sessions, tokens, actors, retention_policies, legal_holds TO ${role};
-        GRANT DELETE ON events, auth_events, retention_policies TO ${role}`);
+        GRANT DELETE ON events, auth_events, retention_policies, purges_unrecorded TO ${role}`);
     });
   });
   afterAll(async () => {

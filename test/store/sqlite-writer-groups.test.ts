@@ -110,6 +110,7 @@ describe('the SQLite writer’s group commit', () => {
         stream: 'event',
         seqs,
         record: { purgeId: `p-${seqs.join('-')}`, firstSeq: seqs[0] } as never,
+        run: { runId: 'r', step: seqs[0]! },
       },
     });
     const outcomes = writer.commitGroup([purge([1, 99]), append('a', words('a', 3, 1))]);

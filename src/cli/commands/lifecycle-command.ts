@@ -31,6 +31,10 @@ export function registerLifecycle(program: Command): void {
             : `partition ${p.partition} kept (${p.reason}); expired entries purged in steps\n`,
         );
       }
+      if (report.recoveredRuns > 0)
+        process.stdout.write(
+          `appended the auditlog.purge event(s) of ${report.recoveredRuns} earlier run(s) that had not\n`,
+        );
       for (const t of report.tenants) {
         const anchor = t.anchor ? `; anchor checkpoint ${t.tenant}@${t.anchor.seq}` : '';
         process.stdout.write(

@@ -1,9 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AuditError } from '../../core/domain/errors.js';
 import type { ConsistencyBundle } from '../../core/domain/merkle/proof-files.js';
-import { parseCheckpointBody, parseNote } from '../../core/domain/merkle/signed-note.js';
-import { openRuntime } from '../runtime.js';
+import { parseCheckpointBody, parseNote, type TreeHead } from '../../core/domain/merkle/signed-note.js';
+import type { MerkleLog } from '../../core/services/merkle-log.js';
+import { openRuntime, resolveStoreFlags } from '../runtime.js';
 
 interface ProveFlags {
   db?: string;
@@ -35,13 +36,15 @@ export function registerProve(program: Command): void {
     .action(async (eventId: string | undefined, flags: ProveFlags) => {
       if ((eventId === undefined) === (flags.consistency === undefined))
         throw new AuditError('invalid_request', 'Give an event id, or --consistency OLD NEW');
+      const notes = flags.consistency === undefined ? undefined : readNotes(flags.consistency);
+      requireStore(flags);
       const log = await openRuntime(flags);
       try {
         let proof: unknown;
         if (eventId !== undefined) {
           const size = flags.treeSize === undefined ? undefined : sizeOf(flags.treeSize);
           proof = await log.merkle.prove(flags.tenant, eventId, size, flags.auth ? 'auth' : 'event');
-        } else proof = await consistencyBundle(log.merkle, flags.tenant, flags.consistency!);
+        } else proof = await consistencyBundle(log.merkle, flags.tenant, notes!);
         const text = `${JSON.stringify(proof, null, 2)}\n`;
         if (flags.out) writeFileSync(flags.out, text);
         else process.stdout.write(text);
@@ -51,23 +54,65 @@ export function registerProve(program: Command): void {
     });
 }
 
-async function consistencyBundle(
-  merkle: { consistency(tenant: string, a: number, b: number): Promise<string[]> },
-  tenant: string,
-  files: string[],
-): Promise<ConsistencyBundle> {
+interface SavedNote {
+  file: string;
+  text: string;
+  head: TreeHead;
+}
+
+/** Both notes, read and checked before any store is opened. */
+function readNotes(files: string[]): [SavedNote, SavedNote] {
   if (files.length !== 2) throw new AuditError('invalid_request', '--consistency takes two note files');
-  // A note ends with one line feed; a saved copy often has one more (`jq -r .note > a.note` adds it).
-  const [from, to] = files.map((f) => readFileSync(f, 'utf8').replace(/\n+$/, '\n')) as [string, string];
-  const sizes = [from, to].map((text, i) => {
+  return files.map((file) => {
+    if (!existsSync(file)) throw new AuditError('invalid_request', `${file}: no such file`);
+    // A note ends with one line feed; a saved copy often has one more (`jq -r .note > a.note` adds it).
+    const text = readFileSync(file, 'utf8').replace(/\n+$/, '\n');
     const note = parseNote(text);
     const head = note && parseCheckpointBody(note.body);
-    if (!head) throw new AuditError('invalid_request', `${files[i]} is not a signed checkpoint note`);
-    return head.size;
-  }) as [number, number];
-  const proof =
-    sizes[0] === 0 || sizes[0] > sizes[1] ? [] : await merkle.consistency(tenant, sizes[0], sizes[1]);
-  return { format: 'auditlog-consistency/v1', from, to, proof };
+    if (!head) throw new AuditError('invalid_request', `${file} is not a signed checkpoint note`);
+    return { file, text, head };
+  }) as [SavedNote, SavedNote];
+}
+
+/**
+ * A proof (of an event, or of consistency: the notes hold two roots, the proof the tree's inner hashes
+ * between them) is read from the log's stored Merkle tree, so it needs the store the notes came from. A
+ * SQLite file that is not there is refused rather than created empty (which then answered that the log had
+ * 0 entries).
+ */
+function requireStore(flags: ProveFlags): void {
+  const resolved = resolveStoreFlags(flags);
+  if (resolved.databaseUrl !== undefined || (resolved.db !== undefined && existsSync(resolved.db))) return;
+  throw new AuditError(
+    'invalid_request',
+    `no store at ${resolved.db}: prove reads the log's Merkle tree from the store the checkpoints came from; give --db FILE or --database-url URL (or set AUDITLOG_DB or DATABASE_URL)`,
+  );
+}
+
+async function consistencyBundle(
+  merkle: Pick<MerkleLog, 'consistency' | 'origin'>,
+  tenant: string,
+  [from, to]: [SavedNote, SavedNote],
+): Promise<ConsistencyBundle> {
+  for (const n of [from, to])
+    if (n.head.origin !== merkle.origin(tenant))
+      throw new AuditError(
+        'invalid_request',
+        `${n.file} is a checkpoint of ${n.head.origin}, not of ${merkle.origin(tenant)} (--tenant ${tenant})`,
+      );
+  if (from.head.size === 0 || from.head.size > to.head.size)
+    return { format: 'auditlog-consistency/v1', from: from.text, to: to.text, proof: [] };
+  try {
+    const proof = await merkle.consistency(tenant, from.head.size, to.head.size);
+    return { format: 'auditlog-consistency/v1', from: from.text, to: to.text, proof };
+  } catch (error) {
+    if (!(error instanceof AuditError && error.code === 'invalid_query')) throw error;
+    // The tree is smaller than the newer note: another store, or one restored from an older copy.
+    throw new AuditError(
+      'invalid_request',
+      `${to.file} is a checkpoint of ${to.head.size} entries, more than tenant ${tenant}'s log in this store holds (${error.details[0]?.message ?? error.message}): is it the store the checkpoints came from?`,
+    );
+  }
 }
 
 function sizeOf(value: string): number {

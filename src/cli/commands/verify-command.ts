@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Problem, TenantResult } from '../../core/domain/chain-verifier.js';
 import { DEFAULT_CHECKPOINT_EVERY } from '../../core/domain/checkpoint-schedule.js';
 import { AuditError } from '../../core/domain/errors.js';
+import type { EndRule } from '../../core/domain/export-end.js';
 import { parseSavedCheckpoints } from '../../core/domain/saved-checkpoints.js';
 import { publicKeyInfo } from '../../core/domain/signing.js';
 import { verifyExport } from '../../core/domain/verify-export.js';
@@ -21,7 +22,7 @@ interface VerifyFlags {
   publicKey?: string[];
   checkpoint?: string[];
   checkpointEvery?: string;
-  allowMissingEnd?: boolean;
+  allowMissingEnd?: boolean | string;
   merkle?: boolean;
 }
 
@@ -60,8 +61,8 @@ export function registerVerify(program: Command): void {
       'also recompute every stored Merkle node from the chain (about twice the time); without it only the size the tree claims is checked',
     )
     .option(
-      '--allow-missing-end',
-      'with --file: accept an export without its signed end line (made before exports had one): each event is still proven, but not that none is missing',
+      '--allow-missing-end [date]',
+      'with --file: accept an export without its signed end line (made before exports had one): each event is still proven, but not that none is missing; with the date from which all your servers wrote end lines, not an export whose last checkpoint was signed since (it was cut)',
     )
     .action(async (flags: VerifyFlags) => {
       if (flags.proof !== undefined) return verifyProof(flags.proof, flags.publicKey ?? []);
@@ -82,7 +83,7 @@ export function registerVerify(program: Command): void {
         const report = await verifyExport(readLines(flags.file), {
           trustedKeys,
           tenant: flags.tenant,
-          requireEnd: !flags.allowMissingEnd,
+          ...endRule(flags.allowMissingEnd),
           saved,
           onProgress,
         });
@@ -235,4 +236,17 @@ function summaryOfFile(report: Awaited<ReturnType<typeof verifyExport>>, file: s
     `(${report.checkpoints} checkpoints checked against ${keys}); ${saved}` +
     `${report.purged ? `${report.purged.toLocaleString('en-US')} bridged entries marked purged; ` : ''}${rate(report.events, report.elapsedMs)}`
   );
+}
+
+/** --allow-missing-end, with or without the date end lines were written from (export-end.ts: EndRule). */
+function endRule(flag: boolean | string | undefined): EndRule {
+  if (flag === undefined || flag === false) return { requireEnd: true };
+  if (flag === true) return { requireEnd: false };
+  const from = /^\d{4}-\d{2}-\d{2}/.test(flag) ? Date.parse(flag) : Number.NaN;
+  if (Number.isNaN(from))
+    throw new AuditError(
+      'invalid_request',
+      `--allow-missing-end takes a date (from when exports had end lines, e.g. 2026-12-07 or 2026-12-07T13:47:53Z), not ${JSON.stringify(flag)}`,
+    );
+  return { requireEnd: false, endRequiredFrom: from };
 }

@@ -103,3 +103,30 @@ export function exportEndProblem(
   }
   return undefined;
 }
+
+/** When a tenant's export may lack its end line (`verify --file --allow-missing-end [date]`). */
+export interface EndRule {
+  /** False: an export without its end line is accepted (made before exports had one); default true. */
+  requireEnd?: boolean;
+  /**
+   * With requireEnd false: still required when the last checkpoint the export reached was signed at or after
+   * this time (ms) — the operator's date from which every writer ended exports with a signed line. A
+   * checkpoint's signedAt is signed and an export holds no checkpoint signed after it was taken, so such a
+   * file was exported after that date, by a version that writes end lines: its end line was cut off.
+   */
+  endRequiredFrom?: number;
+}
+
+/** Why an export of `tenant` without its end line fails, or undefined when the rule accepts it. */
+export function missingEndMessage(
+  tenant: string,
+  reached: { seq: number; signedAt: string } | undefined,
+  rule: EndRule,
+): string | undefined {
+  const cut = `the export of tenant ${tenant} has no signed end line: it was cut short${reached ? ` after the checkpoint at seq ${reached.seq}` : ''}`;
+  if (rule.requireEnd !== false)
+    return `${cut} (or made before exports were signed at their end: --allow-missing-end accepts such a file)`;
+  const from = rule.endRequiredFrom;
+  if (from === undefined || !reached || !(Date.parse(reached.signedAt) >= from)) return undefined;
+  return `${cut}, signed ${reached.signedAt}: exported after ${new Date(from).toISOString()} (--allow-missing-end), when exports were already signed at their end`;
+}

@@ -1,6 +1,12 @@
 import { canonicalJson } from './canonical-json.js';
 import type { Problem, ProblemKind } from './chain-verifier.js';
-import { exportEndProblem, exportEndSignatureValid, type SignedExportEnd } from './export-end.js';
+import {
+  type EndRule,
+  exportEndProblem,
+  exportEndSignatureValid,
+  missingEndMessage,
+  type SignedExportEnd,
+} from './export-end.js';
 import { exportLineShape } from './export-line-shape.js';
 import { exportLineText } from './export-lines.js';
 import { entryDigest, linkHash } from './hash-chain.js';
@@ -71,9 +77,7 @@ export async function verifyExport(
     tenant?: string;
     saved?: readonly SavedCheckpoint[];
     onProgress?: (events: number) => void;
-    /** False: a tenant without its end line is accepted (exports made before it existed); default true. */
-    requireEnd?: boolean;
-  } = {},
+  } & EndRule = {},
 ): Promise<ExportVerifyReport> {
   const started = performance.now();
   // Files with their end lines are checked byte for byte; older ones (--allow-missing-end) as they were.
@@ -315,13 +319,8 @@ export async function verifyExport(
           'missing',
           `no signed checkpoint follows the events from seq ${s.run.firstEvent}`,
         );
-      if (!s.end && options.requireEnd !== false)
-        fail(
-          tenant,
-          (s.reached?.seq ?? 0) + 1,
-          'missing',
-          `the export of tenant ${tenant} has no signed end line: it was cut short${s.reached ? ` after the checkpoint at seq ${s.reached.seq}` : ''} (or made before exports were signed at their end: --allow-missing-end accepts such a file)`,
-        );
+      const noEnd = s.end ? undefined : missingEndMessage(tenant, s.reached, options);
+      if (noEnd) fail(tenant, (s.reached?.seq ?? 0) + 1, 'missing', noEnd);
     }
     const short = saved.finish((tenant) => state.get(tenant)?.reached);
     if (short) {

@@ -9,6 +9,20 @@ export interface PurgeStep {
   /** Increasing; exactly the seqs `record` signs (count, seqsDigest). */
   seqs: number[];
   record: SignedPurge;
+  /** Which run and which of its records this is: stored with the record until its audit event is appended. */
+  run: PurgeRunStep;
+}
+
+/** A purge run (one `Lifecycle.purge` call) and a record's place in it, 0 first. */
+export interface PurgeRunStep {
+  runId: string;
+  step: number;
+}
+
+/** A signed purge record that no `auditlog.purge` event accounts for yet (its run may still be going). */
+export interface UnrecordedPurge {
+  run: PurgeRunStep;
+  record: SignedPurge;
 }
 
 /** A tenant's share of a partition about to be dropped: what its one purge record must sign. */
@@ -51,6 +65,8 @@ export interface PartitionDropRules {
   cutoff: (tenant: string, category: string | null) => number | null;
   expandHolds: (holds: LegalHold[]) => LegalHold[];
   sign: (shares: PartitionShare[]) => Promise<SignedPurge[]>;
+  /** The run and place of each record `sign` returned, stored with it as a step's (PurgeStep.run). */
+  runOf: (purgeId: string) => PurgeRunStep;
 }
 
 /**
@@ -90,6 +106,13 @@ export interface LifecycleRepository {
   purge(step: PurgeStep): Promise<void>;
   /** A tenant's signed purge records, oldest first. */
   listPurges(tenant: string): Promise<SignedPurge[]>;
+  /**
+   * Records stored with their run (PurgeStep.run) and not yet marked recorded, every tenant's, in (tenant,
+   * runId, step) order: a run that died before its audit event leaves its records here.
+   */
+  unrecordedPurges(): Promise<UnrecordedPurge[]>;
+  /** Marks these records as accounted for by an `auditlog.purge` event (idempotent). */
+  markPurgesRecorded(tenant: string, purgeIds: string[]): Promise<void>;
   /** Whole-partition drops, where the engine has partitions (PostgreSQL). */
   readonly partitions?: PartitionPurger;
 }

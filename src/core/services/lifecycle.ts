@@ -11,11 +11,12 @@ import {
   purgeSelectors,
   type RetentionPolicy,
 } from '../domain/retention.js';
-import type { PartitionOutcome } from '../ports/lifecycle-repository.js';
+import type { PartitionOutcome, PurgeRunStep } from '../ports/lifecycle-repository.js';
 import type { Store } from '../ports/store.js';
 import type { ActingParty } from './access-control.js';
 import type { Checkpointer } from './checkpointer.js';
 import { dropPartitions } from './partition-drops.js';
+import { recordPurgeRun, recordUnrecordedPurges } from './purge-events.js';
 
 export interface LifecycleDeps {
   store: Store;
@@ -47,6 +48,8 @@ export interface TenantPurge {
   /** The signed checkpoint taken before the first step (the head then), null when nothing expired. */
   anchor: { seq: number; hash: string } | null;
   purges: Pick<SignedPurge, 'purgeId' | 'stream' | 'count' | 'firstSeq' | 'lastSeq'>[];
+  /** The signed records of this run's steps, in step order (for its audit event). */
+  records: SignedPurge[];
 }
 
 export interface PurgeReport {
@@ -56,11 +59,11 @@ export interface PurgeReport {
   /** Partitions looked at for a whole drop (PostgreSQL), dropped or not and why. */
   partitions: PartitionOutcome[];
   elapsedMs: number;
+  /** Earlier runs (cut short, or still going on another node) whose records this run appended events for. */
+  recoveredRuns: number;
 }
 
 const STEP = 200;
-/** How many purge records one purge's audit event lists (the rest are counted, and all are in the store). */
-const RECORDS_LISTED = 50;
 
 /**
  * Data lifecycle: retention policies, legal holds and the purge (docs/lifecycle.md). A purge removes the
@@ -186,13 +189,25 @@ export class Lifecycle {
     const { store } = this.#deps;
     const all = await store.lifecycle.listPolicies(options.tenant);
     const tenants = [...new Set(all.map((p) => p.tenant))];
-    const report: PurgeReport = { tenants: [], purged: 0, held: 0, partitions: [], elapsedMs: 0 };
+    // First the audit events a run cut short never appended (docs/lifecycle.md#the-purge).
+    const recoveredRuns = await recordUnrecordedPurges(this.#deps, options.by, options.tenant);
+    const report: PurgeReport = {
+      tenants: [],
+      purged: 0,
+      held: 0,
+      partitions: [],
+      elapsedMs: 0,
+      recoveredRuns,
+    };
     const results = new Map(
       tenants.map((tenant) => [
         tenant,
-        { tenant, purged: 0, held: 0, anchor: null, purges: [] } as TenantPurge,
+        { tenant, purged: 0, held: 0, anchor: null, purges: [], records: [] } as TenantPurge,
       ]),
     );
+    const runId = newId();
+    let steps = 0;
+    const runOf = (): PurgeRunStep => ({ runId, step: steps++ });
     // Whole partitions first: what they held is gone before the stepped passes look.
     const purger = store.lifecycle.partitions;
     if (purger)
@@ -202,6 +217,7 @@ export class Lifecycle {
           now: this.#deps.now(),
           checkpoints: this.#deps.checkpoints,
           withAliases: (tenant, holds) => this.#withAliases(tenant, holds),
+          runOf,
         },
         all,
         results,
@@ -213,8 +229,13 @@ export class Lifecycle {
         now,
       );
       const result = results.get(tenant)!;
-      for (const selector of selectors) await this.#purgeSelector(tenant, selector, options, result);
-      if (result.purged > 0) await this.#recordPurge(tenant, options.by, result);
+      for (const selector of selectors) await this.#purgeSelector(tenant, selector, options, result, runOf);
+      if (result.records.length > 0)
+        await recordPurgeRun(this.#deps, tenant, options.by, result.records, {
+          held: result.held,
+          anchor: result.anchor,
+          recovered: false,
+        });
       report.tenants.push(result);
       report.purged += result.purged;
       report.held += result.held;
@@ -228,6 +249,7 @@ export class Lifecycle {
     selector: PurgeSelector,
     options: PurgeOptions,
     result: TenantPurge,
+    runOf: () => PurgeRunStep,
   ): Promise<void> {
     const { store, checkpoints } = this.#deps;
     const step = Math.max(1, options.stepSize ?? STEP);
@@ -249,7 +271,7 @@ export class Lifecycle {
           const cp = await checkpoints.latest(tenant);
           result.anchor = cp ? { seq: cp.seq, hash: cp.hash } : null;
         }
-        await this.#step(tenant, selector.stream, seqs, result);
+        await this.#step(tenant, selector.stream, seqs, result, runOf());
       }
       if (candidates.length < step) return;
       await new Promise((r) => setTimeout(r, options.pauseMs ?? 0));
@@ -265,7 +287,13 @@ export class Lifecycle {
     );
   }
 
-  async #step(tenant: string, stream: Stream, seqs: number[], result: TenantPurge): Promise<void> {
+  async #step(
+    tenant: string,
+    stream: Stream,
+    seqs: number[],
+    result: TenantPurge,
+    run: PurgeRunStep,
+  ): Promise<void> {
     const record = this.#deps.checkpoints.signPurge({
       tenant,
       purgeId: newId(),
@@ -278,13 +306,14 @@ export class Lifecycle {
       anchorHash: result.anchor?.hash ?? '',
     });
     try {
-      await this.#deps.store.lifecycle.purge({ tenant, stream, seqs, record });
+      await this.#deps.store.lifecycle.purge({ tenant, stream, seqs, record, run });
     } catch (error) {
       // Another node purged some of these meanwhile: the next run finds what is left.
       if (error instanceof AuditError && error.code === 'idempotency_conflict') return;
       throw error;
     }
     result.purged += seqs.length;
+    result.records.push(record);
     result.purges.push({
       purgeId: record.purgeId,
       stream,
@@ -292,25 +321,6 @@ export class Lifecycle {
       firstSeq: record.firstSeq,
       lastSeq: record.lastSeq,
     });
-  }
-
-  #recordPurge(tenant: string, by: ActingParty, result: TenantPurge): Promise<void> {
-    const streams = [...new Set(result.purges.map((p) => p.stream))];
-    return this.#audit(
-      tenant,
-      by,
-      'delete',
-      'auditlog.purge',
-      { type: 'Purge', id: newId() },
-      {
-        entries: result.purged,
-        held: result.held,
-        streams,
-        anchor: result.anchor,
-        records: result.purges.length,
-        purges: result.purges.slice(0, RECORDS_LISTED),
-      },
-    );
   }
 
   async #audit(

@@ -7,7 +7,12 @@ import {
   purgeSelectors,
   type RetentionPolicy,
 } from '../domain/retention.js';
-import type { PartitionOutcome, PartitionPurger, PartitionShare } from '../ports/lifecycle-repository.js';
+import type {
+  PartitionOutcome,
+  PartitionPurger,
+  PartitionShare,
+  PurgeRunStep,
+} from '../ports/lifecycle-repository.js';
 import type { Checkpointer } from './checkpointer.js';
 import type { TenantPurge } from './lifecycle.js';
 
@@ -17,6 +22,8 @@ export interface PartitionDropDeps {
   checkpoints: Checkpointer;
   /** Each hold by actor with its blind-index aliases, as the steps see them (Lifecycle). */
   withAliases: (tenant: string, holds: LegalHold[]) => LegalHold[];
+  /** The next place in the run, for each record signed. */
+  runOf: () => PurgeRunStep;
 }
 
 /**
@@ -44,6 +51,7 @@ export async function dropPartitions(
   const outcomes: PartitionOutcome[] = [];
   for (const { partition, stream } of candidates) {
     let signed: SignedPurge[] = [];
+    const places = new Map<string, PurgeRunStep>();
     const outcome = await deps.purger.drop(partition, stream, {
       cutoff: (tenant, category) => {
         const mine = selectors.get(tenant);
@@ -52,14 +60,17 @@ export async function dropPartitions(
       expandHolds: (holds) => holds.flatMap((h) => deps.withAliases(h.tenant, [h])),
       sign: async (shares) => {
         signed = await Promise.all(shares.map((share) => signShare(deps, share, results.get(share.tenant)!)));
+        for (const record of signed) places.set(record.purgeId, deps.runOf());
         return signed;
       },
+      runOf: (purgeId) => places.get(purgeId)!,
     });
     outcomes.push(outcome);
     if (!outcome.dropped) continue;
     for (const record of signed) {
       const result = results.get(record.tenant)!;
       result.purged += record.count;
+      result.records.push(record);
       const { purgeId, count, firstSeq, lastSeq } = record;
       result.purges.push({ purgeId, stream, count, firstSeq, lastSeq });
     }

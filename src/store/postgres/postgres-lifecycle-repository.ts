@@ -10,7 +10,11 @@ import type {
   RetentionPolicy,
 } from '../../core/domain/retention.js';
 import { formatTimestamp } from '../../core/domain/time.js';
-import type { LifecycleRepository, PurgeStep } from '../../core/ports/lifecycle-repository.js';
+import type {
+  LifecycleRepository,
+  PurgeStep,
+  UnrecordedPurge,
+} from '../../core/ports/lifecycle-repository.js';
 import {
   CANDIDATE_COLUMNS,
   candidateOf,
@@ -208,6 +212,10 @@ export class PostgresLifecycleRepository implements LifecycleRepository {
           'INSERT INTO purges (tenant, purge_id, first_seq, record) VALUES ($1, $2, $3, $4)',
           [step.tenant, step.record.purgeId, step.record.firstSeq, JSON.stringify(step.record)],
         );
+        await client.query(
+          'INSERT INTO purges_unrecorded (tenant, purge_id, run_id, run_step) VALUES ($1, $2, $3, $4)',
+          [step.tenant, step.record.purgeId, step.run.runId, step.run.step],
+        );
         const sessions = [...new Set(rows.flatMap((r) => (r.session_id ? [r.session_id] : [])))];
         await dropDerived(client, step, sessions);
         await client.query('COMMIT');
@@ -228,6 +236,22 @@ export class PostgresLifecycleRepository implements LifecycleRepository {
       [tenant],
     );
     return rows.map((r) => purgeOf(r.record));
+  }
+
+  async unrecordedPurges(): Promise<UnrecordedPurge[]> {
+    const { rows } = await this.#query<{ run_id: string; run_step: number; record: string }>(
+      `SELECT u.run_id, u.run_step, p.record FROM purges_unrecorded u
+         JOIN purges p ON p.tenant = u.tenant AND p.purge_id = u.purge_id
+        ORDER BY u.tenant, u.run_id, u.run_step`,
+    );
+    return rows.map((r) => ({ run: { runId: r.run_id, step: r.run_step }, record: purgeOf(r.record) }));
+  }
+
+  async markPurgesRecorded(tenant: string, purgeIds: string[]): Promise<void> {
+    await this.#query('DELETE FROM purges_unrecorded WHERE tenant = $1 AND purge_id = ANY($2::text[])', [
+      tenant,
+      purgeIds,
+    ]);
   }
 
   #query<R extends QueryResultRow = Record<string, unknown>>(

@@ -175,6 +175,16 @@ export class PostgresPartitionPurger implements PartitionPurger {
           records.map((r) => JSON.stringify(r)),
         ],
       );
+      await client.query(
+        `INSERT INTO purges_unrecorded (tenant, purge_id, run_id, run_step)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[])`,
+        [
+          records.map((r) => r.tenant),
+          records.map((r) => r.purgeId),
+          records.map((r) => rules.runOf(r.purgeId).runId),
+          records.map((r) => rules.runOf(r.purgeId).step),
+        ],
+      );
       await dropDerived(client, partition, stream);
       const detaching = performance.now();
       await detachAndDrop(client, parent, partition);

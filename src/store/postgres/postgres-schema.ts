@@ -1,6 +1,6 @@
 import { POSTGRES_MERKLE_MIGRATION } from './postgres-merkle-schema.js';
 import { POSTGRES_PLANNER_MIGRATIONS } from './postgres-planner-schema.js';
-import { POSTGRES_PURGE_MIGRATION } from './postgres-purge-schema.js';
+import { POSTGRES_PURGE_MIGRATION, POSTGRES_UNRECORDED_PURGES_MIGRATION } from './postgres-purge-schema.js';
 import * as rollups from './postgres-rollups-schema.js';
 import { POSTGRES_SUBJECT_KEYS_MIGRATION } from './postgres-subject-keys-schema.js';
 
@@ -369,4 +369,5 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
   rollups.POSTGRES_ACTOR_WEEKS_MIGRATION,
   rollups.POSTGRES_ACTOR_QUARTERS_MIGRATION,
   rollups.POSTGRES_COVERING_ROLLUPS_MIGRATION,
+  POSTGRES_UNRECORDED_PURGES_MIGRATION,
 ];

@@ -9,7 +9,11 @@ import type {
   RetentionPolicy,
 } from '../../core/domain/retention.js';
 import { formatTimestamp } from '../../core/domain/time.js';
-import type { LifecycleRepository, PurgeStep } from '../../core/ports/lifecycle-repository.js';
+import type {
+  LifecycleRepository,
+  PurgeStep,
+  UnrecordedPurge,
+} from '../../core/ports/lifecycle-repository.js';
 import {
   CANDIDATE_COLUMNS,
   candidateOf,
@@ -158,6 +162,28 @@ export class SqliteLifecycleRepository implements LifecycleRepository {
     );
   }
 
+  async unrecordedPurges(): Promise<UnrecordedPurge[]> {
+    return this.#run(() =>
+      (
+        prepared(
+          this.#db,
+          `SELECT u.run_id AS runId, u.run_step AS step, p.record FROM purges_unrecorded u
+             JOIN purges p ON p.tenant = u.tenant AND p.purge_id = u.purge_id
+            ORDER BY u.tenant, u.run_id, u.run_step`,
+        ).all() as { runId: string; step: number; record: string }[]
+      ).map((r) => ({ run: { runId: r.runId, step: r.step }, record: purgeOf(r.record) })),
+    );
+  }
+
+  async markPurgesRecorded(tenant: string, purgeIds: string[]): Promise<void> {
+    this.#run(() =>
+      prepared(
+        this.#db,
+        'DELETE FROM purges_unrecorded WHERE tenant = ? AND purge_id IN (SELECT value FROM json_each(?))',
+      ).run(tenant, JSON.stringify(purgeIds)),
+    );
+  }
+
   #run<T>(fn: () => T): T {
     try {
       return fn();
@@ -224,6 +250,12 @@ export function purgeStep(db: SqliteDb, step: PurgeStep): void {
     step.record.purgeId,
     step.record.firstSeq,
     JSON.stringify(step.record),
+  );
+  prepared(db, 'INSERT INTO purges_unrecorded (tenant, purge_id, run_id, run_step) VALUES (?, ?, ?, ?)').run(
+    step.tenant,
+    step.record.purgeId,
+    step.run.runId,
+    step.run.step,
   );
 }
 

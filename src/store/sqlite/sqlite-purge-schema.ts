@@ -9,3 +9,20 @@ export const SQLITE_PURGE_MIGRATION = {
     CREATE INDEX purged_entries_id ON purged_entries (tenant, stream, id);
   `,
 };
+
+/** Migration: records whose run has not yet appended their `auditlog.purge` event (docs/lifecycle.md). */
+export const SQLITE_UNRECORDED_PURGES_MIGRATION = {
+  version: 22,
+  name: 'purge records awaiting their audit event',
+  // Written in the step's transaction, deleted once an event lists the record: a run that dies between
+  // the two leaves the row for the next run to record.
+  sql: `
+    CREATE TABLE purges_unrecorded (
+      tenant TEXT NOT NULL,
+      purge_id TEXT NOT NULL,
+      run_id TEXT NOT NULL,
+      run_step INTEGER NOT NULL,
+      PRIMARY KEY (tenant, purge_id)
+    );
+  `,
+};

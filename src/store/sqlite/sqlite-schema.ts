@@ -4,7 +4,7 @@ import {
   SQLITE_COVERING_MIGRATION,
   SQLITE_FACETS_MIGRATION,
 } from './sqlite-planner-schema.js';
-import { SQLITE_PURGE_MIGRATION } from './sqlite-purge-schema.js';
+import { SQLITE_PURGE_MIGRATION, SQLITE_UNRECORDED_PURGES_MIGRATION } from './sqlite-purge-schema.js';
 import {
   SQLITE_ACTOR_MONTHS_MIGRATION,
   SQLITE_ACTOR_QUARTERS_MIGRATION,
@@ -348,4 +348,5 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
   SQLITE_ACTOR_QUARTERS_MIGRATION,
   SQLITE_SEQ_GUARD_FAIL_MIGRATION,
   SQLITE_EARLY_YEARS_ROLLUPS_MIGRATION,
+  SQLITE_UNRECORDED_PURGES_MIGRATION,
 ];

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
+import { releaseAfterEachFile } from '../../helpers/file-cleanup.js';
 import type { TestDatabase } from '../../helpers/postgres.js';
 import { filesUnder, readFiles, type StoredBytes } from '../../helpers/stored-bytes.js';
 
@@ -33,9 +33,9 @@ function databaseFor(dbFile: string): Promise<TestDatabase> {
   return db;
 }
 
-// Registered when a test file imports this module, so it runs after the file's own afterAll hooks: servers the
-// file left running are killed, then its databases are dropped.
-afterAll(async () => {
+// After each test file (its own afterAll hooks first): servers the file left running are killed, then its
+// databases are dropped. Not a top-level afterAll: the module is evaluated once per worker (isolate: false).
+releaseAfterEachFile(async () => {
   await Promise.all(
     [...children].map(async (child) => {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -1,0 +1,105 @@
+// `auditlog prove --consistency OLD NEW` reads the proof from the store the notes came from: without one it
+// says so and creates nothing (it used to create ./data/auditlog.db and answer with the API's query error).
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openAuditLog } from '../../src/core/services/audit-log.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { sampleEvent } from '../helpers/test-server.js';
+
+const dir = tempDir();
+const db = dir.file('log.db');
+const notes = { old: dir.file('old.note'), new: dir.file('new.note') };
+
+/** A fresh empty directory to run the command in. */
+function emptyCwd(name: string): string {
+  const cwd = dir.file(name);
+  mkdirSync(cwd);
+  return cwd;
+}
+
+/** What an operator reads: one `auditlog:` line, none of the API's wording. */
+function expectCliMessage(stderr: string, pattern: RegExp): void {
+  expect(stderr).toMatch(pattern);
+  expect(stderr).toMatch(/^auditlog: /);
+  expect(stderr).not.toMatch(/Query parameter|\/to:|\/from:/);
+}
+
+beforeAll(async () => {
+  const log = await openAuditLog({ store: await SqliteStore.open({ file: db }) });
+  await log.appendEvents('default', { events: [sampleEvent({ id: 'e-1' }), sampleEvent({ id: 'e-2' })] });
+  writeFileSync(notes.old, (await log.merkle.checkpoint('default')).note);
+  await log.appendEvents('default', { events: [sampleEvent({ id: 'e-3' })] });
+  writeFileSync(notes.new, (await log.merkle.checkpoint('default')).note);
+  await log.close();
+});
+afterAll(() => dir.remove());
+
+describe('auditlog prove --consistency', () => {
+  it('without --db, in an empty directory, names what it needs and creates no file', async () => {
+    const cwd = emptyCwd('no-flags');
+    const env = { AUDITLOG_DB: '', DATABASE_URL: '' };
+    const res = await runCli(['prove', '--consistency', notes.old, notes.new], env, undefined, cwd);
+    expect(res.code).toBe(2);
+    expectCliMessage(
+      res.stderr,
+      /no store at \.\/data\/auditlog\.db: .*give --db FILE or --database-url URL/,
+    );
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('with --db naming a file that is not there, creates none', async () => {
+    const cwd = emptyCwd('missing-db');
+    const res = await runCli(
+      ['prove', '--consistency', notes.old, notes.new, '--db', 'gone.db'],
+      {},
+      undefined,
+      cwd,
+    );
+    expect(res.code).toBe(2);
+    expectCliMessage(res.stderr, /no store at gone\.db/);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('against another, smaller store, says the notes do not come from it', async () => {
+    const cwd = emptyCwd('other-store');
+    const other = dir.file('other.db');
+    const log = await openAuditLog({ store: await SqliteStore.open({ file: other }) });
+    await log.appendEvents('default', { events: [sampleEvent({ id: 'x-1' })] });
+    await log.close();
+    const res = await runCli(
+      ['prove', '--consistency', notes.old, notes.new, '--db', other],
+      {},
+      undefined,
+      cwd,
+    );
+    expect(res.code).toBe(2);
+    expectCliMessage(res.stderr, /new\.note is a checkpoint of 3 entries, more than tenant default's log/);
+    const wrongTenant = await runCli([
+      'prove',
+      '--consistency',
+      notes.old,
+      notes.new,
+      '--db',
+      db,
+      '--tenant',
+      'acme',
+    ]);
+    expectCliMessage(wrongTenant.stderr, /is a checkpoint of auditlog\/default, not of auditlog\/acme/);
+  });
+
+  it('a note file that is not there is named before any store is looked for', async () => {
+    const cwd = emptyCwd('missing-note');
+    const res = await runCli(['prove', '--consistency', 'a.note', notes.new], {}, undefined, cwd);
+    expect(res.code).toBe(2);
+    expectCliMessage(res.stderr, /a\.note: no such file/);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('with the store the notes came from, writes the proof', async () => {
+    const res = await runCli(['prove', '--consistency', notes.old, notes.new, '--db', db]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ format: 'auditlog-consistency/v1' });
+  });
+});
