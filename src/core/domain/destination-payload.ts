@@ -219,27 +219,3 @@ export function cefLine(e: OutgoingEntry): string {
     .join(' ');
   return `CEF:0|auditlog|auditlog|1|${header(signature)}|${header(name)}|${severity}|${extension}`;
 }
-
-/** Printable ASCII without spaces, at most `max` characters: what RFC 5424 header fields allow. */
-const headerField = (s: string, max: number) => s.replace(/[^\x21-\x7e]/g, '_').slice(0, max) || '-';
-const sdValue = (s: string) => s.replace(/[\\"\]]/g, (c) => `\\${c}`);
-
-/**
- * One RFC 5424 message: facility 13 (log audit), severity notice (warning for failed sign-ins and security
- * events), MSGID the event type, structured data with id, seq and tenant, and the body (BOM + UTF-8 JSON or
- * CEF). With RFC 5425/6587 octet counting it is framed as `<length> <message>`.
- */
-export function syslogMessage(e: OutgoingEntry, format: PayloadFormat, hostname: string): string {
-  const warn =
-    (e.stream === 'auth' && (e.event as StoredAuthEvent).type === 'login_failure') ||
-    (e.stream === 'event' && (e.event as StoredEvent).category === 'security');
-  const pri = 13 * 8 + (warn ? 4 : 5);
-  const time = new Date(e.receivedMs).toISOString();
-  const body = format === 'cef' ? cefLine(e) : JSON.stringify(payloadObject(e, format));
-  const sd = `[auditlog@32473 id="${sdValue(e.id)}" seq="${e.seq}" tenant="${sdValue(e.event.tenant)}"]`;
-  return `<${pri}>1 ${time} ${headerField(hostname, 255)} auditlog - ${headerField(e.facts.eventType, 32)} ${sd} \uFEFF${body}`;
-}
-
-export function octetCounted(message: string): string {
-  return `${Buffer.byteLength(message, 'utf8')} ${message}`;
-}

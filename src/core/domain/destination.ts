@@ -10,6 +10,8 @@ export interface DestinationSettings {
   port?: number;
   tls?: boolean;
   caPem?: string;
+  /** syslog: the longest message the receiver takes whole (default DEFAULT_SYSLOG_MAX_MESSAGE). */
+  maxMessageSize?: number;
   servers?: string;
   subject?: string;
   filter: { streams?: ('admin' | 'auth')[]; categories?: string[]; eventTypes?: string[] };
@@ -64,6 +66,7 @@ const SETTING_KEYS = [
   'port',
   'tls',
   'caPem',
+  'maxMessageSize',
   'servers',
   'subject',
   'filter',
@@ -95,7 +98,7 @@ export function settingsFor(
   };
   if (kind === 'webhook') {
     need('url', 'a webhook');
-    refuse(['host', 'port', 'tls', 'caPem', 'servers', 'subject']);
+    refuse(['host', 'port', 'tls', 'caPem', 'maxMessageSize', 'servers', 'subject']);
     if (s.url !== undefined && !/^https?:\/\/[^\s/?#]+/.test(s.url)) {
       details.push({ path: '/url', message: 'must be an http:// or https:// URL' });
     } else if (s.url !== undefined && !URL.canParse(s.url)) {
@@ -116,7 +119,7 @@ export function settingsFor(
   } else {
     need('servers', 'NATS');
     need('subject', 'NATS');
-    refuse(['url', 'host', 'port', 'tls', 'caPem']);
+    refuse(['url', 'host', 'port', 'tls', 'caPem', 'maxMessageSize']);
     if (
       s.servers !== undefined &&
       !s.servers.split(',').every((u) => /^(nats|tls):\/\/[^\s/]+$/.test(u.trim()))
