@@ -15,7 +15,7 @@ export const DESTINATION_STREAMS = ['admin', 'auth'] as const;
 
 export const DestinationFilter = Type.Object(
   {
-    streams: Type.Optional(Type.Array(StringEnum(DESTINATION_STREAMS), { minItems: 1, uniqueItems: true })),
+    streams: Type.Optional(Type.Array(StringEnum(DESTINATION_STREAMS), { uniqueItems: true })),
     categories: Type.Optional(Type.Array(Text(64), { maxItems: 50 })),
     // An event type as events are stored with one (dotted lowercase), or a sign-in's type: a typo names none.
     eventTypes: Type.Optional(
