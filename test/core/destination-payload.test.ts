@@ -1,14 +1,15 @@
 // The pure parts of streaming: OCSF classes and activities, CEF escaping, the RFC 5424 message and its octet
 // counting, filters, and the backoff's bounds.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RETRY, matchesFilter, retryDelayMs } from '../../src/core/domain/destination.js';
 import {
-  cefLine,
-  type OutgoingEntry,
-  ocsf,
-  octetCounted,
-  syslogMessage,
-} from '../../src/core/domain/destination-payload.js';
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_RETRY,
+  matchesFilter,
+  retryDelayMs,
+  settingsFor,
+} from '../../src/core/domain/destination.js';
+import { cefLine, type OutgoingEntry, ocsf } from '../../src/core/domain/destination-payload.js';
+import { octetCounted, syslogMessage } from '../../src/core/domain/syslog-message.js';
 
 const admin = (
   target: { type: string; id: string },
@@ -126,6 +127,45 @@ describe('CEF and syslog', () => {
     );
     const framed = octetCounted(msg);
     expect(Number(framed.slice(0, framed.indexOf(' ')))).toBe(Buffer.byteLength(msg));
+  });
+});
+
+describe('syslog message size', () => {
+  const big = (value: unknown) => admin({ type: 'Carrier', id: 'c' }, 'update', { newValue: value });
+
+  it('cuts the MSG to the maximum, on a whole character, saying so in the structured data', () => {
+    const msg = syslogMessage(big({ note: 'ü'.repeat(10_000) }), 'json', 'h', 4096);
+    expect(Buffer.byteLength(msg)).toBeLessThanOrEqual(4096);
+    expect(Buffer.byteLength(msg)).toBeGreaterThan(4080);
+    expect(msg).toMatch(
+      /\[auditlog@32473 id="ev-1" seq="7" tenant="acme" truncated="true" bytes="\d+"\] \uFEFF\{/,
+    );
+    expect(msg.endsWith('ü…[truncated]')).toBe(true);
+    expect(msg).not.toContain('\uFFFD');
+  });
+
+  it('sends whole what fits, and honours a larger maximum', () => {
+    const msg = syslogMessage(big({ note: 'x'.repeat(20_000) }), 'json', 'h', 65_536);
+    expect(msg).not.toContain('truncated');
+    expect(JSON.parse(msg.slice(msg.indexOf('\uFEFF') + 1)).newValue.note).toHaveLength(20_000);
+  });
+
+  it('never leaves a CEF escape open before the mark', () => {
+    const e = admin({ type: 'Carrier', id: 'c' }, 'update', { reason: '\\'.repeat(5000) });
+    for (const max of [2048, 2049, 2050]) {
+      const msg = syslogMessage(e, 'cef', 'h', max);
+      expect(msg.endsWith('…[truncated]')).toBe(true);
+      const before = msg.slice(0, -'…[truncated]'.length);
+      expect(/\\*$/.exec(before)![0].length % 2).toBe(0);
+    }
+  });
+
+  it('is a syslog setting, between 2048 bytes and 1 MiB', () => {
+    const syslog = settingsFor('syslog', undefined, { host: 'h', port: 514, maxMessageSize: 65_536 });
+    expect(syslog).toMatchObject({ maxMessageSize: 65_536, batchSize: DEFAULT_BATCH_SIZE });
+    expect(() => settingsFor('webhook', undefined, { url: 'https://x', maxMessageSize: 4096 })).toThrow(
+      /not valid/,
+    );
   });
 });
 

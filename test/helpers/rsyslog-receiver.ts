@@ -98,6 +98,7 @@ async function freePort(): Promise<number> {
 /** One line rsyslog wrote: the RFC 5424 fields it parsed out of a message. */
 export interface SyslogLine {
   pri: string;
+  host: string;
   app: string;
   msgid: string;
   sd: string;
@@ -126,11 +127,14 @@ export class RsyslogReceiver {
   static async create(
     dir: string,
     tls: { certFile: string; keyFile: string; caFile: string },
+    /** rsyslog's maxMessageSize; null leaves its default (8096 bytes), as a stock install has it. */
+    maxMessageSize: string | null = '256k',
   ): Promise<RsyslogReceiver> {
     const r = new RsyslogReceiver(dir, await freePort(), await freePort());
+    const size = maxMessageSize === null ? '' : ` maxMessageSize="${maxMessageSize}"`;
     writeFileSync(
       join(dir, 'rsyslog.conf'),
-      `global(workDirectory="${dir}" maxMessageSize="256k"
+      `global(workDirectory="${dir}"${size}
   defaultNetstreamDriverCAFile="${tls.caFile}" defaultNetstreamDriverCertFile="${tls.certFile}"
   defaultNetstreamDriverKeyFile="${tls.keyFile}")
 module(load="imtcp" maxSessions="100")
@@ -138,6 +142,7 @@ input(type="imtcp" port="${r.tcpPort}" name="tcp")
 input(type="imtcp" port="${r.tlsPort}" name="tls" streamDriver.name="ossl" streamDriver.mode="1" streamDriver.authMode="anon")
 template(name="fields" type="list" option.jsonf="on") {
   property(outname="pri" name="pri" format="jsonf")
+  property(outname="host" name="hostname" format="jsonf")
   property(outname="app" name="app-name" format="jsonf")
   property(outname="msgid" name="msgid" format="jsonf")
   property(outname="sd" name="structured-data" format="jsonf")

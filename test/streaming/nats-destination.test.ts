@@ -114,5 +114,19 @@ describeIfPossible(
       expect(ids).toEqual(expect.arrayContaining([...first, ...during]));
       expect(new Set(ids).size).toBe(ids.length);
     });
+
+    it('names the missing stream when no stream takes the subject (JetStream is enabled)', async () => {
+      const res = await server.request('/v1/destinations', {
+        method: 'POST',
+        json: { kind: 'nats', name: 'No stream', servers: NATS, subject: `auditlog.nostream.${suffix}` },
+      });
+      expect(res.status, await res.clone().text()).toBe(201);
+      const id = (await json(res)).destination.id;
+      const test = await json(await server.request(`/v1/destinations/${id}/test`, { method: 'POST' }));
+      expect(test.delivered).toBe(false);
+      expect(test.error).toContain(`No JetStream stream takes the subject 'auditlog.nostream.${suffix}'`);
+      expect(test.error).not.toMatch(/not enabled/);
+      expect((await server.request(`/v1/destinations/${id}`, { method: 'DELETE' })).status).toBe(204);
+    });
   },
 );

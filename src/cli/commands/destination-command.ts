@@ -13,6 +13,7 @@ interface SettingFlags {
   port?: string;
   tls?: boolean;
   caFile?: string;
+  maxMessageSize?: string;
   servers?: string;
   subject?: string;
   streams?: string;
@@ -47,6 +48,7 @@ function settingsBody(flags: SettingFlags): Record<string, unknown> {
     port: numeric(flags.port),
     tls: flags.tls,
     caPem: flags.caFile === undefined ? undefined : readFileSync(flags.caFile, 'utf8'),
+    maxMessageSize: numeric(flags.maxMessageSize),
     servers: flags.servers,
     subject: flags.subject,
     batchSize: numeric(flags.batchSize),
@@ -77,6 +79,7 @@ function settingOptions(cmd: Command): Command {
     .option('--port <port>', 'syslog: the receiver TCP port')
     .option('--tls', 'syslog: TLS (RFC 5425)')
     .option('--ca-file <file>', 'syslog over TLS: PEM file of the CA the receiver certificate chains to')
+    .option('--max-message-size <bytes>', 'syslog: longest message the receiver takes whole (default 8096)')
     .option('--servers <urls>', 'nats: comma-separated nats:// URLs')
     .option('--subject <subject>', 'nats: the subject a JetStream stream takes')
     .option('--streams <list>', 'admin,auth (default both)')

@@ -1,3 +1,4 @@
+import { authMapping } from './auth-event-mapping.js';
 import type { EntryFacts } from './destination.js';
 import type { Stream } from './entry.js';
 import { formatAuthEvent } from './format-auth.js';
@@ -68,22 +69,22 @@ export function ocsf(e: OutgoingEntry): Record<string, unknown> {
   };
   if (e.stream === 'auth') {
     const a = e.event as StoredAuthEvent;
-    const logoff = a.type === 'logout';
-    const failed = a.type === 'login_failure';
-    const activity = logoff ? 2 : 1;
+    const m = authMapping(a.type);
+    const failed = m.statusId === 2;
+    const detail = a.reason ?? m.detail;
     return {
       class_uid: 3002,
       class_name: 'Authentication',
       category_uid: 3,
       category_name: 'Identity & Access Management',
-      activity_id: activity,
-      activity_name: logoff ? 'Logoff' : 'Logon',
-      type_uid: 300200 + activity,
+      activity_id: m.activityId,
+      activity_name: m.activityId === 2 ? 'Logoff' : 'Logon',
+      type_uid: 300200 + m.activityId,
       time: Date.parse(a.occurredAt),
       severity_id: failed ? 3 : 1,
-      status_id: failed ? 2 : 1,
+      status_id: m.statusId,
       status: failed ? 'Failure' : 'Success',
-      ...(a.reason ? { status_detail: a.reason } : {}),
+      ...(detail ? { status_detail: detail } : {}),
       user: {
         name: a.user.username,
         ...(a.user.id ? { uid: a.user.id } : {}),
@@ -169,19 +170,20 @@ export function cefLine(e: OutgoingEntry): string {
   if (e.stream === 'auth') {
     const a = e.event as StoredAuthEvent;
     signature = a.type;
-    name =
-      { login_success: 'Sign-in', login_failure: 'Failed sign-in', logout: 'Sign-out' }[a.type] ?? a.type;
+    const m = authMapping(a.type);
+    name = m.name;
     severity = a.type === 'login_failure' ? 5 : 3;
     fields.push(
       ['suser', a.user.username],
       ['suid', a.user.id],
       ['src', a.ip],
-      ['outcome', a.type === 'login_failure' ? 'failure' : 'success'],
+      ['outcome', m.outcome],
       ['reason', a.reason],
       ['requestClientApplication', a.userAgent],
-      // A label only with its value: a lone cs1Label names a field the line does not hold.
-      ['cs1Label', a.sessionId === undefined ? undefined : 'sessionId'],
-      ['cs1', a.sessionId],
+      // cs2 as for administrative events (cs1 is their targetType): a parser keys on the slot. A label only
+      // with its value: a lone cs2Label names a field the line does not hold.
+      ['cs2Label', a.sessionId === undefined ? undefined : 'sessionId'],
+      ['cs2', a.sessionId],
     );
   } else {
     const ev = e.event as StoredEvent;
@@ -216,28 +218,4 @@ export function cefLine(e: OutgoingEntry): string {
     .map(([k, v]) => `${k}=${ext(String(v))}`)
     .join(' ');
   return `CEF:0|auditlog|auditlog|1|${header(signature)}|${header(name)}|${severity}|${extension}`;
-}
-
-/** Printable ASCII without spaces, at most `max` characters: what RFC 5424 header fields allow. */
-const headerField = (s: string, max: number) => s.replace(/[^\x21-\x7e]/g, '_').slice(0, max) || '-';
-const sdValue = (s: string) => s.replace(/[\\"\]]/g, (c) => `\\${c}`);
-
-/**
- * One RFC 5424 message: facility 13 (log audit), severity notice (warning for failed sign-ins and security
- * events), MSGID the event type, structured data with id, seq and tenant, and the body (BOM + UTF-8 JSON or
- * CEF). With RFC 5425/6587 octet counting it is framed as `<length> <message>`.
- */
-export function syslogMessage(e: OutgoingEntry, format: PayloadFormat, hostname: string): string {
-  const warn =
-    (e.stream === 'auth' && (e.event as StoredAuthEvent).type === 'login_failure') ||
-    (e.stream === 'event' && (e.event as StoredEvent).category === 'security');
-  const pri = 13 * 8 + (warn ? 4 : 5);
-  const time = new Date(e.receivedMs).toISOString();
-  const body = format === 'cef' ? cefLine(e) : JSON.stringify(payloadObject(e, format));
-  const sd = `[auditlog@32473 id="${sdValue(e.id)}" seq="${e.seq}" tenant="${sdValue(e.event.tenant)}"]`;
-  return `<${pri}>1 ${time} ${headerField(hostname, 255)} auditlog - ${headerField(e.facts.eventType, 32)} ${sd} \uFEFF${body}`;
-}
-
-export function octetCounted(message: string): string {
-  return `${Buffer.byteLength(message, 'utf8')} ${message}`;
 }

@@ -1,6 +1,7 @@
 import type { Stream } from './entry.js';
 import { AuditError, type ErrorDetail } from './errors.js';
 import type { DestinationKind, PayloadFormat } from './schemas/destination-schema.js';
+import { restoreUrlSecrets } from './url-secrets.js';
 
 /** The settings of a destination that are not secret, kept as one JSON document by the stores. */
 export interface DestinationSettings {
@@ -10,6 +11,8 @@ export interface DestinationSettings {
   port?: number;
   tls?: boolean;
   caPem?: string;
+  /** syslog: the longest message the receiver takes whole (default DEFAULT_SYSLOG_MAX_MESSAGE). */
+  maxMessageSize?: number;
   servers?: string;
   subject?: string;
   filter: { streams?: ('admin' | 'auth')[]; categories?: string[]; eventTypes?: string[] };
@@ -64,6 +67,7 @@ const SETTING_KEYS = [
   'port',
   'tls',
   'caPem',
+  'maxMessageSize',
   'servers',
   'subject',
   'filter',
@@ -83,6 +87,7 @@ export function settingsFor(
     ...(base ?? { format: 'json', filter: {}, batchSize: DEFAULT_BATCH_SIZE }),
   };
   for (const k of SETTING_KEYS) if (body[k] !== undefined) merged[k] = body[k];
+  if (typeof body.url === 'string') merged.url = restoreUrlSecrets(body.url, base?.url);
   const s = merged as unknown as DestinationSettings;
   const details: ErrorDetail[] = [];
   const need = (key: keyof DestinationSettings, why: string) => {
@@ -95,7 +100,7 @@ export function settingsFor(
   };
   if (kind === 'webhook') {
     need('url', 'a webhook');
-    refuse(['host', 'port', 'tls', 'caPem', 'servers', 'subject']);
+    refuse(['host', 'port', 'tls', 'caPem', 'maxMessageSize', 'servers', 'subject']);
     if (s.url !== undefined && !/^https?:\/\/[^\s/?#]+/.test(s.url)) {
       details.push({ path: '/url', message: 'must be an http:// or https:// URL' });
     } else if (s.url !== undefined && !URL.canParse(s.url)) {
@@ -116,7 +121,7 @@ export function settingsFor(
   } else {
     need('servers', 'NATS');
     need('subject', 'NATS');
-    refuse(['url', 'host', 'port', 'tls', 'caPem']);
+    refuse(['url', 'host', 'port', 'tls', 'caPem', 'maxMessageSize']);
     if (
       s.servers !== undefined &&
       !s.servers.split(',').every((u) => /^(nats|tls):\/\/[^\s/]+$/.test(u.trim()))
@@ -131,6 +136,13 @@ export function settingsFor(
   return s;
 }
 
+/** Where the entries go: a change here is a new receiver (its backoff starts again). */
+const TARGET_KEYS = ['url', 'host', 'port', 'tls', 'caPem', 'servers', 'subject'] as const;
+
+export function targetChanged(before: DestinationSettings, after: DestinationSettings): boolean {
+  return TARGET_KEYS.some((k) => before[k] !== after[k]);
+}
+
 /** The facts of an entry a filter looks at. */
 export interface EntryFacts {
   stream: Stream;
@@ -140,7 +152,9 @@ export interface EntryFacts {
 }
 
 export function matchesFilter(filter: DestinationSettings['filter'], e: EntryFacts): boolean {
-  if (filter.streams && !filter.streams.includes(e.stream === 'event' ? 'admin' : 'auth')) return false;
+  // An empty list means all, as for categories and event types.
+  if (filter.streams?.length && !filter.streams.includes(e.stream === 'event' ? 'admin' : 'auth'))
+    return false;
   // Categories are administrative events' alone: they do not keep sign-ins out of a destination of both.
   if (
     filter.categories?.length &&

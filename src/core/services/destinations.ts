@@ -1,4 +1,10 @@
-import { type DestinationRecord, errorText, NO_PROGRESS, settingsFor } from '../domain/destination.js';
+import {
+  type DestinationRecord,
+  errorText,
+  NO_PROGRESS,
+  settingsFor,
+  targetChanged,
+} from '../domain/destination.js';
 import type { OutgoingEntry } from '../domain/destination-payload.js';
 import {
   generateWebhookKeys,
@@ -18,6 +24,7 @@ import {
   DestinationUpdate,
 } from '../domain/schemas/destination-schema.js';
 import { formatTimestamp, parseRfc3339 } from '../domain/time.js';
+import { maskUrlSecrets } from '../domain/url-secrets.js';
 import type { Store } from '../ports/store.js';
 import type { ActingParty, SelfAudit } from './access-control.js';
 import {
@@ -124,9 +131,12 @@ export class Destinations {
     const before = await this.#find(tenant, id);
     const settings = settingsFor(before.kind, before.settings, input);
     this.#checkCategories(settings.filter.categories);
+    // A new receiver owes nothing to the old one's failures: its backoff starts again.
+    const retarget = targetChanged(before.settings, settings);
     const after = await this.#patch(before, {
       ...(typeof input.name === 'string' ? { name: input.name } : {}),
       settings,
+      ...(retarget ? { progress: { ...before.progress, failures: 0, nextAttemptMs: 0 } } : {}),
     });
     await this.#record(after, 'updated', 'update', by, publicSettings(before), publicSettings(after));
     this.onChange(id);
@@ -281,7 +291,12 @@ export class Destinations {
   }
 
   async view(d: DestinationRecord): Promise<DestinationView> {
-    return { ...publicSettings(d), status: await destinationStatus(this.#store, d, this.#now()) };
+    return {
+      ...publicSettings(d),
+      // Masked on read only: audit events keep the URL for the tenant's redaction, which marks it by hash.
+      ...(d.settings.url === undefined ? {} : { url: maskUrlSecrets(d.settings.url) }),
+      status: await destinationStatus(this.#store, d, this.#now()),
+    };
   }
 
   async find(tenant: string, id: string): Promise<DestinationRecord> {

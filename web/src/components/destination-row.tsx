@@ -90,7 +90,8 @@ function target(d: Destination): string {
 
 function filterText(d: Destination): string {
   const f = d.filter;
-  const streams = f.streams ?? ['admin', 'auth'];
+  // Absent or empty: all (the API's rule).
+  const streams = f.streams?.length ? f.streams : ['admin', 'auth'];
   const parts = [
     streams.length === 2 ? 'all entries' : streams[0] === 'admin' ? 'administrative events' : 'sign-ins',
     f.categories?.length ? `categories ${f.categories.join(', ')}` : '',

@@ -77,7 +77,7 @@ export const emptyDraft = (): DestinationDraft => ({
 });
 
 export function draftOf(d: Destination): DestinationDraft {
-  const streams = d.filter.streams ?? ['admin', 'auth'];
+  const streams = d.filter.streams?.length ? d.filter.streams : ['admin', 'auth']; // empty: all
   return {
     ...emptyDraft(),
     kind: d.kind as DestinationKind,

@@ -15,7 +15,7 @@ export const DESTINATION_STREAMS = ['admin', 'auth'] as const;
 
 export const DestinationFilter = Type.Object(
   {
-    streams: Type.Optional(Type.Array(StringEnum(DESTINATION_STREAMS), { minItems: 1, uniqueItems: true })),
+    streams: Type.Optional(Type.Array(StringEnum(DESTINATION_STREAMS), { uniqueItems: true })),
     categories: Type.Optional(Type.Array(Text(64), { maxItems: 50 })),
     // An event type as events are stored with one (dotted lowercase), or a sign-in's type: a typo names none.
     eventTypes: Type.Optional(
@@ -44,6 +44,8 @@ const settingsFields = {
   tls: Type.Boolean(),
   /** syslog over TLS: the CA certificate(s), PEM, that the receiver's certificate must chain to (default: the system's). */
   caPem: Type.String({ maxLength: 65536 }),
+  /** syslog: the longest message (bytes) the receiver takes whole; a longer one is truncated, never split. */
+  maxMessageSize: Type.Integer({ minimum: 2048, maximum: 1_048_576 }),
   /** nats: comma-separated server URLs, and the subject a JetStream stream takes */
   servers: Text(1024),
   subject: Text(255),
@@ -102,6 +104,7 @@ export const DestinationView = Type.Object({
   port: Type.Optional(Type.Integer()),
   tls: Type.Optional(Type.Boolean()),
   caPem: Type.Optional(Type.String()),
+  maxMessageSize: Type.Optional(Type.Integer()),
   servers: Type.Optional(Type.String()),
   subject: Type.Optional(Type.String()),
   filter: DestinationFilter,

@@ -42,7 +42,9 @@ export class NatsSender implements Sender {
       entries.map((e) =>
         js.publish(subject, JSON.stringify(payloadObject(e, this.#settings.format)), { msgID: e.id }),
       ),
-    );
+    ).catch((error: unknown) => {
+      throw missingStream(error, subject) ?? error;
+    });
   }
 
   async close(): Promise<void> {
@@ -50,4 +52,17 @@ export class NatsSender implements Sender {
     this.#connection = null;
     if (pending) await (await pending.catch(() => null))?.close();
   }
+}
+
+/**
+ * The client reads "no responders" to a publish as JetStream not being enabled, but the usual cause is that
+ * no stream takes the subject (JetStream answers only for subjects a stream holds): say that instead.
+ */
+function missingStream(error: unknown, subject: string): Error | null {
+  const e = error as { message?: unknown; cause?: { message?: unknown } };
+  const text = `${String(e?.message)} ${String(e?.cause?.message)}`;
+  if (!/no responders/i.test(text)) return null;
+  return new Error(
+    `No JetStream stream takes the subject '${subject}' (no responders): create one, e.g. nats stream add --subjects '${subject}', or enable JetStream on the server`,
+  );
 }

@@ -2,7 +2,8 @@ import { isIP, type Socket, connect as tcpConnect } from 'node:net';
 import { hostname } from 'node:os';
 import { connect as tlsConnect } from 'node:tls';
 import type { DestinationSettings } from '../../domain/destination.js';
-import { type OutgoingEntry, octetCounted, syslogMessage } from '../../domain/destination-payload.js';
+import type { OutgoingEntry } from '../../domain/destination-payload.js';
+import { octetCounted, syslogMessage } from '../../domain/syslog-message.js';
 import { SEND_TIMEOUT_MS, type Sender } from './sender.js';
 
 /**
@@ -21,7 +22,9 @@ export class SyslogSender implements Sender {
 
   send(entries: readonly OutgoingEntry[]): Promise<void> {
     const s = this.#settings;
-    const text = entries.map((e) => octetCounted(syslogMessage(e, s.format, this.#host))).join('');
+    const text = entries
+      .map((e) => octetCounted(syslogMessage(e, s.format, this.#host, s.maxMessageSize)))
+      .join('');
     return new Promise<void>((resolve, reject) => {
       const options = { host: s.host as string, port: s.port as number };
       let socket: Socket;

@@ -1,0 +1,59 @@
+import { isSecretKey } from './secret-keys.js';
+
+/** What a secret query value reads as when a destination is shown; sent back unchanged, it keeps the value. */
+export const URL_SECRET_MASK = '********';
+
+/** The query parameters of a URL, as written (no decoding, so that the URL comes back byte for byte). */
+function splitUrl(url: string): { base: string; params: string[]; fragment: string } {
+  const hash = url.indexOf('#');
+  const fragment = hash === -1 ? '' : url.slice(hash);
+  const rest = hash === -1 ? url : url.slice(0, hash);
+  const q = rest.indexOf('?');
+  if (q === -1) return { base: rest, params: [], fragment };
+  return { base: rest.slice(0, q + 1), params: rest.slice(q + 1).split('&'), fragment };
+}
+
+const keyOf = (param: string) => {
+  const raw = param.split('=', 1)[0] ?? '';
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return raw;
+  }
+};
+
+/**
+ * A webhook URL with the values of its secret-named query parameters masked (`?dd-api-key=…&token=…`, by
+ * the same key rules as event redaction): receivers that take their credential in the URL get it shown
+ * nowhere after creation, like the signing secret.
+ */
+export function maskUrlSecrets(url: string): string {
+  const { base, params, fragment } = splitUrl(url);
+  if (params.length === 0) return url;
+  const masked = params.map((p) => {
+    const eq = p.indexOf('=');
+    if (eq === -1 || eq === p.length - 1 || !isSecretKey(keyOf(p))) return p;
+    return `${p.slice(0, eq + 1)}${URL_SECRET_MASK}`;
+  });
+  return `${base}${masked.join('&')}${fragment}`;
+}
+
+/**
+ * A URL sent in an update with masked values put back from the stored one (same parameter name, in order),
+ * so that a form that shows the masked URL and sends it back does not replace the credential with the mask.
+ */
+export function restoreUrlSecrets(next: string, previous: string | undefined): string {
+  if (previous === undefined || !next.includes(URL_SECRET_MASK)) return next;
+  const old = splitUrl(previous).params;
+  const { base, params, fragment } = splitUrl(next);
+  const used = new Set<number>();
+  const restored = params.map((p) => {
+    if (!p.endsWith(`=${URL_SECRET_MASK}`)) return p;
+    const key = keyOf(p);
+    const i = old.findIndex((o, j) => !used.has(j) && keyOf(o) === key && o.includes('='));
+    if (i === -1) return p;
+    used.add(i);
+    return old[i] as string;
+  });
+  return `${base}${restored.join('&')}${fragment}`;
+}
