@@ -65,6 +65,8 @@ export class AuditClient {
   private wakeUp: (() => void) | undefined;
   private waiters: { target: Position; resolve: () => void }[] = [];
   private loop: Promise<void> = Promise.resolve();
+  /** Aborts the request in flight when close() has waited its flush time. */
+  private readonly inFlight = new AbortController();
 
   private constructor(
     private readonly spool: Spool,
@@ -74,6 +76,7 @@ export class AuditClient {
       url: options.url,
       token: options.token,
       timeoutMs: options.requestTimeoutMs ?? 10_000,
+      signal: this.inFlight.signal,
     };
     this.batchSize = Math.min(1000, Math.max(1, options.batchSize ?? 500));
     this.batchBytes = Math.min(4 * 1024 * 1024, options.batchBytes ?? 1024 * 1024);
@@ -156,7 +159,8 @@ export class AuditClient {
 
   /**
    * Stops recording, tries to deliver what is spooled for up to `flushTimeoutMs` (default 5 s), then stops
-   * the sender. Whatever is left stays in the spool and is sent by the next client on this directory.
+   * the sender, aborting a request still in flight (its events stay spooled: the next client on this
+   * directory resends them, and the service answers any it did store as duplicates).
    */
   async close(options: { flushTimeoutMs?: number } = {}): Promise<void> {
     if (this.closed) return;
@@ -164,6 +168,7 @@ export class AuditClient {
     const flushTimeoutMs = options.flushTimeoutMs ?? 5000;
     if (flushTimeoutMs > 0) await this.flush(flushTimeoutMs).catch(() => {});
     this.stopping = true;
+    this.inFlight.abort();
     this.wakeUp?.();
     await this.loop;
     await this.spool.close();
@@ -212,7 +217,7 @@ export class AuditClient {
         this.isolating = Math.max(0, this.isolating - 1);
         await this.deadLetter(head, outcome);
       }
-    } else {
+    } else if (!this.stopping) {
       this.attempt++;
       const delayMs = outcome.retryAfterMs ?? backoffDelay(this.attempt, this.backoffOptions());
       this.options.onRetry?.({
