@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { type AuthLogHelpers, authLogHelpers } from './auth-log.js';
 import { backoffDelay } from './backoff.js';
 import { appendDeadLetter, type DeadLetter } from './dead-letters.js';
+import { checkOptions } from './options.js';
 import { type AuthRecordInput, prepareAuthEvent, prepareEvent } from './prepare.js';
 import { type EntryKind, type Position, Spool, type SpoolEntry } from './spool.js';
 import { sendBatch, type TransportOptions } from './transport.js';
@@ -90,6 +91,7 @@ export class AuditClient {
 
   /** Opens (or takes over after a crash) the spool and starts sending what it holds. */
   static async open(options: AuditClientOptions): Promise<AuditClient> {
+    checkOptions(options);
     const spool = await Spool.open({
       dir: options.spoolDir,
       maxBytes: options.maxSpoolBytes ?? 256 * 1024 * 1024,
@@ -272,10 +274,14 @@ export class AuditClient {
     });
   }
 
-  /** Waits `ms` (undefined: no limit), or less when closing, or when `orAppend` and something was appended. */
+  /**
+   * Waits `ms` (undefined: no limit), or less when closing, or when `orAppend` and something was appended.
+   * The timer does not keep the process alive: a script that records and ends without close() exits, and
+   * what it recorded waits in the spool for the next client.
+   */
   private wait(ms: number | undefined, orAppend: boolean): Promise<void> {
     return new Promise((resolve) => {
-      const timer = ms === undefined ? undefined : setTimeout(() => finish(), ms);
+      const timer = ms === undefined ? undefined : setTimeout(() => finish(), ms).unref();
       const finish = () => {
         clearTimeout(timer);
         this.wakeUp = undefined;
