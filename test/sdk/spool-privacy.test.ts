@@ -55,9 +55,12 @@ describe('the spool on disk', () => {
     chmodSync(spoolDir, 0o755);
     writeFileSync(join(spoolDir, 'dead-letters.ndjson'), '', { mode: 0o644 });
     chmodSync(join(spoolDir, 'dead-letters.ndjson'), 0o644);
+    writeFileSync(join(spoolDir, 'README.txt'), 'not the spool’s', { mode: 0o644 });
+    chmodSync(join(spoolDir, 'README.txt'), 0o644);
     const client = await AuditClient.open({ url: server.url, token, spoolDir });
     expect(mode(spoolDir)).toBe(0o700);
     expect(mode(join(spoolDir, 'dead-letters.ndjson'))).toBe(0o600);
+    expect(mode(join(spoolDir, 'README.txt')), 'a file the spool does not write is left alone').toBe(0o644);
     await client.close();
   });
 });
