@@ -127,6 +127,13 @@ describe('record() refuses at once what the service would refuse', () => {
     expect(spooled).toContain('"ip":"203.0.113.9"');
   });
 
+  it('takes what JSON carries as the service will read it (a Date as its string)', async () => {
+    const at = new Date('2026-11-26T09:30:00Z');
+    await expect(
+      client.record(adminEvent(3, { newValue: { at, list: [undefined] } })),
+    ).resolves.toHaveProperty('id');
+  });
+
   it('leaves an occurredAt ahead of the client clock to the service, whose clock decides', async () => {
     const ahead = new Date(Date.now() + 60 * 60_000).toISOString();
     await expect(client.record(adminEvent(2, { occurredAt: ahead }))).resolves.toHaveProperty('id');

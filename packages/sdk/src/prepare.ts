@@ -49,7 +49,7 @@ export function prepareEvent(event: RecordInput): AuditEventInput {
       'record(): no actor — pass `actor` or call it inside a request context that has one',
       [{ path: '/actor', message: 'is required' }],
     );
-  refuse('record()', eventProblems(prepared as unknown as Record<string, unknown>));
+  refuse('record()', eventProblems(wire(prepared)));
   return prepared;
 }
 
@@ -67,7 +67,7 @@ export function prepareAuthEvent(event: AuthRecordInput): AuthEventInput {
     throw new InvalidEventError('recordAuth(): no ip — pass `ip` or call it inside a request context', [
       { path: '/ip', message: 'is required' },
     ]);
-  refuse('recordAuth()', authEventProblems(prepared as unknown as Record<string, unknown>));
+  refuse('recordAuth()', authEventProblems(wire(prepared)));
   return prepared;
 }
 
@@ -83,6 +83,11 @@ function refuse(caller: string, problems: EventProblems): void {
     throw new EventTooLargeError(`${caller}: ${list(problems.tooLarge)} — ${never}`, problems.tooLarge);
   if (problems.invalid.length > 0)
     throw new InvalidEventError(`${caller}: ${list(problems.invalid)} — ${never}`, problems.invalid);
+}
+
+/** The event as the service will read it: a Date sent as its string, an undefined in an array as null. */
+function wire(event: object): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(event)) as Record<string, unknown>;
 }
 
 function withoutUndefined<T extends object>(value: T): T {
