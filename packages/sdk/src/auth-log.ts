@@ -8,6 +8,9 @@ type AuthUser = AuthEventInput['user'];
 interface Who {
   user?: AuthUser;
   sessionId?: string;
+  /** Given here, or the context's (outside a request: a job, a test, a queue consumer). */
+  ip?: string;
+  userAgent?: string;
 }
 
 export interface AuthLogHelpers {
@@ -18,6 +21,8 @@ export interface AuthLogHelpers {
     userId?: string;
     method?: LoginMethod;
     reason: FailureReason;
+    ip?: string;
+    userAgent?: string;
   }): Promise<{ id: string }>;
   logout(input?: Who): Promise<{ id: string }>;
   sessionExpired(input?: Who): Promise<{ id: string }>;
@@ -29,7 +34,14 @@ export function authLogHelpers(
   recordAuth: (event: AuthRecordInput) => Promise<{ id: string }>,
 ): AuthLogHelpers {
   const of = (type: AuthEventInput['type'], who: Who = {}, extra: Partial<AuthRecordInput> = {}) =>
-    recordAuth({ type, user: who.user ?? contextUser(), sessionId: who.sessionId, ...extra });
+    recordAuth({
+      type,
+      user: who.user ?? contextUser(),
+      sessionId: who.sessionId,
+      ip: who.ip,
+      userAgent: who.userAgent,
+      ...extra,
+    });
   return {
     loginSucceeded: (input) => of('login_success', input, { method: input.method }),
     loginFailed: (input) =>
@@ -41,6 +53,8 @@ export function authLogHelpers(
             : { id: input.userId, username: input.username },
         method: input.method,
         reason: input.reason,
+        ip: input.ip,
+        userAgent: input.userAgent,
       }),
     logout: (input) => of('logout', input),
     sessionExpired: (input) => of('session_expired', input),

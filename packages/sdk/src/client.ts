@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { type AuthLogHelpers, authLogHelpers } from './auth-log.js';
 import { backoffDelay } from './backoff.js';
 import { appendDeadLetter, type DeadLetter } from './dead-letters.js';
+import { checkOptions } from './options.js';
 import { type AuthRecordInput, prepareAuthEvent, prepareEvent } from './prepare.js';
 import { type EntryKind, type Position, Spool, type SpoolEntry } from './spool.js';
 import { sendBatch, type TransportOptions } from './transport.js';
@@ -65,6 +66,8 @@ export class AuditClient {
   private wakeUp: (() => void) | undefined;
   private waiters: { target: Position; resolve: () => void }[] = [];
   private loop: Promise<void> = Promise.resolve();
+  /** Aborts the request in flight when close() has waited its flush time. */
+  private readonly inFlight = new AbortController();
 
   private constructor(
     private readonly spool: Spool,
@@ -74,6 +77,7 @@ export class AuditClient {
       url: options.url,
       token: options.token,
       timeoutMs: options.requestTimeoutMs ?? 10_000,
+      signal: this.inFlight.signal,
     };
     this.batchSize = Math.min(1000, Math.max(1, options.batchSize ?? 500));
     this.batchBytes = Math.min(4 * 1024 * 1024, options.batchBytes ?? 1024 * 1024);
@@ -87,6 +91,7 @@ export class AuditClient {
 
   /** Opens (or takes over after a crash) the spool and starts sending what it holds. */
   static async open(options: AuditClientOptions): Promise<AuditClient> {
+    checkOptions(options);
     const spool = await Spool.open({
       dir: options.spoolDir,
       maxBytes: options.maxSpoolBytes ?? 256 * 1024 * 1024,
@@ -156,7 +161,8 @@ export class AuditClient {
 
   /**
    * Stops recording, tries to deliver what is spooled for up to `flushTimeoutMs` (default 5 s), then stops
-   * the sender. Whatever is left stays in the spool and is sent by the next client on this directory.
+   * the sender, aborting a request still in flight (its events stay spooled: the next client on this
+   * directory resends them, and the service answers any it did store as duplicates).
    */
   async close(options: { flushTimeoutMs?: number } = {}): Promise<void> {
     if (this.closed) return;
@@ -164,6 +170,7 @@ export class AuditClient {
     const flushTimeoutMs = options.flushTimeoutMs ?? 5000;
     if (flushTimeoutMs > 0) await this.flush(flushTimeoutMs).catch(() => {});
     this.stopping = true;
+    this.inFlight.abort();
     this.wakeUp?.();
     await this.loop;
     await this.spool.close();
@@ -212,7 +219,7 @@ export class AuditClient {
         this.isolating = Math.max(0, this.isolating - 1);
         await this.deadLetter(head, outcome);
       }
-    } else {
+    } else if (!this.stopping) {
       this.attempt++;
       const delayMs = outcome.retryAfterMs ?? backoffDelay(this.attempt, this.backoffOptions());
       this.options.onRetry?.({
@@ -267,10 +274,14 @@ export class AuditClient {
     });
   }
 
-  /** Waits `ms` (undefined: no limit), or less when closing, or when `orAppend` and something was appended. */
+  /**
+   * Waits `ms` (undefined: no limit), or less when closing, or when `orAppend` and something was appended.
+   * The timer does not keep the process alive: a script that records and ends without close() exits, and
+   * what it recorded waits in the spool for the next client.
+   */
   private wait(ms: number | undefined, orAppend: boolean): Promise<void> {
     return new Promise((resolve) => {
-      const timer = ms === undefined ? undefined : setTimeout(() => finish(), ms);
+      const timer = ms === undefined ? undefined : setTimeout(() => finish(), ms).unref();
       const finish = () => {
         clearTimeout(timer);
         this.wakeUp = undefined;

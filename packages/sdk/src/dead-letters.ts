@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import type { EntryKind } from './spool.js';
+import { FILE_MODE } from './spool-files.js';
 
 /** An event the service refused for good, kept with the reason instead of being retried forever. */
 export interface DeadLetter {
@@ -15,7 +16,7 @@ export interface DeadLetter {
 
 /** Appends one dead letter durably (it leaves the spool right after, so it must not be lost either). */
 export async function appendDeadLetter(file: string, letter: DeadLetter): Promise<void> {
-  const handle = await open(file, 'a');
+  const handle = await open(file, 'a', FILE_MODE);
   try {
     await handle.write(`${JSON.stringify(letter)}\n`);
     await handle.datasync();

@@ -10,7 +10,8 @@ export {
   expressAuditContext,
   fastifyAuditContext,
 } from './middleware.js';
-export type { AuthRecordInput } from './prepare.js';
+export { type AuthRecordInput, EventTooLargeError, InvalidEventError } from './prepare.js';
+export type { ErrorDetail } from './rules/errors.js';
 export { SpoolFullError } from './spool.js';
 export { SpoolLockedError } from './spool-lock.js';
 export * from './types.js';

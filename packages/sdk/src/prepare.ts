@@ -1,15 +1,36 @@
 import { v7 as uuidv7 } from 'uuid';
 import { currentContext } from './context.js';
-import { ACTIONS, type AuditEventInput, type AuthEventInput, type RecordInput } from './types.js';
-
-/** The server's limit for one event; a larger one would only ever be dead-lettered. */
-const MAX_EVENT_BYTES = 256 * 1024;
+import { authEventProblems, type EventProblems, eventProblems } from './rules/check-event.js';
+import type { ErrorDetail } from './rules/errors.js';
+import type { AuditEventInput, AuthEventInput, RecordInput } from './types.js';
 
 export type AuthRecordInput = Omit<AuthEventInput, 'ip'> & { ip?: string };
 
+/** An event the service would refuse for good; `details` are its problems, as the service would name them. */
+export class InvalidEventError extends TypeError {
+  readonly code = 'invalid_event';
+  constructor(
+    message: string,
+    readonly details: ErrorDetail[],
+  ) {
+    super(message);
+  }
+}
+
+/** An event or one of its values over the service's size limits (the service would answer 413). */
+export class EventTooLargeError extends RangeError {
+  readonly code = 'payload_too_large';
+  constructor(
+    message: string,
+    readonly details: ErrorDetail[],
+  ) {
+    super(message);
+  }
+}
+
 /**
  * The event as it will be sent: its id and time fixed now (so that every retry is the same event), the gaps
- * filled from the request context. Mistakes the caller can fix are thrown here rather than dead-lettered.
+ * filled from the request context. An event the service would refuse is thrown here rather than dead-lettered.
  */
 export function prepareEvent(event: RecordInput): AuditEventInput {
   const ctx = currentContext() ?? {};
@@ -23,15 +44,12 @@ export function prepareEvent(event: RecordInput): AuditEventInput {
     sessionId: event.sessionId ?? ctx.sessionId,
     requestId: event.requestId ?? ctx.requestId,
   }) as AuditEventInput;
-  if (prepared.actor?.id === undefined)
-    throw new TypeError('record(): no actor — pass `actor` or call it inside a request context that has one');
-  if (!(ACTIONS as readonly string[]).includes(prepared.action))
-    throw new TypeError(`record(): action must be one of ${ACTIONS.join(', ')}`);
-  if (typeof prepared.category !== 'string' || prepared.category === '')
-    throw new TypeError('record(): category is required');
-  if (!prepared.target?.type || !prepared.target.id)
-    throw new TypeError('record(): target.type and target.id are required');
-  checkSize(prepared);
+  if (prepared.actor === undefined)
+    throw new InvalidEventError(
+      'record(): no actor — pass `actor` or call it inside a request context that has one',
+      [{ path: '/actor', message: 'is required' }],
+    );
+  refuse('record()', eventProblems(wire(prepared)));
   return prepared;
 }
 
@@ -45,17 +63,31 @@ export function prepareAuthEvent(event: AuthRecordInput): AuthEventInput {
     userAgent: event.userAgent ?? ctx.userAgent,
     sessionId: event.sessionId ?? ctx.sessionId,
   }) as AuthEventInput;
-  if (!prepared.user?.username) throw new TypeError('recordAuth(): user.username is required');
   if (prepared.ip === undefined)
-    throw new TypeError('recordAuth(): no ip — pass `ip` or call it inside a request context');
-  checkSize(prepared);
+    throw new InvalidEventError('recordAuth(): no ip — pass `ip` or call it inside a request context', [
+      { path: '/ip', message: 'is required' },
+    ]);
+  refuse('recordAuth()', authEventProblems(wire(prepared)));
   return prepared;
 }
 
-function checkSize(event: object): void {
-  const bytes = Buffer.byteLength(JSON.stringify(event));
-  if (bytes > MAX_EVENT_BYTES)
-    throw new RangeError(`the event is ${bytes} bytes; the audit service takes at most ${MAX_EVENT_BYTES}`);
+/** Throws for the problems the service would refuse the event for, each named by its field. */
+function refuse(caller: string, problems: EventProblems): void {
+  const list = (details: ErrorDetail[]) =>
+    details
+      .slice(0, 5)
+      .map((d) => `${d.path.slice(1) || 'the event'} ${d.message}`)
+      .join('; ');
+  const never = 'the audit service would refuse it; the event was NOT recorded';
+  if (problems.tooLarge.length > 0)
+    throw new EventTooLargeError(`${caller}: ${list(problems.tooLarge)} — ${never}`, problems.tooLarge);
+  if (problems.invalid.length > 0)
+    throw new InvalidEventError(`${caller}: ${list(problems.invalid)} — ${never}`, problems.invalid);
+}
+
+/** The event as the service will read it: a Date sent as its string, an undefined in an array as null. */
+function wire(event: object): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(event)) as Record<string, unknown>;
 }
 
 function withoutUndefined<T extends object>(value: T): T {

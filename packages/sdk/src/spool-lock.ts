@@ -18,7 +18,7 @@ export function lockSpool(dir: string): () => void {
   if (heldHere.has(file)) throw new SpoolLockedError(`the spool ${dir} is already open in this process`);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(file, 'wx');
+      const fd = openSync(file, 'wx', 0o600);
       writeFileSync(fd, String(process.pid));
       closeSync(fd);
       heldHere.add(file);

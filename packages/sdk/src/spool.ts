@@ -1,15 +1,6 @@
-import {
-  type FileHandle,
-  mkdir,
-  open,
-  readdir,
-  readFile,
-  rename,
-  stat,
-  unlink,
-  writeFile,
-} from 'node:fs/promises';
+import { type FileHandle, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { FILE_MODE, prepareSpoolDir, syncDir } from './spool-files.js';
 import { lockSpool } from './spool-lock.js';
 
 export type EntryKind = 'event' | 'auth';
@@ -74,7 +65,7 @@ export class Spool {
 
   static async open(options: SpoolOptions): Promise<Spool> {
     const spool = new Spool(options);
-    await mkdir(options.dir, { recursive: true });
+    await prepareSpoolDir(options.dir);
     spool.release = lockSpool(options.dir);
     try {
       await spool.load();
@@ -136,12 +127,40 @@ export class Spool {
     }
   }
 
-  /** Everything up to `position` is sent (or dead-lettered). */
+  /**
+   * Everything up to `position` is sent (or dead-lettered). A segment all of whose events are sent is
+   * dropped at once (the one being written to is emptied): sent events, and the secrets in them, do not
+   * wait on disk for the segment to fill.
+   */
   async ack(position: Position): Promise<void> {
     const before = this.cursor;
     this.pending -= before.segment === position.segment ? position.offset - before.offset : 0;
     this.cursor = position;
     await this.saveCursor();
+    while (
+      this.cursor.segment < this.writeSegment &&
+      this.cursor.offset >= (this.sizes.get(this.cursor.segment) ?? 0)
+    )
+      await this.finishSegment(this.cursor.segment);
+    if (this.cursor.segment === this.writeSegment) await this.emptyWriteSegment();
+  }
+
+  /**
+   * Retires the segment being written to when all of it is sent: appends go to a new one and the old one
+   * is deleted. (Not truncated in place: positions only grow, which `flush` waiters rely on.)
+   */
+  private async emptyWriteSegment(): Promise<void> {
+    const size = this.sizes.get(this.writeSegment) ?? 0;
+    if (this.writing || this.closed || this.queue.length > 0 || size === 0 || this.cursor.offset < size)
+      return;
+    this.writing = true; // an append now would race the switch: it queues and is written after
+    try {
+      await this.rotate();
+      await this.finishSegment(this.writeSegment - 1);
+    } finally {
+      this.writing = false;
+      if (this.queue.length > 0) void this.writeQueued();
+    }
   }
 
   async close(): Promise<void> {
@@ -162,7 +181,7 @@ export class Spool {
     for (const n of segments) this.sizes.set(n, (await stat(this.path(n))).size);
     if (segments.length === 0) segments.push(1);
     this.writeSegment = segments.at(-1)!;
-    this.writer = await open(this.path(this.writeSegment), 'a+');
+    this.writer = await open(this.path(this.writeSegment), 'a+', FILE_MODE);
     await this.cutTornTail();
     await syncDir(this.options.dir);
     this.cursor = await this.loadCursor(segments[0]!);
@@ -201,7 +220,7 @@ export class Spool {
 
   private async saveCursor(): Promise<void> {
     const tmp = `${this.cursorFile()}.tmp`;
-    await writeFile(tmp, JSON.stringify(this.cursor));
+    await writeFile(tmp, JSON.stringify(this.cursor), { mode: FILE_MODE });
     await rename(tmp, this.cursorFile());
   }
 
@@ -278,7 +297,7 @@ export class Spool {
 
   private async rotate(): Promise<void> {
     const next = this.writeSegment + 1;
-    const handle = await open(this.path(next), 'a+');
+    const handle = await open(this.path(next), 'a+', FILE_MODE);
     await syncDir(this.options.dir);
     await this.writer.close();
     this.writer = handle;
@@ -303,14 +322,4 @@ function parseLine(line: Buffer): Omit<SpoolEntry, 'end'> {
     }
   } catch {}
   return { kind: 'unreadable', body: { line: line.toString('utf8') } };
-}
-
-/** A new segment's directory entry must survive a crash too, or its events vanish with it. */
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
