@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { FILE_MODE, prepareSpoolDir, syncDir } from './spool-files.js';
 import { lockSpool } from './spool-lock.js';
 
+/** How often at most the write segment is retired once all of it is sent (its events deleted from disk). */
+const RETIRE_EVERY_MS = 1000;
+
 export type EntryKind = 'event' | 'auth';
 
 /** A place in the spool: a segment file and a byte offset in it. */
@@ -56,6 +59,9 @@ export class Spool {
   private queuedBytes = 0;
   private writing = false;
   private closed = false;
+  /** When the write segment was last retired, and the timer that retires it once RETIRE_EVERY_MS is up. */
+  private retiredAt = 0;
+  private retireTimer: NodeJS.Timeout | undefined;
   private pending = 0;
   private release: () => void = () => {};
   /** Called after each durable append (the sender wakes up). */
@@ -153,6 +159,18 @@ export class Spool {
     const size = this.sizes.get(this.writeSegment) ?? 0;
     if (this.writing || this.closed || this.queue.length > 0 || size === 0 || this.cursor.offset < size)
       return;
+    // At most once a RETIRE_EVERY_MS: a new file and a directory fsync after every delivered batch took the
+    // 16-caller record() rate from 6,448 to ~3,900 events/s. A delivered event stays on disk that long at most
+    // once the spool has caught up (a timer looks again).
+    const wait = this.retiredAt + RETIRE_EVERY_MS - Date.now();
+    if (wait > 0) {
+      this.retireTimer ??= setTimeout(() => {
+        this.retireTimer = undefined;
+        void this.emptyWriteSegment().catch(() => {});
+      }, wait).unref();
+      return;
+    }
+    this.retiredAt = Date.now();
     this.writing = true; // an append now would race the switch: it queues and is written after
     try {
       await this.rotate();
@@ -166,6 +184,7 @@ export class Spool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.retireTimer);
     while (this.writing) await new Promise((r) => setTimeout(r, 1));
     await this.writer.close();
     await this.reader?.handle.close();
