@@ -187,6 +187,22 @@ describe('the example admin platform, end to end', () => {
     await call('POST', '/api/campaigns/camp-1/activate', undefined, eva);
     await call('POST', '/api/users/usr_2/2fa-reset', undefined, jane); // revokes tom's session
     await everyKind(jane, 0);
+    // Requests the platform refuses before it records or changes anything: a 400 each (they emptied an IVR
+    // menu, stored an object as a role, a NaN as a rate, a 70 KB host the service then refused, and a 500).
+    const refused: [string, string, unknown][] = [
+      ['PUT', '/api/ivr-menus/main-menu', {}],
+      ['PUT', '/api/users/usr_3/role', { role: { $ne: 1 } }],
+      ['PUT', '/api/campaigns/camp-1/pacing', { dialRatio: 'fast' }],
+      ['POST', '/api/leads/bulk-update', { status: 'x' }],
+      ['PATCH', '/api/carriers/trunk-provider-1', { host: `sip.${'x'.repeat(70_000)}.example` }],
+    ];
+    for (const [method, path, body] of refused)
+      expect((await call(method, path, body, jane)).res.status, `${method} ${path}`).toBe(400);
+    // Someone not an admin edits only their own user (an agent changed an admin's email).
+    const agent = await signIn('new.agent', 'change-me');
+    expect((await call('PATCH', '/api/users/usr_1', { email: 'agent@evil.example' }, agent)).res.status).toBe(
+      403,
+    );
 
     phase('sign-ins and first changes');
     // The audit service goes away for OUTAGE_MS; the platform keeps working, and is killed halfway.

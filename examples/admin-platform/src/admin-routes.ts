@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditClient, Category, EventType, Target } from '../../../packages/sdk/src/index.js';
+import { BODIES, IVR_NODE } from './body-schemas.js';
 import type { AiProvider, IvrNode, State, User } from './data.js';
 import type { Session } from './sign-in.js';
 
@@ -41,6 +42,7 @@ export function installAdminRoutes(
   const publicUser = ({ password: _p, totpSecret: _t, ...user }: User) => user;
   const userTarget = (u: User): Target => ({ type: 'User', id: u.id, name: u.username });
 
+  app.addSchema(IVR_NODE);
   app.register(async (api) => {
     api.addHook('preHandler', async (request, reply) => {
       const session = await auth.requireSession(request, reply);
@@ -59,7 +61,7 @@ export function installAdminRoutes(
     }));
 
     // Users: create, edit, role, 2FA reset, delete.
-    api.post('/api/users', async (request, reply) => {
+    api.post('/api/users', { schema: { body: BODIES.createUser } }, async (request, reply) => {
       if (adminOnly(request, reply)) return reply;
       const b = request.body as Body;
       const user: User = {
@@ -80,9 +82,11 @@ export function installAdminRoutes(
         201,
       );
     });
-    api.patch('/api/users/:id', async (request, reply) => {
+    api.patch('/api/users/:id', { schema: { body: BODIES.editUser } }, async (request, reply) => {
       const user = state.users.get((request.params as Body).id);
       if (!user) return notFound(reply, 'user');
+      // Admins edit anyone; others only themselves (a supervisor changed any user's email).
+      if (sessions.get(request)!.user.id !== user.id && adminOnly(request, reply)) return reply;
       const b = request.body as Body;
       const next = { ...user, displayName: b.displayName ?? user.displayName, email: b.email ?? user.email };
       const change = { category: 'users', eventType: 'user.updated', action: 'update' } as const;
@@ -91,7 +95,7 @@ export function installAdminRoutes(
         state.users.set(user.id, next),
       );
     });
-    api.put('/api/users/:id/role', async (request, reply) => {
+    api.put('/api/users/:id/role', { schema: { body: BODIES.role } }, async (request, reply) => {
       if (adminOnly(request, reply)) return reply;
       const user = state.users.get((request.params as Body).id);
       if (!user) return notFound(reply, 'user');
@@ -129,7 +133,7 @@ export function installAdminRoutes(
     });
 
     // Campaigns: configuration, pacing, activation.
-    api.patch('/api/campaigns/:id', async (request, reply) => {
+    api.patch('/api/campaigns/:id', { schema: { body: BODIES.editCampaign } }, async (request, reply) => {
       const campaign = state.campaigns.get((request.params as Body).id);
       if (!campaign) return notFound(reply, 'campaign');
       const next = { ...campaign, name: (request.body as Body).name ?? campaign.name };
@@ -139,11 +143,12 @@ export function installAdminRoutes(
         state.campaigns.set(campaign.id, next),
       );
     });
-    api.put('/api/campaigns/:id/pacing', async (request, reply) => {
+    api.put('/api/campaigns/:id/pacing', { schema: { body: BODIES.pacing } }, async (request, reply) => {
       const campaign = state.campaigns.get((request.params as Body).id);
       if (!campaign) return notFound(reply, 'campaign');
       const b = request.body as Body;
-      const pacing = { dialRatio: Number(b.dialRatio), maxAbandonRate: Number(b.maxAbandonRate) };
+      // A field left out keeps its value (it became NaN).
+      const pacing = { ...campaign.pacing, ...(b as Partial<typeof campaign.pacing>) };
       const change = {
         category: 'campaigns',
         eventType: 'campaign.pacing_adjusted',
@@ -167,7 +172,7 @@ export function installAdminRoutes(
       });
 
     // Telephony: carriers (their SIP password is redacted by the audit service) and trunk groups.
-    api.patch('/api/carriers/:id', async (request, reply) => {
+    api.patch('/api/carriers/:id', { schema: { body: BODIES.carrier } }, async (request, reply) => {
       const carrier = state.carriers.get((request.params as Body).id);
       if (!carrier) return notFound(reply, 'carrier');
       const next = { ...carrier, ...pick(request.body as Body, ['name', 'host', 'maxChannels', 'password']) };
@@ -177,7 +182,7 @@ export function installAdminRoutes(
         state.carriers.set(carrier.id, next),
       );
     });
-    api.patch('/api/trunk-groups/:id', async (request, reply) => {
+    api.patch('/api/trunk-groups/:id', { schema: { body: BODIES.trunkGroup } }, async (request, reply) => {
       const group = state.trunkGroups.get((request.params as Body).id);
       if (!group) return notFound(reply, 'trunk group');
       const next = { ...group, ...pick(request.body as Body, ['name', 'carriers', 'strategy']) };
@@ -189,7 +194,7 @@ export function installAdminRoutes(
     });
 
     // Inbound: an IVR menu is a nested tree, replaced whole; the log's diff names the leaves that changed.
-    api.put('/api/ivr-menus/:id', async (request, reply) => {
+    api.put('/api/ivr-menus/:id', { schema: { body: BODIES.ivrMenu } }, async (request, reply) => {
       const id = (request.params as Body).id as string;
       const menu = state.ivrMenus.get(id);
       if (!menu) return notFound(reply, 'IVR menu');
@@ -201,7 +206,7 @@ export function installAdminRoutes(
     });
 
     // AI: provider settings with an API key (stored by the audit service as a fingerprint, never in clear).
-    api.put('/api/ai-provider', async (request, reply) => {
+    api.put('/api/ai-provider', { schema: { body: BODIES.aiProvider } }, async (request, reply) => {
       if (adminOnly(request, reply)) return reply;
       const old = state.ai.provider;
       const next: AiProvider = { ...old, ...pick(request.body as Body, ['provider', 'model', 'apiKey']) };
@@ -219,7 +224,7 @@ export function installAdminRoutes(
     });
 
     // Bulk: one event for a mass lead update, with every lead's before and after.
-    api.post('/api/leads/bulk-update', async (request, reply) => {
+    api.post('/api/leads/bulk-update', { schema: { body: BODIES.bulkLeads } }, async (request, reply) => {
       const b = request.body as Body;
       const leads = (b.leadIds as string[]).map((id) => state.leads.get(id)).filter((l) => l !== undefined);
       if (leads.length === 0) return notFound(reply, 'lead');
