@@ -129,6 +129,19 @@ describe('issue 11.2: ill-formed Unicode is refused, naming the field', () => {
     expect((await json(await server.request('/v1/events/bytes-1'))).reason).toBe('aé😀\u{10FFFF}b');
   });
 
+  it('a DELETE with a JSON content type and no body is no body; a POST without one is a 400 saying so', async () => {
+    const headers = { 'content-type': 'application/json' };
+    const token = await server.token('default', ['read']);
+    const revoke = await server.request(`/v1/tokens/${token.slice(3, 15)}`, { method: 'DELETE', headers });
+    expect(revoke.status).toBe(204);
+    const events = await server.request('/v1/events', { method: 'POST', headers });
+    expect(events.status).toBe(400);
+    expect((await json(events)).error).toMatchObject({
+      code: 'invalid_request',
+      message: 'The JSON body is empty',
+    });
+  });
+
   it('a path segment that is not UTF-8 is a 400 with the error body', async () => {
     for (const path of ['/v1/events/%ED%A0%80', '/v1/events/%FF']) {
       const res = await server.request(path);
