@@ -62,6 +62,8 @@ describe('destination settings', () => {
     receiver.trust(created.secret, created.destination.publicKey);
     expect(created.destination.filter).toEqual({ streams: [] });
     const id = created.destination.id as string;
+    // A first delivery may have raced the trust above (refused, then a two-minute backoff): start again.
+    expect((await server.request(`/v1/destinations/${id}/resume`, { method: 'POST' })).status).toBe(200);
     const ev = await server.request('/v1/events', {
       method: 'POST',
       json: { events: [sampleEvent({ target: { type: 'Carrier', id: 'empty-streams' } })] },

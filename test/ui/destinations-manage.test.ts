@@ -160,8 +160,18 @@ describeUi('The Destinations page manages destinations (admin)', () => {
     await page.getByText(/^Test entry delivered to “SIEM EU” in \d+ ms\.$/).waitFor();
 
     // Delete, after a confirmation in the page.
-    await row.getByRole('button', { name: 'Delete' }).click();
     const confirm = page.getByRole('region', { name: 'Delete SIEM EU' });
+    // Clicked again if the confirmation has not shown: in one loaded CI run a click was lost (the row
+    // re-rendered under it by the page's refresh), and the test waited 30 s for a panel never asked for.
+    await expect
+      .poll(
+        async () => {
+          if (!(await confirm.isVisible())) await row.getByRole('button', { name: 'Delete' }).click();
+          return confirm.isVisible();
+        },
+        { timeout: 20_000, interval: 1000 },
+      )
+      .toBe(true);
     await confirm.getByRole('button', { name: 'Delete destination' }).click();
     await page.getByText('Deleted “SIEM EU”.').waitFor();
     await page.getByText('No destinations.').waitFor();
