@@ -1,7 +1,7 @@
 import type { EventFilter, Keyset, PageSpec, StatsKey } from '../../core/domain/filters.js';
 import type { ActorSummary, BodyRow, EntryRow, EventSearchPage, StatsGroup } from '../../core/domain/rows.js';
 import { fold } from '../../core/domain/text-fold.js';
-import { chooseDriver, type Driver, PROBE_CAP } from './event-driver.js';
+import { chooseDriver, type Driver, PROBE_CAP, statsDriver } from './event-driver.js';
 import { facetFilter } from './event-facets.js';
 import { INTERSECT_CAP } from './event-intersect.js';
 import { type Branch, branchEntries, targetWalk } from './event-target.js';
@@ -42,15 +42,29 @@ function* resolveActorIds(d: SqlDialect, tenant: string, f: EventFilter): Plan<s
   return rows.map((r) => r.actor_id as string);
 }
 
+/**
+ * `user`: an actor id or a username. With the actor ids it resolved to, those named by id need no more than
+ * the actor index (which carries no username): every event of theirs matches, so a count through that index
+ * reads no row for them. Only actors found by a username have each event's own username checked.
+ */
+function userCondition(d: SqlDialect, f: EventFilter, users: string[], actorIds?: string[]): Sql {
+  const names = d.inList('e.actor_username_f', (f.usersFolded ?? []).map(d.text));
+  if (!actorIds) return sql`(${d.inList('e.actor_id', users)} OR ${names})`;
+  const named = new Set(users);
+  const byId = actorIds.filter((a) => named.has(a));
+  const byName = actorIds.filter((a) => !named.has(a));
+  const arms = [
+    byId.length ? d.inList('e.actor_id', byId) : undefined,
+    byName.length ? sql`(${d.inList('e.actor_id', byName)} AND ${names})` : undefined,
+  ].filter((c) => c !== undefined);
+  return arms.length === 1 ? arms[0]! : sql`(${arms[0]!} OR ${arms[1]!})`;
+}
+
 function filterWhere(d: SqlDialect, tenant: string, f: EventFilter, actorIds?: string[]): Sql {
   const c = [sql`e.tenant = ${tenant}`];
   if (f.fromMs !== undefined) c.push(sql`e.occurred_ms >= ${f.fromMs}`);
   if (f.toMs !== undefined) c.push(sql`e.occurred_ms < ${f.toMs}`);
-  if (actorIds) c.push(d.inList('e.actor_id', actorIds));
-  if (f.users?.length) {
-    const names = (f.usersFolded ?? []).map(d.text);
-    c.push(sql`(${d.inList('e.actor_id', f.users.map(d.text))} OR ${d.inList('e.actor_username_f', names)})`);
-  }
+  if (f.users?.length) c.push(userCondition(d, f, f.users.map(d.text), actorIds));
   if (f.actions?.length) c.push(d.inList('e.action', f.actions));
   if (f.categories?.length) c.push(d.inList('e.category', f.categories));
   if (f.eventTypes?.length) c.push(d.inList('e.event_type', f.eventTypes.map(d.text)));
@@ -344,7 +358,8 @@ export function* eventStats(
     );
   const actorIds = yield* resolveActorIds(d, tenant, f);
   if (actorIds?.length === 0) return [];
-  const driver = yield* chooseDriver(d, tenant, f, actorIds);
+  const driver =
+    (yield* chooseDriver(d, tenant, f, actorIds)) ?? (yield* statsDriver(d, tenant, f, actorIds));
   if (driver?.empty) return [];
   const src = yield* source(d, tenant, f, undefined, 'none', driver);
   const g = groupExpression(d, groupBy);
