@@ -1,10 +1,13 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { EventFilter, StatsKey } from '../src/core/domain/filters.js';
 import type { Store } from '../src/core/ports/store.js';
 import { openAuditLog } from '../src/core/services/audit-log.js';
-import { POSTGRES_DAILY_ROLLUP_FUNCTIONS } from '../src/store/postgres/postgres-rollups-schema.js';
+import {
+  POSTGRES_DAILY_ROLLUP_FUNCTIONS,
+  POSTGRES_QUARTER_ROLLUP_FUNCTIONS,
+} from '../src/store/postgres/postgres-rollups-schema.js';
 import { PostgresStore } from '../src/store/postgres/postgres-store.js';
 import { MONTHLY_DIMS, RollupCounter } from '../src/store/sql/rollups-sql.js';
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/sqlite-schema.js';
@@ -99,6 +102,7 @@ export async function rollupsBench(
   events: number,
 ): Promise<void> {
   const section = report.section(`Stats rollups, ${engine}, ${fmt(events)} events over ${DAYS} days`);
+  mkdirSync(DATA_DIR, { recursive: true });
   const end = Date.now() - (Date.now() % DAY);
   type Query = (sql: string, args: unknown[]) => Promise<unknown[]>;
   const open = async (name: string): Promise<{ store: Store; exec: Query; close: () => Promise<void> }> => {
@@ -124,13 +128,15 @@ export async function rollupsBench(
     return { store, exec: async (sql, args) => (await c.query(sql, args)).rows, close: () => c.end() };
   };
   if (engine === 'sqlite') rawSqliteCost(report, section);
-  // PostgreSQL: with the current triggers, with migration 8's per-day-only functions, and with none.
+  // PostgreSQL: with the current triggers, with migration 8's per-day-only functions, with none, and with
+  // migration 16's (every actor period, no combinations: the price of the combination rows).
   const stores = await Promise.all(
-    (engine === 'postgres' ? ['with', 'daily', 'without'] : ['with']).map((name) => open(name)),
+    (engine === 'postgres' ? ['with', 'daily', 'without', 'nocombos'] : ['with']).map((name) => open(name)),
   );
   if (engine === 'postgres') {
     await stores[1]!.exec(POSTGRES_DAILY_ROLLUP_FUNCTIONS, []);
     await stores[2]!.exec(DROP_PG, []);
+    await stores[3]!.exec(POSTGRES_QUARTER_ROLLUP_FUNCTIONS, []);
   }
   const logs = await Promise.all(stores.map((s) => openAuditLog({ store: s.store })));
   const next = stores.map(() => generator(18, end));
@@ -150,7 +156,7 @@ export async function rollupsBench(
     'ingest with rollups (library, batches of 1000)',
     `${fmt(rate(0))} events/s`,
     engine === 'postgres'
-      ? `per-day rollups only ${fmt(rate(1))} (${(rate(0) / rate(1)).toFixed(2)}×), none ${fmt(rate(2))} events/s (${(rate(0) / rate(2)).toFixed(2)}×), interleaved in the same run`
+      ? `per-day rollups only ${fmt(rate(1))} (${(rate(0) / rate(1)).toFixed(2)}×), none ${fmt(rate(2))} events/s (${(rate(0) / rate(2)).toFixed(2)}×), without the combination rows ${fmt(rate(3))} (${(rate(0) / rate(3)).toFixed(2)}×), interleaved in the same run`
       : 'the rollups’ own cost: the raw insert figure above',
   );
   const store = stores[0]!.store;
@@ -185,6 +191,29 @@ export async function rollupsBench(
     `${ms(p(other, 0.5))} p50`,
     'a scan (no rollup)',
   );
+  // Another of category, action and event type: the combination rows, against the scan of the same query.
+  for (const [label, f, key] of [
+    ['stats by event type, whole log, action = delete', { actions: ['delete'] }, 'eventType'],
+    [
+      'stats by day, 90 whole days, category = users, action = update',
+      {
+        categories: ['users'],
+        actions: ['update'],
+        fromMs: end - 90 * DAY,
+        toMs: end,
+      },
+      'day',
+    ],
+  ] as [string, EventFilter, StatsKey][]) {
+    const fast = await timed(() => store.eventStats(T, f, key), 15);
+    const scan = await timed(() => store.eventStats(T, { ...f, maxSeq: Number.MAX_SAFE_INTEGER }, key), 3);
+    report.add(
+      section,
+      label,
+      `${ms(p(fast, 0.5))} p50 / ${ms(p(fast, 0.95))} p95`,
+      `combination rows; baseline (scan) ${ms(p(scan, 0.5))}: ${(p(scan, 0.5) / p(fast, 0.5)).toFixed(0)}× faster`,
+    );
+  }
   for (const s of stores) await s.close();
   for (const l of logs) await l.close();
 }

@@ -23,6 +23,8 @@ export interface StoreUnderTest {
   exec(sql: string): Promise<void>;
   /** SQLite only: `exec` through a connection of its own, committed before it returns (mid-plan writes). */
   execNow?(sql: string): void;
+  /** PostgreSQL only: the database's URL, for a client of a test's own (a transaction held open). */
+  readonly url?: string;
   /** Runs a shared planner's plan on the storage with the engine's own dialect and runner (planner tests). */
   plan<T>(make: (d: SqlDialect) => Plan<T>): Promise<T>;
   /** Closes the store and removes its storage (file or database). Idempotent. */
@@ -36,6 +38,7 @@ export async function openStoreUnderTest(): Promise<StoreUnderTest> {
   let removeStorage: () => Promise<void> = async () => {};
   let exec: (sql: string) => Promise<void>;
   let execNow: ((sql: string) => void) | undefined;
+  let url: string | undefined;
   let plan: <T>(make: (d: SqlDialect) => Plan<T>) => Promise<T>;
   try {
     if (STORE_KIND === 'sqlite') {
@@ -70,6 +73,7 @@ export async function openStoreUnderTest(): Promise<StoreUnderTest> {
       const { PostgresStore } = await import('../../src/store/postgres/postgres-store.js');
       const db = await createTestDatabase();
       removeStorage = db.drop;
+      url = db.url;
       const { withClient } = await import('../helpers/postgres.js');
       exec = async (sql) => {
         await withClient(db.url, (c) => c.query(sql));
@@ -114,6 +118,7 @@ export async function openStoreUnderTest(): Promise<StoreUnderTest> {
     openAnother: () => open(),
     exec: (sql) => exec(sql),
     ...(execNow ? { execNow } : {}),
+    ...(url ? { url } : {}),
     plan: (make) => plan(make),
     destroy() {
       destroyed ??= (async () => {

@@ -19,6 +19,7 @@ export const POSTGRES_DIALECT: SqlDialect = {
   contains: (haystack, needle) => sql`strpos(${raw(haystack)}, ${needle}) > 0`,
   text: pgText,
   // PostgreSQL has no year 0: ISO year 0000 is its 1 BC, which to_char writes as 0001.
+  binaryCollation: ' COLLATE "C"',
   utcDay: (column) => {
     const day = (format: string) =>
       `to_char(to_timestamp(${column} / 1000.0) AT TIME ZONE 'UTC', '${format}')`;

@@ -147,12 +147,15 @@ export const POSTGRES_COVERING_ROLLUPS_MIGRATION = {
 
 /**
  * Migration: per-day rollups of the (event type, action, category) combinations (COMBO_DIM in rollups-sql.ts),
- * backfilled from the stored events; the trigger functions are replaced by ones that count them too.
+ * backfilled from the stored events; the trigger functions are replaced by ones that count them too. The lock
+ * waits for appends in flight on other nodes (their old functions write no combination rows; the backfill
+ * then sees them) and holds new ones until the new functions are in place.
  */
 export const POSTGRES_COMBO_ROLLUPS_MIGRATION = {
   version: 19,
   name: 'Per-day statistics rollups of event type, action and category together',
   sql: `
+    LOCK TABLE events IN SHARE MODE;
     INSERT INTO event_rollups (${PK}, n) ${comboRowsOf('events')};
     ${triggerFunctions(withCombos)}
   `,
@@ -160,3 +163,5 @@ export const POSTGRES_COMBO_ROLLUPS_MIGRATION = {
 
 /** Migration 8's per-day-only trigger functions, for the rollups bench's before/after of ingest cost. */
 export const POSTGRES_DAILY_ROLLUP_FUNCTIONS = triggerFunctions(rows);
+/** Migration 16's functions (days, weeks, months, quarters; no combinations), for the same bench. */
+export const POSTGRES_QUARTER_ROLLUP_FUNCTIONS = triggerFunctions(withQuarters);

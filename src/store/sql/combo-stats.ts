@@ -5,7 +5,7 @@ import { rollupStats } from './rollup-stats.js';
 import { type RollupPlan, rollupPlan } from './rollups-plan.js';
 import { COMBO_DIM } from './rollups-sql.js';
 import type { SqlDialect } from './sql-dialect.js';
-import { and, join, type Sql, sql } from './sql-fragment.js';
+import { and, join, raw, type Sql, sql } from './sql-fragment.js';
 
 /**
  * Statistics that filter by event type, action or category and group by another of them (or by day): by
@@ -40,26 +40,30 @@ export function* comboStats(
   if (f.eventTypes?.length) c.push(d.inList('event_type', f.eventTypes.map(d.text)));
   if (f.categories?.length) c.push(d.inList('category', f.categories));
   if (f.actions?.length) c.push(d.inList('action', f.actions));
-  const combos = yield sql`SELECT event_type, category, action FROM event_facets WHERE ${and(c)}`;
+  // Only the labels (at most the catalog's categories × 3) bound the parameters, not the tenant's types:
+  // without a type filter every type of a matched label matches (SQLite binds one parameter per value).
+  const combos = yield sql`SELECT DISTINCT ${raw(f.eventTypes?.length ? 'event_type, ' : '')}category, action
+    FROM event_facets WHERE ${and(c)}`;
   if (combos.length === 0) return [];
   const part = new Map<string, string>();
   for (const r of combos) {
     const label = `${r.action as string}/${r.category as string}`;
     part.set(label, (groupBy === 'action' ? r.action : r.category) as string);
   }
-  const types = [...new Set(combos.map((r) => r.event_type as string))];
+  const types = f.eventTypes?.length ? [...new Set(combos.map((r) => r.event_type as string))] : undefined;
+  // Keys in binary order on both engines, as the other paths' columns (PostgreSQL: COLLATE "C").
   const group =
     groupBy === 'category' || groupBy === 'action'
-      ? sql`CASE r.label ${join(
-          [...part].map(([label, value]) => sql`WHEN ${label} THEN ${value}`),
+      ? sql`(CASE r.label ${join(
+          [...part].map(([label, value]) => sql`WHEN ${label} THEN CAST(${value} AS TEXT)`),
           ' ',
-        )} END`
+        )} END)${raw(d.binaryCollation)}`
       : undefined;
   return yield* rollupStats(
     d,
     tenant,
     groupBy,
-    { ...p, keys: types, labels: [...part.keys()], ...(group ? { group } : {}) },
+    { ...p, ...(types ? { keys: types } : {}), labels: [...part.keys()], ...(group ? { group } : {}) },
     eventsWhere,
   );
 }

@@ -20,6 +20,8 @@ export interface SqlDialect {
   contains(haystack: string, needle: string): Sql;
   /** A text value as the engine can compare it (PostgreSQL text holds no NUL). */
   text<T extends string | undefined>(value: T): T;
+  /** Appended to a text expression of no column (a CASE of parameters) to sort it as the key columns do. */
+  binaryCollation: string;
   /** The UTC day, `YYYY-MM-DD`, of an epoch-milliseconds column. */
   utcDay(column: string): string;
   /** The client IP an `auth_events a` row was sent with. */

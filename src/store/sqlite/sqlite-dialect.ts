@@ -10,6 +10,8 @@ export const SQLITE_DIALECT: SqlDialect = {
   contains: (haystack, needle) => sql`instr(${raw(haystack)}, ${needle}) > 0`,
   text: (value) => value,
   // Real division: integer division truncates toward zero, putting times just before 1970 on the next day.
+  // Text compares as BINARY unless a column says otherwise.
+  binaryCollation: '',
   utcDay: (column) => `strftime('%Y-%m-%d', ${column} / 1000.0, 'unixepoch')`,
   authIp: "json_extract(a.body, '$.ip')",
   indexedBy: (index) => `INDEXED BY ${index}`,
