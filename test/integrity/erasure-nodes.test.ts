@@ -1,6 +1,8 @@
 // Two AuditLog nodes on one PostgreSQL database, each with its own cache of unwrapped subject keys: a subject
 // erased through one node reads erased on the other within the cache's TTL (docs/lifecycle.md#several-nodes),
 // in both streams, and the other node's next sign-in or event of that subject gets a new key, not the erased one.
+// And the same subject recording again through a node whose writer wrote her actor row before the erasure is
+// found by username on both nodes.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -20,6 +22,7 @@ const SYSTEM = { actor: { id: 'system:test', type: 'system' as const } };
 let db: TestDatabase;
 const dir = tempDir('auditlog-erasure-nodes-');
 const nodes: AuditLog[] = [];
+afterAll(() => dir.remove());
 
 const openNode = async (keyFile: string) =>
   openAuditLog({
@@ -54,7 +57,6 @@ describePostgres('erasure seen by another node', () => {
   afterAll(async () => {
     for (const n of nodes) await n.close();
     await db?.drop();
-    dir.remove();
   });
 
   it('reads erased on the other node once its cached key is older than the TTL', async () => {
@@ -81,5 +83,34 @@ describePostgres('erasure seen by another node', () => {
     expect(envelopeKids((await b.store.getAuthEvent('default', 'in-2'))!.body)).toEqual([newKid]);
     expect((await a.getEvent('default', 'ev-2')).actor.username).toBe(ZELDA.username);
     expect((await a.getEvent('default', 'ev-1')).actor.username).toBe('[erased]');
+  });
+});
+
+describePostgres('an erased actor recording again through another node', () => {
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    nodes.length = 0;
+    nodes.push(await openNode(dir.file('c.pem')), await openNode(dir.file('d.pem')));
+  });
+  afterAll(async () => {
+    for (const n of nodes) await n.close();
+    await db?.drop();
+  });
+
+  it('is found by username on both nodes, though the recording node wrote her actor row before', async () => {
+    const [a, b] = nodes as [AuditLog, AuditLog];
+    const ids = async (n: AuditLog, user: string) =>
+      (await n.listEvents('default', { user })).events.map((e) => e.id).sort();
+    await b.appendEvents('default', event('ev-b1'));
+    expect(await ids(a, ZELDA.username)).toEqual(['ev-b1']);
+
+    await a.erasure.erase('default', ZELDA.id, SYSTEM);
+    expect(await ids(a, ZELDA.username)).toEqual([]);
+    await sleep(TTL_MS + 100); // B then seals under a new key (the section above)
+    await b.appendEvents('default', event('ev-b2'));
+    // The erased entry keeps its blind indexes: found again with her, shown erased.
+    for (const n of [a, b]) expect(await ids(n, ZELDA.username)).toEqual(['ev-b1', 'ev-b2']);
+    for (const n of [a, b]) expect(await ids(n, ZELDA.id)).toEqual(['ev-b1', 'ev-b2']);
+    expect((await a.getEvent('default', 'ev-b2')).actor.username).toBe(ZELDA.username);
   });
 });

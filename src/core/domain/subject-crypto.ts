@@ -88,6 +88,9 @@ export function isEnvelope(value: unknown): value is Envelope {
   );
 }
 
+/** What every blind index starts with (a column holding one is sealed). */
+export const BLIND_PREFIX = 'bi:';
+
 /**
  * The blind index of a value: HMAC-SHA-256 under the tenant's blind key, 128 bits in hex, prefixed so it
  * never equals a clear value. `kind` separates name spaces (an actor id equal to someone's IP differs).
@@ -102,7 +105,7 @@ export function blindIndex(blind: Buffer, kind: 'actor' | 'user' | 'ip', value: 
   const k = `${kind}\u0000${value}`;
   let out = cache.get(k);
   if (out === undefined) {
-    out = `bi:${createHmac('sha256', blind).update(k).digest('hex').slice(0, 32)}`;
+    out = `${BLIND_PREFIX}${createHmac('sha256', blind).update(k).digest('hex').slice(0, 32)}`;
     if (cache.size >= 50_000) cache.clear();
     cache.set(k, out);
   }

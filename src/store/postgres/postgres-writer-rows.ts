@@ -3,6 +3,7 @@ import type { SignedCheckpoint } from '../../core/domain/signing.js';
 import { SEARCH_SEPARATOR } from '../../core/domain/text-fold.js';
 import type { SealedAuth, SealedEvent } from '../sql/append-plan.js';
 import { SESSION_COLUMNS } from '../sql/auth-query-plan.js';
+import { KnownActors } from '../sql/known-actors.js';
 import { type PgClient, pgText } from './postgres-connection.js';
 
 /**
@@ -243,12 +244,12 @@ export async function upsertSessions(client: PgClient, auth: SealedAuth[]): Prom
 export async function upsertActors(
   client: PgClient,
   events: SealedEvent[],
-  known: Set<string>,
+  known: KnownActors,
 ): Promise<string[]> {
   const fresh = new Map<string, unknown[]>();
   for (const { tenant, entry } of events) {
     const c = entry.columns;
-    const key = `${tenant}\u0000${c.actorId}\u0000${c.actorUsername ?? ''}\u0000${c.actorDisplayName ?? ''}`;
+    const key = KnownActors.key(tenant, c);
     if (known.has(key)) continue;
     fresh.delete(key); // the newest display name of an actor in the group wins, as in SQLite
     fresh.set(key, [
@@ -273,7 +274,8 @@ export async function upsertActors(
       ['display_name', 'text'],
     ],
     [...byPk.values()],
-    'ON CONFLICT (tenant, actor_id, username) DO UPDATE SET display_name = excluded.display_name',
+    `ON CONFLICT (tenant, actor_id, username) DO UPDATE SET display_name = excluded.display_name
+       WHERE actors.display_name IS DISTINCT FROM excluded.display_name`,
   );
   return [...fresh.keys()];
 }

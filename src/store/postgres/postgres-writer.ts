@@ -3,6 +3,7 @@ import { AuditError } from '../../core/domain/errors.js';
 import { type ChainHead, GENESIS_HASH } from '../../core/domain/hash-chain.js';
 import type { SignedCheckpoint } from '../../core/domain/signing.js';
 import { AppendPlan, idKey, type KnownEntry } from '../sql/append-plan.js';
+import { KnownActors } from '../sql/known-actors.js';
 import { GroupCommitter, type Outcome } from '../threads/group-commit.js';
 import type { PostgresAvailability } from './postgres-availability.js';
 import { isConnectionLost, type PgClient, type PgPool, translatePgError } from './postgres-connection.js';
@@ -33,8 +34,8 @@ export class PostgresWriter {
   readonly #pool: PgPool;
   readonly #availability: PostgresAvailability;
   readonly #committer: GroupCommitter<WriteRequest, AppendedEntry[] | null>;
-  /** Actors written recently; bounded, so forgetting one only costs a redundant upsert. */
-  readonly #knownActors = new Set<string>();
+  /** Actors written recently (never an erasable one, which another node may erase: known-actors.ts). */
+  readonly #knownActors = new KnownActors();
 
   constructor(pool: PgPool, availability: PostgresAvailability, maxGroupEntries = 2000) {
     this.#pool = pool;
@@ -100,8 +101,7 @@ export class PostgresWriter {
       committing = true;
       await rows.updateHeadsAndCommit(client, heads2);
       this.#availability.succeeded();
-      if (this.#knownActors.size + actors.length > 50_000) this.#knownActors.clear();
-      for (const a of actors) this.#knownActors.add(a);
+      this.#knownActors.add(actors);
       return outcomes;
     } catch (error) {
       broken = error as Error;

@@ -4,6 +4,7 @@ import { type ChainHead, EMPTY_HEAD } from '../../core/domain/hash-chain.js';
 import { mergeSession, type SessionRow } from '../../core/domain/session-merge.js';
 import { AppendPlan, type SealedAuth, type SealedEvent } from '../sql/append-plan.js';
 import { SESSION_COLUMNS } from '../sql/auth-query-plan.js';
+import { KnownActors } from '../sql/known-actors.js';
 import { RollupCounter } from '../sql/rollups-sql.js';
 import type { Outcome } from '../threads/group-commit.js';
 import { type FileIdentity, fileMoved, type SqliteDb, translateSqliteError } from './sqlite-connection.js';
@@ -43,8 +44,8 @@ export class SqliteWriter {
   readonly #file: FileIdentity | null;
   readonly #stmt;
   readonly #search: SqliteSearchIndex;
-  /** Actors written recently; bounded, so a restart or eviction only costs a redundant upsert. */
-  readonly #knownActors = new Set<string>();
+  /** Actors written recently (never an erasable one: known-actors.ts). */
+  readonly #knownActors = new KnownActors();
   /** Facet combinations committed (a rolled-back group's are not: its inserts were undone). */
   readonly #knownFacets = new Set<string>();
 
@@ -78,7 +79,8 @@ export class SqliteWriter {
         display_name, method, ip, ip_key, user_agent, login_ms, ended_ms, end_reason, sort_ms)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       upsertActor: db.prepare(`INSERT INTO actors (tenant, actor_id, username, username_f, display_name)
-        VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, actor_id, username) DO UPDATE SET display_name = excluded.display_name`),
+        VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, actor_id, username) DO UPDATE SET display_name = excluded.display_name
+        WHERE display_name IS NOT excluded.display_name`),
       putCheckpoint: db.prepare(`INSERT INTO checkpoints (tenant, seq, hash, signed_at, key_id, signature)
         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
       merkleNode: db.prepare(
@@ -152,8 +154,7 @@ export class SqliteWriter {
       if (moved) throw new AuditError('store_unavailable', moved);
       this.#db.exec('COMMIT');
       this.#search.committed();
-      if (this.#knownActors.size + group.actors.size > 50_000) this.#knownActors.clear();
-      for (const a of group.actors) this.#knownActors.add(a);
+      this.#knownActors.add(group.actors);
       if (this.#knownFacets.size + group.facets.size > 50_000) this.#knownFacets.clear();
       for (const facet of group.facets) this.#knownFacets.add(facet);
     } catch (error) {
@@ -354,7 +355,7 @@ export class SqliteWriter {
   /** Upserts the actor unless a committed group already did; returns the key to remember after commit. */
   #upsertActor(tenant: string, entry: PreparedEvent, written: Set<string>): void {
     const c = entry.columns;
-    const key = `${tenant}\u0000${c.actorId}\u0000${c.actorUsername ?? ''}\u0000${c.actorDisplayName ?? ''}`;
+    const key = KnownActors.key(tenant, c);
     if (this.#knownActors.has(key) || written.has(key)) return;
     written.add(key);
     this.#stmt.upsertActor.run(
