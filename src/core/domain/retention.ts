@@ -1,3 +1,4 @@
+import { assertStorableBody } from './admin-text.js';
 import type { Stream } from './entry.js';
 import { AuditError, type ErrorDetail } from './errors.js';
 import { parseRfc3339 } from './time.js';
@@ -118,7 +119,7 @@ export function parsePolicyInput(
   body: unknown,
   categories: ReadonlySet<string>,
 ): { stream: Stream; category: string | null; maxAgeDays: number } {
-  const b = objectBody(body, ['stream', 'category', 'maxAgeDays']);
+  const b = objectBody(body, ['stream', 'category', 'maxAgeDays'], 'The retention policy is not valid');
   const errors: ErrorDetail[] = [];
   const stream = b.stream ?? 'event';
   if (stream !== 'event' && stream !== 'auth')
@@ -144,7 +145,11 @@ export type HoldInput = Pick<
 
 /** A hold as a client sends it: `{ reason, actorId?, targetType?, targetId?, category?, from?, to? }`. */
 export function parseHoldInput(body: unknown, categories: ReadonlySet<string>): HoldInput {
-  const b = objectBody(body, ['reason', 'actorId', 'targetType', 'targetId', 'category', 'from', 'to']);
+  const b = objectBody(
+    body,
+    ['reason', 'actorId', 'targetType', 'targetId', 'category', 'from', 'to'],
+    'The legal hold is not valid',
+  );
   const errors: ErrorDetail[] = [];
   const text = (key: string, required: boolean): string | null => {
     const v = b[key];
@@ -182,7 +187,8 @@ export function parseHoldInput(body: unknown, categories: ReadonlySet<string>): 
   return hold;
 }
 
-function objectBody(body: unknown, keys: readonly string[]): Record<string, unknown> {
+/** The body as an object of `keys` only, whose values an audit event can hold (admin-text.ts). */
+function objectBody(body: unknown, keys: readonly string[], invalid: string): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new AuditError('invalid_request', 'The body must be a JSON object', [
       { path: '', message: 'must be an object' },
@@ -194,5 +200,6 @@ function objectBody(body: unknown, keys: readonly string[]): Record<string, unkn
       `Unknown field ${unknown.map((k) => `/${k}`).join(', ')}`,
       unknown.map((k) => ({ path: `/${k}`, message: 'is not a known field' })),
     );
+  assertStorableBody(body, invalid);
   return body as Record<string, unknown>;
 }

@@ -25,6 +25,7 @@ import { Integrity } from './integrity.js';
 import { Lifecycle } from './lifecycle.js';
 import { MerkleLog } from './merkle-log.js';
 import { PersonalData, type PersonalDataOptions } from './personal-data.js';
+import { checkSelfAuditEvent, type SelfAudit } from './self-audit.js';
 import { verifiableExportStream } from './verifiable-export.js';
 
 export interface AuditLogOptions {
@@ -108,27 +109,23 @@ export class AuditLog {
     this.#keywordScanLimit = Math.max(1, options.keywordScanLimit ?? KEYWORD_SCAN_LIMIT);
     this.checkpoints = new Checkpointer(this.store, signingKey, this.now, options.checkpoints);
     this.integrity = new Integrity(this.store, this.checkpoints);
+    const selfAudit: SelfAudit = {
+      check: (event) => checkSelfAuditEvent(event, this.#selfAuditRules()),
+      record: (tenant, event) => this.recordSelfAudit(tenant, event),
+    };
     this.lifecycle = new Lifecycle({
       store: this.store,
       now: this.now,
       checkpoints: this.checkpoints,
       categories: this.#categories,
-      record: (tenant, event) => this.recordSelfAudit(tenant, event),
+      ...selfAudit,
       aliases: (tenant, actorId) => personal.aliases(tenant, actorId),
     });
     this.merkle = new MerkleLog(this.store, signingKey);
-    this.erasure = new Erasure(this.store, personal, (tenant, event) => this.recordSelfAudit(tenant, event));
+    this.erasure = new Erasure(this.store, personal, selfAudit);
     this.#maintainMerkleTree = options.maintainMerkleTree ?? true;
-    this.access = new AccessControl(this.store, this.now, (tenant, event) =>
-      this.recordSelfAudit(tenant, event),
-    );
-    this.destinations = new Destinations(
-      this.store,
-      this.now,
-      (tenant, event) => this.recordSelfAudit(tenant, event),
-      destinationKey,
-      this.#categories,
-    );
+    this.access = new AccessControl(this.store, this.now, selfAudit);
+    this.destinations = new Destinations(this.store, this.now, selfAudit, destinationKey, this.#categories);
     this.delivery = new Deliverer(this.store, this.destinations, this.now);
     this.destinations.onChange = (id) => {
       this.delivery.forget(id);
@@ -368,15 +365,13 @@ export class AuditLog {
 
   /** Appends an event about the log's own administration (category security, always allowed). */
   async recordSelfAudit(tenant: string, event: Record<string, unknown>): Promise<void> {
-    const ctx = {
-      tenant,
-      now: this.now(),
-      categories: new Set([...this.#categories, 'security']),
-      redactor: this.#redactor,
-      allowReserved: true,
-    };
+    const ctx = { tenant, ...this.#selfAuditRules(), redactor: this.#redactor };
     const entries = prepareEvents([event], [''], await this.personal.context([event], [''], ctx));
     await this.#commit(tenant, entries, ['']);
+  }
+
+  #selfAuditRules() {
+    return { now: this.now(), categories: new Set([...this.#categories, 'security']), allowReserved: true };
   }
 
   /** Signs a final checkpoint for every tenant, then closes the store (which lets in-flight appends finish). */
