@@ -1,6 +1,7 @@
 import { assertStorableBody } from './admin-text.js';
 import type { Stream } from './entry.js';
 import { AuditError, type ErrorDetail } from './errors.js';
+import { fold } from './text-fold.js';
 import { parseRfc3339 } from './time.js';
 
 /**
@@ -41,6 +42,7 @@ export interface PurgeCandidate {
   seq: number;
   occurredMs: number;
   actorId: string | null;
+  /** Folded (text-fold.ts) as the `user` filter reads it; on an encrypted entry, its blind index. */
   username: string | null;
   targetType: string | null;
   targetId: string | null;
@@ -97,12 +99,26 @@ export function cutoffFor(
   return (own ?? mine.find((s) => !s.categories))?.beforeMs ?? null;
 }
 
+/**
+ * The username a hold's `actorId` names, as the candidates' folded column holds it: a hold matches an actor id
+ * exactly and a username case-insensitively, as `GET /v1/events?user=` does — a hold that missed `Jane.Admin`
+ * for `jane.admin` let the purge remove events that filter shows it holds. A blind index (`bi:` and
+ * lower-case hex, the alias of an encrypted entry's username) folds to itself.
+ */
+export function holdUsername(actorId: string): string {
+  return fold(actorId);
+}
+
 /** Whether an active hold keeps `entry` (of `stream`). */
 export function holdCovers(hold: LegalHold, stream: Stream, entry: PurgeCandidate): boolean {
   if (hold.releasedMs !== null) return false;
   if (hold.fromMs !== null && entry.occurredMs < hold.fromMs) return false;
   if (hold.toMs !== null && entry.occurredMs >= hold.toMs) return false;
-  if (hold.actorId !== null && entry.actorId !== hold.actorId && entry.username !== hold.actorId)
+  if (
+    hold.actorId !== null &&
+    entry.actorId !== hold.actorId &&
+    entry.username !== holdUsername(hold.actorId)
+  )
     return false;
   // A hold on a target or a category names administrative events; the auth log has neither.
   if (hold.targetType !== null || hold.targetId !== null || hold.category !== null) {
