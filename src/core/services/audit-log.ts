@@ -20,7 +20,7 @@ import { Checkpointer, type CheckpointPolicy, loadSigningKey } from './checkpoin
 import { Deliverer } from './delivery/deliverer.js';
 import { Destinations } from './destinations.js';
 import { Erasure } from './erasure.js';
-import { chunkWritten, csvExport, type ExportFormat, type StartedExport } from './export-stream.js';
+import { chunkWritten, csvExport, parseExportQuery, type StartedExport } from './export-stream.js';
 import { Integrity } from './integrity.js';
 import { Lifecycle } from './lifecycle.js';
 import { MerkleLog } from './merkle-log.js';
@@ -325,10 +325,8 @@ export class AuditLog {
     by: ActingParty,
     options: { onRow?: () => void } = {},
   ): StartedExport {
-    const format = query.format ?? 'ndjson';
-    if (format !== 'csv' && format !== 'ndjson') throw invalidQuery('/format', 'must be csv or ndjson');
-    const filter = this.personal.filter(tenant, parseEventFilter(query, new Set(['format', 'order'])));
-    const { order } = parsePage({ order: query.order }, { order: 'asc' });
+    const { format, filter: clear, order } = parseExportQuery(query);
+    const filter = this.personal.filter(tenant, clear);
     let rowCount = 0;
     const counted = () => {
       rowCount++;
@@ -360,7 +358,7 @@ export class AuditLog {
       stream.on('end', () => record(true));
       stream.on('close', () => record(stream.readableEnded));
     });
-    return { stream, format: format as ExportFormat, recorded, written: chunkWritten };
+    return { stream, format, recorded, written: chunkWritten };
   }
 
   /** Appends an event about the log's own administration (category security, always allowed). */
