@@ -4,7 +4,7 @@
 // events of `Jane.Admin` under a hold on `jane.admin`.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { verifyStore } from '../../src/core/services/verify-store.js';
-import { json, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { json, sampleSignIn, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 let server: TestServer;
 const DAY = 86_400_000;
@@ -32,15 +32,7 @@ beforeAll(async () => {
     event('other-2', { id: 'Svc-Robot' }),
   ];
   expect((await post('/v1/events', { events })).status).toBe(201);
-  const signIn = (id: string, user: object) => ({
-    id,
-    type: 'login_success',
-    occurredAt: ago(800),
-    user,
-    method: 'password',
-    sessionId: `s-${id}`,
-    ip: '192.0.2.1',
-  });
+  const signIn = (id: string, user: object) => sampleSignIn(id, user, ago(800));
   const auth = {
     events: [
       signIn('in-jane', { id: 'usr_9', username: 'Jane.Admin' }),

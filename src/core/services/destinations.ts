@@ -36,7 +36,7 @@ import {
 } from './delivery/destination-status.js';
 import { senderFor } from './delivery/sender.js';
 import { testEntry } from './delivery/test-entry.js';
-import { audited, type SelfAudit } from './self-audit.js';
+import { audited, type SelfAudit, securityEvent } from './self-audit.js';
 
 export type DestinationView = ReturnType<typeof publicSettings> & { status: DestinationStatusView };
 
@@ -385,14 +385,7 @@ export class Destinations {
     oldValue: unknown,
     newValue: unknown,
   ): Record<string, unknown> {
-    return {
-      ...by,
-      action,
-      category: 'security',
-      eventType: `auditlog.destination_${verb}`,
-      target: { type: 'Destination', id: d.id, name: d.name },
-      oldValue,
-      newValue,
-    };
+    const target = { type: 'Destination', id: d.id, name: d.name };
+    return securityEvent(by, action, `auditlog.destination_${verb}`, target, { oldValue, newValue });
   }
 }

@@ -17,7 +17,7 @@ import type { ActingParty } from './access-control.js';
 import type { Checkpointer } from './checkpointer.js';
 import { dropPartitions } from './partition-drops.js';
 import { recordPurgeRun, recordUnrecordedPurges } from './purge-events.js';
-import { audited, type SelfAudit } from './self-audit.js';
+import { audited, type SelfAudit, securityEvent } from './self-audit.js';
 
 export interface LifecycleDeps {
   store: Store;
@@ -328,22 +328,15 @@ export class Lifecycle {
   }
 }
 
-/** One of the lifecycle's own records: a security event of the tenant, by whoever made the change. */
+/** One of the lifecycle's own records; a deletion carries no newValue. */
 function auditEvent(
   by: ActingParty,
-  action: string,
+  action: 'create' | 'update' | 'delete',
   eventType: string,
   target: { type: string; id: string },
   newValue: unknown,
 ): Record<string, unknown> {
-  return {
-    ...by,
-    action,
-    category: 'security',
-    eventType,
-    target,
-    ...(newValue === null ? {} : { newValue }),
-  };
+  return securityEvent(by, action, eventType, target, newValue === null ? {} : { newValue });
 }
 
 function policyTarget(p: { stream: string; category: string | null }): { type: string; id: string } {

@@ -1,5 +1,6 @@
 import { AuditError } from '../domain/errors.js';
 import { checkEvents } from '../domain/prepare-event.js';
+import type { ActingParty } from './access-control.js';
 
 /** The self-audit hook: the log records its own administration as `security` events. */
 export interface SelfAudit {
@@ -44,4 +45,15 @@ export function checkSelfAuditEvent(
       error.details,
     );
   }
+}
+
+/** One of the log's own records: a `security` event of the tenant, by whoever made the change. */
+export function securityEvent(
+  by: ActingParty,
+  action: 'create' | 'update' | 'delete',
+  eventType: string,
+  target: { type: string; id: string; name?: string },
+  values: { oldValue?: unknown; newValue?: unknown },
+): Record<string, unknown> {
+  return { ...by, action, category: 'security', eventType, target, ...values };
 }
