@@ -183,6 +183,19 @@ function checkResponsesAgainstDocument(app: FastifyInstance, contract: TestServe
 }
 
 /** A minimal valid administrative event; override any field. */
+/** A successful password sign-in of `user` at `occurredAt`, in session `s-<id>`. */
+export function sampleSignIn(id: string, user: object, occurredAt: string): Record<string, unknown> {
+  return {
+    id,
+    type: 'login_success',
+    occurredAt,
+    user,
+    method: 'password',
+    sessionId: `s-${id}`,
+    ip: '192.0.2.1',
+  };
+}
+
 export function sampleEvent(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     actor: { id: 'usr_1', username: 'jane.admin', displayName: 'Jane Admin' },

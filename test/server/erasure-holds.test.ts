@@ -3,7 +3,7 @@
 // sign-ins through a purge, while the expired entries of others go.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { verifyStore } from '../../src/core/services/verify-store.js';
-import { json, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { json, sampleSignIn, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 let server: TestServer;
 const DAY = 86_400_000;
@@ -25,15 +25,7 @@ beforeAll(async () => {
   expect((await post('/v1/events', { events: [event('ev-ann', ANN), event('ev-bob', BOB)] })).status).toBe(
     201,
   );
-  const signIn = (id: string, user: object) => ({
-    id,
-    type: 'login_success',
-    occurredAt: ago(800),
-    user,
-    method: 'password',
-    sessionId: `s-${id}`,
-    ip: '192.0.2.1',
-  });
+  const signIn = (id: string, user: object) => sampleSignIn(id, user, ago(800));
   const failure = {
     id: 'fail-ann',
     type: 'login_failure',

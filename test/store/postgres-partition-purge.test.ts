@@ -35,6 +35,28 @@ const login = (id: string, ms: number, sessionId: string) => ({
   sessionId,
 });
 
+/**
+ * A new database whose June 2024 partitions exist before these rows arrive, and a log on it keeping both
+ * streams of tenant `ta` for a year.
+ */
+async function juneLog(
+  dir: ReturnType<typeof tempDir>,
+  entries: { events: object[]; logins: object[] },
+  options: { personalData?: { encrypt: boolean } } = {},
+): Promise<{ db: TestDatabase; log: AuditLog }> {
+  const db = await createTestDatabase();
+  const store = await PostgresStore.open({ url: db.url, keyFile: dir.file('key.pem') });
+  const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+  await ensurePartitions(pool, JUNE, 0);
+  await pool.end();
+  const log = await openAuditLog({ store, ...options });
+  await log.appendEvents('ta', { events: entries.events });
+  await log.auth.append('ta', { events: entries.logins });
+  await log.lifecycle.setPolicy('ta', { maxAgeDays: 365 }, by);
+  await log.lifecycle.setPolicy('ta', { stream: 'auth', maxAgeDays: 365 }, by);
+  return { db, log };
+}
+
 describePostgres('PostgreSQL retention by whole partitions', () => {
   let db: TestDatabase;
   let log: AuditLog;
@@ -246,21 +268,12 @@ describePostgres('PostgreSQL partition drops and holds on encrypted entries', ()
   const ann = { id: 'u-ann', username: 'Ann.Hold' };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const store = await PostgresStore.open({ url: db.url, keyFile: dir.file('key.pem') });
-    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
-    await ensurePartitions(pool, JUNE, 0);
-    await pool.end();
-    log = await openAuditLog({ store, personalData: { encrypt: true } });
-    await log.appendEvents('ta', {
-      events: [
-        { ...event('ev-ann', JUNE), actor: ann },
-        { ...event('ev-bob', JUNE + 1), actor: { id: 'u-bob', username: 'Bob.Gone' } },
-      ],
-    });
-    await log.auth.append('ta', { events: [{ ...login('in-ann', JUNE, 's-ann'), user: ann }] });
-    await log.lifecycle.setPolicy('ta', { maxAgeDays: 365 }, by);
-    await log.lifecycle.setPolicy('ta', { stream: 'auth', maxAgeDays: 365 }, by);
+    const events = [
+      { ...event('ev-ann', JUNE), actor: ann },
+      { ...event('ev-bob', JUNE + 1), actor: { id: 'u-bob', username: 'Bob.Gone' } },
+    ];
+    const logins = [{ ...login('in-ann', JUNE, 's-ann'), user: ann }];
+    ({ db, log } = await juneLog(dir, { events, logins }, { personalData: { encrypt: true } }));
   });
   afterAll(async () => {
     await log?.close();
@@ -278,6 +291,47 @@ describePostgres('PostgreSQL partition drops and holds on encrypted entries', ()
       });
     expect(report.purged).toBe(1);
     expect((await log.getEvent('ta', 'ev-ann')).id).toBe('ev-ann');
+    expect((await verifyStore(log.store)).problems).toEqual([]);
+  });
+});
+
+describePostgres('PostgreSQL partition drops and holds by username in another case', () => {
+  let db: TestDatabase;
+  let log: AuditLog;
+  const dir = tempDir();
+  const jane = { id: 'u-jane', username: 'Jane.Admin' };
+
+  beforeAll(async () => {
+    const events = [
+      { ...event('ev-jane', JUNE), actor: jane },
+      { ...event('ev-jose', JUNE + 1), actor: { id: 'u-jose', username: 'JOSÉ.ADMIN' } },
+      { ...event('ev-other', JUNE + 2), actor: { id: 'u-other', username: 'Janet.Admin' } },
+    ];
+    ({ db, log } = await juneLog(dir, {
+      events,
+      logins: [{ ...login('in-jane', JUNE, 's-jane'), user: jane }],
+    }));
+  });
+  afterAll(async () => {
+    await log?.close();
+    await db?.drop();
+    dir.remove();
+  });
+
+  it('keeps the months whose entries the held names match case-insensitively, as the user filter does', async () => {
+    await log.lifecycle.createHold('ta', { reason: 'case 11', actorId: 'jane.admin' }, by);
+    await log.lifecycle.createHold('ta', { reason: 'case 12', actorId: 'josé.admin' }, by);
+    const report = await log.lifecycle.purge({ by });
+    for (const partition of ['events_p202406', 'auth_events_p202406'])
+      expect(report.partitions.find((p) => p.partition === partition)).toMatchObject({
+        dropped: false,
+        reason: 'a legal hold covers entries of it',
+      });
+    expect(report).toMatchObject({ purged: 1, held: 3 });
+    expect((await log.listEvents('ta', { limit: '10' })).events.map((e) => e.id).sort()).toEqual(
+      expect.arrayContaining(['ev-jane', 'ev-jose']),
+    );
+    await expect(log.getEvent('ta', 'ev-other')).rejects.toThrow(/not found/);
     expect((await verifyStore(log.store)).problems).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import type { Stream } from './entry.js';
 import { AuditError, type ErrorDetail } from './errors.js';
 import type { DestinationKind, PayloadFormat } from './schemas/destination-schema.js';
+import { formatTimestamp } from './time.js';
 import { restoreUrlSecrets } from './url-secrets.js';
 
 /** The settings of a destination that are not secret, kept as one JSON document by the stores. */
@@ -191,4 +192,21 @@ export function errorText(error: unknown): string {
   const base = typeof e?.message === 'string' ? e.message : String(error);
   const cause = e?.cause && typeof e.cause.message === 'string' ? `: ${e.cause.message}` : '';
   return `${base}${cause}`.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 500);
+}
+
+/** A destination as shown: its settings and state, never its secret. */
+export function publicSettings(d: DestinationRecord) {
+  return {
+    id: d.id,
+    tenant: d.tenant,
+    name: d.name,
+    kind: d.kind,
+    ...d.settings,
+    state: d.state,
+    pausedReason: d.pausedReason,
+    ...(d.publicKey ? { publicKey: d.publicKey } : {}),
+    secretFingerprint: d.secretFingerprint,
+    createdAt: formatTimestamp(d.createdMs),
+    updatedAt: formatTimestamp(d.updatedMs),
+  };
 }

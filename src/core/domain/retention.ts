@@ -1,5 +1,7 @@
+import { assertStorableBody } from './admin-text.js';
 import type { Stream } from './entry.js';
 import { AuditError, type ErrorDetail } from './errors.js';
+import { fold } from './text-fold.js';
 import { parseRfc3339 } from './time.js';
 
 /**
@@ -40,6 +42,7 @@ export interface PurgeCandidate {
   seq: number;
   occurredMs: number;
   actorId: string | null;
+  /** Folded (text-fold.ts) as the `user` filter reads it; on an encrypted entry, its blind index. */
   username: string | null;
   targetType: string | null;
   targetId: string | null;
@@ -96,12 +99,26 @@ export function cutoffFor(
   return (own ?? mine.find((s) => !s.categories))?.beforeMs ?? null;
 }
 
+/**
+ * The username a hold's `actorId` names, as the candidates' folded column holds it: a hold matches an actor id
+ * exactly and a username case-insensitively, as `GET /v1/events?user=` does — a hold that missed `Jane.Admin`
+ * for `jane.admin` let the purge remove events that filter shows it holds. A blind index (`bi:` and
+ * lower-case hex, the alias of an encrypted entry's username) folds to itself.
+ */
+export function holdUsername(actorId: string): string {
+  return fold(actorId);
+}
+
 /** Whether an active hold keeps `entry` (of `stream`). */
 export function holdCovers(hold: LegalHold, stream: Stream, entry: PurgeCandidate): boolean {
   if (hold.releasedMs !== null) return false;
   if (hold.fromMs !== null && entry.occurredMs < hold.fromMs) return false;
   if (hold.toMs !== null && entry.occurredMs >= hold.toMs) return false;
-  if (hold.actorId !== null && entry.actorId !== hold.actorId && entry.username !== hold.actorId)
+  if (
+    hold.actorId !== null &&
+    entry.actorId !== hold.actorId &&
+    entry.username !== holdUsername(hold.actorId)
+  )
     return false;
   // A hold on a target or a category names administrative events; the auth log has neither.
   if (hold.targetType !== null || hold.targetId !== null || hold.category !== null) {
@@ -118,7 +135,7 @@ export function parsePolicyInput(
   body: unknown,
   categories: ReadonlySet<string>,
 ): { stream: Stream; category: string | null; maxAgeDays: number } {
-  const b = objectBody(body, ['stream', 'category', 'maxAgeDays']);
+  const b = objectBody(body, ['stream', 'category', 'maxAgeDays'], 'The retention policy is not valid');
   const errors: ErrorDetail[] = [];
   const stream = b.stream ?? 'event';
   if (stream !== 'event' && stream !== 'auth')
@@ -144,7 +161,11 @@ export type HoldInput = Pick<
 
 /** A hold as a client sends it: `{ reason, actorId?, targetType?, targetId?, category?, from?, to? }`. */
 export function parseHoldInput(body: unknown, categories: ReadonlySet<string>): HoldInput {
-  const b = objectBody(body, ['reason', 'actorId', 'targetType', 'targetId', 'category', 'from', 'to']);
+  const b = objectBody(
+    body,
+    ['reason', 'actorId', 'targetType', 'targetId', 'category', 'from', 'to'],
+    'The legal hold is not valid',
+  );
   const errors: ErrorDetail[] = [];
   const text = (key: string, required: boolean): string | null => {
     const v = b[key];
@@ -182,7 +203,8 @@ export function parseHoldInput(body: unknown, categories: ReadonlySet<string>): 
   return hold;
 }
 
-function objectBody(body: unknown, keys: readonly string[]): Record<string, unknown> {
+/** The body as an object of `keys` only, whose values an audit event can hold (admin-text.ts). */
+function objectBody(body: unknown, keys: readonly string[], invalid: string): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new AuditError('invalid_request', 'The body must be a JSON object', [
       { path: '', message: 'must be an object' },
@@ -194,5 +216,6 @@ function objectBody(body: unknown, keys: readonly string[]): Record<string, unkn
       `Unknown field ${unknown.map((k) => `/${k}`).join(', ')}`,
       unknown.map((k) => ({ path: `/${k}`, message: 'is not a known field' })),
     );
+  assertStorableBody(body, invalid);
   return body as Record<string, unknown>;
 }

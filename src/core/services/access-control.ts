@@ -12,6 +12,7 @@ import {
   TENANT_PATTERN,
 } from '../domain/tokens.js';
 import type { Store } from '../ports/store.js';
+import { audited, type SelfAudit } from './self-audit.js';
 
 /** Who is calling: the tenant a token belongs to and what it may do. */
 export interface Principal {
@@ -44,9 +45,6 @@ export class WrongSecret extends AuditError {
     super('unauthorized', INACTIVE);
   }
 }
-
-/** The self-audit hook: the log records its own administration as `security` events. */
-export type SelfAudit = (tenant: string, event: Record<string, unknown>) => Promise<void>;
 
 export function actingToken(p: Principal, ip?: string, userAgent?: string): ActingParty {
   return {
@@ -156,15 +154,15 @@ export class AccessControl {
     const { tenant, scopes, name } = validateTokenInput(input);
     assertManages(caller, tenant, '/tenant');
     const issued = issueToken(tenant, scopes, { name, nowMs: this.#now() });
-    await this.#store.tokens.create(issued.record);
-    await this.#audit(tenant, {
+    const event = {
       ...by,
       action: 'create',
       category: 'security',
       eventType: 'auditlog.token_created',
       target: { type: 'Token', id: issued.record.id, ...(name ? { name } : {}) },
       newValue: publicToken(issued.record),
-    });
+    };
+    await audited(this.#audit, tenant, event, () => this.#store.tokens.create(issued.record));
     return issued;
   }
 
@@ -198,15 +196,15 @@ export class AccessControl {
       kind: 'viewer',
       parentId: p.tokenId,
     });
-    await this.#store.tokens.create(issued.record);
-    await this.#audit(p.tenant, {
+    const event = {
       ...by,
       action: 'create',
       category: 'security',
       eventType: 'auditlog.viewer_token_created',
       target: { type: 'Token', id: issued.record.id, name: issued.record.name },
       newValue: publicToken(issued.record),
-    });
+    };
+    await audited(this.#audit, p.tenant, event, () => this.#store.tokens.create(issued.record));
     return { token: issued.token, expiresAt: new Date(expiresMs).toISOString() };
   }
 
@@ -232,9 +230,7 @@ export class AccessControl {
     const record = await this.#store.tokens.find(id);
     if (!record || !manages(caller, record.tenant))
       throw new AuditError('not_found', `Token ${id} not found`);
-    // Recorded by the call that revoked it only: a concurrent revoke (another node, a second request) is a no-op.
-    if (!(await this.#store.tokens.revoke(id, this.#now()))) return false;
-    await this.#audit(record.tenant, {
+    const event = {
       ...by,
       action: 'delete',
       category: 'security',
@@ -242,7 +238,12 @@ export class AccessControl {
       target: { type: 'Token', id, ...(record.name ? { name: record.name } : {}) },
       oldValue: publicToken(record),
       newValue: null,
-    });
+    };
+    // Checked before the change; recorded by the call that revoked it only: a concurrent revoke (another
+    // node, a second request) is a no-op.
+    this.#audit.check(event);
+    if (!(await this.#store.tokens.revoke(id, this.#now()))) return false;
+    await this.#audit.record(record.tenant, event);
     return true;
   }
 }

@@ -20,11 +20,12 @@ import { Checkpointer, type CheckpointPolicy, loadSigningKey } from './checkpoin
 import { Deliverer } from './delivery/deliverer.js';
 import { Destinations } from './destinations.js';
 import { Erasure } from './erasure.js';
-import { chunkWritten, csvExport, type ExportFormat, type StartedExport } from './export-stream.js';
+import { chunkWritten, csvExport, parseExportQuery, type StartedExport } from './export-stream.js';
 import { Integrity } from './integrity.js';
 import { Lifecycle } from './lifecycle.js';
 import { MerkleLog } from './merkle-log.js';
 import { PersonalData, type PersonalDataOptions } from './personal-data.js';
+import { checkSelfAuditEvent, type SelfAudit } from './self-audit.js';
 import { verifiableExportStream } from './verifiable-export.js';
 
 export interface AuditLogOptions {
@@ -108,27 +109,23 @@ export class AuditLog {
     this.#keywordScanLimit = Math.max(1, options.keywordScanLimit ?? KEYWORD_SCAN_LIMIT);
     this.checkpoints = new Checkpointer(this.store, signingKey, this.now, options.checkpoints);
     this.integrity = new Integrity(this.store, this.checkpoints);
+    const selfAudit: SelfAudit = {
+      check: (event) => checkSelfAuditEvent(event, this.#selfAuditRules()),
+      record: (tenant, event) => this.recordSelfAudit(tenant, event),
+    };
     this.lifecycle = new Lifecycle({
       store: this.store,
       now: this.now,
       checkpoints: this.checkpoints,
       categories: this.#categories,
-      record: (tenant, event) => this.recordSelfAudit(tenant, event),
+      ...selfAudit,
       aliases: (tenant, actorId) => personal.aliases(tenant, actorId),
     });
     this.merkle = new MerkleLog(this.store, signingKey);
-    this.erasure = new Erasure(this.store, personal, (tenant, event) => this.recordSelfAudit(tenant, event));
+    this.erasure = new Erasure(this.store, personal, selfAudit);
     this.#maintainMerkleTree = options.maintainMerkleTree ?? true;
-    this.access = new AccessControl(this.store, this.now, (tenant, event) =>
-      this.recordSelfAudit(tenant, event),
-    );
-    this.destinations = new Destinations(
-      this.store,
-      this.now,
-      (tenant, event) => this.recordSelfAudit(tenant, event),
-      destinationKey,
-      this.#categories,
-    );
+    this.access = new AccessControl(this.store, this.now, selfAudit);
+    this.destinations = new Destinations(this.store, this.now, selfAudit, destinationKey, this.#categories);
     this.delivery = new Deliverer(this.store, this.destinations, this.now);
     this.destinations.onChange = (id) => {
       this.delivery.forget(id);
@@ -328,10 +325,8 @@ export class AuditLog {
     by: ActingParty,
     options: { onRow?: () => void } = {},
   ): StartedExport {
-    const format = query.format ?? 'ndjson';
-    if (format !== 'csv' && format !== 'ndjson') throw invalidQuery('/format', 'must be csv or ndjson');
-    const filter = this.personal.filter(tenant, parseEventFilter(query, new Set(['format', 'order'])));
-    const { order } = parsePage({ order: query.order }, { order: 'asc' });
+    const { format, filter: clear, order } = parseExportQuery(query);
+    const filter = this.personal.filter(tenant, clear);
     let rowCount = 0;
     const counted = () => {
       rowCount++;
@@ -363,20 +358,18 @@ export class AuditLog {
       stream.on('end', () => record(true));
       stream.on('close', () => record(stream.readableEnded));
     });
-    return { stream, format: format as ExportFormat, recorded, written: chunkWritten };
+    return { stream, format, recorded, written: chunkWritten };
   }
 
   /** Appends an event about the log's own administration (category security, always allowed). */
   async recordSelfAudit(tenant: string, event: Record<string, unknown>): Promise<void> {
-    const ctx = {
-      tenant,
-      now: this.now(),
-      categories: new Set([...this.#categories, 'security']),
-      redactor: this.#redactor,
-      allowReserved: true,
-    };
+    const ctx = { tenant, ...this.#selfAuditRules(), redactor: this.#redactor };
     const entries = prepareEvents([event], [''], await this.personal.context([event], [''], ctx));
     await this.#commit(tenant, entries, ['']);
+  }
+
+  #selfAuditRules() {
+    return { now: this.now(), categories: new Set([...this.#categories, 'security']), allowReserved: true };
   }
 
   /** Signs a final checkpoint for every tenant, then closes the store (which lets in-flight appends finish). */

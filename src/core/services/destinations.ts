@@ -1,11 +1,12 @@
+import { assertStorableBody } from '../domain/admin-text.js';
 import {
   type DestinationRecord,
   errorText,
   NO_PROGRESS,
+  publicSettings,
   settingsFor,
   targetChanged,
 } from '../domain/destination.js';
-import type { OutgoingEntry } from '../domain/destination-payload.js';
 import {
   generateWebhookKeys,
   openSecret,
@@ -25,14 +26,17 @@ import {
 } from '../domain/schemas/destination-schema.js';
 import { formatTimestamp, parseRfc3339 } from '../domain/time.js';
 import { maskUrlSecrets } from '../domain/url-secrets.js';
+import type { DestinationPatch } from '../ports/destination-repository.js';
 import type { Store } from '../ports/store.js';
-import type { ActingParty, SelfAudit } from './access-control.js';
+import type { ActingParty } from './access-control.js';
 import {
   type DestinationStatusView,
   destinationStatus,
   firstSeqAtOrAfter,
 } from './delivery/destination-status.js';
 import { senderFor } from './delivery/sender.js';
+import { testEntry } from './delivery/test-entry.js';
+import { audited, type SelfAudit, securityEvent } from './self-audit.js';
 
 export type DestinationView = ReturnType<typeof publicSettings> & { status: DestinationStatusView };
 
@@ -105,8 +109,8 @@ export class Destinations {
       progress: { ...NO_PROGRESS, cursorSeq: (await this.#store.chainHead(tenant))?.seq ?? 0 },
       generation: 0,
     };
-    await this.#store.destinations.create(record);
-    await this.#record(record, 'created', 'create', by, null, publicSettings(record));
+    const event = this.#event(record, 'created', 'create', by, null, publicSettings(record));
+    await audited(this.#audit, tenant, event, () => this.#store.destinations.create(record));
     this.onChange(record.id);
     return { destination: await this.view(record), ...(secret ? { secret } : {}) };
   }
@@ -123,43 +127,64 @@ export class Destinations {
   }
 
   async get(tenant: string, id: string): Promise<DestinationView> {
-    return this.view(await this.#find(tenant, id));
+    return this.view(await this.find(tenant, id));
   }
 
   async update(tenant: string, id: string, body: unknown, by: ActingParty): Promise<DestinationView> {
     const input = this.#check(DestinationUpdate, body) as Record<string, unknown>;
-    const before = await this.#find(tenant, id);
+    const before = await this.find(tenant, id);
     const settings = settingsFor(before.kind, before.settings, input);
     this.#checkCategories(settings.filter.categories);
     // A new receiver owes nothing to the old one's failures: its backoff starts again.
     const retarget = targetChanged(before.settings, settings);
-    const after = await this.#patch(before, {
+    const patch = {
       ...(typeof input.name === 'string' ? { name: input.name } : {}),
       settings,
       ...(retarget ? { progress: { ...before.progress, failures: 0, nextAttemptMs: 0 } } : {}),
-    });
-    await this.#record(after, 'updated', 'update', by, publicSettings(before), publicSettings(after));
+    };
+    const after = await this.#patchRecorded(
+      before,
+      patch,
+      'updated',
+      by,
+      publicSettings(before),
+      publicSettings,
+    );
     this.onChange(id);
     return this.view(after);
   }
 
   async pause(tenant: string, id: string, by: ActingParty): Promise<DestinationView> {
-    const before = await this.#find(tenant, id);
-    const after = await this.#patch(before, { state: 'paused', pausedReason: 'paused by an administrator' });
+    const before = await this.find(tenant, id);
+    const patch = { state: 'paused' as const, pausedReason: 'paused by an administrator' };
+    const after = await this.#patchRecorded(
+      before,
+      patch,
+      'paused',
+      by,
+      publicSettings(before),
+      publicSettings,
+    );
     this.onChange(id);
-    await this.#record(after, 'paused', 'update', by, publicSettings(before), publicSettings(after));
     return this.view(after);
   }
 
   /** Resumes delivery from where it stopped, at once (failures and backoff are forgotten). */
   async resume(tenant: string, id: string, by: ActingParty): Promise<DestinationView> {
-    const before = await this.#find(tenant, id);
-    const after = await this.#patch(before, {
-      state: 'active',
+    const before = await this.find(tenant, id);
+    const patch = {
+      state: 'active' as const,
       pausedReason: null,
       progress: { ...before.progress, failures: 0, nextAttemptMs: 0 },
-    });
-    await this.#record(after, 'resumed', 'update', by, publicSettings(before), publicSettings(after));
+    };
+    const after = await this.#patchRecorded(
+      before,
+      patch,
+      'resumed',
+      by,
+      publicSettings(before),
+      publicSettings,
+    );
     this.onChange(id);
     return this.view(after);
   }
@@ -174,7 +199,7 @@ export class Destinations {
       throw new AuditError('invalid_request', 'Name where to replay from', [
         { path: '/fromSeq', message: 'give exactly one of fromSeq and fromTime' },
       ]);
-    const before = await this.#find(tenant, id);
+    const before = await this.find(tenant, id);
     // A cursor past the newest entry would skip every entry until the log caught up with it, unseen.
     const head = (await this.#store.chainHead(tenant))?.seq ?? 0;
     if (input.fromSeq !== undefined && input.fromSeq > head + 1)
@@ -184,25 +209,20 @@ export class Destinations {
     const fromSeq =
       input.fromSeq ??
       (await firstSeqAtOrAfter(this.#store, tenant, parseRfc3339(input.fromTime as string) ?? 0));
-    const after = await this.#patch(before, {
-      progress: {
-        ...before.progress,
-        cursorSeq: fromSeq - 1,
-        failures: 0,
-        nextAttemptMs: 0,
-        lastError: null,
-      },
-    });
-    await this.#record(
-      after,
+    const progress = {
+      ...before.progress,
+      cursorSeq: fromSeq - 1,
+      failures: 0,
+      nextAttemptMs: 0,
+      lastError: null,
+    };
+    const after = await this.#patchRecorded(
+      before,
+      { progress },
       'replayed',
-      'update',
       by,
       { cursorSeq: before.progress.cursorSeq },
-      {
-        cursorSeq: fromSeq - 1,
-        ...(input.fromTime ? { fromTime: input.fromTime } : { fromSeq }),
-      },
+      () => ({ cursorSeq: fromSeq - 1, ...(input.fromTime ? { fromTime: input.fromTime } : { fromSeq }) }),
     );
     this.onChange(id);
     return this.view(after);
@@ -219,7 +239,7 @@ export class Destinations {
     by: ActingParty,
   ): Promise<CreatedDestination> {
     const input = this.#check(DestinationRotate, body) as { overlapSeconds?: number };
-    const before = await this.#find(tenant, id);
+    const before = await this.find(tenant, id);
     const old = this.webhookKeys(before);
     if (before.kind !== 'webhook' || !old)
       throw new AuditError('invalid_request', 'Only a webhook destination has a signing secret', [
@@ -238,24 +258,33 @@ export class Destinations {
       publicKey: generated.publicKey,
       secretFingerprint: secretFingerprint(keys.secret),
     };
-    const after = await this.#patch(before, { secrets });
+    const until = formatTimestamp(this.#now() + overlapMs);
     const shown = (d: DestinationRecord) => ({
       secretFingerprint: d.secretFingerprint,
       publicKey: d.publicKey,
     });
-    await this.#record(after, 'secret_rotated', 'update', by, shown(before), {
-      ...shown(after),
-      oldKeysSignUntil: formatTimestamp(this.#now() + overlapMs),
-    });
+    const after = await this.#patchRecorded(
+      before,
+      { secrets },
+      'secret_rotated',
+      by,
+      shown(before),
+      (d) => ({
+        ...shown(d),
+        oldKeysSignUntil: until,
+      }),
+    );
     this.onChange(id);
     return { destination: await this.view(after), secret: keys.secret };
   }
 
   async delete(tenant: string, id: string, by: ActingParty): Promise<void> {
-    const before = await this.#find(tenant, id);
+    const before = await this.find(tenant, id);
+    const event = this.#event(before, 'deleted', 'delete', by, publicSettings(before), null);
+    this.#audit.check(event);
     if (!(await this.#store.destinations.delete(tenant, id))) throw notFound(`Destination ${id}`);
     this.onChange(id);
-    await this.#record(before, 'deleted', 'delete', by, publicSettings(before), null);
+    await this.#audit.record(tenant, event);
   }
 
   /**
@@ -266,7 +295,7 @@ export class Destinations {
     tenant: string,
     id: string,
   ): Promise<{ delivered: boolean; error: string | null; ms: number }> {
-    const d = await this.#find(tenant, id);
+    const d = await this.find(tenant, id);
     const sender = senderFor(d, this.webhookKeys(d));
     const started = performance.now();
     try {
@@ -282,7 +311,10 @@ export class Destinations {
   /** The delivery paused a destination that kept failing: recorded like any other change. */
   async recordAutomaticPause(d: DestinationRecord, reason: string): Promise<void> {
     const after = { ...d, state: 'paused' as const, pausedReason: reason };
-    await this.#record(after, 'paused', 'update', SYSTEM, publicSettings(d), publicSettings(after));
+    await this.#audit.record(
+      d.tenant,
+      this.#event(after, 'paused', 'update', SYSTEM, publicSettings(d), publicSettings(after)),
+    );
   }
 
   /** The opened signing keys of a webhook (for the delivery only). */
@@ -300,19 +332,12 @@ export class Destinations {
   }
 
   async find(tenant: string, id: string): Promise<DestinationRecord> {
-    return this.#find(tenant, id);
-  }
-
-  async #find(tenant: string, id: string): Promise<DestinationRecord> {
     const d = await this.#store.destinations.get(tenant, id);
     if (!d) throw notFound(`Destination ${id}`);
     return d;
   }
 
-  async #patch(
-    d: DestinationRecord,
-    patch: Omit<Parameters<Store['destinations']['update']>[2], 'updatedMs'>,
-  ): Promise<DestinationRecord> {
+  async #patch(d: DestinationRecord, patch: Omit<DestinationPatch, 'updatedMs'>): Promise<DestinationRecord> {
     const after = await this.#store.destinations.update(d.tenant, d.id, { ...patch, updatedMs: this.#now() });
     if (!after) throw notFound(`Destination ${d.id}`);
     return after;
@@ -321,6 +346,7 @@ export class Destinations {
   #check(schema: object, body: unknown): unknown {
     const details = schemaErrors(compileSchema(schema), body ?? {});
     if (details.length > 0) throw new AuditError('invalid_request', 'The destination is not valid', details);
+    assertStorableBody(body ?? {}, 'The destination is not valid');
     return body ?? {};
   }
 
@@ -332,67 +358,34 @@ export class Destinations {
       ]);
   }
 
-  async #record(
+  /**
+   * Applies `patch` and records it (`auditlog.destination_<verb>`, newValue from the destination after): the
+   * record is checked first, on the destination as the patch will leave it, so a refused record changes nothing.
+   */
+  async #patchRecorded(
+    before: DestinationRecord,
+    patch: Omit<DestinationPatch, 'updatedMs'>,
+    verb: string,
+    by: ActingParty,
+    oldValue: unknown,
+    newValue: (d: DestinationRecord) => unknown,
+  ): Promise<DestinationRecord> {
+    const expected = { ...before, ...patch, ...patch.secrets, updatedMs: this.#now() };
+    this.#audit.check(this.#event(expected, verb, 'update', by, oldValue, newValue(expected)));
+    const after = await this.#patch(before, patch);
+    await this.#audit.record(after.tenant, this.#event(after, verb, 'update', by, oldValue, newValue(after)));
+    return after;
+  }
+
+  #event(
     d: DestinationRecord,
     verb: string,
     action: 'create' | 'update' | 'delete',
     by: ActingParty,
     oldValue: unknown,
     newValue: unknown,
-  ): Promise<void> {
-    await this.#audit(d.tenant, {
-      ...by,
-      action,
-      category: 'security',
-      eventType: `auditlog.destination_${verb}`,
-      target: { type: 'Destination', id: d.id, name: d.name },
-      oldValue,
-      newValue,
-    });
+  ): Record<string, unknown> {
+    const target = { type: 'Destination', id: d.id, name: d.name };
+    return securityEvent(by, action, `auditlog.destination_${verb}`, target, { oldValue, newValue });
   }
-}
-
-/** A destination as shown: its settings and state, never its secret. */
-export function publicSettings(d: DestinationRecord) {
-  return {
-    id: d.id,
-    tenant: d.tenant,
-    name: d.name,
-    kind: d.kind,
-    ...d.settings,
-    state: d.state,
-    pausedReason: d.pausedReason,
-    ...(d.publicKey ? { publicKey: d.publicKey } : {}),
-    secretFingerprint: d.secretFingerprint,
-    createdAt: formatTimestamp(d.createdMs),
-    updatedAt: formatTimestamp(d.updatedMs),
-  };
-}
-
-/** The made-up entry a test send delivers: an administrative event that names itself a test. */
-function testEntry(tenant: string, nowMs: number): OutgoingEntry {
-  const id = newId();
-  const at = formatTimestamp(nowMs);
-  return {
-    id,
-    seq: 0,
-    stream: 'event',
-    receivedMs: nowMs,
-    facts: { stream: 'event', category: 'security', eventType: 'auditlog.destination_test' },
-    event: {
-      id,
-      seq: 0,
-      tenant,
-      occurredAt: at,
-      receivedAt: at,
-      actor: { id: 'auditlog:delivery', username: 'auditlog delivery', type: 'system' },
-      action: 'create',
-      eventType: 'auditlog.destination_test',
-      category: 'security',
-      target: { type: 'Destination', id: 'test' },
-      oldValue: null,
-      newValue: { test: true },
-      changes: [],
-    } as OutgoingEntry['event'],
-  };
 }

@@ -1,9 +1,11 @@
+import { assertStorableBody } from '../domain/admin-text.js';
 import { AuditError, notFound } from '../domain/errors.js';
 import { formatEvent } from '../domain/format-event.js';
 import type { StoredEvent } from '../domain/schemas/event-schema.js';
 import type { Store } from '../ports/store.js';
 import type { ActingParty } from './access-control.js';
 import type { PersonalData } from './personal-data.js';
+import type { SelfAudit } from './self-audit.js';
 
 export interface ErasureResult {
   keyId: string;
@@ -19,16 +21,12 @@ export interface ErasureResult {
 export class Erasure {
   readonly #store: Store;
   readonly #personal: PersonalData;
-  readonly #record: (tenant: string, event: Record<string, unknown>) => Promise<void>;
+  readonly #audit: SelfAudit;
 
-  constructor(
-    store: Store,
-    personal: PersonalData,
-    record: (tenant: string, event: Record<string, unknown>) => Promise<void>,
-  ) {
+  constructor(store: Store, personal: PersonalData, audit: SelfAudit) {
     this.#store = store;
     this.#personal = personal;
-    this.#record = record;
+    this.#audit = audit;
   }
 
   get enabled(): boolean {
@@ -42,21 +40,25 @@ export class Erasure {
         'Personal data is not encrypted by this process (AUDITLOG_ENCRYPT_PERSONAL_DATA is not set): it has no subject to erase',
       );
     }
-    const erased = await this.#personal.erase(tenant, actorId);
-    if (!erased) throw notFound(`Data subject ${actorId}`);
-    const [keyId] = erased.kids as [string, ...string[]];
+    assertStorableBody({ actorId }, 'The data subject is not valid');
     // One time for the answer and the record that lists it (GET /v1/erasures reads occurredAt).
     const erasedAt = new Date().toISOString();
-    await this.#record(tenant, {
+    const event = (kids: readonly string[]) => ({
       ...by,
       occurredAt: erasedAt,
       action: 'delete',
       category: 'security',
       eventType: 'auditlog.subject_erased',
-      target: { type: 'SubjectKey', id: keyId },
+      target: { type: 'SubjectKey', id: kids[0] },
       // With the keys of sign-ins that named only the subject's usernames, when there were any.
-      oldValue: erased.kids.length > 1 ? { keyId, keyIds: erased.kids } : { keyId },
+      oldValue: kids.length > 1 ? { keyId: kids[0], keyIds: kids } : { keyId: kids[0] },
     });
+    // The key ids are known once the keys are gone: the record is checked with a stand-in of their form.
+    this.#audit.check(event(['key-id']));
+    const erased = await this.#personal.erase(tenant, actorId);
+    if (!erased) throw notFound(`Data subject ${actorId}`);
+    const [keyId] = erased.kids as [string, ...string[]];
+    await this.#audit.record(tenant, event(erased.kids));
     return { keyId, erasedAt, status: 'completed' };
   }
 

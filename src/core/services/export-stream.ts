@@ -1,12 +1,29 @@
 import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CSV_HEADER, csvBytes, pageEnd } from '../domain/csv-format.js';
+import { invalidQuery } from '../domain/errors.js';
+import { parseEventFilter, parsePage, type RawQuery } from '../domain/event-query.js';
 import type { EventFilter, Keyset } from '../domain/filters.js';
 import type { CsvPage } from '../domain/rows.js';
 import type { Store } from '../ports/store.js';
 import type { PersonalData } from './personal-data.js';
 
 export type ExportFormat = 'csv' | 'ndjson';
+
+/**
+ * An export's query as AuditLog.startExport reads it, or its 400: also what `HEAD /v1/export` checks, which
+ * answers the headers without running (or recording) the export.
+ */
+export function parseExportQuery(query: RawQuery): {
+  format: ExportFormat;
+  filter: EventFilter;
+  order: 'asc' | 'desc';
+} {
+  const format = query.format ?? 'ndjson';
+  if (format !== 'csv' && format !== 'ndjson') throw invalidQuery('/format', 'must be csv or ndjson');
+  const filter = parseEventFilter(query, new Set(['format', 'order']));
+  return { format, filter, order: parsePage({ order: query.order }, { order: 'asc' }).order };
+}
 
 /** An export under way (AuditLog.startExport). */
 export interface StartedExport {

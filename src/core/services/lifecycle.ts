@@ -17,6 +17,7 @@ import type { ActingParty } from './access-control.js';
 import type { Checkpointer } from './checkpointer.js';
 import { dropPartitions } from './partition-drops.js';
 import { recordPurgeRun, recordUnrecordedPurges } from './purge-events.js';
+import { audited, type SelfAudit, securityEvent } from './self-audit.js';
 
 export interface LifecycleDeps {
   store: Store;
@@ -24,7 +25,9 @@ export interface LifecycleDeps {
   checkpoints: Checkpointer;
   categories: ReadonlySet<string>;
   /** Appends one of the log's own records (AuditLog.recordSelfAudit). */
-  record: (tenant: string, event: Record<string, unknown>) => Promise<void>;
+  record: SelfAudit['record'];
+  /** Throws what `record` would refuse an event with: called before the change it records. */
+  check: SelfAudit['check'];
   /** The blind indexes an actor id or username has in encrypted entries (PersonalData.aliases); none when clear. */
   aliases?: (tenant: string, actorId: string) => string[];
 }
@@ -88,12 +91,12 @@ export class Lifecycle {
   async setPolicy(tenant: string, body: unknown, by: ActingParty): Promise<RetentionPolicy> {
     const input = parsePolicyInput(body, this.#deps.categories);
     const policy: RetentionPolicy = { tenant, ...input, updatedMs: this.#deps.now() };
-    await this.#deps.store.lifecycle.putPolicy(policy);
-    await this.#audit(tenant, by, 'update', 'auditlog.retention_policy_set', policyTarget(policy), {
+    const event = auditEvent(by, 'update', 'auditlog.retention_policy_set', policyTarget(policy), {
       stream: policy.stream,
       category: policy.category,
       maxAgeDays: policy.maxAgeDays,
     });
+    await audited(this.#deps, tenant, event, () => this.#deps.store.lifecycle.putPolicy(policy));
     return policy;
   }
 
@@ -107,16 +110,12 @@ export class Lifecycle {
       throw new AuditError('invalid_request', 'stream must be "event" or "auth"', [
         { path: '/stream', message: 'must be "event" or "auth"' },
       ]);
+    const target = policyTarget({ stream, category });
+    const event = auditEvent(by, 'delete', 'auditlog.retention_policy_deleted', target, null);
+    this.#deps.check(event);
     if (!(await this.#deps.store.lifecycle.deletePolicy(tenant, stream, category)))
       throw notFound('Retention policy');
-    await this.#audit(
-      tenant,
-      by,
-      'delete',
-      'auditlog.retention_policy_deleted',
-      policyTarget({ stream, category }),
-      null,
-    );
+    await this.#deps.record(tenant, event);
   }
 
   holds(tenant: string, includeReleased = false): Promise<LegalHold[]> {
@@ -134,25 +133,30 @@ export class Lifecycle {
       releasedMs: null,
       releasedBy: null,
     };
-    // A purge running meanwhile reads the holds again before each step.
-    await this.#deps.store.lifecycle.putHold(hold);
-    await this.#audit(
-      tenant,
+    const event = auditEvent(
       by,
       'create',
       'auditlog.legal_hold_created',
       holdTarget(hold.id),
       holdValue(hold),
     );
+    // A purge running meanwhile reads the holds again before each step.
+    await audited(this.#deps, tenant, event, () => this.#deps.store.lifecycle.putHold(hold));
     return hold;
   }
 
   async releaseHold(tenant: string, id: string, by: ActingParty): Promise<LegalHold> {
-    const released = await this.#deps.store.lifecycle.releaseHold(tenant, id, this.#deps.now(), by.actor.id);
-    const hold = await this.#deps.store.lifecycle.getHold(tenant, id);
-    if (!hold) throw notFound('Legal hold');
-    if (!released) throw new AuditError('invalid_request', `Legal hold ${id} is released already`);
-    await this.#audit(tenant, by, 'delete', 'auditlog.legal_hold_released', holdTarget(id), holdValue(hold));
+    const { lifecycle } = this.#deps.store;
+    const before = await lifecycle.getHold(tenant, id);
+    if (!before) throw notFound('Legal hold');
+    const releasedAt = this.#deps.now();
+    const hold: LegalHold = { ...before, releasedMs: releasedAt, releasedBy: by.actor.id };
+    const event = auditEvent(by, 'delete', 'auditlog.legal_hold_released', holdTarget(id), holdValue(hold));
+    this.#deps.check(event);
+    // Conditional in the store: of two releases at once, one is recorded.
+    if (!(await lifecycle.releaseHold(tenant, id, releasedAt, by.actor.id)))
+      throw new AuditError('invalid_request', `Legal hold ${id} is released already`);
+    await this.#deps.record(tenant, event);
     return hold;
   }
 
@@ -322,24 +326,17 @@ export class Lifecycle {
       lastSeq: record.lastSeq,
     });
   }
+}
 
-  async #audit(
-    tenant: string,
-    by: ActingParty,
-    action: string,
-    eventType: string,
-    target: { type: string; id: string },
-    newValue: unknown,
-  ): Promise<void> {
-    await this.#deps.record(tenant, {
-      ...by,
-      action,
-      category: 'security',
-      eventType,
-      target,
-      ...(newValue === null ? {} : { newValue }),
-    });
-  }
+/** One of the lifecycle's own records; a deletion carries no newValue. */
+function auditEvent(
+  by: ActingParty,
+  action: 'create' | 'update' | 'delete',
+  eventType: string,
+  target: { type: string; id: string },
+  newValue: unknown,
+): Record<string, unknown> {
+  return securityEvent(by, action, eventType, target, newValue === null ? {} : { newValue });
 }
 
 function policyTarget(p: { stream: string; category: string | null }): { type: string; id: string } {

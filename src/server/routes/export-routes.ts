@@ -5,6 +5,7 @@ import type { RawQuery } from '../../core/domain/event-query.js';
 import { ErrorBody } from '../../core/domain/schemas/common-schemas.js';
 import { ExportQuery } from '../../core/domain/schemas/event-schema.js';
 import type { AuditLog } from '../../core/services/audit-log.js';
+import { type ExportFormat, parseExportQuery } from '../../core/services/export-stream.js';
 
 const CONTENT_TYPES = {
   csv: 'text/csv; charset=utf-8',
@@ -37,20 +38,29 @@ export async function exportRoutes(app: FastifyInstance, { log }: { log: AuditLo
       },
     },
     async (request, reply) => {
-      const { stream, format, written } = log.startExport(
-        request.principal.tenant,
-        request.query as RawQuery,
-        request.acting(),
-      );
-      const name = `auditlog-${request.principal.tenant}-${new Date().toISOString().replace(/[:.]/g, '-')}.${format}`;
+      const tenant = request.principal.tenant;
+      const query = request.query as RawQuery;
+      const headers = (format: ExportFormat) =>
+        reply
+          .header('content-type', CONTENT_TYPES[format])
+          .header('content-disposition', `attachment; filename="${exportFileName(tenant, format)}"`)
+          .header('cache-control', 'no-store');
+      // HEAD (Fastify answers it with this handler): GET's status and headers, the query checked as GET checks
+      // it, but no export is run or recorded — it ran whole and was recorded as a completed export of N rows.
+      if (request.method === 'HEAD') {
+        const { format, filter } = parseExportQuery(query);
+        log.personal.filter(tenant, filter);
+        return headers(format).send();
+      }
+      const { stream, format, written } = log.startExport(tenant, query, request.acting());
       tellWhenWritten(reply.raw, written);
-      return reply
-        .header('content-type', CONTENT_TYPES[format])
-        .header('content-disposition', `attachment; filename="${name}"`)
-        .header('cache-control', 'no-store')
-        .send(stream);
+      return headers(format).send(stream);
     },
   );
+}
+
+function exportFileName(tenant: string, format: ExportFormat): string {
+  return `auditlog-${tenant}-${new Date().toISOString().replace(/[:.]/g, '-')}.${format}`;
 }
 
 /**

@@ -1,6 +1,11 @@
 import type { Stream } from '../../core/domain/entry.js';
 import type { SignedPurge } from '../../core/domain/purge-record.js';
-import type { LegalHold, PurgeCandidate, RetentionPolicy } from '../../core/domain/retention.js';
+import {
+  holdUsername,
+  type LegalHold,
+  type PurgeCandidate,
+  type RetentionPolicy,
+} from '../../core/domain/retention.js';
 
 // Rows of the lifecycle tables as both engines read them (bigints may come as strings from pg).
 
@@ -8,14 +13,13 @@ export const POLICY_COLUMNS = 'tenant, stream, category, max_age_days, updated_m
 export const HOLD_COLUMNS =
   'id, tenant, reason, actor_id, target_type, target_id, category, from_ms, to_ms, created_ms, created_by, released_ms, released_by';
 /**
- * Candidate columns per stream, in the order of candidateOf. An encrypted entry's username is its blind
- * index (docs/lifecycle.md#legal-holds-on-encrypted-entries): the clear column is empty, or an envelope.
+ * Candidate columns per stream, in the order of candidateOf. The username is the folded column the `user`
+ * filter reads: the folded username in clear, its blind index on an encrypted entry
+ * (docs/lifecycle.md#legal-holds-on-encrypted-entries), so a hold matches a username as that filter does.
  */
 export const CANDIDATE_COLUMNS: Record<Stream, string> = {
-  event:
-    'seq, occurred_ms, actor_id, coalesce(actor_username, actor_username_f), target_type, target_id, category',
-  auth: `seq, occurred_ms, user_id,
-    CASE WHEN substr(username_f, 1, 3) = 'bi:' THEN username_f ELSE username END, NULL, NULL, NULL`,
+  event: 'seq, occurred_ms, actor_id, actor_username_f, target_type, target_id, category',
+  auth: 'seq, occurred_ms, user_id, username_f, NULL, NULL, NULL',
 };
 
 type Num = number | string | bigint;
@@ -83,10 +87,10 @@ export function purgeOf(recordJson: string): SignedPurge {
   return JSON.parse(recordJson) as SignedPurge;
 }
 
-/** The actor id and username a hold matches, per stream: those of CANDIDATE_COLUMNS (holdCovers). */
+/** The actor id and folded username a hold matches, per stream: those of CANDIDATE_COLUMNS (holdCovers). */
 const HOLD_ACTOR: Record<Stream, [string, string]> = {
-  event: ['actor_id', 'coalesce(actor_username, actor_username_f)'],
-  auth: ['user_id', "CASE WHEN substr(username_f, 1, 3) = 'bi:' THEN username_f ELSE username END"],
+  event: ['actor_id', 'actor_username_f'],
+  auth: ['user_id', 'username_f'],
 };
 
 /**
@@ -107,8 +111,8 @@ export function holdsCoverSql(holds: readonly LegalHold[], stream: Stream, value
     if (h.fromMs !== null) c.push(`occurred_ms >= ${p(h.fromMs)}`);
     if (h.toMs !== null) c.push(`occurred_ms < ${p(h.toMs)}`);
     if (h.actorId !== null) {
-      const a = p(h.actorId);
-      c.push(`(${HOLD_ACTOR[stream][0]} = ${a} OR ${HOLD_ACTOR[stream][1]} = ${a})`);
+      const [id, username] = HOLD_ACTOR[stream];
+      c.push(`(${id} = ${p(h.actorId)} OR ${username} = ${p(holdUsername(h.actorId))})`);
     }
     if (h.targetType !== null) c.push(`target_type = ${p(h.targetType)}`);
     if (h.targetId !== null) c.push(`target_id = ${p(h.targetId)}`);
