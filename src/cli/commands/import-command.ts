@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { duplicateKeyIn } from '../../core/domain/duplicate-keys.js';
 import { AuditError, isAuditError } from '../../core/domain/errors.js';
 import type { AuditLog } from '../../core/services/audit-log.js';
 import { Progress } from '../progress.js';
@@ -50,6 +51,13 @@ async function* events(file: string): AsyncGenerator<{ line: number; event?: unk
       value = JSON.parse(text);
     } catch (error) {
       yield { line, error: `not valid JSON (${(error as Error).message})` };
+      continue;
+    }
+    // A repeated name is refused as the API refuses it: JSON.parse keeps the last value, a reader of the
+    // file may take the first, and the sealed entry would not be the event they see.
+    const duplicate = duplicateKeyIn(Buffer.from(text), value, text);
+    if (duplicate !== undefined) {
+      yield { line, error: `${duplicate}: duplicate key` };
       continue;
     }
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
