@@ -5,6 +5,7 @@ import type { AuditLog } from '../../core/services/audit-log.js';
 import { Progress } from '../progress.js';
 import { readLines, requireFile } from '../read-lines.js';
 import { openRuntime } from '../runtime.js';
+import { tenantOption } from '../tenant-option.js';
 
 interface ImportFlags {
   tenant: string;
@@ -22,7 +23,7 @@ export function registerImport(program: Command): void {
     .command('import')
     .argument('<file>', 'NDJSON file: one event per line (an auditlog NDJSON export also imports)')
     .description('Bulk-load events with the API validation; nothing is stored unless every line is valid')
-    .option('--tenant <tenant>', 'tenant to write to', 'default')
+    .addOption(tenantOption('tenant to write to', 'default'))
     .option('--db <file>', 'SQLite database file')
     .option('--database-url <url>', 'PostgreSQL connection URL')
     .action(async (file: string, flags: ImportFlags) => {

@@ -10,6 +10,7 @@ import {
   SCOPES,
   secretMatches,
   TENANT_PATTERN,
+  TENANT_RULE,
 } from '../domain/tokens.js';
 import type { Store } from '../ports/store.js';
 
@@ -282,7 +283,7 @@ function validateTokenInput(input: { tenant: unknown; scopes: unknown; name?: un
   if (typeof input.tenant !== 'string' || !TENANT_PATTERN.test(input.tenant)) {
     details.push({
       path: '/tenant',
-      message: 'must be 1-64 letters, digits, dot, dash or underscore, starting with a letter or digit',
+      message: TENANT_RULE,
     });
   }
   const scopes = input.scopes;

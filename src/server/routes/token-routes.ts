@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ErrorBody, PATTERN_MESSAGE, QUERY, StringEnum } from '../../core/domain/schemas/common-schemas.js';
-import { SCOPES, TENANT_PATTERN } from '../../core/domain/tokens.js';
+import { SCOPES, TENANT_PATTERN, TENANT_RULE } from '../../core/domain/tokens.js';
 import { VIEWER_TTL } from '../../core/services/access-control.js';
 import type { AuditLog } from '../../core/services/audit-log.js';
 
@@ -38,8 +38,7 @@ export async function tokenRoutes(app: FastifyInstance, { log }: { log: AuditLog
               Type.String({
                 pattern: TENANT_PATTERN.source,
                 description: "default: the calling token's tenant",
-                [PATTERN_MESSAGE]:
-                  'must be 1-64 letters, digits, dot, dash or underscore, starting with a letter or digit',
+                [PATTERN_MESSAGE]: TENANT_RULE,
               }),
             ),
             scopes: Type.Array(StringEnum(SCOPES), { minItems: 1 }),
