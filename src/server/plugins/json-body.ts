@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
-import { AuditError } from '../../core/domain/errors.js';
 import { duplicateKeyIn } from '../../core/domain/duplicate-keys.js';
+import { AuditError } from '../../core/domain/errors.js';
 
 /**
  * JSON bodies must be UTF-8 (RFC 8259): read as bytes and refused (400) when they are not, then parsed as

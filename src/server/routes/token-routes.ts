@@ -19,6 +19,10 @@ const TokenView = Type.Object({
 });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
 
+/** A tenant name as tokens have them: anything else is a 400 naming `/tenant` (an empty one was a 403). */
+const TenantName = (description: string) =>
+  Type.String({ pattern: TENANT_PATTERN.source, description, [PATTERN_MESSAGE]: TENANT_RULE });
+
 /**
  * API tokens (scope admin: of its own tenant, or any tenant's from the operator's, access-control.ts) and short-lived viewer tokens, which the auth
  * plugin keeps to GET routes: a viewer token mints nothing.
@@ -34,13 +38,7 @@ export async function tokenRoutes(app: FastifyInstance, { log }: { log: AuditLog
         tags: ['tokens'],
         body: Type.Object(
           {
-            tenant: Type.Optional(
-              Type.String({
-                pattern: TENANT_PATTERN.source,
-                description: "default: the calling token's tenant",
-                [PATTERN_MESSAGE]: TENANT_RULE,
-              }),
-            ),
+            tenant: Type.Optional(TenantName("default: the calling token's tenant")),
             scopes: Type.Array(StringEnum(SCOPES), { minItems: 1 }),
             name: Type.Optional(Type.Union([Type.String({ maxLength: 128 }), Type.Null()])),
           },
@@ -68,7 +66,7 @@ export async function tokenRoutes(app: FastifyInstance, { log }: { log: AuditLog
         operationId: 'listTokens',
         summary: 'List tokens (never their secrets), with the viewer tokens that still work',
         tags: ['tokens'],
-        querystring: Type.Object({ tenant: Type.Optional(Type.String()) }, QUERY),
+        querystring: Type.Object({ tenant: Type.Optional(TenantName('only this tenant')) }, QUERY),
         response: { 200: Type.Object({ tokens: Type.Array(TokenView) }), ...errors },
       },
     },

@@ -1,0 +1,81 @@
+// Bad parameters that were answered with Ajv's wording or with a misleading status: each is a 400 naming the
+// field and what it takes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { json, startTestServer, type TestServer } from '../helpers/test-server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({
+    personalData: { encrypt: true, key: Buffer.alloc(32, 7).toString('base64') },
+  });
+});
+afterAll(async () => server?.close());
+
+const detailsOf = async (res: Response) => {
+  const body = await json(res);
+  return { status: res.status, code: body.error.code, details: body.error.details };
+};
+
+describe('messages of unions of constants', () => {
+  it('name the values a stream or a flag takes, once', async () => {
+    expect(
+      await detailsOf(
+        await server.request('/v1/retention/policies', {
+          method: 'PUT',
+          json: { maxAgeDays: 30, stream: 'x' },
+        }),
+      ),
+    ).toEqual({
+      status: 400,
+      code: 'invalid_request',
+      details: [{ path: '/stream', message: 'must be one of: event, auth' }],
+    });
+    expect(
+      await detailsOf(await server.request('/v1/retention/policies?stream=bogus', { method: 'DELETE' })),
+    ).toEqual({
+      status: 400,
+      code: 'invalid_query',
+      details: [{ path: '/stream', message: 'must be one of: event, auth' }],
+    });
+    expect(await detailsOf(await server.request('/v1/legal-holds?all=maybe'))).toEqual({
+      status: 400,
+      code: 'invalid_query',
+      details: [{ path: '/all', message: 'must be one of: true, false' }],
+    });
+  });
+});
+
+describe('tenant names in the token routes', () => {
+  it('an empty or impossible ?tenant= is a 400 naming /tenant, not a 403', async () => {
+    for (const tenant of ['', '../x', '###']) {
+      const res = await server.request(`/v1/tokens?tenant=${encodeURIComponent(tenant)}`);
+      expect(await detailsOf(res)).toEqual({
+        status: 400,
+        code: 'invalid_query',
+        details: [
+          {
+            path: '/tenant',
+            message: 'must be 1-64 letters, digits, dot, dash or underscore, starting with a letter or digit',
+          },
+        ],
+      });
+    }
+    expect((await server.request('/v1/tokens?tenant=default')).status).toBe(200);
+  });
+});
+
+describe('erasure of an actor id no event can hold', () => {
+  it('NUL, a control character or a lone surrogate is a 400 naming /actorId, not a 404', async () => {
+    for (const actorId of ['a\u0000', 'a\u001f', '\ud800', 'x\udfffy']) {
+      const res = await server.request('/v1/erasures', { method: 'POST', json: { actorId } });
+      expect(await detailsOf(res)).toEqual({
+        status: 400,
+        code: 'invalid_request',
+        details: [{ path: '/actorId', message: 'must be well-formed Unicode without control characters' }],
+      });
+    }
+    // A well-formed id with a pair (an emoji) is a subject like any other: unknown here, so 404.
+    const unknown = await server.request('/v1/erasures', { method: 'POST', json: { actorId: 'usr_😀' } });
+    expect(unknown.status).toBe(404);
+  });
+});
