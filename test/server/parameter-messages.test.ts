@@ -62,6 +62,27 @@ describe('tenant names in the token routes', () => {
     }
     expect((await server.request('/v1/tokens?tenant=default')).status).toBe(200);
   });
+
+  it('a token name that is empty or holds a bidirectional override is a 400 naming /name', async () => {
+    for (const name of ['', '\u202eevil', 'a\u2066b', 'x\u0085']) {
+      const res = await server.request('/v1/tokens', { method: 'POST', json: { scopes: ['read'], name } });
+      expect(await detailsOf(res)).toEqual({
+        status: 400,
+        code: 'invalid_request',
+        details: [
+          {
+            path: '/name',
+            message: 'must be 1-128 printable characters (no control or bidirectional formatting characters)',
+          },
+        ],
+      });
+    }
+    const ok = await server.request('/v1/tokens', {
+      method: 'POST',
+      json: { scopes: ['read'], name: 'Ünïcode 😀 ok' },
+    });
+    expect(ok.status).toBe(201);
+  });
 });
 
 describe('erasure of an actor id no event can hold', () => {
