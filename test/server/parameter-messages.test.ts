@@ -100,3 +100,50 @@ describe('erasure of an actor id no event can hold', () => {
     expect(unknown.status).toBe(404);
   });
 });
+
+describe('bodies the server cannot read', () => {
+  it('a compressed body or another charset is a 415 that says so, and stores nothing', async () => {
+    const body = JSON.stringify({ scopes: ['read'], name: 'enc' });
+    const cases: [Record<string, string>, string][] = [
+      [{ 'content-encoding': 'gzip' }, 'Content-Encoding gzip is not supported: send the body uncompressed'],
+      [{ 'content-encoding': 'br' }, 'Content-Encoding br is not supported: send the body uncompressed'],
+      [
+        { 'content-type': 'application/json; charset=utf-16' },
+        'charset utf-16 is not supported: send UTF-8 JSON',
+      ],
+      [
+        { 'content-type': 'application/json; charset="latin1"' },
+        'charset latin1 is not supported: send UTF-8 JSON',
+      ],
+    ];
+    for (const [headers, message] of cases) {
+      const res = await server.request('/v1/tokens', {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', ...headers },
+      });
+      const answer = await json(res);
+      expect({ headers, status: res.status, code: answer.error.code, message: answer.error.message }).toEqual(
+        {
+          headers,
+          status: 415,
+          code: 'unsupported_media_type',
+          message,
+        },
+      );
+    }
+    const listed = await json(await server.request('/v1/tokens?tenant=default'));
+    expect(listed.tokens.filter((t: { name: string }) => t.name === 'enc')).toEqual([]);
+    for (const headers of [
+      { 'content-encoding': 'identity' },
+      { 'content-type': 'application/json; charset=UTF-8' },
+    ]) {
+      const res = await server.request('/v1/tokens', {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', ...headers },
+      });
+      expect({ headers, status: res.status }).toEqual({ headers, status: 201 });
+    }
+  });
+});
