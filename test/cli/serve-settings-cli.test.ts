@@ -21,7 +21,11 @@ const BAD: [string, string, RegExp][] = [
   ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
   ['AUDITLOG_SIGNING_KEY', 'garbage', /AUDITLOG_SIGNING_KEY: The signing key cannot be read/],
   ['AUDITLOG_ERASURE_KEY', 'c2hvcnQ=', /AUDITLOG_ERASURE_KEY must be at least 32 bytes, base64/],
-  ['AUDITLOG_PERSONAL_PATHS', '/x', /AUDITLOG_PERSONAL_PATHS: Personal data path "\/x" must be a JSON Pointer/],
+  [
+    'AUDITLOG_PERSONAL_PATHS',
+    '/x',
+    /AUDITLOG_PERSONAL_PATHS: Personal data path "\/x" must be a JSON Pointer/,
+  ],
   ['AUDITLOG_ENCRYPT_PERSONAL_DATA', 'yes', /AUDITLOG_ENCRYPT_PERSONAL_DATA must be 1, true, 0 or false/],
 ];
 

@@ -134,10 +134,11 @@ describe('bodies the server cannot read', () => {
     }
     const listed = await json(await server.request('/v1/tokens?tenant=default'));
     expect(listed.tokens.filter((t: { name: string }) => t.name === 'enc')).toEqual([]);
-    for (const headers of [
+    const accepted: Record<string, string>[] = [
       { 'content-encoding': 'identity' },
       { 'content-type': 'application/json; charset=UTF-8' },
-    ]) {
+    ];
+    for (const headers of accepted) {
       const res = await server.request('/v1/tokens', {
         method: 'POST',
         body,
