@@ -55,7 +55,8 @@ export function startServerProcess(args: string[], env: Record<string, string> =
     });
     let out = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
+    // Generous: two starts at once on a loaded 2-core CI machine migrate a fresh database each.
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 40_000);
     const onData = (d: Buffer) => {
       out += d;
       const m = /listening on (http:\/\/[^\s]+)/.exec(out);

@@ -3,8 +3,8 @@
 import fc from 'fast-check';
 import { canonicalJson } from '../../src/core/domain/canonical-json.js';
 import { categoryKeys, DEFAULT_CATALOG } from '../../src/core/domain/catalog.js';
+import { defaultEventType } from '../../src/core/domain/default-event-type.js';
 import { setOwn } from '../../src/core/domain/own-property.js';
-import { defaultEventType } from '../../src/core/domain/prepare-event.js';
 import { isSecretKey } from '../../src/core/domain/secret-keys.js';
 import { SecretText } from '../../src/core/domain/secret-text.js';
 

@@ -8,7 +8,7 @@ import { AuditClient, type AuditClientOptions } from '../../packages/sdk/src/ind
 import { tempDir } from '../helpers/temp-dir.js';
 import { adminEvent, freePort } from './sdk-helpers.js';
 
-const SDK = fileURLToPath(new URL('../../packages/sdk/dist/index.js', import.meta.url));
+const SDK = fileURLToPath(new URL('../../packages/sdk/dist/packages/sdk/src/index.js', import.meta.url));
 
 describe('AuditClient.open options', () => {
   const dir = tempDir('auditlog-sdk-options-');

@@ -97,11 +97,12 @@ describe('tokens', () => {
     expect(await tokens().list('nobody')).toEqual([]);
   });
 
-  it('revoke marks a token revoked; again changes nothing; an unknown id is false', async () => {
+  it('revoke marks a token revoked; again changes nothing and is false; an unknown id is false', async () => {
     expect(await tokens().revoke('tok-api', 1_767_300_000_000)).toBe(true);
     const revoked = await tokens().find('tok-api');
     expect(revoked).toEqual(token('tok-api', { revokedMs: 1_767_300_000_000 }));
-    expect(await tokens().revoke('tok-api', 1_767_400_000_000)).toBe(true);
+    // False: this call did not revoke it (so its caller records nothing).
+    expect(await tokens().revoke('tok-api', 1_767_400_000_000)).toBe(false);
     expect(await tokens().find('tok-api')).toEqual(revoked);
     expect(await tokens().revoke('no-such-token', 1_767_300_000_000)).toBe(false);
     expect(await tokens().find('no-such-token')).toBeUndefined();
@@ -109,6 +110,15 @@ describe('tokens', () => {
     expect((await tokens().find('tok-once'))?.revokedMs).toBeNull();
     expect((await tokens().list('acme')).find((t) => t.id === 'tok-api')?.revokedMs).toBe(1_767_300_000_000);
     expect(await tokens().count()).toBe(6);
+  });
+
+  it('of concurrent revokes of one token, exactly one is true; the time is its', async () => {
+    await tokens().create(token('tok-revoke-race'));
+    const raced = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => tokens().revoke('tok-revoke-race', 1_767_700_000_000 + i)),
+    );
+    expect(raced.filter(Boolean)).toHaveLength(1);
+    expect((await tokens().find('tok-revoke-race'))?.revokedMs).toBe(1_767_700_000_000 + raced.indexOf(true));
   });
 
   it('revoke reaches every token the revoked one minted, at any depth, and no other', async () => {

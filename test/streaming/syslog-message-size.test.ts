@@ -77,8 +77,32 @@ describeIfPossible(
             `^\\[auditlog@32473 id="${id}" seq="\\d+" tenant="default" truncated="true" bytes="\\d+"\\]$`,
           ),
         );
-        expect(l.msg.endsWith('…[truncated]')).toBe(true);
+        // What arrives still parses as one JSON document, whose marker says what was cut.
+        const body = JSON.parse(l.msg.replace(/^\uFEFF/, ''));
+        const bytes = Number(/bytes="(\d+)"/.exec(l.sd)?.[1]);
+        if (body.class_uid) {
+          expect(body.unmapped.truncated).toMatchObject({
+            bytes,
+            shortened: expect.arrayContaining(['entity_result.data.note']),
+          });
+          expect(body.entity_result.data.note).toMatch(/^\n?<38>1 .*…$/s);
+          expect(body.metadata.uid).toBe(id);
+        } else {
+          // The note is in changes too: both are shortened.
+          expect(body.truncated).toMatchObject({
+            bytes,
+            shortened: ['newValue.note', 'changes[1].new'],
+            dropped: [],
+          });
+          expect(body.newValue.note).toMatch(/^<38>1 .*…$/s);
+          expect(body).toMatchObject({ stream: 'admin', id, eventType: 'carrier.updated' });
+        }
       }
+      expect(
+        mine()
+          .map((l) => 'class_uid' in JSON.parse(l.msg.replace(/^\uFEFF/, '')))
+          .sort(),
+      ).toEqual([false, true]);
     });
 
     it('sends a message of exactly the default maximum whole, and one byte more truncated', async () => {
@@ -122,6 +146,7 @@ describeIfPossible(
       expect(whole.sd).not.toContain('truncated');
       expect(JSON.parse(whole.msg.replace(/^\uFEFF/, '')).newValue.pad).toHaveLength(exact);
       expect(cut.sd).toContain('truncated="true"');
+      expect(JSON.parse(cut.msg.replace(/^\uFEFF/, '')).newValue.pad).toMatch(/^x+…$/);
       expect(rsyslog.lines().every((l) => l.app === 'auditlog')).toBe(true);
     });
   },

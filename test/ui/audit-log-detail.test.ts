@@ -128,6 +128,20 @@ describeUi('Audit Log page: detail, history, export, live mode, keyboard', () =>
     await screenshot(page, 'entity-history');
     await page.locator('.timeline-entry').first().getByRole('button', { name: 'Details' }).click();
     await page.locator('.detail-panel .event-detail').waitFor();
+
+    // The page reads only `event`: what else a link holds is named, and the timeline is not narrowed by it.
+    const notice = page.locator('.ignored-params');
+    expect(await notice.count()).toBe(0);
+    await page.goto(`${new URL(page.url()).pathname}?user=jane&event=${shown[0]}&range=7d`);
+    await expect
+      .poll(() => notice.allTextContents())
+      .toEqual(['Not a filter of this page, ignored: user, range. The events below are not narrowed by it.']);
+    await page.locator('.detail-panel .event-detail').waitFor();
+    expect(
+      await page
+        .locator('.timeline-entry')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event-id'))),
+    ).toEqual(shown);
   });
 
   it('exports the current filter as CSV and NDJSON, the same rows the API exports', async () => {

@@ -104,6 +104,22 @@ describeUi('Audit Log page: filters, query syntax and URL (real Chromium, demo d
     expect(await alert.count()).toBe(0);
   });
 
+  it('a link with dates next to a preset range shows those dates, and names the preset as ignored', async () => {
+    // Two days that the last hour does not reach: the events shown are theirs, not the last hour's.
+    const from = new Date(Date.now() - 3 * 86_400_000);
+    from.setUTCSeconds(0, 0);
+    const to = new Date(from.getTime() + 2 * 86_400_000);
+    const path = `/audit?range=1h&from=${from.toISOString()}&to=${to.toISOString()}`;
+    const params = await uiQuery(page, () => page.goto(path));
+    expect([params.get('from'), params.get('to')]).toEqual([from.toISOString(), to.toISOString()]);
+    const { events } = await expectTableMatchesApi(page, server, params);
+    expect(events.length).toBeGreaterThan(0);
+    expect(await page.getByLabel('Date range').inputValue()).toBe('custom');
+    await expect
+      .poll(() => page.locator('.ignored-params').textContent())
+      .toContain('ignored: range=1h (from/to apply instead).');
+  });
+
   it('date range presets and a custom range narrow by occurredAt', async () => {
     const before = Date.now();
     // The unfiltered page counts the whole log unasked too: wait for the count of this range.

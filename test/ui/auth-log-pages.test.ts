@@ -126,6 +126,19 @@ describeUi('Authentication Log pages (real Chromium, demo sign-in history)', () 
       detail.actions.map((e: any) => e.id),
     );
     await screenshot(page, 'auth-session-detail');
+    const notice = page.locator('.ignored-params');
+    expect(await notice.count()).toBe(0);
+    // The page reads no URL parameter: those of a link are named, and the actions are all still listed.
+    await page.goto(`/auth/sessions/${encodeURIComponent(sessionId)}?user=jane&event=x`);
+    await expect
+      .poll(() => notice.allTextContents())
+      .toEqual([
+        'Not a filter of this page, ignored: user, event. The actions below are not narrowed by it.',
+      ]);
+    await page.getByRole('heading', { name: /Administrative actions in this session/ }).waitFor();
+    expect(await ids(page, 'tbody [data-event-id]', 'data-event-id')).toEqual(
+      detail.actions.map((e: any) => e.id),
+    );
     await page.getByRole('link', { name: 'Open these actions in the audit log' }).click();
     await page.waitForURL(/\/audit\?sessionId=/);
     await page.locator('.tbody [data-event-id]').first().waitFor();

@@ -1,3 +1,4 @@
+export type { ErrorDetail } from '../../../src/core/domain/errors.js';
 export type { AuthLogHelpers } from './auth-log.js';
 export { backoffDelay, retryAfterMs } from './backoff.js';
 export { AuditClient, type AuditClientOptions, type RetryInfo } from './client.js';
@@ -11,7 +12,6 @@ export {
   fastifyAuditContext,
 } from './middleware.js';
 export { type AuthRecordInput, EventTooLargeError, InvalidEventError } from './prepare.js';
-export type { ErrorDetail } from './rules/errors.js';
 export { SpoolFullError } from './spool.js';
 export { SpoolLockedError } from './spool-lock.js';
 export * from './types.js';

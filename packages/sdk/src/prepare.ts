@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
+import type { ErrorDetail } from '../../../src/core/domain/errors.js';
 import { currentContext } from './context.js';
 import { authEventProblems, type EventProblems, eventProblems } from './rules/check-event.js';
-import type { ErrorDetail } from './rules/errors.js';
 import type { AuditEventInput, AuthEventInput, RecordInput } from './types.js';
 
 export type AuthRecordInput = Omit<AuthEventInput, 'ip'> & { ip?: string };

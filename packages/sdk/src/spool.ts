@@ -101,7 +101,11 @@ export class Spool {
     this.queuedBytes += line.length;
     return new Promise((resolve, reject) => {
       this.queue.push({ line, resolve, reject });
-      if (!this.writing) void this.writeQueued();
+      if (this.writing) return;
+      // Started after this tick's other appends: callers released together by one fsync (each checked and
+      // serialised its event first) share the next one, instead of the first writing alone.
+      this.writing = true;
+      queueMicrotask(() => void this.writeQueued());
     });
   }
 

@@ -1,5 +1,6 @@
 import { splitBatchOrUndefined } from './batch-body.js';
 import { canonicalJson } from './canonical-json.js';
+import { defaultEventType } from './default-event-type.js';
 import { diffValues } from './diff.js';
 import type { PreparedEvent } from './entry.js';
 import { AuditError, type ErrorDetail, invalidEvent } from './errors.js';
@@ -185,16 +186,6 @@ function eventErrors(
     ),
   );
   return out;
-}
-
-/** `Carrier` + `update` → `carrier.update`: the default event type. */
-export function defaultEventType(targetType: string, action: string): string {
-  const base = targetType
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .toLowerCase()
-    .replace(/[^a-z0-9_]+/g, '_')
-    .replace(/^_+|_+$/g, '');
-  return `${base || 'entity'}.${action}`;
 }
 
 function prepareEvent(e: EventInput, ctx: PrepareContext, receivedAt: string): PreparedEvent {

@@ -1,4 +1,5 @@
 import { cefLine, type OutgoingEntry, payloadObject } from './destination-payload.js';
+import { fitJson, type JsonTruncation } from './json-truncation.js';
 import type { StoredAuthEvent } from './schemas/auth-event-schema.js';
 import type { PayloadFormat } from './schemas/destination-schema.js';
 import type { StoredEvent } from './schemas/event-schema.js';
@@ -10,6 +11,44 @@ import type { StoredEvent } from './schemas/event-schema.js';
 export const DEFAULT_SYSLOG_MAX_MESSAGE = 8096;
 const TRUNCATED_MARK = '…[truncated]';
 
+/** How a JSON or OCSF payload is shrunk (see fitJson): what may be dropped, what names the entry. */
+const JSON_RULES: Record<'json' | 'ocsf', JsonTruncation> = {
+  json: {
+    markerAt: [],
+    droppable: ['oldValue', 'newValue', 'changes', 'metadata'],
+    keep: [
+      'stream',
+      'id',
+      'seq',
+      'tenant',
+      'occurredAt',
+      'receivedAt',
+      'action',
+      'eventType',
+      'category',
+      'type',
+    ],
+  },
+  ocsf: {
+    markerAt: ['unmapped'],
+    droppable: ['entity.data', 'entity_result.data', 'unmapped.changes'],
+    keep: [
+      'class_uid',
+      'class_name',
+      'category_uid',
+      'category_name',
+      'activity_id',
+      'activity_name',
+      'type_uid',
+      'time',
+      'severity_id',
+      'status_id',
+      'status',
+      'metadata',
+    ],
+  },
+};
+
 /** Printable ASCII without spaces, at most `max` characters: what RFC 5424 header fields allow. */
 const headerField = (s: string, max: number) => s.replace(/[^\x21-\x7e]/g, '_').slice(0, max) || '-';
 const sdValue = (s: string) => s.replace(/[\\"\]]/g, (c) => `\\${c}`);
@@ -20,9 +59,9 @@ const sdValue = (s: string) => s.replace(/[\\"\]]/g, (c) => `\\${c}`);
  * CEF). With RFC 5425/6587 octet counting it is framed as `<length> <message>`.
  *
  * A message longer than `maxBytes` keeps its header and structured data (so the entry is still named, and
- * its full form is one API call away) and loses the end of its MSG: `truncated="true" bytes="<full length>"`
- * join the structured data and the MSG ends in `…[truncated]`. Never split: a receiver would parse the
- * remainder as a message of its own.
+ * its full form is one API call away) and `truncated="true" bytes="<full length>"` join the structured data.
+ * A JSON or OCSF MSG stays valid JSON, shrunk by fitJson with a `truncated` marker; a CEF MSG loses its end
+ * and ends in `…[truncated]`. Never split: a receiver would parse the remainder as a message of its own.
  */
 export function syslogMessage(
   e: OutgoingEntry,
@@ -35,13 +74,20 @@ export function syslogMessage(
     (e.stream === 'event' && (e.event as StoredEvent).category === 'security');
   const pri = 13 * 8 + (warn ? 4 : 5);
   const time = new Date(e.receivedMs).toISOString();
-  const body = format === 'cef' ? cefLine(e) : JSON.stringify(payloadObject(e, format));
+  const payload = format === 'cef' ? null : payloadObject(e, format);
+  const body = payload ? JSON.stringify(payload) : cefLine(e);
   const head = `<${pri}>1 ${time} ${headerField(hostname, 255)} auditlog - ${headerField(e.facts.eventType, 32)}`;
   const params = `id="${sdValue(e.id)}" seq="${e.seq}" tenant="${sdValue(e.event.tenant)}"`;
   const whole = `${head} [auditlog@32473 ${params}] \uFEFF${body}`;
   const size = Buffer.byteLength(whole, 'utf8');
   if (size <= maxBytes) return whole;
   const start = `${head} [auditlog@32473 ${params} truncated="true" bytes="${size}"] \uFEFF`;
+  if (payload && format !== 'cef') {
+    // Still one JSON document, so that the receiver's parser reads it; the marker says what was cut.
+    const fits = (json: string) =>
+      Buffer.byteLength(start, 'utf8') + Buffer.byteLength(json, 'utf8') <= maxBytes;
+    return start + fitJson(payload, JSON_RULES[format], size, fits);
+  }
   const room = maxBytes - Buffer.byteLength(start, 'utf8') - Buffer.byteLength(TRUNCATED_MARK, 'utf8');
   let cut = utf8Prefix(body, Math.max(0, room));
   // A CEF value ending in a lone backslash would escape the mark.

@@ -8,8 +8,10 @@ export interface TokenRepository {
   find(id: string): Promise<TokenRecord | undefined>;
   list(tenant?: string): Promise<TokenRecord[]>;
   /**
-   * Marks a token and every token it minted, at any depth, revoked (keeping earlier revocation times);
-   * returns false when there is no such token.
+   * Marks a token and every token it minted, at any depth, revoked (keeping earlier revocation times).
+   * Returns whether this call revoked the token itself: false when there is no such token or it was revoked
+   * already, by an earlier call or a concurrent one on another node — of calls racing on one token exactly
+   * one gets true, so that one records the revocation.
    */
   revoke(id: string, atMs: number): Promise<boolean>;
   count(): Promise<number>;

@@ -131,8 +131,11 @@ export class AccessControl {
     const stale = (await this.#store.tokens.list(OPERATOR_TENANT)).filter(
       (t) => t.kind === 'bootstrap' && t.id !== record.id && t.revokedMs === null,
     );
-    for (const t of stale) await this.revokeToken(t.id, by);
-    return stale.map((t) => t.id);
+    // Another node starting with the same token may revoke them at the same moment: each revocation is
+    // made and recorded once, by the node whose update revoked it.
+    const revoked: string[] = [];
+    for (const t of stale) if (await this.revokeToken(t.id, by)) revoked.push(t.id);
+    return revoked;
   }
 
   /** On a store with no token at all, creates an admin token and returns it (to print once). */
@@ -223,14 +226,15 @@ export class AccessControl {
 
   /**
    * Revokes a token and the viewer tokens it minted; 404 when there is none with this id, or when it is of
-   * a tenant `caller` does not manage (another tenant's ids are 404, like unknown ones).
+   * a tenant `caller` does not manage (another tenant's ids are 404, like unknown ones). Returns whether this
+   * call revoked it (and recorded `auditlog.token_revoked`); false when it was revoked already.
    */
-  async revokeToken(id: string, by: ActingParty, caller?: Principal): Promise<void> {
+  async revokeToken(id: string, by: ActingParty, caller?: Principal): Promise<boolean> {
     const record = await this.#store.tokens.find(id);
     if (!record || !manages(caller, record.tenant))
       throw new AuditError('not_found', `Token ${id} not found`);
-    await this.#store.tokens.revoke(id, this.#now());
-    if (record.revokedMs !== null) return;
+    // Recorded by the call that revoked it only: a concurrent revoke (another node, a second request) is a no-op.
+    if (!(await this.#store.tokens.revoke(id, this.#now()))) return false;
     await this.#audit(record.tenant, {
       ...by,
       action: 'delete',
@@ -240,6 +244,7 @@ export class AccessControl {
       oldValue: publicToken(record),
       newValue: null,
     });
+    return true;
   }
 }
 

@@ -1,4 +1,5 @@
 import {
+  comboRowsOf,
   type MonthSql,
   monthlyRowsFromDays,
   type QuarterSql,
@@ -19,9 +20,12 @@ export const postgresQuarter: QuarterSql = (dayMs) =>
 const rows = (table: string) => rollupRowsOf(table).replaceAll('%', '%%');
 const withMonths = (table: string) => rollupRowsOf(table, postgresMonth).replaceAll('%', '%%');
 const withWeeks = (table: string) => rollupRowsOf(table, postgresMonth, true).replaceAll('%', '%%');
+const withQuarters = (table: string) =>
+  rollupRowsOf(table, postgresMonth, true, postgresQuarter).replaceAll('%', '%%');
 /** Every rollup row an events row moves (the current trigger functions and a partition drop's). */
-export const allRollupRowsOf = (table: string) => rollupRowsOf(table, postgresMonth, true, postgresQuarter);
-const withQuarters = (table: string) => allRollupRowsOf(table).replaceAll('%', '%%');
+export const allRollupRowsOf = (table: string) =>
+  rollupRowsOf(table, postgresMonth, true, postgresQuarter, true);
+const withCombos = (table: string) => allRollupRowsOf(table).replaceAll('%', '%%');
 
 /** The trigger functions that add and take off a statement's rows, counted by `rowsOf`. */
 const triggerFunctions = (rowsOf: (table: string) => string) => `
@@ -138,6 +142,19 @@ export const POSTGRES_COVERING_ROLLUPS_MIGRATION = {
       ADD CONSTRAINT event_rollups_pkey PRIMARY KEY USING INDEX event_rollups_covering;
     ALTER TABLE event_rollups SET (autovacuum_vacuum_scale_factor = 0.02,
       autovacuum_vacuum_insert_scale_factor = 0.02);
+  `,
+};
+
+/**
+ * Migration: per-day rollups of the (event type, action, category) combinations (COMBO_DIM in rollups-sql.ts),
+ * backfilled from the stored events; the trigger functions are replaced by ones that count them too.
+ */
+export const POSTGRES_COMBO_ROLLUPS_MIGRATION = {
+  version: 19,
+  name: 'Per-day statistics rollups of event type, action and category together',
+  sql: `
+    INSERT INTO event_rollups (${PK}, n) ${comboRowsOf('events')};
+    ${triggerFunctions(withCombos)}
   `,
 };
 

@@ -60,11 +60,13 @@ export class PostgresTokenRepository implements TokenRepository {
   }
 
   async revoke(id: string, atMs: number): Promise<boolean> {
-    const result = await this.#query(
-      `UPDATE tokens SET revoked_ms = coalesce(revoked_ms, $1) WHERE id IN (${tokenFamilySql('$2::text COLLATE "C"')})`,
+    // Only rows not yet revoked: a concurrent UPDATE waits for the first one's row locks, then re-checks
+    // `revoked_ms IS NULL` and skips them, so the token's id comes back to one caller only.
+    const { rows } = await this.#query<{ id: string }>(
+      `UPDATE tokens SET revoked_ms = $1 WHERE revoked_ms IS NULL AND id IN (${tokenFamilySql('$2::text COLLATE "C"')}) RETURNING id`,
       [atMs, pgText(id)],
     );
-    return (result.rowCount ?? 0) > 0;
+    return rows.some((r) => r.id === id);
   }
 
   async count(): Promise<number> {

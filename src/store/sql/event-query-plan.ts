@@ -1,6 +1,7 @@
 import type { EventFilter, Keyset, PageSpec, StatsKey } from '../../core/domain/filters.js';
 import type { ActorSummary, BodyRow, EntryRow, EventSearchPage, StatsGroup } from '../../core/domain/rows.js';
 import { fold } from '../../core/domain/text-fold.js';
+import { comboPlan, comboStats } from './combo-stats.js';
 import { chooseDriver, type Driver, PROBE_CAP, statsDriver } from './event-driver.js';
 import { facetFilter } from './event-facets.js';
 import { INTERSECT_CAP } from './event-intersect.js';
@@ -355,6 +356,11 @@ export function* eventStats(
       rollup,
       (fromMs, toMs) => filterWhere(d, tenant, { ...f, fromMs, toMs }),
       users,
+    );
+  const combo = comboPlan(f, groupBy);
+  if (combo)
+    return yield* comboStats(d, tenant, f, groupBy, combo, (fromMs, toMs) =>
+      filterWhere(d, tenant, { ...f, fromMs, toMs }),
     );
   const actorIds = yield* resolveActorIds(d, tenant, f);
   if (actorIds?.length === 0) return [];

@@ -47,7 +47,7 @@ export function* rollupStats(
   users?: Sql,
 ): Plan<StatsGroup[]> {
   const g = groupExpression(d, groupBy);
-  const key = groupBy === 'day' ? d.utcDay('r.day_ms') : 'r.key';
+  const key = p.group ?? raw(groupBy === 'day' ? d.utcDay('r.day_ms') : 'r.key');
   const label = groupBy === 'user' ? "nullif(r.label, '')" : 'NULL';
   // With spans taken off (a month less its days outside the range), each (key, label) is summed first and
   // only those left above zero count: a label seen only outside the range must not become the key's label.
@@ -57,8 +57,9 @@ export function* rollupStats(
     if (span.from !== undefined) r.push(sql`r.day_ms >= ${span.from}`);
     if (span.to !== undefined) r.push(sql`r.day_ms < ${span.to}`);
     if (p.keys) r.push(d.inList('r.key', p.keys.map(d.text)));
+    if (p.labels) r.push(d.inList('r.label', p.labels));
     if (users) r.push(users);
-    return sql`SELECT ${raw(key)} AS key, ${raw(label)} AS label, ${raw(span.minus ? '-r.n' : 'r.n')} AS n
+    return sql`SELECT ${key} AS key, ${raw(label)} AS label, ${raw(span.minus ? '-r.n' : 'r.n')} AS n
       FROM event_rollups r WHERE ${and(r)}`;
   });
   for (const [fromMs, toMs] of p.edges) {

@@ -11,6 +11,7 @@ import {
   WEEKLY_DIMS,
   weekStart,
 } from './rollups-sql.js';
+import type { Sql } from './sql-fragment.js';
 
 /** Rollup rows of one `dim` whose `day_ms` is in [from, to) (an end left out is open), taken off if `minus`. */
 export interface RollupSpan {
@@ -33,6 +34,9 @@ export interface RollupPlan {
   users?: { ids: string[]; folded: string[] };
   /** [fromMs, toMs) ranges of partial days, counted from the events. */
   edges: [number, number][];
+  /** Combination rows (COMBO_DIM): only these labels, and each row's group (combo-stats.ts). */
+  labels?: string[];
+  group?: Sql;
 }
 
 const floorDay = (ms: number) => ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);

@@ -10,6 +10,16 @@ export const DAY_MS = 86_400_000;
 export const ROLLUP_DIMS = { category: 'c', action: 'a', eventType: 't', user: 'u' } as const;
 
 /**
+ * The combinations of event type, action and category, per day (`key` the event type, `label`
+ * `action/category`; an action is a word, so the first `/` splits them): statistics that filter one of these
+ * dimensions and group by another (by event type for `action=delete`) sum a few rows a day instead of
+ * counting the events (combo-stats.ts).
+ */
+export const COMBO_DIM = 'x';
+/** The combination rows' label, in SQL over an events row (`row` its qualifier, e.g. `NEW.`). */
+export const comboLabelSql = (row = '') => `${row}action || '/' || ${row}category`;
+
+/**
  * The dimensions also rolled up per UTC calendar month (`day_ms` then holds the month's first midnight): many
  * rare actors give nearly one daily row per event, so a long range sums months and only its ragged ends days.
  */
@@ -108,6 +118,7 @@ export class RollupCounter {
     this.#bump(tenant, MONTHLY_DIMS.user, periods[0], c.actorId, label);
     this.#bump(tenant, WEEKLY_DIMS.user, weekStart(day), c.actorId, label);
     this.#bump(tenant, QUARTERLY_DIMS.user, periods[1], c.actorId, label);
+    this.#bump(tenant, COMBO_DIM, day, c.eventType, `${c.action}/${c.category}`);
   }
 
   #bump(tenant: string, dim: string, day: number, key: string, label: string): void {
@@ -132,9 +143,15 @@ export const dayStart = (ms: string) => `(${ms} - ((${ms} % ${DAY_MS}) + ${DAY_M
  * `tenant, dim, day_ms, key, label, n`. `label` is '' where there is none (usernames are never empty).
  * With `month`, the monthly rows too (MONTHLY_DIMS); without, the per-day rows alone (migrations before them).
  * With `weeks`, the weekly rows too (WEEKLY_DIMS; the migrations before them leave it out); with `quarter`,
- * the quarterly rows too (QUARTERLY_DIMS; likewise).
+ * the quarterly rows too (QUARTERLY_DIMS; likewise); with `combos`, the combination rows (COMBO_DIM; likewise).
  */
-export function rollupRowsOf(src: string, month?: MonthSql, weeks = false, quarter?: QuarterSql): string {
+export function rollupRowsOf(
+  src: string,
+  month?: MonthSql,
+  weeks = false,
+  quarter?: QuarterSql,
+  combos = false,
+): string {
   const day = dayStart('occurred_ms');
   const arm = (dim: string, key: string, label: string) =>
     `SELECT tenant, '${dim}' AS dim, ${day} AS day_ms, ${key} AS key, ${label} AS label, count(*) AS n
@@ -163,8 +180,14 @@ export function rollupRowsOf(src: string, month?: MonthSql, weeks = false, quart
         coalesce(actor_username, '') AS label, count(*) AS n FROM ${src} GROUP BY 1, 2, 3, 4, 5`,
     );
   }
+  if (combos) arms.push(comboRowsOf(src));
   return arms.join(' UNION ALL ');
 }
+
+/** The combination rows (COMBO_DIM) of a set of events `src`, counted per day. */
+export const comboRowsOf = (src: string) =>
+  `SELECT tenant, '${COMBO_DIM}' AS dim, ${dayStart('occurred_ms')} AS day_ms, event_type AS key,
+    ${comboLabelSql()} AS label, count(*) AS n FROM ${src} GROUP BY 1, 2, 3, 4, 5`;
 
 /** The monthly rows (MONTHLY_DIMS) summed from the per-day rows already in `event_rollups`. */
 export const monthlyRowsFromDays = (month: MonthSql) =>

@@ -1,4 +1,7 @@
 import {
+  COMBO_DIM,
+  comboLabelSql,
+  comboRowsOf,
   dayStart,
   MONTHLY_DIMS,
   type MonthSql,
@@ -121,6 +124,13 @@ export const SQLITE_ACTOR_WEEKS_MIGRATION = {
   `,
 };
 
+/** Every counter the delete trigger moved from migration 19 on: days, months, weeks and quarters. */
+const quarterCounters = [
+  ...monthlyDims('OLD'),
+  [WEEKLY_DIMS.user, weekSql(day('OLD')), 'OLD.actor_id', "coalesce(OLD.actor_username, '')"],
+  [QUARTERLY_DIMS.user, sqliteQuarter(day('OLD')), 'OLD.actor_id', "coalesce(OLD.actor_username, '')"],
+];
+
 /**
  * Migration: quarterly rollups of the actor dimension (QUARTERLY_DIMS), summed from the monthly rows; the
  * delete trigger, recreated, takes a purged event off its quarter too.
@@ -132,11 +142,24 @@ export const SQLITE_ACTOR_QUARTERS_MIGRATION = {
     INSERT INTO event_rollups (${PK}, n) ${quarterlyRowsFromMonths(sqliteQuarter)};
     DROP TRIGGER IF EXISTS events_rollup_delete;
     CREATE TRIGGER events_rollup_delete AFTER DELETE ON events BEGIN
-      ${deleteCounters([
-        ...monthlyDims('OLD'),
-        [WEEKLY_DIMS.user, weekSql(day('OLD')), 'OLD.actor_id', "coalesce(OLD.actor_username, '')"],
-        [QUARTERLY_DIMS.user, sqliteQuarter(day('OLD')), 'OLD.actor_id', "coalesce(OLD.actor_username, '')"],
-      ])}
+      ${deleteCounters(quarterCounters)}
+    END;
+  `,
+};
+
+/**
+ * Migration: per-day rollups of the (event type, action, category) combinations (COMBO_DIM in
+ * rollups-sql.ts), backfilled from the stored events; the writer's RollupCounter adds them with the rest, and
+ * the delete trigger, recreated, takes a purged event off its combination too.
+ */
+export const SQLITE_COMBO_ROLLUPS_MIGRATION = {
+  version: 23,
+  name: 'Per-day statistics rollups of event type, action and category together',
+  sql: `
+    INSERT INTO event_rollups (${PK}, n) ${comboRowsOf('events')};
+    DROP TRIGGER IF EXISTS events_rollup_delete;
+    CREATE TRIGGER events_rollup_delete AFTER DELETE ON events BEGIN
+      ${deleteCounters([...quarterCounters, [COMBO_DIM, day('OLD'), 'OLD.event_type', comboLabelSql('OLD.')]])}
     END;
   `,
 };

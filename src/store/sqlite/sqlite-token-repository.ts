@@ -51,11 +51,13 @@ export class SqliteTokenRepository implements TokenRepository {
   }
 
   async revoke(id: string, atMs: number): Promise<boolean> {
-    const info = prepared(
+    const ids = prepared(
       this.#db,
-      `UPDATE tokens SET revoked_ms = coalesce(revoked_ms, ?) WHERE id IN (${tokenFamilySql('?')})`,
-    ).run(atMs, id);
-    return info.changes > 0;
+      `UPDATE tokens SET revoked_ms = ? WHERE revoked_ms IS NULL AND id IN (${tokenFamilySql('?')}) RETURNING id`,
+    )
+      .pluck()
+      .all(atMs, id) as string[];
+    return ids.includes(id);
   }
 
   async count(): Promise<number> {

@@ -9,9 +9,11 @@ import {
   type DestinationDraft,
   type DestinationKind,
   draftOf,
+  draftProblems,
   emptyDraft,
   FIELD_KEYS,
   FIELD_LABELS,
+  MAX_MESSAGE_SIZE,
   type PayloadFormat,
   updateBody,
 } from '../format/destination-draft.ts';
@@ -41,6 +43,11 @@ export function DestinationForm({
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    const problems = draftProblems(draft);
+    if (Object.keys(problems).length > 0) {
+      setErrors({ message: 'Not saved: check the fields marked.', fields: problems, other: [] });
+      return;
+    }
     setBusy(true);
     setErrors(null);
     try {
@@ -195,6 +202,19 @@ export function DestinationForm({
                 'empty: the system’s',
               )
             : null}
+          {row(
+            'maxMessageSize',
+            'Max message size',
+            <input
+              type="text"
+              inputMode="numeric"
+              {...field('maxMessageSize')}
+              placeholder={String(MAX_MESSAGE_SIZE.default)}
+              value={draft.maxMessageSize}
+              onChange={(e) => set({ maxMessageSize: e.target.value })}
+            />,
+            `bytes, ${MAX_MESSAGE_SIZE.minimum} to ${MAX_MESSAGE_SIZE.maximum} (default ${MAX_MESSAGE_SIZE.default}); a longer message is sent truncated`,
+          )}
         </>
       ) : null}
       {draft.kind === 'nats' ? (

@@ -1,5 +1,5 @@
 import type { Params } from '../api/client.ts';
-import { type DateRange, isRangeKey, rangeToParams } from './date-range.ts';
+import { type DateRange, rangeFromSearch, rangeToParams } from './date-range.ts';
 import { ignoredParams } from './ignored-params.ts';
 
 /**
@@ -30,19 +30,13 @@ export const EMPTY_FILTER: AuditFilter = {
 const SINGLE = ['targetType', 'targetId', 'target', 'ip', 'sessionId', 'q'] as const;
 
 export function filterFromSearch(search: URLSearchParams): AuditFilter {
-  const rangeText = search.get('range');
-  const hasDates = search.has('from') || search.has('to');
   const f: AuditFilter = {
-    range: isRangeKey(rangeText) ? rangeText : hasDates ? 'custom' : 'all',
+    ...rangeFromSearch(search),
     users: search.getAll('user').filter(Boolean),
     actions: search.getAll('action').filter(Boolean),
     categories: search.getAll('category').filter(Boolean),
     eventTypes: search.getAll('eventType').filter(Boolean),
   };
-  if (f.range === 'custom') {
-    f.from = search.get('from') ?? undefined;
-    f.to = search.get('to') ?? undefined;
-  }
   for (const k of SINGLE) {
     const v = search.get(k);
     if (v) f[k] = v;

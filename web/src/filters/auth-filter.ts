@@ -1,5 +1,5 @@
 import type { Params } from '../api/client.ts';
-import { type DateRange, isRangeKey, rangeToParams } from './date-range.ts';
+import { type DateRange, rangeFromSearch, rangeToParams } from './date-range.ts';
 
 /** The filters of the Authentication Log tabs; like the audit filter, the URL holds them under API names. */
 export interface AuthFilter extends DateRange {
@@ -17,13 +17,7 @@ export function authFilterFromSearch(
   search: URLSearchParams,
   defaultRange: DateRange['range'] = 'all',
 ): AuthFilter {
-  const r = search.get('range');
-  const hasDates = search.has('from') || search.has('to');
-  const f: AuthFilter = { range: isRangeKey(r) ? r : hasDates ? 'custom' : defaultRange };
-  if (f.range === 'custom') {
-    f.from = search.get('from') ?? undefined;
-    f.to = search.get('to') ?? undefined;
-  }
+  const f: AuthFilter = rangeFromSearch(search, defaultRange);
   for (const k of KEYS) {
     const v = search.get(k);
     if (v) (f as unknown as Record<string, string>)[k] = v;

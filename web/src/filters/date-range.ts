@@ -22,6 +22,24 @@ export interface DateRange {
   to?: string;
 }
 
+/** Whether a page URL holds a date (`from` or `to`, not empty). */
+export function hasDates(search: URLSearchParams): boolean {
+  return Boolean(search.get('from') || search.get('to'));
+}
+
+/**
+ * The date range a page URL holds. Dates make it custom, even next to a preset `range`: a pasted link with
+ * dates in it means those dates (the preset is named as ignored, see ignoredParams), and the URL uses the
+ * API's names, whose `from`/`to` mean the same.
+ */
+export function rangeFromSearch(search: URLSearchParams, defaultRange: RangeKey = 'all'): DateRange {
+  if (hasDates(search)) {
+    return { range: 'custom', from: search.get('from') || undefined, to: search.get('to') || undefined };
+  }
+  const r = search.get('range');
+  return { range: isRangeKey(r) ? r : defaultRange };
+}
+
 /** The `from`/`to` API parameters of a range at `now`. */
 export function rangeToParams(r: DateRange, now = Date.now()): { from?: string; to?: string } {
   if (r.range === 'custom') return { from: r.from, to: r.to };

@@ -14,6 +14,7 @@ export interface DestinationDraft {
   port: string;
   tls: boolean;
   caPem: string;
+  maxMessageSize: string;
   servers: string;
   subject: string;
   admin: boolean;
@@ -33,6 +34,7 @@ export const FIELD_KEYS = [
   'port',
   'tls',
   'caPem',
+  'maxMessageSize',
   'servers',
   'subject',
   'filter.streams',
@@ -50,6 +52,7 @@ export const FIELD_LABELS: Record<string, string> = {
   port: 'Port',
   tls: 'TLS',
   caPem: 'CA certificates',
+  maxMessageSize: 'Max message size',
   servers: 'Servers',
   subject: 'Subject',
   'filter.streams': 'Entries',
@@ -67,6 +70,7 @@ export const emptyDraft = (): DestinationDraft => ({
   port: '',
   tls: false,
   caPem: '',
+  maxMessageSize: '',
   servers: '',
   subject: '',
   admin: true,
@@ -88,6 +92,7 @@ export function draftOf(d: Destination): DestinationDraft {
     port: d.port === undefined ? '' : String(d.port),
     tls: d.tls ?? false,
     caPem: d.caPem ?? '',
+    maxMessageSize: d.maxMessageSize === undefined ? '' : String(d.maxMessageSize),
     servers: d.servers ?? '',
     subject: d.subject ?? '',
     admin: streams.includes('admin'),
@@ -95,6 +100,25 @@ export function draftOf(d: Destination): DestinationDraft {
     categories: d.filter.categories ?? [],
     eventTypes: (d.filter.eventTypes ?? []).join(', '),
     batchSize: String(d.batchSize),
+  };
+}
+
+/** The API's bounds for a syslog destination's maxMessageSize (bytes); a test holds them to the schema's. */
+export const MAX_MESSAGE_SIZE = { minimum: 2048, maximum: 1_048_576, default: 8096 } as const;
+
+/**
+ * What the form refuses before sending, by field key: the same rules as the API's, with a message that says
+ * the range (the API would refuse it too, naming the field). Empty when the draft may be sent.
+ */
+export function draftProblems(draft: DestinationDraft): Record<string, string[]> {
+  const size = draft.maxMessageSize.trim();
+  if (draft.kind !== 'syslog' || size === '') return {};
+  const n = /^\d+$/.test(size) ? Number(size) : Number.NaN;
+  if (n >= MAX_MESSAGE_SIZE.minimum && n <= MAX_MESSAGE_SIZE.maximum) return {};
+  return {
+    maxMessageSize: [
+      `must be a whole number of bytes from ${MAX_MESSAGE_SIZE.minimum} to ${MAX_MESSAGE_SIZE.maximum}`,
+    ],
   };
 }
 
@@ -116,6 +140,8 @@ function settings(draft: DestinationDraft): DestinationUpdateBody {
             port: draft.port.trim() === '' ? undefined : numberOrText(draft.port),
             tls: draft.tls,
             caPem: draft.tls && draft.caPem.trim() !== '' ? draft.caPem : undefined,
+            maxMessageSize:
+              draft.maxMessageSize.trim() === '' ? undefined : numberOrText(draft.maxMessageSize),
           }
         : { servers: text(draft.servers), subject: text(draft.subject) };
   const eventTypes = draft.eventTypes

@@ -6,19 +6,25 @@ import { useCatalog } from '../catalog/catalog-provider.tsx';
 import { ActionBadge } from '../components/action-badge.tsx';
 import { ChangeList } from '../components/change-list.tsx';
 import { EventDetailPanel } from '../components/event-detail-panel.tsx';
+import { IgnoredParams } from '../components/ignored-params.tsx';
 import { Link } from '../components/link.tsx';
 import { SafeText } from '../components/safe-text.tsx';
 import { Empty, ErrorBox, Loading } from '../components/state-views.tsx';
 import { TimeText } from '../components/time-cell.tsx';
+import { ignoredParams } from '../filters/ignored-params.ts';
 import { actorNames } from '../format/format-value.ts';
 import { useKeysetPages } from '../hooks/use-keyset-pages.ts';
 import { navigate, useLocation } from '../router.ts';
+
+/** The one URL parameter the page reads: the open detail. Others in a link are named, not dropped in silence. */
+const READS: ReadonlySet<string> = new Set(['event']);
 
 /** Every event of one entity, oldest first (GET /v1/entities/{type}/{id}/history), as a timeline. */
 export function EntityHistoryPage({ type, id }: { type: string; id: string }) {
   const token = useToken();
   const location = useLocation();
   const openId = location.search.get('event') ?? undefined;
+  const ignored = ignoredParams(location.search, READS);
   const pages = useKeysetPages<AuditEvent>(`${type}\u0000${id}`, (cursor, signal) =>
     api
       .history(token, type, id, { limit: 100, cursor }, { signal })
@@ -47,6 +53,7 @@ export function EntityHistoryPage({ type, id }: { type: string; id: string }) {
             </Link>
           </p>
         </header>
+        <IgnoredParams names={ignored} />
         {pages.initialLoading ? (
           <Loading label="Loading history…" />
         ) : pages.error && pages.items.length === 0 ? (

@@ -2,20 +2,27 @@ import { isMissingEndpoint } from '../api/client.ts';
 import { api } from '../api/endpoints.ts';
 import { useToken } from '../auth/session-context.tsx';
 import { ActionBadge } from '../components/action-badge.tsx';
+import { IgnoredParams } from '../components/ignored-params.tsx';
 import { Link } from '../components/link.tsx';
 import { SafeText } from '../components/safe-text.tsx';
 import { isOpen } from '../components/sessions-view.tsx';
 import { Empty, ErrorBox, Loading, NotAvailable } from '../components/state-views.tsx';
 import { TimeText } from '../components/time-cell.tsx';
+import { ignoredParams } from '../filters/ignored-params.ts';
 import { endReasonLabel, methodLabel } from '../format/auth-labels.ts';
 import { formatDuration } from '../format/format-time.ts';
 import { changeSummary, targetLabel } from '../format/format-value.ts';
 import { useAsync } from '../hooks/use-async.ts';
+import { useLocation } from '../router.ts';
+
+/** The page reads no URL parameter: any in a link is named, not dropped in silence. */
+const READS: ReadonlySet<string> = new Set();
 
 /** One login session (GET /v1/sessions/{id}) and the administrative actions performed in it. */
 export function SessionPage({ id }: { id: string }) {
   const token = useToken();
   const data = useAsync((signal) => api.session(token, id, { signal }), [id, token]);
+  const ignored = ignoredParams(useLocation().search, READS);
   const auditHref = (eventId?: string) =>
     `/audit?sessionId=${encodeURIComponent(id)}${eventId ? `&event=${encodeURIComponent(eventId)}` : ''}`;
   const s = data.data;
@@ -31,6 +38,7 @@ export function SessionPage({ id }: { id: string }) {
             Session <SafeText className="mono" value={id} />
           </h1>
         </header>
+        <IgnoredParams names={ignored} results="actions" />
         {data.loading && !s ? (
           <Loading label="Loading the session…" />
         ) : data.error ? (

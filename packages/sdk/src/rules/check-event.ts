@@ -1,10 +1,12 @@
 import { isIP } from 'node:net';
-import type { ErrorDetail } from './errors.js';
-import { inspectJson, pointerToken, withProblems } from './inspect-json.js';
+// The server's own modules, compiled into the SDK's build (packages/sdk/tsconfig.json): one source.
+import { defaultEventType } from '../../../../src/core/domain/default-event-type.js';
+import type { ErrorDetail } from '../../../../src/core/domain/errors.js';
+import { inspectJson, pointerToken, withProblems } from '../../../../src/core/domain/inspect-json.js';
+import { reservedFieldErrors } from '../../../../src/core/domain/reserved-events.js';
+import { dotSegmentErrors } from '../../../../src/core/domain/url-segment.js';
 import { schemaProblems } from './json-schema.js';
-import { reservedFieldErrors } from './reserved-events.js';
 import { AUTH_EVENT_SCHEMA, EVENT_SCHEMA, EVENT_TYPE_MAX_LENGTH, LIMITS } from './schemas.js';
-import { dotSegmentErrors } from './url-segment.js';
 
 /**
  * The checks of the server's checkEvents / checkAuthEvents (src/core/domain/prepare-event.ts,
@@ -73,16 +75,6 @@ export function authEventProblems(item: Record<string, unknown>): EventProblems 
     out.push({ path: '/ip', message: 'must be a valid IPv4 or IPv6 address' });
   out.push(...dotSegmentErrors({ sessionId: item.sessionId }, ''));
   return { tooLarge: [], invalid: withProblems(out, walk.problems) };
-}
-
-/** `Carrier` + `update` → `carrier.update`, as the server names an event that names no type. */
-function defaultEventType(targetType: string, action: string): string {
-  const base = targetType
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .toLowerCase()
-    .replace(/[^a-z0-9_]+/g, '_')
-    .replace(/^_+|_+$/g, '');
-  return `${base || 'entity'}.${action}`;
 }
 
 /** The server's one bounded walk per field: nesting, then the per-value and whole-event size limits. */

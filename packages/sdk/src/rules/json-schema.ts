@@ -1,7 +1,7 @@
-import type { ErrorDetail } from './errors.js';
-import { pointerToken } from './inspect-json.js';
+import type { ErrorDetail } from '../../../../src/core/domain/errors.js';
+import { pointerToken } from '../../../../src/core/domain/inspect-json.js';
+import { parseRfc3339 } from '../../../../src/core/domain/time.js';
 import type { JsonSchema } from './schemas.js';
-import { parseRfc3339 } from './time.js';
 
 /** The keywords the server's event schemas use; a schema with another one is refused, not half-checked. */
 const KNOWN = new Set([
@@ -48,7 +48,9 @@ function check(schema: JsonSchema, value: unknown, base: string, keys: string[],
       if (!Object.hasOwn(record, field)) continue;
       const v = record[field];
       if (v === undefined) continue;
-      const sub = schema.properties?.[field];
+      // Own properties only: `constructor` or `__proto__` in an event is an unknown field, not Object's.
+      const sub =
+        schema.properties && Object.hasOwn(schema.properties, field) ? schema.properties[field] : undefined;
       if (sub) {
         keys.push(field);
         check(sub, v, base, keys, out);

@@ -63,6 +63,8 @@ export class Deliverer {
   #polling: Promise<void> | null = null;
   #again = false;
   #stopping = false;
+  /** Aborted by stop(): a send in flight ends at once, undelivered, rather than hold the shutdown up. */
+  #abort = new AbortController();
   listener: DeliveryListener | null = null;
 
   constructor(store: Store, destinations: Destinations, now: () => number) {
@@ -78,6 +80,7 @@ export class Deliverer {
   start(options: DeliveryOptions = {}): void {
     if (this.#timer) return;
     this.#stopping = false;
+    this.#abort = new AbortController();
     this.#options = {
       pollMs: options.pollMs ?? this.#options.pollMs,
       leaseMs: options.leaseMs ?? this.#options.leaseMs,
@@ -137,9 +140,14 @@ export class Deliverer {
       });
   }
 
-  /** Stops delivering: waits for batches in flight, then gives up the leases so another node takes over at once. */
+  /**
+   * Stops delivering: aborts the batches in flight (their cursor stays, so they are sent again by the next
+   * start or another node: at least once), waits for the runs to end, then gives up the leases so that
+   * another node takes over at once. A receiver that never answers does not hold the shutdown up.
+   */
   async stop(): Promise<void> {
     this.#stopping = true;
+    this.#abort.abort(new Error('The delivery stopped (the node is shutting down)'));
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     await this.#polling;
@@ -229,8 +237,11 @@ export class Deliverer {
         const now = () => this.#now();
         if (entries.length > 0) {
           try {
-            await sender.send(entries, `${d.id}.${entries[0]!.seq}-${entries[entries.length - 1]!.seq}`);
+            const batchId = `${d.id}.${entries[0]!.seq}-${entries[entries.length - 1]!.seq}`;
+            await sender.send(entries, batchId, this.#abort.signal);
           } catch (error) {
+            // Aborted by stop(): not the receiver's failure; nothing recorded, the cursor stays.
+            if (this.#abort.signal.aborted) return;
             this.#retryUpTo.set(d.id, lastSeq);
             this.listener?.failed(d);
             held.record = { ...d, progress: await this.#failed(d, expect, progress, error) };

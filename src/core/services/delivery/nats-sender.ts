@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { DestinationSettings } from '../../domain/destination.js';
 import { type OutgoingEntry, payloadObject } from '../../domain/destination-payload.js';
-import { SEND_TIMEOUT_MS, type Sender } from './sender.js';
+import { abortable, SEND_TIMEOUT_MS, type Sender } from './sender.js';
 
 /**
  * NATS JetStream: one message per entry on the destination's subject, published with the entry id as
@@ -17,7 +17,12 @@ export class NatsSender implements Sender {
     this.#settings = settings;
   }
 
-  async send(entries: readonly OutgoingEntry[]): Promise<void> {
+  async send(entries: readonly OutgoingEntry[], _batchId?: string, stop?: AbortSignal): Promise<void> {
+    // Stopping: the acks are not waited for (close() then drops the connection); the batch is sent again.
+    return abortable(this.#publish(entries), stop);
+  }
+
+  async #publish(entries: readonly OutgoingEntry[]): Promise<void> {
     // Loaded on first use: the client costs every process start (each CLI command) otherwise.
     const [{ connect }, { jetstream }] = await Promise.all([
       import('@nats-io/transport-node'),

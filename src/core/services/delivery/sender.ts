@@ -10,7 +10,8 @@ import { WebhookSender } from './webhook-sender.js';
  * cleanly by both sides; a JetStream ack), so that the cursor moves only past delivered entries.
  */
 export interface Sender {
-  send(entries: readonly OutgoingEntry[], batchId: string): Promise<void>;
+  /** `signal` aborts the send (the delivery stopping): it then rejects at once, the batch undelivered. */
+  send(entries: readonly OutgoingEntry[], batchId: string, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -23,4 +24,15 @@ export function senderFor(d: DestinationRecord, keys: WebhookKeys | null): Sende
   }
   if (d.kind === 'syslog') return new SyslogSender(d.settings);
   return new NatsSender(d.settings);
+}
+
+/** `work`, or its abort: a stopping delivery does not wait for a receiver that does not answer. */
+export function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -20,7 +20,7 @@ export class SyslogSender implements Sender {
     this.#settings = settings;
   }
 
-  send(entries: readonly OutgoingEntry[]): Promise<void> {
+  send(entries: readonly OutgoingEntry[], _batchId?: string, stop?: AbortSignal): Promise<void> {
     const s = this.#settings;
     const text = entries
       .map((e) => octetCounted(syslogMessage(e, s.format, this.#host, s.maxMessageSize)))
@@ -43,6 +43,11 @@ export class SyslogSender implements Sender {
       }
       socket.setTimeout(SEND_TIMEOUT_MS, () => fail(new Error('The syslog receiver did not answer in time')));
       socket.on('error', fail);
+      // Stopping: the connection is dropped, so the receiver cannot take the batch as whole; it is sent again.
+      const onStop = () => fail(stop?.reason as Error);
+      if (stop?.aborted) onStop();
+      else stop?.addEventListener('abort', onStop, { once: true });
+      socket.on('close', () => stop?.removeEventListener('abort', onStop));
       socket.on('data', () => {});
       socket.on('close', (hadError) => {
         if (!hadError) resolve();

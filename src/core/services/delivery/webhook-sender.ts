@@ -16,14 +16,16 @@ export class WebhookSender implements Sender {
     this.#keys = keys;
   }
 
-  async send(entries: readonly OutgoingEntry[], batchId: string): Promise<void> {
+  async send(entries: readonly OutgoingEntry[], batchId: string, stop?: AbortSignal): Promise<void> {
     const body = JSON.stringify(entries.map((e) => payloadObject(e, this.#settings.format)));
     const headers = webhookHeaders(this.#keys, batchId, Math.floor(Date.now() / 1000), body);
     const res = await fetch(this.#settings.url as string, {
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/json', 'user-agent': 'auditlog-webhooks/1' },
       body,
-      signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+      signal: stop
+        ? AbortSignal.any([AbortSignal.timeout(SEND_TIMEOUT_MS), stop])
+        : AbortSignal.timeout(SEND_TIMEOUT_MS),
       redirect: 'manual',
     });
     await res.body?.cancel().catch(() => {});
