@@ -1,5 +1,10 @@
 import { isUtf8 } from 'node:buffer';
-import { countKeys, countMembers, duplicateKeyIn, findDuplicateKey } from '../src/server/duplicate-keys.js';
+import {
+  countKeys,
+  countMembers,
+  duplicateKeyIn,
+  findDuplicateKey,
+} from '../src/core/domain/duplicate-keys.js';
 import { demoEvents } from './lib/demo-entries.js';
 
 /** Best-of-`rounds` microseconds of `pass` (wall time: each pass is short and CPU-bound). */

@@ -1,9 +1,11 @@
 import { userInfo } from 'node:os';
 import { AuditError } from '../core/domain/errors.js';
+import { checkPersonalPaths } from '../core/domain/shred-event.js';
+import { parsePrivateKey } from '../core/domain/signing.js';
 import type { Store } from '../core/ports/store.js';
 import type { ActingParty } from '../core/services/access-control.js';
 import { type AuditLog, openAuditLog } from '../core/services/audit-log.js';
-import type { PersonalDataOptions } from '../core/services/personal-data.js';
+import { erasureMaster, type PersonalDataOptions } from '../core/services/personal-data.js';
 
 export interface StoreFlags {
   db?: string;
@@ -59,20 +61,27 @@ export function personalDataFromEnv(env: NodeJS.ProcessEnv = process.env): Perso
     .split(',')
     .map((p) => p.trim())
     .filter((p) => p !== '');
-  return { encrypt: flag === '1' || flag === 'true', paths, key: env.AUDITLOG_ERASURE_KEY || undefined };
+  named('AUDITLOG_PERSONAL_PATHS', () => checkPersonalPaths(paths));
+  const key = env.AUDITLOG_ERASURE_KEY || undefined;
+  if (key !== undefined) erasureMaster(key, 'AUDITLOG_ERASURE_KEY');
+  return { encrypt: flag === '1' || flag === 'true', paths, key };
 }
 
 export async function openRuntime(
   flags: StoreFlags,
   options: Omit<Parameters<typeof openAuditLog>[0], 'store'> = {},
 ): Promise<AuditLog> {
+  // Both read before the store is opened: a malformed value is exit 2 and creates no database file.
+  const personalData = personalDataFromEnv();
+  const signingKey = process.env.AUDITLOG_SIGNING_KEY || undefined;
+  if (signingKey) named('AUDITLOG_SIGNING_KEY', () => parsePrivateKey(signingKey));
   const store = await openStore(flags);
   try {
     // Every command that may sign (a head checkpoint, an export's end line, an import's checkpoints) signs
     // with the key the servers use: without it, the key kept with the store, or a new one made there.
     return await openAuditLog({
-      personalData: personalDataFromEnv(),
-      signingKey: process.env.AUDITLOG_SIGNING_KEY || undefined,
+      personalData,
+      signingKey,
       ...options,
       store,
     });
@@ -91,4 +100,13 @@ export function cliActor(command: string): ActingParty {
     // No passwd entry (some containers): keep "unknown".
   }
   return { actor: { id: `cli:${user}`, username: user, displayName: `auditlog ${command}`, type: 'system' } };
+}
+
+/** Runs a check of a variable's value; its refusal names the variable (the core's message does not). */
+function named(variable: string, check: () => unknown): void {
+  try {
+    check();
+  } catch (error) {
+    throw new AuditError('invalid_request', `${variable}: ${(error as Error).message}`);
+  }
 }

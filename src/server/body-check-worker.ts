@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
+import { duplicateKeyIn } from '../core/domain/duplicate-keys.js';
 import { authSizeError } from '../core/domain/prepare-auth-event.js';
 import { eventsSizeError } from '../core/domain/prepare-event.js';
-import { duplicateKeyIn } from './duplicate-keys.js';
 
 /** A request to the body-check thread (large-bodies.ts): the raw bytes of one large ingest body. */
 export interface BodyCheck {

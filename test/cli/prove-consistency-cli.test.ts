@@ -102,4 +102,25 @@ describe('auditlog prove --consistency', () => {
     expect(res.code, res.stderr).toBe(0);
     expect(JSON.parse(res.stdout)).toMatchObject({ format: 'auditlog-consistency/v1' });
   });
+
+  it('refuses the notes in the wrong order (NEW before OLD), before any store is looked for', async () => {
+    const cwd = emptyCwd('swapped');
+    const out = dir.file('swapped/proof.json');
+    const res = await runCli(
+      ['prove', '--consistency', notes.new, notes.old, '--db', db, '--out', out],
+      {},
+      undefined,
+      cwd,
+    );
+    expect(res.code).toBe(2);
+    expectCliMessage(
+      res.stderr,
+      /--consistency takes the OLD note first, then the NEW one: .*new\.note is a checkpoint of 3 entries, .*old\.note of 2 \(swap them\)/,
+    );
+    expect(readdirSync(cwd)).toEqual([]);
+    // The same note twice is consistent with itself: a proof with no hashes, which verifies.
+    const same = await runCli(['prove', '--consistency', notes.new, notes.new, '--db', db]);
+    expect(same.code, same.stderr).toBe(0);
+    expect(JSON.parse(same.stdout)).toMatchObject({ proof: [] });
+  });
 });

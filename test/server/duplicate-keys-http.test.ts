@@ -1,5 +1,5 @@
 // A JSON body with a member name repeated in any object is a 400 naming its pointer, on every route that
-// takes JSON and at any body size, and nothing of it is stored (server/duplicate-keys.ts).
+// takes JSON and at any body size, and nothing of it is stored (core/domain/duplicate-keys.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OFF_LOOP_BYTES } from '../../src/server/plugins/large-bodies.js';
 import { json, sampleEvent, startTestServer, type TestServer } from '../helpers/test-server.js';

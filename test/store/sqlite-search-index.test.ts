@@ -46,4 +46,56 @@ describe('the SQLite keyword index', () => {
     expect(docs).toHaveLength(1);
     after.close();
   });
+
+  it('takes another writer of the same file into account (an import beside a server): no chunk twice, none lost', async () => {
+    // Two stores on one file are two writers, each with its own open chunks in memory, as a `serve` and an
+    // `import` process are. Each appends while the other's open chunk is stale.
+    const file = dir.file('two.db');
+    const a = await openAuditLog({ store: await SqliteStore.open({ file }) });
+    const b = await openAuditLog({ store: await SqliteStore.open({ file }) });
+    let n = 0;
+    const steps: [typeof a, number][] = [
+      [a, 100],
+      [b, 100],
+      [a, 100],
+      [b, 60],
+      [a, 3],
+      [a, 130],
+      [b, 1],
+      [a, 1],
+    ];
+    for (const [log, count] of steps) {
+      await log.appendEvents('t', { events: batch(n, count) });
+      await log.appendEvents('u', { events: batch(n, count) });
+      n += count;
+    }
+    for (const log of [a, b]) {
+      for (const i of [0, 99, 100, 250, 300, 360, 363, 494]) {
+        const found = (await log.listEvents('t', { q: `word${i}x` })).events.map((e) => e.target.id);
+        expect({ i, found }).toEqual({ i, found: [`queue-${i}`] });
+      }
+    }
+    await a.close();
+    await b.close();
+    const db = new Database(file, { readonly: true });
+    const chunks = db
+      .prepare("SELECT lo, hi FROM event_search_chunks WHERE tenant = 't' ORDER BY lo")
+      .raw()
+      .all() as [number, number][];
+    // 495 entries: three full chunks of 128, contiguous, each entry in one chunk only.
+    expect(n).toBe(495);
+    expect(chunks).toHaveLength(3);
+    expect(db.prepare("SELECT indexed_seq FROM search_progress WHERE tenant = 't'").pluck().get()).toBe(384);
+    const rids = db
+      .prepare("SELECT rid FROM events WHERE tenant = 't' ORDER BY seq")
+      .pluck()
+      .all() as number[];
+    const inChunks = rids.filter((rid) => chunks.some(([lo, hi]) => rid >= lo && rid <= hi));
+    expect(inChunks).toEqual(rids.slice(0, 384));
+    for (const i of [0, 127, 128, 383])
+      expect(
+        db.prepare('SELECT count(*) FROM event_search WHERE event_search MATCH ?').pluck().get(`"word${i}x"`),
+      ).toBe(2); // one document in tenant t's chunk, one in u's
+    db.close();
+  });
 });

@@ -5,6 +5,7 @@ import { demoSessions, demoSpanMs } from '../demo/demo-events.js';
 import { Random } from '../demo/random.js';
 import { Progress } from '../progress.js';
 import { openRuntime } from '../runtime.js';
+import { tenantOption } from '../tenant-option.js';
 
 interface DemoFlags {
   events: string;
@@ -25,7 +26,7 @@ export function registerDemo(program: Command): void {
     )
     .option('--events <n>', 'number of administrative events', '10000')
     .option('--seed <n>', 'random seed (the same seed writes the same history)', '42')
-    .option('--tenant <tenant>', 'tenant to write to', 'default')
+    .addOption(tenantOption('tenant to write to', 'default'))
     .option('--db <file>', 'SQLite database file')
     .option('--database-url <url>', 'PostgreSQL connection URL')
     .action(async (flags: DemoFlags) => {

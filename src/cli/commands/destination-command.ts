@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { AuditLog } from '../../core/services/audit-log.js';
 import { cliActor, openRuntime, type StoreFlags } from '../runtime.js';
+import { tenantOption } from '../tenant-option.js';
 
 interface SettingFlags {
   tenant: string;
@@ -63,9 +64,15 @@ const print = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 };
 
-function storeOptions(cmd: Command): Command {
+/** `creates`: the tenant name must be one a token can have (tenant-option.ts); the others find what exists. */
+function storeOptions(cmd: Command, creates = false): Command {
+  const description = 'the tenant the destination belongs to';
   return cmd
-    .requiredOption('--tenant <tenant>', 'the tenant the destination belongs to')
+    .addOption(
+      creates
+        ? tenantOption(description)
+        : new Option('--tenant <tenant>', description).makeOptionMandatory(),
+    )
     .option('--db <file>', 'SQLite database file')
     .option('--database-url <url>', 'PostgreSQL connection URL');
 }
@@ -106,7 +113,7 @@ export function registerDestination(program: Command): void {
     .command('destination')
     .description('Manage stream destinations (webhook, syslog, NATS JetStream)');
 
-  settingOptions(storeOptions(cmd.command('create')))
+  settingOptions(storeOptions(cmd.command('create'), true))
     .description("Create a destination; a webhook's signing secret is printed once")
     .requiredOption('--kind <kind>', 'webhook, syslog or nats')
     .action(async (flags: SettingFlags & StoreFlags) =>

@@ -23,8 +23,8 @@ export function registerErase(program: Command): void {
     .option('--db <file>', 'SQLite database file')
     .option('--database-url <url>', 'PostgreSQL connection URL')
     .action(async (actorId: string | undefined, flags: EraseFlags) => {
-      if (!flags.list && !actorId)
-        throw new AuditError('invalid_request', 'Give the actor id to erase, or --list');
+      if ((flags.list === true) === (actorId !== undefined))
+        throw new AuditError('invalid_request', 'Give the actor id to erase, or --list, not both');
       const log = await openRuntime({ db: flags.db, databaseUrl: flags.databaseUrl });
       try {
         if (flags.list) {

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { AuditError } from '../../core/domain/errors.js';
-import type { RawQuery } from '../../core/domain/event-query.js';
+import { AuditError, invalidQuery, isAuditError } from '../../core/domain/errors.js';
+import { parseEventFilter, parsePage, type RawQuery } from '../../core/domain/event-query.js';
 import { Progress } from '../progress.js';
 import { cliActor, openRuntime } from '../runtime.js';
 
@@ -66,6 +66,7 @@ export function registerExport(program: Command): void {
         q: flags.q,
         order: flags.order,
       };
+      checkFlags(query);
       const log = await openRuntime(flags);
       const progress = new Progress('export');
       try {
@@ -105,4 +106,24 @@ function stdoutSink(): Writable {
     sink.destroy(error.code === 'EPIPE' ? undefined : error);
   });
   return sink;
+}
+
+/**
+ * The flags, checked as the API checks its query before anything is opened: a bad one is named as the flag
+ * it is (`--format must be ndjson or csv`), also when the tenant holds no entries (that was reported first).
+ */
+function checkFlags(query: RawQuery): void {
+  try {
+    if (query.format !== 'ndjson' && query.format !== 'csv')
+      throw invalidQuery('/format', 'must be ndjson or csv');
+    parseEventFilter(query, new Set(['format', 'order']));
+    parsePage({ order: query.order }, { order: 'asc' });
+  } catch (error) {
+    if (!isAuditError(error) || error.code !== 'invalid_query') throw error;
+    const flag = (path: string) => `--${path.slice(1).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw new AuditError(
+      'invalid_request',
+      error.details.map((d) => `${flag(d.path)} ${d.message}`).join('; '),
+    );
+  }
 }

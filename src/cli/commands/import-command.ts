@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
+import { duplicateKeyIn } from '../../core/domain/duplicate-keys.js';
 import { AuditError, isAuditError } from '../../core/domain/errors.js';
 import type { AuditLog } from '../../core/services/audit-log.js';
 import { Progress } from '../progress.js';
 import { readLines, requireFile } from '../read-lines.js';
 import { openRuntime } from '../runtime.js';
+import { tenantOption } from '../tenant-option.js';
 
 interface ImportFlags {
   tenant: string;
@@ -21,7 +23,7 @@ export function registerImport(program: Command): void {
     .command('import')
     .argument('<file>', 'NDJSON file: one event per line (an auditlog NDJSON export also imports)')
     .description('Bulk-load events with the API validation; nothing is stored unless every line is valid')
-    .option('--tenant <tenant>', 'tenant to write to', 'default')
+    .addOption(tenantOption('tenant to write to', 'default'))
     .option('--db <file>', 'SQLite database file')
     .option('--database-url <url>', 'PostgreSQL connection URL')
     .action(async (file: string, flags: ImportFlags) => {
@@ -50,6 +52,13 @@ async function* events(file: string): AsyncGenerator<{ line: number; event?: unk
       value = JSON.parse(text);
     } catch (error) {
       yield { line, error: `not valid JSON (${(error as Error).message})` };
+      continue;
+    }
+    // A repeated name is refused as the API refuses it: JSON.parse keeps the last value, a reader of the
+    // file may take the first, and the sealed entry would not be the event they see.
+    const duplicate = duplicateKeyIn(Buffer.from(text), value, text);
+    if (duplicate !== undefined) {
+      yield { line, error: `${duplicate}: duplicate key` };
       continue;
     }
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {

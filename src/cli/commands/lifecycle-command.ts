@@ -4,6 +4,7 @@ import type { LegalHold, RetentionPolicy } from '../../core/domain/retention.js'
 import { formatTimestamp } from '../../core/domain/time.js';
 import type { AuditLog } from '../../core/services/audit-log.js';
 import { cliActor, openRuntime } from '../runtime.js';
+import { tenantOption } from '../tenant-option.js';
 
 interface StoreFlagsCli {
   db?: string;
@@ -52,7 +53,7 @@ export function registerLifecycle(program: Command): void {
     retention
       .command('set')
       .description('Keep a stream (and category) for this many days after the entries occurred')
-      .requiredOption('--tenant <tenant>', 'the tenant')
+      .addOption(tenantOption('the tenant'))
       .requiredOption('--days <n>', 'days to keep')
       .option('--stream <stream>', 'event (administrative events) or auth (the authentication log)', 'event')
       .option('--category <category>', 'one category of administrative events (default: every other one)'),
@@ -102,7 +103,7 @@ export function registerLifecycle(program: Command): void {
     hold
       .command('create')
       .description('Hold every entry matching all the criteria given, until released')
-      .requiredOption('--tenant <tenant>', 'the tenant')
+      .addOption(tenantOption('the tenant'))
       .requiredOption('--reason <text>', 'why (a case number)')
       .option('--actor <id>', 'actor id or username (user id or username in the auth log)')
       .option('--target-type <type>', 'target type')

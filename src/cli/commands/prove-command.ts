@@ -63,7 +63,7 @@ interface SavedNote {
 /** Both notes, read and checked before any store is opened. */
 function readNotes(files: string[]): [SavedNote, SavedNote] {
   if (files.length !== 2) throw new AuditError('invalid_request', '--consistency takes two note files');
-  return files.map((file) => {
+  const notes = files.map((file) => {
     if (!existsSync(file)) throw new AuditError('invalid_request', `${file}: no such file`);
     // A note ends with one line feed; a saved copy often has one more (`jq -r .note > a.note` adds it).
     const text = readFileSync(file, 'utf8').replace(/\n+$/, '\n');
@@ -72,6 +72,15 @@ function readNotes(files: string[]): [SavedNote, SavedNote] {
     if (!head) throw new AuditError('invalid_request', `${file} is not a signed checkpoint note`);
     return { file, text, head };
   }) as [SavedNote, SavedNote];
+  // A log only grows: an older note larger than the newer one can never be proven consistent (the file
+  // would only ever fail `verify --proof`), so the order is checked here, as the API refuses from > to.
+  const [old, recent] = notes;
+  if (old.head.size > recent.head.size)
+    throw new AuditError(
+      'invalid_request',
+      `--consistency takes the OLD note first, then the NEW one: ${old.file} is a checkpoint of ${old.head.size} entries, ${recent.file} of ${recent.head.size} (swap them)`,
+    );
+  return notes;
 }
 
 /**
@@ -100,7 +109,7 @@ async function consistencyBundle(
         'invalid_request',
         `${n.file} is a checkpoint of ${n.head.origin}, not of ${merkle.origin(tenant)} (--tenant ${tenant})`,
       );
-  if (from.head.size === 0 || from.head.size > to.head.size)
+  if (from.head.size === 0)
     return { format: 'auditlog-consistency/v1', from: from.text, to: to.text, proof: [] };
   try {
     const proof = await merkle.consistency(tenant, from.head.size, to.head.size);

@@ -14,6 +14,13 @@ export function verifyProof(file: string, keys: string[]): void {
   } catch {
     throw new AuditError('invalid_request', `${file} is not JSON`);
   }
+  // A file of another kind is bad input (exit 2), as one that is not JSON is; FAILED (exit 1) is for proofs.
+  const format = (json as { format?: unknown } | null)?.format;
+  if (format !== 'auditlog-proof/v1' && format !== 'auditlog-consistency/v1')
+    throw new AuditError(
+      'invalid_request',
+      `${file} is not an auditlog proof file (format auditlog-proof/v1 or auditlog-consistency/v1)`,
+    );
   const check = verifyProofFile(json, readLogKey(keyText));
   if (!check.ok) {
     process.stdout.write(`FAILED ${file}: ${check.reason}\n`);

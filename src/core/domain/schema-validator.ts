@@ -43,7 +43,11 @@ export function schemaErrors(validate: ValidateFunction, value: unknown, basePat
 export function errorDetails(errors: readonly ErrorObject[], basePath = ''): ErrorDetail[] {
   const details: ErrorDetail[] = [];
   const seen = new Set<string>();
+  const unions = constantUnions(errors, basePath);
   for (const e of errors) {
+    // A union of constants (TypeBox Union of Literals) names the values it takes, once: Ajv says `must be
+    // equal to constant` per branch, then `must match a schema in anyOf`.
+    if (e.keyword === 'const' && unions.has(basePath + e.instancePath)) continue;
     const d = toDetail(e, basePath);
     const key = `${d.path}\u0000${d.message}`;
     if (!seen.has(key)) {
@@ -55,6 +59,23 @@ export function errorDetails(errors: readonly ErrorObject[], basePath = ''): Err
   return details;
 }
 
+/** Where an `anyOf` whose every branch is a constant failed. */
+function constantUnions(errors: readonly ErrorObject[], basePath: string): Set<string> {
+  const paths = new Set<string>();
+  for (const e of errors) if (constants(e)) paths.add(basePath + e.instancePath);
+  return paths;
+}
+
+/** The values of an `anyOf` error's branches when each is a constant (Ajv's `verbose` gives the schema). */
+function constants(e: ErrorObject): unknown[] | undefined {
+  const branches = e.keyword === 'anyOf' ? (e.schema as unknown) : undefined;
+  if (!Array.isArray(branches) || !branches.every((b) => b !== null && typeof b === 'object' && 'const' in b))
+    return undefined;
+  return branches.map((b: { const: unknown }) => b.const);
+}
+
+const shown = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
 function toDetail(e: ErrorObject, basePath: string): ErrorDetail {
   const at = basePath + e.instancePath;
   switch (e.keyword) {
@@ -65,6 +86,13 @@ function toDetail(e: ErrorObject, basePath: string): ErrorDetail {
         path: `${at}/${pointerToken(String(e.params.additionalProperty))}`,
         message: 'is not an allowed field',
       };
+    case 'const':
+      return { path: at, message: `must be ${shown(e.params.allowedValue)}` };
+    case 'anyOf': {
+      const values = constants(e);
+      if (values) return { path: at, message: `must be one of: ${values.map(shown).join(', ')}` };
+      break;
+    }
     case 'enum':
       return { path: at, message: `must be one of: ${(e.params.allowedValues as unknown[]).join(', ')}` };
     case 'pattern': {
@@ -77,7 +105,6 @@ function toDetail(e: ErrorObject, basePath: string): ErrorDetail {
         message:
           e.params.format === 'date-time' ? 'must be an RFC 3339 date-time' : `must be ${e.params.format}`,
       };
-    default:
-      return { path: at, message: (e.message ?? 'is not valid').replace(/^must NOT/, 'must not') };
   }
+  return { path: at, message: (e.message ?? 'is not valid').replace(/^must NOT/, 'must not') };
 }

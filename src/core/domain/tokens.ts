@@ -128,6 +128,9 @@ export function isActive(record: TokenRecord, nowMs: number): boolean {
 }
 
 export const TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** What TENANT_PATTERN asks, as every refusal of a tenant name says it (API and CLI). */
+export const TENANT_RULE =
+  'must be 1-64 letters, digits, dot, dash or underscore, starting with a letter or digit';
 
 export type Scope = 'ingest' | 'read' | 'export' | 'admin';
 

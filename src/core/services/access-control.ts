@@ -10,6 +10,7 @@ import {
   SCOPES,
   secretMatches,
   TENANT_PATTERN,
+  TENANT_RULE,
 } from '../domain/tokens.js';
 import type { Store } from '../ports/store.js';
 import { audited, type SelfAudit } from './self-audit.js';
@@ -279,6 +280,14 @@ export function publicToken(t: TokenRecord) {
   };
 }
 
+/**
+ * What a token name must not hold: control characters, lone surrogates, and the bidirectional formatting
+ * characters (U+202A-202E, U+2066-2069, marks), which make a name read reversed wherever it is shown — in
+ * token lists, the UI and every self-audit event's actor.username.
+ */
+const UNPRINTABLE =
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\uD800-\uDFFF]/u;
+
 function validateTokenInput(input: { tenant: unknown; scopes: unknown; name?: unknown }): {
   tenant: string;
   scopes: Scope[];
@@ -288,7 +297,7 @@ function validateTokenInput(input: { tenant: unknown; scopes: unknown; name?: un
   if (typeof input.tenant !== 'string' || !TENANT_PATTERN.test(input.tenant)) {
     details.push({
       path: '/tenant',
-      message: 'must be 1-64 letters, digits, dot, dash or underscore, starting with a letter or digit',
+      message: TENANT_RULE,
     });
   }
   const scopes = input.scopes;
@@ -299,9 +308,12 @@ function validateTokenInput(input: { tenant: unknown; scopes: unknown; name?: un
   if (
     name !== undefined &&
     name !== null &&
-    (typeof name !== 'string' || name.length > 128 || /[\u0000-\u001f\u007f]|[\uD800-\uDFFF]/u.test(name))
+    (typeof name !== 'string' || name.length === 0 || name.length > 128 || UNPRINTABLE.test(name))
   ) {
-    details.push({ path: '/name', message: 'must be a string of at most 128 printable characters' });
+    details.push({
+      path: '/name',
+      message: 'must be 1-128 printable characters (no control or bidirectional formatting characters)',
+    });
   }
   if (details.length > 0) throw new AuditError('invalid_request', 'The token request is not valid', details);
   return {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { invalidQuery } from '../domain/errors.js';
+import { AuditError, invalidQuery } from '../domain/errors.js';
 import type { EventFilter } from '../domain/filters.js';
 import { newId } from '../domain/ids.js';
 import { checkEvents, type PrepareContext } from '../domain/prepare-event.js';
@@ -90,9 +90,7 @@ export class PersonalData {
       options.key ??
       (await store.loadErasureKey()) ??
       (await store.saveErasureKey(randomBytes(32).toString('base64')));
-    const master = Buffer.from(secret, 'base64');
-    if (master.length < 32) throw new Error('The erasure key must be at least 32 bytes, base64');
-    return new PersonalData(store, master, paths, now, ttl);
+    return new PersonalData(store, erasureMaster(secret, 'The erasure key'), paths, now, ttl);
   }
 
   #keys(tenant: string): TenantKeys {
@@ -281,4 +279,12 @@ export class PersonalData {
 function remember<V>(cache: Map<string, V>, key: string, value: V): void {
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   cache.set(key, value);
+}
+
+/** The master secret of crypto-shredding from its base64 text (`name` says where it came from). */
+export function erasureMaster(secret: string, name: string): Buffer {
+  const master = Buffer.from(secret, 'base64');
+  if (master.length < 32)
+    throw new AuditError('invalid_request', `${name} must be at least 32 bytes, base64`);
+  return master;
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { ErrorBody, PATTERN_MESSAGE, QUERY, StringEnum } from '../../core/domain/schemas/common-schemas.js';
-import { SCOPES, TENANT_PATTERN } from '../../core/domain/tokens.js';
+import { SCOPES, TENANT_PATTERN, TENANT_RULE } from '../../core/domain/tokens.js';
 import { VIEWER_TTL } from '../../core/services/access-control.js';
 import type { AuditLog } from '../../core/services/audit-log.js';
 
@@ -19,6 +19,10 @@ const TokenView = Type.Object({
 });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
 
+/** A tenant name as tokens have them: anything else is a 400 naming `/tenant` (an empty one was a 403). */
+const TenantName = (description: string) =>
+  Type.String({ pattern: TENANT_PATTERN.source, description, [PATTERN_MESSAGE]: TENANT_RULE });
+
 /**
  * API tokens (scope admin: of its own tenant, or any tenant's from the operator's, access-control.ts) and short-lived viewer tokens, which the auth
  * plugin keeps to GET routes: a viewer token mints nothing.
@@ -34,14 +38,7 @@ export async function tokenRoutes(app: FastifyInstance, { log }: { log: AuditLog
         tags: ['tokens'],
         body: Type.Object(
           {
-            tenant: Type.Optional(
-              Type.String({
-                pattern: TENANT_PATTERN.source,
-                description: "default: the calling token's tenant",
-                [PATTERN_MESSAGE]:
-                  'must be 1-64 letters, digits, dot, dash or underscore, starting with a letter or digit',
-              }),
-            ),
+            tenant: Type.Optional(TenantName("default: the calling token's tenant")),
             scopes: Type.Array(StringEnum(SCOPES), { minItems: 1 }),
             name: Type.Optional(Type.Union([Type.String({ maxLength: 128 }), Type.Null()])),
           },
@@ -69,7 +66,7 @@ export async function tokenRoutes(app: FastifyInstance, { log }: { log: AuditLog
         operationId: 'listTokens',
         summary: 'List tokens (never their secrets), with the viewer tokens that still work',
         tags: ['tokens'],
-        querystring: Type.Object({ tenant: Type.Optional(Type.String()) }, QUERY),
+        querystring: Type.Object({ tenant: Type.Optional(TenantName('only this tenant')) }, QUERY),
         response: { 200: Type.Object({ tokens: Type.Array(TokenView) }), ...errors },
       },
     },

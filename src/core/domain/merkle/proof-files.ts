@@ -24,8 +24,12 @@ export function readLogKey(text: string): { publicKey: KeyObject; name?: string 
   if (vkey) return { publicKey: vkey.publicKey, name: vkey.name };
   try {
     return { publicKey: createPublicKey(text) };
-  } catch (error) {
-    throw new AuditError('invalid_request', `The public key cannot be read: ${(error as Error).message}`);
+  } catch {
+    // OpenSSL's own words (`error:1E08010C:DECODER routines::unsupported`) tell an operator nothing.
+    throw new AuditError(
+      'invalid_request',
+      'The log key is neither a PEM public key nor a verifier key (origin+id+key: the verifierKey of a checkpoint answer)',
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-// The duplicate-name detector of JSON bodies (server/duplicate-keys.ts): the cheap count comparison must be
+// The duplicate-name detector of JSON bodies (core/domain/duplicate-keys.ts): the cheap count comparison must be
 // exact (no body with a repeated name passes, none without is sent to the full scan), and the full scan must
 // name the pointer of the repeated name.
 import { describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import {
   countMembers,
   duplicateKeyIn,
   findDuplicateKey,
-} from '../../src/server/duplicate-keys.js';
+} from '../../src/core/domain/duplicate-keys.js';
 
 /** What the server's parser reports for this text. */
 const check = (text: string) => duplicateKeyIn(Buffer.from(text), JSON.parse(text));
