@@ -1,10 +1,10 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AuditError } from '../../core/domain/errors.js';
 import type { ConsistencyBundle } from '../../core/domain/merkle/proof-files.js';
-import { parseCheckpointBody, parseNote, type TreeHead } from '../../core/domain/merkle/signed-note.js';
 import type { MerkleLog } from '../../core/services/merkle-log.js';
 import { openRuntime, resolveStoreFlags } from '../runtime.js';
+import { checkNotes, checkRoots, readNotes, type SavedNote } from './consistency-notes.js';
 
 interface ProveFlags {
   db?: string;
@@ -54,35 +54,6 @@ export function registerProve(program: Command): void {
     });
 }
 
-interface SavedNote {
-  file: string;
-  text: string;
-  head: TreeHead;
-}
-
-/** Both notes, read and checked before any store is opened. */
-function readNotes(files: string[]): [SavedNote, SavedNote] {
-  if (files.length !== 2) throw new AuditError('invalid_request', '--consistency takes two note files');
-  const notes = files.map((file) => {
-    if (!existsSync(file)) throw new AuditError('invalid_request', `${file}: no such file`);
-    // A note ends with one line feed; a saved copy often has one more (`jq -r .note > a.note` adds it).
-    const text = readFileSync(file, 'utf8').replace(/\n+$/, '\n');
-    const note = parseNote(text);
-    const head = note && parseCheckpointBody(note.body);
-    if (!head) throw new AuditError('invalid_request', `${file} is not a signed checkpoint note`);
-    return { file, text, head };
-  }) as [SavedNote, SavedNote];
-  // A log only grows: an older note larger than the newer one can never be proven consistent (the file
-  // would only ever fail `verify --proof`), so the order is checked here, as the API refuses from > to.
-  const [old, recent] = notes;
-  if (old.head.size > recent.head.size)
-    throw new AuditError(
-      'invalid_request',
-      `--consistency takes the OLD note first, then the NEW one: ${old.file} is a checkpoint of ${old.head.size} entries, ${recent.file} of ${recent.head.size} (swap them)`,
-    );
-  return notes;
-}
-
 /**
  * A proof (of an event, or of consistency: the notes hold two roots, the proof the tree's inner hashes
  * between them) is read from the log's stored Merkle tree, so it needs the store the notes came from. A
@@ -99,21 +70,15 @@ function requireStore(flags: ProveFlags): void {
 }
 
 async function consistencyBundle(
-  merkle: Pick<MerkleLog, 'consistency' | 'origin'>,
+  merkle: MerkleLog,
   tenant: string,
   [from, to]: [SavedNote, SavedNote],
 ): Promise<ConsistencyBundle> {
-  for (const n of [from, to])
-    if (n.head.origin !== merkle.origin(tenant))
-      throw new AuditError(
-        'invalid_request',
-        `${n.file} is a checkpoint of ${n.head.origin}, not of ${merkle.origin(tenant)} (--tenant ${tenant})`,
-      );
-  if (from.head.size === 0)
-    return { format: 'auditlog-consistency/v1', from: from.text, to: to.text, proof: [] };
+  checkNotes(merkle, tenant, [from, to]);
+  let proof: string[] = [];
   try {
-    const proof = await merkle.consistency(tenant, from.head.size, to.head.size);
-    return { format: 'auditlog-consistency/v1', from: from.text, to: to.text, proof };
+    if (from.head.size > 0) proof = await merkle.consistency(tenant, from.head.size, to.head.size);
+    else await merkle.checkpoint(tenant, to.head.size);
   } catch (error) {
     if (!(error instanceof AuditError && error.code === 'invalid_query')) throw error;
     // The tree is smaller than the newer note: another store, or one restored from an older copy.
@@ -122,6 +87,8 @@ async function consistencyBundle(
       `${to.file} is a checkpoint of ${to.head.size} entries, more than tenant ${tenant}'s log in this store holds (${error.details[0]?.message ?? error.message}): is it the store the checkpoints came from?`,
     );
   }
+  await checkRoots(merkle, tenant, [from, to]);
+  return { format: 'auditlog-consistency/v1', from: from.text, to: to.text, proof };
 }
 
 function sizeOf(value: string): number {

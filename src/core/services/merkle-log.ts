@@ -17,6 +17,8 @@ import type { ProofBundle } from '../domain/merkle/proof-bundle.js';
 import {
   COSIGNATURE_TYPE,
   checkpointBody,
+  type NoteSignature,
+  noteSignedBy,
   parseCheckpointBody,
   parseNote,
   parseVerifierKey,
@@ -68,6 +70,18 @@ export class MerkleLog {
 
   origin(tenant: string): string {
     return `auditlog/${tenant}`;
+  }
+
+  /** The verifier key of the tenant's checkpoints (the log's own key under its origin). */
+  verifierKey(tenant: string): string {
+    this.#publicKey ??= createPublicKey(this.#key.privateKey);
+    return verifierKey(this.origin(tenant), this.#publicKey);
+  }
+
+  /** Whether a parsed note carries this log's signature for the tenant's origin. */
+  signedByLog(tenant: string, note: { body: string; signatures: NoteSignature[] }): boolean {
+    this.#publicKey ??= createPublicKey(this.#key.privateKey);
+    return noteSignedBy(note, this.origin(tenant), this.#publicKey);
   }
 
   /**
