@@ -103,6 +103,13 @@ export function parseEventFilter(raw: RawQuery, allowed: ReadonlySet<string> = n
 export function ipFilter(raw: RawQuery): IpRange | undefined {
   const ip = single(raw, 'ip');
   if (ip === undefined) return undefined;
+  // An event keeps a zone id in its ip (`fe80::1%eth0`), but the stores index the address alone: a zone in
+  // the filter cannot be honoured, and read as its bare address it matched every zone.
+  if (ip.includes('%'))
+    throw invalidQuery(
+      '/ip',
+      'must not hold a zone id (%…): the filter matches addresses, and the address alone (fe80::1) finds it under every zone',
+    );
   const range = parseIpFilter(ip.trim());
   if (!range) throw invalidQuery('/ip', 'must be an IPv4/IPv6 address or a CIDR block such as 10.0.0.0/8');
   return range;
