@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatTimestamp, parseRfc3339 } from '../../src/core/domain/time.js';
+import { formatTimestamp, parseRfc3339, parseRfc3339Bound } from '../../src/core/domain/time.js';
 import { propertyOptions } from '../property/arbitraries.js';
 
 describe('parseRfc3339', () => {
@@ -66,5 +66,20 @@ describe('parseRfc3339', () => {
     expect(formatTimestamp(parseRfc3339('2026-11-26T10:30:00.123456+01:30')!)).toBe(
       '2026-11-26T09:00:00.123Z',
     );
+  });
+});
+
+describe('parseRfc3339Bound (from/to, exact on millisecond times)', () => {
+  const bound = (text: string) => formatTimestamp(parseRfc3339Bound(text)!);
+  it('rounds a time between two milliseconds up, and only then', () => {
+    expect(bound('2026-01-01T00:00:00.0005Z')).toBe('2026-01-01T00:00:00.001Z');
+    expect(bound('2026-01-01T00:00:00.000000001Z')).toBe('2026-01-01T00:00:00.001Z');
+    expect(bound('2026-01-01T00:00:00.999999Z')).toBe('2026-01-01T00:00:01.000Z');
+    expect(bound('2026-01-01T00:00:00.001000000Z')).toBe('2026-01-01T00:00:00.001Z');
+    expect(bound('2026-01-01T00:00:00Z')).toBe('2026-01-01T00:00:00.000Z');
+    expect(bound('2026-11-26T10:30:00.123456+01:30')).toBe('2026-11-26T09:00:00.124Z');
+    // Before 1970 the digits still add: …59.9995 is −0.5 ms, rounded up to 0.
+    expect(parseRfc3339Bound('1969-12-31T23:59:59.9995Z')).toBe(0);
+    expect(parseRfc3339Bound('2026-13-01T00:00:00.0005Z')).toBeNull();
   });
 });

@@ -6,7 +6,7 @@ import { type IpRange, parseIpFilter } from './ip.js';
 import { ACTIONS } from './schemas/event-schema.js';
 import { parseKeywordQuery } from './search-text.js';
 import { fold } from './text-fold.js';
-import { parseRfc3339 } from './time.js';
+import { parseRfc3339Bound } from './time.js';
 
 /** Query parameters as the HTTP layer or the CLI received them: repeatable ones may be arrays. */
 export type RawQuery = Record<string, string | string[] | number | undefined>;
@@ -64,10 +64,11 @@ export function checkText(name: string, value: string): string {
   return value;
 }
 
+/** A `from`/`to` bound in ms, exact for finer digits (rounded up: see parseRfc3339Bound). */
 export function time(raw: RawQuery, name: string): number | undefined {
   const v = single(raw, name);
   if (v === undefined) return undefined;
-  const ms = parseRfc3339(v);
+  const ms = parseRfc3339Bound(v);
   if (ms === null) throw invalidQuery(`/${name}`, 'must be an RFC 3339 date-time, e.g. 2026-11-26T00:00:00Z');
   return ms;
 }

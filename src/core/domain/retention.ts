@@ -2,7 +2,7 @@ import { assertStorableBody } from './admin-text.js';
 import type { Stream } from './entry.js';
 import { AuditError, type ErrorDetail } from './errors.js';
 import { fold } from './text-fold.js';
-import { parseRfc3339 } from './time.js';
+import { parseRfc3339Bound } from './time.js';
 
 /**
  * Retention policies and legal holds, as plain data. A policy keeps a tenant's entries of one stream — the
@@ -182,7 +182,7 @@ export function parseHoldInput(body: unknown, categories: ReadonlySet<string>): 
   const time = (key: string): number | null => {
     const v = b[key];
     if (v === undefined || v === null) return null;
-    const ms = typeof v === 'string' ? parseRfc3339(v) : null;
+    const ms = typeof v === 'string' ? parseRfc3339Bound(v) : null;
     if (ms === null) errors.push({ path: `/${key}`, message: 'must be an RFC 3339 timestamp' });
     return ms;
   };

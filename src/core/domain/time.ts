@@ -1,6 +1,6 @@
 /**
  * RFC 3339 timestamps. Stored times are UTC with millisecond precision (`2026-11-26T09:30:00.123Z`); finer
- * digits are truncated, offsets are converted to UTC. Pure functions: callers pass `now`.
+ * digits are truncated (range bounds: rounded up, parseRfc3339Bound), offsets are converted to UTC. Pure functions: callers pass `now`.
  */
 
 const RFC3339 =
@@ -40,6 +40,19 @@ export function parseRfc3339(text: string): number | null {
   // In UTC, a time must still be of years 0000–9999 (`0000-01-01T00:30:00+01:00` is in year -1): the
   // stored form, every reader and every day label hold four-digit years.
   return Number.isFinite(t) && t >= FIRST_MS && t < END_MS ? t : null;
+}
+
+/**
+ * A range bound (`from`, `to`, a replay's `fromTime`): as parseRfc3339, but a time between two milliseconds
+ * is rounded up. Every range is half-open on millisecond times (at or after `from`, before `to`), and for
+ * whole milliseconds t, t ≥ x ⟺ t ≥ ⌈x⌉ and t < x ⟺ t < ⌈x⌉: the bound stays exact. (Truncated, `from`
+ * .0005 took in an event at .000, and `to` .0005 left it out.)
+ */
+export function parseRfc3339Bound(text: string): number | null {
+  const ms = parseRfc3339(text);
+  if (ms === null) return null;
+  const extra = /\.\d{3}(\d+)/.exec(text);
+  return extra && /[1-9]/.test(extra[1]!) ? ms + 1 : ms;
 }
 
 /** The value of the `length` decimal digits at `at`, or -1. */

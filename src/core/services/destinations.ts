@@ -24,7 +24,7 @@ import {
   DestinationRotate,
   DestinationUpdate,
 } from '../domain/schemas/destination-schema.js';
-import { formatTimestamp, parseRfc3339 } from '../domain/time.js';
+import { formatTimestamp, parseRfc3339Bound } from '../domain/time.js';
 import { maskUrlSecrets } from '../domain/url-secrets.js';
 import type { DestinationPatch } from '../ports/destination-repository.js';
 import type { Store } from '../ports/store.js';
@@ -208,7 +208,7 @@ export class Destinations {
       ]);
     const fromSeq =
       input.fromSeq ??
-      (await firstSeqAtOrAfter(this.#store, tenant, parseRfc3339(input.fromTime as string) ?? 0));
+      (await firstSeqAtOrAfter(this.#store, tenant, parseRfc3339Bound(input.fromTime as string) ?? 0));
     const progress = {
       ...before.progress,
       cursorSeq: fromSeq - 1,
