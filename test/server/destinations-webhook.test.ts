@@ -166,6 +166,13 @@ describe('a webhook destination', () => {
       json: { fromTime: first.receivedAt },
     });
     expect((await json(byTime)).status.deliveredSeq).toBeLessThan(first.seq as number);
+    // A fromTime between two milliseconds is exact (rounded up): the first entry, received before it, is not
+    // sent again (truncated, the bound was its receivedAt and it was).
+    const justAfter = await server.request(`/v1/destinations/${destinationId}/replay`, {
+      method: 'POST',
+      json: { fromTime: (first.receivedAt as string).replace('Z', '0001Z') },
+    });
+    expect((await json(justAfter)).status.deliveredSeq).toBeGreaterThanOrEqual(first.seq as number);
     const bad = await server.request(`/v1/destinations/${destinationId}/replay`, {
       method: 'POST',
       json: {},
