@@ -30,6 +30,8 @@ const APP_PASSWORD = randomBytes(12).toString('hex');
 const APP_GRANTS = (role: string) => [
   `GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO ${role}`,
   `GRANT UPDATE ON chain_heads, sessions, tokens, actors TO ${role}`,
+  // A record of the log's own administration leaves the outbox once appended (core/ports/audit-outbox.ts).
+  `GRANT DELETE ON audit_outbox TO ${role}`,
 ];
 
 /**
