@@ -39,13 +39,15 @@ export interface DestinationRepository {
   /**
    * Records delivery progress — and, with `pausedReason`, pauses the destination — only while `owner` holds
    * the lease and the generation is still `generation`; returns whether it was recorded. With
-   * `pausedReason`, only while the destination is still active (an administrator's pause is kept).
+   * `pausedReason`, only while the destination is still active (an administrator's pause is kept); the
+   * pause's `pending` record is written in the same transaction when it was recorded.
    */
   recordProgress(
     id: string,
     expect: { owner: string; generation: number },
     progress: DeliveryProgress,
     pausedReason?: string,
+    pending?: PendingRecord,
   ): Promise<boolean>;
   /**
    * Takes the delivery lease of a destination for `owner` until nowMs + ttlMs when it is free, expired or

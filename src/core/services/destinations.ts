@@ -60,6 +60,8 @@ export class Destinations {
   readonly #store: Store;
   readonly #now: () => number;
   readonly #audit: SelfAudit;
+  /** Appends the records written with changes, once made (SelfAudit.settle): the delivery's pauses. */
+  readonly settle: () => Promise<void>;
   readonly #key: Buffer;
   readonly #categories: ReadonlySet<string>;
   /** Called after every change, so that the delivery drops what it knew of the destination at once. */
@@ -75,6 +77,7 @@ export class Destinations {
     this.#store = store;
     this.#now = now;
     this.#audit = audit;
+    this.settle = () => audit.settle();
     this.#key = key;
     this.#categories = categories;
   }
@@ -309,13 +312,11 @@ export class Destinations {
     }
   }
 
-  /** The delivery paused a destination that kept failing: recorded like any other change. */
-  async recordAutomaticPause(d: DestinationRecord, reason: string): Promise<void> {
+  /** The record of the delivery's pause of a destination that kept failing, written with it (recordProgress). */
+  automaticPause(d: DestinationRecord, reason: string): PendingRecord {
     const after = { ...d, state: 'paused' as const, pausedReason: reason };
-    await this.#audit.record(
-      d.tenant,
-      this.#event(after, 'paused', 'update', SYSTEM, publicSettings(d), publicSettings(after)),
-    );
+    const event = this.#event(after, 'paused', 'update', SYSTEM, publicSettings(d), publicSettings(after));
+    return this.#audit.pending(d.tenant, event);
   }
 
   /** The opened signing keys of a webhook (for the delivery only). */

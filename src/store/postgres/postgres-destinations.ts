@@ -90,19 +90,23 @@ export class PostgresDestinationRepository implements DestinationRepository {
     expect: { owner: string; generation: number },
     progress: DeliveryProgress,
     pausedReason?: string,
+    pending?: PendingRecord,
   ): Promise<boolean> {
     const set = progressRecord(progress, pausedReason);
     const n = set.length;
-    const result = await this.#query(
+    const { text, values } = withPending(
       `UPDATE destinations SET ${set.map(([c], i) => `${c} = $${i + 1}`).join(', ')}
-         WHERE id = $${n + 1} AND lease_owner = $${n + 2} AND generation = $${n + 3}${PAUSE_ONLY_ACTIVE(pausedReason)}`,
+         WHERE id = $${n + 1} AND lease_owner = $${n + 2} AND generation = $${n + 3}${PAUSE_ONLY_ACTIVE(pausedReason)}
+         RETURNING id`,
       [
         ...set.map(([, v]) => (typeof v === 'string' ? pgText(v) : v)),
         pgText(id),
         pgText(expect.owner),
         expect.generation,
       ],
+      pausedReason === undefined ? undefined : pending,
     );
+    const result = await this.#query(text, values);
     return (result.rowCount ?? 0) > 0;
   }
 

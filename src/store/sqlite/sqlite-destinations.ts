@@ -77,14 +77,16 @@ export class SqliteDestinationRepository implements DestinationRepository {
     expect: { owner: string; generation: number },
     progress: DeliveryProgress,
     pausedReason?: string,
+    pending?: PendingRecord,
   ): Promise<boolean> {
     const set = progressRecord(progress, pausedReason);
-    const info = prepared(
-      this.#db,
-      `UPDATE destinations SET ${set.map(([c]) => `${c} = ?`).join(', ')}
+    const update = () =>
+      prepared(
+        this.#db,
+        `UPDATE destinations SET ${set.map(([c]) => `${c} = ?`).join(', ')}
          WHERE id = ? AND lease_owner = ? AND generation = ?${PAUSE_ONLY_ACTIVE(pausedReason)}`,
-    ).run(...set.map(([, v]) => v), id, expect.owner, expect.generation);
-    return info.changes > 0;
+      ).run(...set.map(([, v]) => v), id, expect.owner, expect.generation).changes > 0;
+    return withPending(this.#db, pausedReason === undefined ? undefined : pending, update, Boolean);
   }
 
   async acquireLease(id: string, owner: string, nowMs: number, ttlMs: number): Promise<boolean> {
