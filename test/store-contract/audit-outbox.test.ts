@@ -146,4 +146,34 @@ describe('administrative changes and their records', () => {
       await other.close();
     }
   });
+
+  it('with personal data encrypted, a record appended before its process died leaves the outbox once', async () => {
+    const T = 'outbox-sealed';
+    const key = Buffer.alloc(32, 9).toString('base64');
+    const sealed = await openAuditLog({
+      store: await sut().openAnother(),
+      personalData: { encrypt: true, key },
+    });
+    try {
+      const event = securityEvent(
+        by,
+        'create',
+        'auditlog.legal_hold_created',
+        { type: 'LegalHold', id: 'hold-sealed' },
+        { newValue: { reason: 'sealed' } },
+      );
+      const p = pendingRecord(T, event, Date.now());
+      const policy = { tenant: T, stream: 'event' as const, category: null, maxAgeDays: 7 };
+      await sut().store.lifecycle.putPolicy({ ...policy, updatedMs: Date.now() }, p);
+      // Appended, then the process died before removing it: appended again, its actor is sealed anew (another
+      // IV), so the store answers a conflict, which is the record already there.
+      await sealed.recordSelfAudit(T, p.event);
+      expect(await sealed.outbox.drain()).toBe(1);
+      expect(await sut().store.outbox.pending(10)).toEqual([]);
+      const stored = await records(sut().store, T);
+      expect(stored.map((e) => e.id)).toEqual([p.id]);
+    } finally {
+      await sealed.close();
+    }
+  });
 });
