@@ -26,9 +26,7 @@ export interface LifecycleDeps {
   categories: ReadonlySet<string>;
   /** Appends one of the log's own records (AuditLog.recordSelfAudit). */
   record: SelfAudit['record'];
-  /** Throws what `record` would refuse an event with: called before the change it records. */
-  check: SelfAudit['check'];
-  /** The record of a change, written with it (SelfAudit.pending), and its append once made. */
+  /** The record of a change, checked before it and written with it (SelfAudit.pending); appended once made. */
   pending: SelfAudit['pending'];
   settle: SelfAudit['settle'];
   /** The blind indexes an actor id or username has in encrypted entries (PersonalData.aliases); none when clear. */

@@ -8,8 +8,6 @@ import type { AuditOutboxDrain } from './audit-outbox.js';
 
 /** The self-audit hook: the log records its own administration as `security` events. */
 export interface SelfAudit {
-  /** Throws what `record` would refuse this event with, storing nothing. */
-  check(event: Record<string, unknown>): void;
   /** Appends the event (AuditLog.recordSelfAudit): for what changes nothing stored (an export, a purge's own). */
   record(tenant: string, event: Record<string, unknown>): Promise<void>;
   /**
@@ -90,7 +88,6 @@ export function selfAuditHooks(
   outbox: AuditOutboxDrain,
 ): SelfAudit {
   return {
-    check: (event) => checkSelfAuditEvent(event, rules()),
     record,
     pending: (tenant, event) => {
       const r = rules();
