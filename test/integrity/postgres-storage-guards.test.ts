@@ -30,6 +30,8 @@ const APP_PASSWORD = randomBytes(12).toString('hex');
 const APP_GRANTS = (role: string) => [
   `GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO ${role}`,
   `GRANT UPDATE ON chain_heads, sessions, tokens, actors TO ${role}`,
+  // A record of the log's own administration leaves the outbox once appended (core/ports/audit-outbox.ts).
+  `GRANT DELETE ON audit_outbox TO ${role}`,
 ];
 
 /**
@@ -259,6 +261,9 @@ describePostgres('PostgreSQL storage guards', () => {
     const verify = await runCli(['verify', '--database-url', appUrl()]);
     expect(verify.stdout).toMatch(/^OK /);
     expect(verify.code).toBe(0);
+    // The token's two records were appended and left the outbox (DELETE on audit_outbox).
+    const left = await owner((c) => c.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_outbox'));
+    expect(left.rows[0]!.n).toBe(0);
   });
 
   it('the application role cannot store a second entry under a taken seq, nor lift the guard that refuses it', async () => {

@@ -1,6 +1,7 @@
 import type { Stream } from '../domain/entry.js';
 import type { PurgeClaim, SignedPurge } from '../domain/purge-record.js';
 import type { LegalHold, PurgeCandidate, PurgeSelector, RetentionPolicy } from '../domain/retention.js';
+import type { PendingRecord } from './audit-outbox.js';
 
 /** One bounded purge step: these seqs of one stream become tombstones under `record`, in one transaction. */
 export interface PurgeStep {
@@ -76,17 +77,31 @@ export interface PartitionDropRules {
 export interface LifecycleRepository {
   /** Policies of one tenant, or of every tenant; in (tenant, stream, category) order, null category first. */
   listPolicies(tenant?: string): Promise<RetentionPolicy[]>;
-  /** Creates or replaces the policy of (tenant, stream, category). */
-  putPolicy(policy: RetentionPolicy): Promise<void>;
+  /**
+   * Creates or replaces the policy of (tenant, stream, category). Each change here writes its `pending`
+   * record in its own transaction, when it changed something (audit-outbox.ts).
+   */
+  putPolicy(policy: RetentionPolicy, pending?: PendingRecord): Promise<void>;
   /** Whether a policy was there to delete. */
-  deletePolicy(tenant: string, stream: Stream, category: string | null): Promise<boolean>;
+  deletePolicy(
+    tenant: string,
+    stream: Stream,
+    category: string | null,
+    pending?: PendingRecord,
+  ): Promise<boolean>;
 
   /** A tenant's holds, newest first; released ones only when asked. */
   listHolds(tenant: string, includeReleased: boolean): Promise<LegalHold[]>;
   getHold(tenant: string, id: string): Promise<LegalHold | undefined>;
-  putHold(hold: LegalHold): Promise<void>;
+  putHold(hold: LegalHold, pending?: PendingRecord): Promise<void>;
   /** Releases an active hold; false when there is none of that id (or it is released already). */
-  releaseHold(tenant: string, id: string, releasedMs: number, releasedBy: string): Promise<boolean>;
+  releaseHold(
+    tenant: string,
+    id: string,
+    releasedMs: number,
+    releasedBy: string,
+    pending?: PendingRecord,
+  ): Promise<boolean>;
 
   /**
    * Entries of `selector` (one stream, occurred before beforeMs, its categories) after the keyset position

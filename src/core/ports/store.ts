@@ -22,6 +22,7 @@ import type {
 } from '../domain/rows.js';
 import type { SessionRow } from '../domain/session-merge.js';
 import type { SignedCheckpoint } from '../domain/signing.js';
+import type { AuditOutbox } from './audit-outbox.js';
 import type { DestinationRepository } from './destination-repository.js';
 import type { LifecycleRepository } from './lifecycle-repository.js';
 import type { MerkleStore } from './merkle-store.js';
@@ -165,6 +166,8 @@ export interface Store {
   readonly destinations: DestinationRepository;
   /** Retention policies, legal holds and purges (lifecycle-repository.ts). */
   readonly lifecycle: LifecycleRepository;
+  /** The log's own records written with their changes and not yet appended (audit-outbox.ts). */
+  readonly outbox: AuditOutbox;
   /** Crypto-shredding's subject keys (subject-key-repository.ts). */
   readonly subjects: SubjectKeyRepository;
   /**

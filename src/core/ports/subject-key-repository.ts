@@ -1,3 +1,5 @@
+import type { PendingRecord } from './audit-outbox.js';
+
 /** A subject's key as stored: random, wrapped by the tenant key (core/domain/subject-crypto.ts). */
 export interface StoredSubjectKey {
   kid: string;
@@ -34,7 +36,13 @@ export interface SubjectKeyRepository {
    * Destroys the keys of these references — a subject's, and those of the usernames it signed in with — in
    * one transaction with its rows of derived tables (actor suggestions under `actorRef`), then leaves no copy
    * of them in the engine's files (SQLite: VACUUM and a truncating WAL checkpoint). Undefined when none of
-   * the references has a key.
+   * the references has a key. `pending`, given the key ids destroyed, is the record written in that
+   * transaction (audit-outbox.ts); none when nothing was destroyed.
    */
-  erase(tenant: string, refs: readonly string[], actorRef: string): Promise<ErasedSubject | undefined>;
+  erase(
+    tenant: string,
+    refs: readonly string[],
+    actorRef: string,
+    pending?: (kids: readonly string[]) => PendingRecord,
+  ): Promise<ErasedSubject | undefined>;
 }

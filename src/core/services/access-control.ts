@@ -163,7 +163,7 @@ export class AccessControl {
       target: { type: 'Token', id: issued.record.id, ...(name ? { name } : {}) },
       newValue: publicToken(issued.record),
     };
-    await audited(this.#audit, tenant, event, () => this.#store.tokens.create(issued.record));
+    await audited(this.#audit, tenant, event, (p) => this.#store.tokens.create(issued.record, p));
     return issued;
   }
 
@@ -205,7 +205,7 @@ export class AccessControl {
       target: { type: 'Token', id: issued.record.id, name: issued.record.name },
       newValue: publicToken(issued.record),
     };
-    await audited(this.#audit, p.tenant, event, () => this.#store.tokens.create(issued.record));
+    await audited(this.#audit, p.tenant, event, (r) => this.#store.tokens.create(issued.record, r));
     return { token: issued.token, expiresAt: new Date(expiresMs).toISOString() };
   }
 
@@ -240,11 +240,11 @@ export class AccessControl {
       oldValue: publicToken(record),
       newValue: null,
     };
-    // Checked before the change; recorded by the call that revoked it only: a concurrent revoke (another
-    // node, a second request) is a no-op.
-    this.#audit.check(event);
-    if (!(await this.#store.tokens.revoke(id, this.#now()))) return false;
-    await this.#audit.record(record.tenant, event);
+    // Checked before the change; recorded by the call that revoked it only (the store writes the pending
+    // record then only): a concurrent revoke (another node, a second request) is a no-op.
+    const pending = this.#audit.pending(record.tenant, event);
+    if (!(await this.#store.tokens.revoke(id, this.#now(), pending))) return false;
+    await this.#audit.settle();
     return true;
   }
 }

@@ -15,6 +15,7 @@ import type { StoredEvent } from '../domain/schemas/event-schema.js';
 import type { SigningKey } from '../domain/signing.js';
 import type { Store } from '../ports/store.js';
 import { AccessControl, type ActingParty } from './access-control.js';
+import { AuditOutboxDrain, type PendingReporter } from './audit-outbox.js';
 import { AuthLog } from './auth-log.js';
 import { Checkpointer, type CheckpointPolicy, loadSigningKey } from './checkpointer.js';
 import { Deliverer } from './delivery/deliverer.js';
@@ -25,7 +26,7 @@ import { Integrity } from './integrity.js';
 import { Lifecycle } from './lifecycle.js';
 import { MerkleLog } from './merkle-log.js';
 import { PersonalData, type PersonalDataOptions } from './personal-data.js';
-import { checkSelfAuditEvent, type SelfAudit } from './self-audit.js';
+import { selfAuditHooks } from './self-audit.js';
 import { verifiableExportStream } from './verifiable-export.js';
 
 export interface AuditLogOptions {
@@ -49,6 +50,8 @@ export interface AuditLogOptions {
   maintainMerkleTree?: boolean;
   /** Crypto-shredding of personal fields (docs/lifecycle.md#erasure-of-a-data-subject); off by default. */
   personalData?: PersonalDataOptions;
+  /** A record of the log's own administration that could not be appended yet (default: a line on stderr). */
+  onSelfAuditPending?: PendingReporter;
   /** Called after every successful append (metrics). */
   onAppend?: (stream: Stream, entries: readonly AppendedEntry[]) => void;
 }
@@ -86,6 +89,8 @@ export class AuditLog {
   readonly merkle: MerkleLog;
   readonly personal: PersonalData;
   readonly erasure: Erasure;
+  /** Appends the log's own records written with their changes (audit-outbox.ts); `serve` runs it on a schedule. */
+  readonly outbox: AuditOutboxDrain;
   readonly #redactor: Redactor;
   readonly #categories: ReadonlySet<string>;
   readonly #onAppend: AuditLogOptions['onAppend'];
@@ -109,10 +114,9 @@ export class AuditLog {
     this.#keywordScanLimit = Math.max(1, options.keywordScanLimit ?? KEYWORD_SCAN_LIMIT);
     this.checkpoints = new Checkpointer(this.store, signingKey, this.now, options.checkpoints);
     this.integrity = new Integrity(this.store, this.checkpoints);
-    const selfAudit: SelfAudit = {
-      check: (event) => checkSelfAuditEvent(event, this.#selfAuditRules()),
-      record: (tenant, event) => this.recordSelfAudit(tenant, event),
-    };
+    const record = (tenant: string, event: Record<string, unknown>) => this.recordSelfAudit(tenant, event);
+    this.outbox = new AuditOutboxDrain(this.store, record, options.onSelfAuditPending);
+    const selfAudit = selfAuditHooks(() => this.#selfAuditRules(), record, this.outbox);
     this.lifecycle = new Lifecycle({
       store: this.store,
       now: this.now,
@@ -157,6 +161,8 @@ export class AuditLog {
       await PersonalData.open(options.store, options.personalData ?? {}, options.now ?? Date.now),
     );
     log.checkpoints.start();
+    // Records a change left pending (its process died, its append failed); silent on a read-only older copy.
+    await log.outbox.drain().catch(() => {});
     return log;
   }
 
@@ -377,6 +383,7 @@ export class AuditLog {
     try {
       await this.delivery.stop();
       await this.lifecycle.stop();
+      await this.outbox.stop();
       await this.store.flush();
       await this.checkpoints.stop();
       await this.merkle.idle();

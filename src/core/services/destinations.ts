@@ -26,6 +26,7 @@ import {
 } from '../domain/schemas/destination-schema.js';
 import { formatTimestamp, parseRfc3339Bound } from '../domain/time.js';
 import { maskUrlSecrets } from '../domain/url-secrets.js';
+import type { PendingRecord } from '../ports/audit-outbox.js';
 import type { DestinationPatch } from '../ports/destination-repository.js';
 import type { Store } from '../ports/store.js';
 import type { ActingParty } from './access-control.js';
@@ -59,6 +60,8 @@ export class Destinations {
   readonly #store: Store;
   readonly #now: () => number;
   readonly #audit: SelfAudit;
+  /** Appends the records written with changes, once made (SelfAudit.settle): the delivery's pauses. */
+  readonly settle: () => Promise<void>;
   readonly #key: Buffer;
   readonly #categories: ReadonlySet<string>;
   /** Called after every change, so that the delivery drops what it knew of the destination at once. */
@@ -74,6 +77,7 @@ export class Destinations {
     this.#store = store;
     this.#now = now;
     this.#audit = audit;
+    this.settle = () => audit.settle();
     this.#key = key;
     this.#categories = categories;
   }
@@ -110,7 +114,7 @@ export class Destinations {
       generation: 0,
     };
     const event = this.#event(record, 'created', 'create', by, null, publicSettings(record));
-    await audited(this.#audit, tenant, event, () => this.#store.destinations.create(record));
+    await audited(this.#audit, tenant, event, (p) => this.#store.destinations.create(record, p));
     this.onChange(record.id);
     return { destination: await this.view(record), ...(secret ? { secret } : {}) };
   }
@@ -281,10 +285,10 @@ export class Destinations {
   async delete(tenant: string, id: string, by: ActingParty): Promise<void> {
     const before = await this.find(tenant, id);
     const event = this.#event(before, 'deleted', 'delete', by, publicSettings(before), null);
-    this.#audit.check(event);
-    if (!(await this.#store.destinations.delete(tenant, id))) throw notFound(`Destination ${id}`);
+    const pending = this.#audit.pending(tenant, event);
+    if (!(await this.#store.destinations.delete(tenant, id, pending))) throw notFound(`Destination ${id}`);
     this.onChange(id);
-    await this.#audit.record(tenant, event);
+    await this.#audit.settle();
   }
 
   /**
@@ -308,13 +312,11 @@ export class Destinations {
     }
   }
 
-  /** The delivery paused a destination that kept failing: recorded like any other change. */
-  async recordAutomaticPause(d: DestinationRecord, reason: string): Promise<void> {
+  /** The record of the delivery's pause of a destination that kept failing, written with it (recordProgress). */
+  automaticPause(d: DestinationRecord, reason: string): PendingRecord {
     const after = { ...d, state: 'paused' as const, pausedReason: reason };
-    await this.#audit.record(
-      d.tenant,
-      this.#event(after, 'paused', 'update', SYSTEM, publicSettings(d), publicSettings(after)),
-    );
+    const event = this.#event(after, 'paused', 'update', SYSTEM, publicSettings(d), publicSettings(after));
+    return this.#audit.pending(d.tenant, event);
   }
 
   /** The opened signing keys of a webhook (for the delivery only). */
@@ -337,8 +339,13 @@ export class Destinations {
     return d;
   }
 
-  async #patch(d: DestinationRecord, patch: Omit<DestinationPatch, 'updatedMs'>): Promise<DestinationRecord> {
-    const after = await this.#store.destinations.update(d.tenant, d.id, { ...patch, updatedMs: this.#now() });
+  async #patch(
+    d: DestinationRecord,
+    patch: Omit<DestinationPatch, 'updatedMs'>,
+    updatedMs = this.#now(),
+    pending?: PendingRecord,
+  ): Promise<DestinationRecord> {
+    const after = await this.#store.destinations.update(d.tenant, d.id, { ...patch, updatedMs }, pending);
     if (!after) throw notFound(`Destination ${d.id}`);
     return after;
   }
@@ -359,8 +366,8 @@ export class Destinations {
   }
 
   /**
-   * Applies `patch` and records it (`auditlog.destination_<verb>`, newValue from the destination after): the
-   * record is checked first, on the destination as the patch will leave it, so a refused record changes nothing.
+   * Applies `patch` and records it (`auditlog.destination_<verb>`, newValue from the destination as the patch
+   * leaves it): the record is checked first, so a refused record changes nothing, and written with the change.
    */
   async #patchRecorded(
     before: DestinationRecord,
@@ -370,10 +377,11 @@ export class Destinations {
     oldValue: unknown,
     newValue: (d: DestinationRecord) => unknown,
   ): Promise<DestinationRecord> {
-    const expected = { ...before, ...patch, ...patch.secrets, updatedMs: this.#now() };
-    this.#audit.check(this.#event(expected, verb, 'update', by, oldValue, newValue(expected)));
-    const after = await this.#patch(before, patch);
-    await this.#audit.record(after.tenant, this.#event(after, verb, 'update', by, oldValue, newValue(after)));
+    const updatedMs = this.#now();
+    const expected = { ...before, ...patch, ...patch.secrets, updatedMs };
+    const event = this.#event(expected, verb, 'update', by, oldValue, newValue(expected));
+    const after = await this.#patch(before, patch, updatedMs, this.#audit.pending(before.tenant, event));
+    await this.#audit.settle();
     return after;
   }
 

@@ -53,12 +53,14 @@ export class Erasure {
       // With the keys of sign-ins that named only the subject's usernames, when there were any.
       oldValue: kids.length > 1 ? { keyId: kids[0], keyIds: kids } : { keyId: kids[0] },
     });
-    // The key ids are known once the keys are gone: the record is checked with a stand-in of their form.
-    this.#audit.check(event(['key-id']));
-    const erased = await this.#personal.erase(tenant, actorId);
+    // The key ids are known in the erasure's transaction: the record is checked with a stand-in of their
+    // form, and written there with them (same id and time).
+    const stamp = this.#audit.pending(tenant, event(['key-id']));
+    const pending = (kids: readonly string[]) => ({ ...stamp, event: { ...event(kids), id: stamp.id } });
+    const erased = await this.#personal.erase(tenant, actorId, pending);
     if (!erased) throw notFound(`Data subject ${actorId}`);
     const [keyId] = erased.kids as [string, ...string[]];
-    await this.#audit.record(tenant, event(erased.kids));
+    await this.#audit.settle();
     return { keyId, erasedAt, status: 'completed' };
   }
 

@@ -26,8 +26,9 @@ export interface LifecycleDeps {
   categories: ReadonlySet<string>;
   /** Appends one of the log's own records (AuditLog.recordSelfAudit). */
   record: SelfAudit['record'];
-  /** Throws what `record` would refuse an event with: called before the change it records. */
-  check: SelfAudit['check'];
+  /** The record of a change, checked before it and written with it (SelfAudit.pending); appended once made. */
+  pending: SelfAudit['pending'];
+  settle: SelfAudit['settle'];
   /** The blind indexes an actor id or username has in encrypted entries (PersonalData.aliases); none when clear. */
   aliases?: (tenant: string, actorId: string) => string[];
 }
@@ -96,7 +97,7 @@ export class Lifecycle {
       category: policy.category,
       maxAgeDays: policy.maxAgeDays,
     });
-    await audited(this.#deps, tenant, event, () => this.#deps.store.lifecycle.putPolicy(policy));
+    await audited(this.#deps, tenant, event, (p) => this.#deps.store.lifecycle.putPolicy(policy, p));
     return policy;
   }
 
@@ -112,10 +113,10 @@ export class Lifecycle {
       ]);
     const target = policyTarget({ stream, category });
     const event = auditEvent(by, 'delete', 'auditlog.retention_policy_deleted', target, null);
-    this.#deps.check(event);
-    if (!(await this.#deps.store.lifecycle.deletePolicy(tenant, stream, category)))
+    const pending = this.#deps.pending(tenant, event);
+    if (!(await this.#deps.store.lifecycle.deletePolicy(tenant, stream, category, pending)))
       throw notFound('Retention policy');
-    await this.#deps.record(tenant, event);
+    await this.#deps.settle();
   }
 
   holds(tenant: string, includeReleased = false): Promise<LegalHold[]> {
@@ -141,7 +142,7 @@ export class Lifecycle {
       holdValue(hold),
     );
     // A purge running meanwhile reads the holds again before each step.
-    await audited(this.#deps, tenant, event, () => this.#deps.store.lifecycle.putHold(hold));
+    await audited(this.#deps, tenant, event, (p) => this.#deps.store.lifecycle.putHold(hold, p));
     return hold;
   }
 
@@ -152,11 +153,11 @@ export class Lifecycle {
     const releasedAt = this.#deps.now();
     const hold: LegalHold = { ...before, releasedMs: releasedAt, releasedBy: by.actor.id };
     const event = auditEvent(by, 'delete', 'auditlog.legal_hold_released', holdTarget(id), holdValue(hold));
-    this.#deps.check(event);
+    const pending = this.#deps.pending(tenant, event);
     // Conditional in the store: of two releases at once, one is recorded.
-    if (!(await lifecycle.releaseHold(tenant, id, releasedAt, by.actor.id)))
+    if (!(await lifecycle.releaseHold(tenant, id, releasedAt, by.actor.id, pending)))
       throw new AuditError('invalid_request', `Legal hold ${id} is released already`);
-    await this.#deps.record(tenant, event);
+    await this.#deps.settle();
     return hold;
   }
 

@@ -17,6 +17,7 @@ import {
   wrapSubjectKey,
 } from '../domain/subject-crypto.js';
 import { fold } from '../domain/text-fold.js';
+import type { PendingRecord } from '../ports/audit-outbox.js';
 import type { Store } from '../ports/store.js';
 import type { ErasedSubject } from '../ports/subject-key-repository.js';
 
@@ -247,13 +248,17 @@ export class PersonalData {
    * named only a username: `actorId` taken as a username, and each username the id signed in with (read from
    * its latest sign-ins while its key still opens them). Undefined when none of them has a key.
    */
-  async erase(tenant: string, actorId: string): Promise<ErasedSubject | undefined> {
+  async erase(
+    tenant: string,
+    actorId: string,
+    pending?: (kids: readonly string[]) => PendingRecord,
+  ): Promise<ErasedSubject | undefined> {
     if (!this.enabled) return undefined;
     const b = this.#keys(tenant).blind;
     const names = [actorId, ...(await this.#signInNames(tenant, actorId))];
     const subjects = [actorId, ...new Set(names.map(usernameSubject))];
     const refs = subjects.map((s) => subjectRef(b, s));
-    const erased = await this.#store.subjects.erase(tenant, refs, blindIndex(b, 'actor', actorId));
+    const erased = await this.#store.subjects.erase(tenant, refs, blindIndex(b, 'actor', actorId), pending);
     for (const ref of refs) this.#byRef.delete(`${tenant}\u0000${ref}`);
     for (const kid of erased?.kids ?? [])
       this.#byKid.set(`${tenant}\u0000${kid}`, { kid, key: null, seenAt: 0 });

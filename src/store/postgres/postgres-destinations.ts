@@ -1,5 +1,6 @@
 import type { QueryResult, QueryResultRow } from 'pg';
 import type { DeliveryProgress, DestinationRecord } from '../../core/domain/destination.js';
+import type { PendingRecord } from '../../core/ports/audit-outbox.js';
 import type { DestinationPatch, DestinationRepository } from '../../core/ports/destination-repository.js';
 import {
   DESTINATION_COLUMNS,
@@ -10,6 +11,7 @@ import {
   patchAssignments,
   progressRecord,
 } from '../sql/destination-row.js';
+import { withPending } from './postgres-audit-outbox.js';
 import type { PostgresAvailability } from './postgres-availability.js';
 import { type PgPool, pgText } from './postgres-connection.js';
 
@@ -26,11 +28,13 @@ export class PostgresDestinationRepository implements DestinationRepository {
     this.#availability = availability;
   }
 
-  async create(d: DestinationRecord): Promise<void> {
-    await this.#query(
-      `INSERT INTO destinations (${DESTINATION_COLUMNS.join(', ')}) VALUES (${DESTINATION_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
+  async create(d: DestinationRecord, pending?: PendingRecord): Promise<void> {
+    const { text, values } = withPending(
+      `INSERT INTO destinations (${DESTINATION_COLUMNS.join(', ')}) VALUES (${DESTINATION_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`,
       destinationValues(d).map((v) => (typeof v === 'string' ? pgText(v) : v)),
+      pending,
     );
+    await this.#query(text, values);
   }
 
   async get(tenant: string, id: string): Promise<DestinationRecord | undefined> {
@@ -52,23 +56,32 @@ export class PostgresDestinationRepository implements DestinationRepository {
     return rows.map(destinationRecord);
   }
 
-  async update(tenant: string, id: string, patch: DestinationPatch): Promise<DestinationRecord | undefined> {
+  async update(
+    tenant: string,
+    id: string,
+    patch: DestinationPatch,
+    pending?: PendingRecord,
+  ): Promise<DestinationRecord | undefined> {
     const set = patchAssignments(patch);
     const bump = patch.progress ? ', generation = generation + 1' : '';
     const n = set.length;
-    const { rows } = await this.#query<DestinationRow>(
+    const { text, values } = withPending(
       `UPDATE destinations SET ${set.map(([c], i) => `${c} = $${i + 1}`).join(', ')}${bump}
          WHERE id = $${n + 1} AND tenant = $${n + 2} RETURNING *`,
       [...set.map(([, v]) => (typeof v === 'string' ? pgText(v) : v)), pgText(id), pgText(tenant)],
+      pending,
     );
+    const { rows } = await this.#query<DestinationRow>(text, values);
     return rows[0] && destinationRecord(rows[0]);
   }
 
-  async delete(tenant: string, id: string): Promise<boolean> {
-    const result = await this.#query('DELETE FROM destinations WHERE id = $1 AND tenant = $2', [
-      pgText(id),
-      pgText(tenant),
-    ]);
+  async delete(tenant: string, id: string, pending?: PendingRecord): Promise<boolean> {
+    const { text, values } = withPending(
+      'DELETE FROM destinations WHERE id = $1 AND tenant = $2 RETURNING id',
+      [pgText(id), pgText(tenant)],
+      pending,
+    );
+    const result = await this.#query(text, values);
     return (result.rowCount ?? 0) > 0;
   }
 
@@ -77,19 +90,23 @@ export class PostgresDestinationRepository implements DestinationRepository {
     expect: { owner: string; generation: number },
     progress: DeliveryProgress,
     pausedReason?: string,
+    pending?: PendingRecord,
   ): Promise<boolean> {
     const set = progressRecord(progress, pausedReason);
     const n = set.length;
-    const result = await this.#query(
+    const { text, values } = withPending(
       `UPDATE destinations SET ${set.map(([c], i) => `${c} = $${i + 1}`).join(', ')}
-         WHERE id = $${n + 1} AND lease_owner = $${n + 2} AND generation = $${n + 3}${PAUSE_ONLY_ACTIVE(pausedReason)}`,
+         WHERE id = $${n + 1} AND lease_owner = $${n + 2} AND generation = $${n + 3}${PAUSE_ONLY_ACTIVE(pausedReason)}
+         RETURNING id`,
       [
         ...set.map(([, v]) => (typeof v === 'string' ? pgText(v) : v)),
         pgText(id),
         pgText(expect.owner),
         expect.generation,
       ],
+      pausedReason === undefined ? undefined : pending,
     );
+    const result = await this.#query(text, values);
     return (result.rowCount ?? 0) > 0;
   }
 

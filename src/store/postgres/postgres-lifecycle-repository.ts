@@ -10,6 +10,7 @@ import type {
   RetentionPolicy,
 } from '../../core/domain/retention.js';
 import { formatTimestamp } from '../../core/domain/time.js';
+import type { PendingRecord } from '../../core/ports/audit-outbox.js';
 import type {
   LifecycleRepository,
   PurgeStep,
@@ -25,6 +26,7 @@ import {
   policyOf,
   purgeOf,
 } from '../sql/lifecycle-rows.js';
+import { withPending } from './postgres-audit-outbox.js';
 import type { PostgresAvailability } from './postgres-availability.js';
 import { type PgPool, pgText, translatePgError } from './postgres-connection.js';
 import { DROP_LOCK, PostgresPartitionPurger } from './postgres-partitions.js';
@@ -64,19 +66,29 @@ export class PostgresLifecycleRepository implements LifecycleRepository {
     return rows.map(policyOf);
   }
 
-  async putPolicy(p: RetentionPolicy): Promise<void> {
-    await this.#query(
+  async putPolicy(p: RetentionPolicy, pending?: PendingRecord): Promise<void> {
+    const { text, values } = withPending(
       `INSERT INTO retention_policies (${POLICY_COLUMNS}) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (tenant, stream, category) DO UPDATE SET max_age_days = excluded.max_age_days, updated_ms = excluded.updated_ms`,
+       ON CONFLICT (tenant, stream, category) DO UPDATE SET max_age_days = excluded.max_age_days, updated_ms = excluded.updated_ms
+       RETURNING tenant`,
       [p.tenant, p.stream, p.category ?? '', p.maxAgeDays, p.updatedMs],
+      pending,
     );
+    await this.#query(text, values);
   }
 
-  async deletePolicy(tenant: string, stream: Stream, category: string | null): Promise<boolean> {
-    const result = await this.#query(
-      'DELETE FROM retention_policies WHERE tenant = $1 AND stream = $2 AND category = $3',
+  async deletePolicy(
+    tenant: string,
+    stream: Stream,
+    category: string | null,
+    pending?: PendingRecord,
+  ): Promise<boolean> {
+    const { text, values } = withPending(
+      'DELETE FROM retention_policies WHERE tenant = $1 AND stream = $2 AND category = $3 RETURNING tenant',
       [tenant, stream, category ?? ''],
+      pending,
     );
+    const result = await this.#query(text, values);
     return (result.rowCount ?? 0) > 0;
   }
 
@@ -97,19 +109,29 @@ export class PostgresLifecycleRepository implements LifecycleRepository {
     return rows[0] ? holdOf(rows[0]) : undefined;
   }
 
-  async putHold(hold: LegalHold): Promise<void> {
-    await this.#query(
-      `INSERT INTO legal_holds (${HOLD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+  async putHold(hold: LegalHold, pending?: PendingRecord): Promise<void> {
+    const { text, values } = withPending(
+      `INSERT INTO legal_holds (${HOLD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
       holdValues(hold).map((v) => (typeof v === 'string' ? pgText(v) : v)),
+      pending,
     );
+    await this.#query(text, values);
   }
 
-  async releaseHold(tenant: string, id: string, releasedMs: number, releasedBy: string): Promise<boolean> {
-    const result = await this.#query(
+  async releaseHold(
+    tenant: string,
+    id: string,
+    releasedMs: number,
+    releasedBy: string,
+    pending?: PendingRecord,
+  ): Promise<boolean> {
+    const { text, values } = withPending(
       `UPDATE legal_holds SET released_ms = $1, released_by = $2
-        WHERE tenant = $3 AND id = $4 AND released_ms IS NULL`,
+        WHERE tenant = $3 AND id = $4 AND released_ms IS NULL RETURNING id`,
       [releasedMs, pgText(releasedBy), tenant, pgText(id)],
+      pending,
     );
+    const result = await this.#query(text, values);
     return (result.rowCount ?? 0) > 0;
   }
 

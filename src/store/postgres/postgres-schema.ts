@@ -1,3 +1,4 @@
+import { POSTGRES_AUDIT_OUTBOX_MIGRATION } from './postgres-audit-outbox.js';
 import { POSTGRES_MERKLE_MIGRATION } from './postgres-merkle-schema.js';
 import { POSTGRES_PLANNER_MIGRATIONS } from './postgres-planner-schema.js';
 import { POSTGRES_PURGE_MIGRATION, POSTGRES_UNRECORDED_PURGES_MIGRATION } from './postgres-purge-schema.js';
@@ -371,4 +372,5 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
   rollups.POSTGRES_COVERING_ROLLUPS_MIGRATION,
   POSTGRES_UNRECORDED_PURGES_MIGRATION,
   rollups.POSTGRES_COMBO_ROLLUPS_MIGRATION,
+  POSTGRES_AUDIT_OUTBOX_MIGRATION,
 ];

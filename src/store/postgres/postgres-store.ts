@@ -28,6 +28,7 @@ import type { SignedCheckpoint } from '../../core/domain/signing.js';
 import type { Store, StoreCapabilities, StoreHealth } from '../../core/ports/store.js';
 import { erasureKeyFileBeside, readKeyFile, writeKeyFileOnce } from '../key-file.js';
 import { WorkerPool } from '../threads/worker-pool.js';
+import { PostgresAuditOutbox } from './postgres-audit-outbox.js';
 import * as auth from './postgres-auth-queries.js';
 import { PostgresAvailability } from './postgres-availability.js';
 import { createPool, type PgPool, probeDatabase, translatePgError } from './postgres-connection.js';
@@ -90,6 +91,7 @@ export class PostgresStore implements Store {
   readonly destinations: PostgresDestinationRepository;
   readonly lifecycle: PostgresLifecycleRepository;
   readonly merkle: PostgresMerkleStore;
+  readonly outbox: PostgresAuditOutbox;
   readonly #pool: PgPool;
   readonly #writer: PostgresWriter | null;
   readonly #writerPool: PgPool | null;
@@ -119,6 +121,7 @@ export class PostgresStore implements Store {
     this.#writer = writerPool ? new PostgresWriter(writerPool, this.#availability, maxGroupEntries) : null;
     this.#keyFile = keyFile;
     this.tokens = new PostgresTokenRepository(pool, this.#availability);
+    this.outbox = new PostgresAuditOutbox(pool, this.#availability);
     this.subjects = new PostgresSubjectKeys(writerPool ?? pool, this.#availability);
     this.destinations = new PostgresDestinationRepository(pool, this.#availability);
     this.lifecycle = new PostgresLifecycleRepository(pool, writerPool, this.#availability);

@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { QueryResult, QueryResultRow } from 'pg';
+import type { PendingRecord } from '../../core/ports/audit-outbox.js';
 import type {
   ErasedSubject,
   StoredSubjectKey,
   SubjectKeyRepository,
 } from '../../core/ports/subject-key-repository.js';
+import { INSERT_PENDING_SQL, pendingValues } from './postgres-audit-outbox.js';
 import type { PostgresAvailability } from './postgres-availability.js';
 import type { PgPool } from './postgres-connection.js';
 
@@ -68,7 +70,12 @@ export class PostgresSubjectKeys implements SubjectKeyRepository {
     return rows[0];
   }
 
-  async erase(tenant: string, refs: readonly string[], actorRef: string): Promise<ErasedSubject | undefined> {
+  async erase(
+    tenant: string,
+    refs: readonly string[],
+    actorRef: string,
+    pending?: (kids: readonly string[]) => PendingRecord,
+  ): Promise<ErasedSubject | undefined> {
     const erased = await this.#availability.run(async () => {
       const client = await this.#pool.connect();
       try {
@@ -82,10 +89,11 @@ export class PostgresSubjectKeys implements SubjectKeyRepository {
           tenant,
           actorRef,
         ]);
-        await client.query('COMMIT');
         const row = key.rows[0];
         const kidOf = new Map(key.rows.map((r) => [r.ref, r.kid]));
         const kids = refs.flatMap((r) => (kidOf.has(r) ? [kidOf.get(r)!] : []));
+        if (row && pending) await client.query(INSERT_PENDING_SQL, pendingValues(pending(kids)));
+        await client.query('COMMIT');
         return row ? { kids, xid: row.xid, actorRows: actors.rowCount ?? 0 } : undefined;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});

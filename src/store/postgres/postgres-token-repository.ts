@@ -1,8 +1,10 @@
 import type { QueryResult, QueryResultRow } from 'pg';
 import { AuditError } from '../../core/domain/errors.js';
 import type { TokenRecord } from '../../core/domain/tokens.js';
+import type { PendingRecord } from '../../core/ports/audit-outbox.js';
 import type { TokenRepository } from '../../core/ports/token-repository.js';
 import { type TokenRow, tokenFamilySql, tokenRecord } from '../sql/token-row.js';
+import { withPending } from './postgres-audit-outbox.js';
 import type { PostgresAvailability } from './postgres-availability.js';
 import { type PgPool, pgText } from './postgres-connection.js';
 
@@ -19,15 +21,19 @@ export class PostgresTokenRepository implements TokenRepository {
     this.#availability = availability;
   }
 
-  async create(t: TokenRecord): Promise<void> {
-    if (!(await this.createIfAbsent(t)))
+  async create(t: TokenRecord, pending?: PendingRecord): Promise<void> {
+    if (!(await this.#insert(t, pending)))
       throw new AuditError('invalid_request', `A token with id ${t.id} exists`);
   }
 
-  async createIfAbsent(t: TokenRecord): Promise<boolean> {
-    const result = await this.#query(
+  createIfAbsent(t: TokenRecord): Promise<boolean> {
+    return this.#insert(t);
+  }
+
+  async #insert(t: TokenRecord, pending?: PendingRecord): Promise<boolean> {
+    const { text, values } = withPending(
       `INSERT INTO tokens (id, tenant, name, scopes, secret_hash, created_ms, revoked_ms, expires_ms, kind, parent_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING RETURNING id`,
       [
         t.id,
         t.tenant,
@@ -40,7 +46,9 @@ export class PostgresTokenRepository implements TokenRepository {
         t.kind,
         t.parentId,
       ],
+      pending,
     );
+    const result = await this.#query(text, values);
     return result.rowCount === 1;
   }
 
@@ -59,13 +67,16 @@ export class PostgresTokenRepository implements TokenRepository {
     return rows.map(tokenRecord);
   }
 
-  async revoke(id: string, atMs: number): Promise<boolean> {
+  async revoke(id: string, atMs: number, pending?: PendingRecord): Promise<boolean> {
     // Only rows not yet revoked: a concurrent UPDATE waits for the first one's row locks, then re-checks
-    // `revoked_ms IS NULL` and skips them, so the token's id comes back to one caller only.
-    const { rows } = await this.#query<{ id: string }>(
+    // `revoked_ms IS NULL` and skips them, so the token's id comes back to one caller only (and its record).
+    const { text, values } = withPending(
       `UPDATE tokens SET revoked_ms = $1 WHERE revoked_ms IS NULL AND id IN (${tokenFamilySql('$2::text COLLATE "C"')}) RETURNING id`,
       [atMs, pgText(id)],
+      pending,
+      'id = $2::text COLLATE "C"',
     );
+    const { rows } = await this.#query<{ id: string }>(text, values);
     return rows.some((r) => r.id === id);
   }
 

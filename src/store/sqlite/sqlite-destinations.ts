@@ -1,4 +1,5 @@
 import type { DeliveryProgress, DestinationRecord } from '../../core/domain/destination.js';
+import type { PendingRecord } from '../../core/ports/audit-outbox.js';
 import type { DestinationPatch, DestinationRepository } from '../../core/ports/destination-repository.js';
 import {
   DESTINATION_COLUMNS,
@@ -9,6 +10,7 @@ import {
   patchAssignments,
   progressRecord,
 } from '../sql/destination-row.js';
+import { withPending } from './sqlite-audit-outbox.js';
 import { prepared, type SqliteDb } from './sqlite-connection.js';
 
 /** Destinations on the main thread's connection: few rows, primary-key reads and writes. */
@@ -19,11 +21,13 @@ export class SqliteDestinationRepository implements DestinationRepository {
     this.#db = db;
   }
 
-  async create(d: DestinationRecord): Promise<void> {
-    prepared(
-      this.#db,
-      `INSERT INTO destinations (${DESTINATION_COLUMNS.join(', ')}) VALUES (${DESTINATION_COLUMNS.map(() => '?').join(', ')})`,
-    ).run(...destinationValues(d));
+  async create(d: DestinationRecord, pending?: PendingRecord): Promise<void> {
+    withPending(this.#db, pending, () =>
+      prepared(
+        this.#db,
+        `INSERT INTO destinations (${DESTINATION_COLUMNS.join(', ')}) VALUES (${DESTINATION_COLUMNS.map(() => '?').join(', ')})`,
+      ).run(...destinationValues(d)),
+    );
   }
 
   async get(tenant: string, id: string): Promise<DestinationRecord | undefined> {
@@ -45,20 +49,27 @@ export class SqliteDestinationRepository implements DestinationRepository {
     return rows.map(destinationRecord);
   }
 
-  async update(tenant: string, id: string, patch: DestinationPatch): Promise<DestinationRecord | undefined> {
+  async update(
+    tenant: string,
+    id: string,
+    patch: DestinationPatch,
+    pending?: PendingRecord,
+  ): Promise<DestinationRecord | undefined> {
     const set = patchAssignments(patch);
     const bump = patch.progress ? ', generation = generation + 1' : '';
-    prepared(
-      this.#db,
-      `UPDATE destinations SET ${set.map(([c]) => `${c} = ?`).join(', ')}${bump} WHERE id = ? AND tenant = ?`,
-    ).run(...set.map(([, v]) => v), id, tenant);
+    const update = () =>
+      prepared(
+        this.#db,
+        `UPDATE destinations SET ${set.map(([c]) => `${c} = ?`).join(', ')}${bump} WHERE id = ? AND tenant = ?`,
+      ).run(...set.map(([, v]) => v), id, tenant).changes > 0;
+    withPending(this.#db, pending, update, Boolean);
     return this.get(tenant, id);
   }
 
-  async delete(tenant: string, id: string): Promise<boolean> {
-    return (
-      prepared(this.#db, 'DELETE FROM destinations WHERE id = ? AND tenant = ?').run(id, tenant).changes > 0
-    );
+  async delete(tenant: string, id: string, pending?: PendingRecord): Promise<boolean> {
+    const remove = () =>
+      prepared(this.#db, 'DELETE FROM destinations WHERE id = ? AND tenant = ?').run(id, tenant).changes > 0;
+    return withPending(this.#db, pending, remove, Boolean);
   }
 
   async recordProgress(
@@ -66,14 +77,16 @@ export class SqliteDestinationRepository implements DestinationRepository {
     expect: { owner: string; generation: number },
     progress: DeliveryProgress,
     pausedReason?: string,
+    pending?: PendingRecord,
   ): Promise<boolean> {
     const set = progressRecord(progress, pausedReason);
-    const info = prepared(
-      this.#db,
-      `UPDATE destinations SET ${set.map(([c]) => `${c} = ?`).join(', ')}
+    const update = () =>
+      prepared(
+        this.#db,
+        `UPDATE destinations SET ${set.map(([c]) => `${c} = ?`).join(', ')}
          WHERE id = ? AND lease_owner = ? AND generation = ?${PAUSE_ONLY_ACTIVE(pausedReason)}`,
-    ).run(...set.map(([, v]) => v), id, expect.owner, expect.generation);
-    return info.changes > 0;
+      ).run(...set.map(([, v]) => v), id, expect.owner, expect.generation).changes > 0;
+    return withPending(this.#db, pausedReason === undefined ? undefined : pending, update, Boolean);
   }
 
   async acquireLease(id: string, owner: string, nowMs: number, ttlMs: number): Promise<boolean> {

@@ -9,6 +9,7 @@ import type {
   RetentionPolicy,
 } from '../../core/domain/retention.js';
 import { formatTimestamp } from '../../core/domain/time.js';
+import type { PendingRecord } from '../../core/ports/audit-outbox.js';
 import type {
   LifecycleRepository,
   PurgeStep,
@@ -24,6 +25,7 @@ import {
   policyOf,
   purgeOf,
 } from '../sql/lifecycle-rows.js';
+import { withPending } from './sqlite-audit-outbox.js';
 import { prepared, type SqliteDb, translateSqliteError } from './sqlite-connection.js';
 
 /**
@@ -53,24 +55,30 @@ export class SqliteLifecycleRepository implements LifecycleRepository {
     );
   }
 
-  async putPolicy(p: RetentionPolicy): Promise<void> {
+  async putPolicy(p: RetentionPolicy, pending?: PendingRecord): Promise<void> {
     this.#run(() =>
-      prepared(
-        this.#db,
-        `INSERT INTO retention_policies (${POLICY_COLUMNS}) VALUES (?, ?, ?, ?, ?)
+      withPending(this.#db, pending, () =>
+        prepared(
+          this.#db,
+          `INSERT INTO retention_policies (${POLICY_COLUMNS}) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (tenant, stream, category) DO UPDATE SET max_age_days = excluded.max_age_days, updated_ms = excluded.updated_ms`,
-      ).run(p.tenant, p.stream, p.category ?? '', p.maxAgeDays, p.updatedMs),
+        ).run(p.tenant, p.stream, p.category ?? '', p.maxAgeDays, p.updatedMs),
+      ),
     );
   }
 
-  async deletePolicy(tenant: string, stream: Stream, category: string | null): Promise<boolean> {
-    return this.#run(
-      () =>
-        prepared(
-          this.#db,
-          'DELETE FROM retention_policies WHERE tenant = ? AND stream = ? AND category = ?',
-        ).run(tenant, stream, category ?? '').changes > 0,
-    );
+  async deletePolicy(
+    tenant: string,
+    stream: Stream,
+    category: string | null,
+    pending?: PendingRecord,
+  ): Promise<boolean> {
+    const remove = () =>
+      prepared(
+        this.#db,
+        'DELETE FROM retention_policies WHERE tenant = ? AND stream = ? AND category = ?',
+      ).run(tenant, stream, category ?? '').changes > 0;
+    return this.#run(() => withPending(this.#db, pending, remove, Boolean));
   }
 
   async listHolds(tenant: string, includeReleased: boolean): Promise<LegalHold[]> {
@@ -95,23 +103,30 @@ export class SqliteLifecycleRepository implements LifecycleRepository {
     });
   }
 
-  async putHold(hold: LegalHold): Promise<void> {
+  async putHold(hold: LegalHold, pending?: PendingRecord): Promise<void> {
     this.#run(() =>
-      prepared(
-        this.#db,
-        `INSERT INTO legal_holds (${HOLD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(...holdValues(hold)),
+      withPending(this.#db, pending, () =>
+        prepared(
+          this.#db,
+          `INSERT INTO legal_holds (${HOLD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(...holdValues(hold)),
+      ),
     );
   }
 
-  async releaseHold(tenant: string, id: string, releasedMs: number, releasedBy: string): Promise<boolean> {
-    return this.#run(
-      () =>
-        prepared(
-          this.#db,
-          'UPDATE legal_holds SET released_ms = ?, released_by = ? WHERE tenant = ? AND id = ? AND released_ms IS NULL',
-        ).run(releasedMs, releasedBy, tenant, id).changes > 0,
-    );
+  async releaseHold(
+    tenant: string,
+    id: string,
+    releasedMs: number,
+    releasedBy: string,
+    pending?: PendingRecord,
+  ): Promise<boolean> {
+    const release = () =>
+      prepared(
+        this.#db,
+        'UPDATE legal_holds SET released_ms = ?, released_by = ? WHERE tenant = ? AND id = ? AND released_ms IS NULL',
+      ).run(releasedMs, releasedBy, tenant, id).changes > 0;
+    return this.#run(() => withPending(this.#db, pending, release, Boolean));
   }
 
   async purgeCandidates(

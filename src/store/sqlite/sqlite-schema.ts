@@ -1,3 +1,4 @@
+import { SQLITE_AUDIT_OUTBOX_MIGRATION } from './sqlite-audit-outbox.js';
 import { SQLITE_MERKLE_MIGRATION } from './sqlite-merkle-schema.js';
 import {
   SQLITE_CATEGORY_MIGRATION,
@@ -351,4 +352,5 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
   SQLITE_EARLY_YEARS_ROLLUPS_MIGRATION,
   SQLITE_UNRECORDED_PURGES_MIGRATION,
   SQLITE_COMBO_ROLLUPS_MIGRATION,
+  SQLITE_AUDIT_OUTBOX_MIGRATION,
 ];

@@ -27,6 +27,7 @@ import type { SessionRow } from '../../core/domain/session-merge.js';
 import type { SignedCheckpoint } from '../../core/domain/signing.js';
 import type { Store, StoreCapabilities, StoreHealth } from '../../core/ports/store.js';
 import { readKeyFile, writeKeyFileOnce } from '../key-file.js';
+import { SqliteAuditOutbox } from './sqlite-audit-outbox.js';
 import {
   type FileIdentity,
   fileIdentity,
@@ -74,6 +75,7 @@ export class SqliteStore implements Store {
   readonly lifecycle: SqliteLifecycleRepository;
   readonly merkle: SqliteMerkleStore;
   readonly subjects: SqliteSubjectKeys;
+  readonly outbox: SqliteAuditOutbox;
   readonly #db: SqliteDb;
   readonly #writer: SqliteWriterClient | null;
   readonly #readers: SqliteReaderPool | null;
@@ -93,6 +95,7 @@ export class SqliteStore implements Store {
     this.#writer = writer;
     this.#readers = readers;
     this.tokens = new SqliteTokenRepository(db);
+    this.outbox = new SqliteAuditOutbox(db);
     this.destinations = new SqliteDestinationRepository(db);
     this.lifecycle = new SqliteLifecycleRepository(db, (step) =>
       writer

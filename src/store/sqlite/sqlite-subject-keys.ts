@@ -1,8 +1,10 @@
+import type { PendingRecord } from '../../core/ports/audit-outbox.js';
 import type {
   ErasedSubject,
   StoredSubjectKey,
   SubjectKeyRepository,
 } from '../../core/ports/subject-key-repository.js';
+import { insertPending } from './sqlite-audit-outbox.js';
 import { prepared, type SqliteDb } from './sqlite-connection.js';
 
 /**
@@ -53,7 +55,12 @@ export class SqliteSubjectKeys implements SubjectKeyRepository {
     ) as StoredSubjectKey | undefined;
   }
 
-  async erase(tenant: string, refs: readonly string[], actorRef: string): Promise<ErasedSubject | undefined> {
+  async erase(
+    tenant: string,
+    refs: readonly string[],
+    actorRef: string,
+    pending?: (kids: readonly string[]) => PendingRecord,
+  ): Promise<ErasedSubject | undefined> {
     const found: { ref: string; kid: string }[] = [];
     for (const ref of refs) {
       const key = await this.find(tenant, ref);
@@ -69,6 +76,7 @@ export class SqliteSubjectKeys implements SubjectKeyRepository {
         tenant,
         actorRef,
       ).changes;
+      if (pending) insertPending(this.#db, pending(found.map((f) => f.kid)));
     })();
     // VACUUM and a truncating checkpoint, on the writer thread: no page of the file or frame of the WAL keeps
     // the wrapped key, and the event loop is not held for the rewrite (minutes on a large file).

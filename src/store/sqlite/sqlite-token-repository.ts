@@ -1,7 +1,9 @@
 import { AuditError } from '../../core/domain/errors.js';
 import type { TokenRecord } from '../../core/domain/tokens.js';
+import type { PendingRecord } from '../../core/ports/audit-outbox.js';
 import type { TokenRepository } from '../../core/ports/token-repository.js';
 import { type TokenRow, tokenFamilySql, tokenRecord } from '../sql/token-row.js';
+import { withPending } from './sqlite-audit-outbox.js';
 import { prepared, type SqliteDb } from './sqlite-connection.js';
 
 export class SqliteTokenRepository implements TokenRepository {
@@ -11,12 +13,16 @@ export class SqliteTokenRepository implements TokenRepository {
     this.#db = db;
   }
 
-  async create(t: TokenRecord): Promise<void> {
-    if (!(await this.createIfAbsent(t)))
+  async create(t: TokenRecord, pending?: PendingRecord): Promise<void> {
+    if (!withPending(this.#db, pending, () => this.#insert(t), Boolean))
       throw new AuditError('invalid_request', `A token with id ${t.id} exists`);
   }
 
   async createIfAbsent(t: TokenRecord): Promise<boolean> {
+    return this.#insert(t);
+  }
+
+  #insert(t: TokenRecord): boolean {
     const info = prepared(
       this.#db,
       `INSERT INTO tokens (id, tenant, name, scopes, secret_hash, created_ms, revoked_ms, expires_ms, kind, parent_id)
@@ -50,14 +56,17 @@ export class SqliteTokenRepository implements TokenRepository {
     return rows.map(tokenRecord);
   }
 
-  async revoke(id: string, atMs: number): Promise<boolean> {
-    const ids = prepared(
-      this.#db,
-      `UPDATE tokens SET revoked_ms = ? WHERE revoked_ms IS NULL AND id IN (${tokenFamilySql('?')}) RETURNING id`,
-    )
-      .pluck()
-      .all(atMs, id) as string[];
-    return ids.includes(id);
+  async revoke(id: string, atMs: number, pending?: PendingRecord): Promise<boolean> {
+    const revoke = () =>
+      (
+        prepared(
+          this.#db,
+          `UPDATE tokens SET revoked_ms = ? WHERE revoked_ms IS NULL AND id IN (${tokenFamilySql('?')}) RETURNING id`,
+        )
+          .pluck()
+          .all(atMs, id) as string[]
+      ).includes(id);
+    return withPending(this.#db, pending, revoke, Boolean);
   }
 
   async count(): Promise<number> {

@@ -285,11 +285,12 @@ export class Deliverer {
     };
     const pause =
       failures >= policy.maxFailures ? `paused after ${failures} failed attempts: ${lastError}` : undefined;
-    const recorded = await this.#store.destinations.recordProgress(d.id, expect, next, pause);
+    const pending = pause === undefined ? undefined : this.#destinations.automaticPause(d, pause);
+    const recorded = await this.#store.destinations.recordProgress(d.id, expect, next, pause, pending);
     if (recorded && pause) {
       this.#retryUpTo.delete(d.id);
       this.#owned.delete(d.id);
-      await this.#destinations.recordAutomaticPause(d, pause);
+      await this.#destinations.settle();
     }
     return next;
   }

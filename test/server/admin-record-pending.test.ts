@@ -1,0 +1,78 @@
+// A change whose audit record cannot be appended right after it committed (the events table refuses inserts,
+// as a failing database would) is made, and answered as made: its record is kept pending with it and
+// appended by the next administrative change once the store takes appends again (docs/api.md).
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { json, startTestServer, type TestServer } from '../helpers/test-server.js';
+
+let server: TestServer;
+const reported: unknown[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer({ onSelfAuditPending: (error) => reported.push(error) });
+});
+afterAll(async () => server?.close());
+
+async function exec(sql: string): Promise<void> {
+  if (server.storeKind === 'sqlite') {
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(server.dbFile);
+    try {
+      db.exec(sql);
+    } finally {
+      db.close();
+    }
+  } else {
+    const { withClient } = await import('../helpers/postgres.js');
+    await withClient(server.databaseUrl!, (c) => c.query(sql));
+  }
+}
+
+const refuseEvents = () =>
+  exec(
+    server.storeKind === 'sqlite'
+      ? "CREATE TRIGGER refuse_events BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'events refused'); END"
+      : `CREATE FUNCTION refuse_events() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN RAISE EXCEPTION 'events refused'; END $$;
+         CREATE TRIGGER refuse_events BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse_events()`,
+  );
+const acceptEvents = () =>
+  exec(
+    server.storeKind === 'sqlite'
+      ? 'DROP TRIGGER refuse_events'
+      : 'DROP TRIGGER refuse_events ON events; DROP FUNCTION refuse_events()',
+  );
+
+const recordsOf = async (tenant: string, eventType: string) =>
+  (await server.log.listEvents(tenant, { eventType })).events;
+
+it('a change whose record cannot be appended yet is answered as made; the next change appends its record', async () => {
+  await refuseEvents();
+  let id: string;
+  try {
+    const res = await server.request('/v1/tokens', {
+      method: 'POST',
+      json: { tenant: 'pending-t', scopes: ['read'], name: 'made while events were refused' },
+    });
+    const body = await json(res);
+    expect(res.status, JSON.stringify(body)).toBe(201);
+    id = body.id;
+    expect(typeof body.token).toBe('string');
+    const listed = await json(await server.request('/v1/tokens?tenant=pending-t'));
+    expect(listed.tokens.map((t: { id: string }) => t.id)).toEqual([id]);
+    expect(await recordsOf('pending-t', 'auditlog.token_created')).toEqual([]);
+    const pending = await server.log.store.outbox.pending(10);
+    expect(pending.map((p) => [p.tenant, p.event.eventType])).toEqual([
+      ['pending-t', 'auditlog.token_created'],
+    ]);
+    expect(reported.length).toBeGreaterThan(0);
+  } finally {
+    await acceptEvents();
+  }
+  const hold = await server.request('/v1/legal-holds', { method: 'POST', json: { reason: 'audit' } });
+  expect(hold.status).toBe(201);
+  const [record, ...more] = await recordsOf('pending-t', 'auditlog.token_created');
+  expect(more).toEqual([]);
+  expect(record?.target).toEqual({ type: 'Token', id, name: 'made while events were refused' });
+  expect(await recordsOf('default', 'auditlog.legal_hold_created')).toHaveLength(1);
+  expect(await server.log.store.outbox.pending(10)).toEqual([]);
+});
