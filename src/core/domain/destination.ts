@@ -88,9 +88,13 @@ export function settingsFor(
     ...(base ?? { format: 'json', filter: {}, batchSize: DEFAULT_BATCH_SIZE }),
   };
   for (const k of SETTING_KEYS) if (body[k] !== undefined) merged[k] = body[k];
-  if (typeof body.url === 'string') merged.url = restoreUrlSecrets(body.url, base?.url);
-  const s = merged as unknown as DestinationSettings;
   const details: ErrorDetail[] = [];
+  if (typeof body.url === 'string') {
+    const restored = restoreUrlSecrets(body.url, base?.url);
+    if ('error' in restored) details.push({ path: '/url', message: restored.error });
+    else merged.url = restored.url;
+  }
+  const s = merged as unknown as DestinationSettings;
   const need = (key: keyof DestinationSettings, why: string) => {
     if (s[key] === undefined) details.push({ path: `/${key}`, message: `is required for ${why}` });
   };
