@@ -1,3 +1,9 @@
+import {
+  lowerScheme,
+  natsServersProblem,
+  syslogHostProblem,
+  webhookUrlProblem,
+} from './destination-address.js';
 import type { Stream } from './entry.js';
 import { AuditError, type ErrorDetail } from './errors.js';
 import type { DestinationKind, PayloadFormat } from './schemas/destination-schema.js';
@@ -88,9 +94,14 @@ export function settingsFor(
     ...(base ?? { format: 'json', filter: {}, batchSize: DEFAULT_BATCH_SIZE }),
   };
   for (const k of SETTING_KEYS) if (body[k] !== undefined) merged[k] = body[k];
-  if (typeof body.url === 'string') merged.url = restoreUrlSecrets(body.url, base?.url);
-  const s = merged as unknown as DestinationSettings;
   const details: ErrorDetail[] = [];
+  if (typeof body.servers === 'string') merged.servers = body.servers.split(',').map(lowerScheme).join(',');
+  if (typeof body.url === 'string') {
+    const restored = restoreUrlSecrets(lowerScheme(body.url), base?.url);
+    if ('error' in restored) details.push({ path: '/url', message: restored.error });
+    else merged.url = restored.url;
+  }
+  const s = merged as unknown as DestinationSettings;
   const need = (key: keyof DestinationSettings, why: string) => {
     if (s[key] === undefined) details.push({ path: `/${key}`, message: `is required for ${why}` });
   };
@@ -102,32 +113,22 @@ export function settingsFor(
   if (kind === 'webhook') {
     need('url', 'a webhook');
     refuse(['host', 'port', 'tls', 'caPem', 'maxMessageSize', 'servers', 'subject']);
-    if (s.url !== undefined && !/^https?:\/\/[^\s/?#]+/.test(s.url)) {
-      details.push({ path: '/url', message: 'must be an http:// or https:// URL' });
-    } else if (s.url !== undefined && !URL.canParse(s.url)) {
-      details.push({ path: '/url', message: 'is not a valid URL' });
-    } else if (s.url !== undefined && /^https?:\/\/[^/?#]*@/.test(s.url)) {
-      // fetch refuses such a URL: every delivery would fail, and the password would show wherever the URL does.
-      details.push({
-        path: '/url',
-        message: 'must not hold a username or password (the receiver checks the signature instead)',
-      });
-    }
+    const problem = s.url === undefined ? null : webhookUrlProblem(s.url);
+    if (problem) details.push({ path: '/url', message: problem });
   } else if (kind === 'syslog') {
     need('host', 'syslog');
     need('port', 'syslog');
     refuse(['url', 'servers', 'subject']);
+    const problem = s.host === undefined ? null : syslogHostProblem(s.host);
+    if (problem) details.push({ path: '/host', message: problem });
     if (s.caPem !== undefined && !s.caPem.includes('-----BEGIN CERTIFICATE-----'))
       details.push({ path: '/caPem', message: 'must be PEM certificates' });
   } else {
     need('servers', 'NATS');
     need('subject', 'NATS');
     refuse(['url', 'host', 'port', 'tls', 'caPem', 'maxMessageSize']);
-    if (
-      s.servers !== undefined &&
-      !s.servers.split(',').every((u) => /^(nats|tls):\/\/[^\s/]+$/.test(u.trim()))
-    )
-      details.push({ path: '/servers', message: 'must be nats:// or tls:// URLs, comma-separated' });
+    const problem = s.servers === undefined ? null : natsServersProblem(s.servers);
+    if (problem) details.push({ path: '/servers', message: problem });
     if (s.subject !== undefined && !/^[^\s*>.]+(\.[^\s*>.]+)*$/.test(s.subject))
       details.push({ path: '/subject', message: 'must be a subject without spaces or wildcards' });
   }

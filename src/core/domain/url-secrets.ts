@@ -38,22 +38,54 @@ export function maskUrlSecrets(url: string): string {
   return `${base}${masked.join('&')}${fragment}`;
 }
 
+/** Where a URL sends to: scheme, host, port and path (a masked credential is kept only for the same). */
+function addressOf(url: string): string | null {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return null;
+  }
+}
+
 /**
- * A URL sent in an update with masked values put back from the stored one (same parameter name, in order),
- * so that a form that shows the masked URL and sends it back does not replace the credential with the mask.
+ * A URL sent in a create or an update with masked values put back from the stored one (same parameter name,
+ * in order), so that a form that shows the masked URL and sends it back does not replace the credential with
+ * the mask. Only while the URL still sends to the same address (scheme, host, port, path): a credential never
+ * follows the URL to another receiver. Answers why not when a mask cannot be kept, or the URL.
  */
-export function restoreUrlSecrets(next: string, previous: string | undefined): string {
-  if (previous === undefined || !next.includes(URL_SECRET_MASK)) return next;
-  const old = splitUrl(previous).params;
+export function restoreUrlSecrets(
+  next: string,
+  previous: string | undefined,
+): { url: string } | { error: string } {
+  if (!next.includes(URL_SECRET_MASK)) return { url: next };
   const { base, params, fragment } = splitUrl(next);
+  const masked = params.filter((p) => p.endsWith(`=${URL_SECRET_MASK}`) && isSecretKey(keyOf(p)));
+  if (masked.length === 0) return { url: next };
+  const names = masked.map((p) => keyOf(p)).join(', ');
+  if (previous === undefined)
+    return { error: `holds a masked value (${names}) but no value is stored to keep: send the value` };
+  if (addressOf(next) === null || addressOf(next) !== addressOf(previous))
+    return {
+      error: `holds a masked value (${names}) but sends to another address than the stored URL: send the value again`,
+    };
+  const old = splitUrl(previous).params;
   const used = new Set<number>();
+  const missing: string[] = [];
   const restored = params.map((p) => {
-    if (!p.endsWith(`=${URL_SECRET_MASK}`)) return p;
+    if (!masked.includes(p)) return p;
     const key = keyOf(p);
     const i = old.findIndex((o, j) => !used.has(j) && keyOf(o) === key && o.includes('='));
-    if (i === -1) return p;
+    if (i === -1) {
+      missing.push(key);
+      return p;
+    }
     used.add(i);
     return old[i] as string;
   });
-  return `${base}${restored.join('&')}${fragment}`;
+  if (missing.length > 0)
+    return {
+      error: `holds a masked value (${missing.join(', ')}) but no value is stored to keep: send the value`,
+    };
+  return { url: `${base}${restored.join('&')}${fragment}` };
 }

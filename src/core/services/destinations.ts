@@ -7,6 +7,7 @@ import {
   settingsFor,
   targetChanged,
 } from '../domain/destination.js';
+import { maskServerCredentials } from '../domain/destination-address.js';
 import {
   generateWebhookKeys,
   openSecret,
@@ -329,6 +330,7 @@ export class Destinations {
       ...publicSettings(d),
       // Masked on read only: audit events keep the URL for the tenant's redaction, which marks it by hash.
       ...(d.settings.url === undefined ? {} : { url: maskUrlSecrets(d.settings.url) }),
+      ...(d.settings.servers === undefined ? {} : { servers: maskServerCredentials(d.settings.servers) }),
       status: await destinationStatus(this.#store, d, this.#now()),
     };
   }

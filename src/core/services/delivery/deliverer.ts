@@ -214,23 +214,26 @@ export class Deliverer {
     held.record = current;
     const d = held.record;
     const expect = { owner: this.#options.nodeId, generation: d.generation };
-    const keys = this.#destinations.webhookKeys(d);
-    const sender = senderFor(d, keys);
     let progress = d.progress;
+    let sender: ReturnType<typeof senderFor> | null = null;
     try {
+      sender = senderFor(d, this.#destinations.webhookKeys(d));
       while (!this.#stopping && this.#owned.get(d.id) === held) {
         const retryUpTo = this.#retryUpTo.get(d.id);
         const limit =
           retryUpTo !== undefined ? Math.max(1, retryUpTo - progress.cursorSeq) : d.settings.batchSize;
+        const scanned = await this.#store.scanChain(d.tenant, progress.cursorSeq, limit);
+        if (scanned.length === 0) return;
+        // Purged entries (tombstones: no content left) are skipped like entries the filter leaves out, as
+        // exports leave them out: what was purged before it was delivered never reaches the receiver.
         const rows = await this.revealRows(
           d.tenant,
-          await this.#store.scanChain(d.tenant, progress.cursorSeq, limit),
+          scanned.filter((r) => r.digest === undefined),
         );
-        if (rows.length === 0) return;
         // Changed while the rows were read (a secret rotated, a filter edited): they may hold entries
         // appended after the change, which the record from before it must not deliver.
         if (this.#owned.get(d.id) !== held) return;
-        const lastSeq = rows[rows.length - 1]!.seq;
+        const lastSeq = scanned[scanned.length - 1]!.seq;
         const entries = rows
           .map((r) => outgoingEntry(d.tenant, r))
           .filter((e) => matchesFilter(d.settings.filter, e.facts));
@@ -243,9 +246,7 @@ export class Deliverer {
             // Aborted by stop(): not the receiver's failure; nothing recorded, the cursor stays.
             if (this.#abort.signal.aborted) return;
             this.#retryUpTo.set(d.id, lastSeq);
-            this.listener?.failed(d);
-            held.record = { ...d, progress: await this.#failed(d, expect, progress, error) };
-            return;
+            throw error;
           }
         }
         this.#retryUpTo.delete(d.id);
@@ -263,8 +264,14 @@ export class Deliverer {
         held.record = { ...d, progress };
         if (entries.length > 0) this.listener?.delivered(d, entries.length);
       }
+    } catch (error) {
+      // Whatever failed — the send, a read, an entry that cannot be formatted, keys that do not open — is the
+      // destination's error, retried with backoff and paused after maxFailures: a run never just stops.
+      if (this.#stopping) return;
+      this.listener?.failed(d);
+      held.record = { ...d, progress: await this.#failed(d, expect, progress, error) };
     } finally {
-      await sender.close();
+      await sender?.close();
     }
   }
 
@@ -286,7 +293,10 @@ export class Deliverer {
     const pause =
       failures >= policy.maxFailures ? `paused after ${failures} failed attempts: ${lastError}` : undefined;
     const pending = pause === undefined ? undefined : this.#destinations.automaticPause(d, pause);
-    const recorded = await this.#store.destinations.recordProgress(d.id, expect, next, pause, pending);
+    // A store that cannot record it (down) still gets the backoff here; the next poll reads the record again.
+    const recorded = await this.#store.destinations
+      .recordProgress(d.id, expect, next, pause, pending)
+      .catch(() => false);
     if (recorded && pause) {
       this.#retryUpTo.delete(d.id);
       this.#owned.delete(d.id);
