@@ -13,6 +13,7 @@ import { installAuth } from './plugins/auth.js';
 import { answerFrameworkError, installErrorHandler } from './plugins/error-handler.js';
 import { installJsonBody } from './plugins/json-body.js';
 import { installLargeBodyCheck } from './plugins/large-bodies.js';
+import { installNoBodyCheck } from './plugins/no-body.js';
 import { installRequestValidation } from './plugins/request-validation.js';
 import { answerClientError, MAX_PATH_PARAM_LENGTH, overlongPathError } from './plugins/url-limits.js';
 import { installUrlTextCheck } from './plugins/url-text.js';
@@ -119,6 +120,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       ),
   });
   installRequestValidation(app);
+  installNoBodyCheck(app);
   installLargeBodyCheck(app);
   // A body must be JSON: other types are a 415, not text that fails validation.
   app.removeContentTypeParser('text/plain');

@@ -167,6 +167,19 @@ describe('checkpoints and proofs', () => {
     }
     expect((await get('/v1/integrity/merkle/proofs/events/nope')).status).toBe(404);
   });
+
+  it('a `from` past the log names its size (it said "must be at most `to`" with `to` not given)', async () => {
+    for (const path of [
+      '/v1/integrity/merkle/consistency?from=42',
+      '/v1/integrity/merkle/consistency?from=42&to=50',
+    ]) {
+      const { status, body } = await get(path);
+      expect([path, status]).toEqual([path, 400]);
+      expect(body.error.details).toEqual([{ path: '/from', message: 'the log has 41 entries, not 42' }]);
+    }
+    const backwards = await get('/v1/integrity/merkle/consistency?from=9&to=5');
+    expect(backwards.body.error.details).toEqual([{ path: '/from', message: 'must be at most `to` (5)' }]);
+  });
 });
 
 describe('witness cosignatures', () => {

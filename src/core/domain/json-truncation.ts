@@ -1,3 +1,5 @@
+import { setOwn } from './own-property.js';
+
 /**
  * Shrinks a JSON payload until it fits a byte limit while staying one valid JSON document, so a SIEM's
  * parser still reads a truncated syslog message. Deterministic: the same entry and limit give the same text.
@@ -58,7 +60,7 @@ export function fitJson(
       const capped: Record<string, unknown> = {};
       // The fields naming the entry (bounded by the schema) are never shortened.
       for (const [k, v] of Object.entries(stage.base))
-        capped[k] = rules.keep.includes(k) ? v : capStrings(v, cap, k, shortened);
+        setOwn(capped, k, rules.keep.includes(k) ? v : capStrings(v, cap, k, shortened));
       const marker: TruncationMarker = {
         bytes,
         shortened: shortened.slice(0, SHOWN_PATHS),
@@ -94,8 +96,9 @@ function capStrings(value: unknown, cap: number, path: string, shortened: string
   if (Array.isArray(value)) return value.map((v, i) => capStrings(v, cap, `${path}[${i}]`, shortened));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
+    // setOwn: a member named __proto__ is data (out[k] = … set the prototype and dropped it).
     for (const [k, v] of Object.entries(value))
-      out[k] = capStrings(v, cap, path ? `${path}.${k}` : k, shortened);
+      setOwn(out, k, capStrings(v, cap, path ? `${path}.${k}` : k, shortened));
     return out;
   }
   return value;

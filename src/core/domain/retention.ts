@@ -177,6 +177,11 @@ export function parseHoldInput(body: unknown, categories: ReadonlySet<string>): 
       errors.push({ path: `/${key}`, message: 'must be a string of 1 to 500 characters' });
       return null;
     }
+    // A required text says something: white space only says nothing (a hold's reason is its record).
+    if (required && v.trim() === '') {
+      errors.push({ path: `/${key}`, message: 'must not be blank' });
+      return null;
+    }
     return v;
   };
   const time = (key: string): number | null => {

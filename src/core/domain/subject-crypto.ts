@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { setOwn } from './own-property.js';
 
 /**
  * Crypto-shredding primitives (docs/lifecycle.md#erasure-of-a-data-subject). A personal field is stored as an
@@ -143,6 +144,7 @@ export function revealValue(value: unknown, keys: ReadonlyMap<string, Buffer | n
   }
   if (Array.isArray(value)) return value.map((v) => revealValue(v, keys));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = revealValue(v, keys);
+  // setOwn: a member named __proto__ is data; out[k] = … set the prototype and the member vanished.
+  for (const [k, v] of Object.entries(value)) setOwn(out, k, revealValue(v, keys));
   return out;
 }

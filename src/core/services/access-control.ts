@@ -314,6 +314,9 @@ function validateTokenInput(input: { tenant: unknown; scopes: unknown; name?: un
       path: '/name',
       message: 'must be 1-128 printable characters (no control or bidirectional formatting characters)',
     });
+  } else if (typeof name === 'string' && name.trim() === '') {
+    // A name of spaces names nothing, in token lists and as every self-audit event's actor.
+    details.push({ path: '/name', message: 'must not be blank' });
   }
   if (details.length > 0) throw new AuditError('invalid_request', 'The token request is not valid', details);
   return {

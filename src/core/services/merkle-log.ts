@@ -174,8 +174,11 @@ export class MerkleLog {
 
   /** The RFC 9162 consistency proof (hex) from the tree of size `first` to the tree of size `second`. */
   async consistency(tenant: string, first: number, second: number): Promise<string[]> {
-    if (first > second) throw invalidQuery('/from', 'must be at most `to`');
-    await this.#sizeFor(tenant, second, '/to');
+    // The log's size first: with `to` left out it is the size, and "at most `to`" named a value not sent.
+    const covered = await this.catchUp(tenant);
+    if (first > covered) throw invalidQuery('/from', `the log has ${covered} entries, not ${first}`);
+    if (first > second) throw invalidQuery('/from', `must be at most \`to\` (${second})`);
+    if (second > covered) throw invalidQuery('/to', `the log has ${covered} entries, not ${second}`);
     const proof = await this.#run(tenant, consistencyPlan(first, second));
     return proof.map((h) => h.toString('hex'));
   }

@@ -16,6 +16,13 @@ export const Text = (maxLength: number, extra: Record<string, unknown> = {}) =>
     ...extra,
   });
 
+/** A name people read (a destination's): printable text that is not only white space. */
+export const Name = (maxLength: number) =>
+  Text(maxLength, {
+    pattern: '^[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*$',
+    [PATTERN_MESSAGE]: 'must not be blank or contain control characters',
+  });
+
 /** Free text (reasons, user agents): any characters but NUL. */
 export const FreeText = (maxLength: number) =>
   Type.String({ maxLength, pattern: '^[^\\u0000]*$', [PATTERN_MESSAGE]: 'must not contain NUL characters' });

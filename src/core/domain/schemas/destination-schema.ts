@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { AUTH_TYPES } from './auth-event-schema.js';
-import { PATTERN_MESSAGE, StringEnum, Text } from './common-schemas.js';
+import { Name, PATTERN_MESSAGE, StringEnum, Text } from './common-schemas.js';
 import { EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN } from './event-schema.js';
 
 export const DESTINATION_KINDS = ['webhook', 'syslog', 'nats'] as const;
@@ -34,7 +34,7 @@ export const DestinationFilter = Type.Object(
 
 /** The settings a destination may be created or updated with; which fields apply depends on `kind`. */
 const settingsFields = {
-  name: Text(128),
+  name: Name(128),
   format: StringEnum(PAYLOAD_FORMATS),
   /** webhook */
   url: Type.String({ minLength: 1, maxLength: 2048 }),
