@@ -18,6 +18,14 @@ describe('AuditClient.open options', () => {
   const bad: [Partial<Record<keyof AuditClientOptions, unknown>>, RegExp][] = [
     [{ url: 'not a url' }, /url must be an http\(s\) URL, got "not a url"/],
     [{ url: 'ftp://host/' }, /url must be an http\(s\) URL/],
+    [{ url: 'file:///tmp/x' }, /url must be an http\(s\) URL/],
+    // fetch refuses a URL with credentials: every send failed and was retried forever, the spool grew.
+    [{ url: 'http://user:s3cret-pw@127.0.0.1:1' }, /url must not hold a username or password/],
+    [{ url: 'https://user@127.0.0.1:1/audit/' }, /url must not hold a username or password/],
+    // The SDK appends v1/events to the URL's path: a query or fragment was dropped, and the prefix with it.
+    [{ url: 'http://127.0.0.1:1/audit?tenant=a' }, /url must not hold a query or fragment/],
+    [{ url: 'http://127.0.0.1:1/audit#x' }, /url must not hold a query or fragment/],
+    [{ url: 'http://127.0.0.1:1/audit?' }, /url must not hold a query or fragment/],
     [{ token: '' }, /token must be a non-empty string/],
     [{ token: undefined }, /token must be a non-empty string/],
     [{ spoolDir: '' }, /spoolDir must be a directory path/],
@@ -35,6 +43,14 @@ describe('AuditClient.open options', () => {
       expect(existsSync(dir.file('never'))).toBe(false);
     });
   }
+
+  it('does not echo the password of a URL it refuses', async () => {
+    const options = { ...valid(), url: 'http://user:s3cret-pw@127.0.0.1:1/audit/' };
+    const error = await AuditClient.open(options).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).not.toContain('s3cret-pw');
+    expect((error as Error).message).toContain('http://***@127.0.0.1:1/audit/');
+  });
 
   it('lets a script that records without close() exit while the service is unreachable', async () => {
     const url = `http://127.0.0.1:${await freePort()}`;

@@ -85,6 +85,33 @@ describe('record() refuses at once what the service would refuse', () => {
       /newValue\/n is an integer beyond/,
       InvalidEventError,
     ],
+    // Nested deeper than the stack: a RangeError (Maximum call stack size exceeded), not the refusal.
+    [
+      'a newValue nested 5,000 levels',
+      { newValue: nested(5000) },
+      /newValue must not nest deeper than 64/,
+      InvalidEventError,
+    ],
+    [
+      'a newValue nested 100 levels',
+      { newValue: nested(100) },
+      /newValue must not nest deeper than 64/,
+      InvalidEventError,
+    ],
+    // JSON cannot carry these: JSON.stringify wrote null, and null was stored.
+    ['NaN', { newValue: { n: Number.NaN } }, /newValue\/n must be a finite number/, InvalidEventError],
+    [
+      'Infinity',
+      { metadata: { list: [1, Number.POSITIVE_INFINITY] } },
+      /metadata\/list\/1 must be a finite number/,
+      InvalidEventError,
+    ],
+    [
+      '-Infinity',
+      { oldValue: { 'a/b': Number.NEGATIVE_INFINITY } },
+      /oldValue\/a~1b must be a finite number/,
+      InvalidEventError,
+    ],
   ];
   for (const [name, overrides, message, type] of cases) {
     it(`throws for ${name}`, async () => {
@@ -112,6 +139,22 @@ describe('record() refuses at once what the service would refuse', () => {
     );
   });
 
+  it('throws for an authentication event nested 5,000 levels deep or holding NaN', async () => {
+    const failed = {
+      type: 'login_failure',
+      user: { username: 'm' },
+      reason: 'bad_password',
+      ip: '203.0.113.9',
+    };
+    const deep = await client.recordAuth({ ...failed, userAgent: nested(5000) } as never).catch((e) => e);
+    expect(deep).toBeInstanceOf(InvalidEventError);
+    expect(deep.message).toMatch(/^recordAuth\(\): the event is nested too deeply/);
+    const nan = await client.recordAuth({ ...failed, userAgent: Number.NaN } as never).catch((e) => e);
+    expect(nan).toBeInstanceOf(InvalidEventError);
+    expect(nan.message).toMatch(/userAgent must be a finite number/);
+    expect(nan.message).not.toMatch(/must be string/);
+  });
+
   it('spooled none of them', () => {
     expect(client.pendingBytes).toBe(0);
     for (const name of readdirSync(spoolDir).filter((n) => n.startsWith('seg-')))
@@ -134,8 +177,29 @@ describe('record() refuses at once what the service would refuse', () => {
     ).resolves.toHaveProperty('id');
   });
 
+  it('takes -0 as 0, as the service reads it back', async () => {
+    const { id } = await client.record(adminEvent(4, { newValue: { z: -0 } }));
+    const line = readdirSync(spoolDir)
+      .filter((n) => n.startsWith('seg-'))
+      .flatMap((n) => readFileSync(join(spoolDir, n), 'utf8').split('\n'))
+      .find((l) => l.includes(id));
+    expect(line).toContain('"newValue":{"z":0}');
+  });
+
   it('leaves an occurredAt ahead of the client clock to the service, whose clock decides', async () => {
     const ahead = new Date(Date.now() + 60 * 60_000).toISOString();
     await expect(client.record(adminEvent(2, { occurredAt: ahead }))).resolves.toHaveProperty('id');
   });
 });
+
+/** A value `levels` objects deep. */
+function nested(levels: number): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  let at = root;
+  for (let i = 1; i < levels; i++) {
+    const next = {};
+    at.a = next;
+    at = next;
+  }
+  return root;
+}

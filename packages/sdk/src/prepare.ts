@@ -1,8 +1,10 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { ErrorDetail } from '../../../src/core/domain/errors.js';
+import { withProblems } from '../../../src/core/domain/inspect-json.js';
 import { currentContext } from './context.js';
 import { authEventProblems, type EventProblems, eventProblems } from './rules/check-event.js';
 import type { AuditEventInput, AuthEventInput, RecordInput } from './types.js';
+import { wire } from './wire.js';
 
 export type AuthRecordInput = Omit<AuthEventInput, 'ip'> & { ip?: string };
 
@@ -49,7 +51,7 @@ export function prepareEvent(event: RecordInput): AuditEventInput {
       'record(): no actor — pass `actor` or call it inside a request context that has one',
       [{ path: '/actor', message: 'is required' }],
     );
-  refuse('record()', eventProblems(wire(prepared)));
+  refuse('record()', problemsOf(prepared, eventProblems));
   return prepared;
 }
 
@@ -67,7 +69,7 @@ export function prepareAuthEvent(event: AuthRecordInput): AuthEventInput {
     throw new InvalidEventError('recordAuth(): no ip — pass `ip` or call it inside a request context', [
       { path: '/ip', message: 'is required' },
     ]);
-  refuse('recordAuth()', authEventProblems(wire(prepared)));
+  refuse('recordAuth()', problemsOf(prepared, authEventProblems));
   return prepared;
 }
 
@@ -85,9 +87,12 @@ function refuse(caller: string, problems: EventProblems): void {
     throw new InvalidEventError(`${caller}: ${list(problems.invalid)} — ${never}`, problems.invalid);
 }
 
-/** The event as the service will read it: a Date sent as its string, an undefined in an array as null. */
-function wire(event: object): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(event)) as Record<string, unknown>;
+/** The service's checks on the event as it will read it, and the numbers JSON would have changed. */
+function problemsOf(event: object, check: (item: Record<string, unknown>) => EventProblems): EventProblems {
+  const { value, problems } = wire(event);
+  const found = check(value);
+  // What was sent names a path better than the null JSON made of it (`/target/id must be string`).
+  return { tooLarge: found.tooLarge, invalid: withProblems(problems, found.invalid) };
 }
 
 function withoutUndefined<T extends object>(value: T): T {

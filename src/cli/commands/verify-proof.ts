@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { AuditError } from '../../core/domain/errors.js';
 import { readLogKey, verifyProofFile } from '../../core/domain/merkle/proof-files.js';
+import { proofFileShape } from '../../core/domain/merkle/proof-shape.js';
 
-/** `auditlog verify --proof FILE --public-key K`: exit 0 and an OK line, or 1 and a FAILED line. */
+/** `auditlog verify --proof FILE --public-key K`: exit 0 and an OK line, 1 and a FAILED line, 2 for a file that is no proof. */
 export function verifyProof(file: string, keys: string[]): void {
   if (keys.length !== 1)
     throw new AuditError('invalid_request', '--proof needs exactly one --public-key (PEM or verifier key)');
@@ -21,7 +22,15 @@ export function verifyProof(file: string, keys: string[]): void {
       'invalid_request',
       `${file} is not an auditlog proof file (format auditlog-proof/v1 or auditlog-consistency/v1)`,
     );
-  const check = verifyProofFile(json, readLogKey(keyText));
+  const key = readLogKey(keyText);
+  // A member missing or of the wrong type is unusable input too: named, before any hash is computed.
+  const shape = proofFileShape(json as Record<string, unknown>);
+  if (shape.length > 0)
+    throw new AuditError(
+      'invalid_request',
+      `${file} is not a usable ${format} file: ${shape.map((d) => `${d.path} ${d.message}`).join('; ')}`,
+    );
+  const check = verifyProofFile(json, key);
   if (!check.ok) {
     process.stdout.write(`FAILED ${file}: ${check.reason}\n`);
     process.exitCode = 1;
