@@ -93,4 +93,30 @@ describe('masked URL credentials', () => {
     });
     expect(await badUrl(create)).toMatch(/no value is stored/);
   });
+
+  it('mask the credentials only URLs name as such (pre-signed, Azure Functions) in reads and audit records', async () => {
+    const url = `${vendor.base}/fn?X-Amz-Signature=SIGVALUE123&code=FUNCKEY9&sig=SASSIG7&region=eu`;
+    const created = await server.request('/v1/destinations', {
+      method: 'POST',
+      json: { kind: 'webhook', name: 'Pre-signed', url },
+    });
+    expect(created.status).toBe(201);
+    const id = (await json(created)).destination.id as string;
+    expect((await server.request(`/v1/destinations/${id}/pause`, { method: 'POST' })).status).toBe(200);
+    const masked = `${vendor.base}/fn?X-Amz-Signature=********&code=********&sig=********&region=eu`;
+    expect((await json(await server.request(`/v1/destinations/${id}`))).url).toBe(masked);
+    // Sent back as shown, the values stay; the receiver gets them.
+    expect((await patch(id, { url: masked, name: 'Pre-signed 2' })).status).toBe(200);
+    expect(await stored(id)).toBe(url);
+    vendor.urls.length = 0;
+    await server.request(`/v1/destinations/${id}/test`, { method: 'POST' });
+    expect(vendor.urls).toEqual(['/fn?X-Amz-Signature=SIGVALUE123&code=FUNCKEY9&sig=SASSIG7&region=eu']);
+    // The audit records of the create, pause and rename hold none of them.
+    const records = await (
+      await server.request(`/v1/events?targetId=${encodeURIComponent(id)}&limit=50`)
+    ).text();
+    expect(records).toContain('auditlog.destination_created');
+    for (const secret of ['SIGVALUE123', 'FUNCKEY9', 'SASSIG7']) expect(records).not.toContain(secret);
+    expect(records).toContain('region=eu');
+  });
 });

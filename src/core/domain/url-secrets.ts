@@ -13,6 +13,19 @@ function splitUrl(url: string): { base: string; params: string[]; fragment: stri
   return { base: rest.slice(0, q + 1), params: rest.slice(q + 1).split('&'), fragment };
 }
 
+/**
+ * Query parameters that carry a credential in URLs though their names are too common to redact in events
+ * (a setting named `key` or `code` is data): pre-signed URLs (`sig`, `X-Amz-Signature`), Azure Functions'
+ * `code`, `key` and `auth` of many webhook receivers. Compared without case, `-` or `_`.
+ */
+const URL_CREDENTIAL_PARAMS = new Set(['sig', 'signature', 'key', 'auth', 'code', 'hmac', 'sas']);
+
+/** Whether a query parameter's value is masked: the redaction key rules, and the URL credentials above. */
+export function isUrlSecretKey(name: string): boolean {
+  const bare = name.toLowerCase().replace(/[-_]/g, '');
+  return isSecretKey(name) || URL_CREDENTIAL_PARAMS.has(bare) || bare.endsWith('signature');
+}
+
 const keyOf = (param: string) => {
   const raw = param.split('=', 1)[0] ?? '';
   try {
@@ -24,15 +37,27 @@ const keyOf = (param: string) => {
 
 /**
  * A webhook URL with the values of its secret-named query parameters masked (`?dd-api-key=…&token=…`, by
- * the same key rules as event redaction): receivers that take their credential in the URL get it shown
- * nowhere after creation, like the signing secret.
+ * the same key rules as event redaction, and `sig`, `code`, `…Signature` of URL_CREDENTIAL_PARAMS):
+ * receivers that take their credential in the URL get it shown nowhere after creation, like the signing secret.
  */
 export function maskUrlSecrets(url: string): string {
+  return maskWhere(url, isUrlSecretKey);
+}
+
+/**
+ * The URL with only the credentials the redaction rules miss masked: for audit records, where the tenant's
+ * redaction marks the rest by hash.
+ */
+export function maskUrlOnlyCredentials(url: string): string {
+  return maskWhere(url, (name) => isUrlSecretKey(name) && !isSecretKey(name));
+}
+
+function maskWhere(url: string, secret: (name: string) => boolean): string {
   const { base, params, fragment } = splitUrl(url);
   if (params.length === 0) return url;
   const masked = params.map((p) => {
     const eq = p.indexOf('=');
-    if (eq === -1 || eq === p.length - 1 || !isSecretKey(keyOf(p))) return p;
+    if (eq === -1 || eq === p.length - 1 || !secret(keyOf(p))) return p;
     return `${p.slice(0, eq + 1)}${URL_SECRET_MASK}`;
   });
   return `${base}${masked.join('&')}${fragment}`;
@@ -60,7 +85,7 @@ export function restoreUrlSecrets(
 ): { url: string } | { error: string } {
   if (!next.includes(URL_SECRET_MASK)) return { url: next };
   const { base, params, fragment } = splitUrl(next);
-  const masked = params.filter((p) => p.endsWith(`=${URL_SECRET_MASK}`) && isSecretKey(keyOf(p)));
+  const masked = params.filter((p) => p.endsWith(`=${URL_SECRET_MASK}`) && isUrlSecretKey(keyOf(p)));
   if (masked.length === 0) return { url: next };
   const names = masked.map((p) => keyOf(p)).join(', ');
   if (previous === undefined)

@@ -26,7 +26,7 @@ import {
   DestinationUpdate,
 } from '../domain/schemas/destination-schema.js';
 import { formatTimestamp, parseRfc3339Bound } from '../domain/time.js';
-import { maskUrlSecrets } from '../domain/url-secrets.js';
+import { maskUrlOnlyCredentials, maskUrlSecrets } from '../domain/url-secrets.js';
 import type { PendingRecord } from '../ports/audit-outbox.js';
 import type { DestinationPatch } from '../ports/destination-repository.js';
 import type { Store } from '../ports/store.js';
@@ -396,6 +396,19 @@ export class Destinations {
     newValue: unknown,
   ): Record<string, unknown> {
     const target = { type: 'Destination', id: d.id, name: d.name };
-    return securityEvent(by, action, `auditlog.destination_${verb}`, target, { oldValue, newValue });
+    return securityEvent(by, action, `auditlog.destination_${verb}`, target, {
+      oldValue: recordedSettings(oldValue),
+      newValue: recordedSettings(newValue),
+    });
   }
+}
+
+/**
+ * Settings as recorded: the URL keeps what the tenant's redaction marks by hash (a changed key shows), but a
+ * credential only URLs name as one (`sig`, `code`, `X-Amz-Signature`) is masked, as the redaction would miss it.
+ */
+function recordedSettings(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || !('url' in value) || typeof value.url !== 'string')
+    return value;
+  return { ...value, url: maskUrlOnlyCredentials(value.url) };
 }
