@@ -10,7 +10,7 @@ import { sampleEvent } from '../helpers/test-server.js';
 
 const dir = tempDir();
 const db = dir.file('log.db');
-const notes = { old: dir.file('old.note'), new: dir.file('new.note') };
+const notes = { old: dir.file('old.note'), new: dir.file('new.note'), acme: dir.file('acme.note') };
 
 /** A fresh empty directory to run the command in. */
 function emptyCwd(name: string): string {
@@ -32,6 +32,8 @@ beforeAll(async () => {
   writeFileSync(notes.old, (await log.merkle.checkpoint('default')).note);
   await log.appendEvents('default', { events: [sampleEvent({ id: 'e-3' })] });
   writeFileSync(notes.new, (await log.merkle.checkpoint('default')).note);
+  await log.appendEvents('acme', { events: [sampleEvent({ id: 'a-1' })] });
+  writeFileSync(notes.acme, (await log.merkle.checkpoint('acme')).note);
   await log.close();
 });
 afterAll(() => dir.remove());
@@ -123,5 +125,26 @@ describe('auditlog prove --consistency', () => {
     const same = await runCli(['prove', '--consistency', notes.new, notes.new, '--db', db]);
     expect(same.code, same.stderr).toBe(0);
     expect(JSON.parse(same.stdout)).toMatchObject({ proof: [] });
+  });
+
+  it("names another tenant's note as such, not as the wrong order", async () => {
+    // The default log's note of 3 entries, then acme's of 1: swapping them would not help.
+    const res = await runCli(['prove', '--consistency', notes.new, notes.acme, '--db', db]);
+    expect(res.code).toBe(2);
+    expectCliMessage(
+      res.stderr,
+      /--consistency takes two notes of one log: .*new\.note is a checkpoint of auditlog\/default, .*acme\.note of auditlog\/acme/,
+    );
+    expect(res.stderr).not.toMatch(/swap/);
+  });
+});
+
+describe('auditlog prove --tree-size', () => {
+  it('names the flag when the tree is too small for the event', async () => {
+    const res = await runCli(['prove', 'e-2', '--tree-size', '1', '--db', db]);
+    expect(res.code).toBe(2);
+    expectCliMessage(res.stderr, /^auditlog: --tree-size 1: event e-2 is entry 2, after the tree of size 1/m);
+    const ok = await runCli(['prove', 'e-2', '--tree-size', '2', '--db', db]);
+    expect(ok.code, ok.stderr).toBe(0);
   });
 });

@@ -28,6 +28,12 @@ export function readNotes(files: string[]): [SavedNote, SavedNote] {
   // A log only grows: an older note larger than the newer one can never be proven consistent (the file
   // would only ever fail `verify --proof`), so the order is checked here, as the API refuses from > to.
   const [old, recent] = notes;
+  // Another log's note first: swapping would not help (it named the order when one was another tenant's).
+  if (old.head.origin !== recent.head.origin)
+    throw new AuditError(
+      'invalid_request',
+      `--consistency takes two notes of one log: ${old.file} is a checkpoint of ${old.head.origin}, ${recent.file} of ${recent.head.origin}`,
+    );
   if (old.head.size > recent.head.size)
     throw new AuditError(
       'invalid_request',

@@ -43,7 +43,11 @@ export function registerProve(program: Command): void {
         let proof: unknown;
         if (eventId !== undefined) {
           const size = flags.treeSize === undefined ? undefined : sizeOf(flags.treeSize);
-          proof = await log.merkle.prove(flags.tenant, eventId, size, flags.auth ? 'auth' : 'event');
+          proof = await log.merkle
+            .prove(flags.tenant, eventId, size, flags.auth ? 'auth' : 'event')
+            .catch((error: unknown) => {
+              throw asFlagError(error, '/treeSize', `--tree-size ${flags.treeSize}`);
+            });
         } else proof = await consistencyBundle(log.merkle, flags.tenant, notes!);
         const text = `${JSON.stringify(proof, null, 2)}\n`;
         if (flags.out) writeFileSync(flags.out, text);
@@ -89,6 +93,13 @@ async function consistencyBundle(
   }
   await checkRoots(merkle, tenant, [from, to]);
   return { format: 'auditlog-consistency/v1', from: from.text, to: to.text, proof };
+}
+
+/** The API's error about a query parameter, said of the flag that set it (`Query parameter treeSize` named no flag). */
+function asFlagError(error: unknown, path: string, flag: string): unknown {
+  if (!(error instanceof AuditError)) return error;
+  const detail = error.details.find((d) => d.path === path);
+  return detail ? new AuditError('invalid_request', `${flag}: ${detail.message}`) : error;
 }
 
 function sizeOf(value: string): number {
