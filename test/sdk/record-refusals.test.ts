@@ -112,6 +112,19 @@ describe('record() refuses at once what the service would refuse', () => {
       /oldValue\/a~1b must be a finite number/,
       InvalidEventError,
     ],
+    // JSON.stringify threw a TypeError for these, which record() passed on as it was.
+    [
+      'a circular structure',
+      { newValue: circular() },
+      /newValue\/self\/self refers to an object/,
+      InvalidEventError,
+    ],
+    [
+      'a BigInt',
+      { metadata: { big: 10n ** 20n } },
+      /metadata\/big must be a JSON number, not a BigInt/,
+      InvalidEventError,
+    ],
   ];
   for (const [name, overrides, message, type] of cases) {
     it(`throws for ${name}`, async () => {
@@ -202,4 +215,11 @@ function nested(levels: number): Record<string, unknown> {
     at = next;
   }
   return root;
+}
+
+/** `{ self: { self: <the first> } }`: a structure that holds itself two levels down. */
+function circular(): Record<string, unknown> {
+  const top: Record<string, unknown> = {};
+  top.self = { self: top };
+  return top;
 }

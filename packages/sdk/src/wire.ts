@@ -20,7 +20,8 @@ export function wire(event: object): { value: Record<string, unknown>; problems:
   try {
     text = JSON.stringify(event);
   } catch (error) {
-    if (!(error instanceof RangeError)) throw error;
+    // RangeError: too deep for the stack; TypeError: a circular structure or a BigInt. Named below.
+    if (!(error instanceof RangeError || error instanceof TypeError)) throw error;
   }
   if (text !== undefined && !text.includes('null'))
     return { value: JSON.parse(text) as Record<string, unknown>, problems: [] };
@@ -31,7 +32,11 @@ function carefully(event: object): { value: Record<string, unknown>; problems: E
   const problems: ErrorDetail[] = [];
   // Where each object being serialized sits: JSON.stringify walks depth first, so a holder's entry is
   // its current place even when one object appears twice.
-  const places = new Map<object, { path: string; depth: number }>();
+  const places = new Map<object, { path: string; depth: number; parent: object | undefined }>();
+  const inside = (value: object, holder: object | undefined) => {
+    for (let at = holder; at !== undefined; at = places.get(at)?.parent) if (at === value) return true;
+    return false;
+  };
   const text = JSON.stringify(event, function (this: object, key: string, value: unknown) {
     const holder = places.get(this);
     const path = holder ? `${holder.path}/${pointerToken(key)}` : '';
@@ -42,9 +47,20 @@ function carefully(event: object): { value: Record<string, unknown>; problems: E
         path,
         message: `must be a finite number: JSON cannot carry ${n} (it would be stored as null)`,
       });
+    if (typeof value === 'bigint') {
+      problems.push({ path, message: 'must be a JSON number, not a BigInt (JSON cannot carry one)' });
+      return null;
+    }
     if (typeof value === 'object' && value !== null) {
       if (depth > MAX_WIRE_DEPTH) return null;
-      places.set(value, { path, depth });
+      if (holder && inside(value, this)) {
+        problems.push({
+          path,
+          message: 'refers to an object that holds it: a circular structure is no JSON',
+        });
+        return null;
+      }
+      places.set(value, { path, depth, parent: holder ? this : undefined });
     }
     return value;
   });
