@@ -53,7 +53,9 @@ describe('destination settings', () => {
     // A change that keeps the target (the name) leaves a backoff alone.
     const other = await create({ name: 'Still down', url: 'http://127.0.0.1:9/nothing-listens' });
     const otherId = other.destination.id as string;
-    await expect.poll(async () => (await get(otherId)).status.failures, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await get(otherId)).status.failures, { timeout: 30_000 })
+      .toBeGreaterThan(0);
     // Compared with what was there just before (a loaded CI machine once saw a second failure before the poll
     // read the first): the rename neither clears the count nor the time of the next attempt.
     const before = (await get(otherId)).status;
