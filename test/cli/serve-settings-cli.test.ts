@@ -12,6 +12,9 @@ afterAll(() => dir.remove());
 const BAD: [string, string, RegExp][] = [
   ['AUDITLOG_FRAME_ANCESTORS', 'javascript:x', /AUDITLOG_FRAME_ANCESTORS: "javascript:x" is not an origin/],
   ['AUDITLOG_DELIVERY', 'maybe', /AUDITLOG_DELIVERY must be on or off/],
+  ['AUDITLOG_TRUST_PROXY', '10.0.0.1, proxy.local', /AUDITLOG_TRUST_PROXY: "proxy.local" is not an address/],
+  // A zone id was dropped: every interface's fe80::1 was trusted.
+  ['AUDITLOG_TRUST_PROXY', 'fe80::1%eth0', /AUDITLOG_TRUST_PROXY: "fe80::1%eth0" .*no zone id/],
   ['AUDITLOG_DELIVERY_POLL_MS', '0', /AUDITLOG_DELIVERY_POLL_MS must be a positive integer up to 2147483647/],
   ['AUDITLOG_DELIVERY_POLL_MS', '99999999999', /AUDITLOG_DELIVERY_POLL_MS must be a positive integer/],
   ['AUDITLOG_DELIVERY_LEASE_MS', '-5', /AUDITLOG_DELIVERY_LEASE_MS must be a positive integer/],

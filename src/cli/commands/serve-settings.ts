@@ -114,11 +114,12 @@ function frameAncestorsFromEnv(): string[] {
 /** AUDITLOG_TRUST_PROXY: the reverse proxies' addresses or CIDR blocks, separated by commas or spaces. */
 function trustProxyFromEnv(): string[] {
   const proxies = (process.env.AUDITLOG_TRUST_PROXY ?? '').split(/[\s,]+/).filter(Boolean);
-  const bad = proxies.find((p) => parseIpFilter(p) === null);
+  // A zone id (fe80::1%eth0) would be dropped, trusting the address on every interface: refused, as ip= does.
+  const bad = proxies.find((p) => p.includes('%') || parseIpFilter(p) === null);
   if (bad !== undefined) {
     throw new AuditError(
       'invalid_request',
-      `AUDITLOG_TRUST_PROXY: ${JSON.stringify(bad)} is not an address or CIDR block like 10.0.0.0/8`,
+      `AUDITLOG_TRUST_PROXY: ${JSON.stringify(bad)} is not an address or CIDR block like 10.0.0.0/8 (with no zone id)`,
     );
   }
   return proxies;
