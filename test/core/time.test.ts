@@ -17,6 +17,12 @@ describe('parseRfc3339', () => {
     expect(formatTimestamp(parseRfc3339('9999-12-31T23:30:00+01:00')!)).toBe('9999-12-31T22:30:00.000Z');
   });
 
+  it('reads a leap second as the second before it, fraction kept, as docs/api.md says', () => {
+    expect(formatTimestamp(parseRfc3339('2016-12-31T23:59:60.250Z')!)).toBe('2016-12-31T23:59:59.250Z');
+    expect(formatTimestamp(parseRfc3339('2017-01-01T01:59:60+02:00')!)).toBe('2016-12-31T23:59:59.000Z');
+    expect(parseRfc3339('2016-12-31T23:59:61Z')).toBeNull();
+  });
+
   it('knows leap days in early years and rejects days that do not exist', () => {
     expect(parseRfc3339('0004-02-29T00:00:00Z')).not.toBeNull();
     expect(parseRfc3339('0003-02-29T00:00:00Z')).toBeNull();
