@@ -76,3 +76,28 @@ it('a change whose record cannot be appended yet is answered as made; the next c
   expect(await recordsOf('default', 'auditlog.legal_hold_created')).toHaveLength(1);
   expect(await server.log.store.outbox.pending(10)).toEqual([]);
 });
+
+it('a server with no further change appends a pending record on its schedule (outbox.start, as serve runs it)', async () => {
+  await refuseEvents();
+  try {
+    const res = await server.request('/v1/tokens', {
+      method: 'POST',
+      json: { tenant: 'pending-timer', scopes: ['read'], name: 'made before an idle hour' },
+    });
+    expect(res.status).toBe(201);
+  } finally {
+    await acceptEvents();
+  }
+  expect(await recordsOf('pending-timer', 'auditlog.token_created')).toEqual([]);
+  server.log.outbox.start(100);
+  try {
+    await expect
+      .poll(async () => (await recordsOf('pending-timer', 'auditlog.token_created')).length, {
+        timeout: 10_000,
+      })
+      .toBe(1);
+    expect(await server.log.store.outbox.pending(10)).toEqual([]);
+  } finally {
+    await server.log.outbox.stop();
+  }
+});
