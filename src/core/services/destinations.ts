@@ -26,7 +26,7 @@ import {
   DestinationUpdate,
 } from '../domain/schemas/destination-schema.js';
 import { formatTimestamp, parseRfc3339Bound } from '../domain/time.js';
-import { maskUrlOnlyCredentials, maskUrlSecrets } from '../domain/url-secrets.js';
+import { maskUrlSecrets } from '../domain/url-secrets.js';
 import type { PendingRecord } from '../ports/audit-outbox.js';
 import type { DestinationPatch } from '../ports/destination-repository.js';
 import type { Store } from '../ports/store.js';
@@ -38,7 +38,8 @@ import {
 } from './delivery/destination-status.js';
 import { senderFor } from './delivery/sender.js';
 import { testEntry } from './delivery/test-entry.js';
-import { audited, type SelfAudit, securityEvent } from './self-audit.js';
+import { destinationEvent } from './destination-events.js';
+import { audited, type SelfAudit } from './self-audit.js';
 
 export type DestinationView = ReturnType<typeof publicSettings> & { status: DestinationStatusView };
 
@@ -114,7 +115,7 @@ export class Destinations {
       progress: { ...NO_PROGRESS, cursorSeq: (await this.#store.chainHead(tenant))?.seq ?? 0 },
       generation: 0,
     };
-    const event = this.#event(record, 'created', 'create', by, null, publicSettings(record));
+    const event = destinationEvent(record, 'created', 'create', by, null, publicSettings(record));
     await audited(this.#audit, tenant, event, (p) => this.#store.destinations.create(record, p));
     this.onChange(record.id);
     return { destination: await this.view(record), ...(secret ? { secret } : {}) };
@@ -285,7 +286,7 @@ export class Destinations {
 
   async delete(tenant: string, id: string, by: ActingParty): Promise<void> {
     const before = await this.find(tenant, id);
-    const event = this.#event(before, 'deleted', 'delete', by, publicSettings(before), null);
+    const event = destinationEvent(before, 'deleted', 'delete', by, publicSettings(before), null);
     const pending = this.#audit.pending(tenant, event);
     if (!(await this.#store.destinations.delete(tenant, id, pending))) throw notFound(`Destination ${id}`);
     this.onChange(id);
@@ -316,7 +317,14 @@ export class Destinations {
   /** The record of the delivery's pause of a destination that kept failing, written with it (recordProgress). */
   automaticPause(d: DestinationRecord, reason: string): PendingRecord {
     const after = { ...d, state: 'paused' as const, pausedReason: reason };
-    const event = this.#event(after, 'paused', 'update', SYSTEM, publicSettings(d), publicSettings(after));
+    const event = destinationEvent(
+      after,
+      'paused',
+      'update',
+      SYSTEM,
+      publicSettings(d),
+      publicSettings(after),
+    );
     return this.#audit.pending(d.tenant, event);
   }
 
@@ -381,34 +389,9 @@ export class Destinations {
   ): Promise<DestinationRecord> {
     const updatedMs = this.#now();
     const expected = { ...before, ...patch, ...patch.secrets, updatedMs };
-    const event = this.#event(expected, verb, 'update', by, oldValue, newValue(expected));
+    const event = destinationEvent(expected, verb, 'update', by, oldValue, newValue(expected));
     const after = await this.#patch(before, patch, updatedMs, this.#audit.pending(before.tenant, event));
     await this.#audit.settle();
     return after;
   }
-
-  #event(
-    d: DestinationRecord,
-    verb: string,
-    action: 'create' | 'update' | 'delete',
-    by: ActingParty,
-    oldValue: unknown,
-    newValue: unknown,
-  ): Record<string, unknown> {
-    const target = { type: 'Destination', id: d.id, name: d.name };
-    return securityEvent(by, action, `auditlog.destination_${verb}`, target, {
-      oldValue: recordedSettings(oldValue),
-      newValue: recordedSettings(newValue),
-    });
-  }
-}
-
-/**
- * Settings as recorded: the URL keeps what the tenant's redaction marks by hash (a changed key shows), but a
- * credential only URLs name as one (`sig`, `code`, `X-Amz-Signature`) is masked, as the redaction would miss it.
- */
-function recordedSettings(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || !('url' in value) || typeof value.url !== 'string')
-    return value;
-  return { ...value, url: maskUrlOnlyCredentials(value.url) };
 }
