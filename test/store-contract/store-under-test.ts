@@ -75,8 +75,17 @@ export async function openStoreUnderTest(): Promise<StoreUnderTest> {
       removeStorage = db.drop;
       url = db.url;
       const { withClient } = await import('../helpers/postgres.js');
+      // DDL here (a tamper test's trigger) can deadlock with the log's own background work (the Merkle
+      // catch-up after an append): PostgreSQL aborts one side, and the test's statement is simply retried.
       exec = async (sql) => {
-        await withClient(db.url, (c) => c.query(sql));
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await withClient(db.url, (c) => c.query(sql));
+            return;
+          } catch (error) {
+            if ((error as { code?: string }).code !== '40P01' || attempt === 5) throw error;
+          }
+        }
       };
       const { createPool } = await import('../../src/store/postgres/postgres-connection.js');
       const { runPlan } = await import('../../src/store/postgres/postgres-query-runner.js');
