@@ -1,7 +1,9 @@
 // A change whose audit record cannot be appended right after it committed (the events table refuses inserts,
 // as a failing database would) is made, and answered as made: its record is kept pending with it and
-// appended by the next administrative change once the store takes appends again (docs/api.md).
+// appended once the store takes appends again: by the process's own retries, or by the next administrative
+// change (docs/api.md).
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { pendingRecord, securityEvent } from '../../src/core/services/self-audit.js';
 import { json, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 let server: TestServer;
@@ -77,22 +79,48 @@ it('a change whose record cannot be appended yet is answered as made; the next c
   expect(await server.log.store.outbox.pending(10)).toEqual([]);
 });
 
-it('a server with no further change appends a pending record on its schedule (outbox.start, as serve runs it)', async () => {
+it('a server with no further change appends a pending record once the store takes appends again (its retries)', async () => {
+  reported.length = 0;
   await refuseEvents();
   try {
     const res = await server.request('/v1/tokens', {
       method: 'POST',
-      json: { tenant: 'pending-timer', scopes: ['read'], name: 'made before an idle hour' },
+      json: { tenant: 'pending-retry', scopes: ['read'], name: 'made just before a failure' },
     });
     expect(res.status).toBe(201);
+    // Still refused: the first retry (after 1 s) fails too and is reported; the record stays pending.
+    await expect.poll(() => reported.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    expect(await recordsOf('pending-retry', 'auditlog.token_created')).toEqual([]);
   } finally {
     await acceptEvents();
   }
-  expect(await recordsOf('pending-timer', 'auditlog.token_created')).toEqual([]);
+  // The next retry (2 s after the last) appends it, no further change made.
+  await expect
+    .poll(async () => (await recordsOf('pending-retry', 'auditlog.token_created')).length, {
+      timeout: 10_000,
+    })
+    .toBe(1);
+  expect(await server.log.store.outbox.pending(10)).toEqual([]);
+});
+
+it('a pending record left by a process that died is appended by a polling schedule (outbox.start, for embedders)', async () => {
+  // Written with its change, as by a process that died before its append: no run of this one failed, so none retries.
+  const by = { actor: { id: 'cli:ops', username: 'ops', type: 'system' as const } };
+  const event = securityEvent(by, 'update', 'auditlog.retention_policy_set', {
+    type: 'RetentionPolicy',
+    id: 'event',
+  });
+  const policy = { tenant: 'pending-timer', stream: 'event' as const, category: null, maxAgeDays: 30 };
+  await server.log.store.lifecycle.putPolicy(
+    { ...policy, updatedMs: Date.now() },
+    pendingRecord('pending-timer', event, Date.now()),
+  );
+  await new Promise((r) => setTimeout(r, 1_500));
+  expect(await recordsOf('pending-timer', 'auditlog.retention_policy_set')).toEqual([]);
   server.log.outbox.start(100);
   try {
     await expect
-      .poll(async () => (await recordsOf('pending-timer', 'auditlog.token_created')).length, {
+      .poll(async () => (await recordsOf('pending-timer', 'auditlog.retention_policy_set')).length, {
         timeout: 10_000,
       })
       .toBe(1);

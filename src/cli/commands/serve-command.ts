@@ -6,7 +6,6 @@ import { serveSettings } from './serve-settings.js';
 
 /** SIGTERM ends the process within this, whatever the store does (in-flight requests are answered first). */
 const SHUTDOWN_DEADLINE_MS = 20_000;
-/** How often a server appends the log's own records still pending (none, unless an append failed). */
 
 interface ServeFlags {
   port?: string;
@@ -72,9 +71,9 @@ async function serve(flags: ServeFlags): Promise<void> {
   log.lifecycle.start(settings.purgeEveryMs, cliActor('serve'), (error) =>
     process.stderr.write(`auditlog: scheduled purge failed: ${(error as Error).message}\n`),
   );
-  // The log's own records a failed append left pending (audit-outbox.ts) are appended after every change and at
-  // start. Not on a schedule: with `log.outbox.start(30_000)` here, the full-disk fault test's clean shutdown
-  // hung past 60 s (test/faults/sqlite-faults.test.ts, reproduced twice, gone without it); cause not found.
+  // The log's own records a failed append left pending (audit-outbox.ts) are appended after every change, at
+  // start, and by the drain's own retries after a failure. Not by polling: with `log.outbox.start(30_000)` here,
+  // the full-disk fault test's clean shutdown hung past 60 s (test/faults/sqlite-faults.test.ts, twice).
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

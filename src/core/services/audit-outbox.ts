@@ -5,13 +5,21 @@ import type { Store } from '../ports/store.js';
 
 /** Records read from the outbox at a time. */
 const BATCH = 100;
+/** The backoff of the runs after one that left a record pending. */
+const RETRY_MIN_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
 
 /**
  * Appends the log's own records that were written with their changes (core/ports/audit-outbox.ts), oldest
- * first, each under its own id, then removes it from the outbox. Run after every administrative change,
- * when the log is opened, and on a schedule in a server: a record whose append failed (or whose process
- * died) is appended by the next run, with its original content. Several runs at once — on this node or on
- * others sharing the database — append each record once: the second append of an id is a duplicate.
+ * first, each under its own id, then removes it from the outbox. Run after every administrative change and
+ * when the log is opened; a run that leaves a record pending runs again after a backoff (RETRY_MIN_MS,
+ * doubling up to RETRY_MAX_MS) until one leaves none, so a record whose append failed is appended once the
+ * store takes appends again, with no further change. A record left by a process that died is appended when
+ * a log is next opened or changed. Several runs at once — on this node or on others sharing the database —
+ * append each record once: the second append of an id is a duplicate.
+ *
+ * No blind polling: a run reads the outbox on the main thread (SQLite's is synchronous), and a server
+ * polling it every 30 s once hung its shutdown in the full-disk fault test; only a known failure retries.
  */
 export class AuditOutboxDrain {
   readonly #store: Store;
@@ -20,6 +28,11 @@ export class AuditOutboxDrain {
   readonly report: PendingReporter;
   #tail: Promise<unknown> = Promise.resolve();
   #timer: NodeJS.Timeout | null = null;
+  #retry: NodeJS.Timeout | null = null;
+  #retryDelayMs = RETRY_MIN_MS;
+  #stopped = false;
+  /** Whether the last run left a record pending (a failed append or removal, an unreadable outbox). */
+  #leftPending = false;
 
   constructor(
     store: Store,
@@ -39,31 +52,61 @@ export class AuditOutboxDrain {
    */
   drain(): Promise<number> {
     const run = this.#tail.then(() => this.#drain());
-    this.#tail = run.catch(() => {});
+    this.#tail = run.then(
+      () => this.#scheduleRetry(),
+      () => {
+        this.#leftPending = true;
+        this.#scheduleRetry();
+      },
+    );
     return run;
   }
 
-  /** Drains every `everyMs` (a server), besides the runs after each change. */
+  /** After a run that left a record pending, one more run later (unless one is due or the log closes). */
+  #scheduleRetry(): void {
+    if (!this.#leftPending) {
+      this.#retryDelayMs = RETRY_MIN_MS;
+      return;
+    }
+    if (this.#retry || this.#stopped) return;
+    const delay = this.#retryDelayMs;
+    this.#retryDelayMs = Math.min(delay * 2, RETRY_MAX_MS);
+    this.#retry = setTimeout(() => {
+      this.#retry = null;
+      void this.drain().catch((e) => this.report(e));
+    }, delay).unref();
+  }
+
+  /** Also drains every `everyMs` (for an embedder that wants polling; `serve` relies on the retries). */
   start(everyMs: number): void {
-    this.stop();
+    this.#stopped = false;
+    if (this.#timer) clearInterval(this.#timer);
     if (everyMs > 0)
       this.#timer = setInterval(() => void this.drain().catch((e) => this.report(e)), everyMs).unref();
   }
 
+  /** Stops the schedule and the retries (the log is closing), after the run under way. */
   async stop(): Promise<void> {
+    this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     await this.#tail;
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#retry = null;
   }
 
   async #drain(): Promise<number> {
     let appended = 0;
     const failed = new Set<string>();
+    this.#leftPending = true; // until the run ends with nothing left behind
     for (;;) {
       const batch = (await this.#store.outbox.pending(BATCH + failed.size)).filter(
         (p) => !failed.has(key(p)),
       );
-      if (batch.length === 0) return appended;
+      if (batch.length === 0) {
+        this.#leftPending = failed.size > 0;
+        return appended;
+      }
       for (const p of batch) {
         try {
           await this.#appendOnce(p);
