@@ -106,11 +106,9 @@ it('a server with no further change appends a pending record once the store take
 it('a pending record left by a process that died is appended by a polling schedule (outbox.start, for embedders)', async () => {
   // Written with its change, as by a process that died before its append: no run of this one failed, so none retries.
   const by = { actor: { id: 'cli:ops', username: 'ops', type: 'system' as const } };
-  const event = securityEvent(by, 'update', 'auditlog.retention_policy_set', {
-    type: 'RetentionPolicy',
-    id: 'event',
-  });
   const policy = { tenant: 'pending-timer', stream: 'event' as const, category: null, maxAgeDays: 30 };
+  const target = { type: 'RetentionPolicy', id: 'event' };
+  const event = securityEvent(by, 'update', 'auditlog.retention_policy_set', target, { newValue: policy });
   await server.log.store.lifecycle.putPolicy(
     { ...policy, updatedMs: Date.now() },
     pendingRecord('pending-timer', event, Date.now()),
