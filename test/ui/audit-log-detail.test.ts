@@ -176,6 +176,9 @@ describeUi('Audit Log page: detail, history, export, live mode, keyboard', () =>
     page.on('request', (r) => {
       if (r.url().includes('afterSeq=')) live.push(new URL(r.url()).searchParams);
     });
+    // The page's clock runs as usual but is moved on by a second at each check (nextPoll), so a 4 s poll
+    // interval does not cost the test 4 s of waiting per arrival.
+    await page.clock.install();
     await show('/audit?category=inbound');
     await page.getByRole('button', { name: 'Live' }).click();
     expect(await page.getByRole('button', { name: 'Live' }).getAttribute('aria-pressed')).toBe('true');
@@ -193,7 +196,7 @@ describeUi('Audit Log page: detail, history, export, live mode, keyboard', () =>
     const posted = await server.api('/v1/events', { method: 'POST', json: event({}) });
     const id = posted.events[0].id;
     const rowAt = (i: number) => page.locator(`.tbody [data-index="${i}"]`).getAttribute('data-event-id');
-    await expect.poll(() => rowAt(0), { timeout: 15_000 }).toBe(id);
+    await expect.poll(nextPoll(page, () => rowAt(0))).toBe(id);
     expect(await page.locator(`[data-event-id="${id}"] .cell-summary`).textContent()).toBe(
       'timeoutSeconds: 30 → 45',
     );
@@ -226,7 +229,7 @@ describeUi('Audit Log page: detail, history, export, live mode, keyboard', () =>
       await server.api('/v1/events', { method: 'POST', json: event({ occurredAt, reason: 'late' }) })
     ).events[0];
     // Inserted above the view, which holds still: the row that was at its top still is.
-    await expect.poll(() => rowAt(131), { timeout: 15_000 }).toBe(shown.events[130].id);
+    await expect.poll(nextPoll(page, () => rowAt(131))).toBe(shown.events[130].id);
     expect(await page.locator('.tbody').evaluate((el) => el.scrollTop)).toBe(scrolled + 44);
     // Both arrivals are counted; "Show" goes to them in table order, the newest first.
     await page.getByText('2 new events (1 with an earlier time, placed further down)').waitFor();
@@ -250,6 +253,7 @@ describeUi('Audit Log page: detail, history, export, live mode, keyboard', () =>
   });
 
   it('live mode counts every arrival since it was switched on, and "Show" reaches each of them', async () => {
+    await page.clock.install();
     await show('/audit');
     await page.getByRole('button', { name: 'Live', exact: true }).click();
     await page.getByText(/^Checked /).waitFor();
@@ -271,7 +275,7 @@ describeUi('Audit Log page: detail, history, export, live mode, keyboard', () =>
     const ids: string[] = [];
     for (const n of [1, 2, 3]) {
       ids.unshift(await post(n));
-      await expect.poll(() => rowAt(0), { timeout: 15_000 }).toBe(ids[0]);
+      await expect.poll(nextPoll(page, () => rowAt(0))).toBe(ids[0]);
       await expect.poll(() => status.textContent()).toBe(`${n} new event${n === 1 ? '' : 's'}`);
     }
     expect(await page.locator('.tbody .row-fresh').evaluateAll((r) => r.length)).toBe(3);
@@ -285,7 +289,7 @@ describeUi('Audit Log page: detail, history, export, live mode, keyboard', () =>
     await expect.poll(focusedEventId(page)).toBe(ids[1]);
     // One more arrives while stepping: counted, and reached after the ones before it.
     const fourth = await post(4);
-    await expect.poll(() => status.textContent(), { timeout: 15_000 }).toBe('4 new events');
+    await expect.poll(nextPoll(page, () => status.textContent())).toBe('4 new events');
     await page.getByRole('button', { name: 'Next (4 of 4)' }).click();
     await expect.poll(focusedEventId(page)).toBe(ids[2]);
     await page.getByRole('button', { name: 'Next (1 of 4)' }).click();
@@ -293,6 +297,14 @@ describeUi('Audit Log page: detail, history, export, live mode, keyboard', () =>
     expect(await rowAt(0)).toBe(fourth);
   });
 });
+
+/** A check that first moves the page's clock (installed by the test) on by a second: the next live poll comes sooner. */
+const nextPoll =
+  <T>(page: Page, check: () => Promise<T>) =>
+  async (): Promise<T> => {
+    await page.clock.fastForward(1_000);
+    return check();
+  };
 
 const focusedEventId = (page: Page) => () =>
   page.evaluate(() => document.activeElement?.getAttribute('data-event-id'));
