@@ -1,6 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { Type } from 'typebox';
 import { AuditError } from '../core/domain/errors.js';
 import { QUERY } from '../core/domain/schemas/common-schemas.js';
@@ -72,25 +72,26 @@ export interface ServerOptions {
  */
 function installShutdownGate(app: FastifyInstance): void {
   let closing = false;
-  let inFlight = 0;
+  // Counted by request, not by hook calls: a hook registered before this one may refuse a request (so this
+  // onRequest never runs for it) while its onResponse still does.
+  const inFlight = new Set<FastifyRequest>();
   const closeWhenIdle = () => {
-    if (closing && inFlight <= 0) app.server.closeAllConnections();
+    if (closing && inFlight.size === 0) app.server.closeAllConnections();
   };
   app.addHook('preClose', async () => {
     closing = true;
     setImmediate(closeWhenIdle); // after close() stopped listening
   });
-  app.addHook('onRequest', async () => {
-    inFlight++;
+  app.addHook('onRequest', async (request) => {
+    inFlight.add(request);
     if (closing)
       throw new AuditError('shutting_down', 'The server is shutting down; retry on another instance');
   });
-  const done = () => {
-    inFlight--;
-    closeWhenIdle();
+  const done = (request: FastifyRequest) => {
+    if (inFlight.delete(request)) closeWhenIdle();
   };
-  app.addHook('onResponse', async () => done());
-  app.addHook('onRequestAbort', async (_request) => done());
+  app.addHook('onResponse', async (request) => done(request));
+  app.addHook('onRequestAbort', async (request) => done(request));
   app.addHook('onSend', async (_request, reply, payload) => {
     if (closing) void reply.header('connection', 'close');
     return payload;
@@ -134,13 +135,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         reply,
       ),
   });
+  installShutdownGate(app); // first: its onRequest sees every request
   installRequestValidation(app);
   installNoBodyCheck(app);
   installLargeBodyCheck(app);
   // A body must be JSON: other types are a 415, not text that fails validation.
   app.removeContentTypeParser('text/plain');
   installJsonBody(app);
-  installShutdownGate(app);
   app.decorate('routeTable', routes);
   app.addHook('onRoute', (r) => {
     // A /v1 route that takes no query parameters refuses any, like the others refuse unknown ones.
