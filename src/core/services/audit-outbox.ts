@@ -31,7 +31,7 @@ export class AuditOutboxDrain {
   #retry: NodeJS.Timeout | null = null;
   #retryDelayMs = RETRY_MIN_MS;
   #stopped = false;
-  /** Whether the last run left a record pending (a failed append or removal, an unreadable outbox). */
+  /** Whether the last run left a record pending (its append or removal failed). */
   #leftPending = false;
 
   constructor(
@@ -52,10 +52,13 @@ export class AuditOutboxDrain {
    */
   drain(): Promise<number> {
     const run = this.#tail.then(() => this.#drain());
+    // An outbox that cannot be read because the store is away is retried like a failed append; one that
+    // cannot be read otherwise (a role without access, a read-only older copy) is not: that would only repeat
+    // the error. The next change or open tries again.
     this.#tail = run.then(
       () => this.#scheduleRetry(),
-      () => {
-        this.#leftPending = true;
+      (error: unknown) => {
+        this.#leftPending = error instanceof AuditError && error.code === 'store_unavailable';
         this.#scheduleRetry();
       },
     );
@@ -98,15 +101,12 @@ export class AuditOutboxDrain {
   async #drain(): Promise<number> {
     let appended = 0;
     const failed = new Set<string>();
-    this.#leftPending = true; // until the run ends with nothing left behind
+    this.#leftPending = false;
     for (;;) {
       const batch = (await this.#store.outbox.pending(BATCH + failed.size)).filter(
         (p) => !failed.has(key(p)),
       );
-      if (batch.length === 0) {
-        this.#leftPending = failed.size > 0;
-        return appended;
-      }
+      if (batch.length === 0) return appended;
       for (const p of batch) {
         try {
           await this.#appendOnce(p);
@@ -114,6 +114,7 @@ export class AuditOutboxDrain {
           appended++;
         } catch (error) {
           this.report(error, p);
+          this.#leftPending = true;
           if (error instanceof AuditError && error.code === 'store_unavailable') return appended;
           failed.add(key(p));
         }
