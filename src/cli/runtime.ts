@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { AuditError } from '../core/domain/errors.js';
 import { checkPersonalPaths } from '../core/domain/shred-event.js';
@@ -30,6 +31,20 @@ export function resolveStoreFlags(flags: StoreFlags, env: NodeJS.ProcessEnv = pr
   }
   if (env.DATABASE_URL) return { databaseUrl: env.DATABASE_URL, readonly: flags.readonly };
   return { db: env.AUDITLOG_DB || DEFAULT_DB, readonly: flags.readonly };
+}
+
+/**
+ * For a command that only reads an existing log (prove, export): a SQLite file that is not there is refused
+ * (exit 2, naming it and `why`) rather than created empty with a new signing key, which then answered that
+ * the log had no entries.
+ */
+export function requireExistingStore(flags: StoreFlags, why: string): void {
+  const resolved = resolveStoreFlags(flags);
+  if (resolved.databaseUrl !== undefined || (resolved.db !== undefined && existsSync(resolved.db))) return;
+  throw new AuditError(
+    'invalid_request',
+    `no store at ${resolved.db}: ${why}; give --db FILE or --database-url URL (or set AUDITLOG_DB or DATABASE_URL)`,
+  );
 }
 
 export async function openStore(flags: StoreFlags): Promise<Store> {

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { AuditError, invalidQuery, isAuditError } from '../../core/domain/errors.js';
 import { parseEventFilter, parsePage, type RawQuery } from '../../core/domain/event-query.js';
 import { Progress } from '../progress.js';
-import { cliActor, openRuntime } from '../runtime.js';
+import { cliActor, openRuntime, requireExistingStore } from '../runtime.js';
 
 interface ExportFlags {
   format: string;
@@ -67,6 +67,7 @@ export function registerExport(program: Command): void {
         order: flags.order,
       };
       checkFlags(query);
+      requireExistingStore(flags, 'export reads an existing log');
       const log = await openRuntime(flags);
       const progress = new Progress('export');
       try {

@@ -1,9 +1,9 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AuditError } from '../../core/domain/errors.js';
 import type { ConsistencyBundle } from '../../core/domain/merkle/proof-files.js';
 import type { MerkleLog } from '../../core/services/merkle-log.js';
-import { openRuntime, resolveStoreFlags } from '../runtime.js';
+import { openRuntime, requireExistingStore } from '../runtime.js';
 import { checkNotes, checkRoots, readNotes, type SavedNote } from './consistency-notes.js';
 
 interface ProveFlags {
@@ -37,7 +37,11 @@ export function registerProve(program: Command): void {
       if ((eventId === undefined) === (flags.consistency === undefined))
         throw new AuditError('invalid_request', 'Give an event id, or --consistency OLD NEW');
       const notes = flags.consistency === undefined ? undefined : readNotes(flags.consistency);
-      requireStore(flags);
+      // A proof is read from the log's stored Merkle tree: it needs the store the notes came from.
+      requireExistingStore(
+        flags,
+        "prove reads the log's Merkle tree from the store the checkpoints came from",
+      );
       const log = await openRuntime(flags);
       try {
         let proof: unknown;
@@ -56,21 +60,6 @@ export function registerProve(program: Command): void {
         await log.close();
       }
     });
-}
-
-/**
- * A proof (of an event, or of consistency: the notes hold two roots, the proof the tree's inner hashes
- * between them) is read from the log's stored Merkle tree, so it needs the store the notes came from. A
- * SQLite file that is not there is refused rather than created empty (which then answered that the log had
- * 0 entries).
- */
-function requireStore(flags: ProveFlags): void {
-  const resolved = resolveStoreFlags(flags);
-  if (resolved.databaseUrl !== undefined || (resolved.db !== undefined && existsSync(resolved.db))) return;
-  throw new AuditError(
-    'invalid_request',
-    `no store at ${resolved.db}: prove reads the log's Merkle tree from the store the checkpoints came from; give --db FILE or --database-url URL (or set AUDITLOG_DB or DATABASE_URL)`,
-  );
 }
 
 async function consistencyBundle(
