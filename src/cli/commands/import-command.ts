@@ -107,18 +107,25 @@ async function checkFile(log: AuditLog, file: string): Promise<number> {
 async function load(log: AuditLog, file: string, tenant: string, total: number): Promise<void> {
   const progress = new Progress('import', total);
   let batch: unknown[] = [];
+  let lines: number[] = [];
   let stored = 0;
   let duplicates = 0;
   const flush = async () => {
-    const results = await log.appendEvents(tenant, { events: batch }, { operator: true });
+    const results = await log
+      .appendEvents(tenant, { events: batch }, { operator: true })
+      .catch((e: unknown) => {
+        throw atLine(e, lines, stored);
+      });
     for (const r of results) if (r.duplicate) duplicates++;
     stored += results.length;
     progress.add(batch.length);
     batch = [];
+    lines = [];
   };
   try {
-    for await (const { event } of events(file)) {
+    for await (const { line, event } of events(file)) {
       batch.push(event);
+      lines.push(line);
       if (batch.length === BATCH) await flush();
     }
     if (batch.length > 0) await flush();
@@ -127,5 +134,27 @@ async function load(log: AuditLog, file: string, tenant: string, total: number):
   }
   process.stderr.write(
     `import: ${stored - duplicates} events stored, ${duplicates} already present (same id and content), tenant ${tenant}\n`,
+  );
+}
+
+/**
+ * A batch refused by the store (an id already stored with other content) names the file's line, not the
+ * batch's `/events/N`, and says how many events earlier batches stored: those stay (re-running the fixed
+ * file is safe, ids are idempotent).
+ */
+function atLine(error: unknown, lines: number[], stored: number): unknown {
+  if (!isAuditError(error) || error.status >= 500) return error;
+  const lineOf = (path: string) => lines[Number(/^\/events\/(\d+)/.exec(path)?.[1] ?? Number.NaN)];
+  const details = error.details.map((d) => {
+    const line = lineOf(d.path);
+    return line === undefined
+      ? d
+      : { ...d, path: `line ${line}: ${d.path.replace(/^\/events\/\d+/, '') || '/'}` };
+  });
+  const first = details.map((d) => /^line \d+/.exec(d.path)?.[0]).find((l) => l !== undefined);
+  return new AuditError(
+    error.code,
+    `${first ? `${first}: ` : ''}${error.message}; ${stored} events of earlier lines were stored (ids are idempotent: re-running the fixed file is safe)`,
+    details,
   );
 }
