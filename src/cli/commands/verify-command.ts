@@ -65,7 +65,10 @@ export function registerVerify(program: Command): void {
       'with --file: accept an export without its signed end line (made before exports had one): each event is still proven, but not that none is missing; with the date from which all your servers wrote end lines, not an export whose last checkpoint was signed since (it was cut)',
     )
     .action(async (flags: VerifyFlags) => {
-      if (flags.proof !== undefined) return verifyProof(flags.proof, flags.publicKey ?? []);
+      if (flags.proof !== undefined) {
+        refuseBesideProof(flags);
+        return verifyProof(flags.proof, flags.publicKey ?? []);
+      }
       const trustedKeys = flags.publicKey?.length ? readKeys(flags.publicKey) : undefined;
       const saved = (flags.checkpoint ?? []).flatMap((f) => parseSavedCheckpoints(readText(f), f));
       const checkpointEvery = scheduleOf(flags.checkpointEvery);
@@ -249,4 +252,27 @@ function endRule(flag: boolean | string | undefined): EndRule {
       `--allow-missing-end takes a date (from when exports had end lines, e.g. 2026-12-07 or 2026-12-07T13:47:53Z), not ${JSON.stringify(flag)}`,
     );
   return { requireEnd: false, endRequiredFrom: from };
+}
+
+/**
+ * --proof checks the proof file alone. A --file, store or other check given beside it was silently skipped:
+ * `verify --file tampered.ndjson --proof p.json` said OK (exit 0) without reading the export.
+ */
+function refuseBesideProof(flags: VerifyFlags): void {
+  const beside: [string, unknown][] = [
+    ['--file', flags.file],
+    ['--db', flags.db],
+    ['--database-url', flags.databaseUrl],
+    ['--tenant', flags.tenant],
+    ['--checkpoint', flags.checkpoint],
+    ['--checkpoint-every', flags.checkpointEvery],
+    ['--merkle', flags.merkle],
+    ['--allow-missing-end', flags.allowMissingEnd],
+  ];
+  const given = beside.filter(([, value]) => value !== undefined).map(([flag]) => flag);
+  if (given.length > 0)
+    throw new AuditError(
+      'invalid_request',
+      `--proof checks the proof file alone: run ${given.join(', ')} as a separate verify`,
+    );
 }
