@@ -54,7 +54,7 @@ export function registerProve(program: Command): void {
             });
         } else proof = await consistencyBundle(log.merkle, flags.tenant, notes!);
         const text = `${JSON.stringify(proof, null, 2)}\n`;
-        if (flags.out) writeFileSync(flags.out, text);
+        if (flags.out) writeOut(flags.out, text);
         else process.stdout.write(text);
       } finally {
         await log.close();
@@ -95,4 +95,14 @@ function sizeOf(value: string): number {
   if (!/^\d{1,15}$/.test(value))
     throw new AuditError('invalid_request', '--tree-size must be a whole number');
   return Number(value);
+}
+
+/** A path that cannot be written (no such directory, a directory, no permission) is exit 2 naming --out. */
+function writeOut(file: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new AuditError('invalid_request', `--out ${file} cannot be written (${code})`);
+  }
 }
