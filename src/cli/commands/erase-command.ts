@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { AuditError } from '../../core/domain/errors.js';
-import { cliActor, openRuntime } from '../runtime.js';
+import { cliActor, openRuntime, requireExistingStore } from '../runtime.js';
 
 interface EraseFlags {
   db?: string;
@@ -25,6 +25,7 @@ export function registerErase(program: Command): void {
     .action(async (actorId: string | undefined, flags: EraseFlags) => {
       if ((flags.list === true) === (actorId !== undefined))
         throw new AuditError('invalid_request', 'Give the actor id to erase, or --list, not both');
+      requireExistingStore(flags, 'erase works on an existing log');
       const log = await openRuntime({ db: flags.db, databaseUrl: flags.databaseUrl });
       try {
         if (flags.list) {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Scope } from '../../core/domain/tokens.js';
-import { cliActor, openRuntime } from '../runtime.js';
+import { cliActor, openRuntime, requireExistingStore } from '../runtime.js';
 
 interface StoreFlagsCli {
   db?: string;
@@ -40,6 +40,7 @@ export function registerToken(program: Command): void {
     .option('--db <file>', 'SQLite database file')
     .option('--database-url <url>', 'PostgreSQL connection URL')
     .action(async (flags: StoreFlagsCli & { tenant?: string }) => {
+      requireExistingStore(flags, 'token list reads an existing log');
       const log = await openRuntime(flags);
       try {
         for (const t of await log.access.listTokens(flags.tenant)) {
@@ -64,10 +65,11 @@ export function registerToken(program: Command): void {
     .option('--db <file>', 'SQLite database file')
     .option('--database-url <url>', 'PostgreSQL connection URL')
     .action(async (id: string, flags: StoreFlagsCli) => {
+      requireExistingStore(flags, 'token revoke changes an existing log');
       const log = await openRuntime(flags);
       try {
-        await log.access.revokeToken(id, cliActor('token revoke'));
-        process.stderr.write(`token ${id} revoked\n`);
+        const revoked = await log.access.revokeToken(id, cliActor('token revoke'));
+        process.stderr.write(revoked ? `token ${id} revoked\n` : `token ${id} was already revoked\n`);
       } finally {
         await log.close();
       }
