@@ -22,7 +22,7 @@ export function registerLifecycle(program: Command): void {
       .option('--tenant <tenant>', 'only this tenant (default: every tenant with a policy)')
       .option('--step <n>', 'entries per step (one short transaction each)', '200'),
   ).action(async (flags: StoreFlagsCli & { tenant?: string; step: string }) => {
-    const stepSize = wholeNumber(flags.step, '--step');
+    const stepSize = wholeNumber(flags.step, '--step', 100_000);
     await withLog(flags, async (log) => {
       const report = await log.lifecycle.purge({ tenant: flags.tenant, stepSize, by: cliActor('purge') });
       for (const p of report.partitions.filter((p) => p.reason !== 'empty')) {
@@ -62,7 +62,7 @@ export function registerLifecycle(program: Command): void {
       await withLog(flags, async (log) => {
         const body = {
           stream: flags.stream,
-          maxAgeDays: wholeNumber(flags.days, '--days'),
+          maxAgeDays: wholeNumber(flags.days, '--days', 36_500),
           ...(flags.category ? { category: flags.category } : {}),
         };
         printPolicy(await log.lifecycle.setPolicy(flags.tenant, body, cliActor('retention set')));
@@ -167,9 +167,13 @@ async function withLog(flags: StoreFlagsCli, fn: (log: AuditLog) => Promise<void
   }
 }
 
-function wholeNumber(text: string, flag: string): number {
-  if (!/^\d{1,9}$/.test(text)) throw new AuditError('invalid_request', `${flag} must be a whole number`);
-  return Number(text);
+/** 1..max, checked here so the message names the flag (not the policy's /maxAgeDays) and 0 is not clamped. */
+function wholeNumber(text: string, flag: string, max: number): number {
+  const n = /^\d{1,9}$/.test(text) ? Number(text) : 0;
+  if (n < 1 || n > max) {
+    throw new AuditError('invalid_request', `${flag} must be a whole number from 1 to ${max}, not "${text}"`);
+  }
+  return n;
 }
 
 function printPolicy(p: RetentionPolicy): void {
