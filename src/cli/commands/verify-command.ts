@@ -9,6 +9,7 @@ import { publicKeyInfo } from '../../core/domain/signing.js';
 import { verifyExport } from '../../core/domain/verify-export.js';
 import { verifyStore } from '../../core/services/verify-store.js';
 import { Progress } from '../progress.js';
+import { readPublicKeyArg } from '../public-key-arg.js';
 import { readLines, requireFile } from '../read-lines.js';
 import { openStore, resolveStoreFlags } from '../runtime.js';
 import { verifyProof } from './verify-proof.js';
@@ -131,8 +132,7 @@ export function registerVerify(program: Command): void {
 function readKeys(values: string[]): Map<string, string> {
   const keys = new Map<string, string>();
   for (const v of values) {
-    const text = v.includes('-----BEGIN') ? v : existsSync(v) ? readFileSync(v, 'utf8') : v;
-    const info = publicKeyInfo(text);
+    const info = readPublicKeyArg(v, publicKeyInfo);
     keys.set(info.keyId, info.publicKeyPem);
   }
   return keys;

@@ -2,12 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { AuditError } from '../../core/domain/errors.js';
 import { readLogKey, verifyProofFile } from '../../core/domain/merkle/proof-files.js';
 import { proofFileShape } from '../../core/domain/merkle/proof-shape.js';
+import { readPublicKeyArg } from '../public-key-arg.js';
 
 /** `auditlog verify --proof FILE --public-key K`: exit 0 and an OK line, 1 and a FAILED line, 2 for a file that is no proof. */
 export function verifyProof(file: string, keys: string[]): void {
   if (keys.length !== 1)
     throw new AuditError('invalid_request', '--proof needs exactly one --public-key (PEM or verifier key)');
-  const keyText = existsSync(keys[0]!) ? readFileSync(keys[0]!, 'utf8') : keys[0]!;
   if (!existsSync(file)) throw new AuditError('invalid_request', `No proof file at ${file}`);
   let json: unknown;
   try {
@@ -22,7 +22,7 @@ export function verifyProof(file: string, keys: string[]): void {
       'invalid_request',
       `${file} is not an auditlog proof file (format auditlog-proof/v1 or auditlog-consistency/v1)`,
     );
-  const key = readLogKey(keyText);
+  const key = readPublicKeyArg(keys[0]!, readLogKey);
   // A member missing or of the wrong type is unusable input too: named, before any hash is computed.
   const shape = proofFileShape(json as Record<string, unknown>);
   if (shape.length > 0)
