@@ -7,8 +7,9 @@ import { AuditError } from '../core/domain/errors.js';
  * pipe is a file here (`--file /dev/stdin`, `<(zcat export.ndjson.gz)`).
  */
 export function requireFile(file: string): void {
-  if (!existsSync(file) || statSync(file).isDirectory())
-    throw new AuditError('invalid_request', `No file at ${file}`);
+  if (!existsSync(file)) throw new AuditError('invalid_request', `No file at ${file}`);
+  if (statSync(file).isDirectory())
+    throw new AuditError('invalid_request', `${file} is a directory, not a file to read`);
 }
 
 /**

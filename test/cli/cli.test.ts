@@ -51,6 +51,14 @@ describe('auditlog import', () => {
       expect({ args, code: missing.code }).toEqual({ args, code: 2 });
       expect(missing.stderr).toContain(`No file at ${dir.file('none.ndjson')}`);
     }
+    for (const args of [
+      ['import', dir.path, '--db', db],
+      ['verify', '--file', dir.path],
+    ]) {
+      const folder = await runCli(args);
+      expect({ args, code: folder.code }).toEqual({ args, code: 2 });
+      expect(folder.stderr).toContain(`${dir.path} is a directory, not a file to read`);
+    }
   });
 
   it('reports every invalid line and stores nothing', async () => {
