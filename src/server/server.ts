@@ -72,8 +72,8 @@ export interface ServerOptions {
  */
 function installShutdownGate(app: FastifyInstance): void {
   let closing = false;
-  // Counted by request, not by hook calls: a hook registered before this one may refuse a request (so this
-  // onRequest never runs for it) while its onResponse still does.
+  // Counted by request, not by hook calls: were a hook ever registered before this one to refuse a request,
+  // this onRequest would not run for it while onResponse still would, and a plain counter would reach zero early.
   const inFlight = new Set<FastifyRequest>();
   const closeWhenIdle = () => {
     if (closing && inFlight.size === 0) app.server.closeAllConnections();

@@ -1,24 +1,45 @@
-// Commands that read or change an existing log refuse a SQLite file that is not there (exit 2 naming it)
-// instead of creating an empty store with a new signing key; revoking a revoked token says so.
-import { existsSync } from 'node:fs';
+// Commands that read or change an existing log refuse a SQLite file that is not there (a mistyped path): exit
+// 2 naming it, and no database, directory or signing key is created. They created an empty store and a new
+// key, then answered that the tenant held no entries. Revoking a revoked token says so. Real SQLite files,
+// the built CLI.
+import { existsSync, writeFileSync } from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { sampleEvent } from '../helpers/test-server.js';
 
 const dir = tempDir();
 afterAll(() => dir.remove());
 
 it.each([
+  [['export'], 'export reads an existing log'],
   [['token', 'list'], 'token list reads an existing log'],
   [['token', 'revoke', 'abc'], 'token revoke changes an existing log'],
   [['erase', 'usr_1'], 'erase works on an existing log'],
   [['erase', '--list'], 'erase works on an existing log'],
-])('%j on a missing --db is exit 2 naming it, and creates nothing', async (args, why) => {
-  const file = dir.file(`missing-${args.join('-')}/audit.db`);
-  const result = await runCli([...args, '--db', file]);
-  expect(result.stderr).toContain(`no store at ${file}: ${why}`);
-  expect(result.code).toBe(2);
-  expect(existsSync(file)).toBe(false);
+])(
+  '%j on a missing --db is exit 2 naming it, and creates no database, directory or key',
+  async (args, why) => {
+    const folder = dir.file(`missing-${args.join('-')}`);
+    const file = `${folder}/audit.db`;
+    const result = await runCli([...args, '--db', file]);
+    expect(result.stderr).toContain(`no store at ${file}: ${why}`);
+    expect(result.stderr).not.toMatch(/holds no entries|\n\s+at /);
+    expect(result.code).toBe(2);
+    expect(existsSync(file)).toBe(false);
+    expect(existsSync(`${file}.signing-key.pem`)).toBe(false);
+    expect(existsSync(folder)).toBe(false);
+  },
+);
+
+it('export still exports an existing file', async () => {
+  const db = dir.file('ok.db');
+  const file = dir.file('ok.ndjson');
+  writeFileSync(file, `${JSON.stringify(sampleEvent({ id: 'x-1' }))}\n`);
+  expect((await runCli(['import', file, '--db', db])).code).toBe(0);
+  const res = await runCli(['export', '--db', db, '--format', 'csv']);
+  expect(res.code, res.stderr).toBe(0);
+  expect(res.stdout).toContain('x-1');
 });
 
 it('revoking a token twice: the second says it was already revoked', async () => {
